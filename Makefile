@@ -1,0 +1,42 @@
+# Surety developer commands. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: venv run test test-sqlite test-pg bench schema check-migrations clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Set up, migrate the embedded SQLite database under var/, create the demo tenant, serve on :8000.
+run: $(STAMP)
+	$(BIN)/surety db upgrade
+	$(BIN)/surety demo
+	$(BIN)/surety serve
+
+## The whole suite on SQLite, then on PostgreSQL (a fresh database per run, dropped afterwards).
+test: test-sqlite test-pg
+
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-pg: $(STAMP)
+	SURETY_TEST_DATABASE_URL='$(PG_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks on PostgreSQL, figures side by side with their baselines (docs/benchmarks.md).
+bench: $(STAMP)
+	SURETY_BENCH_DATABASE_URL='$(PG_URL)' $(BIN)/python -m surety.bench
+
+schema: $(STAMP)
+	$(BIN)/surety schema export
+
+clean:
+	rm -rf $(VENV) var/surety.db* .pytest_cache

@@ -1,0 +1,1 @@
+"""Platform services shared by every business plugin. core never imports a plugin."""

@@ -1,0 +1,1 @@
+"""Append-only audit log with a per-tenant hash chain."""

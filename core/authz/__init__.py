@@ -1,0 +1,1 @@
+"""Casbin RBAC with domains (domain = tenant), permission catalog, role templates and data scopes."""

@@ -1,0 +1,1 @@
+"""Envelope encryption with per-tenant data keys, blind indexes, masking and key rotation."""

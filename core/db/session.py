@@ -1,0 +1,184 @@
+"""Engines and tenant-bound sessions.
+
+A session is bound to one tenant (``session.info["tenant_id"]``) or explicitly to :data:`PLATFORM`. Isolation is
+enforced in the ORM here and, on PostgreSQL, again by row-level security:
+
+* ``do_orm_execute`` adds ``with_loader_criteria(TenantScoped, tenant_id == bound tenant)`` to every ORM SELECT,
+  UPDATE and DELETE (including relationship loads and ``Session.get``). A statement touching a tenant table in a
+  session bound to no tenant raises :class:`TenantNotBound`: fail closed, never all rows. A platform session sees
+  no tenant rows at all on PostgreSQL (RLS) and may not write them anywhere.
+* ``before_flush`` stamps ``tenant_id`` on new rows and refuses to write a row of another tenant.
+* ``after_begin`` sets ``app.tenant_id`` transaction-locally (``set_config(..., true)``) on PostgreSQL.
+
+Core ``text()`` statements bypass the ORM criteria (SQLAlchemy documents this); do not use them on tenant tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterator
+from functools import lru_cache
+
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+
+from surety.core.db.base import TenantScoped
+from surety.core.errors import CrossTenantWrite, TenantNotBound
+
+
+class _Platform:
+    def __repr__(self) -> str:
+        return "PLATFORM"
+
+
+#: Bind a session to this to do cross-tenant registry work (tenants, platform operators). It sees no tenant rows.
+PLATFORM = _Platform()
+TENANT_KEY = "tenant_id"
+
+_current_tenant: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar("surety_tenant", default=None)
+
+
+def current_tenant_id() -> uuid.UUID | None:
+    """The tenant of the innermost active :func:`tenant_session` or request, if any."""
+    return _current_tenant.get()
+
+
+@contextlib.contextmanager
+def bind_tenant_context(tenant_id: uuid.UUID | None) -> Iterator[None]:
+    token = _current_tenant.set(tenant_id)
+    try:
+        yield
+    finally:
+        _current_tenant.reset(token)
+
+
+def session_tenant(session: Session) -> uuid.UUID | _Platform | None:
+    return session.info.get(TENANT_KEY)
+
+
+def _touches_tenant_tables(state: ORMExecuteState) -> bool:
+    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _apply_tenant_criteria(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _touches_tenant_tables(state):
+        return
+    tenant = session_tenant(state.session)
+    if tenant is None:
+        raise TenantNotBound("tenant-scoped query in a session bound to no tenant (refused, fail closed)")
+    if tenant is PLATFORM:
+        raise TenantNotBound("tenant-scoped query in a platform session; open a tenant session instead")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_and_check_tenant(session: Session, flush_context, instances) -> None:
+    tenant = session_tenant(session)
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if not isinstance(tenant, uuid.UUID):
+            raise TenantNotBound(f"cannot write a {type(obj).__name__} in a session bound to {tenant!r}")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant
+        elif obj.tenant_id != tenant:
+            raise CrossTenantWrite(f"{type(obj).__name__} belongs to another tenant")
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, TenantScoped) and obj.tenant_id != tenant:
+            raise CrossTenantWrite(f"{type(obj).__name__} belongs to another tenant")
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_tenant(session: Session, transaction, connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    tenant = session_tenant(session)
+    value = str(tenant) if isinstance(tenant, uuid.UUID) else ""
+    connection.execute(select(func.set_config("app.tenant_id", value, True)))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(url: str, **kw) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kw)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kw.setdefault("pool_pre_ping", True)
+    kw.setdefault("pool_size", 10)
+    kw.setdefault("max_overflow", 20)
+    return create_engine(url, **kw)
+
+
+class Database:
+    """The application's engine (as the non-owner role on PostgreSQL) and its tenant-bound sessions."""
+
+    def __init__(self, url: str, owner_url: str | None = None):
+        self.url = url
+        self.owner_url = owner_url or url
+        self.engine = make_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, tenant: uuid.UUID | _Platform) -> Session:
+        if not (tenant is PLATFORM or isinstance(tenant, uuid.UUID)):
+            raise TypeError(f"bind a session to a tenant UUID or PLATFORM, not {tenant!r}")
+        return self._factory(info={TENANT_KEY: tenant})
+
+    @contextlib.contextmanager
+    def tenant_session(self, tenant_id: uuid.UUID) -> Iterator[Session]:
+        """A session bound to ``tenant_id`` inside one transaction: committed on success, rolled back on error."""
+        with bind_tenant_context(tenant_id), self.session(tenant_id) as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def platform_session(self) -> Iterator[Session]:
+        with self.session(PLATFORM) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    global _database
+    if _database is None:
+        from surety.core.settings import get_settings
+
+        s = get_settings()
+        _database = Database(s.app_database_url, owner_url=s.database_url)
+    return _database
+
+
+def set_database(db: Database | None) -> None:
+    """Replace the process-wide database (tests, CLI with ``--database-url``)."""
+    global _database
+    _database = db
+
+
+def tenant_session(tenant_id: uuid.UUID):
+    return get_database().tenant_session(tenant_id)
+
+
+def platform_session():
+    return get_database().platform_session()

@@ -1,0 +1,171 @@
+"""Every hook a Surety plugin may implement.
+
+A plugin is a module (or object) registered under the entry-point group ``surety.plugins``; the entry-point name is
+the plugin key. Implement hooks with ``@hookimpl`` from :mod:`surety.core.plugins`. docs/plugins.md documents each
+hook with its exact signature (a test fails when one is missing there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from surety.core.events import DomainEvent
+    from surety.tenants.models import Tenant
+
+PROJECT = "surety"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    """Who a plugin is: ``key`` (also its entry-point name), version, and the keys of plugins it depends on."""
+
+    key: str
+    version: str
+    title: str = ""
+    depends_on: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin declares: object ``<plugin>:<resource>`` and action (a verb)."""
+
+    obj: str
+    act: str
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.obj}:{self.act}"
+
+
+@dataclass(frozen=True)
+class GraphQLContribution:
+    """Strawberry classes a plugin adds to the one schema: ``query`` and ``mutation`` are ``@strawberry.type``
+    classes whose fields are merged into ``Query`` and ``Mutation``; ``types`` are extra types to register
+    (e.g. implementations of an interface)."""
+
+    query: tuple[type, ...] = ()
+    mutation: tuple[type, ...] = ()
+    types: tuple[type, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job the day-end batch runs for each tenant that enabled the plugin. ``run(session, business_date)``
+    must be idempotent for a date."""
+
+    name: str
+    run: Callable[["Session", dt.date], Any]
+    day_end: bool = True
+    description: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RoleTemplate:
+    """A role that tenant provisioning creates."""
+
+    key: str
+    name: str
+    data_scope: str = "own"
+    description: str = ""
+
+
+# ---------------------------------------------------------------- identity of the plugin ----------------------------
+
+
+@hookspec(firstresult=False)
+def surety_manifest() -> PluginManifest:
+    """Return this plugin's manifest (key, version, depends-on). Every plugin must implement it."""
+
+
+# ---------------------------------------------------------------- data model and migrations -------------------------
+
+
+@hookspec
+def surety_models() -> Iterable[ModuleType]:
+    """Return the modules that define this plugin's SQLAlchemy models (importing them registers the tables on
+    ``surety.core.db.Base.metadata``)."""
+
+
+@hookspec
+def surety_migration_location() -> str | None:
+    """Return the absolute path of this plugin's Alembic version folder, or None. Its revisions carry the plugin key
+    as ``branch_labels`` and the first one depends on core's head."""
+
+
+# ---------------------------------------------------------------- permissions ----------------------------------------
+
+
+@hookspec
+def surety_permissions() -> Iterable[Permission]:
+    """Return the permissions this plugin declares (object ``<plugin>:<resource>``, action)."""
+
+
+@hookspec
+def surety_role_templates() -> Iterable[RoleTemplate]:
+    """Return role templates this plugin adds to those of core (rarely needed)."""
+
+
+@hookspec
+def surety_default_grants() -> Mapping[str, Iterable[str]]:
+    """Return ``{role_key: [permission key "<obj>:<act>", ...]}``: what provisioning grants each role template."""
+
+
+# ---------------------------------------------------------------- API -----------------------------------------------
+
+
+@hookspec
+def surety_graphql() -> GraphQLContribution | None:
+    """Return this plugin's GraphQL contribution. The schema is built once at start-up from every installed plugin;
+    a field of a plugin not enabled for the caller's tenant answers PLUGIN_NOT_ENABLED."""
+
+
+# ---------------------------------------------------------------- events --------------------------------------------
+
+
+@hookspec
+def surety_handle_event(session: "Session", event: "DomainEvent") -> None:
+    """Handle a domain event inside the writing transaction (raise to roll the whole transaction back). Called only
+    for plugins enabled for the event's tenant."""
+
+
+# ---------------------------------------------------------------- tenants -------------------------------------------
+
+
+@hookspec
+def surety_tenant_provisioned(session: "Session", tenant: "Tenant") -> None:
+    """Called in a session bound to ``tenant`` after the plugin was enabled for it: create defaults (settings,
+    numbering patterns, default process definitions)."""
+
+
+@hookspec
+def surety_demo_data(session: "Session", tenant: "Tenant") -> None:
+    """Add demo data for this plugin to ``tenant`` (``surety demo``). Must be idempotent."""
+
+
+# ---------------------------------------------------------------- batch ---------------------------------------------
+
+
+@hookspec
+def surety_scheduled_jobs() -> Iterable[ScheduledJob]:
+    """Return the scheduled and day-end jobs of this plugin."""
+
+
+# ---------------------------------------------------------------- data protection -----------------------------------
+
+
+@hookspec
+def surety_sensitive_keys() -> Iterable[str]:
+    """Return field names whose values are personal data: redacted in logs and in audit before/after images."""

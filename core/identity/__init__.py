@@ -1,0 +1,1 @@
+"""Users, org units, password hashing, tokens and API keys."""

@@ -1,0 +1,59 @@
+"""Core's permission catalog, role templates and their default grants."""
+
+from __future__ import annotations
+
+from surety.core.authz.models import SCOPE_ORG_SUBTREE, SCOPE_ORG_UNIT, SCOPE_OWN, SCOPE_TENANT
+from surety.core.hookspecs import Permission, RoleTemplate
+
+P = Permission
+CORE_PERMISSIONS = (
+    P("core:user", "read", "See users of the tenant"),
+    P("core:user", "create", "Create users"),
+    P("core:user", "update", "Edit users, reset passwords, assign roles"),
+    P("core:user", "disable", "Disable and enable users"),
+    P("core:org_unit", "read", "See the org-unit tree"),
+    P("core:org_unit", "manage", "Create and edit org units"),
+    P("core:role", "read", "See roles and the permission matrix"),
+    P("core:role", "manage", "Edit roles and the permission matrix"),
+    P("core:audit", "read", "Read the audit log"),
+    P("core:audit", "export", "Export the audit log"),
+    P("core:api_key", "manage", "Create and revoke API keys"),
+    P("core:pii", "reveal", "See personal data unmasked (each reveal is audited)"),
+    P("core:tenant", "read", "See the tenant's settings and plugins"),
+    P("core:tenant", "update", "Change the tenant's settings and enabled plugins"),
+)
+
+ROLE_ADMIN = "admin"
+ROLE_TEMPLATES = (
+    RoleTemplate(ROLE_ADMIN, "Tenant administrator", SCOPE_TENANT),
+    RoleTemplate("customer_manager", "Customer manager", SCOPE_OWN),
+    RoleTemplate("risk_officer", "Risk officer", SCOPE_ORG_SUBTREE),
+    RoleTemplate("legal", "Legal", SCOPE_TENANT),
+    RoleTemplate("committee_member", "Review committee member", SCOPE_TENANT),
+    RoleTemplate("finance", "Finance", SCOPE_TENANT),
+    RoleTemplate("department_head", "Department head", SCOPE_ORG_SUBTREE),
+    RoleTemplate("executive", "Executive", SCOPE_TENANT),
+    RoleTemplate("auditor", "Auditor", SCOPE_TENANT),
+    RoleTemplate("read_only", "Read-only", SCOPE_ORG_UNIT),
+)
+
+_STAFF = ("core:user:read", "core:org_unit:read")
+CORE_DEFAULT_GRANTS = {
+    ROLE_ADMIN: tuple(p.key for p in CORE_PERMISSIONS),
+    "customer_manager": _STAFF,
+    "risk_officer": _STAFF,
+    "legal": _STAFF,
+    "committee_member": _STAFF,
+    "finance": _STAFF,
+    "department_head": _STAFF + ("core:role:read",),
+    "executive": _STAFF + ("core:role:read", "core:tenant:read"),
+    "auditor": _STAFF + ("core:role:read", "core:audit:read", "core:audit:export", "core:tenant:read"),
+    "read_only": ("core:org_unit:read",),
+}
+
+#: Keys whose values are personal data or secrets: redacted in logs and audit images.
+CORE_SENSITIVE_KEYS = (
+    "password", "new_password", "old_password", "password_hash", "token", "access_token", "refresh_token",
+    "refreshToken", "accessToken", "api_key", "secret", "authorization", "id_number", "idNumber", "phone",
+    "mobile", "bank_account", "bankAccount", "id_card",
+)

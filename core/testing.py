@@ -1,0 +1,86 @@
+"""Test support shared by the suite and the benchmarks: a fresh database per run (PostgreSQL or SQLite), built as
+the owner with row-level security, and a non-owner application role for the app's connections."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from surety.core.db.base import Base, tenant_tables
+from surety.core.db.rls import enable_rls, forbid_update_delete, grant_app_role
+from surety.core.plugins import load_all_models
+
+
+@dataclass
+class TestDatabase:
+    owner_url: str
+    app_url: str
+    dialect: str
+
+
+def build_schema(owner_url: str) -> None:
+    """Create every table from the models, with RLS and the append-only trigger (what the migrations do)."""
+    load_all_models()
+    engine = create_engine(owner_url)
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        for table in tenant_tables():
+            enable_rls(conn, table)
+        forbid_update_delete(conn, "audit_log")
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_database(base_url: str | None, *, build: bool = True) -> Iterator[TestDatabase]:
+    """A new, empty database for one test run, dropped afterwards.
+
+    ``base_url`` is a PostgreSQL URL whose server we may create databases on (as superuser), or None for SQLite.
+    """
+    if not base_url or base_url.startswith("sqlite"):
+        with tempfile.TemporaryDirectory(prefix="surety-test-") as tmp:
+            url = f"sqlite:///{Path(tmp) / 'test.db'}"
+            if build:
+                build_schema(url)
+            yield TestDatabase(url, url, "sqlite")
+        return
+
+    base = make_url(base_url)
+    if base.drivername == "postgresql":
+        base = base.set(drivername="postgresql+psycopg")
+    suffix = secrets.token_hex(4)
+    db_name, role = f"surety_test_{suffix}", f"surety_app_{suffix}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        q = conn.dialect.identifier_preparer.quote
+        conn.execute(text(f"CREATE DATABASE {q(db_name)}"))
+        conn.execute(text(f"CREATE ROLE {q(role)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"))
+    owner_url = base.set(database=db_name)
+    app_url = owner_url.set(username=role, password=None)
+    try:
+        if build:
+            build_schema(owner_url.render_as_string(hide_password=False))
+            grant(owner_url.render_as_string(hide_password=False), role)
+        yield TestDatabase(
+            owner_url.render_as_string(hide_password=False), app_url.render_as_string(hide_password=False),
+            "postgresql",
+        )
+    finally:
+        with admin.connect() as conn:
+            q = conn.dialect.identifier_preparer.quote
+            conn.execute(text(f"DROP DATABASE IF EXISTS {q(db_name)} WITH (FORCE)"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {q(role)}"))
+        admin.dispose()
+
+
+def grant(owner_url: str, role: str) -> None:
+    engine = create_engine(owner_url)
+    with engine.begin() as conn:
+        grant_app_role(conn, role)
+    engine.dispose()

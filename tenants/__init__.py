@@ -1,0 +1,1 @@
+"""Tenant registry, provisioning and resolution."""
