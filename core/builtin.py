@@ -60,3 +60,17 @@ def surety_sensitive_keys():
     from surety.core.permissions import CORE_SENSITIVE_KEYS
 
     return CORE_SENSITIVE_KEYS
+
+
+@hookimpl
+def surety_graphql():
+    from surety.core.hookspecs import GraphQLContribution
+    from surety.graphql.audit import AuditQuery
+    from surety.graphql.authz import AuthzMutation, AuthzQuery
+    from surety.graphql.identity import IdentityMutation, IdentityQuery
+    from surety.graphql.platform import PlatformMutation, PlatformQuery
+
+    return GraphQLContribution(
+        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery),
+        mutation=(IdentityMutation, AuthzMutation, PlatformMutation),
+    )

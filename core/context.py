@@ -28,6 +28,10 @@ class Actor:
     def subject(self) -> str:
         return f"{self.type}:{self.id}"
 
+    @property
+    def id_uuid(self) -> uuid.UUID | None:
+        return uuid.UUID(self.id) if self.id and self.type in (ACTOR_USER, ACTOR_API_KEY) else None
+
 
 SYSTEM = Actor()
 

@@ -16,6 +16,14 @@ class DomainError(Exception):
         self.field = field
         self.details = details
 
+    @property
+    def extensions(self) -> dict:
+        """Read by graphql-core: a GraphQL error caused by a DomainError carries its code."""
+        ext = {"code": self.code}
+        if self.field:
+            ext["field"] = self.field
+        return ext
+
 
 class ValidationFailed(DomainError):
     code = "VALIDATION_FAILED"

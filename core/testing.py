@@ -84,3 +84,12 @@ def grant(owner_url: str, role: str) -> None:
     with engine.begin() as conn:
         grant_app_role(conn, role)
     engine.dispose()
+
+
+#: The admin password the test suite's tenant factory uses.
+TEST_PASSWORD = "Correct-Horse-9"
+
+
+def error_codes(body: dict) -> list[str]:
+    """The ``extensions.code`` of each top-level GraphQL error in a response body."""
+    return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]

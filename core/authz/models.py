@@ -1,8 +1,9 @@
-"""Roles (with their data scope) and the Casbin rule table, owned by Alembic (not by an adapter)."""
+"""Roles (with their data scope), the Casbin rule table (owned by Alembic, not by an adapter) and per-tenant
+policy state."""
 
 from __future__ import annotations
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
@@ -38,3 +39,14 @@ class CasbinRule(TenantScoped, Base):
     v3: Mapped[str] = mapped_column(String(255), default="")
     v4: Mapped[str] = mapped_column(String(255), default="")
     v5: Mapped[str] = mapped_column(String(255), default="")
+
+
+class AuthzState(TenantScoped, Base):
+    """Per-tenant authorisation bookkeeping: ``policy_version`` is bumped by every rule change (enforcer caches in
+    other processes compare it); ``granted_plugins`` lists the plugins whose default grants were already applied."""
+
+    __tablename__ = "authz_state"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    policy_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    granted_plugins: Mapped[list] = mapped_column(JSON, default=list)

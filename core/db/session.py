@@ -10,7 +10,8 @@ enforced in the ORM here and, on PostgreSQL, again by row-level security:
 * ``before_flush`` stamps ``tenant_id`` on new rows and refuses to write a row of another tenant.
 * ``after_begin`` sets ``app.tenant_id`` transaction-locally (``set_config(..., true)``) on PostgreSQL.
 
-Core ``text()`` statements bypass the ORM criteria (SQLAlchemy documents this); do not use them on tenant tables.
+Core ``text()`` statements and statements over plain ``Table`` objects (not mapped classes) bypass the ORM
+criteria (SQLAlchemy documents this); never use them on tenant tables. PostgreSQL RLS still applies there.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import uuid
 from collections.abc import Iterator
 from functools import lru_cache
 
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import Table, create_engine, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql import visitors
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from surety.core.db.base import TenantScoped
@@ -59,21 +61,25 @@ def session_tenant(session: Session) -> uuid.UUID | _Platform | None:
     return session.info.get(TENANT_KEY)
 
 
-def _touches_tenant_tables(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+def _touches_tenant_tables(statement) -> bool:
+    """Whether any table in the statement (FROM lists, joins, subqueries) is tenant-scoped."""
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table) and "tenant_id" in element.c and not element.info.get("global"):
+            return True
+    return False
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _apply_tenant_criteria(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if not _touches_tenant_tables(state):
-        return
     tenant = session_tenant(state.session)
-    if tenant is None:
-        raise TenantNotBound("tenant-scoped query in a session bound to no tenant (refused, fail closed)")
-    if tenant is PLATFORM:
-        raise TenantNotBound("tenant-scoped query in a platform session; open a tenant session instead")
+    if not isinstance(tenant, uuid.UUID):
+        # Unbound or platform: refuse any statement that reaches a tenant table (fail closed).
+        if _touches_tenant_tables(state.statement):
+            where = "a platform session" if tenant is PLATFORM else "a session bound to no tenant"
+            raise TenantNotBound(f"tenant-scoped query in {where} (refused, fail closed)")
+        return
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from surety.core.db.base import Base, TenantScoped
+from surety.core.db.base import Base, GlobalTable, TenantScoped
 from surety.core.db.types import UTCDateTime, utcnow
 
 ORG_HEAD_OFFICE = "head_office"
@@ -91,3 +91,14 @@ class ApiKey(TenantScoped, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiKeyRoute(GlobalTable, Base):
+    """Which tenant an API key prefix belongs to (global, no secret): an API key carries no tenant, and a platform
+    session may not read tenant rows, so authentication finds the tenant here first."""
+
+    __tablename__ = "api_key_routes"
+    __table_args__ = {"info": {"global": True}}
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), index=True)

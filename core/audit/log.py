@@ -1,0 +1,95 @@
+"""Appending to a tenant's audit chain, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from surety.core.audit.canonical import ZERO_HASH, record_hash
+from surety.core.audit.models import AuditChainHead, AuditRecord
+from surety.core.audit.redact import redact
+from surety.core.context import Actor, current
+from surety.core.db.base import uuid7
+from surety.core.db.session import session_tenant
+from surety.core.db.types import utcnow
+from surety.core.errors import TenantNotBound
+
+_LIMITS = {"action": 100, "entity_type": 100, "entity_id": 64}
+_CONTEXT_LIMIT = 64  # request_id and client_addr come from outside: cut, never fail the mutation
+
+
+def audit(session: Session, action: str, *, entity_type: str | None = None, entity_id: Any = None,
+          before: Any = None, after: Any = None, actor: Actor | None = None) -> AuditRecord:
+    """Append a record to the session's tenant chain, in the session's current transaction.
+
+    Actor, request id and client address come from :func:`surety.core.context.current` (``actor`` overrides the
+    actor). ``before``/``after`` are stored as plain JSON with sensitive keys redacted. The tenant's chain head is
+    row-locked until the transaction ends, so concurrent appends stay linear.
+    """
+    tenant = session_tenant(session)
+    if not isinstance(tenant, uuid.UUID):
+        raise TenantNotBound("the audit log is written in a tenant session")
+    if entity_id is not None:
+        entity_id = str(entity_id)
+    for name, value in (("action", action), ("entity_type", entity_type), ("entity_id", entity_id)):
+        if value is not None and len(value) > _LIMITS[name]:
+            raise ValueError(f"audit {name} longer than {_LIMITS[name]} characters")
+    ctx = current()
+    who = actor or ctx.actor
+
+    seq, prev_hash = _advance_head(session, tenant)
+    record = AuditRecord(
+        tenant_id=tenant, id=uuid7(), seq=seq, occurred_at=utcnow(),
+        actor_type=who.type, actor_id=None if who.id is None else str(who.id)[:64],
+        action=action, entity_type=entity_type, entity_id=entity_id,
+        before=redact(before), after=redact(after),
+        request_id=_cut(ctx.request_id), client_addr=_cut(ctx.client_addr), prev_hash=prev_hash,
+    )
+    record.hash = record_hash(record)
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.tenant_id == tenant).values(last_hash=record.hash)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(record)
+    return record
+
+
+def _cut(value: Any) -> str | None:
+    return None if value is None else str(value)[:_CONTEXT_LIMIT]
+
+
+def _advance_head(session: Session, tenant: uuid.UUID) -> tuple[int, str]:
+    """Increment the head's ``last_seq`` (creating the head on first use); return the new seq and previous hash.
+
+    ``UPDATE ... RETURNING`` takes the row lock on PostgreSQL and SQLite's write lock before the head is read, so
+    two transactions can never read the same head.
+    """
+    bump = (
+        update(AuditChainHead).where(AuditChainHead.tenant_id == tenant)
+        .values(last_seq=AuditChainHead.last_seq + 1)
+        .returning(AuditChainHead.last_seq, AuditChainHead.last_hash)
+        .execution_options(synchronize_session=False)
+    )
+    row = session.execute(bump).one_or_none()
+    if row is None:
+        session.execute(_insert_head(session, tenant))
+        row = session.execute(bump).one()
+    return row.last_seq, row.last_hash
+
+
+def _insert_head(session: Session, tenant: uuid.UUID):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect!r}")
+    return (
+        insert(AuditChainHead)
+        .values(tenant_id=tenant, id=uuid7(), last_seq=0, last_hash=ZERO_HASH)
+        .on_conflict_do_nothing(index_elements=[AuditChainHead.tenant_id])
+    )

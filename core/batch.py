@@ -1,0 +1,31 @@
+"""The day-end batch: each active tenant's enabled plugins' day-end jobs for one business date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from surety.core.context import ACTOR_SYSTEM, Actor, acting
+from surety.core.db.session import Database
+from surety.core.plugins import get_registry
+
+
+def day_end_jobs(enabled: list[str]):
+    jobs = []
+    for key, found in get_registry().results_by_plugin("surety_scheduled_jobs").items():
+        if key in enabled:
+            jobs += [(key, j) for j in (found or ()) if j.day_end]
+    return sorted(jobs, key=lambda kj: (kj[1].order, kj[0], kj[1].name))
+
+
+def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
+    """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job."""
+    from surety.tenants.service import get_tenant_by_slug, list_tenants
+
+    tenants = [get_tenant_by_slug(db, tenant_slug)] if tenant_slug else [t for t in list_tenants(db) if t.active]
+    for tenant in tenants:
+        for key, job in day_end_jobs(list(tenant.enabled_plugins)):
+            with acting(Actor(type=ACTOR_SYSTEM, id=f"batch:{job.name}", tenant_id=tenant.id)), \
+                    db.tenant_session(tenant.id) as session:
+                job.run(session, business_date)
+            yield f"{tenant.slug}: {key}.{job.name} done for {business_date.isoformat()}"

@@ -1,0 +1,300 @@
+"""The `surety` command line: serve, db, tenant, user, operator, demo, schema, audit, keys, batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from surety.core.errors import ConfigurationError, DomainError
+
+app = typer.Typer(help="Surety platform command line.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database migrations (core and every installed plugin).", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenant registry.", no_args_is_help=True)
+user_app = typer.Typer(help="Tenant users.", no_args_is_help=True)
+operator_app = typer.Typer(help="Platform operators.", no_args_is_help=True)
+schema_app = typer.Typer(help="GraphQL schema (SDL).", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
+batch_app = typer.Typer(help="Day-end batch.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (tenant_app, "tenant"), (user_app, "user"), (operator_app, "operator"),
+                  (schema_app, "schema"), (audit_app, "audit"), (keys_app, "keys"), (batch_app, "batch")):
+    app.add_typer(sub, name=name)
+
+console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1):
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _db():
+    from surety.core.db.session import get_database
+
+    return get_database()
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console, transient=False)
+
+
+def _tenant(slug: str):
+    from surety.tenants.service import get_tenant_by_slug
+
+    return get_tenant_by_slug(_db(), slug)
+
+
+@app.callback()
+def main() -> None:
+    from surety.core.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        _fail(str(exc), 2)
+    from surety.core.logging import configure_logging
+
+    configure_logging(settings)
+
+
+# ---------------------------------------------------------------- serve ----------------------------------------------
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the API (GraphQL at /graphql)."""
+    import uvicorn
+
+    from surety.core.settings import get_settings
+
+    s = get_settings()
+    console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
+                  + (" with GraphiQL" if s.development else ""))
+    uvicorn.run("surety.core.web:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+# ---------------------------------------------------------------- db -------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(target: str = typer.Argument("heads")) -> None:
+    """Apply migrations (default: every branch to its head)."""
+    from surety.core.db import migrate
+
+    migrate.upgrade(target=target)
+    console.print("[green]database is up to date[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(target: str = typer.Argument(..., help="A revision, or 'base' to remove everything.")) -> None:
+    from surety.core.db import migrate
+
+    migrate.downgrade(target=target)
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations differ."""
+    from surety.core.db import migrate
+
+    migrate.check()
+    console.print("[green]no differences between models and migrations[/green]")
+
+
+@db_app.command("grant")
+def db_grant(role: str) -> None:
+    """PostgreSQL: grant the non-owner application role what the app needs (run as the owner after upgrades)."""
+    from sqlalchemy import create_engine
+
+    from surety.core.db.rls import grant_app_role
+    from surety.core.settings import get_settings
+
+    engine = create_engine(get_settings().database_url)
+    with engine.begin() as conn:
+        grant_app_role(conn, role)
+    console.print(f"granted application privileges to {role}")
+
+
+# ---------------------------------------------------------------- tenants --------------------------------------------
+@tenant_app.command("create")
+def tenant_create(slug: str, name: str = typer.Option(...), admin_username: str = "admin",
+                  admin_password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+                  plugin: list[str] = typer.Option([], help="Plugin to enable (repeat).")) -> None:
+    from surety.tenants.service import create_tenant
+
+    try:
+        t = create_tenant(_db(), slug=slug, name=name, plugins=plugin, admin_username=admin_username,
+                          admin_password=admin_password)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"created tenant {t.slug} ({t.id}) with plugins {', '.join(t.enabled_plugins)}")
+
+
+@tenant_app.command("list")
+def tenant_list() -> None:
+    from surety.tenants.service import list_tenants
+
+    table = Table("slug", "name", "status", "plugins", "created")
+    for t in list_tenants(_db()):
+        table.add_row(t.slug, t.name, t.status, ", ".join(t.enabled_plugins), t.created_at.date().isoformat())
+    Console().print(table)
+
+
+def _tenant_action(fn, slug: str, *args) -> None:
+    try:
+        t = fn(_db(), slug, *args)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"{t.slug}: {t.status}; plugins {', '.join(t.enabled_plugins)}")
+
+
+@tenant_app.command("suspend")
+def tenant_suspend(slug: str) -> None:
+    from surety.tenants.service import suspend_tenant
+
+    _tenant_action(suspend_tenant, slug)
+
+
+@tenant_app.command("resume")
+def tenant_resume(slug: str) -> None:
+    from surety.tenants.service import resume_tenant
+
+    _tenant_action(resume_tenant, slug)
+
+
+@tenant_app.command("enable-plugin")
+def tenant_enable_plugin(slug: str, plugin: str) -> None:
+    from surety.tenants.service import enable_plugin
+
+    _tenant_action(enable_plugin, slug, plugin)
+
+
+@tenant_app.command("disable-plugin")
+def tenant_disable_plugin(slug: str, plugin: str) -> None:
+    from surety.tenants.service import disable_plugin
+
+    _tenant_action(disable_plugin, slug, plugin)
+
+
+# ---------------------------------------------------------------- users ----------------------------------------------
+@user_app.command("create")
+def user_create(username: str, tenant: str = typer.Option(..., "--tenant"), display_name: str = "",
+                role: list[str] = typer.Option([], help="Role key (repeat)."),
+                password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
+    from surety.core.audit.log import audit
+    from surety.core.identity.service import create_user
+
+    t = _tenant(tenant)
+    try:
+        with _db().tenant_session(t.id) as s:
+            u = create_user(s, username=username, password=password, display_name=display_name, roles=role)
+            audit(s, "user.created", entity_type="user", entity_id=str(u.id),
+                  after={"username": username, "roles": role})
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"created user {username} in {tenant}")
+
+
+@operator_app.command("create")
+def operator_create(username: str, password: str = typer.Option(..., prompt=True, hide_input=True,
+                                                              confirmation_prompt=True)) -> None:
+    from surety.core.identity.platform import create_operator
+
+    try:
+        create_operator(_db(), username, password)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"created platform operator {username}")
+
+
+# ---------------------------------------------------------------- demo -----------------------------------------------
+@app.command()
+def demo() -> None:
+    """Create the demo tenant (idempotent) and print its credentials."""
+    from surety.tenants.demo import ensure_demo
+
+    for line in ensure_demo(_db()):
+        console.print(line)
+
+
+# ---------------------------------------------------------------- schema ---------------------------------------------
+@schema_app.command("export")
+def schema_export(output: Path = typer.Option(None, help="Default: graphql/schema.graphql")) -> None:
+    from surety.graphql.schema import SDL_PATH, export_sdl
+
+    target = output or SDL_PATH
+    target.write_text(export_sdl())
+    console.print(f"wrote {target}")
+
+
+# ---------------------------------------------------------------- audit ----------------------------------------------
+@audit_app.command("verify")
+def audit_verify(tenant: str = typer.Option(..., "--tenant")) -> None:
+    """Walk the tenant's hash chain; name the first broken record."""
+    from surety.core.audit.verify import verify_chain
+
+    t = _tenant(tenant)
+    with _progress() as progress:
+        task = progress.add_task("verifying", total=None)
+        result = verify_chain(_db(), t.id, progress=lambda done, total: progress.update(task, completed=done,
+                                                                                         total=total))
+    if result.ok:
+        console.print(f"[green]chain intact[/green]: {result.checked} records")
+    else:
+        _fail(f"chain broken at record seq={result.seq} id={result.record_id}: {result.reason}", 3)
+
+
+@audit_app.command("export")
+def audit_export(tenant: str = typer.Option(..., "--tenant"),
+                 date_from: dt.datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"]),
+                 date_to: dt.datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"]),
+                 fmt: str = typer.Option("csv", "--format", help="csv | xlsx | jsonl"),
+                 output: Path = typer.Option(..., "--output", "-o")) -> None:
+    from surety.core.audit.export import export_audit
+
+    if fmt not in ("csv", "xlsx", "jsonl"):
+        _fail("--format must be csv, xlsx or jsonl")
+    t = _tenant(tenant)
+    n = export_audit(_db(), t.id, date_from=date_from.date(), date_to=date_to.date(), fmt=fmt, out=output)
+    console.print(f"exported {n} records to {output}")
+
+
+# ---------------------------------------------------------------- keys -----------------------------------------------
+@keys_app.command("rotate")
+def keys_rotate(tenant: str = typer.Option(..., "--tenant"), batch_size: int = 500) -> None:
+    """New data-key version; re-encrypt every encrypted field of the tenant in batches."""
+    from surety.core.crypto.rotate import rotate_tenant_keys
+
+    t = _tenant(tenant)
+    with _progress() as progress:
+        task = progress.add_task("re-encrypting", total=None)
+        n = rotate_tenant_keys(_db(), t.id, batch_size=batch_size,
+                               progress=lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(f"re-encrypted {n} rows")
+
+
+# ---------------------------------------------------------------- batch ----------------------------------------------
+@batch_app.command("run")
+def batch_run(date: dt.datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"]),
+              tenant: str = typer.Option(None, "--tenant", help="Default: every active tenant.")) -> None:
+    """Run the day-end jobs of each tenant's enabled plugins for a business date (idempotent per date)."""
+    from surety.core.batch import run_day_end
+
+    for line in run_day_end(_db(), date.date(), tenant_slug=tenant):
+        console.print(line)
+
+
+def run() -> None:  # pragma: no cover - console entry point wrapper
+    try:
+        app()
+    except ConfigurationError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

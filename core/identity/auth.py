@@ -1,0 +1,178 @@
+"""Tenant-user authentication: login with lockout, refresh-token rotation with reuse detection, logout, and
+resolving an access token into a :class:`Principal`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.core.context import ACTOR_USER, Actor, acting
+from surety.core.db.session import Database
+from surety.core.db.types import utcnow
+from surety.core.errors import TenantSuspended, Unauthenticated
+from surety.core.identity import _audit
+from surety.core.identity.lockout import is_locked, register_failure, register_success
+from surety.core.identity.models import USER_ACTIVE, RefreshToken, User
+from surety.core.identity.passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from surety.core.identity.principal import PRINCIPAL_USER, Principal
+from surety.core.identity.service import revoke_refresh_tokens
+from surety.core.identity.tokens import (
+    INVALID_TOKEN,
+    AccessClaims,
+    TokenPair,
+    create_access_token,
+    decode_access_token,
+    hash_token,
+    new_refresh_token,
+    refresh_token_tenant,
+)
+from surety.core.settings import get_settings
+from surety.tenants.models import TENANT_ACTIVE, Tenant
+
+__all__ = ["AccessClaims", "TokenPair", "decode_access_token", "login", "logout", "refresh", "resolve_access"]
+
+log = structlog.get_logger("surety.identity")
+
+INVALID_LOGIN = "Invalid tenant, username or password."
+INVALID_REFRESH = "Invalid or expired refresh token."
+SUSPENDED = "This tenant is suspended."
+
+
+def _issue(session: Session, user: User, now: dt.datetime) -> TokenPair:
+    access, lifetime = create_access_token(user.id, user.tenant_id, now=now)
+    refresh_token = new_refresh_token(user.tenant_id)
+    session.add(RefreshToken(user_id=user.id, token_hash=hash_token(refresh_token),
+                             expires_at=now + dt.timedelta(days=get_settings().refresh_token_days)))
+    return TokenPair(access, refresh_token, lifetime)
+
+
+def _user_actor(user: User) -> Actor:
+    return Actor(type=ACTOR_USER, id=str(user.id), tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
+                 username=user.username)
+
+
+def login(db: Database, tenant_slug: str, username: str, password: str, *, client_addr: str | None = None
+          ) -> TokenPair:
+    """Check a password and issue a token pair.
+
+    Unknown tenant, unknown user, wrong password, disabled or locked account all raise the same
+    :class:`Unauthenticated` after one argon2 verification. A suspended tenant raises :class:`TenantSuspended`, but
+    only once the password is known to be right. Failures are counted (and the lock set) in a transaction that
+    commits although the login fails.
+    """
+    with db.platform_session() as s:
+        tenant = s.scalar(select(Tenant).where(Tenant.slug == (tenant_slug or "")))
+    if tenant is None:
+        dummy_verify(password)
+        raise Unauthenticated(INVALID_LOGIN)
+
+    with acting(client_addr=client_addr), db.tenant_session(tenant.id) as s:
+        outcome = _attempt(s, tenant, username, password, utcnow())
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def _attempt(s: Session, tenant: Tenant, username: str, password: str, now: dt.datetime) -> TokenPair | Exception:
+    """One login attempt inside the tenant's transaction; failures are returned, not raised, so the transaction
+    (failure counter, lock, audit) commits."""
+    user = s.scalar(select(User).where(User.username == (username or "")).with_for_update())
+    if user is None:
+        dummy_verify(password)
+        _audit.record(s, "auth.login_failed", after={"reason": "unknown_user"})
+        return Unauthenticated(INVALID_LOGIN)
+    password_ok = verify_password(user.password_hash, password)
+    if is_locked(user, now):
+        _audit.record(s, "auth.login_refused_locked", entity_id=user.id)
+        return Unauthenticated(INVALID_LOGIN)
+    if not password_ok:
+        if register_failure(user, now):
+            log.warning("login.account_locked", tenant_id=str(tenant.id), user_id=str(user.id))
+            _audit.record(s, "auth.account_locked", entity_id=user.id,
+                          after={"locked_until": user.locked_until.isoformat()})
+        _audit.record(s, "auth.login_failed", entity_id=user.id, after={"reason": "bad_password"})
+        return Unauthenticated(INVALID_LOGIN)
+    if user.status != USER_ACTIVE:
+        _audit.record(s, "auth.login_failed", entity_id=user.id, after={"reason": "disabled"})
+        return Unauthenticated(INVALID_LOGIN)
+    if not tenant.active:
+        _audit.record(s, "auth.login_failed", entity_id=user.id, after={"reason": "tenant_suspended"})
+        return TenantSuspended(SUSPENDED)
+    register_success(user, now)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    pair = _issue(s, user, now)
+    with acting(_user_actor(user)):
+        _audit.record(s, "auth.login", entity_id=user.id)
+    return pair
+
+
+def _find_refresh(s: Session, token: str) -> RefreshToken | None:
+    return s.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(token)).with_for_update())
+
+
+def refresh(db: Database, refresh_token: str, *, client_addr: str | None = None) -> TokenPair:
+    """Rotate a refresh token: the presented one is revoked and a new pair issued.
+
+    Presenting a token that was already revoked means it leaked: every refresh token of that user is revoked.
+    """
+    tenant_id = refresh_token_tenant(refresh_token)
+    error: Exception | None = None
+    with acting(client_addr=client_addr), db.tenant_session(tenant_id) as s:
+        now = utcnow()
+        row = _find_refresh(s, refresh_token)
+        if row is None or (row.revoked_at is None and row.expires_at <= now):
+            raise Unauthenticated(INVALID_REFRESH)
+        if row.revoked_at is not None:
+            revoked = revoke_refresh_tokens(s, row.user_id)
+            log.warning("refresh.reuse_detected", tenant_id=str(tenant_id), user_id=str(row.user_id),
+                        revoked=revoked)
+            _audit.record(s, "auth.refresh_reuse_detected", entity_id=row.user_id, after={"revoked": revoked})
+            error = Unauthenticated(INVALID_REFRESH)
+        else:
+            user = s.scalar(select(User).where(User.id == row.user_id))
+            tenant = s.get(Tenant, tenant_id)
+            if user is None or user.status != USER_ACTIVE:
+                raise Unauthenticated(INVALID_REFRESH)
+            if tenant is None or not tenant.active:
+                raise TenantSuspended(SUSPENDED)
+            row.revoked_at = now
+            pair = _issue(s, user, now)
+    if error is not None:
+        raise error
+    return pair
+
+
+def logout(db: Database, refresh_token: str, *, client_addr: str | None = None) -> None:
+    """Revoke a refresh token (idempotent for a token already revoked)."""
+    tenant_id = refresh_token_tenant(refresh_token)
+    with acting(client_addr=client_addr), db.tenant_session(tenant_id) as s:
+        row = _find_refresh(s, refresh_token)
+        if row is None:
+            raise Unauthenticated(INVALID_REFRESH)
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            _audit.record(s, "auth.logout", entity_id=row.user_id)
+
+
+def resolve_access(db: Database, token: str) -> Principal:
+    """The user behind an access token, after checking the token, that the user exists and is active, that the
+    password was not changed since the token was issued, and that the tenant is active (one indexed query)."""
+    claims = decode_access_token(token)
+    with db.tenant_session(claims.tenant_id) as s:
+        found = s.execute(
+            select(User, Tenant.status).join(Tenant, Tenant.id == User.tenant_id).where(User.id == claims.user_id)
+        ).first()
+    if found is None:
+        raise Unauthenticated(INVALID_TOKEN)
+    user, tenant_status = found
+    if user.status != USER_ACTIVE or claims.issued_at < int(user.password_changed_at.timestamp()):
+        raise Unauthenticated(INVALID_TOKEN)
+    if tenant_status != TENANT_ACTIVE:
+        raise TenantSuspended(SUSPENDED)
+    return Principal(type=PRINCIPAL_USER, id=user.id, tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
+                     username=user.username, display_name=user.display_name)

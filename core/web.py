@@ -1,0 +1,142 @@
+"""The ASGI application: GraphQL at /graphql (GraphiQL in development), /healthz, request context, body limit."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor
+from surety.core.db.session import Database, get_database
+from surety.core.errors import DomainError, Unauthenticated
+from surety.core.settings import Settings, get_settings
+from surety.graphql.context import Context
+
+log = structlog.get_logger("surety.web")
+
+
+def authenticate(db: Database, authorization: str | None) -> dict:
+    """Resolve an ``Authorization: Bearer ...`` header to context fields. Never raises: a bad credential is kept
+    as ``auth_error`` and raised when a field needs a caller (so ``login`` still works with a stale header)."""
+    if not authorization:
+        return {}
+    scheme, _, credential = authorization.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        return {"auth_error": Unauthenticated("Use 'Authorization: Bearer <token>'.")}
+    try:
+        if credential.startswith("sk_"):
+            from surety.core.identity.api_keys import authenticate_api_key
+
+            p = authenticate_api_key(db, credential)
+            kind = ACTOR_API_KEY
+        else:
+            from surety.core.identity.auth import is_platform_token, resolve_access
+
+            if is_platform_token(credential):
+                from surety.core.identity.auth import decode_platform_token
+
+                return {"operator_id": str(decode_platform_token(credential).sub)}
+            p = resolve_access(db, credential)
+            kind = ACTOR_USER
+    except DomainError as exc:
+        return {"auth_error": exc}
+    actor = Actor(type=kind, id=str(p.id), tenant_id=p.tenant_id, org_unit_id=p.org_unit_id,
+                  username=getattr(p, "username", None))
+    return {"actor": actor, "enabled_plugins": tuple(p.enabled_plugins)}
+
+
+class SuretyGraphQL(GraphQL):
+    def __init__(self, schema, db: Database | None, settings: Settings):
+        super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
+                         allow_queries_via_get=False)
+        self._db = db
+
+    async def get_context(self, request: Request, response) -> Context:
+        db = self._db or get_database()
+        fields = authenticate(db, request.headers.get("authorization"))
+        actor = fields.get("actor")
+        if actor is not None:
+            structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id), user=actor.subject)
+        return Context(db=db, request=request, response=response, request_id=request.state.request_id,
+                       client_addr=request.client.host if request.client else None, **fields)
+
+
+class RequestContextMiddleware:
+    """Request id (from X-Request-ID or new), structlog binding, access log, and a body-size limit (413)."""
+
+    def __init__(self, app, max_body_bytes: int):
+        self.app = app
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            return await self._too_large(send, rid)
+        received = 0
+        too_large = False
+
+        async def limited_receive():
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    too_large = True
+                    raise _BodyTooLarge()
+            return message
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
+            await send(message)
+
+        start = time.perf_counter()
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            return await self._too_large(send, rid)
+        finally:
+            log.info("request", method=scope.get("method"), path=scope.get("path"),
+                     ms=round((time.perf_counter() - start) * 1000, 1), too_large=too_large or None)
+
+    async def _too_large(self, send, rid: str):
+        response = JSONResponse(
+            {"errors": [{"message": f"Request body larger than {self.max_body} bytes.",
+                         "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
+            status_code=413, headers={"x-request-id": rid})
+        await response({"type": "http"}, None, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, schema=None) -> Starlette:
+    from surety.core.logging import configure_logging
+    from surety.graphql.schema import build_schema
+
+    settings = settings or get_settings()
+    configure_logging(settings)
+    schema = schema or build_schema(settings=settings)
+    graphql_app = SuretyGraphQL(schema, db, settings)
+    app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz)])
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,45 @@
+"""Typed mutation errors and which errors reach clients unmasked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from surety.core.errors import DomainError, Unauthenticated
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="A failure a client can act on: stable code, human message, offending input field.")
+class UserError:
+    code: str
+    message: str
+    field: str | None = None
+
+    @classmethod
+    def of(cls, exc: DomainError) -> "UserError":
+        return cls(code=exc.code, message=exc.message, field=exc.field)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask everything except our domain errors and GraphQL's own syntax/validation errors."""
+    original = error.original_error
+    if original is None:
+        return False  # parse/validation errors: about the query, safe to show
+    return not isinstance(original, DomainError)
+
+
+def run_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:
+    """Run a mutation's service call in a savepoint; a DomainError rolls the savepoint back and becomes the
+    payload's typed ``errors``. Unauthenticated callers get a top-level UNAUTHENTICATED error instead."""
+    session = info.context.session
+    try:
+        with session.begin_nested():
+            return fn()
+    except Unauthenticated:
+        raise
+    except DomainError as exc:
+        return payload_cls(errors=[UserError.of(exc)])

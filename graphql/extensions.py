@@ -1,0 +1,86 @@
+"""Schema and field extensions: request session lifecycle, plugin gate, limits, error masking."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import structlog
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.extensions.field_extension import FieldExtension
+
+from surety.core.context import acting
+from surety.core.db.session import bind_tenant_context
+from surety.core.errors import PluginNotEnabled
+from surety.graphql.errors import should_mask
+
+log = structlog.get_logger("surety.graphql")
+
+
+class RequestSession(SchemaExtension):
+    """Binds the caller for audit and logging, then commits the request's session when the operation succeeded
+    (typed mutation errors count as success: their savepoint was already rolled back) and rolls it back otherwise."""
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context.context
+        with contextlib.ExitStack() as stack:
+            if ctx.actor is not None:
+                stack.enter_context(acting(ctx.actor, request_id=ctx.request_id, client_addr=ctx.client_addr))
+                stack.enter_context(bind_tenant_context(ctx.actor.tenant_id))
+            yield
+            session = ctx._session
+            if session is not None:
+                ctx._session = None
+                result = self.execution_context.result
+                failed = result is None or bool(getattr(result, "errors", None))
+                try:
+                    if failed:
+                        session.rollback()
+                    else:
+                        session.commit()
+                finally:
+                    session.close()
+
+
+class PluginGate(FieldExtension):
+    """Put on every root field a plugin contributes: refuses the field when the plugin is not enabled for the
+    caller's tenant."""
+
+    def __init__(self, plugin_key: str):
+        self.plugin_key = plugin_key
+
+    def _check(self, info) -> None:
+        ctx = info.context
+        if ctx.actor is not None and self.plugin_key not in ctx.enabled_plugins:
+            raise PluginNotEnabled(
+                f"The {self.plugin_key!r} module is not enabled for your company. Ask your administrator.",
+                plugin=self.plugin_key,
+            )
+
+    def resolve(self, next_, source, info, **kwargs):
+        self._check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_, source, info, **kwargs):
+        self._check(info)
+        return await next_(source, info, **kwargs)
+
+
+def standard_extensions(settings) -> list:
+    extensions = [
+        RequestSession,
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaskErrors(should_mask_error=should_mask),
+    ]
+    if settings.production:
+        extensions.append(DisableIntrospection())
+    return extensions

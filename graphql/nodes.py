@@ -1,0 +1,26 @@
+"""Relay ``Node`` support for model-backed types."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+
+def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | None):
+    """Rows of ``model`` by id (through the tenant-bound session), in the order asked, None where missing."""
+    from surety.graphql.auth import allowed
+
+    ids = list(node_ids)
+    if permission and not allowed(info, permission):
+        return [None] * len(ids)
+    wanted = {}
+    for raw in ids:
+        try:
+            wanted[raw] = uuid.UUID(str(raw))
+        except ValueError:
+            continue
+    rows = info.context.session.scalars(select(model).where(model.id.in_(list(wanted.values())))) if wanted else []
+    by_id = {str(r.id): r for r in rows}
+    return [to_node(by_id[str(wanted[i])]) if i in wanted and str(wanted[i]) in by_id else None for i in ids]

@@ -1,0 +1,176 @@
+"""Appending to the audit chain: content, context, hash links, redaction, tenant binding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from surety.core.audit.canonical import ZERO_HASH, canonical_json, jsonable, record_hash
+from surety.core.audit.log import audit
+from surety.core.audit.models import AuditChainHead, AuditRecord
+from surety.core.audit.redact import REDACTED, sensitive_keys
+from surety.core.context import ACTOR_USER, Actor, acting
+from surety.core.errors import TenantNotBound
+from surety.core.hookspecs import PluginManifest
+from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
+
+
+def _all(db, tenant_id):
+    with db.tenant_session(tenant_id) as s:
+        return list(s.scalars(select(AuditRecord).order_by(AuditRecord.seq)))
+
+
+def test_records_carry_context_and_link_into_a_chain(db, bare_tenant):
+    user = Actor(type=ACTOR_USER, id="u-1", tenant_id=bare_tenant.id)
+    entity = uuid.uuid4()
+    with acting(user, request_id="req-1", client_addr="10.0.0.7"), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "loan.created", entity_type="loan", entity_id=entity, after={"amount": Decimal("1000.50")})
+        audit(s, "loan.approved", entity_type="loan", entity_id=entity, before={"status": "new"},
+              after={"status": "approved"})
+    first, second = _all(db, bare_tenant.id)
+    assert (first.seq, second.seq) == (1, 2)
+    assert first.tenant_id == bare_tenant.id
+    assert (first.actor_type, first.actor_id, first.request_id, first.client_addr) == (
+        "user", "u-1", "req-1", "10.0.0.7")
+    assert first.entity_id == str(entity) and first.entity_type == "loan"
+    assert first.after == {"amount": "1000.50"}
+    assert first.occurred_at.tzinfo is not None and first.occurred_at.utcoffset() == dt.timedelta(0)
+    assert first.prev_hash == ZERO_HASH
+    assert second.prev_hash == first.hash
+    assert first.hash == record_hash(first) and second.hash == record_hash(second)
+    with db.tenant_session(bare_tenant.id) as s:
+        head = s.scalars(select(AuditChainHead)).one()
+    assert (head.last_seq, head.last_hash) == (2, second.hash)
+
+
+def test_explicit_actor_overrides_the_context_but_keeps_request_data(db, bare_tenant):
+    with acting(Actor(type=ACTOR_USER, id="ctx-user"), request_id="req-9"), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "job.ran", actor=Actor(type="system", id="nightly"))
+    (rec,) = _all(db, bare_tenant.id)
+    assert (rec.actor_type, rec.actor_id, rec.request_id) == ("system", "nightly", "req-9")
+
+
+def test_default_actor_is_system(db, bare_tenant):
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "tenant.touched")
+    (rec,) = _all(db, bare_tenant.id)
+    assert (rec.actor_type, rec.actor_id, rec.request_id, rec.client_addr) == ("system", None, None, None)
+
+
+def test_over_long_request_data_is_cut_not_refused(db, bare_tenant):
+    with acting(request_id="r" * 300, client_addr="c" * 300), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "x.y")
+    (rec,) = _all(db, bare_tenant.id)
+    assert rec.request_id == "r" * 64 and rec.client_addr == "c" * 64
+
+
+def test_over_long_action_is_refused(db, bare_tenant):
+    with pytest.raises(ValueError, match="action"), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a" * 101)
+
+
+def test_hash_is_sha256_of_canonical_json_of_content_and_prev_hash(db, bare_tenant):
+    with db.tenant_session(bare_tenant.id) as s:
+        rec = audit(s, "c.d", entity_type="客户", after={"名称": "张三", "b": 1, "a": [1.5, None]})
+    doc = {
+        "tenant_id": str(rec.tenant_id), "id": str(rec.id),
+        "occurred_at": rec.occurred_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor_type": "system", "actor_id": None, "action": "c.d", "entity_type": "客户", "entity_id": None,
+        "before": None, "after": {"a": [1.5, None], "b": 1, "名称": "张三"}, "request_id": None,
+        "client_addr": None, "prev_hash": ZERO_HASH,
+    }
+    expected = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert '"entity_type":"客户"' in expected  # UTF-8, not \u escapes
+    assert rec.hash == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    (stored,) = _all(db, bare_tenant.id)
+    assert stored.hash == rec.hash == record_hash(stored)
+
+
+def test_jsonable_converts_decimal_uuid_dates_and_sets():
+    u = uuid.UUID(int=5)
+    value = {
+        "m": Decimal("12.30"), "u": u, "d": dt.date(2026, 1, 2),
+        "t": dt.datetime(2026, 1, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        "s": {3, 1}, 7: (1, 2), "nan": float("nan"), "b": b"\x00\x01",
+    }
+    assert jsonable(value) == {
+        "m": "12.30", "u": str(u), "d": "2026-01-02", "t": "2026-01-02T00:00:00.000000Z", "s": [1, 3],
+        "7": [1, 2], "nan": "nan", "b": "AAE=",
+    }
+    assert canonical_json({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+
+
+def test_sensitive_values_are_redacted_at_any_depth(db, bare_tenant):
+    before = {"name": "Li", "password": "old-secret", "contacts": [{"phone": "13800000000", "kind": "home"}],
+              "profile": {"ID_NUMBER": "110101199001011234", "bank_account": None}}
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "customer.updated", before=before, after={"password": "new-secret", "token": {"deep": "x"}})
+    (rec,) = _all(db, bare_tenant.id)
+    assert rec.before == {"name": "Li", "password": REDACTED, "contacts": [{"phone": REDACTED, "kind": "home"}],
+                          "profile": {"ID_NUMBER": REDACTED, "bank_account": None}}
+    assert rec.after == {"password": REDACTED, "token": REDACTED}
+    raw = json.dumps([rec.before, rec.after])
+    for secret in ("old-secret", "13800000000", "110101199001011234", "new-secret"):
+        assert secret not in raw
+    assert before["password"] == "old-secret"  # the caller's dict is not modified
+
+
+class _SecretNotePlugin:
+    @hookimpl
+    def surety_manifest(self):
+        return PluginManifest(key="secret_note", version="0")
+
+    @hookimpl
+    def surety_sensitive_keys(self):
+        return ["guarantor_note"]
+
+
+def test_keys_declared_by_plugins_are_redacted(db, bare_tenant):
+    previous = get_registry()
+    assert "guarantor_note" not in sensitive_keys()
+    reset_registry(PluginRegistry(build_plugin_manager(extra=[("secret_note", _SecretNotePlugin())])))
+    try:
+        assert {"guarantor_note", "password"} <= sensitive_keys()
+        with db.tenant_session(bare_tenant.id) as s:
+            audit(s, "guarantee.noted", after={"guarantor_note": "private", "amount": "1"})
+    finally:
+        reset_registry(previous)
+    assert "guarantor_note" not in sensitive_keys()
+    (rec,) = _all(db, bare_tenant.id)
+    assert rec.after == {"guarantor_note": REDACTED, "amount": "1"}
+
+
+def test_audit_needs_a_tenant_session(db):
+    with pytest.raises(TenantNotBound), db.platform_session() as s:
+        audit(s, "x.y")
+
+
+def test_rolled_back_append_leaves_the_chain_unchanged(db, bare_tenant):
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a.one")
+    with pytest.raises(RuntimeError), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a.two")
+        raise RuntimeError("business rule failed")
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a.three")
+    assert [(r.seq, r.action) for r in _all(db, bare_tenant.id)] == [(1, "a.one"), (2, "a.three")]
+
+
+def test_each_tenant_has_its_own_chain(db, bare_tenant):
+    from surety.tenants.models import Tenant
+
+    with db.platform_session() as s:
+        other = Tenant(id=uuid.uuid4(), slug=f"other-{uuid.uuid4().hex[:8]}", name="Other", enabled_plugins=["core"])
+        s.add(other)
+    for tenant_id in (bare_tenant.id, other.id, bare_tenant.id):
+        with db.tenant_session(tenant_id) as s:
+            audit(s, "t.x")
+    mine, theirs = _all(db, bare_tenant.id), _all(db, other.id)
+    assert [r.seq for r in mine] == [1, 2] and [r.seq for r in theirs] == [1]
+    assert theirs[0].prev_hash == ZERO_HASH and {r.tenant_id for r in mine} == {bare_tenant.id}

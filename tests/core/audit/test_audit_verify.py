@@ -1,0 +1,128 @@
+"""verify_chain: an intact chain passes; an edited, deleted, reordered or truncated record is named."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, update
+
+from surety.core.audit.canonical import hash_content
+from surety.core.audit.log import audit
+from surety.core.audit.models import AuditRecord
+from surety.core.audit.verify import (HASH_MISMATCH, HEAD_MISMATCH, PREV_HASH_MISMATCH, SEQ_GAP, VerifyResult,
+                                      verify_chain)
+
+AUDIT_LOG = AuditRecord.__table__
+
+
+def _append(db, tenant_id, n: int) -> list[AuditRecord]:
+    out = []
+    with db.tenant_session(tenant_id) as s:
+        for i in range(n):
+            out.append(audit(s, f"step.{i + 1}", entity_type="thing", entity_id=str(i + 1), after={"i": i + 1}))
+    return out
+
+
+def _where(tenant_id, seq):
+    return (AUDIT_LOG.c.tenant_id == tenant_id) & (AUDIT_LOG.c.seq == seq)
+
+
+def test_intact_chain_verifies_with_progress(db, bare_tenant):
+    _append(db, bare_tenant.id, 7)
+    calls = []
+    result = verify_chain(db, bare_tenant.id, progress=lambda done, total: calls.append((done, total)),
+                          batch_size=3)
+    assert result == VerifyResult(True, 7, message="All 7 records are intact.")
+    assert bool(result) is True
+    assert calls == [(3, 7), (6, 7), (7, 7)]
+
+
+def test_empty_chain_is_ok(db, bare_tenant):
+    result = verify_chain(db, bare_tenant.id)
+    assert result.ok and result.checked == 0
+
+
+def test_edited_record_is_named(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 5)
+    tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 3)).values(after={"i": 999}))
+    result = verify_chain(db, bare_tenant.id, batch_size=2)
+    assert not result.ok
+    assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HASH_MISMATCH, 3, recs[2].id, 2)
+    assert "edited" in result.message
+
+
+def test_edited_and_rehashed_record_breaks_the_next_link(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 4)
+    forged = {name: getattr(recs[1], name) for name in (
+        "tenant_id", "id", "occurred_at", "actor_type", "actor_id", "action", "entity_type", "entity_id", "before",
+        "after", "request_id", "client_addr", "prev_hash")}
+    forged["action"] = "step.forged"
+    tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 2))
+           .values(action="step.forged", hash=hash_content(forged)))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id) == (PREV_HASH_MISMATCH, 3, recs[2].id)
+
+
+def test_deleted_record_is_named(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 5)
+    tamper(bare_tenant.id, delete(AUDIT_LOG).where(_where(bare_tenant.id, 2)))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id) == (SEQ_GAP, 3, recs[2].id)
+    assert "record(s) 2 were deleted" in result.message
+
+
+def test_deleted_first_record_is_detected(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 3)
+    tamper(bare_tenant.id, delete(AUDIT_LOG).where(_where(bare_tenant.id, 1)))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id) == (SEQ_GAP, 2, recs[1].id)
+
+
+def test_reordered_records_are_named(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 5)
+    t = bare_tenant.id
+    tamper(t,
+           update(AUDIT_LOG).where(_where(t, 2)).values(seq=-2),
+           update(AUDIT_LOG).where(_where(t, 3)).values(seq=2),
+           update(AUDIT_LOG).where(_where(t, -2)).values(seq=3))
+    result = verify_chain(db, t)
+    # position 2 now holds the old third record: intact by itself, but it links to the old second one
+    assert (result.problem, result.broken_seq, result.broken_id) == (PREV_HASH_MISMATCH, 2, recs[2].id)
+    assert "reordered" in result.message
+
+
+def test_truncated_end_is_detected(db, bare_tenant, tamper):
+    _append(db, bare_tenant.id, 4)
+    tamper(bare_tenant.id, delete(AUDIT_LOG).where(AUDIT_LOG.c.tenant_id == bare_tenant.id, AUDIT_LOG.c.seq >= 3))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HEAD_MISMATCH, 3, None, 2)
+    assert "removed from the end" in result.message
+
+
+def test_fully_emptied_chain_is_detected(db, bare_tenant, tamper):
+    _append(db, bare_tenant.id, 2)
+    tamper(bare_tenant.id, delete(AUDIT_LOG).where(AUDIT_LOG.c.tenant_id == bare_tenant.id))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.ok, result.problem, result.broken_seq) == (False, HEAD_MISMATCH, 1)
+
+
+def test_other_tenants_tampering_does_not_affect_this_chain(db, bare_tenant, tamper):
+    import uuid
+
+    from surety.tenants.models import Tenant
+
+    with db.platform_session() as s:
+        other = Tenant(id=uuid.uuid4(), slug=f"o-{uuid.uuid4().hex[:8]}", name="O", enabled_plugins=["core"])
+        s.add(other)
+    _append(db, bare_tenant.id, 2)
+    _append(db, other.id, 2)
+    tamper(other.id, update(AUDIT_LOG).where(_where(other.id, 1)).values(action="forged"))
+    assert verify_chain(db, bare_tenant.id).ok
+    assert verify_chain(db, other.id).problem == HASH_MISMATCH
+
+
+@pytest.mark.parametrize("batch_size", [1, 1000])
+def test_verify_is_independent_of_batch_size(db, bare_tenant, tamper, batch_size):
+    recs = _append(db, bare_tenant.id, 4)
+    tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 4)).values(actor_id="mallory"))
+    result = verify_chain(db, bare_tenant.id, batch_size=batch_size)
+    assert (result.problem, result.broken_seq, result.broken_id) == (HASH_MISMATCH, 4, recs[3].id)

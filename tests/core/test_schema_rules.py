@@ -1,0 +1,58 @@
+"""Meta-tests over the whole data model (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from surety.core.db.base import Base, tenant_tables
+from surety.core.plugins import load_all_models
+
+
+@pytest.fixture(scope="module")
+def metadata():
+    load_all_models()
+    return Base.metadata
+
+
+def test_every_table_is_tenant_scoped_or_declared_global(metadata):
+    for table in metadata.sorted_tables:
+        is_global = table.info.get("global", False)
+        if is_global:
+            assert "tenant_id" not in table.c, f"global table {table.name} has a tenant_id"
+        else:
+            assert "tenant_id" in table.c, f"{table.name} is neither tenant-scoped nor declared global"
+
+
+def test_tenant_tables_have_composite_keys_that_include_tenant_id(metadata):
+    for name in tenant_tables(metadata):
+        table = metadata.tables[name]
+        assert [c.name for c in table.primary_key.columns][:2] == ["tenant_id", "id"], name
+        for fk in table.foreign_key_constraints:
+            target = fk.referred_table
+            if target.info.get("global"):
+                continue
+            assert "tenant_id" in [c.name for c in fk.columns], f"{name}: FK to {target.name} lacks tenant_id"
+
+
+@pytest.mark.postgres
+def test_every_tenant_table_has_rls_enabled_and_forced(db, metadata):
+    from surety.core.db.rls import rls_status
+
+    engine = create_engine(db.owner_url)
+    with engine.connect() as conn:
+        status = rls_status(conn)
+    engine.dispose()
+    for name in tenant_tables(metadata):
+        assert status.get(name) == (True, True), f"{name}: RLS enabled/forced = {status.get(name)}"
+
+
+@pytest.mark.postgres
+def test_app_role_owns_nothing_and_cannot_bypass_rls(db):
+    with db.engine.connect() as conn:
+        role = conn.execute(text("SELECT current_user")).scalar()
+        flags = conn.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"),
+                             {"r": role}).one()
+        owned = conn.execute(text("SELECT count(*) FROM pg_tables WHERE tableowner = :r"), {"r": role}).scalar()
+    assert tuple(flags) == (False, False)
+    assert owned == 0
