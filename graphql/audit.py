@@ -42,7 +42,7 @@ class AuditQuery:
         require(info, "core:audit:read")
         first = max(1, min(first, 200))
         rows = records(info.context.session, entity_type=entity_type, entity_id=entity_id, actor_id=actor_id,
-                       action=action, before_seq=before_seq, limit=first + 1)
+                       action=action, after_seq=before_seq, limit=first + 1)
         more = len(rows) > first
         rows = rows[:first]
         return AuditPage(

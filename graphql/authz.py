@@ -58,7 +58,7 @@ def _matrix(session) -> PermissionMatrix:
                for r in m.roles],
         permissions=[PermissionInfo(key=p.key, plugin=p.obj.split(":", 1)[0], description=p.description)
                      for p in m.permissions],
-        grants=[RolePermissions(role=role, permissions=sorted(keys)) for role, keys in sorted(m.grants.items())],
+        grants=[RolePermissions(role=r.key, permissions=m.granted_keys(r.key)) for r in m.roles],
     )
 
 

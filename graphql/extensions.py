@@ -74,13 +74,14 @@ class PluginGate(FieldExtension):
 
 
 def standard_extensions(settings) -> list:
+    """Extension factories (a fresh instance per request)."""
     extensions = [
         RequestSession,
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaskErrors(should_mask_error=should_mask),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaskErrors(should_mask_error=should_mask),
     ]
     if settings.production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return extensions

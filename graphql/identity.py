@@ -168,11 +168,21 @@ def _login_errors(fn):
 
 @strawberry.type
 class IdentityQuery:
-    node: relay.Node = relay.node()
+    @strawberry.field(description="Any object by its global id (null when absent or not visible to you).")
+    def node(self, info: strawberry.Info, id: strawberry.ID) -> relay.Node | None:
+        try:
+            gid = relay.GlobalID.from_id(id)
+            node_type = gid.resolve_type(info)
+        except Exception:  # malformed id or unknown type name: simply not found
+            return None
+        if not (isinstance(node_type, type) and issubclass(node_type, relay.Node)):
+            return None
+        return node_type.resolve_node(gid.node_id, info=info, required=False)
 
     @strawberry.field(description="The caller, their tenant, roles and effective permissions.")
     def me(self, info: strawberry.Info) -> Me:
-        from surety.core.authz.check import permissions_of
+        from surety.core.authz.catalog import permission_catalog
+        from surety.core.authz.enforcer import get_enforcer
         from surety.core.authz.provision import roles_of
         from surety.tenants.models import Tenant
 
@@ -187,7 +197,9 @@ class IdentityQuery:
         return Me(user=User.from_row(user),
                   tenant=TenantInfo(slug=tenant.slug, name=tenant.name, status=tenant.status,
                                     enabled_plugins=list(tenant.enabled_plugins)),
-                  roles=roles_of(s, who.subject), permissions=sorted(permissions_of(s, who)))
+                  roles=roles_of(s, who.subject),
+                  permissions=sorted(p.key for p in permission_catalog(info.context.enabled_plugins)
+                                     if get_enforcer(s).enforce(who.subject, p.obj, p.act)))
 
     @strawberry.field(description="Users of the caller's tenant, by username.")
     def users(self, info: strawberry.Info, first: int | None = None, after: str | None = None,

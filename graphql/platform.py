@@ -74,7 +74,7 @@ class PlatformQuery:
 class PlatformMutation:
     @strawberry.mutation(description="Log in as a platform operator.")
     def platform_login(self, info: strawberry.Info, username: str, password: str) -> PlatformTokenPayload:
-        from surety.core.identity.auth import login_operator
+        from surety.core.identity.operators import login_operator
 
         try:
             pair = login_operator(info.context.db, username, password)

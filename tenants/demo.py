@@ -24,7 +24,7 @@ def _password() -> str:
 def ensure_demo(db: Database) -> Iterator[str]:
     """Create the demo tenant (every installed plugin enabled, in dependency order), its admin, a platform operator
     and each plugin's demo data. Credentials are printed once and kept in var/demo-credentials.txt."""
-    from surety.core.identity.platform import create_operator
+    from surety.core.identity.operators import create_operator
     from surety.tenants.service import create_tenant
 
     settings = get_settings()

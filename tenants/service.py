@@ -15,6 +15,7 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.identity.models import ORG_HEAD_OFFICE
 from surety.core.plugins import CORE_KEY, get_registry
 from surety.tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Tenant
+from surety.tenants.registry import forget
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -137,6 +138,7 @@ def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
             raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
         before = list(tenant.enabled_plugins)
         tenant.enabled_plugins = registry.check_enable(before, key)
+    forget(tenant.id)
     with db.tenant_session(tenant.id) as s:
         provision_roles(s)
         audit(s, "tenant.plugin_enabled", entity_type="tenant", entity_id=str(tenant.id),
@@ -154,6 +156,7 @@ def disable_plugin(db: Database, slug: str, key: str) -> Tenant:
             raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
         before = list(tenant.enabled_plugins)
         tenant.enabled_plugins = registry.check_disable(before, key)
+    forget(tenant.id)
     with db.tenant_session(tenant.id) as s:
         audit(s, "tenant.plugin_disabled", entity_type="tenant", entity_id=str(tenant.id),
               before={"plugins": before}, after={"plugins": tenant.enabled_plugins})

@@ -1,10 +1,9 @@
 """Permission checks for services: :func:`allowed` answers, :func:`require` raises and audits the denial.
 
 A denial is audited in its own short transaction on the same engine and tenant, so it is kept even though the
-request's transaction rolls back after the error. When the request's transaction has already written (it may hold
-locks the audit needs, or on SQLite the single write lock), the separate transaction is not possible without
-waiting on ourselves: on SQLite the denial is then audited in the request's session; on PostgreSQL the separate
-transaction gets a short ``lock_timeout`` and falls back to the request's session if it expires.
+request's transaction rolls back after the error. When the request's transaction has already written, it may hold
+locks that audit needs (the tenant's audit-chain head; on SQLite the single write lock): the separate transaction
+would wait on ourselves, so it runs right after the request's transaction ends (commit, rollback or close) instead.
 """
 
 from __future__ import annotations
@@ -12,8 +11,7 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from surety.core.authz.enforcer import get_enforcer
@@ -23,7 +21,6 @@ from surety.core.errors import PermissionDenied
 
 log = structlog.get_logger(__name__)
 DENIED_ACTION = "authz.denied"
-SEPARATE_LOCK_TIMEOUT = "2s"
 
 
 def allowed(session: Session, actor: Actor, obj: str, act: str) -> bool:
@@ -70,26 +67,32 @@ def _has_written(session: Session) -> bool:
 
 
 def audit_denial(session: Session, actor: Actor, permission: str) -> None:
-    """Write the ``authz.denied`` audit record, outliving the request's rollback where the database allows."""
-    from surety.core.audit.log import audit
-
+    """Write the ``authz.denied`` audit record in a transaction of its own, so the request's rollback keeps it."""
     tenant = session_tenant(session)
     if not isinstance(tenant, uuid.UUID):
         return
-    after = {"permission": permission}
-    written = _has_written(session)
-    if written and session.get_bind().dialect.name != "postgresql":
-        audit(session, DENIED_ACTION, after=after, actor=actor)
-        return
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
-    try:
+
+    def write() -> None:
+        from surety.core.audit.log import audit
+
         with bind_tenant_context(tenant), Session(engine, info={TENANT_KEY: tenant}) as own, own.begin():
-            if written:
-                own.execute(select(func.set_config("lock_timeout", SEPARATE_LOCK_TIMEOUT, True)))
-            audit(own, DENIED_ACTION, after=after, actor=actor)
-    except DBAPIError:
-        if not written:
-            raise
-        log.warning("authz.denial_audited_in_request", reason="lock timeout in the separate transaction")
-        audit(session, DENIED_ACTION, after=after, actor=actor)
+            audit(own, DENIED_ACTION, after={"permission": permission}, actor=actor)
+
+    if not _has_written(session):
+        write()
+        return
+    root = session.get_transaction()
+    done = []
+
+    def after_end(_session: Session, transaction) -> None:
+        if transaction is not root or done:
+            return
+        done.append(True)
+        try:
+            write()
+        except Exception:  # the denial is already on its way to the caller; do not replace it
+            log.exception("authz.denial_audit_failed", tenant_id=str(tenant), permission=permission)
+
+    event.listen(session, "after_transaction_end", after_end)

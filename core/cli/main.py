@@ -202,7 +202,7 @@ def user_create(username: str, tenant: str = typer.Option(..., "--tenant"), disp
 @operator_app.command("create")
 def operator_create(username: str, password: str = typer.Option(..., prompt=True, hide_input=True,
                                                               confirmation_prompt=True)) -> None:
-    from surety.core.identity.platform import create_operator
+    from surety.core.identity.operators import create_operator
 
     try:
         create_operator(_db(), username, password)

@@ -13,7 +13,7 @@ moved to another tenant, table or column does not decrypt. Stored text: ``v1.<ke
 ciphertext + tag)>`` (unpadded). Keys come from the in-process :data:`surety.core.crypto.keyring.keyring`.
 
 Encrypted columns cannot be compared in SQL (every encryption differs): ``==``, ``LIKE``, ``IN`` ... raise
-``TypeError`` (except ``== None``). Search through a blind index (:mod:`surety.core.crypto.blind_index`).
+``TypeError`` when given a literal value (``== None`` is allowed). Search through a blind index (:mod:`surety.core.crypto.blind_index`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import Column, Table, Text, event
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
-from sqlalchemy.sql import operators
+from sqlalchemy.sql import ClauseElement, operators
 from sqlalchemy.types import TypeDecorator
 
 from surety.core.crypto.errors import DecryptionFailed
@@ -103,7 +103,8 @@ class EncryptedString(TypeDecorator):
 
     class comparator_factory(Text.Comparator):
         def operate(self, op, *other, **kwargs):
-            if op in _REFUSED and not (op in (operators.eq, operators.ne) and other and other[0] is None):
+            # Only literal values are refused: SQLAlchemy itself compares column objects internally.
+            if op in _REFUSED and any(o is not None and not isinstance(o, ClauseElement) for o in other):
                 raise TypeError(
                     f"{self.type.binding} is encrypted and cannot be compared in SQL; query its blind index"
                 )

@@ -4,7 +4,6 @@ resolving an access token into a :class:`Principal`."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import structlog
 from sqlalchemy import select

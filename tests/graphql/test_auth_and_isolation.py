@@ -58,7 +58,7 @@ def test_token_of_tenant_a_never_reaches_tenant_b(api, make_tenant):
     assert b_user_id not in [e["node"]["id"] for e in users_a["edges"]]
     node = api("query($id:ID!){ node(id:$id) { id ... on User { username } } }", {"id": b_user_id}, token=ta)
     assert node["data"]["node"] is None
-    disabled = api("mutation($id:GlobalID!){ userDisable(id:$id) { user { id } errors { code } } }",
+    disabled = api("mutation($id:ID!){ userDisable(id:$id) { user { id } errors { code } } }",
                    {"id": b_user_id}, token=ta)["data"]["userDisable"]
     assert disabled["user"] is None and disabled["errors"][0]["code"] == "NOT_FOUND"
     assert api(ME, token=tb)["data"]["me"]["user"]["id"] == b_user_id  # B's admin still works

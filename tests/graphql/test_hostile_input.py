@@ -20,14 +20,24 @@ def test_non_json_body_is_refused_cleanly(api):
     assert r.status_code == 400
 
 
-def test_too_deep_query_is_refused(api, make_tenant):
+def test_too_deep_query_is_refused(db, api, make_tenant):
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from surety.core.settings import get_settings
+    from surety.core.web import create_app
+    from surety.graphql.schema import build_schema
+
     t = make_tenant()
     token = api.login(t.slug)
-    deep = "{ me { user { orgUnit { id } } } }"
-    assert "errors" not in api(deep, token=token)
-    nested = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"
-    r = api.post(nested, token=token).json()
-    assert r["data"] is None and "exceeds maximum operation depth" in r["errors"][0]["message"]
+    query = {"query": "{ users { edges { node { orgUnit { name } } } } }"}
+    headers = {"Authorization": f"Bearer {token}"}
+    assert "errors" not in api.client.post("/graphql", json=query, headers=headers).json()
+    shallow = dataclasses.replace(get_settings(), max_query_depth=3)
+    with TestClient(create_app(shallow, db, schema=build_schema(settings=shallow))) as client:
+        r = client.post("/graphql", json=query, headers=headers).json()
+    assert "exceeds maximum operation depth of 3" in r["errors"][0]["message"]
 
 
 def test_too_many_aliases_and_tokens_are_refused(api):

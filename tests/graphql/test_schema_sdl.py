@@ -24,6 +24,7 @@ def test_production_disables_introspection_and_graphiql(db):
         r = client.post("/graphql", json={"query": "{ __schema { types { name } } }"})
         assert "introspection" in r.json()["errors"][0]["message"].lower()
         assert client.get("/graphql", headers={"accept": "text/html"}).status_code in (404, 405, 400)
-    with TestClient(create_app(get_settings(), db)) as client:
+    dev = dataclasses.replace(get_settings(), env="development")
+    with TestClient(create_app(dev, db, schema=build_schema(settings=dev))) as client:
         page = client.get("/graphql", headers={"accept": "text/html"})
         assert page.status_code == 200 and "graphiql" in page.text.lower()

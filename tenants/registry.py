@@ -1,0 +1,37 @@
+"""Per-process cache of each tenant's enabled plugins, read on every API request."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from surety.core.db.session import Database
+from surety.tenants.models import Tenant
+
+TTL_SECONDS = 5.0
+_cache: dict[uuid.UUID, tuple[float, tuple[str, ...]]] = {}
+_lock = threading.Lock()
+
+
+def enabled_plugins(db: Database, tenant_id: uuid.UUID) -> tuple[str, ...]:
+    """The tenant's enabled plugin keys; cached for a few seconds (other processes see a change within the TTL,
+    this process at once: :func:`forget` is called by every change)."""
+    now = time.monotonic()
+    hit = _cache.get(tenant_id)
+    if hit and now - hit[0] < TTL_SECONDS:
+        return hit[1]
+    with db.platform_session() as s:
+        tenant = s.get(Tenant, tenant_id)
+        value = tuple(tenant.enabled_plugins) if tenant else ()
+    with _lock:
+        _cache[tenant_id] = (now, value)
+    return value
+
+
+def forget(tenant_id: uuid.UUID | None = None) -> None:
+    with _lock:
+        if tenant_id is None:
+            _cache.clear()
+        else:
+            _cache.pop(tenant_id, None)
