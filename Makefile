@@ -33,7 +33,7 @@ test-pg: $(STAMP)
 
 ## Benchmarks on PostgreSQL, figures side by side with their baselines (docs/benchmarks.md).
 bench: $(STAMP)
-	SURETY_BENCH_DATABASE_URL='$(PG_URL)' $(BIN)/python -m surety.bench
+	SURETY_BENCH_DATABASE_URL='$(PG_URL)' $(BIN)/python tests/bench/run.py
 
 schema: $(STAMP)
 	$(BIN)/surety schema export

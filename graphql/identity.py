@@ -228,15 +228,12 @@ class IdentityQuery:
 
 
 def _set_user_status(info, id, *, enable: bool) -> UserPayload:
-    from surety.core.audit.log import audit
     from surety.core.identity.service import disable_user, enable_user
 
     def go():
         require(info, "core:user:disable")
         uid = decode_node_id(id, "User")
         row = (enable_user if enable else disable_user)(info.context.session, uid)
-        audit(info.context.session, "user.enabled" if enable else "user.disabled", entity_type="user",
-              entity_id=str(uid), after={"status": row.status})
         return UserPayload(user=User.from_row(row))
 
     return run_mutation(info, UserPayload, go)
@@ -270,7 +267,6 @@ class IdentityMutation:
 
     @strawberry.mutation
     def user_create(self, info: strawberry.Info, input: UserCreateInput) -> UserPayload:
-        from surety.core.audit.log import audit
         from surety.core.identity.service import create_user
 
         def go():
@@ -278,8 +274,6 @@ class IdentityMutation:
             org = decode_node_id(input.org_unit_id, "OrgUnit", field="orgUnitId") if input.org_unit_id else None
             row = create_user(info.context.session, username=input.username, password=input.password,
                               display_name=input.display_name, org_unit_id=org, roles=list(input.roles))
-            audit(info.context.session, "user.created", entity_type="user", entity_id=str(row.id),
-                  after={"username": row.username, "roles": list(input.roles)})
             return UserPayload(user=User.from_row(row))
 
         return run_mutation(info, UserPayload, go)
@@ -294,8 +288,7 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Replace a user's roles.")
     def user_roles_set(self, info: strawberry.Info, id: relay.GlobalID, roles: list[str]) -> UserPayload:
-        from surety.core.audit.log import audit
-        from surety.core.authz.provision import assign_roles, roles_of
+        from surety.core.authz.provision import assign_roles
 
         def go():
             require(info, "core:user:update")
@@ -306,17 +299,13 @@ class IdentityMutation:
                 from surety.core.errors import NotFound
 
                 raise NotFound("No User with that id.", field="id")
-            before = roles_of(s, f"user:{uid}")
-            assign_roles(s, f"user:{uid}", roles)
-            audit(s, "user.roles_set", entity_type="user", entity_id=str(uid), before={"roles": before},
-                  after={"roles": sorted(roles)})
+            assign_roles(s, f"user:{uid}", roles)  # audited as authz.roles_assigned
             return UserPayload(user=User.from_row(row))
 
         return run_mutation(info, UserPayload, go)
 
     @strawberry.mutation
     def org_unit_create(self, info: strawberry.Info, input: OrgUnitCreateInput) -> OrgUnitPayload:
-        from surety.core.audit.log import audit
         from surety.core.identity.org import create_org_unit
 
         def go():
@@ -324,29 +313,23 @@ class IdentityMutation:
             parent = decode_node_id(input.parent_id, "OrgUnit", field="parentId") if input.parent_id else None
             row = create_org_unit(info.context.session, code=input.code, name=input.name, kind=input.kind,
                                   parent_id=parent)
-            audit(info.context.session, "org_unit.created", entity_type="org_unit", entity_id=str(row.id),
-                  after={"code": row.code, "name": row.name, "kind": row.kind})
             return OrgUnitPayload(org_unit=OrgUnit.from_row(row))
 
         return run_mutation(info, OrgUnitPayload, go)
 
     @strawberry.mutation(description="Create an API key for a system integration; the secret is returned once.")
     def api_key_create(self, info: strawberry.Info, name: str, roles: list[str]) -> ApiKeyPayload:
-        from surety.core.audit.log import audit
         from surety.core.identity.api_keys import create_api_key
 
         def go():
             who = require(info, "core:api_key:manage")
             row, secret = create_api_key(info.context.session, name, roles, created_by=who.id_uuid)
-            audit(info.context.session, "api_key.created", entity_type="api_key", entity_id=str(row.id),
-                  after={"name": name, "roles": roles})
             return ApiKeyPayload(id=str(row.id), secret=secret)
 
         return run_mutation(info, ApiKeyPayload, go)
 
     @strawberry.mutation
     def api_key_revoke(self, info: strawberry.Info, id: strawberry.ID) -> OkPayload:
-        from surety.core.audit.log import audit
         from surety.core.identity.api_keys import revoke_api_key
         from surety.graphql.auth import parse_uuid
 
@@ -354,7 +337,6 @@ class IdentityMutation:
             require(info, "core:api_key:manage")
             key_id = parse_uuid(id, what="API key")
             revoke_api_key(info.context.session, key_id)
-            audit(info.context.session, "api_key.revoked", entity_type="api_key", entity_id=str(key_id))
             return OkPayload(ok=True)
 
         return run_mutation(info, OkPayload, go)

@@ -185,15 +185,12 @@ def tenant_disable_plugin(slug: str, plugin: str) -> None:
 def user_create(username: str, tenant: str = typer.Option(..., "--tenant"), display_name: str = "",
                 role: list[str] = typer.Option([], help="Role key (repeat)."),
                 password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
-    from surety.core.audit.log import audit
     from surety.core.identity.service import create_user
 
     t = _tenant(tenant)
     try:
         with _db().tenant_session(t.id) as s:
-            u = create_user(s, username=username, password=password, display_name=display_name, roles=role)
-            audit(s, "user.created", entity_type="user", entity_id=str(u.id),
-                  after={"username": username, "roles": role})
+            create_user(s, username=username, password=password, display_name=display_name, roles=role)
     except DomainError as exc:
         _fail(exc.message)
     console.print(f"created user {username} in {tenant}")

@@ -12,8 +12,9 @@ Scheme: AES-256-GCM with a random 96-bit nonce; associated data binds tenant id,
 moved to another tenant, table or column does not decrypt. Stored text: ``v1.<key version>.<base64url(nonce +
 ciphertext + tag)>`` (unpadded). Keys come from the in-process :data:`surety.core.crypto.keyring.keyring`.
 
-Encrypted columns cannot be compared in SQL (every encryption differs): ``==``, ``LIKE``, ``IN`` ... raise
-``TypeError`` when given a literal value (``== None`` is allowed). Search through a blind index (:mod:`surety.core.crypto.blind_index`).
+Encrypted columns cannot be compared in SQL (every encryption differs): ``==``, ``LIKE``, ``IN`` ... with a
+literal value raise ``TypeError`` (``== None`` is allowed). Search through a blind index
+(:mod:`surety.core.crypto.blind_index`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterator
-from functools import lru_cache
 
 from sqlalchemy import Table, create_engine, event, func, select
 from sqlalchemy.engine import Engine

@@ -24,7 +24,7 @@ class OrgUnit(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "parent_id"], ["org_units.tenant_id", "org_units.id"]),
         UniqueConstraint("tenant_id", "code"),
-        Index("ix_org_units_tenant_path", "tenant_id", "path"),
+        Index("ix_org_units_tenant_path", "tenant_id", "path", postgresql_ops={"path": "text_pattern_ops"}),
     )
 
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
