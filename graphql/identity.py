@@ -44,11 +44,22 @@ class User(relay.Node):
     created_at: dt.datetime
     last_login_at: dt.datetime | None
     org_unit_id: strawberry.Private[object]
+    phone_plain: strawberry.Private[str | None]
 
     @classmethod
     def from_row(cls, row: UserRow) -> "User":
         return cls(id=str(row.id), username=row.username, display_name=row.display_name, status=row.status,
-                   created_at=row.created_at, last_login_at=row.last_login_at, org_unit_id=row.org_unit_id)
+                   created_at=row.created_at, last_login_at=row.last_login_at, org_unit_id=row.org_unit_id,
+                   phone_plain=row.phone)
+
+    @strawberry.field(description="Mobile number, masked (138****8000) unless `reveal` is true and you hold "
+                                  "core:pii:reveal; every reveal is audited.")
+    def phone(self, info: strawberry.Info, reveal: bool = False) -> str | None:
+        from surety.core.crypto.masking import mask
+
+        if self.phone_plain is None or not reveal:
+            return mask(self.phone_plain, "phone")
+        return reveal_pii(info, "user", self.id, "phone", self.phone_plain)
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
@@ -66,6 +77,16 @@ class User(relay.Node):
         from surety.core.authz.provision import roles_of
 
         return roles_of(info.context.session, f"user:{self.id}")
+
+
+def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -> str:
+    """``value`` unmasked, after checking core:pii:reveal; the reveal is audited (who, what, which field)."""
+    from surety.core.audit.log import audit
+
+    require(info, "core:pii:reveal")
+    audit(info.context.session, "pii.revealed", entity_type=entity_type, entity_id=entity_id,
+          after={"field": field})
+    return value
 
 
 def _org_unit_loader(ctx):
@@ -133,6 +154,7 @@ class UserFilter:
     search: str | None = strawberry.field(default=None, description="Prefix of username or display name")
     status: str | None = None
     org_unit_id: strawberry.ID | None = None
+    phone: str | None = strawberry.field(default=None, description="Exact mobile number (blind index)")
 
 
 @strawberry.input
@@ -142,6 +164,7 @@ class UserCreateInput:
     display_name: str = ""
     org_unit_id: strawberry.ID | None = None
     roles: list[str] = strawberry.field(default_factory=list)
+    phone: str | None = None
 
 
 @strawberry.input
@@ -214,6 +237,10 @@ class IdentityQuery:
                                       UserRow.display_name.startswith(filter.search, autoescape=True)))
             if filter.status:
                 stmt = stmt.where(UserRow.status == filter.status)
+            if filter.phone:
+                from surety.core.crypto.blind_index import blind_index
+
+                stmt = stmt.where(UserRow.phone_bidx == blind_index(actor(info).tenant_id, filter.phone, "phone"))
             if filter.org_unit_id:
                 stmt = stmt.where(UserRow.org_unit_id == decode_node_id(filter.org_unit_id, "OrgUnit",
                                                                         field="orgUnitId"))
@@ -273,7 +300,8 @@ class IdentityMutation:
             require(info, "core:user:create")
             org = decode_node_id(input.org_unit_id, "OrgUnit", field="orgUnitId") if input.org_unit_id else None
             row = create_user(info.context.session, username=input.username, password=input.password,
-                              display_name=input.display_name, org_unit_id=org, roles=list(input.roles))
+                              display_name=input.display_name, org_unit_id=org, roles=list(input.roles),
+                              phone=input.phone)
             return UserPayload(user=User.from_row(row))
 
         return run_mutation(info, UserPayload, go)

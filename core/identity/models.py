@@ -8,6 +8,8 @@ import uuid
 from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from surety.core.crypto.blind_index import BlindIndexColumn
+from surety.core.crypto.fields import EncryptedString
 from surety.core.db.base import Base, GlobalTable, TenantScoped
 from surety.core.db.types import UTCDateTime, utcnow
 
@@ -51,6 +53,9 @@ class User(TenantScoped, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default=USER_ACTIVE)
     org_unit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: Mobile number, encrypted with the tenant's data key; ``phone_bidx`` finds it by exact value.
+    phone: Mapped[str | None] = mapped_column(EncryptedString("users.phone"), nullable=True)
+    phone_bidx: Mapped[str | None] = BlindIndexColumn("phone", source="phone")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

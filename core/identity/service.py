@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.identity import _audit
+from surety.core.validators import normalise_cn_mobile
 from surety.core.identity.models import USER_ACTIVE, USER_DISABLED, OrgUnit, RefreshToken, User
 from surety.core.identity.passwords import check_policy, hash_password, verify_password
 
@@ -46,6 +47,7 @@ def create_user(
     display_name: str = "",
     org_unit_id: uuid.UUID | None = None,
     roles: Iterable[str] = (),
+    phone: str | None = None,
 ) -> User:
     """Create a user in the session's tenant and assign ``roles`` (Casbin subject ``user:<id>``)."""
     username = validate_username(username)
@@ -53,8 +55,10 @@ def create_user(
         raise Conflict(f"The username {username!r} is already taken.", field="username")
     check_policy(password, username=username)
     _check_org_unit(session, org_unit_id)
+    phone = normalise_cn_mobile(phone) if phone else None
     user = User(username=username, display_name=(display_name or "").strip(), password_hash=hash_password(password),
-                status=USER_ACTIVE, org_unit_id=org_unit_id, failed_logins=0, password_changed_at=utcnow())
+                status=USER_ACTIVE, org_unit_id=org_unit_id, failed_logins=0, password_changed_at=utcnow(),
+                phone=phone)
     session.add(user)
     session.flush()
     roles = list(roles)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 
-from surety.core.audit.canonical import hash_content
+from surety.core.audit.canonical import CONTENT_FIELDS, hash_content
 from surety.core.audit.log import audit
-from surety.core.audit.models import AuditRecord
+from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.verify import (HASH_MISMATCH, HEAD_MISMATCH, PREV_HASH_MISMATCH, SEQ_GAP, VerifyResult,
                                       verify_chain)
 
@@ -50,12 +50,15 @@ def test_edited_record_is_named(db, bare_tenant, tamper):
     assert "edited" in result.message
 
 
+def _fields(rec: AuditRecord, **changes) -> dict:
+    out = {name: getattr(rec, name) for name in (*CONTENT_FIELDS, "prev_hash")}
+    out.update(changes)
+    return out
+
+
 def test_edited_and_rehashed_record_breaks_the_next_link(db, bare_tenant, tamper):
     recs = _append(db, bare_tenant.id, 4)
-    forged = {name: getattr(recs[1], name) for name in (
-        "tenant_id", "id", "occurred_at", "actor_type", "actor_id", "action", "entity_type", "entity_id", "before",
-        "after", "request_id", "client_addr", "prev_hash")}
-    forged["action"] = "step.forged"
+    forged = _fields(recs[1], action="step.forged")
     tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 2))
            .values(action="step.forged", hash=hash_content(forged)))
     result = verify_chain(db, bare_tenant.id)
@@ -96,6 +99,35 @@ def test_truncated_end_is_detected(db, bare_tenant, tamper):
     result = verify_chain(db, bare_tenant.id)
     assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HEAD_MISMATCH, 3, None, 2)
     assert "removed from the end" in result.message
+
+
+def test_edited_and_rehashed_last_record_is_caught_by_the_head(db, bare_tenant, tamper):
+    recs = _append(db, bare_tenant.id, 3)
+    forged = _fields(recs[2], action="step.forged")
+    tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 3))
+           .values(action="step.forged", hash=hash_content(forged)))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HEAD_MISMATCH, 3, recs[2].id, 2)
+
+
+def test_record_appended_past_the_head_is_named(db, bare_tenant, tamper):
+    import uuid
+
+    recs = _append(db, bare_tenant.id, 2)
+    extra = _fields(recs[1], id=uuid.uuid4(), action="step.smuggled", prev_hash=recs[1].hash)
+    tamper(bare_tenant.id, insert(AUDIT_LOG).values(**extra, seq=3, hash=hash_content(extra)))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.problem, result.broken_seq, result.broken_id) == (HEAD_MISMATCH, 3, extra["id"])
+    assert "past the chain head" in result.message
+
+
+def test_missing_head_is_reported(db, bare_tenant, tamper):
+    _append(db, bare_tenant.id, 2)
+    heads = AuditChainHead.__table__
+    tamper(bare_tenant.id, delete(heads).where(heads.c.tenant_id == bare_tenant.id))
+    result = verify_chain(db, bare_tenant.id)
+    assert (result.ok, result.problem, result.broken_seq, result.checked) == (False, HEAD_MISMATCH, None, 2)
+    assert "head is missing" in result.message
 
 
 def test_fully_emptied_chain_is_detected(db, bare_tenant, tamper):

@@ -121,8 +121,9 @@ def test_a_cached_check_runs_no_sql_and_no_casbin(db, tenant, monkeypatch):
         e = get_enforcer(s)
         assert e.enforce(subject, "core:audit", "read")
         calls = []
-        real = e.casbin.enforce
-        monkeypatch.setattr(e.casbin, "enforce", lambda *a: calls.append(a) or real(*a))
+        for name in ("enforce", "get_implicit_permissions_for_user"):
+            real = getattr(e.casbin, name)
+            monkeypatch.setattr(e.casbin, name, lambda *a, _real=real: calls.append(a) or _real(*a))
         seen, stop = _count_statements(db)
         try:
             for _ in range(3):
@@ -131,8 +132,7 @@ def test_a_cached_check_runs_no_sql_and_no_casbin(db, tenant, monkeypatch):
                 assert not e.enforce(subject, "core:audit", "delete")
         finally:
             stop()
-        assert seen == []
-        assert calls == [(subject, str(tenant), "core:audit", "delete")]  # one Casbin evaluation per new triple
+        assert seen == [] and calls == []
     with db.tenant_session(tenant) as s:  # a new request within the recheck interval: still no SQL
         seen, stop = _count_statements(db)
         try:
@@ -141,6 +141,27 @@ def test_a_cached_check_runs_no_sql_and_no_casbin(db, tenant, monkeypatch):
             stop()
         assert seen == []
 
+
+def test_memoised_decisions_equal_casbins_own(db, tenant):
+    """The per-subject memo answers exactly what ``casbin.enforce`` answers, for every subject and permission."""
+    from surety.core.authz.catalog import permission_catalog
+    from surety.core.hookspecs import Permission
+
+    subjects = [_subject(db, tenant, roles) for roles in
+                (["admin"], ["auditor", "finance"], ["read_only"], [], ["department_head", "legal"])]
+    with db.tenant_session(tenant) as s:
+        set_grant(s, "legal", "core:pii:reveal", True)
+        s.add(CasbinRule(ptype="p", v0=subjects[3], v1=str(tenant), v2="core:tenant", v3="read"))  # a direct rule
+    with db.tenant_session(tenant) as s:
+        e = get_enforcer(s)
+        answers = set()
+        for subject in subjects + ["role:finance", f"user:{uuid.uuid4()}"]:
+            for perm in permission_catalog() + [Permission("core:user", "fly")]:
+                expected = e.casbin.enforce(subject, str(tenant), perm.obj, perm.act)
+                assert e.enforce(subject, perm.obj, perm.act) is expected, (subject, perm.key)
+                answers.add(expected)
+        assert answers == {True, False}
+        assert e.enforce(subjects[3], "core:tenant", "read")
 
 def _change_elsewhere(db, tenant, subject):
     """What another process does: write a rule and bump the version, without touching this process's cache."""
@@ -188,13 +209,15 @@ def test_the_cache_is_a_bounded_lru(db, new_tenant):
     assert cache.loads == loads
 
 
-def test_the_decision_memo_is_bounded(db, tenant, monkeypatch):
-    monkeypatch.setattr(enforcer, "MAX_DECISIONS", 3)
+def test_the_subject_memo_is_bounded(db, tenant, monkeypatch):
+    monkeypatch.setattr(enforcer, "MAX_SUBJECTS", 3)
+    auditor = _subject(db, tenant, ["auditor"])
     with db.tenant_session(tenant) as s:
         e = get_enforcer(s)
         for n in range(7):
-            e.enforce(f"user:{n}", "core:user", "read")
-        assert len(e._decisions) <= 3
+            assert not e.enforce(f"user:{n}", "core:user", "read")
+            assert len(e._subjects) <= 3
+        assert e.enforce(auditor, "core:audit", "read")
 
 
 def test_a_platform_session_cannot_get_an_enforcer(db):

@@ -1,0 +1,86 @@
+"""Timing helpers and the result row shared by every benchmark."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Figure:
+    """One row of the results table: a Surety figure, its baseline measured in the same run, and the target."""
+
+    what: str
+    surety: float
+    baseline: float
+    unit: str
+    target: str
+    passed: bool
+    #: ``surety / baseline`` unless the figure defines its own comparison (e.g. a difference).
+    ratio: float | None = None
+    #: Extra facts printed under the table (sample counts, spread, profile of a miss).
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.ratio is None and self.baseline:
+            self.ratio = self.surety / self.baseline
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100), nearest rank."""
+    ordered = sorted(samples)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def per_call_ns(fn: Callable[[], object], calls: int) -> list[int]:
+    """Each call timed on its own (nanoseconds); the timer's own cost is included, equally for both sides."""
+    out = []
+    clock = time.perf_counter_ns
+    for _ in range(calls):
+        start = clock()
+        fn()
+        out.append(clock() - start)
+    return out
+
+
+def batch_mean_us(fn: Callable[[], object], batch: int, rounds: int, warmup: int = 1) -> list[float]:
+    """Mean microseconds per call over ``rounds`` batches of ``batch`` calls (for sub-microsecond work)."""
+    for _ in range(warmup * batch):
+        fn()
+    gc.collect()
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        for _ in range(batch):
+            fn()
+        out.append((time.perf_counter_ns() - start) / batch / 1000)
+    return out
+
+
+def interleaved_ms(a: Callable[[], object], b: Callable[[], object], runs: int, warmup: int
+                   ) -> tuple[list[float], list[float]]:
+    """Run ``a`` and ``b`` alternately (so drift and noise hit both), timing each call in milliseconds."""
+    for _ in range(warmup):
+        a()
+        b()
+    gc.collect()
+    ta, tb = [], []
+    clock = time.perf_counter
+    for i in range(runs):
+        first, second = (a, b) if i % 2 == 0 else (b, a)
+        s = clock()
+        first()
+        e = clock()
+        second()
+        f = clock()
+        (ta if first is a else tb).append((e - s) * 1000)
+        (tb if first is a else ta).append((f - e) * 1000)
+    return ta, tb
