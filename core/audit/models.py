@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
-from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped

@@ -61,7 +61,7 @@ def verify_chain(db: Database, tenant_id: uuid.UUID, *, progress: Callable[[int,
     checked, expected_prev, last_id = 0, ZERO_HASH, None
     head: tuple[int, str] | None = None
     with db.tenant_session(tenant_id) as session:
-        total = session.scalar(select(func.count()).select_from(AuditRecord)) if progress else 0
+        total = session.scalar(select(func.count()).where(AuditRecord.tenant_id == tenant_id)) if progress else 0
         result = session.execute(stmt)
         try:
             for batch in result.partitions():

@@ -122,11 +122,11 @@ class EnforcerCache:
             entry = self._entries.get(tenant)
             if entry is not None:
                 self._entries.move_to_end(tenant)
-        checked = session.info.get(_CHECKED)
         if entry is not None:
-            if (checked is not None and tenant in checked) or (
-                time.monotonic() - entry.checked_at < self.recheck_seconds
-            ):
+            checked = session.info.get(_CHECKED)
+            if checked is not None and tenant in checked:
+                return entry  # this session (request) has compared the version already
+            if time.monotonic() - entry.checked_at < self.recheck_seconds:
                 return entry
         version = read_version(session)
         session.info.setdefault(_CHECKED, set()).add(tenant)

@@ -271,6 +271,11 @@ def keys_rotate(tenant: str = typer.Option(..., "--tenant"), batch_size: int = 5
         task = progress.add_task("re-encrypting", total=None)
         n = rotate_tenant_keys(_db(), t.id, batch_size=batch_size,
                                progress=lambda done, total: progress.update(task, completed=done, total=total))
+    from surety.core.audit.log import audit
+    from surety.core.context import ACTOR_PLATFORM, Actor, acting
+
+    with acting(Actor(type=ACTOR_PLATFORM, id="cli", tenant_id=t.id)), _db().tenant_session(t.id) as s:
+        audit(s, "keys.rotated", entity_type="tenant", entity_id=str(t.id), after={"rows_reencrypted": n})
     console.print(f"re-encrypted {n} rows")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-from contextlib import redirect_stdout
 
 from alembic import command
 from alembic.config import Config
@@ -12,10 +11,10 @@ from alembic.config import Config
 from surety.core.settings import REPO_ROOT
 
 
-def alembic_config(url: str | None = None, connection=None) -> Config:
+def alembic_config(url: str | None = None, connection=None, stdout=None) -> Config:
     from surety.core.plugins import get_registry
 
-    cfg = Config(str(REPO_ROOT / "alembic.ini"))
+    cfg = Config(str(REPO_ROOT / "alembic.ini"), **({"stdout": stdout} if stdout is not None else {}))
     locations = [loc for loc in get_registry().hook.surety_migration_location() if loc]
     cfg.set_main_option("version_locations", os.pathsep.join(dict.fromkeys(locations)))
     if url:
@@ -40,6 +39,5 @@ def check(url: str | None = None) -> None:
 
 def current(url: str | None = None) -> str:
     buf = io.StringIO()
-    with redirect_stdout(buf):
-        command.current(alembic_config(url))
+    command.current(alembic_config(url, stdout=buf))
     return buf.getvalue().strip()

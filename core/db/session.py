@@ -124,8 +124,9 @@ def make_engine(url: str, **kw) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kw.setdefault("pool_pre_ping", True)
-    kw.setdefault("pool_size", 10)
-    kw.setdefault("max_overflow", 20)
+    if "poolclass" not in kw:  # NullPool (migrations, scripts) takes no size arguments
+        kw.setdefault("pool_size", 10)
+        kw.setdefault("max_overflow", 20)
     return create_engine(url, **kw)
 
 

@@ -19,14 +19,21 @@ class Figure:
     unit: str
     target: str
     passed: bool
-    #: ``surety / baseline`` unless the figure defines its own comparison (e.g. a difference).
-    ratio: float | None = None
+    #: ``surety - baseline``, shown next to the ratio when the target is a difference (the audit figure).
+    difference: float | None = None
     #: Extra facts printed under the table (sample counts, spread, profile of a miss).
     notes: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
-        if self.ratio is None and self.baseline:
-            self.ratio = self.surety / self.baseline
+    @property
+    def ratio(self) -> float:
+        return self.surety / self.baseline if self.baseline else float("inf")
+
+    @property
+    def comparison(self) -> str:
+        text = f"{self.ratio:.2f}x"
+        if self.difference is not None:
+            text += f" ({self.difference:+.2f} {self.unit})"
+        return text
 
 
 def median(samples: list[float]) -> float:

@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from surety.core import hookspecs
 from surety.core.hookspecs import GraphQLContribution, Permission, PluginManifest, RoleTemplate, ScheduledJob
 
@@ -63,11 +62,11 @@ def hookspec_functions() -> dict[str, object]:
 
 
 def _python_blocks(text: str) -> str:
-    return "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
+    return "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL))
 
 
 def _hook_reference(text: str) -> str:
-    match = re.search(r"^## Hook reference\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)
+    match = re.search(r"^## Hook reference\n(.*?)(?=^## |\Z)", text, flags=re.DOTALL | re.MULTILINE)
     assert match, "docs/plugins.md has no '## Hook reference' section"
     return match.group(1)
 
@@ -87,7 +86,7 @@ def test_there_are_hookspecs_to_document():
 
 
 def test_signature_rendering_follows_the_source():
-    def sample(session: "Session", n: int = 3, *, tag: str = "x") -> "list[str] | None":  # noqa: F821
+    def sample(session: "Session", n: int = 3, *, tag: str = "x") -> "list[str] | None":  # noqa: F821, UP037
         """A sample."""
 
     assert rendered_signature(sample) == (
@@ -98,7 +97,7 @@ def test_signature_rendering_follows_the_source():
 def test_every_hook_is_documented_with_its_exact_signature(doc, name):
     fn = hookspec_functions()[name]
     reference = _hook_reference(doc)
-    assert re.search(rf"^### `{name}`$", reference, flags=re.M), f"no '### `{name}`' heading in the Hook reference"
+    assert re.search(rf"^### `{name}`$", reference, flags=re.MULTILINE), f"no '### `{name}`' heading in the Hook reference"
     assert rendered_signature(fn) in _python_blocks(reference), (
         f"the Hook reference must show `{rendered_signature(fn)}` in a python block")
 
@@ -113,7 +112,7 @@ def test_the_doc_names_no_hook_that_does_not_exist(doc):
     hooks = set(hookspec_functions())
     named = set(re.findall(r"\bsurety_[a-z0-9_]+\b", doc)) - NOT_HOOKS
     assert named - hooks == set()
-    headings = set(re.findall(r"^### `(surety_[a-z0-9_]+)`$", _hook_reference(doc), flags=re.M))
+    headings = set(re.findall(r"^### `(surety_[a-z0-9_]+)`$", _hook_reference(doc), flags=re.MULTILINE))
     assert headings == hooks
 
 

@@ -63,9 +63,8 @@ def test_require_passes_silently_when_allowed(db, tenant, user_actor):
 
 def test_a_denial_names_the_permission_and_survives_the_rollback(db, tenant, user_actor):
     actor = _actor(db, tenant, user_actor, ["read_only"])
-    with pytest.raises(PermissionDenied) as err:
-        with db.tenant_session(tenant) as s:
-            require(s, actor, "core:role", "manage")
+    with pytest.raises(PermissionDenied) as err, db.tenant_session(tenant) as s:
+        require(s, actor, "core:role", "manage")
     assert err.value.code == "FORBIDDEN"
     assert "'core:role:manage'" in err.value.message
     assert "Edit roles and the permission matrix" in err.value.message
@@ -76,12 +75,11 @@ def test_a_denial_names_the_permission_and_survives_the_rollback(db, tenant, use
 def test_a_denial_after_the_request_wrote_survives_its_rollback(db, tenant, user_actor):
     """The request holds a write (on SQLite the write lock): the denial is written once the request ends."""
     actor = _actor(db, tenant, user_actor, ["read_only"])
-    with pytest.raises(PermissionDenied):
-        with db.tenant_session(tenant) as s:
-            s.add(Role(key="scratch", name="Scratch", data_scope="own", description=""))
-            s.flush()
-            require(s, actor, "core:user", "create")
-            assert _denials(db, tenant, actor.id) == []  # not yet: it would wait on this transaction's locks
+    with pytest.raises(PermissionDenied), db.tenant_session(tenant) as s:
+        s.add(Role(key="scratch", name="Scratch", data_scope="own", description=""))
+        s.flush()
+        require(s, actor, "core:user", "create")
+        assert _denials(db, tenant, actor.id) == []  # not yet: it would wait on this transaction's locks
     with db.tenant_session(tenant) as s:
         assert s.scalar(select(Role).where(Role.key == "scratch")) is None  # the request rolled back
     assert _denials(db, tenant, actor.id) == [{"permission": "core:user:create"}]

@@ -96,11 +96,10 @@ def test_assign_roles_invalidates_the_cache(db, tenant):
 
 def test_a_rolled_back_change_does_not_stay_cached(db, tenant):
     subject = _subject(db, tenant, ["finance"])
-    with pytest.raises(RuntimeError):
-        with db.tenant_session(tenant) as s:
-            set_grant(s, "finance", "core:audit:read", True)
-            assert get_enforcer(s).enforce(subject, "core:audit", "read")  # loaded from uncommitted rules
-            raise RuntimeError("request failed")
+    with pytest.raises(RuntimeError), db.tenant_session(tenant) as s:
+        set_grant(s, "finance", "core:audit:read", True)
+        assert get_enforcer(s).enforce(subject, "core:audit", "read")  # loaded from uncommitted rules
+        raise RuntimeError("request failed")
     with db.tenant_session(tenant) as s:
         assert not get_enforcer(s).enforce(subject, "core:audit", "read")
 

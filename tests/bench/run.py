@@ -1,0 +1,157 @@
+"""``make bench``: Surety's speed figures side by side with baselines measured in the same run.
+
+Needs a PostgreSQL server URL (``SURETY_BENCH_DATABASE_URL`` or ``--database-url``) on which it may create a
+database and a role (as superuser); both are dropped afterwards. Prints one table and rewrites the marked section of
+docs/benchmarks.md. Exit status: 0 when every target is met, 1 when one is missed, 2 when it cannot run.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import sys
+import tempfile
+
+
+def _isolated_env() -> None:
+    """Test settings with per-run random keys, set before any settings are read."""
+    os.environ["SURETY_ENV"] = "test"
+    os.environ["SURETY_VAR_DIR"] = tempfile.mkdtemp(prefix="surety-bench-")
+    os.environ["SURETY_KEK"] = base64.b64encode(os.urandom(32)).decode()
+    os.environ["SURETY_JWT_SECRET"] = secrets.token_urlsafe(48)
+    os.environ.setdefault("SURETY_LOG_LEVEL", "WARNING")  # no access-log line per request on the terminal
+    os.environ.pop("SURETY_DATABASE_URL", None)
+    os.environ.pop("SURETY_APP_DATABASE_URL", None)
+
+
+_isolated_env()
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from sqlalchemy import create_engine, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: E402
+
+import bench_audit  # noqa: E402
+import bench_authz  # noqa: E402
+import bench_crypto  # noqa: E402
+import bench_graphql  # noqa: E402
+import bench_rls  # noqa: E402
+from bench_report import machine_facts, markdown, print_table, write_doc  # noqa: E402
+from surety.core.db.session import Database, set_database  # noqa: E402
+from surety.core.testing import fresh_database  # noqa: E402
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+
+
+@dataclass(frozen=True)
+class Scale:
+    gql_users: int = 1000
+    gql_runs: int = 400
+    authz_tenants: int = 1000
+    authz_rules: int = 50
+    authz_sessions: int = 2000
+    authz_checks: int = 10
+    crypto_batch: int = 2000
+    crypto_rounds: int = 25
+    audit_runs: int = 500
+    rls_tenants: int = 100
+    rls_users: int = 1000
+    rls_runs: int = 2000
+
+
+QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
+              audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100)
+
+
+def fail(message: str) -> None:
+    print(f"make bench: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_server(url: str | None) -> str:
+    if not url:
+        fail("set SURETY_BENCH_DATABASE_URL (or --database-url) to a PostgreSQL server URL, e.g. "
+             "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        fail(f"not a database URL: {url!r}")
+    if parsed.get_backend_name() != "postgresql":
+        fail(f"the benchmarks need PostgreSQL (row-level security); got {parsed.get_backend_name()!r}")
+    shown = parsed.render_as_string(hide_password=True)
+    engine = create_engine(parsed.set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(select(1))
+    except DBAPIError as exc:
+        fail(f"PostgreSQL at {shown} is unreachable: {str(exc.orig).strip().splitlines()[0]}")
+    finally:
+        engine.dispose()
+    return url
+
+
+def run_all(tdb, scale: Scale, console: Console) -> list:
+    db = Database(tdb.app_url, owner_url=tdb.owner_url)
+    set_database(db)
+    figures = []
+    try:
+        def step(name, fn):
+            start = time.perf_counter()
+            with console.status(f"{name} ..."):
+                result = fn()
+            console.print(f"[dim]{name}: {time.perf_counter() - start:.1f} s[/dim]")
+            return result
+
+        gql, tenant_id = step("1 GraphQL page", lambda: bench_graphql.run(
+            db, users=scale.gql_users, runs=scale.gql_runs, warmup=max(10, scale.gql_runs // 10)))
+        figures.append(gql)
+        figures.append(step("2 permission check", lambda: bench_authz.run(
+            db, tenants=scale.authz_tenants, rules=scale.authz_rules, sessions=scale.authz_sessions,
+            checks_per_session=scale.authz_checks)))
+        figures += step("3 field encryption", lambda: bench_crypto.run(
+            db, tenant_id, batch=scale.crypto_batch, rounds=scale.crypto_rounds))
+        figures.append(step("4 audit append", lambda: bench_audit.run(
+            db, tenant_id, runs=scale.audit_runs, warmup=max(10, scale.audit_runs // 10))))
+        figures.append(step("5 row-level security", lambda: bench_rls.run(
+            db, tdb.app_url, tdb.owner_url, tenants=scale.rls_tenants, users_per_tenant=scale.rls_users,
+            runs=scale.rls_runs, warmup=max(10, scale.rls_runs // 20))))
+    finally:
+        set_database(None)
+        db.dispose()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Surety benchmarks against baselines (PostgreSQL).")
+    parser.add_argument("--database-url", default=os.environ.get("SURETY_BENCH_DATABASE_URL"),
+                        help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+    url = check_server(args.database_url)
+    console = Console(width=None if sys.stdout.isatty() else 150)
+    scale = QUICK if args.quick else Scale()
+    start = time.perf_counter()
+    with fresh_database(url) as tdb:
+        figures = run_all(tdb, scale, console)
+        facts = machine_facts(tdb.owner_url)
+    facts["Run time"] = f"{time.perf_counter() - start:.0f} s" + (" (--quick)" if args.quick else "")
+    print_table(figures, facts, console)
+    if not (args.quick or args.no_write):
+        write_doc(DOC, markdown(figures, facts))
+        console.print(f"Wrote {DOC}")
+    missed = [f"#{n} {f.what}" for n, f in enumerate(figures, 1) if not f.passed]
+    if missed:
+        console.print("[bold red]Targets missed:[/bold red] " + "; ".join(missed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
