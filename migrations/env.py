@@ -14,6 +14,15 @@ load_all_models()
 target_metadata = Base.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Encrypted columns are plain text to the database: render them as ``sa.Text()`` in revisions."""
+    from surety.core.crypto.fields import EncryptedString
+
+    if type_ == "type" and isinstance(obj, EncryptedString):
+        return "sa.Text()"
+    return False
+
+
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
@@ -47,6 +56,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

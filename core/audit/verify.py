@@ -42,6 +42,19 @@ class VerifyResult:
     def __bool__(self) -> bool:
         return self.ok
 
+    # Short names used by the CLI.
+    @property
+    def seq(self) -> int | None:
+        return self.broken_seq
+
+    @property
+    def record_id(self) -> uuid.UUID | None:
+        return self.broken_id
+
+    @property
+    def reason(self) -> str:
+        return f"{self.problem}: {self.message}" if self.problem else self.message
+
 
 def verify_chain(db: Database, tenant_id: uuid.UUID, *, progress: Callable[[int, int], None] | None = None,
                  batch_size: int = 1000) -> VerifyResult:

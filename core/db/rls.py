@@ -67,6 +67,14 @@ def forbid_update_delete(conn: Connection, table: str) -> None:
     )
 
 
+def allow_update_delete(conn: Connection, table: str) -> None:
+    """Undo :func:`forbid_update_delete` (migration downgrades)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text(f"DROP TRIGGER IF EXISTS {_q(conn, f'{table}_append_only')} ON {_q(conn, table)}"))
+    conn.execute(text("DROP FUNCTION IF EXISTS surety_refuse_change()"))
+
+
 def grant_app_role(conn: Connection, role: str) -> None:
     """Grant ``role`` the privileges the running application needs, and no more."""
     if conn.dialect.name != "postgresql":

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-22 13:15:49.930278
+Create Date: 2026-11-22 13:31:27.843811
 """
 from collections.abc import Sequence
 
@@ -10,10 +10,14 @@ import sqlalchemy as sa
 from alembic import op
 
 import surety.core.db.types
+from surety.core.db.rls import disable_rls, enable_rls, forbid_update_delete, allow_update_delete
 
 revision: str = '0001_core'
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ('core',)
+
+#: Tenant tables as of this revision: row-level security enabled and forced on each (PostgreSQL).
+TENANT_TABLES = ('api_keys', 'audit_chain_heads', 'audit_log', 'authz_state', 'casbin_rule', 'event_outbox', 'org_units', 'refresh_tokens', 'roles', 'tenant_keys', 'users')
 depends_on: str | Sequence[str] | None = None
 
 
@@ -24,6 +28,9 @@ def upgrade() -> None:
     sa.Column('username', sa.String(length=100), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('locked_until', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_operators')),
     sa.UniqueConstraint('username', name=op.f('uq_platform_operators_username')),
     info={'global': True}
@@ -41,7 +48,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_tenants_slug')),
     info={'global': True}
     )
+    op.create_table('api_key_routes',
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_api_key_routes_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('prefix', name=op.f('pk_api_key_routes')),
+    info={'global': True}
+    )
+    with op.batch_alter_table('api_key_routes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_key_routes_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('api_keys',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
@@ -50,23 +69,24 @@ def upgrade() -> None:
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_api_keys_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_api_keys'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_api_keys'))
     )
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.create_index('ix_api_keys_prefix', ['prefix'], unique=True)
 
     op.create_table('audit_chain_heads',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('last_seq', sa.BigInteger(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_audit_chain_heads_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_audit_chain_heads'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_audit_chain_heads')),
+    sa.UniqueConstraint('tenant_id', name=op.f('uq_audit_chain_heads_tenant_id'))
     )
     op.create_table('audit_log',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('occurred_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_type', sa.String(length=20), nullable=False),
@@ -80,10 +100,8 @@ def upgrade() -> None:
     sa.Column('client_addr', sa.String(length=64), nullable=True),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_audit_log_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_audit_log')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_audit_log')),
     sa.UniqueConstraint('tenant_id', 'seq', name=op.f('uq_audit_log_tenant_id_seq'))
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
@@ -91,7 +109,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_log_entity', ['tenant_id', 'entity_type', 'entity_id'], unique=False)
         batch_op.create_index('ix_audit_log_time', ['tenant_id', 'occurred_at'], unique=False)
 
+    op.create_table('authz_state',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('policy_version', sa.BigInteger(), nullable=False),
+    sa.Column('granted_plugins', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_authz_state_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_authz_state')),
+    sa.UniqueConstraint('tenant_id', name=op.f('uq_authz_state_tenant_id'))
+    )
     op.create_table('casbin_rule',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('ptype', sa.String(length=8), nullable=False),
     sa.Column('v0', sa.String(length=255), nullable=False),
     sa.Column('v1', sa.String(length=255), nullable=False),
@@ -99,115 +128,129 @@ def upgrade() -> None:
     sa.Column('v3', sa.String(length=255), nullable=False),
     sa.Column('v4', sa.String(length=255), nullable=False),
     sa.Column('v5', sa.String(length=255), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_casbin_rule_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_casbin_rule'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_casbin_rule'))
     )
     with op.batch_alter_table('casbin_rule', schema=None) as batch_op:
         batch_op.create_index('ix_casbin_rule_tenant_ptype', ['tenant_id', 'ptype'], unique=False)
 
     op.create_table('event_outbox',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('event_type', sa.String(length=100), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('occurred_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_event_outbox_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_event_outbox'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_event_outbox'))
     )
     with op.batch_alter_table('event_outbox', schema=None) as batch_op:
         batch_op.create_index('ix_event_outbox_unpublished', ['tenant_id', 'published_at'], unique=False)
 
     op.create_table('org_units',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('parent_id', sa.Uuid(), nullable=True),
     sa.Column('code', sa.String(length=50), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('path', sa.String(length=1000), nullable=False),
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'parent_id'], ['org_units.tenant_id', 'org_units.id'], name=op.f('fk_org_units_tenant_id_parent_id_org_units')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_org_units_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_org_units')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_org_units')),
     sa.UniqueConstraint('tenant_id', 'code', name=op.f('uq_org_units_tenant_id_code'))
     )
     with op.batch_alter_table('org_units', schema=None) as batch_op:
-        batch_op.create_index('ix_org_units_tenant_path', ['tenant_id', 'path'], unique=False)
+        batch_op.create_index('ix_org_units_tenant_path', ['tenant_id', 'path'], unique=False, postgresql_ops={'path': 'text_pattern_ops'})
 
     op.create_table('roles',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('key', sa.String(length=50), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('data_scope', sa.String(length=20), nullable=False),
     sa.Column('description', sa.String(length=500), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_roles_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_roles')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_roles')),
     sa.UniqueConstraint('tenant_id', 'key', name=op.f('uq_roles_tenant_id_key'))
     )
     op.create_table('tenant_keys',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('purpose', sa.String(length=10), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('wrapped_key', sa.LargeBinary(), nullable=False),
     sa.Column('kek_id', sa.String(length=50), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_tenant_keys_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_tenant_keys')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_tenant_keys')),
     sa.UniqueConstraint('tenant_id', 'purpose', 'version', name=op.f('uq_tenant_keys_tenant_id_purpose_version'))
     )
     op.create_table('users',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('username', sa.String(length=100), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('org_unit_id', sa.Uuid(), nullable=True),
+    sa.Column('phone', sa.Text(), nullable=True),
+    sa.Column('phone_bidx', sa.String(length=64), nullable=True),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('password_changed_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'org_unit_id'], ['org_units.tenant_id', 'org_units.id'], name=op.f('fk_users_tenant_id_org_unit_id_org_units')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_users_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_users')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_users')),
     sa.UniqueConstraint('tenant_id', 'username', name=op.f('uq_users_tenant_id_username'))
     )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_users_phone_bidx'), ['phone_bidx'], unique=False)
+
     op.create_table('refresh_tokens',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('expires_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('revoked_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['users.tenant_id', 'users.id'], name=op.f('fk_refresh_tokens_tenant_id_user_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_refresh_tokens_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', 'tenant_id', name=op.f('pk_refresh_tokens'))
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_refresh_tokens'))
     )
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.create_index('ix_refresh_tokens_hash', ['token_hash'], unique=True)
 
     # ### end Alembic commands ###
+    bind = op.get_bind()
+    for table in TENANT_TABLES:
+        enable_rls(bind, table)
+    forbid_update_delete(bind, "audit_log")
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    bind = op.get_bind()
+    allow_update_delete(bind, "audit_log")
+    for table in TENANT_TABLES:
+        disable_rls(bind, table)
     with op.batch_alter_table('refresh_tokens', schema=None) as batch_op:
         batch_op.drop_index('ix_refresh_tokens_hash')
 
     op.drop_table('refresh_tokens')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_phone_bidx'))
+
     op.drop_table('users')
     op.drop_table('tenant_keys')
     op.drop_table('roles')
     with op.batch_alter_table('org_units', schema=None) as batch_op:
-        batch_op.drop_index('ix_org_units_tenant_path')
+        batch_op.drop_index('ix_org_units_tenant_path', postgresql_ops={'path': 'text_pattern_ops'})
 
     op.drop_table('org_units')
     with op.batch_alter_table('event_outbox', schema=None) as batch_op:
@@ -218,6 +261,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_casbin_rule_tenant_ptype')
 
     op.drop_table('casbin_rule')
+    op.drop_table('authz_state')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_log_time')
         batch_op.drop_index('ix_audit_log_entity')
@@ -229,6 +273,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_api_keys_prefix')
 
     op.drop_table('api_keys')
+    with op.batch_alter_table('api_key_routes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_key_routes_tenant_id'))
+
+    op.drop_table('api_key_routes')
     op.drop_table('tenants')
     op.drop_table('platform_operators')
     # ### end Alembic commands ###

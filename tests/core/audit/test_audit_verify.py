@@ -48,6 +48,8 @@ def test_edited_record_is_named(db, bare_tenant, tamper):
     assert not result.ok
     assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HASH_MISMATCH, 3, recs[2].id, 2)
     assert "edited" in result.message
+    assert (result.seq, result.record_id) == (3, recs[2].id)  # the CLI's short names
+    assert result.reason == f"hash_mismatch: {result.message}"
 
 
 def _fields(rec: AuditRecord, **changes) -> dict:
