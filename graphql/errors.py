@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 from graphql import GraphQLError
 
 from surety.core.errors import DomainError, Unauthenticated
@@ -21,7 +22,8 @@ class UserError:
 
     @classmethod
     def of(cls, exc: DomainError) -> "UserError":
-        return cls(code=exc.code, message=exc.message, field=exc.field)
+        """Services name fields in snake_case; clients see the GraphQL input's camelCase name."""
+        return cls(code=exc.code, message=exc.message, field=to_camel_case(exc.field) if exc.field else None)
 
 
 def should_mask(error: GraphQLError) -> bool:

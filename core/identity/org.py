@@ -29,10 +29,10 @@ def _check_depth(path: str) -> str:
     return path
 
 
-def get_org_unit(session: Session, unit_id: uuid.UUID) -> OrgUnit:
+def get_org_unit(session: Session, unit_id: uuid.UUID, *, field: str = "org_unit_id") -> OrgUnit:
     unit = session.scalar(select(OrgUnit).where(OrgUnit.id == unit_id))
     if unit is None:
-        raise NotFound("No such org unit.", field="org_unit_id")
+        raise NotFound("No such org unit.", field=field)
     return unit
 
 
@@ -48,7 +48,7 @@ def create_org_unit(session: Session, *, code: str, name: str, kind: str, parent
         raise ValidationFailed(f"An org unit kind is one of {', '.join(ORG_KINDS)}.", field="kind")
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
         raise Conflict(f"The org unit code {code!r} is already used.", field="code")
-    parent = get_org_unit(session, parent_id) if parent_id is not None else None
+    parent = get_org_unit(session, parent_id, field="parent_id") if parent_id is not None else None
     unit = OrgUnit(id=uuid7(), code=code, name=name, kind=kind, parent_id=parent_id)
     unit.path = _check_depth(f"{parent.path if parent else '/'}{unit.id}/")
     session.add(unit)
@@ -61,7 +61,7 @@ def create_org_unit(session: Session, *, code: str, name: str, kind: str, parent
 def move_org_unit(session: Session, unit_id: uuid.UUID, new_parent_id: uuid.UUID | None) -> OrgUnit:
     """Move a unit (with its subtree) under ``new_parent_id``, or make it a root; rewrites the subtree's paths."""
     unit = get_org_unit(session, unit_id)
-    parent = get_org_unit(session, new_parent_id) if new_parent_id is not None else None
+    parent = get_org_unit(session, new_parent_id, field="parent_id") if new_parent_id is not None else None
     if parent is not None and parent.path.startswith(unit.path):
         raise ValidationFailed("An org unit cannot be moved under itself or one of its descendants.",
                                field="parent_id")

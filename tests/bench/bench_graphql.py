@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bench_stats import Figure, median, percentile
+from bench_stats import Figure, SqlMeter, median, percentile
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
@@ -28,6 +28,7 @@ from surety.tenants.service import create_tenant
 
 QUERY = "{ users(first: 50) { edges { node { id username displayName status createdAt } } } }"
 PAGE = 50
+PROFILE_REQUESTS = 50
 
 
 def seed_tenant(db: Database, users: int) -> tuple[uuid.UUID, str]:
@@ -65,7 +66,8 @@ def baseline_app(db: Database) -> Starlette:
     return Starlette(routes=[Route("/users", users, methods=["POST"])])
 
 
-async def _measure(db: Database, token: str, runs: int, warmup: int) -> tuple[list[float], list[float]]:
+async def _measure(db: Database, token: str, runs: int, warmup: int
+                   ) -> tuple[list[float], list[float], SqlMeter, SqlMeter]:
     headers = {"Authorization": f"Bearer {token}"}
     body = {"query": QUERY}
     gql_app, base_app = create_app(get_settings(), db), baseline_app(db)
@@ -95,13 +97,20 @@ async def _measure(db: Database, token: str, runs: int, warmup: int) -> tuple[li
                 start = clock()
                 await fn()
                 out.append((clock() - start) * 1000)
-        return tg, tb
+        meters = []
+        for fn in (graphql_page, baseline_page):  # profile: SQL per request, on untimed repeats
+            with SqlMeter(db.engine) as meter:
+                for _ in range(PROFILE_REQUESTS):
+                    await fn()
+            meters.append(meter)
+        return tg, tb, *meters
 
 
 def run(db: Database, *, users: int, runs: int, warmup: int) -> tuple[Figure, uuid.UUID]:
     tenant_id, token = seed_tenant(db, users)
-    tg, tb = asyncio.run(_measure(db, token, runs, warmup))
+    tg, tb, mg, mb = asyncio.run(_measure(db, token, runs, warmup))
     g, b = median(tg), median(tb)
+    sql_g, sql_b = mg.seconds * 1000 / PROFILE_REQUESTS, mb.seconds * 1000 / PROFILE_REQUESTS
     ratio = g / b
     figure = Figure(
         what=f"GraphQL page of {PAGE} users vs hand-written endpoint, median request",
@@ -110,6 +119,10 @@ def run(db: Database, *, users: int, runs: int, warmup: int) -> tuple[Figure, uu
                f"(resolve_access), tenant session and SELECT (limit {PAGE + 1}); both in-process over "
                f"httpx.ASGITransport; tenant of {users + 1} users",
                f"{runs} requests each, interleaved, after {warmup} warm-up pairs; p95 GraphQL "
-               f"{percentile(tg, 95):.2f} ms, baseline {percentile(tb, 95):.2f} ms",),
+               f"{percentile(tg, 95):.2f} ms, baseline {percentile(tb, 95):.2f} ms",
+               f"where the time goes: GraphQL {mg.statements / PROFILE_REQUESTS:.1f} statements and {sql_g:.2f} ms "
+               f"executing SQL per request, {g - sql_g:.2f} ms elsewhere (HTTP, auth, GraphQL parse, validation, "
+               f"execution, serialisation); baseline {mb.statements / PROFILE_REQUESTS:.1f} statements, "
+               f"{sql_b:.2f} ms SQL, {b - sql_b:.2f} ms elsewhere (BEGIN/COMMIT are not counted as statements)",),
     )
     return figure, tenant_id

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import event
+
 
 @dataclass
 class Figure:
@@ -91,3 +93,30 @@ def interleaved_ms(a: Callable[[], object], b: Callable[[], object], runs: int, 
         (ta if first is a else tb).append((e - s) * 1000)
         (tb if first is a else ta).append((f - e) * 1000)
     return ta, tb
+
+
+class SqlMeter:
+    """Counts the statements an engine runs, and the time spent executing them, while the block is active
+    (used on untimed repeats, so the listeners never slow the timed ones)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements = 0
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def _before(self, *_args) -> None:
+        self._start = time.perf_counter()
+
+    def _after(self, *_args) -> None:
+        self.statements += 1
+        self.seconds += time.perf_counter() - self._start
+
+    def __enter__(self) -> SqlMeter:
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)

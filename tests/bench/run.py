@@ -59,7 +59,7 @@ class Scale:
     authz_checks: int = 10
     crypto_batch: int = 2000
     crypto_rounds: int = 25
-    audit_runs: int = 500
+    audit_runs: int = 1000
     rls_tenants: int = 100
     rls_users: int = 1000
     rls_runs: int = 2000

@@ -1,0 +1,127 @@
+"""The `surety` command line against the test database."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+from typer.testing import CliRunner
+
+from surety.core.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args: str, input: str | None = None):
+    result = runner.invoke(app, list(args), input=input)
+    return result
+
+
+@pytest.fixture
+def slug(db):
+    s = f"cli-{secrets.token_hex(3)}"
+    r = run("tenant", "create", s, "--name", "CLI Guarantee", "--admin-password", "Correct-Horse-9")
+    assert r.exit_code == 0, r.output
+    return s
+
+
+def test_tenant_lifecycle(db, slug):
+    listed = run("tenant", "list")
+    assert listed.exit_code == 0 and slug in listed.output
+    assert "suspended" in run("tenant", "suspend", slug).output
+    assert "active" in run("tenant", "resume", slug).output
+    dup = run("tenant", "create", slug, "--name", "Again", "--admin-password", "Correct-Horse-9")
+    assert dup.exit_code == 1 and "already exists" in dup.output
+    unknown = run("tenant", "enable-plugin", slug, "nope")
+    assert unknown.exit_code == 1 and "Unknown plugin" in unknown.output
+    missing = run("tenant", "suspend", "no-such-tenant")
+    assert missing.exit_code != 0
+
+
+def test_user_create_and_weak_password(db, slug):
+    ok = run("user", "create", "clerk", "--tenant", slug, "--role", "read_only", "--password", "Strong-Pass-77")
+    assert ok.exit_code == 0, ok.output
+    weak = run("user", "create", "clerk2", "--tenant", slug, "--password", "short")
+    assert weak.exit_code == 1 and "error" in weak.output
+
+
+def test_audit_verify_and_export(db, slug, tmp_path):
+    ok = run("audit", "verify", "--tenant", slug)
+    assert ok.exit_code == 0 and "chain intact" in ok.output
+    out = tmp_path / "audit.jsonl"
+    r = run("audit", "export", "--tenant", slug, "--from", "2000-01-01", "--to", "2100-01-01", "--format", "jsonl",
+            "-o", str(out))
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert "tenant.provisioned" in {x["action"] for x in lines}
+    bad = run("audit", "export", "--tenant", slug, "--from", "2000-01-01", "--to", "2100-01-01", "--format", "pdf",
+              "-o", str(out))
+    assert bad.exit_code == 1
+
+
+def test_audit_verify_names_the_broken_record(db, slug):
+    from sqlalchemy import create_engine, text
+
+    from surety.tenants.service import get_tenant_by_slug
+
+    tenant = get_tenant_by_slug(db, slug)
+    engine = create_engine(db.owner_url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant.id)})
+        conn.execute(text("UPDATE audit_log SET action = 'forged' WHERE tenant_id = :t AND seq = 2"),
+                     {"t": tenant.id if conn.dialect.name == "postgresql" else tenant.id.hex})
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+    engine.dispose()
+    r = run("audit", "verify", "--tenant", slug)
+    assert r.exit_code == 3 and "seq=2" in r.output
+
+
+def test_keys_rotate_is_audited(db, slug):
+    r = run("keys", "rotate", "--tenant", slug)
+    assert r.exit_code == 0 and "re-encrypted" in r.output
+    from sqlalchemy import select
+
+    from surety.core.audit.models import AuditRecord
+    from surety.tenants.service import get_tenant_by_slug
+
+    t = get_tenant_by_slug(db, slug)
+    with db.tenant_session(t.id) as s:
+        assert s.scalar(select(AuditRecord.id).where(AuditRecord.action == "keys.rotated")) is not None
+
+
+def test_schema_export_writes_the_sdl(tmp_path):
+    from surety.graphql.schema import export_sdl
+
+    target = tmp_path / "schema.graphql"
+    r = run("schema", "export", "--output", str(target))
+    assert r.exit_code == 0 and target.read_text() == export_sdl()
+
+
+def test_demo_is_idempotent_and_prints_credentials(db):
+    first = run("demo")
+    assert first.exit_code == 0, first.output
+    second = run("demo")
+    assert second.exit_code == 0 and "demo tenant exists" in second.output
+    from surety.core.identity.auth import login
+
+    line = next(x for x in first.output.splitlines() if "username: admin" in x)
+    password = line.split("password:")[1].strip()
+    assert login(db, "demo", "admin", password).access_token
+
+
+def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
+    import datetime as dt
+
+    from surety.core import batch
+    from surety.core.hookspecs import ScheduledJob
+
+    seen = []
+    job = ScheduledJob(name="probe", run=lambda session, day: seen.append(day))
+    monkeypatch.setattr(batch, "day_end_jobs", lambda enabled: [("core", job)] if "core" in enabled else [])
+    r = run("batch", "run", "--date", "2026-12-31", "--tenant", slug)
+    assert r.exit_code == 0 and "core.probe done for 2026-12-31" in r.output
+    assert seen == [dt.date(2026, 12, 31)]
