@@ -37,6 +37,16 @@ def _redact_processor(_logger, _name, event_dict):
     return redact(event_dict)
 
 
+class _StderrLogger:
+    """Writes each rendered line to the *current* ``sys.stderr`` (not the one at configuration time, which a test
+    runner or daemoniser may have replaced and closed since)."""
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
 def configure_logging(settings) -> None:
     processors = [
         structlog.contextvars.merge_contextvars,
@@ -51,6 +61,6 @@ def configure_logging(settings) -> None:
     structlog.configure(
         processors=processors + [renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=lambda *args: _StderrLogger(),
         cache_logger_on_first_use=True,
     )

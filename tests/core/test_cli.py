@@ -125,3 +125,22 @@ def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
     r = run("batch", "run", "--date", "2026-12-31", "--tenant", slug)
     assert r.exit_code == 0 and "core.probe done for 2026-12-31" in r.output
     assert seen == [dt.date(2026, 12, 31)]
+
+
+def test_logs_redact_sensitive_values_and_bind_request_context(capsys):
+    import dataclasses
+
+    import structlog
+
+    from surety.core.logging import configure_logging
+    from surety.core.settings import get_settings
+
+    configure_logging(dataclasses.replace(get_settings(), log_json=True))
+    structlog.contextvars.bind_contextvars(request_id="rid-1")
+    structlog.get_logger("t").info("login", username="zhang", password="hunter2",
+                                   nested={"phone": "13800138000", "ok": 1})
+    structlog.contextvars.clear_contextvars()
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["request_id"] == "rid-1" and line["password"] == "[REDACTED]"
+    assert line["nested"] == {"phone": "[REDACTED]", "ok": 1}
+    assert "hunter2" not in json.dumps(line) and "13800138000" not in json.dumps(line)
