@@ -117,8 +117,9 @@ class RequestContextMiddleware:
         except _BodyTooLarge:
             return await self._too_large(send, rid)
         finally:
+            fields = {"too_large": True} if too_large else {}
             log.info("request", method=scope.get("method"), path=scope.get("path"),
-                     ms=round((time.perf_counter() - start) * 1000, 1), too_large=too_large or None)
+                     ms=round((time.perf_counter() - start) * 1000, 1), **fields)
 
     async def _too_large(self, send, rid: str):
         response = JSONResponse(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 import uuid
 
-from sqlalchemy import insert
-
 from bench_stats import Figure, median, per_call_ns, percentile
+from sqlalchemy import insert
 from surety.core.authz import enforcer
 from surety.core.authz.check import allowed
 from surety.core.authz.models import AuthzState, CasbinRule
@@ -80,12 +79,11 @@ def run(db: Database, *, tenants: int, rules: int, sessions: int, checks_per_ses
         with db.tenant_session(tr.tenant_id) as s:
             allowed(s, tr.actors[0], "core:user", "read")  # a request's first check (may re-read the version)
             it = iter(picks)
-            surety_ns += per_call_ns(lambda: allowed(s, *next(it)), checks_per_session)
+            surety_ns += per_call_ns(lambda s=s, it=it: allowed(s, *next(it)), checks_per_session)
             for actor, obj, act in picks:
                 hits += allowed(s, actor, obj, act) == ((actor.subject, obj, act) in tr.granted)
-        granted = tr.granted
-        it = iter([(a.subject, o, x) for a, o, x in picks])
-        base_ns += per_call_ns(lambda: next(it) in granted, checks_per_session)
+        keys = iter([(a.subject, o, x) for a, o, x in picks])
+        base_ns += per_call_ns(lambda keys=keys, granted=tr.granted: next(keys) in granted, checks_per_session)
     if hits != sessions * checks_per_session:
         raise RuntimeError("enforcer decisions differ from the rules written: the benchmark is wrong")
     if cache.loads != loads_after_warmup:
@@ -94,9 +92,11 @@ def run(db: Database, *, tenants: int, rules: int, sessions: int, checks_per_ses
     return Figure(
         what=f"Permission check, cached enforcer ({tenants} tenants x {rules} rules) vs set look-up, median",
         surety=s_us, baseline=b_us, unit="us", target="median <= 50 us", passed=s_us <= 50,
-        notes=("allowed(session, actor, obj, act) in an open tenant session after the request's first check (as a "
-               "resolver calls it), random tenant, user and permission; baseline: (sub, obj, act) in a Python set "
-               "of the same grants",
-               f"{len(surety_ns)} checks over {sessions} tenant sessions; p99 {percentile(surety_ns, 99) / 1000:.2f} "
-               f"us (set look-up {percentile(base_ns, 99) / 1000:.2f} us); timer cost included on both sides",),
+        notes=(
+            ("allowed(session, actor, obj, act) in an open tenant session after the request's first check (as a "
+             "resolver calls it), random tenant, user and permission; baseline: (sub, obj, act) in a Python set "
+             "of the same grants"),
+            (f"{len(surety_ns)} checks over {sessions} tenant sessions; p99 {percentile(surety_ns, 99) / 1000:.2f} "
+             f"us (set look-up {percentile(base_ns, 99) / 1000:.2f} us); timer cost included on both sides"),
+        ),
     )

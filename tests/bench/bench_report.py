@@ -8,11 +8,11 @@ import platform
 import re
 from pathlib import Path
 
+from bench_stats import Figure
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import create_engine, text
-
-from bench_stats import Figure
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 COLUMNS = ("#", "What", "Surety", "Baseline", "Ratio", "Target", "Result")
@@ -63,17 +63,17 @@ def print_table(figures: list[Figure], facts: dict[str, str], console: Console |
     console.print(table)
     for n, f in enumerate(figures, 1):
         for note in f.notes:
-            console.print(f"  [dim]{n}. {note}[/dim]")
+            console.print(f"  [dim]\\[{n}] {escape(note)}[/dim]")
     console.print("  " + "; ".join(f"{k}: {v}" for k, v in facts.items()))
 
 
 def markdown(figures: list[Figure], facts: dict[str, str]) -> str:
-    esc = lambda s: s.replace("|", "\\|")  # noqa: E731
+    esc = lambda s: s.replace("|", "\\|")
     lines = ["| " + " | ".join(COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     for n, f in enumerate(figures, 1):
         lines.append("| " + " | ".join(esc(c) for c in _cells(n, f)) + " |")
     lines.append("")
-    notes = [f"{n}. {note}" for n, f in enumerate(figures, 1) for note in f.notes]
+    notes = [f"[{n}] {note}" for n, f in enumerate(figures, 1) for note in f.notes]
     if notes:
         lines += ["Notes:", ""] + [f"- {esc(n)}" for n in notes] + [""]
     lines += ["Machine:", ""] + [f"- {k}: {v}" for k, v in facts.items()]
@@ -84,6 +84,6 @@ def write_doc(path: Path, body: str) -> None:
     """Replace the section between the bench markers (appended when the markers are missing)."""
     section = f"{START}\n{body}\n{END}"
     old = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
     new = pattern.sub(lambda _m: section, old, count=1) if pattern.search(old) else old.rstrip() + "\n\n" + section
     path.write_text(new.rstrip() + "\n")

@@ -12,11 +12,20 @@ import secrets
 import time
 import uuid
 
-from sqlalchemy import (Column, MetaData, PrimaryKeyConstraint, Table, UniqueConstraint, create_engine, func,
-                        insert, select, text)
-from sqlalchemy.engine import make_url
-
 from bench_stats import Figure, median, percentile
+from sqlalchemy import (
+    Column,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import make_url
 from surety.core.crypto.fields import EncryptedString
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database
@@ -113,9 +122,11 @@ def run(db: Database, app_url: str, owner_url: str, *, tenants: int, users_per_t
     return Figure(
         what=f"Tenant-filtered list of {PAGE} users, RLS vs no RLS, median query",
         surety=r, baseline=b, unit="ms", target="ratio <= 1.10", passed=ratio <= 1.10,
-        notes=(f"SELECT users WHERE tenant_id = :t ORDER BY username LIMIT {PAGE} ({tenants} tenants x "
-               f"{users_per_tenant} users) as the app role: users (RLS forced) vs {NORLS}, an owner-made copy with "
-               "the same indexes and no RLS",
-               f"{runs} query pairs in the same transactions, alternating order, after {warmup} warm-up pairs; "
-               f"p95 RLS {percentile(rls_ms, 95):.3f} ms, no RLS {percentile(base_ms, 95):.3f} ms",),
+        notes=(
+            (f"SELECT users WHERE tenant_id = :t ORDER BY username LIMIT {PAGE} ({tenants} tenants x "
+             f"{users_per_tenant} users) as the app role: users (RLS forced) vs {NORLS}, an owner-made copy with "
+             "the same indexes and no RLS"),
+            (f"{runs} query pairs in the same transactions, alternating order, after {warmup} warm-up pairs; "
+             f"p95 RLS {percentile(rls_ms, 95):.3f} ms, no RLS {percentile(base_ms, 95):.3f} ms"),
+        ),
     )

@@ -7,6 +7,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Self
 
 from sqlalchemy import event
 
@@ -103,7 +104,10 @@ class SqlMeter:
         self.engine = engine
         self.statements = 0
         self.seconds = 0.0
+        #: Wall time of the whole block, so ``elapsed - seconds`` is the time spent outside SQL execution.
+        self.elapsed = 0.0
         self._start = 0.0
+        self._entered = 0.0
 
     def _before(self, *_args) -> None:
         self._start = time.perf_counter()
@@ -112,11 +116,13 @@ class SqlMeter:
         self.statements += 1
         self.seconds += time.perf_counter() - self._start
 
-    def __enter__(self) -> SqlMeter:
+    def __enter__(self) -> Self:
         event.listen(self.engine, "before_cursor_execute", self._before)
         event.listen(self.engine, "after_cursor_execute", self._after)
+        self._entered = time.perf_counter()
         return self
 
     def __exit__(self, *_exc) -> None:
+        self.elapsed = time.perf_counter() - self._entered
         event.remove(self.engine, "before_cursor_execute", self._before)
         event.remove(self.engine, "after_cursor_execute", self._after)

@@ -27,24 +27,24 @@ def _isolated_env() -> None:
 
 _isolated_env()
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+# Everything below is imported after the environment is set (settings are read once, on first use).
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from rich.console import Console  # noqa: E402
-from sqlalchemy import create_engine, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: E402
-
-import bench_audit  # noqa: E402
-import bench_authz  # noqa: E402
-import bench_crypto  # noqa: E402
-import bench_graphql  # noqa: E402
-import bench_rls  # noqa: E402
-from bench_report import machine_facts, markdown, print_table, write_doc  # noqa: E402
-from surety.core.db.session import Database, set_database  # noqa: E402
-from surety.core.testing import fresh_database  # noqa: E402
+import bench_audit
+import bench_authz
+import bench_crypto
+import bench_graphql
+import bench_rls
+from bench_report import machine_facts, markdown, print_table, write_doc
+from rich.console import Console
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from surety.core.db.session import Database, set_database
+from surety.core.testing import fresh_database
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 
