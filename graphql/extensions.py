@@ -6,13 +6,16 @@ import contextlib
 from collections.abc import Iterator
 
 import structlog
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    DisableIntrospection,
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.extensions.field_extension import FieldExtension
 
@@ -74,14 +77,23 @@ class PluginGate(FieldExtension):
 
 
 def standard_extensions(settings) -> list:
-    """Extension factories (a fresh instance per request)."""
-    extensions = [
-        RequestSession,
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: MaskErrors(should_mask_error=should_mask),
+    """Extension factories (a fresh instance per request).
+
+    The depth and alias limits (and, in production, the introspection ban) are validation rules built once here,
+    so every request validates with the same rule classes and ``ValidationCache`` can reuse the result of
+    validating the same (parser-cached) document.
+    """
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     if settings.production:
-        extensions.append(DisableIntrospection)
-    return extensions
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return [
+        RequestSession,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: ParserCache(maxsize=512),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=512),
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ]

@@ -53,10 +53,11 @@ def run(db: Database, tenant_id: uuid.UUID, *, runs: int, warmup: int) -> Figure
              "the same transaction vs without"),
             (f"{runs} transactions each, interleaved, after {warmup} warm-up pairs; p95 difference "
              f"{diff:+.2f} ms; medians {med_w:.2f} ms with, {med_wo:.2f} ms without ({med_w - med_wo:+.2f} ms)"),
-            (f"where the time goes ({PROFILE_RUNS} more transactions each, SQL metered): with audit {all_w:.2f} ms "
-             f"= {sql_w:.2f} ms executing {st_w:.0f} statements + {all_w - sql_w:.2f} ms outside them; without "
-             f"{all_wo:.2f} ms = {sql_wo:.2f} ms executing {st_wo:.0f} statements + {all_wo - sql_wo:.2f} ms; the "
-             f"audit adds {sql_w - sql_wo:+.2f} ms of statement execution and {(all_w - sql_w) - (all_wo - sql_wo):+.2f}"
-             " ms outside them (redaction, canonical JSON, SHA-256, ORM flush, commit)"),
+            (f"where the time goes ({PROFILE_RUNS} more transactions each, SQL metered, means): with audit "
+             f"{all_w:.2f} ms = {sql_w:.2f} ms executing {st_w:.0f} statements + {all_w - sql_w:.2f} ms outside "
+             f"them; without {all_wo:.2f} ms = {sql_wo:.2f} ms executing {st_wo:.0f} statements + "
+             f"{all_wo - sql_wo:.2f} ms; the audit adds {sql_w - sql_wo:+.2f} ms of statement execution and "
+             f"{(all_w - sql_w) - (all_wo - sql_wo):+.2f} ms outside them (redaction, canonical JSON, SHA-256, "
+             "ORM flush, commit)"),
         ),
     )
