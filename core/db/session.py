@@ -11,7 +11,8 @@ enforced in the ORM here and, on PostgreSQL, again by row-level security:
 * ``after_begin`` sets ``app.tenant_id`` transaction-locally (``set_config(..., true)``) on PostgreSQL.
 
 Core ``text()`` statements and statements over plain ``Table`` objects (not mapped classes) bypass the ORM
-criteria (SQLAlchemy documents this); never use them on tenant tables. PostgreSQL RLS still applies there.
+criteria (SQLAlchemy documents this); never use them on tenant tables (the one reviewed exception is the audit
+append in core/audit/log.py, whose statements name the tenant explicitly). PostgreSQL RLS still applies there.
 """
 
 from __future__ import annotations
