@@ -93,3 +93,15 @@ TEST_PASSWORD = "Correct-Horse-9"
 def error_codes(body: dict) -> list[str]:
     """The ``extensions.code`` of each top-level GraphQL error in a response body."""
     return [e.get("extensions", {}).get("code") for e in body.get("errors", [])]
+
+
+def new_bare_tenant(db, name: str = "Bare"):
+    """Register a tenant row with nothing provisioned (no keys, roles or users), for unit tests of one service."""
+    import uuid
+
+    from surety.tenants.models import Tenant
+
+    with db.platform_session() as s:
+        tenant = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name=name, enabled_plugins=["core"])
+        s.add(tenant)
+    return tenant

@@ -72,12 +72,6 @@ def make_tenant(db):
 @pytest.fixture
 def bare_tenant(db):
     """A registered tenant with nothing provisioned (no keys, roles or users): for unit tests of one service."""
-    import secrets
-    import uuid
+    from surety.core.testing import new_bare_tenant
 
-    from surety.tenants.models import Tenant
-
-    with db.platform_session() as s:
-        tenant = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name="Bare", enabled_plugins=["core"])
-        s.add(tenant)
-    return tenant
+    return new_bare_tenant(db)

@@ -47,5 +47,6 @@ def test_development_generates_keys_once_with_a_warning(tmp_path):
     ({"SURETY_JWT_SECRET": "short"}, "at least 32"),
 ])
 def test_bad_settings_are_refused_with_a_clear_message(tmp_path, env, message):
+    good = {"SURETY_KEK": base64.b64encode(b"k" * 32).decode(), "SURETY_JWT_SECRET": "s" * 40}
     with pytest.raises(ConfigurationError, match=message):
-        load_settings({"SURETY_VAR_DIR": str(tmp_path), **env})
+        load_settings({"SURETY_VAR_DIR": str(tmp_path), **good, **env})

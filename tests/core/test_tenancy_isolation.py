@@ -15,13 +15,9 @@ from surety.core.identity.models import OrgUnit, User
 
 @pytest.fixture
 def two_tenants(db, bare_tenant):
-    import secrets
+    from surety.core.testing import new_bare_tenant
 
-    from surety.tenants.models import Tenant
-
-    with db.platform_session() as s:
-        other = Tenant(id=uuid.uuid4(), slug=f"other-{secrets.token_hex(4)}", name="Other", enabled_plugins=["core"])
-        s.add(other)
+    other = new_bare_tenant(db, "Other")
     ids = {}
     for t in (bare_tenant, other):
         with db.tenant_session(t.id) as s:

@@ -53,10 +53,6 @@ def audit_actions(db):
 
 @pytest.fixture
 def other_tenant(db):
-    import secrets
-    import uuid
+    from surety.core.testing import new_bare_tenant
 
-    with db.platform_session() as s:
-        tenant = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name="Other", enabled_plugins=["core"])
-        s.add(tenant)
-    return tenant
+    return new_bare_tenant(db, "Other")
