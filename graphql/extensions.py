@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator
 
 import structlog
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -48,6 +49,12 @@ class RequestSession(SchemaExtension):
                         session.rollback()
                     else:
                         session.commit()
+                except Exception:
+                    # Runs after MaskErrors: never let a driver message (SQL, constraint names) reach the client.
+                    log.exception("graphql.commit_failed", request_id=ctx.request_id)
+                    if result is not None:
+                        result.data = None
+                        result.errors = [GraphQLError("Unexpected error.")]
                 finally:
                     session.close()
 

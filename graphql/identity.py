@@ -80,12 +80,13 @@ class User(relay.Node):
 
 
 def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -> str:
-    """``value`` unmasked, after checking core:pii:reveal; the reveal is audited (who, what, which field)."""
-    from surety.core.audit.log import audit
+    """``value`` unmasked, after checking core:pii:reveal. The reveal is audited (who, what, which field) in a
+    transaction of its own, so the record stays even if the rest of the request fails and rolls back."""
+    from surety.core.audit.log import audit_detached
 
     require(info, "core:pii:reveal")
-    audit(info.context.session, "pii.revealed", entity_type=entity_type, entity_id=entity_id,
-          after={"field": field})
+    audit_detached(info.context.session, "pii.revealed", entity_type=entity_type, entity_id=entity_id,
+                   after={"field": field})
     return value
 
 
@@ -198,7 +199,7 @@ class IdentityQuery:
             node_type = gid.resolve_type(info)
         except Exception:  # malformed id or unknown type name: simply not found
             return None
-        if not (isinstance(node_type, type) and issubclass(node_type, relay.Node)):
+        if not (isinstance(node_type, type) and issubclass(node_type, relay.Node)) or node_type is relay.Node:
             return None
         return node_type.resolve_node(gid.node_id, info=info, required=False)
 
@@ -307,15 +308,15 @@ class IdentityMutation:
         return run_mutation(info, UserPayload, go)
 
     @strawberry.mutation
-    def user_disable(self, info: strawberry.Info, id: relay.GlobalID) -> UserPayload:
+    def user_disable(self, info: strawberry.Info, id: strawberry.ID) -> UserPayload:
         return _set_user_status(info, id, enable=False)
 
     @strawberry.mutation
-    def user_enable(self, info: strawberry.Info, id: relay.GlobalID) -> UserPayload:
+    def user_enable(self, info: strawberry.Info, id: strawberry.ID) -> UserPayload:
         return _set_user_status(info, id, enable=True)
 
     @strawberry.mutation(description="Replace a user's roles.")
-    def user_roles_set(self, info: strawberry.Info, id: relay.GlobalID, roles: list[str]) -> UserPayload:
+    def user_roles_set(self, info: strawberry.Info, id: strawberry.ID, roles: list[str]) -> UserPayload:
         from surety.core.authz.provision import assign_roles
 
         def go():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -56,6 +57,23 @@ def decode_cursor(cursor: str, n: int) -> list[str]:
     return values
 
 
+def _cursor_value(column, raw: Any) -> Any:
+    """A cursor component back to the column's Python type; anything unexpected is VALIDATION_FAILED."""
+    try:
+        if not isinstance(raw, str):
+            raise TypeError("cursor values are strings")
+        kind = column.type.python_type
+        if kind is uuid.UUID:
+            return uuid.UUID(raw)
+        if kind in (dt.datetime, dt.date):
+            return kind.fromisoformat(raw)
+        if kind is bool:
+            return {"True": True, "False": False}[raw]
+        return kind(raw)
+    except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError, ArithmeticError) as exc:
+        raise ValidationFailed("Malformed cursor.", field="after") from exc
+
+
 def _selected(info, name: str) -> bool:
     return any(sel.name == name for f in info.selected_fields for sel in f.selections)
 
@@ -77,12 +95,7 @@ def paginate(
         raise ValidationFailed(f"first must be between 0 and {MAX_PAGE}.", field="first")
     page_stmt = stmt
     if after:
-        raw = decode_cursor(after, len(order))
-        try:
-            values = [col.type.python_type(v) if col.type.python_type is not uuid.UUID else uuid.UUID(v)
-                      for col, v in zip(order, raw)]
-        except (ValueError, NotImplementedError) as exc:
-            raise ValidationFailed("Malformed cursor.", field="after") from exc
+        values = [_cursor_value(col, v) for col, v in zip(order, decode_cursor(after, len(order)))]
         # (a, b) > (x, y)  ==  a > x OR (a = x AND b > y)
         clauses, eqs = [], []
         for col, val in zip(order, values):

@@ -11,6 +11,7 @@ from surety.tenants.models import Tenant
 
 TTL_SECONDS = 5.0
 _cache: dict[uuid.UUID, tuple[float, tuple[str, ...]]] = {}
+_epoch = 0  # bumped by every forget(): a read that started before a change is not cached
 _lock = threading.Lock()
 
 
@@ -21,16 +22,20 @@ def enabled_plugins(db: Database, tenant_id: uuid.UUID) -> tuple[str, ...]:
     hit = _cache.get(tenant_id)
     if hit and now - hit[0] < TTL_SECONDS:
         return hit[1]
+    started = _epoch
     with db.platform_session() as s:
         tenant = s.get(Tenant, tenant_id)
         value = tuple(tenant.enabled_plugins) if tenant else ()
     with _lock:
-        _cache[tenant_id] = (now, value)
+        if _epoch == started:
+            _cache[tenant_id] = (now, value)
     return value
 
 
 def forget(tenant_id: uuid.UUID | None = None) -> None:
+    global _epoch
     with _lock:
+        _epoch += 1
         if tenant_id is None:
             _cache.clear()
         else:

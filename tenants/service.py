@@ -104,15 +104,28 @@ def create_tenant(
     return tenant
 
 
-def _set_status(db: Database, slug: str, status: str) -> Tenant:
+def _tenant_id(db: Database, slug: str) -> uuid.UUID:
     with db.platform_session() as s:
-        tenant = s.scalar(select(Tenant).where(Tenant.slug == slug))
-        if tenant is None:
-            raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+        tenant_id = s.scalar(select(Tenant.id).where(Tenant.slug == slug))
+    if tenant_id is None:
+        raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+    return tenant_id
+
+
+def _locked(session, tenant_id: uuid.UUID) -> Tenant:
+    """The registry row, locked until the transaction ends (two operators changing one tenant serialise)."""
+    session.info.pop("enabled_plugins", None)  # drop any cached copy of the enabled set
+    return session.scalars(select(Tenant).where(Tenant.id == tenant_id).with_for_update()).one()
+
+
+def _set_status(db: Database, slug: str, status: str) -> Tenant:
+    """Change status and audit it in one transaction (the tenant's own, which may also write the global row)."""
+    tenant_id = _tenant_id(db, slug)
+    with db.tenant_session(tenant_id) as s:
+        tenant = _locked(s, tenant_id)
         before = tenant.status
         tenant.status = status
         tenant.suspended_at = utcnow() if status == TENANT_SUSPENDED else None
-    with db.tenant_session(tenant.id) as s:
         audit(s, f"tenant.{'suspended' if status == TENANT_SUSPENDED else 'resumed'}", entity_type="tenant",
               entity_id=str(tenant.id), before={"status": before}, after={"status": status})
     return tenant
@@ -128,36 +141,33 @@ def resume_tenant(db: Database, slug: str) -> Tenant:
 
 def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
     """Enable plugin ``key`` for a tenant (refused with a clear message when a dependency is not enabled), grant
-    its default permissions and run its provisioning hook."""
+    its default permissions and run its provisioning hook: all in one transaction, all or nothing."""
     from surety.core.authz.provision import provision_roles
 
     registry = get_registry()
-    with db.platform_session() as s:
-        tenant = s.scalar(select(Tenant).where(Tenant.slug == slug))
-        if tenant is None:
-            raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+    tenant_id = _tenant_id(db, slug)
+    with db.tenant_session(tenant_id) as s:
+        tenant = _locked(s, tenant_id)
         before = list(tenant.enabled_plugins)
         tenant.enabled_plugins = registry.check_enable(before, key)
-    forget(tenant.id)
-    with db.tenant_session(tenant.id) as s:
+        s.flush()
         provision_roles(s)
         audit(s, "tenant.plugin_enabled", entity_type="tenant", entity_id=str(tenant.id),
               before={"plugins": before}, after={"plugins": tenant.enabled_plugins})
         if key != CORE_KEY:
             registry.hook_for("surety_tenant_provisioned", [key])(session=s, tenant=tenant)
+    forget(tenant_id)
     return tenant
 
 
 def disable_plugin(db: Database, slug: str, key: str) -> Tenant:
     registry = get_registry()
-    with db.platform_session() as s:
-        tenant = s.scalar(select(Tenant).where(Tenant.slug == slug))
-        if tenant is None:
-            raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+    tenant_id = _tenant_id(db, slug)
+    with db.tenant_session(tenant_id) as s:
+        tenant = _locked(s, tenant_id)
         before = list(tenant.enabled_plugins)
         tenant.enabled_plugins = registry.check_disable(before, key)
-    forget(tenant.id)
-    with db.tenant_session(tenant.id) as s:
         audit(s, "tenant.plugin_disabled", entity_type="tenant", entity_id=str(tenant.id),
               before={"plugins": before}, after={"plugins": tenant.enabled_plugins})
+    forget(tenant_id)
     return tenant

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+import structlog
+from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from surety.core.audit.canonical import ZERO_HASH, hash_content
@@ -13,10 +14,11 @@ from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.redact import redact
 from surety.core.context import Actor, current
 from surety.core.db.base import uuid7
-from surety.core.db.session import session_tenant
+from surety.core.db.session import TENANT_KEY, bind_tenant_context, session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import TenantNotBound
 
+log = structlog.get_logger(__name__)
 _LIMITS = {"action": 100, "entity_type": 100, "entity_id": 64}
 _CONTEXT_LIMIT = 64  # request_id and client_addr come from outside: cut, never fail the mutation
 
@@ -104,3 +106,54 @@ def _insert_head(session: Session, tenant: uuid.UUID):
         .values(tenant_id=tenant, id=uuid7(), last_seq=0, last_hash=ZERO_HASH)
         .on_conflict_do_nothing(index_elements=[_HEADS.c.tenant_id])
     )
+
+
+def _has_written(session: Session) -> bool:
+    """Whether the session's open transaction has already written to the database."""
+    if not session.in_transaction():
+        return False
+    conn = session.connection()
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        return bool(conn.connection.dbapi_connection.in_transaction)
+    if dialect == "postgresql":
+        return conn.execute(select(func.txid_current_if_assigned())).scalar() is not None
+    return True
+
+
+def audit_detached(session: Session, action: str, *, entity_type: str | None = None, entity_id: Any = None,
+                   before: Any = None, after: Any = None, actor: Actor | None = None) -> None:
+    """Audit in a transaction of its own on the same engine and tenant, so the record is kept whatever happens to
+    the caller's transaction (permission denials, personal-data reveals).
+
+    When the caller's transaction has already written it may hold locks the append needs (the tenant's chain
+    head; SQLite's single write lock), so the record is then written right after that transaction ends instead.
+    """
+    tenant = session_tenant(session)
+    if not isinstance(tenant, uuid.UUID):
+        raise TenantNotBound("the audit log is written in a tenant session")
+    who = actor or current().actor
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+
+    def write() -> None:
+        with bind_tenant_context(tenant), Session(engine, info={TENANT_KEY: tenant}) as own, own.begin():
+            audit(own, action, entity_type=entity_type, entity_id=entity_id, before=before, after=after,
+                  actor=who)
+
+    if not _has_written(session):
+        write()
+        return
+    root = session.get_transaction()
+    done: list[bool] = []
+
+    def after_end(_session: Session, transaction) -> None:
+        if transaction is not root or done:
+            return
+        done.append(True)
+        try:
+            write()
+        except Exception:  # the caller's answer is already on its way; log rather than replace it
+            log.exception("audit.detached_write_failed", tenant_id=str(tenant), action=action)
+
+    event.listen(session, "after_transaction_end", after_end)

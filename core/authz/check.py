@@ -8,15 +8,12 @@ would wait on ourselves, so it runs right after the request's transaction ends (
 
 from __future__ import annotations
 
-import uuid
-
 import structlog
-from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from surety.core.authz.enforcer import get_enforcer
 from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor
-from surety.core.db.session import TENANT_KEY, bind_tenant_context, session_tenant
+from surety.core.db.session import session_tenant
 from surety.core.errors import PermissionDenied
 
 log = structlog.get_logger(__name__)
@@ -53,46 +50,8 @@ def _describe(key: str) -> str:
     return ""
 
 
-def _has_written(session: Session) -> bool:
-    """Whether the session's open transaction has already written to the database."""
-    if not session.in_transaction():
-        return False
-    conn = session.connection()
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        return bool(conn.connection.dbapi_connection.in_transaction)
-    if dialect == "postgresql":
-        return conn.execute(select(func.txid_current_if_assigned())).scalar() is not None
-    return True
-
-
 def audit_denial(session: Session, actor: Actor, permission: str) -> None:
-    """Write the ``authz.denied`` audit record in a transaction of its own, so the request's rollback keeps it."""
-    tenant = session_tenant(session)
-    if not isinstance(tenant, uuid.UUID):
-        return
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
+    """Write the ``authz.denied`` audit record outside the request's transaction, so its rollback keeps it."""
+    from surety.core.audit.log import audit_detached
 
-    def write() -> None:
-        from surety.core.audit.log import audit
-
-        with bind_tenant_context(tenant), Session(engine, info={TENANT_KEY: tenant}) as own, own.begin():
-            audit(own, DENIED_ACTION, after={"permission": permission}, actor=actor)
-
-    if not _has_written(session):
-        write()
-        return
-    root = session.get_transaction()
-    done = []
-
-    def after_end(_session: Session, transaction) -> None:
-        if transaction is not root or done:
-            return
-        done.append(True)
-        try:
-            write()
-        except Exception:  # the denial is already on its way to the caller; do not replace it
-            log.exception("authz.denial_audit_failed", tenant_id=str(tenant), permission=permission)
-
-    event.listen(session, "after_transaction_end", after_end)
+    audit_detached(session, DENIED_ACTION, after={"permission": permission}, actor=actor)
