@@ -5,32 +5,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from functools import lru_cache
 
 import structlog
 
-REDACTED = "[REDACTED]"
-
-
-@lru_cache(maxsize=1)
-def sensitive_keys() -> frozenset[str]:
-    from surety.core.plugins import get_registry
-
-    keys: set[str] = set()
-    for group in get_registry().hook.surety_sensitive_keys():
-        keys.update(k.lower() for k in group)
-    return frozenset(keys)
-
-
-def redact(value, keys: frozenset[str] | None = None):
-    """A copy of ``value`` with the values of sensitive keys (case-insensitive, at any depth) replaced."""
-    keys = sensitive_keys() if keys is None else keys
-    if isinstance(value, dict):
-        return {k: (REDACTED if str(k).lower() in keys and v is not None else redact(v, keys))
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact(v, keys) for v in value]
-    return value
+from surety.core.redaction import redact
 
 
 def _redact_processor(_logger, _name, event_dict):

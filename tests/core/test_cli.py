@@ -144,3 +144,26 @@ def test_logs_redact_sensitive_values_and_bind_request_context(capsys):
     assert line["request_id"] == "rid-1" and line["password"] == "[REDACTED]"
     assert line["nested"] == {"phone": "[REDACTED]", "ok": 1}
     assert "hunter2" not in json.dumps(line) and "13800138000" not in json.dumps(line)
+
+
+def test_logs_redact_keys_a_plugin_declares():
+    from surety.core.hookspecs import PluginManifest
+    from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
+    from surety.core.redaction import redact
+
+    class NotePlugin:
+        @hookimpl
+        def surety_manifest(self):
+            return PluginManifest(key="note_plugin", version="0")
+
+        @hookimpl
+        def surety_sensitive_keys(self):
+            return ["guarantor_note"]
+
+    previous = get_registry()
+    assert redact({"guarantor_note": "x"}) == {"guarantor_note": "x"}
+    reset_registry(PluginRegistry(build_plugin_manager(extra=[("note_plugin", NotePlugin())])))
+    try:
+        assert redact({"a": [{"guarantor_note": "x"}]}) == {"a": [{"guarantor_note": "[REDACTED]"}]}
+    finally:
+        reset_registry(previous)
