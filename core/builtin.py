@@ -19,14 +19,17 @@ def surety_manifest():
 
 @hookimpl
 def surety_models():
+    from surety.core.attachments import models as attachments
     from surety.core.audit import models as audit
     from surety.core.authz import models as authz
     from surety.core.crypto import models as crypto
     from surety.core import events_models
     from surety.core.identity import models as identity
+    from surety.core.notifications import models as notifications
+    from surety.core.workflow import models as workflow
     from surety.tenants import models as tenants
 
-    return [tenants, identity, authz, crypto, audit, events_models]
+    return [tenants, identity, authz, crypto, audit, events_models, notifications, workflow, attachments]
 
 
 @hookimpl
@@ -65,12 +68,45 @@ def surety_sensitive_keys():
 @hookimpl
 def surety_graphql():
     from surety.core.hookspecs import GraphQLContribution
+    from surety.graphql.attachments import AttachmentMutation, AttachmentQuery
     from surety.graphql.audit import AuditQuery
     from surety.graphql.authz import AuthzMutation, AuthzQuery
     from surety.graphql.identity import IdentityMutation, IdentityQuery
     from surety.graphql.platform import PlatformMutation, PlatformQuery
+    from surety.graphql.workflow import WorkflowMutation, WorkflowQuery
+    from surety.graphql.workflow_types import Notification, WorkflowDefinition, WorkflowInstance, WorkflowTask
 
     return GraphQLContribution(
-        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery),
-        mutation=(IdentityMutation, AuthzMutation, PlatformMutation),
+        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery, WorkflowQuery, AttachmentQuery),
+        mutation=(IdentityMutation, AuthzMutation, PlatformMutation, WorkflowMutation, AttachmentMutation),
+        types=(WorkflowDefinition, WorkflowInstance, WorkflowTask, Notification),
     )
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    from surety.core.hookspecs import ScheduledJob
+    from surety.core.notifications.service import deliver_pending
+    from surety.core.workflow.timeouts import run_timeouts
+
+    return [
+        ScheduledJob("workflow_timeouts", run_timeouts, order=50,
+                     description="Remind before tasks fall due; notify and escalate overdue tasks."),
+        ScheduledJob("notification_delivery", lambda session, _date: deliver_pending(session), order=900,
+                     description="Send pending notifications through email and the other channels."),
+    ]
+
+
+@hookimpl
+def surety_notification_channels():
+    from surety.core.notifications.smtp import smtp_channel
+
+    channel = smtp_channel()
+    return [channel] if channel is not None else []
+
+
+@hookimpl
+def surety_workflow_definitions():
+    from surety.core.workflow.defaults import SIMPLE_APPROVAL
+
+    return [SIMPLE_APPROVAL]

@@ -29,21 +29,22 @@ class DomainEvent:
 
     def payload(self) -> dict[str, Any]:
         return {
-            f.name: _jsonable(getattr(self, f.name))
+            f.name: jsonable(getattr(self, f.name))
             for f in dataclasses.fields(self)
             if f.name not in ("tenant_id", "occurred_at")
         }
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with Decimals, UUIDs and dates as strings, recursively: ready for a JSON column."""
     if isinstance(value, (Decimal, uuid.UUID)):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return value
 
 

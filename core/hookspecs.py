@@ -8,6 +8,7 @@ hook with its exact signature (a test fails when one is missing there).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
@@ -16,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import typer
     from sqlalchemy.orm import Session
 
+    from surety.core.attachments.storage import AttachmentStorage
     from surety.core.events import DomainEvent
     from surety.tenants.models import Tenant
 
@@ -82,6 +85,45 @@ class RoleTemplate:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class WorkflowStepCall:
+    """What an automatic workflow step's handler receives: the instance, its step and its subject's fields."""
+
+    instance_id: uuid.UUID
+    definition_key: str
+    step_key: str
+    subject_type: str
+    subject_id: str
+    subject: Mapping[str, Any]
+    params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class OutgoingNotification:
+    """A notification on its way to one recipient through a delivery channel (no ORM objects)."""
+
+    tenant_id: uuid.UUID
+    notification_id: uuid.UUID
+    kind: str
+    title: str
+    body: str
+    recipient_id: uuid.UUID
+    recipient_name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class NotificationChannel:
+    """A delivery channel besides the in-app inbox (email, SMS, WeCom). ``send`` raises to report a failure (the
+    delivery is retried later); ``kinds`` limits it to some notification kinds (empty: all)."""
+
+    key: str
+    send: Callable[[OutgoingNotification], None]
+    kinds: tuple[str, ...] = ()
+    description: str = ""
+
+
 # ---------------------------------------------------------------- identity of the plugin ----------------------------
 
 
@@ -91,6 +133,12 @@ def surety_manifest() -> PluginManifest:
 
 
 # ---------------------------------------------------------------- data model and migrations -------------------------
+
+
+@hookspec
+def surety_plugin_hookspecs() -> ModuleType | None:
+    """Return a module of hookspecs this plugin declares for other plugins (each hook name starts with the
+    plugin key, e.g. ``customers_exposure``), or None. Call them through ``get_registry().hook_for(name, enabled)``."""
 
 
 @hookspec
@@ -163,9 +211,53 @@ def surety_scheduled_jobs() -> Iterable[ScheduledJob]:
     """Return the scheduled and day-end jobs of this plugin."""
 
 
+@hookspec
+def surety_cli(app: "typer.Typer") -> None:
+    """Add this plugin's commands to the ``surety`` command line (``app.add_typer(sub, name=<plugin key>)``)."""
+
+
 # ---------------------------------------------------------------- data protection -----------------------------------
 
 
 @hookspec
 def surety_sensitive_keys() -> Iterable[str]:
     """Return field names whose values are personal data: redacted in logs and in audit before/after images."""
+
+
+# ---------------------------------------------------------------- workflow ------------------------------------------
+
+
+@hookspec
+def surety_workflow_definitions() -> Iterable[Mapping[str, Any]]:
+    """Return default process definitions (documents in the format of docs/workflow.md) that provisioning installs
+    and publishes for a tenant enabling this plugin; a definition the tenant already has is left as it is."""
+
+
+@hookspec
+def surety_workflow_handlers() -> Mapping[str, Callable[["Session", WorkflowStepCall], str]]:
+    """Return automatic-step handlers by name (``<plugin>.<name>``): each returns an outcome string that the
+    step's transitions test as ``outcome``; raising a DomainError stops the action with that error."""
+
+
+@hookspec(firstresult=True)
+def surety_workflow_subject(session: "Session", subject_type: str, subject_id: str) -> Mapping[str, Any] | None:
+    """Return the current fields of a workflow subject this plugin owns, or None when ``subject_type`` is not
+    this plugin's. Conditions and assignee rules read them (``org_unit_id``, ``owner_id`` and ``initiator_id``
+    have fixed meanings)."""
+
+
+# ---------------------------------------------------------------- notifications -------------------------------------
+
+
+@hookspec
+def surety_notification_channels() -> Iterable[NotificationChannel]:
+    """Return delivery channels (email, SMS, WeCom, ...) that carry in-app notifications further."""
+
+
+# ---------------------------------------------------------------- attachments ---------------------------------------
+
+
+@hookspec
+def surety_attachment_storages() -> Mapping[str, Callable[[], "AttachmentStorage"]]:
+    """Return attachment storage backends by name (e.g. ``s3``); ``SURETY_ATTACHMENT_BACKEND`` picks one, and
+    ``local`` (files under the var directory) is core's default."""

@@ -21,6 +21,14 @@ CORE_PERMISSIONS = (
     P("core:pii", "reveal", "See personal data unmasked (each reveal is audited)"),
     P("core:tenant", "read", "See the tenant's settings and plugins"),
     P("core:tenant", "update", "Change the tenant's settings and enabled plugins"),
+    P("core:attachment", "read", "List and download attachments (each download is audited)"),
+    P("core:attachment", "upload", "Upload attachments"),
+    P("core:attachment", "delete", "Delete attachments"),
+    P("core:workflow", "read", "See process definitions, instances and their timelines"),
+    P("core:workflow", "manage", "Edit, import, export and publish process definitions; edit the work calendar"),
+    P("core:workflow", "start", "Start a process instance"),
+    P("core:workflow", "monitor", "See every task of the tenant, overdue tasks included"),
+    P("core:workflow_task", "act", "Act on workflow tasks one is a candidate or assignee for"),
 )
 
 ROLE_ADMIN = "admin"
@@ -37,7 +45,8 @@ ROLE_TEMPLATES = (
     RoleTemplate("read_only", "Read-only", SCOPE_ORG_UNIT),
 )
 
-_STAFF = ("core:user:read", "core:org_unit:read")
+_STAFF = ("core:user:read", "core:org_unit:read", "core:attachment:read", "core:attachment:upload",
+          "core:workflow:read", "core:workflow:start", "core:workflow_task:act")
 CORE_DEFAULT_GRANTS = {
     ROLE_ADMIN: tuple(p.key for p in CORE_PERMISSIONS),
     "customer_manager": _STAFF,
@@ -45,15 +54,15 @@ CORE_DEFAULT_GRANTS = {
     "legal": _STAFF,
     "committee_member": _STAFF,
     "finance": _STAFF,
-    "department_head": _STAFF + ("core:role:read",),
-    "executive": _STAFF + ("core:role:read", "core:tenant:read"),
+    "department_head": _STAFF + ("core:role:read", "core:workflow:monitor"),
+    "executive": _STAFF + ("core:role:read", "core:tenant:read", "core:workflow:monitor"),
     "auditor": _STAFF + ("core:role:read", "core:audit:read", "core:audit:export", "core:tenant:read"),
-    "read_only": ("core:org_unit:read",),
+    "read_only": ("core:org_unit:read", "core:workflow:read"),
 }
 
 #: Keys whose values are personal data or secrets: redacted in logs and audit images.
 CORE_SENSITIVE_KEYS = (
     "password", "new_password", "old_password", "password_hash", "token", "access_token", "refresh_token",
     "refreshToken", "accessToken", "api_key", "secret", "authorization", "id_number", "idNumber", "phone",
-    "mobile", "bank_account", "bankAccount", "id_card",
+    "mobile", "bank_account", "bankAccount", "id_card", "email",
 )

@@ -96,6 +96,11 @@ def build_plugin_manager(extra: Iterable[tuple[str, object]] = (), entry_points:
     for name, plugin in extra:
         if pm.get_plugin(name) is None:
             pm.register(plugin, name=name)
+    for _name, plugin in pm.list_name_plugin():  # hooks that plugins declare for each other
+        declare = getattr(plugin, "surety_plugin_hookspecs", None)
+        module = declare() if declare is not None else None
+        if module is not None:
+            pm.add_hookspecs(module)
     return pm
 
 

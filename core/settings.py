@@ -40,6 +40,11 @@ class Settings:
     max_query_tokens: int = 2000
     max_aliases: int = 30
     max_body_bytes: int = 1_000_000
+    #: Attachment storage backend: ``local`` (files under ``var_dir/attachments``) or a name from the
+    #: ``surety_attachment_storages`` hook (docs/attachments.md).
+    attachment_backend: str = "local"
+    #: Largest attachment accepted, in bytes (the upload route's body limit follows it).
+    attachment_max_bytes: int = 20 * 1024 * 1024
     log_json: bool = False
     log_level: str = "INFO"
     smtp: dict = field(default_factory=dict)
@@ -73,6 +78,19 @@ def _dev_secret(var_dir: Path, filename: str, make) -> str:
     warnings.warn(
         f"Generated a development key at {path}. Never use development keys in production.", stacklevel=3
     )
+    return value
+
+
+def _positive_int(env_vars, name: str, default: int) -> int:
+    raw = env_vars.get(name)
+    if raw is None or not str(raw).strip():
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be a positive whole number of bytes, not {raw!r}.")
     return value
 
 
@@ -123,6 +141,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         lockout_threshold=int(env_vars.get("SURETY_LOCKOUT_THRESHOLD", 5)),
         lockout_minutes=int(env_vars.get("SURETY_LOCKOUT_MINUTES", 15)),
         max_body_bytes=int(env_vars.get("SURETY_MAX_BODY_BYTES", 1_000_000)),
+        attachment_backend=env_vars.get("SURETY_ATTACHMENT_BACKEND", "").strip() or "local",
+        attachment_max_bytes=_positive_int(env_vars, "SURETY_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
         log_json=env_vars.get("SURETY_LOG_JSON", "1" if env == "production" else "0") == "1",
         log_level=env_vars.get("SURETY_LOG_LEVEL", "INFO"),
         smtp={k[len("SURETY_SMTP_"):].lower(): v for k, v in env_vars.items() if k.startswith("SURETY_SMTP_")},

@@ -22,3 +22,15 @@ def normalise_cn_mobile(value: str, *, field: str = "phone") -> str:
     if not _MOBILE.match(digits):
         raise ValidationFailed("A mobile number has 11 digits and starts with 13-19.", field=field)
     return digits
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalise_email(value: str, *, field: str = "email") -> str:
+    """An email address, trimmed and with its domain in lower case, or ValidationFailed naming the problem."""
+    value = (value or "").strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValidationFailed("An email address looks like name@example.com (at most 254 characters).", field=field)
+    local, domain = value.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"

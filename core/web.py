@@ -1,9 +1,11 @@
-"""The ASGI application: GraphQL at /graphql (GraphiQL in development), /healthz, request context, body limit."""
+"""The ASGI application: GraphQL at /graphql (GraphiQL in development), attachment upload and download
+(/attachments), /healthz, request context, body limit (larger for the upload route)."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 
 import structlog
 from starlette.applications import Starlette
@@ -76,11 +78,13 @@ class SuretyGraphQL(GraphQL):
 
 
 class RequestContextMiddleware:
-    """Request id (from X-Request-ID or new), structlog binding, access log, and a body-size limit (413)."""
+    """Request id (from X-Request-ID or new), structlog binding, access log, and a body-size limit (413):
+    ``max_body_bytes``, or the limit ``path_limits`` gives the request's exact path (the attachment upload)."""
 
-    def __init__(self, app, max_body_bytes: int):
+    def __init__(self, app, max_body_bytes: int, path_limits: Mapping[str, int] | None = None):
         self.app = app
         self.max_body = max_body_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -90,9 +94,10 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = rid
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=rid)
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            return await self._too_large(send, rid)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await self._too_large(send, rid, limit)
         received = 0
         too_large = False
 
@@ -101,9 +106,9 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     too_large = True
-                    raise _BodyTooLarge()
+                    raise BodyTooLarge()
             return message
 
         async def send_with_id(message):
@@ -114,23 +119,23 @@ class RequestContextMiddleware:
         start = time.perf_counter()
         try:
             await self.app(scope, limited_receive, send_with_id)
-        except _BodyTooLarge:
-            return await self._too_large(send, rid)
+        except BodyTooLarge:
+            return await self._too_large(send, rid, limit)
         finally:
             fields = {"too_large": True} if too_large else {}
             log.info("request", method=scope.get("method"), path=scope.get("path"),
                      ms=round((time.perf_counter() - start) * 1000, 1), **fields)
 
-    async def _too_large(self, send, rid: str):
+    async def _too_large(self, send, rid: str, limit: int):
         response = JSONResponse(
-            {"errors": [{"message": f"Request body larger than {self.max_body} bytes.",
+            {"errors": [{"message": f"Request body larger than {limit} bytes.",
                          "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
             status_code=413, headers={"x-request-id": rid})
         await response({"type": "http"}, None, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` when a body grows past its limit; route handlers must let it through."""
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -138,6 +143,7 @@ async def healthz(_request: Request) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, schema=None) -> Starlette:
+    from surety.core.attachments.web import UPLOAD_PATH, attachment_routes, upload_body_limit
     from surety.core.logging import configure_logging
     from surety.graphql.schema import build_schema
 
@@ -145,6 +151,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     configure_logging(settings)
     schema = schema or build_schema(settings=settings)
     graphql_app = SuretyGraphQL(schema, db, settings)
-    app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz)])
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz),
+                            *attachment_routes(db)])
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
+                       path_limits={UPLOAD_PATH: upload_body_limit(settings)})
     return app

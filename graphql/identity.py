@@ -166,6 +166,7 @@ class UserCreateInput:
     org_unit_id: strawberry.ID | None = None
     roles: list[str] = strawberry.field(default_factory=list)
     phone: str | None = None
+    email: str | None = strawberry.field(default=None, description="Where email notifications go (encrypted).")
 
 
 @strawberry.input
@@ -302,7 +303,7 @@ class IdentityMutation:
             org = decode_node_id(input.org_unit_id, "OrgUnit", field="orgUnitId") if input.org_unit_id else None
             row = create_user(info.context.session, username=input.username, password=input.password,
                               display_name=input.display_name, org_unit_id=org, roles=list(input.roles),
-                              phone=input.phone)
+                              phone=input.phone, email=input.email)
             return UserPayload(user=User.from_row(row))
 
         return run_mutation(info, UserPayload, go)

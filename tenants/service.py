@@ -67,6 +67,7 @@ def create_tenant(
     user, then each enabled plugin's ``surety_tenant_provisioned``. All or nothing."""
     from surety.core.authz.provision import provision_roles
     from surety.core.crypto.keys import create_tenant_keys
+    from surety.core.workflow.definitions import install_defaults
     from surety.core.identity.models import OrgUnit
     from surety.core.identity.service import create_user
 
@@ -95,6 +96,7 @@ def create_tenant(
                   after={"slug": slug, "name": tenant.name, "plugins": enabled})
             hook = get_registry().hook_for("surety_tenant_provisioned", enabled)
             hook(session=s, tenant=tenant)
+            install_defaults(s, enabled)
     except BaseException:
         with db.platform_session() as s:
             row = s.get(Tenant, tenant.id)
@@ -141,8 +143,10 @@ def resume_tenant(db: Database, slug: str) -> Tenant:
 
 def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
     """Enable plugin ``key`` for a tenant (refused with a clear message when a dependency is not enabled), grant
-    its default permissions and run its provisioning hook: all in one transaction, all or nothing."""
+    its default permissions, run its provisioning hook and install its default process definitions: all in one
+    transaction, all or nothing."""
     from surety.core.authz.provision import provision_roles
+    from surety.core.workflow.definitions import install_defaults
 
     registry = get_registry()
     tenant_id = _tenant_id(db, slug)
@@ -156,6 +160,7 @@ def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
               before={"plugins": before}, after={"plugins": tenant.enabled_plugins})
         if key != CORE_KEY:
             registry.hook_for("surety_tenant_provisioned", [key])(session=s, tenant=tenant)
+            install_defaults(s, [key])
     forget(tenant_id)
     return tenant
 

@@ -88,6 +88,17 @@ def subject_roles(session: Session, subject: str) -> list[str]:
     return sorted({r[len(ROLE_PREFIX):] for r in rows if r.startswith(ROLE_PREFIX)})
 
 
+def role_members(session: Session, role_key: str) -> list[uuid.UUID]:
+    """Ids of the users directly assigned role ``role_key`` (``g`` rules), in no particular order."""
+    rows = session.scalars(
+        select(CasbinRule.v0).where(
+            CasbinRule.ptype == "g", CasbinRule.v1 == role_subject(role_key), CasbinRule.v2 == str(tenant_of(session)),
+            CasbinRule.v0.startswith("user:"),
+        )
+    )
+    return [uuid.UUID(r[len("user:"):]) for r in rows]
+
+
 def replace_subject_roles(session: Session, subject: str, role_keys: list[str]) -> None:
     domain = str(tenant_of(session))
     session.execute(

@@ -22,8 +22,12 @@ schema_app = typer.Typer(help="GraphQL schema (SDL).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
 batch_app = typer.Typer(help="Day-end batch.", no_args_is_help=True)
+workflow_app = typer.Typer(help="Process definitions of a tenant.", no_args_is_help=True)
+calendar_app = typer.Typer(help="Platform-wide work-calendar overrides (PRC holidays).", no_args_is_help=True)
+notifications_app = typer.Typer(help="Notification delivery (email and other channels).", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (tenant_app, "tenant"), (user_app, "user"), (operator_app, "operator"),
-                  (schema_app, "schema"), (audit_app, "audit"), (keys_app, "keys"), (batch_app, "batch")):
+                  (schema_app, "schema"), (audit_app, "audit"), (keys_app, "keys"), (batch_app, "batch"),
+                  (workflow_app, "workflow"), (calendar_app, "calendar"), (notifications_app, "notifications")):
     app.add_typer(sub, name=name)
 
 console = Console(stderr=True)
@@ -38,6 +42,12 @@ def _db():
     from surety.core.db.session import get_database
 
     return get_database()
+
+
+def _plugin_commands() -> None:
+    from surety.core.plugins import get_registry
+
+    get_registry().hook.surety_cli(app=app)
 
 
 def _progress() -> Progress:
@@ -288,6 +298,106 @@ def batch_run(date: dt.datetime = typer.Option(..., "--date", formats=["%Y-%m-%d
 
     for line in run_day_end(_db(), date.date(), tenant_slug=tenant):
         console.print(line)
+
+
+# ---------------------------------------------------------------- workflow -------------------------------------------
+@workflow_app.command("list")
+def workflow_list(tenant: str = typer.Option(..., "--tenant")) -> None:
+    """Every version of every process definition of a tenant."""
+    from sqlalchemy import select
+
+    from surety.core.workflow.models import WorkflowDefinition
+
+    table = Table("key", "version", "status", "name", "source")
+    with _db().tenant_session(_tenant(tenant).id) as s:
+        for row in s.scalars(select(WorkflowDefinition).order_by(WorkflowDefinition.key,
+                                                                 WorkflowDefinition.version)):
+            table.add_row(row.key, str(row.version), row.status, row.name, row.source)
+    Console().print(table)
+
+
+@workflow_app.command("export")
+def workflow_export(key: str, tenant: str = typer.Option(..., "--tenant"), version: int = typer.Option(None),
+                    format: str = typer.Option("json", help="json or yaml")) -> None:
+    """Print a definition (the published version unless --version) as JSON or YAML."""
+    from surety.core.workflow.definitions import dump_document, get_version
+
+    try:
+        with _db().tenant_session(_tenant(tenant).id) as s:
+            print(dump_document(get_version(s, key, version).document, format))
+    except DomainError as exc:
+        _fail(exc.message)
+
+
+@workflow_app.command("import")
+def workflow_import(file: Path, tenant: str = typer.Option(..., "--tenant"),
+                    publish: bool = typer.Option(False, help="Validate and publish the imported draft.")) -> None:
+    """Import a JSON or YAML definition as a draft (and publish it with --publish)."""
+    from surety.core.context import SYSTEM
+    from surety.core.workflow import definitions
+
+    fmt = "yaml" if file.suffix.lower() in (".yaml", ".yml") else "json"
+    try:
+        with _db().tenant_session(_tenant(tenant).id) as s:
+            draft = definitions.save_draft(s, SYSTEM, definitions.load_document(file.read_text("utf-8"), fmt),
+                                           check=False)
+            if publish:
+                definitions.publish(s, SYSTEM, draft.key, draft.version, check=False)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"{draft.key} version {draft.version} {'published' if publish else 'saved as a draft'}")
+
+
+# ---------------------------------------------------------------- calendar -------------------------------------------
+@calendar_app.command("set")
+def calendar_set(day: dt.datetime = typer.Argument(..., formats=["%Y-%m-%d"]),
+                 working: bool = typer.Option(..., "--working/--off", help="A working day, or a day off."),
+                 note: str = "") -> None:
+    """Override the PRC calendar for every tenant on DAY (a tenant's own override still wins)."""
+    from surety.core.workflow.workdays import set_platform_override
+
+    set_platform_override(_db(), day.date(), working, note)
+    console.print(f"{day.date().isoformat()}: {'working day' if working else 'day off'} for every tenant")
+
+
+@calendar_app.command("unset")
+def calendar_unset(day: dt.datetime = typer.Argument(..., formats=["%Y-%m-%d"])) -> None:
+    from surety.core.workflow.workdays import set_platform_override
+
+    try:
+        set_platform_override(_db(), day.date(), None)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"{day.date().isoformat()}: platform override removed")
+
+
+@calendar_app.command("list")
+def calendar_list() -> None:
+    from surety.core.workflow.workdays import list_platform_overrides
+
+    table = Table("day", "working", "note")
+    for row in list_platform_overrides(_db()):
+        table.add_row(row.day.isoformat(), "yes" if row.working else "no", row.note)
+    Console().print(table)
+
+
+# ---------------------------------------------------------------- notifications --------------------------------------
+@notifications_app.command("deliver")
+def notifications_deliver(tenant: str = typer.Option(None, "--tenant", help="Default: every active tenant.")) -> None:
+    """Send pending notifications through email and the other channels (run it every minute from cron)."""
+    from surety.core.notifications.service import deliver_pending
+    from surety.tenants.service import list_tenants
+
+    tenants = [_tenant(tenant)] if tenant else [t for t in list_tenants(_db()) if t.active]
+    for t in tenants:
+        with _db().tenant_session(t.id) as s:
+            sent, failed = deliver_pending(s)
+        console.print(f"{t.slug}: {sent} sent, {failed} failed")
+
+
+# Names plugins use for their own commands (the ``surety_cli`` hook).
+progress, db, tenant = _progress, _db, _tenant
+_plugin_commands()
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -56,6 +56,8 @@ class User(TenantScoped, Base):
     #: Mobile number, encrypted with the tenant's data key; ``phone_bidx`` finds it by exact value.
     phone: Mapped[str | None] = mapped_column(EncryptedString("users.phone"), nullable=True)
     phone_bidx: Mapped[str | None] = BlindIndexColumn("phone", source="phone")
+    #: Email address for notifications, encrypted like the phone (no lookup by email, so no blind index).
+    email: Mapped[str | None] = mapped_column(EncryptedString("users.email"), nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

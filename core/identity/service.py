@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.identity import _audit
-from surety.core.validators import normalise_cn_mobile
+from surety.core.validators import normalise_cn_mobile, normalise_email
 from surety.core.identity.models import USER_ACTIVE, USER_DISABLED, OrgUnit, RefreshToken, User
 from surety.core.identity.passwords import check_policy, hash_password, verify_password
 
@@ -48,6 +48,7 @@ def create_user(
     org_unit_id: uuid.UUID | None = None,
     roles: Iterable[str] = (),
     phone: str | None = None,
+    email: str | None = None,
 ) -> User:
     """Create a user in the session's tenant and assign ``roles`` (Casbin subject ``user:<id>``)."""
     username = validate_username(username)
@@ -56,9 +57,10 @@ def create_user(
     check_policy(password, username=username)
     _check_org_unit(session, org_unit_id)
     phone = normalise_cn_mobile(phone) if phone else None
+    email = normalise_email(email) if email else None
     user = User(username=username, display_name=(display_name or "").strip(), password_hash=hash_password(password),
                 status=USER_ACTIVE, org_unit_id=org_unit_id, failed_logins=0, password_changed_at=utcnow(),
-                phone=phone)
+                phone=phone, email=email)
     session.add(user)
     session.flush()
     roles = list(roles)

@@ -36,6 +36,7 @@ from pathlib import Path
 import bench_audit
 import bench_authz
 import bench_crypto
+import bench_customers
 import bench_graphql
 import bench_rls
 from bench_report import machine_facts, markdown, print_table, write_doc
@@ -63,10 +64,15 @@ class Scale:
     rls_tenants: int = 100
     rls_users: int = 1000
     rls_runs: int = 2000
+    customers_rows: int = 1_000_000
+    customers_other_rows: int = 1_000_000
+    customers_runs: int = 1000
+    customers_import: int = 10_000
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
-              audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100)
+              audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100,
+              customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000)
 
 
 def fail(message: str) -> None:
@@ -96,10 +102,15 @@ def check_server(url: str | None) -> str:
     return url
 
 
-def run_all(tdb, scale: Scale, console: Console) -> list:
+def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -> list:
+    """Run the benchmarks (``only``: the groups to run, e.g. {"customers"}; default all)."""
     db = Database(tdb.app_url, owner_url=tdb.owner_url)
     set_database(db)
     figures = []
+
+    def wanted(group: str) -> bool:
+        return not only or group in only
+
     try:
         def step(name, fn):
             start = time.perf_counter()
@@ -108,19 +119,26 @@ def run_all(tdb, scale: Scale, console: Console) -> list:
             console.print(f"[dim]{name}: {time.perf_counter() - start:.1f} s[/dim]")
             return result
 
-        gql, tenant_id = step("1 GraphQL page", lambda: bench_graphql.run(
-            db, users=scale.gql_users, runs=scale.gql_runs, warmup=max(10, scale.gql_runs // 10)))
-        figures.append(gql)
-        figures.append(step("2 permission check", lambda: bench_authz.run(
-            db, tenants=scale.authz_tenants, rules=scale.authz_rules, sessions=scale.authz_sessions,
-            checks_per_session=scale.authz_checks)))
-        figures += step("3 field encryption", lambda: bench_crypto.run(
-            db, tenant_id, batch=scale.crypto_batch, rounds=scale.crypto_rounds))
-        figures.append(step("4 audit append", lambda: bench_audit.run(
-            db, tenant_id, runs=scale.audit_runs, warmup=max(10, scale.audit_runs // 10))))
-        figures.append(step("5 row-level security", lambda: bench_rls.run(
-            db, tdb.app_url, tdb.owner_url, tenants=scale.rls_tenants, users_per_tenant=scale.rls_users,
-            runs=scale.rls_runs, warmup=max(10, scale.rls_runs // 20))))
+        if wanted("core"):
+            gql, tenant_id = step("1 GraphQL page", lambda: bench_graphql.run(
+                db, users=scale.gql_users, runs=scale.gql_runs, warmup=max(10, scale.gql_runs // 10)))
+            figures.append(gql)
+            figures.append(step("2 permission check", lambda: bench_authz.run(
+                db, tenants=scale.authz_tenants, rules=scale.authz_rules, sessions=scale.authz_sessions,
+                checks_per_session=scale.authz_checks)))
+            figures += step("3 field encryption", lambda: bench_crypto.run(
+                db, tenant_id, batch=scale.crypto_batch, rounds=scale.crypto_rounds))
+            figures.append(step("4 audit append", lambda: bench_audit.run(
+                db, tenant_id, runs=scale.audit_runs, warmup=max(10, scale.audit_runs // 10))))
+            figures.append(step("5 row-level security", lambda: bench_rls.run(
+                db, tdb.app_url, tdb.owner_url, tenants=scale.rls_tenants, users_per_tenant=scale.rls_users,
+                runs=scale.rls_runs, warmup=max(10, scale.rls_runs // 20))))
+        if wanted("customers"):
+            figures += step("6-7 customer search", lambda: bench_customers.run_search(
+                db, tdb.owner_url, rows=scale.customers_rows, other_rows=scale.customers_other_rows,
+                runs=scale.customers_runs, warmup=max(10, scale.customers_runs // 20)))
+            figures.append(step("8 customer import", lambda: bench_customers.run_import(
+                db, rows=scale.customers_import)))
     finally:
         set_database(None)
         db.dispose()
@@ -133,17 +151,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--only", action="append", choices=("core", "customers"),
+                        help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)
     console = Console(width=None if sys.stdout.isatty() else 150)
     scale = QUICK if args.quick else Scale()
     start = time.perf_counter()
     with fresh_database(url) as tdb:
-        figures = run_all(tdb, scale, console)
+        figures = run_all(tdb, scale, console, set(args.only or ()))
         facts = machine_facts(tdb.owner_url)
     facts["Run time"] = f"{time.perf_counter() - start:.0f} s" + (" (--quick)" if args.quick else "")
     print_table(figures, facts, console)
-    if not (args.quick or args.no_write):
+    if not (args.quick or args.no_write or args.only):
         write_doc(DOC, markdown(figures, facts))
         console.print(f"Wrote {DOC}")
     missed = [f"#{n} {f.what}" for n, f in enumerate(figures, 1) if not f.passed]

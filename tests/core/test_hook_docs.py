@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pytest
 from surety.core import hookspecs
-from surety.core.hookspecs import GraphQLContribution, Permission, PluginManifest, RoleTemplate, ScheduledJob
+from surety.core.hookspecs import (
+    GraphQLContribution, NotificationChannel, OutgoingNotification, Permission, PluginManifest, RoleTemplate,
+    ScheduledJob, WorkflowStepCall,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 SPEC_MARKER = f"{hookspecs.PROJECT}_spec"
-SDK_CLASSES = (PluginManifest, Permission, GraphQLContribution, ScheduledJob, RoleTemplate)
+SDK_CLASSES = (PluginManifest, Permission, GraphQLContribution, ScheduledJob, RoleTemplate, WorkflowStepCall,
+               OutgoingNotification, NotificationChannel)
 #: Identifiers starting with ``surety_`` that the doc may use without them being hooks.
 NOT_HOOKS = {"surety_hello", "surety_hello_plugin", SPEC_MARKER, "surety_impl"}
 

@@ -1,0 +1,1 @@
+"""In-app notifications (inbox) and delivery channels."""

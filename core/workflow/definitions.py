@@ -1,0 +1,143 @@
+"""Process definitions per tenant: list, view, import, export, edit (drafts), validate and publish versions, and
+install the defaults that plugins ship (``surety_workflow_definitions``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surety.core.audit.log import audit
+from surety.core.authz.check import require
+from surety.core.authz.models import Role
+from surety.core.context import Actor
+from surety.core.db.types import utcnow
+from surety.core.errors import NotFound, ValidationFailed
+from surety.core.identity.models import OrgUnit
+from surety.core.workflow import definition as d
+from surety.core.workflow.engine import handlers
+from surety.core.workflow.models import DEF_DRAFT, DEF_PUBLISHED, DEF_RETIRED, WorkflowDefinition
+
+MAX_DOCUMENT_BYTES = 200_000
+
+
+def load_document(text: str, fmt: str = "json") -> dict[str, Any]:
+    """A definition document from JSON or YAML text (safe loading only), or ValidationFailed."""
+    if len(text.encode()) > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(f"A definition document is at most {MAX_DOCUMENT_BYTES} bytes.", field="document")
+    try:
+        doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValidationFailed(f"Not valid {fmt.upper()}: {str(exc).splitlines()[0]}", field="document") from None
+    if not isinstance(doc, dict):
+        raise ValidationFailed("A definition document is an object (key, name, start, steps).", field="document")
+    return doc
+
+
+def dump_document(document: Mapping[str, Any], fmt: str = "json") -> str:
+    if fmt == "yaml":
+        return yaml.safe_dump(dict(document), allow_unicode=True, sort_keys=False)
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def validate(session: Session, document: Mapping[str, Any]) -> d.Definition:
+    """Check ``document`` against the tenant: its roles, org units, the enabled plugins' handlers, conditions."""
+    return d.validate(
+        document,
+        roles=session.scalars(select(Role.key)),
+        org_units=session.scalars(select(OrgUnit.code)),
+        handlers=handlers(session),
+        compile_condition=_compile_condition,
+    )
+
+
+def _compile_condition(source: str):
+    from surety.core.workflow.expressions import compile_expression
+
+    return compile_expression(source)
+
+
+def list_definitions(session: Session, actor: Actor, key: str | None = None) -> list[WorkflowDefinition]:
+    require(session, actor, "core:workflow", "read")
+    stmt = select(WorkflowDefinition).order_by(WorkflowDefinition.key, WorkflowDefinition.version.desc())
+    if key:
+        stmt = stmt.where(WorkflowDefinition.key == key)
+    return list(session.scalars(stmt))
+
+
+def get_version(session: Session, key: str, version: int | None = None) -> WorkflowDefinition:
+    """Version ``version`` of ``key``, or its published version (or newest draft when nothing is published)."""
+    stmt = select(WorkflowDefinition).where(WorkflowDefinition.key == key)
+    if version is not None:
+        stmt = stmt.where(WorkflowDefinition.version == version)
+    else:
+        stmt = stmt.order_by((WorkflowDefinition.status == DEF_PUBLISHED).desc(), WorkflowDefinition.version.desc())
+    row = session.scalars(stmt.limit(1)).first()
+    if row is None:
+        raise NotFound(f"No process definition {key!r}" + (f" version {version}." if version else "."), field="key")
+    return row
+
+
+def save_draft(session: Session, actor: Actor, document: Mapping[str, Any], *, source: str = "tenant",
+               check: bool = True) -> WorkflowDefinition:
+    """Save ``document`` as the draft of its key (a new version after the newest; an existing draft is replaced).
+
+    The structure must parse; the full validation runs again at publishing."""
+    if check:
+        require(session, actor, "core:workflow", "manage")
+    definition = d.parse(document)
+    draft = session.scalar(select(WorkflowDefinition).where(
+        WorkflowDefinition.key == definition.key, WorkflowDefinition.status == DEF_DRAFT))
+    if draft is None:
+        newest = session.scalar(select(func.max(WorkflowDefinition.version))
+                                .where(WorkflowDefinition.key == definition.key)) or 0
+        draft = WorkflowDefinition(key=definition.key, version=newest + 1, status=DEF_DRAFT, source=source,
+                                   created_by=actor.id)
+        session.add(draft)
+    draft.name, draft.subject_type, draft.document = definition.name, definition.subject_type, dict(document)
+    session.flush()
+    audit(session, "workflow.definition_saved", entity_type="workflow_definition", entity_id=draft.id, actor=actor,
+          after={"key": draft.key, "version": draft.version})
+    return draft
+
+
+def publish(session: Session, actor: Actor, key: str, version: int, *, check: bool = True) -> WorkflowDefinition:
+    """Validate draft ``version`` of ``key`` and make it the published version (the previous one is retired;
+    instances already running keep theirs)."""
+    if check:
+        require(session, actor, "core:workflow", "manage")
+    row = get_version(session, key, version)
+    if row.status != DEF_DRAFT:
+        raise ValidationFailed(f"Version {version} of {key!r} is {row.status}; only a draft can be published.",
+                               field="version")
+    validate(session, row.document)
+    for old in session.scalars(select(WorkflowDefinition).where(
+            WorkflowDefinition.key == key, WorkflowDefinition.status == DEF_PUBLISHED)):
+        old.status = DEF_RETIRED
+    row.status, row.published_at = DEF_PUBLISHED, utcnow()
+    session.flush()
+    audit(session, "workflow.definition_published", entity_type="workflow_definition", entity_id=row.id,
+          actor=actor, after={"key": key, "version": version})
+    return row
+
+
+def install_defaults(session: Session, plugin_keys: Iterable[str]) -> list[WorkflowDefinition]:
+    """Save and publish the default definitions of ``plugin_keys`` that the tenant does not have yet."""
+    from surety.core.context import current
+    from surety.core.plugins import get_registry
+
+    installed = []
+    shipped = get_registry().results_by_plugin("surety_workflow_definitions")
+    for plugin in plugin_keys:
+        for document in shipped.get(plugin) or ():
+            key = document.get("key")
+            if session.scalar(select(WorkflowDefinition.id).where(WorkflowDefinition.key == key)) is not None:
+                continue
+            actor = current().actor
+            draft = save_draft(session, actor, document, source=plugin, check=False)
+            installed.append(publish(session, actor, draft.key, draft.version, check=False))
+    return installed

@@ -1,0 +1,426 @@
+"""The engine's moving parts: entering steps, settling them from their tasks' decisions, and following
+transitions. User-facing actions are in :mod:`surety.core.workflow.actions`; they all lock the instance first.
+
+Everything here runs in the caller's transaction: a step entered, its tasks, notifications, timeline entries,
+audit records and domain events commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from surety.core.audit.log import audit
+from surety.core.context import Actor, current
+from surety.core.db.session import session_tenant
+from surety.core.db.types import utcnow
+from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.events import DomainEvent, enabled_plugins, jsonable, raise_event
+from surety.core.notifications import service as notifications
+from surety.core.workflow import assignees, definition as d
+from surety.core.workflow.committee import tally
+from surety.core.workflow.models import (
+    INSTANCE_RUNNING, RUN_APPROVED, RUN_CANCELLED, RUN_OPEN, RUN_REJECTED, TASK_CANCELLED, TASK_DONE, TASK_OPEN,
+    PlatformWorkdayOverride, WorkdayOverride, WorkflowDefinition, WorkflowEvent, WorkflowInstance, WorkflowStepRun,
+    WorkflowTask, WorkflowTaskCandidate,
+)
+
+CHINA = dt.timezone(dt.timedelta(hours=8))  # business dates are Beijing dates (no daylight saving)
+MAX_AUTOMATIC_HOPS = 50
+
+# Task kinds: a plain task or a countersign share one shape; a committee has a convening task and vote tasks.
+KIND_TASK = "task"
+KIND_CONVENE = "convene"
+KIND_VOTE = "vote"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowInstanceStarted(DomainEvent):
+    instance_id: uuid.UUID
+    definition_key: str
+    subject_type: str
+    subject_id: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowStepEntered(DomainEvent):
+    instance_id: uuid.UUID
+    definition_key: str
+    subject_type: str
+    subject_id: str
+    step_key: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WorkflowInstanceEnded(DomainEvent):
+    """The instance reached an end: ``result`` is approved, rejected or withdrawn; ``conditions`` lists conditions
+    a committee attached to its approval."""
+
+    instance_id: uuid.UUID
+    definition_key: str
+    subject_type: str
+    subject_id: str
+    result: str
+    conditions: tuple[str, ...] = ()
+
+
+def business_today() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+# ---------------------------------------------------------------- definitions and calendar --------------------------
+
+_parsed: dict[tuple[uuid.UUID, uuid.UUID], d.Definition] = {}
+
+
+def definition_of(session: Session, instance: WorkflowInstance) -> d.Definition:
+    """The parsed definition version ``instance`` runs on (versions are immutable once published: cached)."""
+    key = (instance.tenant_id, instance.definition_id)
+    found = _parsed.get(key)
+    if found is None:
+        row = session.scalar(select(WorkflowDefinition).where(WorkflowDefinition.id == instance.definition_id))
+        found = _parsed[key] = d.parse(row.document)
+    return found
+
+
+def calendar(session: Session):
+    """The tenant's work calendar: PRC holidays, platform overrides, then the tenant's own (cached per session)."""
+    from surety.core.workflow.calendar import WorkCalendar, merge_overrides
+
+    cached = session.info.get("workflow_calendar")
+    if cached is None:
+        platform = {r.day: r.working for r in session.scalars(select(PlatformWorkdayOverride))}
+        tenant = {r.day: r.working for r in session.scalars(select(WorkdayOverride))}
+        cached = session.info["workflow_calendar"] = WorkCalendar(merge_overrides(platform, tenant))
+    return cached
+
+
+# ---------------------------------------------------------------- locking, timeline, audit --------------------------
+
+
+def lock_instance(session: Session, instance_id: uuid.UUID) -> WorkflowInstance:
+    """Take the instance's row lock (an UPDATE, so it is taken before anything is read) and load it fresh."""
+    bumped = session.execute(
+        update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+        .values(lock_version=WorkflowInstance.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not bumped:
+        raise NotFound("No such workflow instance.", field="instance_id")
+    return session.scalars(select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+                           .execution_options(populate_existing=True)).one()
+
+
+def record(session: Session, instance: WorkflowInstance, action: str, *, actor: Actor | None = None,
+           task: WorkflowTask | None = None, step_key: str | None = None, comment: str | None = None,
+           details: Mapping[str, Any] | None = None, client_key: str | None = None) -> WorkflowEvent:
+    """A timeline entry and its audit record (``workflow.<action>``, with the comment)."""
+    who = actor or current().actor
+    seq = (session.scalar(select(func.max(WorkflowEvent.seq)).where(WorkflowEvent.instance_id == instance.id))
+           or 0) + 1
+    event = WorkflowEvent(
+        instance_id=instance.id, seq=seq, task_id=task.id if task else None,
+        step_key=step_key or (task.step_key if task else instance.current_step), action=action,
+        actor_type=who.type, actor_id=who.id, comment=comment, details=dict(details or {}), client_key=client_key)
+    session.add(event)
+    audit(session, f"workflow.{action}", entity_type="workflow_instance", entity_id=instance.id, actor=who,
+          after={"step": event.step_key, "task": str(task.id) if task else None, "comment": comment,
+                 **{k: v for k, v in (details or {}).items() if k != "comment"}})
+    return event
+
+
+def _event(instance: WorkflowInstance, cls, **kw):
+    return cls(instance_id=instance.id, definition_key=instance.definition_key, subject_type=instance.subject_type,
+               subject_id=instance.subject_id, **kw)
+
+
+# ---------------------------------------------------------------- subject and conditions ----------------------------
+
+
+def subject_fields(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
+    """The subject's current fields from the plugin that owns it, else the fields given at start."""
+    from surety.core.plugins import get_registry
+
+    caller = get_registry().hook_for("surety_workflow_subject", enabled_plugins(session, session_tenant(session)))
+    fresh = caller(session=session, subject_type=instance.subject_type, subject_id=instance.subject_id)
+    return dict(fresh) if fresh is not None else dict(instance.subject or {})
+
+
+def _variables(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
+    return {**subject_fields(session, instance), **(instance.variables or {})}
+
+
+def _route(session: Session, instance: WorkflowInstance, step: d.Step, decision: str) -> d.Transition | None:
+    from surety.core.workflow.expressions import compile_expression
+
+    values = _variables(session, instance)
+    for t in step.transitions:
+        if t.on == decision and (t.when is None or compile_expression(t.when).test(values)):
+            return t
+    return None
+
+
+# ---------------------------------------------------------------- entering steps ------------------------------------
+
+
+def enter(session: Session, instance: WorkflowInstance, step_key: str, *, today: dt.date,
+          assign_to: list[uuid.UUID] | None = None, returned: bool = False) -> None:
+    """Move ``instance`` into ``step_key``: create its run and tasks (notifying the people), or run it at once
+    (automatic steps, ends), following transitions until a step waits for people or the instance ends."""
+    definition = definition_of(session, instance)
+    for _ in range(MAX_AUTOMATIC_HOPS):
+        step = definition.step(step_key)
+        instance.current_step = step.key
+        if step.kind == d.END:
+            finish(session, instance, step.result, today=today)
+            return
+        run = WorkflowStepRun(instance_id=instance.id, step_key=step.key, kind=step.kind,
+                              mode=step.mode if step.kind == d.COUNTERSIGN else "all",
+                              required=step.required if step.kind == d.COUNTERSIGN else 1)
+        session.add(run)
+        session.flush()
+        raise_event(session, _event(instance, WorkflowStepEntered, step_key=step.key))
+        if step.kind != d.AUTOMATIC:
+            _open_human_step(session, instance, step, run, today=today, assign_to=assign_to, returned=returned)
+            return
+        outcome = _call_handler(session, instance, step)
+        instance.variables = {**(instance.variables or {}), "outcome": outcome}
+        run.status, run.decision, run.ended_at = RUN_APPROVED, outcome, utcnow()
+        record(session, instance, "automatic", step_key=step.key, details={"handler": step.handler,
+                                                                          "outcome": outcome})
+        route = _route(session, instance, step, d.DONE)
+        if route is None:
+            raise ValidationFailed(f"No transition of step {step.key!r} matches outcome {outcome!r}.")
+        step_key, assign_to, returned = route.to, None, False
+    raise ValidationFailed(f"More than {MAX_AUTOMATIC_HOPS} automatic steps in a row: the definition loops.")
+
+
+def _call_handler(session: Session, instance: WorkflowInstance, step: d.Step) -> str:
+    from surety.core.hookspecs import WorkflowStepCall
+
+    handler = handlers(session).get(step.handler)
+    if handler is None:
+        raise ValidationFailed(f"Step {step.key!r} calls the handler {step.handler!r}, which no enabled plugin "
+                               "provides.")
+    call = WorkflowStepCall(instance_id=instance.id, definition_key=instance.definition_key, step_key=step.key,
+                            subject_type=instance.subject_type, subject_id=instance.subject_id,
+                            subject=subject_fields(session, instance), params=dict(step.params))
+    return str(handler(session, call))
+
+
+def handlers(session: Session | None = None) -> dict[str, Any]:
+    """Automatic-step handlers by name: every installed plugin's, or the session tenant's enabled plugins'."""
+    from surety.core.plugins import get_registry
+
+    registry = get_registry()
+    if session is None:
+        found = registry.hook.surety_workflow_handlers()
+    else:
+        found = registry.hook_for("surety_workflow_handlers", enabled_plugins(session, session_tenant(session)))()
+    return {k: v for group in found for k, v in (group or {}).items()}
+
+
+def _open_human_step(session: Session, instance: WorkflowInstance, step: d.Step, run: WorkflowStepRun, *,
+                     today: dt.date, assign_to: list[uuid.UUID] | None, returned: bool) -> None:
+    subject = subject_fields(session, instance)
+    if assign_to:
+        people = [[u] for u in assign_to] if step.kind == d.COUNTERSIGN else [assign_to]
+    elif step.kind == d.COUNTERSIGN:
+        found: list[uuid.UUID] = []
+        for spec in step.assignees:
+            found += assignees.resolve(session, spec, subject, step.name)
+        people = [[u] for u in dict.fromkeys(found)]  # one task per signer
+    else:  # a task, or the committee secretary's convening task: one task, any candidate may claim it
+        people = [assignees.resolve(session, step.assignee, subject, step.name)]
+    if step.kind == d.COUNTERSIGN and step.mode == "n_of_m" and step.required > len(people):
+        raise assignees.NoAssignee(f"Step {step.name!r} needs {step.required} signers but only {len(people)} "
+                                   "people can sign.")
+    kind = KIND_CONVENE if step.kind == d.COMMITTEE else KIND_TASK
+    due = calendar(session).add_working_days(today, step.timeout.working_days) if step.timeout else None
+    for candidates in people:
+        create_task(session, instance, run, kind, candidates, due_date=due, returned=returned)
+
+
+def create_task(session: Session, instance: WorkflowInstance, run: WorkflowStepRun, kind: str,
+                candidates: list[uuid.UUID], *, due_date: dt.date | None = None, returned: bool = False,
+                reason: str = "assigned") -> WorkflowTask:
+    """A task for ``candidates`` (assigned at once when there is one), and their notifications."""
+    task = WorkflowTask(id=uuid.uuid4(), instance_id=instance.id, step_run_id=run.id, step_key=run.step_key,
+                        kind=kind, title=instance.title, org_unit_id=instance.org_unit_id, due_date=due_date,
+                        assignee_id=candidates[0] if len(candidates) == 1 else None)
+    session.add(task)
+    for user_id in candidates:
+        session.add(WorkflowTaskCandidate(task_id=task.id, user_id=user_id, reason=reason))
+    step_name = definition_of(session, instance).step(run.step_key).name
+    kind_note = notifications.TASK_RETURNED if returned else notifications.TASK_ASSIGNED
+    verb = "returned to you" if returned else "waiting for you"
+    notifications.notify(session, candidates, kind_note, f"{step_name}: {instance.title} ({verb})",
+                         entity_type="workflow_task", entity_id=task.id)
+    return task
+
+
+# ---------------------------------------------------------------- settling and finishing ----------------------------
+
+
+def close_task(session: Session, task: WorkflowTask, status: str, *, actor_id: uuid.UUID | None = None,
+               decision: str | None = None, comment: str | None = None) -> None:
+    task.status, task.decision, task.comment = status, decision, comment
+    task.completed_at = utcnow()
+    if actor_id is not None:
+        task.completed_by = actor_id
+        task.assignee_id = task.assignee_id or actor_id
+    session.execute(update(WorkflowTaskCandidate).where(WorkflowTaskCandidate.task_id == task.id)
+                    .values(active=False).execution_options(synchronize_session=False))
+
+
+def cancel_open_tasks(session: Session, run_ids: list[uuid.UUID]) -> None:
+    for task in session.scalars(select(WorkflowTask).where(WorkflowTask.step_run_id.in_(run_ids),
+                                                           WorkflowTask.status == TASK_OPEN)):
+        close_task(session, task, TASK_CANCELLED)
+
+
+def settle(session: Session, instance: WorkflowInstance, run: WorkflowStepRun, *, today: dt.date) -> None:
+    """Decide ``run`` from its tasks when their decisions allow it, then follow the step's transition."""
+    tasks = list(session.scalars(select(WorkflowTask).where(WorkflowTask.step_run_id == run.id,
+                                                            WorkflowTask.status != TASK_CANCELLED)))
+    if run.kind == d.COMMITTEE:
+        decision = _settle_committee(session, instance, run, tasks, today=today)
+    else:
+        approvals = sum(1 for t in tasks if t.decision == d.APPROVE)
+        rejections = sum(1 for t in tasks if t.decision == d.REJECT)
+        total = len(tasks)
+        need = {"all": total, "any": 1, "n_of_m": run.required}[run.mode]
+        decision = (d.APPROVE if approvals >= need else
+                    d.REJECT if rejections > total - need else None)
+    if decision is None:
+        return
+    cancel_open_tasks(session, [run.id])
+    run.status = RUN_APPROVED if decision == d.APPROVE else RUN_REJECTED
+    run.decision, run.ended_at = decision, utcnow()
+    step = definition_of(session, instance).step(run.step_key)
+    route = _route(session, instance, step, decision)
+    if route is not None:
+        enter(session, instance, route.to, today=today)
+    elif decision == d.REJECT:
+        finish(session, instance, "rejected", today=today)
+    else:
+        raise ValidationFailed(f"No transition of step {step.key!r} matches; the definition needs a default route.")
+
+
+def _settle_committee(session: Session, instance: WorkflowInstance, run: WorkflowStepRun,
+                      tasks: list[WorkflowTask], *, today: dt.date) -> str | None:
+    meeting = dict(run.resolution or {})
+    current_meeting = set(meeting.get("vote_tasks", ()))
+    votes = [t for t in tasks if t.kind == KIND_VOTE and str(t.id) in current_meeting]
+    if not votes or any(t.status == TASK_OPEN for t in votes):
+        return None
+    step = definition_of(session, instance).step(run.step_key)
+    result = tally({str(t.assignee_id): t.decision for t in votes}, members=meeting["members"], quorum=step.quorum,
+                   pass_ratio=step.pass_ratio, chair=meeting.get("chair"), chair_veto=step.chair_veto)
+    conditions = [t.comment for t in votes if t.decision == "approve_with_conditions" and t.comment]
+    resolution = {**meeting, "votes": {str(t.assignee_id): t.decision for t in votes}, **result.as_dict(),
+                  "conditions": conditions, "decided_on": today.isoformat()}
+    run.resolution = {**resolution, "history": meeting.get("history", [])}
+    record(session, instance, "resolution", step_key=run.step_key, details=result.as_dict())
+    if result.result == "no_quorum":
+        # Too many recusals: the secretary convenes the committee again (the votes stay in the history).
+        run.resolution = {"history": [*meeting.get("history", []), resolution]}
+        secretary = next(t for t in tasks if t.kind == KIND_CONVENE)
+        create_task(session, instance, run, KIND_CONVENE, [secretary.completed_by], due_date=secretary.due_date)
+        return None
+    if conditions:
+        instance.variables = {**(instance.variables or {}), "conditions": conditions}
+    return d.APPROVE if result.result.startswith("approved") else d.REJECT
+
+
+def finish(session: Session, instance: WorkflowInstance, result: str, *, today: dt.date,
+           comment: str | None = None) -> None:
+    """End ``instance`` with ``result``: cancel what is open, tell the initiator, raise ``WorkflowInstanceEnded``."""
+    if instance.status != INSTANCE_RUNNING:
+        raise Conflict("This workflow instance has already ended.")
+    open_runs = list(session.scalars(select(WorkflowStepRun.id).where(WorkflowStepRun.instance_id == instance.id,
+                                                                       WorkflowStepRun.status == RUN_OPEN)))
+    if open_runs:
+        cancel_open_tasks(session, open_runs)
+        session.execute(update(WorkflowStepRun).where(WorkflowStepRun.id.in_(open_runs))
+                        .values(status=RUN_CANCELLED, ended_at=utcnow()).execution_options(synchronize_session=False))
+    instance.status, instance.ended_at = result, utcnow()
+    record(session, instance, "end", comment=comment, details={"result": result})
+    if instance.initiator_id is not None:
+        notifications.notify(session, [instance.initiator_id], notifications.INSTANCE_DECIDED,
+                             f"{instance.title}: {result}", entity_type="workflow_instance", entity_id=instance.id)
+    conditions = tuple((instance.variables or {}).get("conditions") or ())
+    raise_event(session, _event(instance, WorkflowInstanceEnded, result=result, conditions=conditions))
+
+
+def guard_domain(fn):
+    """Turn a lost race into CONFLICT: SQLite's lock timeout (another action on the instance won), or a client
+    key that a concurrent duplicate of the same request has just used."""
+    import functools
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except OperationalError as exc:
+            if "locked" in str(exc.orig).lower():
+                raise Conflict("Someone else is acting on this instance right now; try again.") from exc
+            raise
+        except IntegrityError as exc:
+            if "client_key" in str(exc.orig):
+                raise Conflict("This client key was already used.", field="client_key") from exc
+            raise
+    return wrapper
+
+
+@guard_domain
+def start(session: Session, actor: Actor, *, definition_key: str, subject_type: str, subject_id: str,
+          subject: Mapping[str, Any] | None = None, title: str = "", today: dt.date | None = None,
+          client_key: str | None = None) -> WorkflowInstance:
+    """Start the published version of ``definition_key`` about a subject (permission ``core:workflow:start``)."""
+    from surety.core.authz.check import require
+
+    require(session, actor, "core:workflow", "start")
+    if client_key:
+        done = session.execute(select(WorkflowEvent.instance_id, WorkflowEvent.action)
+                               .where(WorkflowEvent.client_key == client_key)).first()
+        if done is not None:
+            if done.action != "start":
+                raise Conflict("This client key was already used for another action.", field="client_key")
+            return session.scalars(select(WorkflowInstance).where(WorkflowInstance.id == done.instance_id)).one()
+    version = session.scalar(select(WorkflowDefinition).where(
+        WorkflowDefinition.key == definition_key, WorkflowDefinition.status == "published"))
+    if version is None:
+        raise NotFound(f"No published process definition {definition_key!r}.", field="definition_key")
+    if version.subject_type and subject_type != version.subject_type:
+        raise ValidationFailed(f"The process {definition_key!r} is for subjects of type {version.subject_type!r}.",
+                               field="subject_type")
+    busy = session.scalar(select(WorkflowInstance.id).where(
+        WorkflowInstance.subject_type == subject_type, WorkflowInstance.subject_id == str(subject_id),
+        WorkflowInstance.definition_key == definition_key, WorkflowInstance.status == INSTANCE_RUNNING))
+    if busy is not None:
+        raise Conflict("This subject already has a running instance of that process.", field="subject_id")
+    fields = jsonable(dict(subject or {}))
+    org_unit = fields.get("org_unit_id") or (str(actor.org_unit_id) if actor.org_unit_id else None)
+    fields.setdefault("org_unit_id", org_unit)
+    fields.setdefault("initiator_id", actor.id)
+    instance = WorkflowInstance(
+        id=uuid.uuid4(), definition_id=version.id, definition_key=version.key, definition_version=version.version,
+        subject_type=subject_type, subject_id=str(subject_id), subject=fields, variables={},
+        title=(title or f"{version.name} {subject_id}")[:300], initiator_id=actor.id_uuid,
+        org_unit_id=uuid.UUID(str(org_unit)) if org_unit else None)
+    session.add(instance)
+    session.flush()
+    record(session, instance, "start", actor=actor, step_key=None, client_key=client_key,
+           details={"definition": version.key, "version": version.version})
+    raise_event(session, _event(instance, WorkflowInstanceStarted))
+    enter(session, instance, definition_of(session, instance).start, today=today or business_today())
+    return instance

@@ -1,0 +1,102 @@
+"""``surety customers import|export|template``: the plugin's commands (added through ``surety_cli``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+customers_app = typer.Typer(help="Customers: spreadsheet import and export.", no_args_is_help=True)
+
+
+def _actor(session, username: str):
+    from sqlalchemy import select
+
+    from surety.core.identity.models import User
+
+    from surety.plugins.customers.testing import actor_for
+
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise typer.BadParameter(f"no user {username!r} in this tenant", param_hint="--as-user")
+    return actor_for(user)
+
+
+def _tenant_with_plugin(slug: str):
+    from surety.core.cli.main import _fail, tenant
+
+    from surety.plugins.customers import KEY
+
+    try:
+        t = tenant(slug)
+    except Exception as exc:  # DomainError (unknown slug) and the like
+        _fail(getattr(exc, "message", str(exc)))
+    if KEY not in t.enabled_plugins:
+        _fail(f"the customers plugin is not enabled for {slug} (surety tenant enable-plugin {slug} customers)")
+    return t
+
+
+@customers_app.command("template")
+def template_cmd(output: Path = typer.Option(Path("customers-template.xlsx"), "--output", "-o")) -> None:
+    """Write the empty import template (.xlsx)."""
+    from surety.core.cli.main import console
+
+    from surety.plugins.customers.imports import template
+
+    output.write_bytes(template())
+    console.print(f"wrote {output}")
+
+
+@customers_app.command("import")
+def import_cmd(file: Path, tenant_slug: str = typer.Option(..., "--tenant"),
+               dry_run: bool = typer.Option(False, "--dry-run", help="validate and report; import nothing"),
+               as_user: str = typer.Option("admin", "--as-user", help="who imports (needs customers:customer:import)")
+               ) -> None:
+    """Import customers from FILE: every row or none. --dry-run lists every bad row with its reason."""
+    from surety.core.cli.main import _fail, console, db, progress
+    from surety.core.context import acting
+    from surety.core.errors import DomainError
+
+    from surety.plugins.customers.imports import import_customers
+
+    if not file.exists():
+        _fail(f"no such file: {file}")
+    t = _tenant_with_plugin(tenant_slug)
+    try:
+        with db().tenant_session(t.id) as s, progress() as bar:
+            who = _actor(s, as_user)
+            task = bar.add_task("importing" if not dry_run else "validating", total=None)
+            with acting(who):
+                report = import_customers(s, who, file.read_bytes(), dry_run=dry_run,
+                                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except DomainError as exc:
+        rows = exc.details.get("rows") or []
+        for r in rows:
+            console.print(f"  row {r['row']}: {r['field'] or '-'}: {r['message']}")
+        _fail(exc.message)
+    if dry_run:
+        for e in report.errors:
+            console.print(f"  row {e.row}: {e.field or '-'}: {e.message}")
+        console.print(f"dry run: {report.total} rows, {report.valid} valid, {len(report.errors)} bad")
+        if report.errors:
+            raise typer.Exit(1)
+        return
+    console.print(f"[green]imported {report.imported} customers[/green] into {tenant_slug}")
+
+
+@customers_app.command("export")
+def export_cmd(tenant_slug: str = typer.Option(..., "--tenant"),
+               output: Path = typer.Option(Path("customers.xlsx"), "--output", "-o"),
+               as_user: str = typer.Option("admin", "--as-user")) -> None:
+    """Export the customers the user may see to .xlsx (personal data in clear only with core:pii:reveal)."""
+    from surety.core.cli.main import console, db
+    from surety.core.context import acting
+
+    from surety.plugins.customers.imports import export_customers
+
+    t = _tenant_with_plugin(tenant_slug)
+    with db().tenant_session(t.id) as s:
+        who = _actor(s, as_user)
+        with acting(who), output.open("wb") as fh:
+            n = export_customers(s, who, fh)
+    console.print(f"exported {n} customers to {output}")

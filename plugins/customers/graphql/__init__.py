@@ -1,0 +1,1 @@
+"""GraphQL contribution of the ``customers`` plugin: types, queries, mutations (thin over the services)."""

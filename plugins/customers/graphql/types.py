@@ -1,0 +1,269 @@
+"""GraphQL types of the customers plugin. Personal data is masked unless the caller asks ``reveal: true`` and holds
+core:pii:reveal (every reveal audited, as for users)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from strawberry import relay
+
+from surety.core.crypto.masking import mask
+
+from surety.plugins.customers.models import Customer as CustomerRow
+
+ENTITY = "customers:customer"
+
+
+def gid(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
+    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
+
+
+def _shown(info, customer_id: str, field: str, value: str | None, kind: str, reveal: bool) -> str | None:
+    if value is None or not reveal:
+        return mask(value, kind)
+    from surety.graphql.identity import reveal_pii
+
+    return reveal_pii(info, ENTITY, customer_id, field, value)
+
+
+@strawberry.type(description="A shareholder, family member or key person (names only; identity numbers are never "
+                             "returned).")
+class CustomerPerson:
+    name: str
+    relation: str | None = None
+    role: str | None = None
+    ratio: Decimal | None = None
+
+    @classmethod
+    def of(cls, d: dict) -> "CustomerPerson":
+        return cls(name=d.get("name", ""), relation=d.get("relation"), role=d.get("role"),
+                   ratio=Decimal(d["ratio"]) if d.get("ratio") is not None else None)
+
+
+@strawberry.type(description="A customer of the shared pool (individual or corporate).")
+class Customer(relay.Node):
+    id: relay.NodeID[str]
+    kind: str
+    name: str
+    bank_name: str | None
+    occupation: str | None
+    annual_income: Decimal | None
+    total_assets: Decimal | None
+    legal_rep_name: str | None
+    registered_capital: Decimal | None
+    industry: str | None
+    region: str | None
+    size: str | None
+    tags: list[str]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    row: strawberry.Private[Any]
+
+    @classmethod
+    def from_row(cls, r: CustomerRow) -> "Customer":
+        return cls(id=str(r.id), kind=r.kind, name=r.name, bank_name=r.bank_name, occupation=r.occupation,
+                   annual_income=r.annual_income, total_assets=r.total_assets, legal_rep_name=r.legal_rep_name,
+                   registered_capital=r.registered_capital, industry=r.industry, region=r.region, size=r.size,
+                   tags=list(r.tags or []), version=r.version, created_at=r.created_at, updated_at=r.updated_at,
+                   row=r)
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        from surety.graphql.auth import actor, allowed
+
+        from surety.plugins.customers.search import search_statement
+
+        ids = list(node_ids)
+        if not allowed(info, "customers:customer:read"):
+            return [None] * len(ids)
+        wanted = {}
+        for raw in ids:
+            try:
+                wanted[raw] = uuid.UUID(str(raw))
+            except ValueError:
+                continue
+        s = info.context.session
+        rows = s.scalars(search_statement(s, actor(info)).where(CustomerRow.id.in_(list(wanted.values())))) \
+            if wanted else []
+        by_id = {r.id: r for r in rows}
+        return [cls.from_row(by_id[wanted[i]]) if i in wanted and wanted[i] in by_id else None for i in ids]
+
+    @strawberry.field(description="ID card number (individual) or unified social credit code (corporate); masked "
+                                  "unless `reveal` (needs core:pii:reveal, audited).")
+    def id_number(self, info: strawberry.Info, reveal: bool = False) -> str:
+        return _shown(info, self.id, "id_number", self.row.id_number, "id_number", reveal)
+
+    @strawberry.field(description="Mobile number; masked unless `reveal` (core:pii:reveal, audited).")
+    def phone(self, info: strawberry.Info, reveal: bool = False) -> str | None:
+        return _shown(info, self.id, "phone", self.row.phone, "phone", reveal)
+
+    @strawberry.field(description="Bank account; masked unless `reveal` (core:pii:reveal, audited).")
+    def bank_account(self, info: strawberry.Info, reveal: bool = False) -> str | None:
+        return _shown(info, self.id, "bank_account", self.row.bank_account, "bank_account", reveal)
+
+    @strawberry.field(description="Address; masked unless `reveal` (core:pii:reveal, audited).")
+    def address(self, info: strawberry.Info, reveal: bool = False) -> str | None:
+        return _shown(info, self.id, "address", self.row.address, "address", reveal)
+
+    @strawberry.field(description="Legal representative's ID card number; masked unless `reveal`.")
+    def legal_rep_id_number(self, info: strawberry.Info, reveal: bool = False) -> str | None:
+        return _shown(info, self.id, "legal_rep_id_number", self.row.legal_rep_id_number, "id_number", reveal)
+
+    @strawberry.field
+    def shareholders(self) -> list[CustomerPerson]:
+        return [CustomerPerson.of(d) for d in self.row.shareholders or []]
+
+    @strawberry.field
+    def family(self) -> list[CustomerPerson]:
+        return [CustomerPerson.of(d) for d in self.row.family or []]
+
+    @strawberry.field
+    def key_people(self) -> list[CustomerPerson]:
+        return [CustomerPerson.of(d) for d in self.row.key_people or []]
+
+    @strawberry.field(description="Global id of the managing user.")
+    def owner_id(self) -> strawberry.ID | None:
+        return gid("User", self.row.owner_id)
+
+    @strawberry.field(description="Global id of the org unit the customer belongs to.")
+    def org_unit_id(self) -> strawberry.ID | None:
+        return gid("OrgUnit", self.row.org_unit_id)
+
+    @strawberry.field(description="Active blacklist/watchlist entries' list types (screening view).")
+    def lists(self, info: strawberry.Info) -> list[str]:
+        from surety.plugins.customers.models import CustomerListEntry
+
+        rows = info.context.session.scalars(select(CustomerListEntry.list_type).where(
+            CustomerListEntry.customer_id == self.row.id, CustomerListEntry.status == "active"))
+        return sorted(set(rows))
+
+
+@strawberry.type
+class CustomerRelation:
+    id: strawberry.ID
+    from_id: strawberry.ID
+    to_id: strawberry.ID
+    relation_type: str
+    source: str
+    note: str | None
+
+    @classmethod
+    def from_row(cls, r) -> "CustomerRelation":
+        return cls(id=gid("CustomerRelation", r.id), from_id=gid("Customer", r.from_customer_id),
+                   to_id=gid("Customer", r.to_customer_id), relation_type=r.relation_type, source=r.source,
+                   note=r.note)
+
+
+@strawberry.type
+class CustomerGraphNode:
+    depth: int
+    customer: Customer
+
+
+@strawberry.type(description="Related parties of a customer to a depth: nodes and edges.")
+class CustomerGraph:
+    root_id: strawberry.ID
+    nodes: list[CustomerGraphNode]
+    edges: list[CustomerRelation]
+    truncated: bool
+
+
+@strawberry.type
+class CustomerExposure:
+    customer: Customer
+    exposure: Decimal
+
+
+@strawberry.type
+class PluginExposure:
+    plugin: str
+    exposure: Decimal
+
+
+@strawberry.type(description="Exposure across a customer's related group, as reported by the business plugins.")
+class CustomerGroupExposure:
+    root_id: strawberry.ID
+    members: list[CustomerExposure]
+    by_plugin: list[PluginExposure]
+    total: Decimal
+
+
+@strawberry.type
+class CustomerFieldChange:
+    field: str
+    before: strawberry.scalars.JSON | None
+    after: strawberry.scalars.JSON | None
+
+
+@strawberry.type
+class CustomerVersion:
+    version: int
+    action: str
+    changed_by: str | None
+    changed_at: dt.datetime
+    changes: list[CustomerFieldChange]
+
+
+@strawberry.type
+class CustomerRatios:
+    debt_ratio: Decimal | None
+    current_ratio: Decimal | None
+    quick_ratio: Decimal | None
+    roe: Decimal | None
+    revenue_growth: Decimal | None
+
+
+@strawberry.type
+class CustomerStatement:
+    period_type: str
+    period_end: dt.date
+    total_assets: Decimal
+    total_liabilities: Decimal
+    current_assets: Decimal
+    current_liabilities: Decimal
+    inventory: Decimal
+    equity: Decimal
+    revenue: Decimal
+    net_profit: Decimal
+    ratios: CustomerRatios
+
+    @classmethod
+    def of(cls, view) -> "CustomerStatement":
+        s, r = view.statement, view.ratios
+        return cls(period_type=s.period_type, period_end=s.period_end, total_assets=s.total_assets,
+                   total_liabilities=s.total_liabilities, current_assets=s.current_assets,
+                   current_liabilities=s.current_liabilities, inventory=s.inventory, equity=s.equity,
+                   revenue=s.revenue, net_profit=s.net_profit,
+                   ratios=CustomerRatios(debt_ratio=r.debt_ratio, current_ratio=r.current_ratio,
+                                         quick_ratio=r.quick_ratio, roe=r.roe, revenue_growth=r.revenue_growth))
+
+
+@strawberry.type
+class CustomerListEntry:
+    id: strawberry.ID
+    customer_id: strawberry.ID
+    list_type: str
+    reason: str
+    source: str
+    status: str
+    requested_by: str | None
+    decided_by: str | None
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, e) -> "CustomerListEntry":
+        return cls(id=gid("CustomerListEntry", e.id), customer_id=gid("Customer", e.customer_id),
+                   list_type=e.list_type, reason=e.reason, source=e.source, status=e.status,
+                   requested_by=e.requested_by, decided_by=e.decided_by, created_at=e.created_at)
+
+
+@strawberry.type
+class CustomerSettings:
+    collision_window_days: int
+    collision_mode: str

@@ -1,0 +1,308 @@
+"""Import customers from an .xlsx template and export them to .xlsx (openpyxl).
+
+A dry run validates every row and reports each bad one with its reason; the real run validates the same way and
+imports all rows or none (one transaction; any bad row rejects the file with the full list)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.core.audit.log import audit
+from surety.core.authz.check import allowed, require
+from surety.core.context import Actor
+from surety.core.crypto.blind_index import blind_index
+from surety.core.crypto.masking import mask
+from surety.core.errors import DomainError, ValidationFailed
+from surety.core.events import raise_event
+
+from surety.plugins.customers import validators as v
+from surety.plugins.customers.errors import ImportRejected
+from surety.plugins.customers.events import CustomersImported
+from surety.plugins.customers.models import KIND_CORPORATE, Customer, CustomerTag
+from surety.plugins.customers.permissions import CUSTOMER
+
+#: Template columns: (header, description). ``id_number`` holds the ID card number of an individual or the unified
+#: social credit code of a corporate. ``tags`` are separated by commas; amounts are yuan.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kind", "individual or corporate (required)"),
+    ("name", "customer name (required)"),
+    ("id_number", "ID card number / unified social credit code (required)"),
+    ("phone", "mobile number"),
+    ("address", "address"),
+    ("bank_account", "bank account number"),
+    ("bank_name", "bank"),
+    ("occupation", "individual: occupation"),
+    ("annual_income", "individual: annual income, yuan"),
+    ("total_assets", "individual: total assets, yuan"),
+    ("legal_rep_name", "corporate: legal representative"),
+    ("legal_rep_id_number", "corporate: legal representative's ID card number"),
+    ("registered_capital", "corporate: registered capital, yuan"),
+    ("industry", "corporate: GB/T 4754 industry code, e.g. C13"),
+    ("region", "corporate: six-digit region code, e.g. 110105"),
+    ("size", "corporate: large, medium, small or micro"),
+    ("tags", "tags, comma separated"),
+    ("owner_username", "managing user's username (default: the importer)"),
+    ("org_unit_code", "org unit code (default: the owner's unit)"),
+)
+HEADERS = tuple(c for c, _ in COLUMNS)
+REQUIRED = ("kind", "name", "id_number")
+MAX_ROWS = 100_000
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row number (the header is row 1)
+    field: str | None
+    message: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    valid: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def template() -> bytes:
+    """An empty template: the header row, and a second sheet describing each column."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "customers"
+    ws.append(list(HEADERS))
+    help_ws = wb.create_sheet("columns")
+    help_ws.append(["column", "meaning"])
+    for name, meaning in COLUMNS:
+        help_ws.append([name, meaning])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _read(source: bytes | BinaryIO | Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Header and data rows of the first sheet; ImportRejected (field ``file``) for anything but a usable .xlsx."""
+    from openpyxl import load_workbook
+
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    data = source if isinstance(source, bytes) else source.read()
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportRejected("The file is not a readable .xlsx workbook (use the template from "
+                             "`surety customers template`).", field="file") from exc
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise ImportRejected("The workbook is empty: the first row must hold the column names.", field="file")
+        header = [str(h).strip() if h is not None else "" for h in header_row]
+        while header and not header[-1]:
+            header.pop()
+        unknown = [h for h in header if h not in HEADERS]
+        if unknown:
+            raise ImportRejected(f"Unknown column {unknown[0]!r}; the template's columns are: {', '.join(HEADERS)}.",
+                                 field="file")
+        missing = [h for h in REQUIRED if h not in header]
+        if missing:
+            raise ImportRejected(f"Missing required column {missing[0]!r}.", field="file")
+        if len(set(header)) != len(header):
+            raise ImportRejected("A column appears twice in the header.", field="file")
+        out = []
+        for n, values in enumerate(rows, start=2):
+            values = list(values[:len(header)])
+            if all(x is None or (isinstance(x, str) and not x.strip()) for x in values):
+                continue
+            out.append((n, values))
+            if len(out) > MAX_ROWS:
+                raise ImportRejected(f"At most {MAX_ROWS} rows per file.", field="file")
+        return header, out
+    finally:
+        wb.close()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+@dataclass
+class _Prepared:
+    row: int
+    kind: str
+    fields: dict[str, Any]
+    tags: list[str]
+
+
+def _validate(session: Session, actor: Actor, header: list[str], rows: list[tuple[int, list[Any]]]
+              ) -> tuple[list[_Prepared], list[RowError]]:
+    from surety.core.identity.models import OrgUnit, User
+
+    from surety.plugins.customers.records import clean, tenant_of
+
+    tenant = tenant_of(session)
+    users = {u.username: u for u in session.scalars(select(User))}
+    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    prepared, errors, seen = [], [], {}
+    for n, values in rows:
+        rec = {h: _cell(x) for h, x in zip(header, values)}
+        try:
+            kind = v.validate_kind(rec.get("kind"))
+            data = {k: rec.get(k) for k in HEADERS if k in rec and k not in
+                    ("kind", "tags", "owner_username", "org_unit_code")}
+            if kind == KIND_CORPORATE:
+                data["credit_code"] = data.pop("id_number", None)
+            data = {k: x for k, x in data.items() if x is not None or k in ("name", "credit_code", "id_number")}
+            fields = clean(data, kind)
+            fields.pop("tags", None)
+            fields.pop("shareholders", None)
+            tags = v.validate_tags(str(rec.get("tags") or "").replace("，", ",").split(","))
+            owner = users.get(rec["owner_username"]) if rec.get("owner_username") else None
+            if rec.get("owner_username") and owner is None:
+                raise ValidationFailed(f"No user {rec['owner_username']!r}.", field="owner_username")
+            if rec.get("org_unit_code") and rec["org_unit_code"] not in units:
+                raise ValidationFailed(f"No org unit with code {rec['org_unit_code']!r}.", field="org_unit_code")
+            fields["owner_id"] = owner.id if owner else actor.id_uuid
+            fields["org_unit_id"] = (units[rec["org_unit_code"]] if rec.get("org_unit_code")
+                                     else owner.org_unit_id if owner else actor.org_unit_id)
+            bidx = blind_index(tenant, fields["id_number"], "id_number")
+            if bidx in seen:
+                raise ValidationFailed(f"The same ID number / credit code is on row {seen[bidx]}.", field="id_number")
+            seen[bidx] = n
+            prepared.append(_Prepared(n, kind, fields, tags))
+        except DomainError as exc:
+            errors.append(RowError(n, exc.field, exc.message))
+    # Already in the pool (one query per chunk of blind indexes).
+    keys = list(seen)
+    taken = set()
+    for i in range(0, len(keys), 500):
+        taken |= set(session.scalars(select(Customer.id_number_bidx).where(
+            Customer.id_number_bidx.in_(keys[i:i + 500]))))
+    for bidx in taken:
+        errors.append(RowError(seen[bidx], "id_number", "A customer with this ID number / credit code already "
+                                                         "exists."))
+    prepared = [p for p in prepared if blind_index(tenant, p.fields["id_number"], "id_number") not in taken]
+    errors.sort(key=lambda e: e.row)
+    return prepared, errors
+
+
+def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | Path, *, dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Validate every row; unless ``dry_run``, import all of them or none (ImportRejected lists every bad row)."""
+    from surety.plugins.customers.collision import record_engagement
+    from surety.plugins.customers.history import record_version
+    from surety.plugins.customers.related import detect, keys_for
+    from surety.plugins.customers.records import tenant_of
+
+    require(session, actor, CUSTOMER, "import")
+    header, rows = _read(source)
+    prepared, errors = _validate(session, actor, header, rows)
+    report = ImportReport(total=len(rows), valid=len(prepared), errors=errors, dry_run=dry_run)
+    if dry_run:
+        return report
+    if errors:
+        shown = "; ".join(f"row {e.row}: {e.message}" for e in errors[:5])
+        raise ImportRejected(f"{len(errors)} bad row(s), nothing imported. {shown}"
+                             + (" ..." if len(errors) > 5 else ""), field="file",
+                             rows=[e.__dict__ for e in errors])
+    if not prepared:
+        raise ImportRejected("The file has no data rows.", field="file")
+    tenant = tenant_of(session)
+    ids = []
+    for start in range(0, len(prepared), BATCH):
+        chunk = prepared[start:start + BATCH]
+        customers = [Customer(kind=p.kind, name_norm=v.normalise_name(p.fields["name"]), version=1, tags=p.tags,
+                              **p.fields) for p in chunk]
+        session.add_all(customers)
+        session.flush()
+        for c in customers:
+            session.add_all(CustomerTag(customer_id=c.id, tag=t) for t in c.tags)
+            session.add_all(keys_for(tenant, c, ()))
+            record_engagement(session, c, None, "customer:import", user_id=c.owner_id, org_unit_id=c.org_unit_id)
+            record_version(session, c, "imported", actor)
+            ids.append(c.id)
+        session.flush()
+        if progress:
+            progress(min(start + BATCH, len(prepared)), len(prepared))
+    detect(session, ids, actor)
+    report.imported = len(ids)
+    audit(session, "customers.customer.imported", entity_type="customers:customer", entity_id=None,
+          after={"count": len(ids), "first_id": str(ids[0]), "last_id": str(ids[-1])}, actor=actor)
+    raise_event(session, CustomersImported(count=len(ids)))
+    return report
+
+
+def export_customers(session: Session, actor: Actor, out: BinaryIO | Path, filter=None) -> int:
+    """Write the customers the actor may see to an .xlsx in the template's columns. Personal data is written in
+    clear only for holders of core:pii:reveal (masked otherwise); the export is audited."""
+    from openpyxl import Workbook
+
+    from surety.core.identity.models import OrgUnit, User
+
+    from surety.plugins.customers.search import search_statement
+
+    require(session, actor, CUSTOMER, "export")
+    clear = allowed(session, actor, "core:pii", "reveal")
+    users = {u.id: u.username for u in session.scalars(select(User))}
+    units = {u.id: u.code for u in session.scalars(select(OrgUnit))}
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("customers")
+    ws.append(list(HEADERS))
+    kinds = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "address": "address",
+             "legal_rep_id_number": "id_number"}
+    count = 0
+    stmt = search_statement(session, actor, filter).order_by(Customer.name_norm, Customer.id)
+    for c in session.scalars(stmt.execution_options(yield_per=1000)):
+        row = []
+        for h in HEADERS:
+            if h == "tags":
+                row.append(",".join(c.tags or []))
+            elif h == "owner_username":
+                row.append(users.get(c.owner_id))
+            elif h == "org_unit_code":
+                row.append(units.get(c.org_unit_id))
+            else:
+                value = getattr(c, h)
+                if h in kinds and value is not None and not clear:
+                    value = mask(value, kinds[h])
+                row.append(str(value) if value is not None and not isinstance(value, str) else value)
+        ws.append(row)
+        count += 1
+    wb.save(out)
+    audit(session, "customers.customer.exported", entity_type="customers:customer",
+          after={"count": count, "unmasked": clear}, actor=actor)
+    return count
+
+
+def rows_for(customers: Iterable[dict]) -> bytes:
+    """An .xlsx in the template's columns from dicts (tests, benchmarks, demo files)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("customers")
+    ws.append(list(HEADERS))
+    for c in customers:
+        ws.append([c.get(h) for h in HEADERS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

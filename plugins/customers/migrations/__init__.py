@@ -1,0 +1,1 @@
+"""Alembic version folder of the ``customers`` plugin (branch label ``customers``)."""

@@ -1,0 +1,96 @@
+"""Hook implementations of the ``customers`` plugin (hooks only; the rules live in the service modules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core.hookspecs import PluginManifest
+from surety.core.plugins import hookimpl
+from surety.plugins.customers import KEY
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@hookimpl
+def surety_manifest():
+    from surety import __version__
+
+    return PluginManifest(key=KEY, version=__version__, title="Customers", depends_on=(),
+                          description="Shared customer pool: identities, related parties, blacklist, history.")
+
+
+@hookimpl
+def surety_plugin_hookspecs():
+    from surety.plugins.customers import hookspecs
+
+    return hookspecs
+
+
+@hookimpl
+def surety_models():
+    from surety.plugins.customers import models
+
+    return [models]
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    from surety.plugins.customers.permissions import PERMISSIONS
+
+    return PERMISSIONS
+
+
+@hookimpl
+def surety_default_grants():
+    from surety.plugins.customers.permissions import DEFAULT_GRANTS
+
+    return DEFAULT_GRANTS
+
+
+@hookimpl
+def surety_sensitive_keys():
+    from surety.plugins.customers.permissions import SENSITIVE_KEYS
+
+    return SENSITIVE_KEYS
+
+
+@hookimpl
+def surety_graphql():
+    from surety.core.hookspecs import GraphQLContribution
+    from surety.plugins.customers.graphql.mutations import CustomersMutation
+    from surety.plugins.customers.graphql.queries import CustomersQuery
+
+    return GraphQLContribution(query=(CustomersQuery,), mutation=(CustomersMutation,))
+
+
+@hookimpl
+def surety_tenant_provisioned(session, tenant):
+    from surety.plugins.customers.collision import get_settings
+
+    get_settings(session)
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    from surety.plugins.customers.demo import add_demo_customers
+
+    add_demo_customers(session)
+
+
+@hookimpl
+def surety_cli(app):
+    from surety.plugins.customers.cli import customers_app
+
+    app.add_typer(customers_app, name=KEY)
+
+
+@hookimpl
+def customers_screen(session, customer_id, business):
+    from surety.plugins.customers.blacklist import screen
+
+    return screen(session, customer_id, business)
