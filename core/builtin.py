@@ -110,3 +110,10 @@ def surety_workflow_definitions():
     from surety.core.workflow.defaults import SIMPLE_APPROVAL
 
     return [SIMPLE_APPROVAL]
+
+
+@hookimpl
+def surety_attachment_guards():
+    from surety.core.workflow.files import ENTITY_TYPE, instance_guard
+
+    return {ENTITY_TYPE: instance_guard}

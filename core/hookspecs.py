@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from surety.core.attachments.storage import AttachmentStorage
+    from surety.core.context import Actor
     from surety.core.events import DomainEvent
     from surety.tenants.models import Tenant
 
@@ -261,3 +262,11 @@ def surety_notification_channels() -> Iterable[NotificationChannel]:
 def surety_attachment_storages() -> Mapping[str, Callable[[], "AttachmentStorage"]]:
     """Return attachment storage backends by name (e.g. ``s3``); ``SURETY_ATTACHMENT_BACKEND`` picks one, and
     ``local`` (files under the var directory) is core's default."""
+
+
+@hookspec
+def surety_attachment_guards() -> Mapping[str, Callable[["Session", "Actor", str], None]]:
+    """Return checks by entity type (``<plugin>:<resource>``) that run, after the ``core:attachment:*``
+    permission check, before any upload, list, download or delete of that entity's attachments:
+    ``guard(session, actor, entity_id)`` returns to allow and raises a DomainError to refuse (NotFound when the
+    caller may not know the entity exists)."""

@@ -1,7 +1,8 @@
 """Attachments for any entity: upload, list, download, delete (docs/attachments.md).
 
 Every function runs in the caller's tenant-bound session and transaction and checks a ``core:attachment:*``
-permission first, then the entity guards registered for the entity type (:func:`register_entity_guard`).
+permission first, then the entity guards for the entity type: those plugins return from the
+``surety_attachment_guards`` hook and those registered in code (:func:`register_entity_guard`).
 
 No orphan blobs: :func:`upload` writes the bytes first, then inserts the row. The blob is recorded against the
 session's current (innermost) transaction; if that transaction, or any transaction enclosing it, rolls back
@@ -62,6 +63,14 @@ def register_entity_guard(entity_type: str, guard: EntityGuard) -> EntityGuard:
     return guard
 
 
+def entity_uuid(entity_id: str) -> uuid.UUID:
+    """For guards of entities keyed by UUID: the id as a UUID, NotFound when it is not one."""
+    try:
+        return uuid.UUID(entity_id)
+    except ValueError:
+        raise NotFound("No such entity.", field="entity_id") from None
+
+
 def unregister_entity_guard(entity_type: str, guard: EntityGuard) -> None:
     guards = _guards.get(entity_type, [])
     if guard in guards:
@@ -69,7 +78,11 @@ def unregister_entity_guard(entity_type: str, guard: EntityGuard) -> None:
 
 
 def _run_guards(session: Session, actor: Actor, entity_type: str, entity_id: str) -> None:
-    for guard in list(_guards.get(entity_type, ())):
+    from surety.core.plugins import get_registry
+
+    hooked = [g for result in get_registry().hook.surety_attachment_guards() if result
+              for t, g in result.items() if t == entity_type]
+    for guard in [*hooked, *_guards.get(entity_type, ())]:
         guard(session, actor, entity_id)
 
 

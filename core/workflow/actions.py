@@ -27,10 +27,12 @@ from surety.core.workflow.engine import (
     KIND_CONVENE, KIND_TASK, KIND_VOTE, business_today, calendar, cancel_open_tasks, close_task, create_task,
     definition_of, enter, finish, guard_domain, lock_instance, record, settle,
 )
+from surety.core.workflow.files import cited
 from surety.core.workflow.models import (
     INSTANCE_RUNNING, RUN_APPROVED, RUN_RETURNED, TASK_DONE, TASK_OPEN, WorkflowEvent, WorkflowInstance,
     WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
 )
+from surety.core.workflow.queries import require_participant
 
 CLAIM = "claim"
 APPROVE = "approve"
@@ -117,7 +119,7 @@ def act(session: Session, actor: Actor, task_id: uuid.UUID, action: str, *, comm
     details = {k: v for k, v in (("to_step", to_step), ("to_user", None if to_user is None else str(to_user)),
                                  ("vote", vote), ("members", members or None),
                                  ("chair", None if chair is None else str(chair))) if v is not None}
-    attachments = _attachments(session, instance, attachment_ids)
+    attachments = cited(session, instance, attachment_ids)
     if attachments:
         details["attachments"] = attachments
     # The action goes on the timeline before what it causes (the next step, the end).
@@ -129,21 +131,6 @@ def act(session: Session, actor: Actor, task_id: uuid.UUID, action: str, *, comm
             members=members, chair=chair, vote=vote, today=today)
     session.flush()
     return instance
-
-
-def _attachments(session: Session, instance: WorkflowInstance, ids: Iterable[uuid.UUID]) -> list[str]:
-    """Ids of files already uploaded to this instance (entity ``workflow:instance``) to cite in an action."""
-    ids = list(dict.fromkeys(ids))
-    if not ids:
-        return []
-    from surety.core.attachments.models import Attachment
-
-    found = set(session.scalars(select(Attachment.id).where(
-        Attachment.id.in_(ids), Attachment.entity_type == "workflow:instance",
-        Attachment.entity_id == str(instance.id))))
-    if len(found) != len(ids):
-        raise NotFound("An attachment cited is not one of this instance's files.", field="attachment_ids")
-    return [str(i) for i in ids]
 
 
 def _claim(session, actor, instance, run, task, **_):
@@ -280,9 +267,10 @@ def comment_on(session: Session, actor: Actor, instance_id: uuid.UUID, comment: 
     if not comment:
         raise ValidationFailed("A comment cannot be empty.", field="comment")
     instance = lock_instance(session, instance_id)
+    require_participant(session, actor, instance)
     if _replayed(session, instance, client_key, "comment"):
         return instance
-    details = {"attachments": _attachments(session, instance, attachment_ids)} if attachment_ids else {}
+    details = {"attachments": cited(session, instance, attachment_ids)} if attachment_ids else {}
     record(session, instance, "comment", actor=actor, comment=comment, details=details, client_key=client_key)
     session.flush()
     return instance

@@ -90,6 +90,13 @@ def surety_cli(app):
 
 
 @hookimpl
+def surety_attachment_guards():
+    from surety.plugins.customers.records import ENTITY, attachment_guard
+
+    return {ENTITY: attachment_guard}
+
+
+@hookimpl
 def customers_screen(session, customer_id, business):
     from surety.plugins.customers.blacklist import screen
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from surety.core.attachments.service import entity_uuid
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.authz.scopes import apply_scope
@@ -209,6 +210,11 @@ def get_customer(session: Session, actor: Actor, customer_id: uuid.UUID, *, act:
     if customer is None:
         raise NotFound("No customer with that id.", field="id")
     return customer
+
+
+def attachment_guard(session: Session, actor: Actor, entity_id: str) -> None:
+    """Files of a customer (entity ``customers:customer``) are for those who may read the customer."""
+    get_customer(session, actor, entity_uuid(entity_id))
 
 
 def create_customer(session: Session, actor: Actor, kind: str, data: Mapping[str, Any], *,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import struct
 import urllib.parse
-import zipfile
-import zlib
 
 from sqlalchemy import select
 
 from surety.core.attachments.models import Attachment
+from surety.core.attachments.samples import docx_bytes, pdf_bytes, pdf_of_size, png_bytes
 from surety.core.audit.query import records
 from surety.core.identity.models import User
 from surety.core.identity.service import create_user
@@ -21,32 +18,7 @@ LIST = ("query($t:String!,$i:String!){ attachments(entityType:$t, entityId:$i){ 
 DELETE = "mutation($id:ID!){ attachmentDelete(id:$id){ deletedId errors { code message field } } }"
 
 
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
-def pdf_bytes(padding: int = 0) -> bytes:
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n" + b"%" + b"x" * padding + b"\n"
-            b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
-
-
-def docx_bytes() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml",
-                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        zf.writestr("word/document.xml", "<w:document/>")
-    return buf.getvalue()
-
-
-def upload(api, token, filename, data, entity_type="customers:customer", entity_id="c-1", **kw):
+def upload(api, token, filename, data, entity_type="test:document", entity_id="c-1", **kw):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return api.client.post("/attachments", data={"entity_type": entity_type, "entity_id": entity_id},
                            files={"file": (filename, data, "application/octet-stream")}, headers=headers, **kw)
@@ -68,11 +40,11 @@ def test_upload_list_download_delete(api, make_tenant, db):
     r2 = upload(api, token, "scan.png", png_bytes())
     assert r2.status_code == 201
 
-    listed = api(LIST, {"t": "customers:customer", "i": "c-1"}, token=token)["data"]["attachments"]
+    listed = api(LIST, {"t": "test:document", "i": "c-1"}, token=token)["data"]["attachments"]
     assert [a["filename"] for a in listed] == ["借款合同.docx", "scan.png"]
     assert listed[0]["id"] == created["id"] and listed[0]["uploadedByName"] == "admin"
     assert listed[0]["uploadedBy"].startswith("user:") and listed[0]["sha256"] == created["sha256"]
-    assert api(LIST, {"t": "customers:customer", "i": "c-2"}, token=token)["data"]["attachments"] == []
+    assert api(LIST, {"t": "test:document", "i": "c-2"}, token=token)["data"]["attachments"] == []
 
     got = download(api, token, listed[0]["downloadUrl"])
     assert got.status_code == 200 and got.content == docx_bytes()
@@ -89,7 +61,7 @@ def test_upload_list_download_delete(api, make_tenant, db):
 
     deleted = api(DELETE, {"id": listed[0]["id"]}, token=token)["data"]["attachmentDelete"]
     assert deleted == {"deletedId": listed[0]["id"], "errors": []}
-    assert [a["filename"] for a in api(LIST, {"t": "customers:customer", "i": "c-1"}, token=token)["data"][
+    assert [a["filename"] for a in api(LIST, {"t": "test:document", "i": "c-1"}, token=token)["data"][
         "attachments"]] == ["scan.png"]
     gone = download(api, token, listed[0]["downloadUrl"])
     assert gone.status_code == 404 and gone.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
@@ -117,7 +89,7 @@ def test_disguised_empty_and_malformed_uploads_are_refused(api, make_tenant, db)
     r = upload(api, token, "empty.pdf", b"")
     assert r.status_code == 422 and "is empty" in r.json()["errors"][0]["message"]
 
-    r = api.client.post("/attachments", data={"entity_type": "customers:customer", "entity_id": "c-1"},
+    r = api.client.post("/attachments", data={"entity_type": "test:document", "entity_id": "c-1"},
                         headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 422 and "named 'file'" in r.json()["errors"][0]["message"]
 
@@ -126,7 +98,7 @@ def test_disguised_empty_and_malformed_uploads_are_refused(api, make_tenant, db)
 
     with db.tenant_session(t.id) as s:
         assert s.scalars(select(Attachment)).all() == []
-    assert api(LIST, {"t": "customers:customer", "i": "c-1"}, token=token)["data"]["attachments"] == []
+    assert api(LIST, {"t": "test:document", "i": "c-1"}, token=token)["data"]["attachments"] == []
 
 
 def test_authentication_is_the_same_as_graphql(api, make_tenant):
@@ -160,7 +132,7 @@ def test_permissions_and_tenant_isolation(api, make_tenant, db):
     assert r.status_code == 403 and "core:attachment:upload" in r.json()["errors"][0]["message"]
     att = upload(api, clerk, "scan.png", png_bytes()).json()["attachment"]
 
-    body = api(LIST, {"t": "customers:customer", "i": "c-1"}, token=viewer)
+    body = api(LIST, {"t": "test:document", "i": "c-1"}, token=viewer)
     assert error_codes(body) == ["FORBIDDEN"]
     assert download(api, viewer, att["downloadUrl"]).status_code == 403
     refused = api(DELETE, {"id": att["id"]}, token=clerk)["data"]["attachmentDelete"]  # staff may not delete
@@ -169,7 +141,7 @@ def test_permissions_and_tenant_isolation(api, make_tenant, db):
     # Another tenant: the same id is simply not there.
     r = download(api, admin_b, att["downloadUrl"])
     assert r.status_code == 404 and r.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert api(LIST, {"t": "customers:customer", "i": "c-1"}, token=admin_b)["data"]["attachments"] == []
+    assert api(LIST, {"t": "test:document", "i": "c-1"}, token=admin_b)["data"]["attachments"] == []
     assert api("query($id:ID!){ node(id:$id){ id } }", {"id": att["id"]}, token=admin_b)["data"]["node"] is None
     assert api(DELETE, {"id": att["id"]}, token=admin_b)["data"]["attachmentDelete"]["errors"][0]["code"] \
         == "NOT_FOUND"
@@ -193,7 +165,7 @@ def test_oversize_uploads_are_refused_naming_the_limit(api, make_tenant, db):
     t = make_tenant()
     token = api.login(t.slug)
     limit = 20 * 1024 * 1024
-    just_over = pdf_bytes(limit + 1 - len(pdf_bytes()))
+    just_over = pdf_of_size(limit + 1)
     assert len(just_over) == limit + 1
     r = upload(api, token, "big.pdf", just_over)  # fits the route's body limit; the service refuses it
     assert r.status_code == 413

@@ -104,7 +104,7 @@ def test_backend_from_the_hook_is_used_when_the_setting_names_it(team, sample, m
     png = sample("png")
     clerk = team.actor("clerk")
     with team.session() as s:
-        row = service.upload(s, clerk, "customers:customer", "c-1", "scan.png", png)
+        row = service.upload(s, clerk, "test:document", "c-1", "scan.png", png)
     assert row.storage_backend == "memory"
     assert memory_backend.objects == {(team.tenant_id, row.storage_key): png}
     assert team.blobs() == []  # nothing on local disk
@@ -113,7 +113,7 @@ def test_backend_from_the_hook_is_used_when_the_setting_names_it(team, sample, m
 
     with pytest.raises(RuntimeError):  # orphan cleanup goes through the same backend
         with team.session() as s:
-            service.upload(s, clerk, "customers:customer", "c-1", "more.pdf", sample("pdf"))
+            service.upload(s, clerk, "test:document", "c-1", "more.pdf", sample("pdf"))
             assert len(memory_backend.objects) == 2
             raise RuntimeError("rollback")
     assert list(memory_backend.objects) == [(team.tenant_id, row.storage_key)]
@@ -122,11 +122,11 @@ def test_backend_from_the_hook_is_used_when_the_setting_names_it(team, sample, m
 def test_rows_remember_their_backend(team, sample, memory_backend, monkeypatch):
     clerk = team.actor("clerk")
     with team.session() as s:
-        in_memory = service.upload(s, clerk, "customers:customer", "c-1", "a.png", sample("png"))
+        in_memory = service.upload(s, clerk, "test:document", "c-1", "a.png", sample("png"))
     monkeypatch.setenv("SURETY_ATTACHMENT_BACKEND", "local")
     get_settings.cache_clear()
     with team.session() as s:
-        on_disk = service.upload(s, clerk, "customers:customer", "c-1", "b.pdf", sample("pdf"))
+        on_disk = service.upload(s, clerk, "test:document", "c-1", "b.pdf", sample("pdf"))
         assert on_disk.storage_backend == "local"
         # Switching the default backend keeps older files readable from where they were written.
         assert service.download(s, clerk, in_memory.id)[1] == sample("png")
