@@ -39,6 +39,7 @@ import bench_crypto
 import bench_customers
 import bench_graphql
 import bench_rls
+import bench_workflow
 from bench_report import machine_facts, markdown, print_table, write_doc
 from rich.console import Console
 from sqlalchemy import create_engine, select
@@ -68,11 +69,15 @@ class Scale:
     customers_other_rows: int = 1_000_000
     customers_runs: int = 1000
     customers_import: int = 10_000
+    wf_instances: int = 100_000
+    wf_mine: int = 500
+    wf_runs: int = 300
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
               audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100,
-              customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000)
+              customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
+              wf_instances=5000, wf_runs=40)
 
 
 def fail(message: str) -> None:
@@ -134,11 +139,15 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
                 db, tdb.app_url, tdb.owner_url, tenants=scale.rls_tenants, users_per_tenant=scale.rls_users,
                 runs=scale.rls_runs, warmup=max(10, scale.rls_runs // 20))))
         if wanted("customers"):
-            figures += step("6-7 customer search", lambda: bench_customers.run_search(
+            figures += step("7-8 customer search", lambda: bench_customers.run_search(
                 db, tdb.owner_url, rows=scale.customers_rows, other_rows=scale.customers_other_rows,
                 runs=scale.customers_runs, warmup=max(10, scale.customers_runs // 20)))
-            figures.append(step("8 customer import", lambda: bench_customers.run_import(
+            figures.append(step("9 customer import", lambda: bench_customers.run_import(
                 db, rows=scale.customers_import)))
+        if wanted("workflow"):
+            figures += step("10-11 workflow", lambda: bench_workflow.run(
+                db, tdb.owner_url, instances=scale.wf_instances, mine=scale.wf_mine, runs=scale.wf_runs,
+                warmup=max(10, scale.wf_runs // 10)))
     finally:
         set_database(None)
         db.dispose()
@@ -151,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--only", action="append", choices=("core", "customers"),
+    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)
