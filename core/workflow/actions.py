@@ -101,20 +101,17 @@ def act(session: Session, actor: Actor, task_id: uuid.UUID, action: str, *, comm
     require(session, actor, "core:workflow_task", "act")
     comment = _comment(comment)
     today = today or business_today()
-    instance_id = session.scalar(select(WorkflowTask.instance_id).where(WorkflowTask.id == task_id))
-    if instance_id is None:
-        raise NotFound("No such task.", field="task_id")
-    instance = lock_instance(session, instance_id)
+    instance = lock_instance(session, task_id=task_id)
     if _replayed(session, instance, client_key, action, task_id):
         return instance
-    task = session.scalars(select(WorkflowTask).where(WorkflowTask.id == task_id)
-                           .execution_options(populate_existing=True)).one()
+    task, run = session.execute(
+        select(WorkflowTask, WorkflowStepRun).join(WorkflowStepRun, WorkflowStepRun.id == WorkflowTask.step_run_id)
+        .where(WorkflowTask.id == task_id).execution_options(populate_existing=True)).one()
     if task.status != TASK_OPEN or instance.status != INSTANCE_RUNNING:
         raise Conflict("This task is no longer open: someone else has already acted on it.", field="task_id")
     if not _may_act(session, actor, task):
         raise PermissionDenied("This task is not yours: only its assignee (or, before it is claimed, one of its "
                                "candidates) may act on it.", field="task_id")
-    run = session.scalars(select(WorkflowStepRun).where(WorkflowStepRun.id == task.step_run_id)).one()
     members = [str(m) for m in members]
     details = {k: v for k, v in (("to_step", to_step), ("to_user", None if to_user is None else str(to_user)),
                                  ("vote", vote), ("members", members or None),

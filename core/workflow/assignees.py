@@ -56,7 +56,8 @@ def _active(session: Session, ids) -> list[uuid.UUID]:
 
 def _resolve(session: Session, spec: Mapping[str, Any], subject: Mapping[str, Any]) -> list[uuid.UUID]:
     if spec.get("user"):
-        return _active(session, session.scalars(select(User.id).where(User.username == spec["user"])))
+        return list(session.scalars(select(User.id).where(User.username == spec["user"],
+                                                          User.status == USER_ACTIVE)))
     if spec.get("field"):
         return _active(session, [_uuid(subject.get(spec["field"]))])
     holders = role_members(session, spec["role"])

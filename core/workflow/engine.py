@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
@@ -104,26 +104,34 @@ def calendar(session: Session):
 # ---------------------------------------------------------------- locking, timeline, audit --------------------------
 
 
-def lock_instance(session: Session, instance_id: uuid.UUID) -> WorkflowInstance:
-    """Take the instance's row lock (an UPDATE, so it is taken before anything is read) and load it fresh."""
-    bumped = session.execute(
-        update(WorkflowInstance).where(WorkflowInstance.id == instance_id)
+def lock_instance(session: Session, instance_id: uuid.UUID | None = None, *,
+                  task_id: uuid.UUID | None = None) -> WorkflowInstance:
+    """Take the instance's row lock and load it fresh, in one statement (an ``UPDATE ... RETURNING``, so the lock is
+    taken before anything is read). Give the instance's id, or the id of one of its tasks."""
+    if task_id is not None:
+        target = select(WorkflowTask.instance_id).where(WorkflowTask.id == task_id).scalar_subquery()
+    else:
+        target = instance_id
+    instance = session.scalars(
+        update(WorkflowInstance).where(WorkflowInstance.id == target)
         .values(lock_version=WorkflowInstance.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not bumped:
-        raise NotFound("No such workflow instance.", field="instance_id")
-    return session.scalars(select(WorkflowInstance).where(WorkflowInstance.id == instance_id)
-                           .execution_options(populate_existing=True)).one()
+        .returning(WorkflowInstance)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).one_or_none()
+    if instance is None:
+        raise NotFound("No such task." if task_id is not None else "No such workflow instance.",
+                       field="task_id" if task_id is not None else "instance_id")
+    return instance
 
 
 def record(session: Session, instance: WorkflowInstance, action: str, *, actor: Actor | None = None,
            task: WorkflowTask | None = None, step_key: str | None = None, comment: str | None = None,
            details: Mapping[str, Any] | None = None, client_key: str | None = None) -> WorkflowEvent:
-    """A timeline entry and its audit record (``workflow.<action>``, with the comment)."""
+    """A timeline entry and its audit record (``workflow.<action>``, with the comment). The caller holds the
+    instance's lock (:func:`lock_instance`) or has just created it."""
     who = actor or current().actor
-    seq = (session.scalar(select(func.max(WorkflowEvent.seq)).where(WorkflowEvent.instance_id == instance.id))
-           or 0) + 1
+    # The instance is locked (lock_instance) or new, so no one else is numbering its timeline.
+    seq = instance.last_seq = (instance.last_seq or 0) + 1
     event = WorkflowEvent(
         instance_id=instance.id, seq=seq, task_id=task.id if task else None,
         step_key=step_key or (task.step_key if task else instance.current_step), action=action,
@@ -300,7 +308,12 @@ def settle(session: Session, instance: WorkflowInstance, run: WorkflowStepRun, *
                     d.REJECT if rejections > total - need else None)
     if decision is None:
         return
-    cancel_open_tasks(session, [run.id])
+    if run.kind == d.COMMITTEE:
+        cancel_open_tasks(session, [run.id])
+    else:  # the run's tasks are loaded above: close those still open without reading them again
+        for task in tasks:
+            if task.status == TASK_OPEN:
+                close_task(session, task, TASK_CANCELLED)
     run.status = RUN_APPROVED if decision == d.APPROVE else RUN_REJECTED
     run.decision, run.ended_at = decision, utcnow()
     step = definition_of(session, instance).step(run.step_key)

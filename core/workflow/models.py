@@ -84,6 +84,8 @@ class WorkflowInstance(TenantScoped, Base):
     org_unit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     #: Bumped at the start of every action: the row lock that serialises actions on one instance.
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
+    #: The seq of the instance's latest timeline entry (the next one is ``last_seq + 1``; read under the lock).
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -121,6 +123,7 @@ class WorkflowTask(TenantScoped, Base):
         ForeignKeyConstraint(["tenant_id", "step_run_id"], ["workflow_step_runs.tenant_id", "workflow_step_runs.id"],
                              ondelete="CASCADE"),
         Index("ix_workflow_tasks_instance", "tenant_id", "instance_id"),
+        Index("ix_workflow_tasks_step_run", "tenant_id", "step_run_id"),
         Index("ix_workflow_tasks_open_due", "tenant_id", "status", "due_date"),
         Index("ix_workflow_tasks_org_open", "tenant_id", "org_unit_id", "status"),
         Index("ix_workflow_tasks_completed_by", "tenant_id", "completed_by", "completed_at"),

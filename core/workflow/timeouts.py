@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from surety.core.context import current
 from surety.core.notifications import service as notifications
 from surety.core.workflow import assignees
-from surety.core.workflow.engine import calendar, definition_of, record, subject_fields
+from surety.core.workflow.engine import calendar, definition_of, lock_instance, record, subject_fields
 from surety.core.workflow.models import TASK_OPEN, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
 
 log = structlog.get_logger(__name__)
@@ -44,6 +44,11 @@ def run_timeouts(session: Session, business_date: dt.date) -> dict[str, int]:
             continue
         if business_date > task.due_date:
             if task.escalated_on is None:
+                # Under the instance's lock, and only if no one acted on the task since it was read.
+                instance = lock_instance(session, instance.id)
+                session.refresh(task)
+                if task.status != TASK_OPEN or task.escalated_on is not None:
+                    continue
                 _escalate(session, task, instance, step, business_date)
                 done["escalated"] += 1
         elif task.reminded_on is None and cal.working_days_between(business_date, task.due_date) <= \

@@ -76,6 +76,7 @@ def upgrade() -> None:
     sa.Column('initiator_id', sa.Uuid(), nullable=True),
     sa.Column('org_unit_id', sa.Uuid(), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.Column('started_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id', 'definition_id'], ['workflow_definitions.tenant_id', 'workflow_definitions.id'], name=op.f('fk_workflow_instances_tenant_id_definition_id_workflow_definitions')),
@@ -191,6 +192,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_workflow_tasks_completed_by', ['tenant_id', 'completed_by', 'completed_at'], unique=False)
         batch_op.create_index('ix_workflow_tasks_instance', ['tenant_id', 'instance_id'], unique=False)
         batch_op.create_index('ix_workflow_tasks_open_due', ['tenant_id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_workflow_tasks_step_run', ['tenant_id', 'step_run_id'], unique=False)
         batch_op.create_index('ix_workflow_tasks_org_open', ['tenant_id', 'org_unit_id', 'status'], unique=False)
 
     op.create_table('workflow_task_candidates',
@@ -229,6 +231,7 @@ def downgrade() -> None:
     op.drop_table('workflow_task_candidates')
     with op.batch_alter_table('workflow_tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_workflow_tasks_org_open')
+        batch_op.drop_index('ix_workflow_tasks_step_run')
         batch_op.drop_index('ix_workflow_tasks_open_due')
         batch_op.drop_index('ix_workflow_tasks_instance')
         batch_op.drop_index('ix_workflow_tasks_completed_by')

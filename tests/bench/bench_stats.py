@@ -108,13 +108,24 @@ class SqlMeter:
         self.elapsed = 0.0
         self._start = 0.0
         self._entered = 0.0
+        #: Seconds spent per statement text, to name the slowest one.
+        self.by_statement: dict[str, float] = {}
 
     def _before(self, *_args) -> None:
         self._start = time.perf_counter()
 
-    def _after(self, *_args) -> None:
+    def _after(self, _conn, _cursor, statement, *_args) -> None:
+        spent = time.perf_counter() - self._start
         self.statements += 1
-        self.seconds += time.perf_counter() - self._start
+        self.seconds += spent
+        self.by_statement[statement] = self.by_statement.get(statement, 0.0) + spent
+
+    def slowest(self) -> tuple[str, float]:
+        """The statement that took the most time in total (its first 80 characters, one line) and that time."""
+        if not self.by_statement:
+            return "", 0.0
+        statement, spent = max(self.by_statement.items(), key=lambda kv: kv[1])
+        return " ".join(statement.split())[:80], spent
 
     def __enter__(self) -> Self:
         event.listen(self.engine, "before_cursor_execute", self._before)
