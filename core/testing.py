@@ -105,3 +105,28 @@ def new_bare_tenant(db, name: str = "Bare"):
         tenant = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name=name, enabled_plugins=["core"])
         s.add(tenant)
     return tenant
+
+
+class GraphQLClient:
+    """POST GraphQL to an app under test (a Starlette ``TestClient``): ``api(query, variables, token)`` returns the
+    JSON body after checking the status is 200; ``api.post`` returns the raw response; ``api.login`` a token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def post(self, query: str, variables: dict | None = None, token: str | None = None, **kw):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                headers=headers, **kw)
+
+    def __call__(self, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+        response = self.post(query, variables, token)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def login(self, tenant: str, username: str = "admin", password: str = TEST_PASSWORD) -> str:
+        body = self("mutation($t:String!,$u:String!,$p:String!){login(tenant:$t,username:$u,password:$p)"
+                    "{accessToken refreshToken errors{code message}}}", {"t": tenant, "u": username, "p": password})
+        payload = body["data"]["login"]
+        assert payload["errors"] == [], payload
+        return payload["accessToken"]

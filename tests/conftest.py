@@ -75,3 +75,23 @@ def bare_tenant(db):
     from surety.core.testing import new_bare_tenant
 
     return new_bare_tenant(db)
+
+
+@pytest.fixture(scope="session")
+def app(db):
+    """The whole web application (GraphQL, attachments) on the test database."""
+    from surety.core.settings import get_settings
+    from surety.core.web import create_app
+
+    return create_app(get_settings(), db)
+
+
+@pytest.fixture
+def api(app):
+    """A GraphQL client of :func:`app` (``surety.core.testing.GraphQLClient``)."""
+    from starlette.testclient import TestClient
+
+    from surety.core.testing import GraphQLClient
+
+    with TestClient(app) as client:
+        yield GraphQLClient(client)
