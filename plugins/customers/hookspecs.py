@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from surety.core.hookspecs import hookspec
 
@@ -29,3 +29,19 @@ def customers_screen(session: Session, customer_id: uuid.UUID, business: str) ->
     refuse it, or return flags (short strings) to attach to it. The customers plugin implements it itself: a
     blacklisted customer raises ``CustomerBlacklisted`` (code ``CUSTOMER_BLACKLISTED``), a watchlisted one returns
     ``["watchlist"]``. Call it through ``screen_customer`` or the hook caller; flags of every plugin are joined."""
+
+
+@hookspec(firstresult=True)
+def customers_summaries(session: Session, customer_ids: Iterable[uuid.UUID]) -> Mapping[uuid.UUID, Mapping[str, Any]]:
+    """Return what other plugins may show of each of ``customer_ids`` that exists in the tenant (deleted ones
+    included, with ``deleted`` true), in one query: ``id``, ``kind`` (``individual``/``corporate``), ``name``,
+    ``org_unit_id``, ``owner_id``, ``industry``, ``region``, ``size``, ``deleted``. No identity numbers, phones or
+    addresses. The customers plugin implements it; no permission check (the caller checks its own)."""
+
+
+@hookspec(firstresult=True)
+def customers_latest_ratios(session: Session, customer_id: uuid.UUID) -> Mapping[str, Any] | None:
+    """Return the ratios of the customer's latest financial statement (annual preferred, else the latest of any
+    period type): ``period_type``, ``period_end`` (date), and ``debt_ratio``, ``current_ratio``, ``quick_ratio``,
+    ``roe``, ``revenue_growth`` (Decimal or None when not computable); None when the customer has no statement.
+    The customers plugin implements it; no permission check."""

@@ -97,6 +97,20 @@ def surety_attachment_guards():
 
 
 @hookimpl
+def customers_summaries(session, customer_ids):
+    from surety.plugins.customers.records import summaries
+
+    return summaries(session, customer_ids)
+
+
+@hookimpl
+def customers_latest_ratios(session, customer_id):
+    from surety.plugins.customers.statements import latest_ratios
+
+    return latest_ratios(session, customer_id)
+
+
+@hookimpl
 def customers_screen(session, customer_id, business):
     from surety.plugins.customers.blacklist import screen
 

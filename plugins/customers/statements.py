@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -124,3 +126,16 @@ def statements(session: Session, actor: Actor, customer_id: uuid.UUID, period_ty
     rows = session.scalars(stmt.order_by(CustomerStatement.period_end.desc())).all()
     index = {(r.period_type, r.period_end): r for r in rows}
     return [StatementView(r, ratios(r, index.get((r.period_type, _year_before(r.period_end))))) for r in rows]
+
+
+def latest_ratios(session: Session, customer_id: uuid.UUID) -> dict | None:
+    """``customers_latest_ratios``: the ratios of the latest annual statement (else the latest of any type)."""
+    rows = session.scalars(select(CustomerStatement).where(CustomerStatement.customer_id == customer_id)
+                           .order_by(CustomerStatement.period_end.desc())).all()
+    if not rows:
+        return None
+    latest = next((r for r in rows if r.period_type == "annual"), rows[0])
+    previous = next((r for r in rows if r.period_type == latest.period_type
+                     and r.period_end == _year_before(latest.period_end)), None)
+    return {"period_type": latest.period_type, "period_end": latest.period_end,
+            **dataclasses.asdict(ratios(latest, previous))}

@@ -18,11 +18,12 @@ def declared():
 def test_every_declared_hook_is_documented_with_its_signature():
     text = DOC.read_text()
     hooks = declared()
-    assert set(hooks) == {"customers_exposure", "customers_screen"}
+    assert set(hooks) == {"customers_exposure", "customers_screen", "customers_summaries", "customers_latest_ratios"}
     for name, fn in hooks.items():
         assert name.startswith("customers_")
         sig = f"def {name}{inspect.signature(fn)}".replace("'", "")
-        assert f"@hookspec\n{sig}: ..." in text, sig
+        spec = "@hookspec(firstresult=True)" if fn.surety_spec.get("firstresult") else "@hookspec"
+        assert f"{spec}\n{sig}: ..." in text, sig
 
 
 def test_hooks_are_registered_and_keys_redacted():

@@ -60,3 +60,31 @@ def test_bad_statements_are_refused(db, world):
                                                                 "equity": "-1.00"})
         assert loss.net_profit == Decimal("-5000.50")
         assert statements(s, a, cid)[0].ratios.roe is None  # negative equity: no ROE
+
+
+def test_hooks_for_other_plugins_give_summaries_and_latest_ratios(db, world):
+    from surety.core.plugins import get_registry
+    from surety.plugins.customers.records import delete_customer
+
+    hook = get_registry().hook
+    a = world.actors["mgr_a"]
+    with db.tenant_session(world.tenant.id) as s:
+        company = create_customer(s, a, "corporate", corporate(1, name="华夏建材有限公司", industry="C30"))
+        person = create_customer(s, a, "individual", individual(2, name="张三"))
+        assert hook.customers_latest_ratios(session=s, customer_id=company.id) is None
+        set_statement(s, a, company.id, dt.date(2023, 12, 31), Y2023)
+        set_statement(s, a, company.id, dt.date(2024, 12, 31), Y2024)
+        set_statement(s, a, company.id, dt.date(2025, 3, 31), {**Y2024, "revenue": "200000.00"},
+                      period_type="quarterly")
+        latest = hook.customers_latest_ratios(session=s, customer_id=company.id)
+        # The annual statement wins over a later quarterly one; growth against the year before.
+        assert latest["period_type"] == "annual" and latest["period_end"] == dt.date(2024, 12, 31)
+        assert latest["debt_ratio"] == Decimal("0.550000") and latest["revenue_growth"] == Decimal("0.250000")
+        delete_customer(s, world.actors["admin"], person.id)
+        found = hook.customers_summaries(session=s, customer_ids=[company.id, person.id, company.id])
+        assert found[company.id] == {"id": company.id, "kind": "corporate", "name": "华夏建材有限公司",
+                                     "org_unit_id": company.org_unit_id, "owner_id": company.owner_id,
+                                     "industry": "C30", "region": company.region, "size": company.size,
+                                     "deleted": False}
+        assert found[person.id]["deleted"] is True and "id_number" not in found[person.id]
+        assert hook.customers_summaries(session=s, customer_ids=[]) == {}
