@@ -1,0 +1,4 @@
+"""The ``guarantee`` plugin: the financing-guarantee business from application to an effective guarantee
+(docs/guarantee.md)."""
+
+KEY = "guarantee"

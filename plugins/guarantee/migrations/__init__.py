@@ -1,0 +1,1 @@
+"""Alembic version folder of the ``guarantee`` plugin (branch label ``guarantee``)."""

@@ -1,0 +1,68 @@
+"""Permissions of the ``guarantee`` plugin and what provisioning grants each core role template."""
+
+from __future__ import annotations
+
+from surety.core.hookspecs import Permission
+
+PRODUCT = "guarantee:product"
+PROJECT = "guarantee:project"
+COUNTER = "guarantee:counter_guarantee"
+RATING = "guarantee:rating"
+BANK = "guarantee:bank"
+FEE = "guarantee:fee"
+CONTRACT = "guarantee:contract"
+MEETING = "guarantee:meeting"
+LOAN = "guarantee:loan"
+SETTINGS = "guarantee:settings"
+
+P = Permission
+PERMISSIONS = (
+    P(PRODUCT, "read", "See guarantee products"),
+    P(PRODUCT, "manage", "Create, change and retire guarantee products"),
+    P(PROJECT, "read", "See guarantee projects (within the data scope of one's roles)"),
+    P(PROJECT, "create", "Enter and submit guarantee applications"),
+    P(PROJECT, "update", "Edit a project's application data before approval"),
+    P(COUNTER, "read", "See counter-guarantees and the project risk"),
+    P(COUNTER, "manage", "Record counter-guarantees and their valuations"),
+    P(RATING, "read", "See scorecard templates and credit ratings"),
+    P(RATING, "manage", "Edit scorecard templates"),
+    P(RATING, "score", "Fill in due-diligence reports and score ratings"),
+    P(BANK, "read", "See partner banks and their credit lines"),
+    P(BANK, "manage", "Manage partner banks and credit lines"),
+    P(FEE, "read", "See fee schedules, receipts and refunds"),
+    P(FEE, "manage", "Set a project's fees and generate the schedule"),
+    P(FEE, "collect", "Record fee receipts and refunds"),
+    P(CONTRACT, "read", "See and download contracts"),
+    P(CONTRACT, "manage", "Edit contract templates and generate contracts"),
+    P(CONTRACT, "sign", "Send contracts for signature and record signing"),
+    P(MEETING, "read", "See review committee meetings, resolutions and minutes"),
+    P(MEETING, "manage", "Schedule review committee meetings and set their agenda and members"),
+    P(LOAN, "confirm", "Record the bank's loan confirmation (the guarantee takes effect)"),
+    P(SETTINGS, "manage", "Change the guarantee settings (number pattern, thresholds, risk weights)"),
+)
+
+
+def _grants(obj: str, *acts: str) -> tuple[str, ...]:
+    return tuple(f"{obj}:{a}" for a in acts)
+
+
+_READ_ALL = (_grants(PRODUCT, "read") + _grants(PROJECT, "read") + _grants(COUNTER, "read") + _grants(RATING, "read")
+             + _grants(BANK, "read") + _grants(FEE, "read") + _grants(CONTRACT, "read") + _grants(MEETING, "read"))
+
+DEFAULT_GRANTS = {
+    "admin": tuple(p.key for p in PERMISSIONS),
+    "customer_manager": _READ_ALL + _grants(PROJECT, "create", "update") + _grants(COUNTER, "manage")
+    + _grants(RATING, "score"),
+    "risk_officer": _READ_ALL + _grants(COUNTER, "manage") + _grants(RATING, "score", "manage"),
+    "department_head": _READ_ALL + _grants(PROJECT, "update") + _grants(RATING, "score"),
+    "executive": _READ_ALL,
+    "committee_member": _READ_ALL,
+    "legal": _READ_ALL + _grants(CONTRACT, "manage", "sign") + _grants(MEETING, "manage") + _grants(COUNTER, "manage"),
+    "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage"),
+    "auditor": _READ_ALL,
+    "read_only": _grants(PROJECT, "read") + _grants(PRODUCT, "read"),
+}
+
+#: Keys whose values are personal data in logs and audit images.
+SENSITIVE_KEYS = ("owner_name", "ownerName", "guarantor_name", "guarantorName", "guarantor_id_number",
+                  "guarantorIdNumber", "collateral_address", "collateralAddress")

@@ -1,0 +1,76 @@
+"""Hook implementations of the ``guarantee`` plugin (hooks only; the rules live in the service modules)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from surety.core.hookspecs import PluginManifest
+from surety.core.plugins import hookimpl
+from surety.plugins.guarantee import KEY
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Modules holding this plugin's tables.
+MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "meeting_models")
+#: GraphQL modules of ``graphql/``: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes).
+GRAPHQL_MODULES = ("projects", "risk", "finance", "documents")
+
+
+def _module(name: str):
+    return importlib.import_module(f"surety.plugins.guarantee.{name}")
+
+
+@hookimpl
+def surety_manifest():
+    from surety import __version__
+
+    return PluginManifest(key=KEY, version=__version__, title="Guarantee", depends_on=("customers",),
+                          description="Financing and non-financing guarantees: application to effective guarantee.")
+
+
+@hookimpl
+def surety_models():
+    return [_module(name) for name in MODEL_MODULES]
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    from surety.plugins.guarantee.permissions import PERMISSIONS
+
+    return PERMISSIONS
+
+
+@hookimpl
+def surety_default_grants():
+    from surety.plugins.guarantee.permissions import DEFAULT_GRANTS
+
+    return DEFAULT_GRANTS
+
+
+@hookimpl
+def surety_sensitive_keys():
+    from surety.plugins.guarantee.permissions import SENSITIVE_KEYS
+
+    return SENSITIVE_KEYS
+
+
+@hookimpl
+def surety_graphql():
+    from surety.core.hookspecs import GraphQLContribution
+
+    modules = [_module(f"graphql.{name}") for name in GRAPHQL_MODULES]
+    return GraphQLContribution(query=tuple(q for m in modules for q in m.QUERIES),
+                               mutation=tuple(q for m in modules for q in m.MUTATIONS),
+                               types=tuple(t for m in modules for t in m.TYPES))
+
+
+@hookimpl
+def surety_tenant_provisioned(session, tenant):
+    from surety.plugins.guarantee.settings import get_settings
+
+    get_settings(session)

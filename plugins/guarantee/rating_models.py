@@ -1,0 +1,1 @@
+"""Tables of this area of the ``guarantee`` plugin (see models.py for the conventions)."""
