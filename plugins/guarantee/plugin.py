@@ -74,3 +74,53 @@ def surety_tenant_provisioned(session, tenant):
     from surety.plugins.guarantee.settings import get_settings
 
     get_settings(session)
+
+
+@hookimpl
+def surety_plugin_hookspecs():
+    from surety.plugins.guarantee import hookspecs
+
+    declared = any(hasattr(f, "surety_spec") for f in vars(hookspecs).values())
+    return hookspecs if declared else None
+
+
+@hookimpl
+def surety_workflow_definitions():
+    from surety.plugins.guarantee.workflow import DEFINITIONS
+
+    return DEFINITIONS
+
+
+@hookimpl
+def surety_workflow_subject(session, subject_type, subject_id):
+    from surety.plugins.guarantee.workflow import subject
+
+    return subject(session, subject_type, subject_id)
+
+
+@hookimpl
+def surety_workflow_handlers():
+    from surety.plugins.guarantee.handlers import handlers
+
+    return handlers()
+
+
+@hookimpl
+def surety_handle_event(session, event):
+    from surety.plugins.guarantee.workflow import on_event
+
+    on_event(session, event)
+
+
+@hookimpl
+def customers_exposure(session, customer_ids):
+    from surety.plugins.guarantee.exposure import exposure
+
+    return exposure(session, customer_ids)
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    from surety.plugins.guarantee.demo import add_demo_guarantees
+
+    add_demo_guarantees(session, tenant)
