@@ -28,6 +28,10 @@ class _ScaledDecimal(TypeDecorator):
     scale = 2
     precision = 20
 
+    @property
+    def python_type(self) -> type:
+        return Decimal
+
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
@@ -79,6 +83,10 @@ class UTCDateTime(TypeDecorator):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    @property
+    def python_type(self) -> type:
+        return dt.datetime
 
     def process_bind_param(self, value, dialect):
         if value is None:

@@ -144,7 +144,8 @@ class GuaranteeProject(TenantScoped, Base):
         Index("ix_guarantee_projects_org_unit", "tenant_id", "org_unit_id"),
     )
 
-    project_no: Mapped[str] = mapped_column(String(60))
+    #: Given at submission from the tenant's pattern (docs/guarantee.md); None while the project is a draft.
+    project_no: Mapped[str | None] = mapped_column(String(60), nullable=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     #: The customer's kind when the project was entered (``individual``/``corporate``): risk weights use it.
     customer_kind: Mapped[str] = mapped_column(String(16))

@@ -71,9 +71,11 @@ def surety_graphql():
 
 @hookimpl
 def surety_tenant_provisioned(session, tenant):
+    from surety.plugins.guarantee.rating import install_default_templates
     from surety.plugins.guarantee.settings import get_settings
 
     get_settings(session)
+    install_default_templates(session)
 
 
 @hookimpl
@@ -124,3 +126,12 @@ def surety_demo_data(session, tenant):
     from surety.plugins.guarantee.demo import add_demo_guarantees
 
     add_demo_guarantees(session, tenant)
+
+
+@hookimpl
+def surety_attachment_guards():
+    from surety.plugins.guarantee import contracts, meetings, projects
+
+    return {"guarantee:project": projects.attachment_guard,
+            "guarantee:meeting": meetings.meeting_attachment_guard,
+            "guarantee:contract_template": contracts.template_attachment_guard}
