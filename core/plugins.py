@@ -47,6 +47,11 @@ class PluginRegistry:
         remove = [p for k, p in self.pm.list_name_plugin() if k not in allowed]
         return self.pm.subset_hook_caller(name, remove_plugins=remove) if remove else getattr(self.pm.hook, name)
 
+    def hook_of(self, name: str, key: str):
+        """A caller of hook ``name`` on plugin ``key`` alone (to call plugins one by one in a chosen order)."""
+        remove = [p for k, p in self.pm.list_name_plugin() if k != key]
+        return self.pm.subset_hook_caller(name, remove_plugins=remove)
+
     def results_by_plugin(self, name: str) -> dict[str, object]:
         """Call hook ``name`` on each plugin separately: ``{plugin key: result}`` (plugins without it omitted)."""
         out = {}

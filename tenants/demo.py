@@ -46,7 +46,7 @@ def ensure_demo(db: Database) -> Iterator[str]:
                                admin_username="admin", admin_password=admin_pw)
         lines.append(f"tenant: {DEMO_SLUG}  username: admin  password: {admin_pw}")
         with db.tenant_session(tenant.id) as s:
-            get_registry().hook_for("surety_demo_data", tenant.enabled_plugins)(session=s, tenant=tenant)
+            add_demo_data(s, tenant)
     if not has_operator:
         op_pw = _password()
         create_operator(db, "operator", op_pw)
@@ -57,6 +57,15 @@ def ensure_demo(db: Database) -> Iterator[str]:
     creds.chmod(0o600)
     yield "demo ready (development credentials, also kept in var/demo-credentials.txt):"
     yield from lines
+
+
+def add_demo_data(session, tenant) -> None:
+    """Each enabled plugin's ``surety_demo_data``, plugin by plugin, every plugin after those it depends on
+    (pluggy alone would call the last registered first)."""
+    registry = get_registry()
+    enabled = set(tenant.enabled_plugins)
+    for key in ["core", *(k for k in _dependency_order() if k in enabled)]:
+        registry.hook_of("surety_demo_data", key)(session=session, tenant=tenant)
 
 
 def _dependency_order() -> list[str]:

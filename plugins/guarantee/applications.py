@@ -32,7 +32,7 @@ from surety.plugins.guarantee.models import (
     GuaranteeProduct, GuaranteeProject, GuaranteeSettings,
 )
 from surety.plugins.guarantee.permissions import PROJECT, SETTINGS
-from surety.plugins.guarantee.products import parse_money, parse_text
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.projects import get_project
 from surety.plugins.guarantee.workflow import DEFINITION_KEY, ENTITY, SUBJECT_TYPE, customer_summaries, fields_of
 
@@ -84,14 +84,14 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     if has("bank_id"):
         out["bank_id"] = None if data.get("bank_id") is None else _as_uuid(data["bank_id"], "bank_id", "bank")
     if has("amount"):
-        out["amount"] = parse_money(data.get("amount"), "amount", positive=True)
+        out["amount"] = inputs.money(data.get("amount"), "amount", positive=True)
     if has("term_months"):
         term = data.get("term_months")
         if isinstance(term, bool) or not isinstance(term, int) or term < 1:
             raise ValidationFailed("term_months is a whole number of months, at least 1.", field="term_months")
         out["term_months"] = term
     if has("purpose"):
-        out["purpose"] = parse_text(data.get("purpose"), "purpose", 500, required=True)
+        out["purpose"] = inputs.text(data.get("purpose"), "purpose", 500, required=True)
     if has("loan_category"):
         category = data.get("loan_category") or "other"
         if category not in LOAN_CATEGORIES:
@@ -317,9 +317,9 @@ def update_settings(session: Session, actor: Actor, *, number_pattern: str | Non
     if number_pattern is not None:
         settings.number_pattern = validate_pattern(number_pattern)
     if committee_threshold is not None:
-        settings.committee_threshold = parse_money(committee_threshold, "committee_threshold")
+        settings.committee_threshold = inputs.money(committee_threshold, "committee_threshold")
     if green_channel_max is not None:
-        settings.green_channel_max = parse_money(green_channel_max, "green_channel_max")
+        settings.green_channel_max = inputs.money(green_channel_max, "green_channel_max")
     after = {n: getattr(settings, n) for n in names}
     if after != before:
         session.flush()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
 
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.models import (
     CATEGORY_FINANCING, GuaranteeBank, GuaranteeCreditLine, GuaranteeProduct, GuaranteeProject,
 )
@@ -48,58 +48,11 @@ class NoCreditLine(Conflict):
 # ---------------------------------------------------------------- amounts ------------------------------------------
 
 
-def parse_money(value: Any, field: str, *, positive: bool = False, allow_zero: bool = True) -> Decimal:
-    """An amount in yuan as a Decimal rounded half-up to the fen; negative amounts (and zero when ``positive``)
-    are refused naming ``field``. Floats are refused (they are not exact)."""
-    if value is None or isinstance(value, (float, bool)):
-        raise ValidationFailed(f"{field} must be an amount in yuan (a decimal number, e.g. 1000.00).", field=field)
-    try:
-        amount = to_money(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{field} must be an amount in yuan (a decimal number, e.g. 1000.00).",
-                               field=field) from None
-    if not amount.is_finite() or amount < 0 or ((positive or not allow_zero) and amount == 0):
-        raise ValidationFailed(f"{field} must be {'more than' if positive else 'at least'} 0.00 yuan "
-                               f"(got {value}).", field=field)
-    return amount
-
-
-def parse_rate(value: Any, field: str, *, low: Decimal = Decimal(0), high: Decimal = Decimal(1),
-               low_open: bool = False) -> Decimal:
-    """A rate or ratio as a Decimal (8 places kept) within ``[low, high]`` (``(low, high]`` when ``low_open``)."""
-    if value is None or isinstance(value, (float, bool)):
-        raise ValidationFailed(f"{field} must be a decimal number (e.g. 0.015 for 1.5 %).", field=field)
-    try:
-        rate = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationFailed(f"{field} must be a decimal number (e.g. 0.015 for 1.5 %).", field=field) from None
-    if not rate.is_finite() or rate > high or rate < low or (low_open and rate == low):
-        bracket = "(" if low_open else "["
-        raise ValidationFailed(f"{field} must be within {bracket}{low}, {high}] (got {value}).", field=field)
-    if rate != rate.quantize(Decimal("0.00000001")):
-        raise ValidationFailed(f"{field} has at most 8 decimal places.", field=field)
-    return rate
-
-
-def yuan(amount: Decimal) -> str:
-    """``1,234,567.89`` (yuan, two decimals, thousands separated) for messages."""
-    return f"{to_money(amount):,.2f}"
-
-
 def available(line: GuaranteeCreditLine) -> Decimal:
     return line.total - line.used
 
 
 # ---------------------------------------------------------------- banks --------------------------------------------
-
-
-def _text(value: Any, field: str, limit: int) -> str:
-    text = " ".join(str(value or "").split())
-    if not text:
-        raise ValidationFailed(f"Give the {field}.", field=field)
-    if len(text) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
-    return text
 
 
 def _bank_image(b: GuaranteeBank) -> dict:
@@ -123,7 +76,7 @@ def _unique_code(session: Session, code: str, bank_id: uuid.UUID | None = None) 
 
 def create_bank(session: Session, actor: Actor, *, code: str, name: str) -> GuaranteeBank:
     require(session, actor, BANK, "manage")
-    code, name = _text(code, "code", 40), _text(name, "name", 200)
+    code, name = inputs.text(code, "code", 40, required=True), inputs.text(name, "name", 200, required=True)
     _unique_code(session, code)
     bank = GuaranteeBank(code=code, name=name, active=True)
     session.add(bank)
@@ -140,11 +93,11 @@ def update_bank(session: Session, actor: Actor, bank_id: uuid.UUID, *, code: str
     bank = get_bank(session, bank_id)
     before = _bank_image(bank)
     if code is not None:
-        code = _text(code, "code", 40)
+        code = inputs.text(code, "code", 40, required=True)
         _unique_code(session, code, bank.id)
         bank.code = code
     if name is not None:
-        bank.name = _text(name, "name", 200)
+        bank.name = inputs.text(name, "name", 200, required=True)
     if active is not None:
         bank.active = bool(active)
     session.flush()
@@ -190,8 +143,8 @@ def _check_line(session: Session, line: GuaranteeCreditLine) -> None:
         raise ValidationFailed(f"A credit line starts on or before its end ({line.start_date.isoformat()} is after "
                                f"{line.end_date.isoformat()}).", field="start_date")
     if line.total < line.used:
-        raise Conflict(f"The total {yuan(line.total)} yuan is below what the line already carries "
-                       f"({yuan(line.used)} yuan used).", field="total")
+        raise Conflict(f"The total {inputs.yuan(line.total)} yuan is below what the line already carries "
+                       f"({inputs.yuan(line.used)} yuan used).", field="total")
     if not line.active:
         return
     overlap = session.scalar(select(GuaranteeCreditLine.id).where(
@@ -210,9 +163,9 @@ def create_line(session: Session, actor: Actor, bank_id: uuid.UUID, *, total: An
     active line of the bank overlapping its period."""
     require(session, actor, BANK, "manage")
     bank = get_bank(session, bank_id)
-    line = GuaranteeCreditLine(id=uuid.uuid4(), bank_id=bank.id, total=parse_money(total, "total", positive=True),
+    line = GuaranteeCreditLine(id=uuid.uuid4(), bank_id=bank.id, total=inputs.money(total, "total", positive=True),
                                used=Decimal("0.00"),
-                               risk_share_ratio=parse_rate(risk_share_ratio, "risk_share_ratio"),
+                               risk_share_ratio=inputs.rate(risk_share_ratio, "risk_share_ratio"),
                                start_date=start_date, end_date=end_date, active=True)
     _check_line(session, line)
     session.add(line)
@@ -231,9 +184,9 @@ def update_line(session: Session, actor: Actor, line_id: uuid.UUID, *, total: An
     line = lock_line(session, line_id)
     before = _line_image(line)
     if total is not None:
-        line.total = parse_money(total, "total", positive=True)
+        line.total = inputs.money(total, "total", positive=True)
     if risk_share_ratio is not None:
-        line.risk_share_ratio = parse_rate(risk_share_ratio, "risk_share_ratio")
+        line.risk_share_ratio = inputs.rate(risk_share_ratio, "risk_share_ratio")
     if start_date is not None:
         line.start_date = start_date
     if end_date is not None:
@@ -300,8 +253,8 @@ def reserve(session: Session, project: GuaranteeProject, *, today: dt.date | Non
     line = lock_line(session, found.id)
     if project.amount > available(line):
         raise CreditLineExceeded(
-            f"The credit line of {bank.name} cannot take this guarantee: line total {yuan(line.total)} yuan, used "
-            f"{yuan(line.used)} yuan, available {yuan(available(line))} yuan, requested {yuan(project.amount)} yuan.",
+            f"The credit line of {bank.name} cannot take this guarantee: line total {inputs.yuan(line.total)} yuan, used "
+            f"{inputs.yuan(line.used)} yuan, available {inputs.yuan(available(line))} yuan, requested {inputs.yuan(project.amount)} yuan.",
             field="amount", line_id=str(line.id), total=str(line.total), used=str(line.used),
             available=str(available(line)), requested=str(project.amount))
     before = _line_image(line)
@@ -319,10 +272,10 @@ def release(session: Session, project: GuaranteeProject, amount: Any) -> Guarant
     line. The amount is more than 0 and at most what the line carries."""
     if project.credit_line_id is None:
         return None
-    amount = parse_money(amount, "amount", positive=True)
+    amount = inputs.money(amount, "amount", positive=True)
     line = lock_line(session, project.credit_line_id)
     if amount > line.used:
-        raise Conflict(f"Cannot release {yuan(amount)} yuan: the line carries only {yuan(line.used)} yuan.",
+        raise Conflict(f"Cannot release {inputs.yuan(amount)} yuan: the line carries only {inputs.yuan(line.used)} yuan.",
                        field="amount")
     before = _line_image(line)
     line.used = line.used - amount

@@ -24,7 +24,8 @@ from surety.plugins.guarantee.models import (
     COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject,
 )
 from surety.plugins.guarantee.permissions import COUNTER
-from surety.plugins.guarantee.risk import OPEN_STATUSES, decimal_in, project_for, recompute_risk
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.risk import OPEN_STATUSES, project_for, recompute_risk
 
 ENTITY = "guarantee:counter_guarantee"
 FIELDS = ("kind", "description", "owner_name", "collateral", "valuation", "valuation_date", "discount_rate")
@@ -42,13 +43,6 @@ _TEXT_LIMIT = 200
 RATE_PLACES = Decimal("0.00000001")  # as the Rate column keeps it
 
 
-def _text(value: Any, field: str, limit: int = _TEXT_LIMIT) -> str:
-    text = " ".join(str(value or "").split())
-    if len(text) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
-    return text
-
-
 def _collateral(kind: str, details: Any) -> dict[str, str]:
     if details is None:
         details = {}
@@ -64,10 +58,10 @@ def _collateral(kind: str, details: Any) -> dict[str, str]:
     for key in required + optional:
         value = details.get(key)
         if key == "amount" and value not in (None, ""):
-            out[key] = str(to_money(decimal_in(value, field="collateral", what="The deposit amount",
+            out[key] = str(to_money(inputs.number(value, field="collateral", what="The deposit amount",
                                                low=Decimal("0.01"))))
             continue
-        text = _text(value, f"collateral.{key}")
+        text = inputs.text(value, f"collateral.{key}")
         if text:
             out[key] = text
         elif key in required:
@@ -85,14 +79,14 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
     if kind not in COUNTER_KINDS:
         raise ValidationFailed(f"A counter-guarantee kind is one of {', '.join(COUNTER_KINDS)}; not {kind!r}.",
                                field="kind")
-    out: dict[str, Any] = {"kind": kind, "description": _text(data.get("description"), "description", 500),
-                           "owner_name": _text(data.get("owner_name"), "owner_name") or None,
+    out: dict[str, Any] = {"kind": kind, "description": inputs.text(data.get("description"), "description", 500),
+                           "owner_name": inputs.text(data.get("owner_name"), "owner_name") or None,
                            "collateral": _collateral(kind, data.get("collateral"))}
     if kind == "third_party" and not out["owner_name"]:
         raise ValidationFailed("A third-party guarantee needs the guarantor's name.", field="owner_name")
     raw = data.get("valuation")
     valuation = Decimal("0.00") if raw in (None, "") else to_money(
-        decimal_in(raw, field="valuation", what="The valuation", low=Decimal(0)))
+        inputs.number(raw, field="valuation", what="The valuation", low=Decimal(0)))
     if kind == "deposit":
         deposit = Decimal(out["collateral"]["amount"])
         if raw in (None, ""):
@@ -120,7 +114,7 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
                                f"{today.isoformat()}).", field="valuation_date")
     out["valuation_date"] = when
     rate = data.get("discount_rate")
-    out["discount_rate"] = (Decimal(1) if rate in (None, "") else decimal_in(
+    out["discount_rate"] = (Decimal(1) if rate in (None, "") else inputs.number(
         rate, field="discount_rate", what="The discount rate", low=Decimal(0), high=Decimal(1))
     ).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     return out

@@ -22,7 +22,8 @@ from surety.plugins.guarantee.models import GuaranteeProject
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.rating import latest_rating
 from surety.plugins.guarantee.rating_models import REPORT_DRAFT, REPORT_SUBMITTED, GuaranteeDueDiligenceReport
-from surety.plugins.guarantee.risk import OPEN_STATUSES, decimal_in, project_for
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.risk import OPEN_STATUSES, project_for
 
 ENTITY = "guarantee:due_diligence_report"
 TEXTS = ("business_overview", "financial_analysis", "repayment_source", "counter_guarantee_analysis", "risks",
@@ -45,7 +46,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed(f"{field} is at most {TEXT_LIMIT} characters.", field=field)
             out[field] = text
     if data.get("recommended_amount") not in (None, ""):
-        out["recommended_amount"] = to_money(decimal_in(data["recommended_amount"], field="recommended_amount",
+        out["recommended_amount"] = to_money(inputs.number(data["recommended_amount"], field="recommended_amount",
                                                         what="The recommended amount", low=Decimal("0.01")))
     elif "recommended_amount" in data:
         out["recommended_amount"] = None
@@ -58,7 +59,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     elif "recommended_term_months" in data:
         out["recommended_term_months"] = None
     if data.get("recommended_rate") not in (None, ""):
-        out["recommended_rate"] = decimal_in(data["recommended_rate"], field="recommended_rate",
+        out["recommended_rate"] = inputs.number(data["recommended_rate"], field="recommended_rate",
                                              what="The recommended fee rate", low=Decimal(0),
                                              high=Decimal(1)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     elif "recommended_rate" in data:

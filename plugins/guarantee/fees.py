@@ -27,7 +27,8 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow.engine import business_today
 
-from surety.plugins.guarantee.banks import lock_row, parse_money, parse_rate, yuan
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.banks import lock_row
 from surety.plugins.guarantee.events import GuaranteeFeeReceived, GuaranteeFeeRefunded
 from surety.plugins.guarantee.fee_models import (
     BY_FIXED, BY_RATE, FEE_GUARANTEE, FEE_MARGIN, FEE_REVIEW, FEE_TYPES, FREQUENCY_MONTHS, METHODS, GuaranteeFeeItem,
@@ -85,7 +86,7 @@ def schedule(total: Decimal, term_months: int, frequency: str, start: dt.date) -
         if n == len(bounds) - 1:
             share = total - sum((i.amount for i in out), Decimal("0.00"))
             if share < 0:
-                raise ValidationFailed(f"A guarantee fee of {yuan(total)} yuan is too small to split into "
+                raise ValidationFailed(f"A guarantee fee of {inputs.yuan(total)} yuan is too small to split into "
                                        f"{n} instalments; charge it once.", field="frequency")
         out.append(Instalment(seq=n, due_date=add_months(start, first), period_start=add_months(start, first),
                               period_end=add_months(start, last) - dt.timedelta(days=1), amount=share))
@@ -125,10 +126,10 @@ def _method(method: str, rate: Any, fixed: Any, what: str, *, required: bool) ->
     if (fixed if method == BY_RATE else rate) is not None:
         raise ValidationFailed(f"Give either a rate or a fixed {what.replace('_', ' ')}, not both.", field=other)
     if method == BY_RATE:
-        return parse_rate(rate, f"{what}_rate", low_open=True), None
+        return inputs.rate(rate, f"{what}_rate", low_open=True), None
     if fixed is None and required:
         raise ValidationFailed(f"Give the fixed {what.replace('_', ' ')} amount.", field=f"{what}_amount")
-    return None, parse_money(fixed if fixed is not None else "0", f"{what}_amount", positive=required)
+    return None, inputs.money(fixed if fixed is not None else "0", f"{what}_amount", positive=required)
 
 
 def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee_fee_method: str,
@@ -152,7 +153,7 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
                                   required=True)
     if fee_rate is not None:
         fee_total = guarantee_fee_total(project.amount, fee_rate, project.term_months)
-    review = parse_money(review_fee if review_fee is not None else "0", "review_fee")
+    review = inputs.money(review_fee if review_fee is not None else "0", "review_fee")
     m_rate, margin = _method(margin_method, margin_rate, margin_amount, "margin", required=False)
     if m_rate is not None:
         margin = to_money(project.amount * m_rate)
@@ -215,7 +216,7 @@ def receive(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, 
     """Record money received against a schedule item: more than 0 and at most what is outstanding on it (partial
     receipts allowed). Raises GuaranteeFeeReceived."""
     require(session, actor, FEE, "collect")
-    amount = parse_money(amount, "amount", positive=True)
+    amount = inputs.money(amount, "amount", positive=True)
     day = _day(received_on, "received_on")
     reference = " ".join((reference or "").split())
     if len(reference) > 100:
@@ -223,8 +224,8 @@ def receive(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, 
     item = _lock_item(session, item_id)
     outstanding = item.amount - item.received
     if amount > outstanding:
-        raise ValidationFailed(f"Only {yuan(outstanding)} yuan is outstanding on this {item.fee_type} item "
-                               f"(due {yuan(item.amount)}, received {yuan(item.received)}); {yuan(amount)} is too "
+        raise ValidationFailed(f"Only {inputs.yuan(outstanding)} yuan is outstanding on this {item.fee_type} item "
+                               f"(due {inputs.yuan(item.amount)}, received {inputs.yuan(item.received)}); {inputs.yuan(amount)} is too "
                                "much.", field="amount")
     before = _item_image(item)
     item.received = item.received + amount
@@ -245,7 +246,7 @@ def refund(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, r
     and at most what was received and not yet refunded on it; the reason is required. Raises
     GuaranteeFeeRefunded."""
     require(session, actor, FEE, "collect")
-    amount = parse_money(amount, "amount", positive=True)
+    amount = inputs.money(amount, "amount", positive=True)
     day = _day(refunded_on, "refunded_on")
     reason = " ".join((reason or "").split())
     if not reason:
@@ -255,8 +256,8 @@ def refund(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, r
     item = _lock_item(session, item_id)
     refundable = item.received - item.refunded
     if amount > refundable:
-        raise ValidationFailed(f"Only {yuan(refundable)} yuan can be refunded on this {item.fee_type} item "
-                               f"(received {yuan(item.received)}, refunded {yuan(item.refunded)}); {yuan(amount)} "
+        raise ValidationFailed(f"Only {inputs.yuan(refundable)} yuan can be refunded on this {item.fee_type} item "
+                               f"(received {inputs.yuan(item.received)}, refunded {inputs.yuan(item.refunded)}); {inputs.yuan(amount)} "
                                "is too much.", field="amount")
     before = _item_image(item)
     item.refunded = item.refunded + amount

@@ -18,7 +18,8 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 
-from surety.plugins.guarantee.banks import lock_row, parse_money, parse_rate, yuan
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.banks import lock_row
 from surety.plugins.guarantee.events import GuaranteeTookEffect
 from surety.plugins.guarantee.models import STATUS_CONTRACTED, STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.permissions import LOAN
@@ -49,8 +50,8 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
         raise ValidationFailed("Give the bank's loan contract number.", field="loan_contract_no")
     if len(contract_no) > 100:
         raise ValidationFailed("A loan contract number is at most 100 characters.", field="loan_contract_no")
-    amount = parse_money(loan_amount, "loan_amount", positive=True)
-    loan_rate = parse_rate(rate, "rate", low_open=True)
+    amount = inputs.money(loan_amount, "loan_amount", positive=True)
+    loan_rate = inputs.rate(rate, "rate", low_open=True)
     if start_date is None or end_date is None or end_date <= start_date:
         raise ValidationFailed("The loan ends after it starts.", field="end_date")
     project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
@@ -60,8 +61,8 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
         raise Conflict(f"A loan is confirmed for a contracted project; project {project.project_no} is "
                        f"{project.status}{hint}.", field="project_id")
     if amount > project.amount:
-        raise ValidationFailed(f"The loan amount {yuan(amount)} yuan is more than the approved guarantee amount "
-                               f"{yuan(project.amount)} yuan.", field="loan_amount")
+        raise ValidationFailed(f"The loan amount {inputs.yuan(amount)} yuan is more than the approved guarantee amount "
+                               f"{inputs.yuan(project.amount)} yuan.", field="loan_amount")
     before = _image(project)
     project.loan_contract_no, project.loan_amount, project.loan_rate = contract_no, amount, loan_rate
     project.loan_start_date, project.loan_end_date = start_date, end_date

@@ -24,6 +24,7 @@ from surety.core.workflow import definition as d
 from surety.core.workflow.engine import KIND_CONVENE, KIND_VOTE, business_today, definition_of
 from surety.core.workflow.models import INSTANCE_RUNNING, TASK_OPEN, WorkflowInstance, WorkflowStepRun, WorkflowTask
 
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.contracts import customer_names
 from surety.plugins.guarantee.meeting_models import (
     MEETING_OPEN, GuaranteeMeeting, GuaranteeMeetingItem, GuaranteeMeetingMember,
@@ -38,13 +39,6 @@ ITEM_SCHEDULED, ITEM_VOTING, ITEM_DECIDED, ITEM_NO_QUORUM = "scheduled", "voting
 
 
 # ---------------------------------------------------------------- scheduling ----------------------------------------
-
-def _text(value: str | None, field_name: str, limit: int) -> str:
-    text = " ".join(str(value or "").split())
-    if len(text) > limit:
-        raise ValidationFailed(f"{field_name} is at most {limit} characters.", field=field_name)
-    return text
-
 
 def _uuid(value: uuid.UUID | str, field_name: str) -> uuid.UUID:
     try:
@@ -123,9 +117,9 @@ def schedule_meeting(session: Session, actor: Actor, *, meeting_date: dt.date, c
     if chair not in members:
         raise ValidationFailed("The chair must be one of the members.", field="chair_id")
     agenda = _agenda(session, project_ids)
-    meeting = GuaranteeMeeting(title=_text(title, "title", 200) or f"审保会 {meeting_date.isoformat()}",
-                               meeting_date=meeting_date, place=_text(place, "place", 200), chair_id=chair,
-                               quorum_note=_text(quorum_note, "quorum_note", 500), created_by=actor.id)
+    meeting = GuaranteeMeeting(title=inputs.text(title, "title", 200) or f"审保会 {meeting_date.isoformat()}",
+                               meeting_date=meeting_date, place=inputs.text(place, "place", 200), chair_id=chair,
+                               quorum_note=inputs.text(quorum_note, "quorum_note", 500), created_by=actor.id)
     session.add(meeting)
     session.flush()
     session.add_all(GuaranteeMeetingMember(meeting_id=meeting.id, user_id=u, position=n) for n, u in enumerate(members))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
@@ -20,78 +19,13 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.models import PRODUCT_KINDS, GuaranteeProduct
 from surety.plugins.guarantee.permissions import PRODUCT
 
 ENTITY = "guarantee:product"
 FIELDS = ("code", "name", "kind", "min_amount", "max_amount", "min_term_months", "max_term_months",
           "default_fee_rate", "requires_counter_guarantee")
-#: Longest term a product may allow (30 years).
-MAX_TERM_MONTHS = 360
-
-
-# ---------------------------------------------------------------- input checks (shared with applications) ----------
-
-
-def parse_money(value: Any, field: str, *, positive: bool = False, required: bool = True) -> Decimal | None:
-    """An amount in yuan: a Decimal (or int / numeric text; floats refused), at most two decimal places, not
-    negative (above zero when ``positive``)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValidationFailed(f"Give {field} (yuan).", field=field)
-        return None
-    if isinstance(value, float) or isinstance(value, bool):
-        raise ValidationFailed(f"{field} must be an exact amount (Decimal or text), not {type(value).__name__}.",
-                               field=field)
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{field} must be an amount in yuan, e.g. 1000000.00.", field=field) from None
-    if not amount.is_finite():
-        raise ValidationFailed(f"{field} must be an amount in yuan, e.g. 1000000.00.", field=field)
-    if amount.as_tuple().exponent < -2:
-        raise ValidationFailed(f"{field} has more than two decimal places (fen): {amount}.", field=field)
-    if amount < 0 or (positive and amount == 0):
-        raise ValidationFailed(f"{field} must be {'above zero' if positive else 'zero or more'}, not {amount}.",
-                               field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
-def parse_rate(value: Any, field: str) -> Decimal | None:
-    """A rate between 0 and 1 with at most 8 decimal places (e.g. 0.015 for 1.5 %), or None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, (float, bool)):
-        raise ValidationFailed(f"{field} must be an exact rate (Decimal or text), e.g. 0.015.", field=field)
-    try:
-        rate = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{field} must be a rate such as 0.015 (1.5 %).", field=field) from None
-    if not rate.is_finite() or not 0 <= rate <= 1:
-        raise ValidationFailed(f"{field} is a rate between 0 and 1 (0.015 is 1.5 %), not {rate}.", field=field)
-    if rate.as_tuple().exponent < -8:
-        raise ValidationFailed(f"{field} has more than 8 decimal places.", field=field)
-    return rate
-
-
-def parse_months(value: Any, field: str, *, minimum: int = 1) -> int:
-    """A whole number of months, at least ``minimum`` and at most MAX_TERM_MONTHS."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{field} is a whole number of months.", field=field)
-    if not minimum <= value <= MAX_TERM_MONTHS:
-        raise ValidationFailed(f"{field} is between {minimum} and {MAX_TERM_MONTHS} months, not {value}.",
-                               field=field)
-    return value
-
-
-def parse_text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    """Text with runs of whitespace collapsed, at most ``limit`` characters."""
-    text = " ".join(str(value or "").split())
-    if required and not text:
-        raise ValidationFailed(f"Give {field}.", field=field)
-    if len(text) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
-    return text
 
 
 # ---------------------------------------------------------------- products -----------------------------------------
@@ -111,26 +45,26 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         return f in data or not partial
 
     if has("code"):
-        code = parse_text(data.get("code"), "code", 40, required=True)
+        code = inputs.text(data.get("code"), "code", 40, required=True)
         if " " in code:
             raise ValidationFailed("A product code has no spaces.", field="code")
         out["code"] = code
     if has("name"):
-        out["name"] = parse_text(data.get("name"), "name", 200, required=True)
+        out["name"] = inputs.text(data.get("name"), "name", 200, required=True)
     if has("kind"):
         if data.get("kind") not in PRODUCT_KINDS:
             raise ValidationFailed(f"A product kind is one of {', '.join(PRODUCT_KINDS)}.", field="kind")
         out["kind"] = data["kind"]
     if has("min_amount"):
-        out["min_amount"] = parse_money(data.get("min_amount") or 0, "min_amount")
+        out["min_amount"] = inputs.money(data.get("min_amount") or 0, "min_amount")
     if has("max_amount"):
-        out["max_amount"] = parse_money(data.get("max_amount"), "max_amount", positive=True, required=False)
+        out["max_amount"] = inputs.money(data.get("max_amount"), "max_amount", positive=True, required=False)
     if has("min_term_months"):
-        out["min_term_months"] = parse_months(data.get("min_term_months", 1), "min_term_months")
+        out["min_term_months"] = inputs.months(data.get("min_term_months", 1), "min_term_months")
     if has("max_term_months"):
-        out["max_term_months"] = parse_months(data.get("max_term_months", 60), "max_term_months")
+        out["max_term_months"] = inputs.months(data.get("max_term_months", 60), "max_term_months")
     if has("default_fee_rate"):
-        out["default_fee_rate"] = parse_rate(data.get("default_fee_rate"), "default_fee_rate")
+        out["default_fee_rate"] = inputs.rate(data.get("default_fee_rate"), "default_fee_rate", required=False)
     if has("requires_counter_guarantee"):
         flag = data.get("requires_counter_guarantee", True)
         if not isinstance(flag, bool):

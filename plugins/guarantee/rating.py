@@ -27,7 +27,8 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.rating_models import GuaranteeRating, GuaranteeScorecardTemplate
-from surety.plugins.guarantee.risk import CUSTOMER_KINDS, OPEN_STATUSES, decimal_in, project_for
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for
 
 QUANTITATIVE = "quantitative"
 QUALITATIVE = "qualitative"
@@ -43,7 +44,7 @@ RATING_ENTITY = "guarantee:rating"
 # ---------------------------------------------------------------- templates: validation ---------------------------
 
 def _num(value: Any, field: str, what: str, **bounds) -> str:
-    return str(decimal_in(value, field=field, what=what, **bounds))
+    return str(inputs.number(value, field=field, what=what, **bounds))
 
 
 def _bands(ind: Mapping[str, Any], key: str, max_points: Decimal) -> list[dict]:
@@ -86,12 +87,12 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
     if kind not in (QUANTITATIVE, QUALITATIVE):
         raise ValidationFailed(f"The indicator {key!r} is quantitative or qualitative, not {kind!r}.",
                                field="indicators")
-    weight = decimal_in(ind.get("weight"), field="indicators", what=f"The weight of {key}", low=Decimal(0),
+    weight = inputs.number(ind.get("weight"), field="indicators", what=f"The weight of {key}", low=Decimal(0),
                         high=Decimal(1))
     if weight == 0:
         raise ValidationFailed(f"The weight of {key!r} must be above 0 (remove an indicator you do not use).",
                                field="indicators")
-    max_points = decimal_in(ind.get("max_points", "100"), field="indicators", what=f"The maximum points of {key}",
+    max_points = inputs.number(ind.get("max_points", "100"), field="indicators", what=f"The maximum points of {key}",
                             low=Decimal("0.01"), high=Decimal(1000))
     out = {"key": key, "name": name, "kind": kind, "weight": str(weight), "max_points": str(max_points)}
     if kind == QUANTITATIVE:
@@ -116,7 +117,7 @@ def _grades(raw: Any) -> list[dict]:
         if not grade or len(grade) > 10 or grade in names:
             raise ValidationFailed(f"Each grade has a distinct name of at most 10 characters; {grade!r} is not.",
                                    field="grades")
-        low = decimal_in(band.get("min"), field="grades", what=f"The minimum total of grade {grade}",
+        low = inputs.number(band.get("min"), field="grades", what=f"The minimum total of grade {grade}",
                          low=Decimal(0), high=HUNDRED)
         if low in mins:
             raise ValidationFailed(f"Two grades start at {low}.", field="grades")
@@ -323,7 +324,7 @@ def _qualitative_values(indicators: list[dict], scores: Mapping[str, Any]) -> di
         if scores.get(ind["key"]) in (None, ""):
             raise ValidationFailed(f"The qualitative indicator {ind['key']!r} ({ind['name']}) needs a score from 0 "
                                    f"to {ind['max_points']}.", field="scores")
-        values[ind["key"]] = decimal_in(scores[ind["key"]], field="scores", what=f"The score of {ind['key']}",
+        values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=f"The score of {ind['key']}",
                                         low=Decimal(0), high=Decimal(ind["max_points"]))
     return values
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import NotFound, ValidationFailed
 
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.models import (
     COUNTER_KINDS, STATUS_DRAFT, STATUS_IN_APPROVAL, GuaranteeCounterGuarantee, GuaranteeProject,
 )
@@ -55,24 +56,6 @@ def ratio(num: Decimal, den: Decimal) -> Decimal | None:
     if den is None or den <= 0:
         return None
     return (num / den).quantize(RATIO, rounding=ROUND_HALF_UP)
-
-
-def decimal_in(value: Any, *, field: str, what: str, low: Decimal | None = None,
-               high: Decimal | None = None) -> Decimal:
-    """``value`` (Decimal, int or numeric string; never float) as a Decimal within ``[low, high]``."""
-    if isinstance(value, (float, bool)) or value is None:
-        raise ValidationFailed(f"{what} must be a decimal number (given as a string or Decimal).", field=field)
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationFailed(f"{what} must be a number, not {str(value)[:20]!r}.", field=field) from None
-    if not number.is_finite():
-        raise ValidationFailed(f"{what} must be a finite number.", field=field)
-    if low is not None and number < low:
-        raise ValidationFailed(f"{what} must be at least {low}; {number} is below.", field=field)
-    if high is not None and number > high:
-        raise ValidationFailed(f"{what} must be at most {high}; {number} is above.", field=field)
-    return number
 
 
 def project_for(session: Session, actor: Actor, project_id: uuid.UUID, *, lock: bool = False) -> GuaranteeProject:
@@ -112,7 +95,7 @@ def _clean_weights(weights: Any) -> dict[str, dict[str, str]]:
             if key not in _KNOWN[group]:
                 raise ValidationFailed(f"Unknown {group} kind {key!r} in the risk weights: use one of "
                                        f"{', '.join(_KNOWN[group])}.", field="weights")
-            number = decimal_in(value, field="weights", what=f"The {group} weight of {key}", low=Decimal(0),
+            number = inputs.number(value, field="weights", what=f"The {group} weight of {key}", low=Decimal(0),
                                 high=Decimal(1))
             out.setdefault(group, {})[key] = str(number)
     return out

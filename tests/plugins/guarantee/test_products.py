@@ -18,8 +18,8 @@ LOAN = {"code": "LOAN-1", "name": "流贷担保", "kind": "loan", "min_amount": 
 def test_create_derives_category_and_keeps_exact_figures(gw):
     with gw.acting("admin") as (s, a):
         loan = pr.create_product(s, a, LOAN)
-        bid = pr.create_product(s, a, {"code": "BID-1", "name": "投标保函", "kind": "bid",
-                                       "requires_counter_guarantee": False})
+        pr.create_product(s, a, {"code": "BID-1", "name": "投标保函", "kind": "bid",
+                          "requires_counter_guarantee": False})
     with gw.acting("viewer") as (s, a):
         rows = {p.code: p for p in pr.list_products(s, a)}
         audited = s.scalars(select(AuditRecord.action).where(AuditRecord.entity_id == str(loan.id))).all()
@@ -37,7 +37,7 @@ def test_create_derives_category_and_keeps_exact_figures(gw):
     ({"min_amount": "40000000"}, "min_amount", "above the maximum"),
     ({"min_term_months": 40}, "min_term_months", "above the maximum"),
     ({"max_term_months": 0}, "max_term_months", "between 1 and 360"),
-    ({"max_amount": 1.5}, "max_amount", "exact amount"),
+    ({"max_amount": 1.5}, "max_amount", "exact decimal number"),
     ({"min_amount": "1.001"}, "min_amount", "two decimal places"),
     ({"default_fee_rate": "1.5"}, "default_fee_rate", "between 0 and 1"),
     ({"code": ""}, "code", "Give code"),

@@ -1,0 +1,95 @@
+"""Input checks shared by every service of the ``guarantee`` plugin: exact numbers, amounts in yuan, rates, terms
+and text, each refused with a ValidationFailed naming the field. Floats are refused everywhere (they are not exact);
+give Decimals, ints or numeric text."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from surety.core.db.types import to_money
+from surety.core.errors import ValidationFailed
+
+FEN = Decimal("0.01")
+#: Places a rate keeps (as the Rate column does).
+RATE_PLACES = 8
+#: Longest term anything may have (30 years).
+MAX_TERM_MONTHS = 360
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def number(value: Any, *, field: str, what: str | None = None, low: Decimal | None = None,
+           high: Decimal | None = None, low_open: bool = False, places: int | None = None) -> Decimal:
+    """``value`` as a Decimal within ``[low, high]`` (``(low, high]`` when ``low_open``), with at most ``places``
+    decimal places."""
+    what = what or field
+    if _blank(value) or isinstance(value, (float, bool)):
+        raise ValidationFailed(f"{what} must be an exact decimal number given as text or Decimal (e.g. 0.015), "
+                               f"not {'nothing' if _blank(value) else type(value).__name__}.", field=field)
+    try:
+        result = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"{what} must be a number, not {str(value)[:20]!r}.", field=field) from None
+    if not result.is_finite():
+        raise ValidationFailed(f"{what} must be a finite number.", field=field)
+    if places is not None and result.as_tuple().exponent < -places:
+        count = "two" if places == 2 else str(places)
+        raise ValidationFailed(f"{what} has more than {count} decimal places: {result}.", field=field)
+    span = f" (between {low} and {high})" if low is not None and high is not None else ""
+    if low is not None and (result < low or (low_open and result == low)):
+        bound = ("above zero" if low_open else "zero or more (at least 0)") if low == 0 else \
+            f"{'above' if low_open else 'at least'} {low}"
+        raise ValidationFailed(f"{what} must be {bound}{span}, not {result}.", field=field)
+    if high is not None and result > high:
+        raise ValidationFailed(f"{what} must be at most {high}{span}, not {result}.", field=field)
+    return result
+
+
+def money(value: Any, field: str, *, positive: bool = False, required: bool = True,
+          what: str | None = None) -> Decimal | None:
+    """An amount in yuan with at most two decimal places (fen), zero or more (above zero when ``positive``); None
+    for a blank optional one."""
+    if _blank(value):
+        if required:
+            raise ValidationFailed(f"Give {what or field} (yuan).", field=field)
+        return None
+    return number(value, field=field, what=what, low=Decimal(0), low_open=positive, places=2).quantize(FEN)
+
+
+def rate(value: Any, field: str, *, low: Decimal = Decimal(0), high: Decimal = Decimal(1), low_open: bool = False,
+         required: bool = True, what: str | None = None) -> Decimal | None:
+    """A rate or ratio (0.015 is 1.5 %) within ``[low, high]`` with at most 8 decimal places; None for a blank
+    optional one."""
+    if _blank(value):
+        if required:
+            raise ValidationFailed(f"Give {what or field} (e.g. 0.015 for 1.5 %).", field=field)
+        return None
+    return number(value, field=field, what=what, low=low, high=high, low_open=low_open, places=RATE_PLACES)
+
+
+def months(value: Any, field: str, *, minimum: int = 1) -> int:
+    """A whole number of months, at least ``minimum`` and at most MAX_TERM_MONTHS."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{field} is a whole number of months.", field=field)
+    if not minimum <= value <= MAX_TERM_MONTHS:
+        raise ValidationFailed(f"{field} is between {minimum} and {MAX_TERM_MONTHS} months, not {value}.",
+                               field=field)
+    return value
+
+
+def text(value: Any, field: str, limit: int = 200, *, required: bool = False) -> str:
+    """Text with runs of whitespace collapsed, at most ``limit`` characters."""
+    result = " ".join(str(value or "").split())
+    if required and not result:
+        raise ValidationFailed(f"Give {field}.", field=field)
+    if len(result) > limit:
+        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
+    return result
+
+
+def yuan(amount: Decimal) -> str:
+    """``1,234,567.89`` (yuan, two decimals, thousands separated) for messages."""
+    return f"{to_money(amount):,.2f}"

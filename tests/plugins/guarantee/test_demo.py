@@ -1,0 +1,186 @@
+"""`surety demo` for the guarantee plugin: on a fresh demo tenant the demo adds staff in every role, products, banks
+with credit lines and a project at every stage of part 1, made through the real services (numbers, approval
+workflow, meetings, fees, contracts, loan confirmation, audit); the staff's recorded password logs in; running it
+again adds nothing."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from surety.core.audit.models import AuditRecord
+from surety.core.events_models import OutboxEvent
+from surety.core.identity.models import User
+from surety.core.settings import get_settings
+from surety.core.workflow.engine import business_today, calendar
+from surety.core.workflow.models import WorkflowInstance, WorkflowTask
+from surety.plugins.customers.models import Customer
+from surety.plugins.guarantee.contract_models import GuaranteeContract
+from surety.plugins.guarantee.demo import BID_CODE, LOAN_CODE, MEMBERS, STAFF, add_demo_guarantees
+from surety.plugins.guarantee.fee_models import GuaranteeFeeItem, GuaranteeFeePlan, GuaranteeFeeReceipt
+from surety.plugins.guarantee.meeting_models import GuaranteeMeeting, GuaranteeMeetingItem
+from surety.plugins.guarantee.models import (
+    GuaranteeBank, GuaranteeCounterGuarantee, GuaranteeCreditLine, GuaranteeProduct, GuaranteeProject,
+)
+from surety.plugins.guarantee.rating_models import REPORT_DRAFT, GuaranteeDueDiligenceReport, GuaranteeRating
+from surety.tenants.demo import CREDENTIALS_FILE, add_demo_data
+
+#: Tables whose row counts a second run must leave unchanged.
+COUNTED = (User, Customer, GuaranteeProduct, GuaranteeBank, GuaranteeCreditLine, GuaranteeProject,
+           GuaranteeCounterGuarantee, GuaranteeRating, GuaranteeDueDiligenceReport, GuaranteeMeeting,
+           GuaranteeMeetingItem, GuaranteeFeePlan, GuaranteeFeeItem, GuaranteeFeeReceipt, GuaranteeContract,
+           WorkflowInstance, WorkflowTask, AuditRecord, OutboxEvent)
+
+
+@pytest.fixture
+def demo(db, make_tenant):
+    """A fresh tenant set up like `surety demo` does: customers and guarantee enabled, each plugin's demo data."""
+    tenant = make_tenant(slug=f"demo-{secrets.token_hex(3)}", plugins=["customers", "guarantee"])
+    before = business_today()
+    with db.tenant_session(tenant.id) as s:
+        add_demo_data(s, tenant)
+    return tenant, {before, business_today()}
+
+
+def counts(db, tenant) -> dict[str, int]:
+    with db.tenant_session(tenant.id) as s:
+        return {m.__tablename__: s.scalar(select(func.count()).select_from(m)) for m in COUNTED}
+
+
+def by_status(s) -> dict[str, list[GuaranteeProject]]:
+    out: dict[str, list[GuaranteeProject]] = {}
+    for p in s.scalars(select(GuaranteeProject).order_by(GuaranteeProject.created_at, GuaranteeProject.id)):
+        out.setdefault(p.status, []).append(p)
+    return out
+
+
+def step_of(s, project) -> str:
+    return s.scalar(select(WorkflowInstance.current_step).where(WorkflowInstance.id == project.workflow_instance_id))
+
+
+def test_every_stage_of_part_one_exists(db, demo):
+    tenant, today = demo
+    with db.tenant_session(tenant.id) as s:
+        projects = by_status(s)
+        assert {k: len(v) for k, v in projects.items()} == {
+            "draft": 1, "in_approval": 3, "approved": 1, "contracted": 1, "effective": 1, "rejected": 1,
+            "withdrawn": 1}
+        # Numbers came from the real numbering: the draft has none, the eight submitted ones are gap-free.
+        (draft,) = projects["draft"]
+        assert draft.project_no is None and draft.workflow_instance_id is None
+        numbered = sorted(p.project_no for ps in projects.values() for p in ps if p.project_no)
+        year = min(today).year
+        assert numbered == [f"DB-{year}-{n:05d}" for n in range(1, 9)] or \
+            numbered == [f"DB-{max(today).year}-{n:05d}" for n in range(1, 9)]
+
+        # In approval: one each at acceptance, due diligence and the committee.
+        waiting = {step_of(s, p): p for p in projects["in_approval"]}
+        assert set(waiting) == {"acceptance", "due_diligence", "committee"}
+        dd = s.scalar(select(GuaranteeDueDiligenceReport).where(
+            GuaranteeDueDiligenceReport.project_id == waiting["due_diligence"].id))
+        assert dd.status == REPORT_DRAFT and dd.rating_id is not None
+        at_committee = waiting["committee"]
+        assert at_committee.amount > Decimal("5000000")  # above the committee threshold
+        meeting = s.scalars(select(GuaranteeMeeting).join(
+            GuaranteeMeetingItem, GuaranteeMeetingItem.meeting_id == GuaranteeMeeting.id).where(
+            GuaranteeMeetingItem.project_id == at_committee.id)).one()
+        assert meeting.status == "scheduled" and meeting.meeting_date > max(today)
+        assert meeting.meeting_date in {calendar(s).next_working_day(d) for d in today}
+        convene = s.scalars(select(WorkflowTask).where(
+            WorkflowTask.instance_id == at_committee.workflow_instance_id, WorkflowTask.status == "open")).one()
+        assert convene.kind == "convene"
+
+        # Approved with a fee plan (a bid guarantee: no bank, not reserved on a line).
+        (approved,) = projects["approved"]
+        product = s.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == approved.product_id))
+        assert product.code == BID_CODE and approved.bank_id is None and approved.decided_at is not None
+        plan = s.scalar(select(GuaranteeFeePlan).where(GuaranteeFeePlan.project_id == approved.id))
+        assert plan.guarantee_fee_total == Decimal("5000.00")  # 2,000,000 x 0.5 % x 6 / 12
+        assert plan.margin_amount == Decimal("400000.00")
+
+        # Contracted and effective: every contract signed by hand, fees received.
+        (contracted,) = projects["contracted"]
+        (effective,) = projects["effective"]
+        for p in (contracted, effective):
+            contracts = s.scalars(select(GuaranteeContract).where(GuaranteeContract.project_id == p.id)).all()
+            counters = s.scalar(select(func.count()).select_from(GuaranteeCounterGuarantee).where(
+                GuaranteeCounterGuarantee.project_id == p.id))
+            assert len(contracts) == 2 + counters  # guarantee, entrustment, one per counter-guarantee
+            assert {(c.status, c.signed_via, c.signed_on in today) for c in contracts} == {("signed", "manual", True)}
+            assert s.scalar(select(func.sum(GuaranteeFeeReceipt.amount)).where(
+                GuaranteeFeeReceipt.project_id == p.id)) > 0
+            assert p.credit_line_id is not None
+        assert contracted.in_force_balance == Decimal("0.00") and contracted.loan_contract_no is None
+        assert effective.in_force_balance == effective.amount == effective.loan_amount == Decimal("6000000.00")
+        assert effective.effective_date in today and effective.loan_end_date > effective.loan_start_date
+        # The effective project went through a committee meeting held today, with its minutes.
+        held = s.scalars(select(GuaranteeMeeting).join(
+            GuaranteeMeetingItem, GuaranteeMeetingItem.meeting_id == GuaranteeMeeting.id).where(
+            GuaranteeMeetingItem.project_id == effective.id)).one()
+        assert held.status == "open" and held.meeting_date in today and held.minutes_attachment_id is not None
+        votes = s.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == effective.workflow_instance_id,
+                                                     WorkflowTask.kind == "vote")).all()
+        assert len(votes) == len(MEMBERS) and all(t.status != "open" for t in votes)
+        # Credit lines carry what the approvals reserved.
+        used = {line.bank_id: line.used for line in s.scalars(select(GuaranteeCreditLine))}
+        assert used[effective.bank_id] == Decimal("6000000.00")
+        assert used[contracted.bank_id] == Decimal("4000000.00")
+
+        # Rejected at the preliminary review by the risk officer; withdrawn by the manager.
+        (rejected,) = projects["rejected"]
+        assert step_of(s, rejected) == "preliminary_review" and rejected.decided_at is not None
+        (withdrawn,) = projects["withdrawn"]
+        assert s.scalar(select(WorkflowInstance.status).where(
+            WorkflowInstance.id == withdrawn.workflow_instance_id)) == "withdrawn"
+
+        # Each step was audited as the person whose role owns it.
+        names = {str(u.id): u.username for u in s.scalars(select(User))}
+        actors = {r.action: names.get(r.actor_id) for r in s.scalars(
+            select(AuditRecord).where(AuditRecord.entity_id == str(effective.id)))}
+        assert actors["guarantee.application.submitted"] == "zhangwei"
+        assert actors["guarantee.loan.confirmed"] == "sunli"
+        assert actors["guarantee.contracts.generated"] == "zhaolei"
+        assert actors["guarantee.project.contracted"] == "zhaolei"
+
+        # The projects use the customers demo's customers (its demo runs first) besides the new ones.
+        customer = {c.id: c for c in s.scalars(select(Customer))}
+        assert customer[at_committee.customer_id].name == "北京建国建材有限公司"
+        assert customer[projects["withdrawn"][0].customer_id].kind == "individual"
+        assert len(customer) == 9 and len({p.customer_id for ps in projects.values() for p in ps}) == 9
+
+        # Products and banks.
+        loan = s.scalar(select(GuaranteeProduct).where(GuaranteeProduct.code == LOAN_CODE))
+        assert loan.kind == "loan" and loan.requires_counter_guarantee
+        assert s.scalar(select(func.count()).select_from(GuaranteeBank)) == 2
+        # Staff in each role, the customer managers and the head in the branch.
+        users = {u.username: u for u in s.scalars(select(User).where(User.username.in_(list(STAFF))))}
+        assert set(users) == set(STAFF)
+        assert users["zhangwei"].org_unit_id == users["wangqiang"].org_unit_id != users["chenjing"].org_unit_id
+
+
+def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
+    tenant, _ = demo
+    lines = (get_settings().var_dir / CREDENTIALS_FILE).read_text().splitlines()
+    line = [x for x in lines if x.startswith(f"tenant: {tenant.slug}  staff: ")][-1]
+    assert all(name in line for name in STAFF)
+    password = line.split("password:")[1].strip()
+    query = "{guaranteeProjects(first: 50){edges{node{projectNo status customer{name} bank{name}}}}}"
+    for username in ("zhangwei", "lina", "wangqiang"):  # manager A, manager B, the branch head
+        body = api(query, token=api.login(tenant.slug, username, password))
+        statuses = sorted(e["node"]["status"] for e in body["data"]["guaranteeProjects"]["edges"])
+        assert statuses == sorted(["draft", "in_approval", "in_approval", "in_approval", "approved", "contracted",
+                                   "effective", "rejected", "withdrawn"]), username
+    body = api(query, token=api.login(tenant.slug, "hegang", password))  # a committee member reads them too
+    assert len(body["data"]["guaranteeProjects"]["edges"]) == 9
+
+
+def test_a_second_run_adds_nothing(db, demo):
+    tenant, _ = demo
+    first = counts(db, tenant)
+    assert first["guarantee_projects"] == 9 and first["users"] == len(STAFF) + 1
+    with db.tenant_session(tenant.id) as s:
+        add_demo_guarantees(s, tenant)
+    assert counts(db, tenant) == first
