@@ -20,13 +20,14 @@ from surety.core.audit.log import audit
 from surety.core.context import Actor, current
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
+from surety.core.db.locking import lock_row
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent, enabled_plugins, jsonable, raise_event
 from surety.core.notifications import service as notifications
 from surety.core.workflow import assignees, definition as d
 from surety.core.workflow.committee import tally
 from surety.core.workflow.models import (
-    INSTANCE_RUNNING, RUN_APPROVED, RUN_CANCELLED, RUN_OPEN, RUN_REJECTED, TASK_CANCELLED, TASK_DONE, TASK_OPEN,
+    INSTANCE_RUNNING, RUN_APPROVED, RUN_CANCELLED, RUN_OPEN, RUN_REJECTED, TASK_CANCELLED, TASK_OPEN,
     PlatformWorkdayOverride, WorkdayOverride, WorkflowDefinition, WorkflowEvent, WorkflowInstance, WorkflowStepRun,
     WorkflowTask, WorkflowTaskCandidate,
 )
@@ -112,12 +113,8 @@ def lock_instance(session: Session, instance_id: uuid.UUID | None = None, *,
         target = select(WorkflowTask.instance_id).where(WorkflowTask.id == task_id).scalar_subquery()
     else:
         target = instance_id
-    instance = session.scalars(
-        update(WorkflowInstance).where(WorkflowInstance.id == target)
-        .values(lock_version=WorkflowInstance.lock_version + 1)
-        .returning(WorkflowInstance)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    ).one_or_none()
+    instance = lock_row(session, WorkflowInstance, WorkflowInstance.id == target,
+                        values={"lock_version": WorkflowInstance.lock_version + 1})
     if instance is None:
         raise NotFound("No such task." if task_id is not None else "No such workflow instance.",
                        field="task_id" if task_id is not None else "instance_id")

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
@@ -22,6 +22,7 @@ from surety.core.context import ACTOR_USER, Actor
 from surety.core.db.base import uuid7
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
+from surety.core.db import locking
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events import enabled_plugins, raise_event
 from surety.core.identity.models import USER_ACTIVE, User
@@ -218,13 +219,9 @@ def update_application(session: Session, actor: Actor, project_id: uuid.UUID,
 
 
 def _lock(session: Session, project_id: uuid.UUID) -> GuaranteeProject | None:
-    """The project, its row locked (``UPDATE ... RETURNING``) so that two submissions of one draft run one after the
-    other."""
-    return session.scalars(
-        update(GuaranteeProject).where(GuaranteeProject.id == project_id)
-        .values(updated_at=utcnow()).returning(GuaranteeProject)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    ).one_or_none()
+    """The project, its row locked so that two submissions of one draft run one after the other."""
+    return locking.lock_row(session, GuaranteeProject, GuaranteeProject.id == project_id,
+                            values={"updated_at": utcnow()})
 
 
 def screen(session: Session, customer_id: uuid.UUID) -> list[str]:

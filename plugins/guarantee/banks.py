@@ -14,12 +14,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db import locking
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
 
@@ -202,14 +203,9 @@ def update_line(session: Session, actor: Actor, line_id: uuid.UUID, *, total: An
 
 
 def lock_row(session: Session, model, row_id: uuid.UUID, column: str, what: str, field: str = "id"):
-    """Take the row lock of ``model`` row ``row_id`` and load it fresh in one statement (``UPDATE ... SET column =
-    column ... RETURNING``: the lock comes before anything is read, on PostgreSQL and on SQLite alike), so
-    concurrent changes of the row queue up. NotFound naming ``what`` when there is no such row."""
-    col = getattr(model, column)
-    row = session.scalars(
-        update(model).where(model.id == row_id).values({column: col}).returning(model)
-        .execution_options(populate_existing=True, synchronize_session=False)
-    ).one_or_none()
+    """The ``model`` row ``row_id`` locked and fresh (core.db.locking.lock_row, touching ``column``); NotFound
+    naming ``what`` when there is no such row."""
+    row = locking.lock_row(session, model, model.id == row_id, values={column: getattr(model, column)})
     if row is None:
         raise NotFound(f"No {what} with that id.", field=field)
     return row

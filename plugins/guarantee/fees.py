@@ -23,7 +23,7 @@ from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
-from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow.engine import business_today
 
@@ -34,9 +34,8 @@ from surety.plugins.guarantee.fee_models import (
     BY_FIXED, BY_RATE, FEE_GUARANTEE, FEE_MARGIN, FEE_REVIEW, FEE_TYPES, FREQUENCY_MONTHS, METHODS, GuaranteeFeeItem,
     GuaranteeFeePlan, GuaranteeFeeReceipt, GuaranteeFeeRefund,
 )
-from surety.plugins.guarantee.models import (
-    STATUS_APPROVED, STATUS_CONTRACTED, STATUS_EFFECTIVE, GuaranteeProject,
-)
+from surety.plugins.guarantee.models import STATUS_APPROVED, STATUS_CONTRACTED, STATUS_EFFECTIVE
+from surety.plugins.guarantee.projects import get_project
 from surety.plugins.guarantee.permissions import FEE
 
 PLAN_ENTITY = "guarantee:fee_plan"
@@ -96,13 +95,6 @@ def schedule(total: Decimal, term_months: int, frequency: str, start: dt.date) -
 # ---------------------------------------------------------------- the plan -----------------------------------------
 
 
-def _project(session: Session, project_id: uuid.UUID) -> GuaranteeProject:
-    project = session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
-    if project is None:
-        raise NotFound("No guarantee project with that id.", field="project_id")
-    return project
-
-
 def plan_of(session: Session, project_id: uuid.UUID) -> GuaranteeFeePlan | None:
     return session.scalar(select(GuaranteeFeePlan).where(GuaranteeFeePlan.project_id == project_id))
 
@@ -144,7 +136,7 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
     ``margin_method`` ``rate`` (of the project amount) or ``fixed`` (>= 0). Zero fees get no schedule item.
     A plan with receipts cannot change (Conflict)."""
     require(session, actor, FEE, "manage")
-    project = _project(session, project_id)
+    project = get_project(session, actor, project_id)
     if project.status not in PLAN_STATUSES:
         raise Conflict(f"Fees are set once the project is approved; it is {project.status}.", field="project_id")
     if frequency not in FREQUENCY_MONTHS:
@@ -304,7 +296,7 @@ class FeePlanView:
 def fee_plan(session: Session, actor: Actor, project_id: uuid.UUID) -> FeePlanView | None:
     """A project's plan with its schedule (by due date), receipts and refunds; None when no plan is set."""
     require(session, actor, FEE, "read")
-    _project(session, project_id)
+    get_project(session, actor, project_id)  # permission and data scope of the project
     plan = plan_of(session, project_id)
     if plan is None:
         return None

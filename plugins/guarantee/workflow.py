@@ -22,6 +22,7 @@ from surety.core.audit.log import audit
 from surety.core.db.types import utcnow
 from surety.core.events import raise_event
 
+from surety.plugins.guarantee.banks import release
 from surety.plugins.guarantee.events import GuaranteeProjectDecided
 from surety.plugins.guarantee.models import (
     STATUS_APPROVED, STATUS_IN_APPROVAL, STATUS_REJECTED, STATUS_WITHDRAWN, GuaranteeProduct, GuaranteeProject,
@@ -150,6 +151,10 @@ def on_event(session: Session, event) -> None:
         return
     project.status, project.decided_at = status, utcnow()
     project.updated_at = project.decided_at
+    if status != STATUS_APPROVED and project.credit_line_id is not None:
+        # A tenant's definition may check the line before its last decision: give the reservation back.
+        release(session, project, project.amount)
+        project.credit_line_id = None
     session.flush()
     conditions = tuple(event.conditions or ())
     audit(session, "guarantee.project.decided", entity_type=ENTITY, entity_id=project.id,

@@ -70,7 +70,7 @@ def test_banks_and_lines(api, gw):
 
 
 def test_fees_and_loan(api, gw):
-    with gw.acting("fin") as (s, a):
+    with gw.acting("mgr") as (s, a):  # the lead manager's projects; finance sees the whole tenant
         p = make_project(s, a, gw.customers["corp"], amount="1200000.00", term_months=12, status="contracted")
         draft = make_project(s, a, gw.customers["corp"], status="draft")
     fin = api.login(gw.tenant.slug, "fin", TEST_PASSWORD)

@@ -179,3 +179,44 @@ def test_concurrent_reservations_queue_on_the_line_lock(gw):
         t.join(30)
     assert sorted(outcomes) == ["exceeded", "ok"], outcomes
     assert _used(gw, line.id) == Decimal("600000.00")
+
+
+LATE_REJECT = {
+    "key": "test.check_then_decide", "name": "Check the line, then decide", "subject_type": "guarantee:project",
+    "start": "reply",
+    "steps": [
+        {"key": "reply", "name": "批复", "kind": "task", "assignee": {"role": "executive"},
+         "transitions": [{"to": "check"}]},
+        {"key": "check", "kind": "automatic", "handler": CREDIT_LINE_CHECK, "transitions": [{"to": "final"}]},
+        {"key": "final", "name": "终审", "kind": "task", "assignee": {"role": "executive"},
+         "transitions": [{"to": "approved"}]},
+        {"key": "approved", "kind": "end", "result": "approved"},
+    ],
+}
+
+
+def test_a_rejection_after_the_check_gives_the_reservation_back(gw):
+    with gw.acting("admin") as (s, a):
+        draft = definitions.save_draft(s, a, LATE_REJECT)
+        definitions.publish(s, a, LATE_REJECT["key"], draft.version)
+    with gw.acting("mgr") as (s, a):
+        bank, line = make_bank(s, total="4000000.00")
+        project = make_project(s, a, gw.customers["corp"], bank=bank, amount="3000000.00", status="in_approval")
+        instance = start(s, a, definition_key=LATE_REJECT["key"], subject_type="guarantee:project",
+                         subject_id=str(project.id))
+        project.workflow_instance_id = instance.id  # as submission does
+
+    def task_id():
+        with gw.session() as s:
+            return s.scalars(select(WorkflowTask.id).where(WorkflowTask.instance_id == instance.id,
+                                                           WorkflowTask.status == "open")).one()
+
+    with gw.acting("boss") as (s, a):
+        act(s, a, task_id(), "approve")
+    assert _used(gw, line.id) == Decimal("3000000.00")
+    with gw.acting("boss") as (s, a):
+        act(s, a, task_id(), "reject", comment="市场变化")
+    assert _used(gw, line.id) == Decimal("0.00")
+    with gw.session() as s:
+        row = s.scalars(select(GuaranteeProject).where(GuaranteeProject.id == project.id)).one()
+        assert row.status == "rejected" and row.credit_line_id is None

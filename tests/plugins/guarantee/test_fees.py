@@ -174,3 +174,15 @@ def test_receipts_refunds_events_and_replan_refused(gw):
         assert actions.count("guarantee.fee_plan.set") == 2
         stored = s.scalars(select(GuaranteeFeeItem).where(GuaranteeFeeItem.id == margin.id)).one()
         assert (stored.received, stored.refunded) == (Decimal("50000.00"), Decimal("50000.00"))
+
+
+def test_a_fee_plan_is_seen_only_by_those_who_see_the_project(gw):
+    with gw.acting("mgr") as (s, a):
+        p = make_project(s, a, gw.customers["corp"], status="approved")
+    with gw.acting("fin") as (s, a):
+        fees.set_plan(s, a, p.id, guarantee_fee_method="fixed", guarantee_fee_amount="12000.00", frequency="once",
+                      start_date=D(2026, 3, 1))
+    with gw.acting("mgr") as (s, a):  # the project's lead manager
+        assert fees.fee_plan(s, a, p.id).totals().due == Decimal("12000.00")
+    with gw.acting("mgr2") as (s, a), pytest.raises(NotFound):  # another manager: own-scope, not theirs
+        fees.fee_plan(s, a, p.id)
