@@ -38,6 +38,7 @@ import bench_authz
 import bench_crypto
 import bench_customers
 import bench_graphql
+import bench_guarantee
 import bench_rls
 import bench_workflow
 from bench_report import machine_facts, markdown, print_table, write_doc
@@ -72,12 +73,18 @@ class Scale:
     wf_instances: int = 100_000
     wf_mine: int = 500
     wf_runs: int = 300
+    guar_submissions: int = 1000
+    guar_workers: int = 16
+    guar_projects: int = 100_000
+    guar_customers: int = 10_000
+    guar_runs: int = 300
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
               audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100,
               customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
-              wf_instances=5000, wf_runs=40)
+              wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
+              guar_runs=40)
 
 
 def fail(message: str) -> None:
@@ -148,6 +155,11 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
             figures += step("10-11 workflow", lambda: bench_workflow.run(
                 db, tdb.owner_url, instances=scale.wf_instances, mine=scale.wf_mine, runs=scale.wf_runs,
                 warmup=max(10, scale.wf_runs // 10)))
+        if wanted("guarantee"):
+            figures += step("12-13 guarantee", lambda: bench_guarantee.run(
+                db, tdb.owner_url, submissions=scale.guar_submissions, workers=scale.guar_workers,
+                projects=scale.guar_projects, customers=scale.guar_customers, runs=scale.guar_runs,
+                warmup=max(10, scale.guar_runs // 10)))
     finally:
         set_database(None)
         db.dispose()
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow"),
+    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)

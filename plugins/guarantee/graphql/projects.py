@@ -19,6 +19,8 @@ from surety.graphql.pagination import Connection, paginate
 
 from surety.plugins.guarantee.models import GuaranteeProduct as ProductRow
 from surety.plugins.guarantee.models import GuaranteeProject as ProjectRow
+from surety.plugins.guarantee.graphql.finance import GuaranteeBank
+from surety.plugins.guarantee.graphql.risk import GuaranteeCounterGuarantee
 
 
 def gid(type_name: str, value: Any) -> strawberry.ID | None:
@@ -132,23 +134,6 @@ class GuaranteeProjectCustomer:
     deleted: bool
 
 
-@strawberry.type(description="The cooperating bank of a project.")
-class GuaranteeProjectBank:
-    id: strawberry.ID = strawberry.field(description="Global id of type GuaranteeBank")
-    code: str
-    name: str
-
-
-@strawberry.type(description="A counter-guarantee (反担保) of a project, as recorded.")
-class GuaranteeProjectCounterGuarantee:
-    id: strawberry.ID = strawberry.field(description="Global id of type GuaranteeCounterGuarantee")
-    kind: str = strawberry.field(description="pledge | mortgage | third_party | credit | lien | deposit")
-    description: str
-    valuation: Decimal
-    valuation_date: dt.date | None
-    discount_rate: Decimal
-
-
 @strawberry.type(description="A guarantee project, from application to an effective guarantee.")
 class GuaranteeProject(relay.Node):
     id: relay.NodeID[str]
@@ -234,19 +219,17 @@ class GuaranteeProject(relay.Node):
         return GuaranteeProduct.from_row(row)
 
     @strawberry.field
-    async def bank(self, info: strawberry.Info) -> GuaranteeProjectBank | None:
+    async def bank(self, info: strawberry.Info) -> GuaranteeBank | None:
         if self.row.bank_id is None:
             return None
         row = await info.context.loader("guarantee.banks", _loader("banks", _banks)).load(self.row.bank_id)
-        return GuaranteeProjectBank(id=gid("GuaranteeBank", row.id), code=row.code, name=row.name) if row else None
+        return GuaranteeBank.from_row(row) if row else None
 
     @strawberry.field
-    async def counter_guarantees(self, info: strawberry.Info) -> list[GuaranteeProjectCounterGuarantee]:
+    async def counter_guarantees(self, info: strawberry.Info) -> list[GuaranteeCounterGuarantee]:
         rows = await info.context.loader("guarantee.counter_guarantees",
                                          _loader("counter_guarantees", _counter_guarantees)).load(self.row.id)
-        return [GuaranteeProjectCounterGuarantee(
-            id=gid("GuaranteeCounterGuarantee", r.id), kind=r.kind, description=r.description, valuation=r.valuation,
-            valuation_date=r.valuation_date, discount_rate=r.discount_rate) for r in rows or []]
+        return [GuaranteeCounterGuarantee.from_row(r) for r in rows or []]
 
 
 # ---------------------------------------------------------------- inputs and payloads ------------------------------
