@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 
-def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | None):
-    """Rows of ``model`` by id (through the tenant-bound session), in the order asked, None where missing."""
+def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | None, statement=None):
+    """Rows of ``model`` by id (through the tenant-bound session), in the order asked, None where missing.
+    ``statement``: a function returning the SELECT to pick them from (e.g. a service's data-scoped search), called
+    after the permission check, instead of all rows."""
     from surety.graphql.auth import allowed
 
     ids = list(node_ids)
@@ -21,6 +23,7 @@ def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | 
             wanted[raw] = uuid.UUID(str(raw))
         except ValueError:
             continue
-    rows = info.context.session.scalars(select(model).where(model.id.in_(list(wanted.values())))) if wanted else []
+    base = select(model) if statement is None else statement()
+    rows = info.context.session.scalars(base.where(model.id.in_(list(wanted.values())))) if wanted else []
     by_id = {str(r.id): r for r in rows}
     return [to_node(by_id[str(wanted[i])]) if i in wanted and str(wanted[i]) in by_id else None for i in ids]

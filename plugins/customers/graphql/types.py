@@ -75,24 +75,13 @@ class Customer(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        from surety.graphql.auth import actor, allowed
-
+        from surety.graphql.auth import actor
+        from surety.graphql.nodes import load_nodes
         from surety.plugins.customers.search import search_statement
 
-        ids = list(node_ids)
-        if not allowed(info, "customers:customer:read"):
-            return [None] * len(ids)
-        wanted = {}
-        for raw in ids:
-            try:
-                wanted[raw] = uuid.UUID(str(raw))
-            except ValueError:
-                continue
         s = info.context.session
-        rows = s.scalars(search_statement(s, actor(info)).where(CustomerRow.id.in_(list(wanted.values())))) \
-            if wanted else []
-        by_id = {r.id: r for r in rows}
-        return [cls.from_row(by_id[wanted[i]]) if i in wanted and wanted[i] in by_id else None for i in ids]
+        return load_nodes(info, CustomerRow, cls.from_row, node_ids, "customers:customer:read",
+                          statement=lambda: search_statement(s, actor(info)))
 
     @strawberry.field(description="ID card number (individual) or unified social credit code (corporate); masked "
                                   "unless `reveal` (needs core:pii:reveal, audited).")
