@@ -316,7 +316,10 @@ def summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict[str, Any]]
     ids = list(dict.fromkeys(customer_ids))
     if not ids:
         return {}
-    rows = session.scalars(select(Customer).where(Customer.id.in_(ids)))
+    # Only plain columns: nothing encrypted is read or decrypted.
+    rows = session.execute(select(Customer.id, Customer.kind, Customer.name, Customer.org_unit_id, Customer.owner_id,
+                                  Customer.industry, Customer.region, Customer.size, Customer.deleted_at)
+                           .where(Customer.id.in_(ids)))
     return {c.id: {"id": c.id, "kind": c.kind, "name": c.name, "org_unit_id": c.org_unit_id, "owner_id": c.owner_id,
                    "industry": c.industry, "region": c.region, "size": c.size,
                    "deleted": c.deleted_at is not None} for c in rows}

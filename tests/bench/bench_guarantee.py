@@ -433,8 +433,8 @@ def listing_figure(db: Database, owner_url: str, *, projects: int, customers: in
         notes=(
             ("surety: POST /graphql guaranteeProjects(first: 50) with customer {id kind name}, product, bank and "
              "counterGuarantees through create_app as an executive (whole-tenant scope): bearer check, permission "
-             "and data scope, keyset page by id, per-request DataLoaders (customers via customers_summaries, "
-             "products, banks, counter-guarantees), in-process over httpx.ASGITransport; baseline: one SELECT of "
+             "and data scope, keyset page by id, one batch query per related kind and request (customers via "
+             "customers_summaries, products, banks, counter-guarantees), in-process over httpx.ASGITransport; baseline: one SELECT of "
              "the same 51 rows joined to customers, products and banks with the counter-guarantees as a json_agg "
              "subquery, on a raw connection with app.tenant_id set (no HTTP, auth, permission or GraphQL)"),
             (f"checked: both sides return the same projects in the same order with the same customers, banks and "
