@@ -38,6 +38,13 @@ _SET_HASH = (
     .values(last_hash=bindparam("audit_hash"))
 )
 _INSERT = insert(AuditRecord.__table__)
+#: PostgreSQL: the head's new hash and the record in one round trip (a data-modifying CTE; SQLite has none). The
+#: record's values are bound under ``r_<column>`` names, so none of them is taken for a column of the heads table.
+_INSERT_SETTING_HASH = (
+    insert(AuditRecord.__table__)
+    .values({c.name: bindparam(f"r_{c.name}") for c in AuditRecord.__table__.columns})
+    .add_cte(_SET_HASH.cte("set_hash"))
+)
 
 
 def audit(session: Session, action: str, *, entity_type: str | None = None, entity_id: Any = None,
@@ -70,8 +77,12 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
     }
     values["hash"] = hash_content(values)
     conn = session.connection()
-    conn.execute(_SET_HASH, {"audit_tenant": tenant, "audit_hash": values["hash"]})
-    conn.execute(_INSERT, values)
+    head = {"audit_tenant": tenant, "audit_hash": values["hash"]}
+    if conn.dialect.name == "postgresql":
+        conn.execute(_INSERT_SETTING_HASH, {**{f"r_{k}": v for k, v in values.items()}, **head})
+    else:
+        conn.execute(_SET_HASH, head)
+        conn.execute(_INSERT, values)
     return AuditRecord(**values)
 
 
