@@ -249,13 +249,14 @@ def reserve(session: Session, project: GuaranteeProject, *, today: dt.date | Non
     line = lock_line(session, found.id)
     if project.amount > available(line):
         raise CreditLineExceeded(
-            f"The credit line of {bank.name} cannot take this guarantee: line total {inputs.yuan(line.total)} yuan, used "
-            f"{inputs.yuan(line.used)} yuan, available {inputs.yuan(available(line))} yuan, requested {inputs.yuan(project.amount)} yuan.",
+            f"The credit line of {bank.name} cannot take this guarantee: line total {inputs.yuan(line.total)} yuan, "
+            f"used {inputs.yuan(line.used)} yuan, available {inputs.yuan(available(line))} yuan, requested "
+            f"{inputs.yuan(project.amount)} yuan.",
             field="amount", line_id=str(line.id), total=str(line.total), used=str(line.used),
             available=str(available(line)), requested=str(project.amount))
     before = _line_image(line)
     line.used = line.used + project.amount
-    project.credit_line_id = line.id
+    project.credit_line_id, project.credit_line_held = line.id, project.amount
     session.flush()
     audit(session, "guarantee.credit_line.reserved", entity_type=LINE_ENTITY, entity_id=line.id, before=before,
           after={**_line_image(line), "project_id": str(project.id), "amount": str(project.amount)})
@@ -265,16 +266,19 @@ def reserve(session: Session, project: GuaranteeProject, *, today: dt.date | Non
 def release(session: Session, project: GuaranteeProject, amount: Any) -> GuaranteeCreditLine | None:
     """Give ``amount`` of the project's reservation back to its line (``used -= amount``, under the row lock): on
     release of the guarantee (part 2) or when an approval that reserved is undone. None when the project holds no
-    line. The amount is more than 0 and at most what the line carries."""
+    line. The amount is more than 0 and at most what the project still holds (``project.credit_line_held``, which
+    releases, compensations and undone approvals share, so nothing is given back twice)."""
     if project.credit_line_id is None:
         return None
     amount = inputs.money(amount, "amount", positive=True)
     line = lock_line(session, project.credit_line_id)
-    if amount > line.used:
-        raise Conflict(f"Cannot release {inputs.yuan(amount)} yuan: the line carries only {inputs.yuan(line.used)} yuan.",
-                       field="amount")
+    held = min(project.credit_line_held, line.used)
+    if amount > held:
+        raise Conflict(f"Cannot give {inputs.yuan(amount)} yuan back to the credit line: the project holds only "
+                       f"{inputs.yuan(held)} yuan of it.", field="amount")
     before = _line_image(line)
     line.used = line.used - amount
+    project.credit_line_held = project.credit_line_held - amount
     session.flush()
     audit(session, "guarantee.credit_line.released", entity_type=LINE_ENTITY, entity_id=line.id, before=before,
           after={**_line_image(line), "project_id": str(project.id), "amount": str(amount)})

@@ -28,7 +28,7 @@ PRODUCT_KINDS = {
 LOAN_CATEGORIES = ("small_micro", "farmer", "housing", "other")
 
 # Projects ------------------------------------------------------------------------------------------------------------
-#: draft -> in_approval -> approved -> contracted -> effective; or rejected / withdrawn / cancelled.
+#: draft -> in_approval -> approved -> contracted -> effective -> released; or rejected / withdrawn / cancelled.
 STATUS_DRAFT = "draft"
 STATUS_IN_APPROVAL = "in_approval"
 STATUS_APPROVED = "approved"
@@ -37,8 +37,9 @@ STATUS_WITHDRAWN = "withdrawn"
 STATUS_CONTRACTED = "contracted"
 STATUS_EFFECTIVE = "effective"
 STATUS_CANCELLED = "cancelled"
+STATUS_RELEASED = "released"
 PROJECT_STATUSES = (STATUS_DRAFT, STATUS_IN_APPROVAL, STATUS_APPROVED, STATUS_REJECTED, STATUS_WITHDRAWN,
-                    STATUS_CONTRACTED, STATUS_EFFECTIVE, STATUS_CANCELLED)
+                    STATUS_CONTRACTED, STATUS_EFFECTIVE, STATUS_RELEASED, STATUS_CANCELLED)
 
 # Counter-guarantees ---------------------------------------------------------------------------------------------------
 COUNTER_KINDS = ("pledge", "mortgage", "third_party", "credit", "lien", "deposit")
@@ -152,6 +153,9 @@ class GuaranteeProject(TenantScoped, Base):
     product_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     bank_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     credit_line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: What the project holds on its credit line now: the amount reserved at approval, less what releases,
+    #: compensations and undone approvals gave back (banks.reserve / banks.release keep it).
+    credit_line_held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     amount: Mapped[Decimal] = mapped_column(Money)
     term_months: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(500), default="")

@@ -11,9 +11,10 @@ from surety.plugins.guarantee import KEY
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables.
-MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "meeting_models")
+MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "meeting_models", "release_models",
+                 "compensation_models")
 #: GraphQL modules of ``graphql/``: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes).
-GRAPHQL_MODULES = ("projects", "risk", "finance", "documents")
+GRAPHQL_MODULES = ("projects", "risk", "finance", "documents", "release", "compensation")
 
 
 def _module(name: str):

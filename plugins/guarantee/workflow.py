@@ -153,7 +153,8 @@ def on_event(session: Session, event) -> None:
     project.updated_at = project.decided_at
     if status != STATUS_APPROVED and project.credit_line_id is not None:
         # A tenant's definition may check the line before its last decision: give the reservation back.
-        release(session, project, project.amount)
+        if project.credit_line_held > 0:
+            release(session, project, project.credit_line_held)
         project.credit_line_id = None
     session.flush()
     conditions = tuple(event.conditions or ())

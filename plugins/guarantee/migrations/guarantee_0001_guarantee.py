@@ -1,8 +1,8 @@
-"""guarantee: settings, numbers, products, banks, credit lines, projects, counter-guarantees, ratings, fees, contracts, meetings
+"""guarantee: products, numbers, banks, credit lines, projects, counter-guarantees, ratings, fees, contracts, meetings, releases, compensation
 
 Revision ID: guarantee_0001
 Revises: 
-Create Date: 2026-12-01 16:51:32.341345
+Create Date: 2026-12-01 18:03:20.869468
 """
 from collections.abc import Sequence
 
@@ -27,15 +27,20 @@ TABLES = (
     'guarantee_meetings',
     'guarantee_meeting_members',
     'guarantee_projects',
+    'guarantee_compensations',
     'guarantee_counter_guarantees',
     'guarantee_fee_plans',
     'guarantee_meeting_items',
     'guarantee_ratings',
+    'guarantee_releases',
+    'guarantee_repayments',
+    'guarantee_compensation_receivables',
     'guarantee_contracts',
     'guarantee_due_diligence_reports',
     'guarantee_fee_items',
     'guarantee_fee_receipts',
     'guarantee_fee_refunds',
+    'guarantee_recovery_actions',
 )
 
 depends_on: str | Sequence[str] | None = ['customers_0001', '0003_workflow']
@@ -188,6 +193,7 @@ def upgrade() -> None:
     sa.Column('product_id', sa.Uuid(), nullable=False),
     sa.Column('bank_id', sa.Uuid(), nullable=True),
     sa.Column('credit_line_id', sa.Uuid(), nullable=True),
+    sa.Column('credit_line_held', surety.core.db.types.Money(), nullable=False),
     sa.Column('amount', surety.core.db.types.Money(), nullable=False),
     sa.Column('term_months', sa.Integer(), nullable=False),
     sa.Column('purpose', sa.String(length=500), nullable=False),
@@ -231,6 +237,30 @@ def upgrade() -> None:
         batch_op.create_index('ix_guarantee_projects_manager', ['tenant_id', 'manager_a_id'], unique=False)
         batch_op.create_index('ix_guarantee_projects_org_unit', ['tenant_id', 'org_unit_id'], unique=False)
         batch_op.create_index('ix_guarantee_projects_status', ['tenant_id', 'status'], unique=False)
+
+    op.create_table('guarantee_compensations',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('claimed_amount', surety.core.db.types.Money(), nullable=False),
+    sa.Column('claim_date', sa.Date(), nullable=False),
+    sa.Column('notes', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('claimed_by', sa.Uuid(), nullable=True),
+    sa.Column('decided_by', sa.Uuid(), nullable=True),
+    sa.Column('decided_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decision_comment', sa.String(length=500), nullable=False),
+    sa.Column('paid_amount', surety.core.db.types.Money(), nullable=True),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('paid_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'project_id'], ['guarantee_projects.tenant_id', 'guarantee_projects.id'], name=op.f('fk_guarantee_compensations_tenant_id_project_id_guarantee_projects')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_guarantee_compensations_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_guarantee_compensations'))
+    )
+    with op.batch_alter_table('guarantee_compensations', schema=None) as batch_op:
+        batch_op.create_index('ix_guarantee_compensations_project', ['tenant_id', 'project_id'], unique=False)
 
     op.create_table('guarantee_counter_guarantees',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -315,6 +345,73 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('guarantee_ratings', schema=None) as batch_op:
         batch_op.create_index('ix_guarantee_ratings_project', ['tenant_id', 'project_id', 'rated_at'], unique=False)
+
+    op.create_table('guarantee_releases',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('amount', surety.core.db.types.Money(), nullable=False),
+    sa.Column('balance_after', surety.core.db.types.Money(), nullable=False),
+    sa.Column('released_on', sa.Date(), nullable=False),
+    sa.Column('credit_line_id', sa.Uuid(), nullable=True),
+    sa.Column('line_released', surety.core.db.types.Money(), nullable=False),
+    sa.Column('margin_refunded', surety.core.db.types.Money(), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'credit_line_id'], ['guarantee_credit_lines.tenant_id', 'guarantee_credit_lines.id'], name=op.f('fk_guarantee_releases_tenant_id_credit_line_id_guarantee_credit_lines')),
+    sa.ForeignKeyConstraint(['tenant_id', 'project_id'], ['guarantee_projects.tenant_id', 'guarantee_projects.id'], name=op.f('fk_guarantee_releases_tenant_id_project_id_guarantee_projects')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_guarantee_releases_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_guarantee_releases'))
+    )
+    with op.batch_alter_table('guarantee_releases', schema=None) as batch_op:
+        batch_op.create_index('ix_guarantee_releases_project', ['tenant_id', 'project_id'], unique=False)
+
+    op.create_table('guarantee_repayments',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('amount', surety.core.db.types.Money(), nullable=False),
+    sa.Column('repaid_on', sa.Date(), nullable=False),
+    sa.Column('balance_after', surety.core.db.types.Money(), nullable=False),
+    sa.Column('reference', sa.String(length=100), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'project_id'], ['guarantee_projects.tenant_id', 'guarantee_projects.id'], name=op.f('fk_guarantee_repayments_tenant_id_project_id_guarantee_projects')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_guarantee_repayments_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_guarantee_repayments'))
+    )
+    with op.batch_alter_table('guarantee_repayments', schema=None) as batch_op:
+        batch_op.create_index('ix_guarantee_repayments_project', ['tenant_id', 'project_id'], unique=False)
+
+    op.create_table('guarantee_compensation_receivables',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('compensation_id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('paid', surety.core.db.types.Money(), nullable=False),
+    sa.Column('recovered', surety.core.db.types.Money(), nullable=False),
+    sa.Column('written_off', surety.core.db.types.Money(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('opened_on', sa.Date(), nullable=False),
+    sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('write_off_reason', sa.String(length=500), nullable=False),
+    sa.Column('write_off_proposed_by', sa.Uuid(), nullable=True),
+    sa.Column('write_off_proposed_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('written_off_by', sa.Uuid(), nullable=True),
+    sa.Column('written_off_on', sa.Date(), nullable=True),
+    sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'compensation_id'], ['guarantee_compensations.tenant_id', 'guarantee_compensations.id'], name=op.f('fk_guarantee_compensation_receivables_tenant_id_compensation_id_guarantee_compensations')),
+    sa.ForeignKeyConstraint(['tenant_id', 'project_id'], ['guarantee_projects.tenant_id', 'guarantee_projects.id'], name=op.f('fk_guarantee_compensation_receivables_tenant_id_project_id_guarantee_projects')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_guarantee_compensation_receivables_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_guarantee_compensation_receivables')),
+    sa.UniqueConstraint('tenant_id', 'compensation_id', name=op.f('uq_guarantee_compensation_receivables_tenant_id_compensation_id'))
+    )
+    with op.batch_alter_table('guarantee_compensation_receivables', schema=None) as batch_op:
+        batch_op.create_index('ix_guarantee_compensation_receivables_project', ['tenant_id', 'project_id'], unique=False)
 
     op.create_table('guarantee_contracts',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -438,6 +535,25 @@ def upgrade() -> None:
     with op.batch_alter_table('guarantee_fee_refunds', schema=None) as batch_op:
         batch_op.create_index('ix_guarantee_fee_refunds_project', ['tenant_id', 'project_id'], unique=False)
 
+    op.create_table('guarantee_recovery_actions',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('receivable_id', sa.Uuid(), nullable=False),
+    sa.Column('project_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('action_date', sa.Date(), nullable=False),
+    sa.Column('notes', sa.String(length=1000), nullable=False),
+    sa.Column('amount', surety.core.db.types.Money(), nullable=False),
+    sa.Column('created_by', sa.Uuid(), nullable=True),
+    sa.Column('created_at', surety.core.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'project_id'], ['guarantee_projects.tenant_id', 'guarantee_projects.id'], name=op.f('fk_guarantee_recovery_actions_tenant_id_project_id_guarantee_projects')),
+    sa.ForeignKeyConstraint(['tenant_id', 'receivable_id'], ['guarantee_compensation_receivables.tenant_id', 'guarantee_compensation_receivables.id'], name=op.f('fk_guarantee_recovery_actions_tenant_id_receivable_id_guarantee_compensation_receivables')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_guarantee_recovery_actions_tenant_id_tenants'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_guarantee_recovery_actions'))
+    )
+    with op.batch_alter_table('guarantee_recovery_actions', schema=None) as batch_op:
+        batch_op.create_index('ix_guarantee_recovery_actions_receivable', ['tenant_id', 'receivable_id'], unique=False)
+
     bind = op.get_bind()
     for table in TABLES:
         enable_rls(bind, table)
@@ -447,6 +563,10 @@ def downgrade() -> None:
     bind = op.get_bind()
     for table in TABLES:
         disable_rls(bind, table)
+    with op.batch_alter_table('guarantee_recovery_actions', schema=None) as batch_op:
+        batch_op.drop_index('ix_guarantee_recovery_actions_receivable')
+
+    op.drop_table('guarantee_recovery_actions')
     with op.batch_alter_table('guarantee_fee_refunds', schema=None) as batch_op:
         batch_op.drop_index('ix_guarantee_fee_refunds_project')
 
@@ -464,6 +584,18 @@ def downgrade() -> None:
         batch_op.drop_index('ix_guarantee_contracts_project')
 
     op.drop_table('guarantee_contracts')
+    with op.batch_alter_table('guarantee_compensation_receivables', schema=None) as batch_op:
+        batch_op.drop_index('ix_guarantee_compensation_receivables_project')
+
+    op.drop_table('guarantee_compensation_receivables')
+    with op.batch_alter_table('guarantee_repayments', schema=None) as batch_op:
+        batch_op.drop_index('ix_guarantee_repayments_project')
+
+    op.drop_table('guarantee_repayments')
+    with op.batch_alter_table('guarantee_releases', schema=None) as batch_op:
+        batch_op.drop_index('ix_guarantee_releases_project')
+
+    op.drop_table('guarantee_releases')
     with op.batch_alter_table('guarantee_ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_guarantee_ratings_project')
 
@@ -477,6 +609,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_guarantee_counter_guarantees_project')
 
     op.drop_table('guarantee_counter_guarantees')
+    with op.batch_alter_table('guarantee_compensations', schema=None) as batch_op:
+        batch_op.drop_index('ix_guarantee_compensations_project')
+
+    op.drop_table('guarantee_compensations')
     with op.batch_alter_table('guarantee_projects', schema=None) as batch_op:
         batch_op.drop_index('ix_guarantee_projects_status')
         batch_op.drop_index('ix_guarantee_projects_org_unit')

@@ -1,0 +1,343 @@
+"""Compensation (代偿) and recovery (追偿) of an effective guarantee.
+
+The bank's claim (:func:`claim`, amount > 0 and at most the in-force balance) is ``claimed``; someone other than
+its recorder approves or rejects it (:func:`decide`); the payment to the bank (:func:`pay`, at most the claimed
+amount and the in-force balance) lowers the project's in-force balance, gives the amount back to the bank's credit
+line (``banks.release``), opens a compensation receivable and raises GuaranteeCompensationPaid; the claim is
+``compensated``. Recovery actions (:func:`record_recovery`) reduce the receivable by what they recovered
+(GuaranteeRecovered); the remainder can be written off as a loss (:func:`propose_write_off` then
+:func:`write_off` by someone else, GuaranteeLossWrittenOff), which closes the receivable. Each step locks the rows
+it changes, is audited and names the field of any refusal.
+
+Permissions (existing keys, until dedicated ones exist): claim, decide and pay need guarantee:loan:confirm;
+recovery and the write-off proposal guarantee:fee:collect; the write-off confirmation guarantee:loan:confirm;
+reading guarantee:project:read within the project's data scope.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.core.audit.log import audit
+from surety.core.authz.check import require
+from surety.core.context import Actor
+from surety.core.db.types import utcnow
+from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
+from surety.core.events import raise_event
+from surety.core.workflow.engine import business_today
+
+from surety.plugins.guarantee import banks, inputs
+from surety.plugins.guarantee.banks import lock_row
+from surety.plugins.guarantee.compensation_events import (
+    GuaranteeCompensationPaid, GuaranteeLossWrittenOff, GuaranteeRecovered,
+)
+from surety.plugins.guarantee.compensation_models import (
+    CLAIM_APPROVED, CLAIM_CLAIMED, CLAIM_COMPENSATED, CLAIM_OPEN, CLAIM_REJECTED, RECEIVABLE_CLOSED,
+    RECEIVABLE_OPEN, RECOVERY_KINDS, GuaranteeCompensation, GuaranteeCompensationReceivable,
+    GuaranteeRecoveryAction,
+)
+from surety.plugins.guarantee.models import STATUS_EFFECTIVE, GuaranteeProject
+from surety.plugins.guarantee.permissions import FEE, LOAN
+from surety.plugins.guarantee.projects import get_project
+
+CLAIM_ENTITY = "guarantee:compensation"
+RECEIVABLE_ENTITY = "guarantee:compensation_receivable"
+ZERO = Decimal("0.00")
+
+
+def _claim_image(c: GuaranteeCompensation) -> dict:
+    return {"project_id": str(c.project_id), "status": c.status, "claimed_amount": str(c.claimed_amount),
+            "claim_date": c.claim_date.isoformat(), "notes": c.notes, "decision_comment": c.decision_comment,
+            "paid_amount": None if c.paid_amount is None else str(c.paid_amount),
+            "paid_on": c.paid_on.isoformat() if c.paid_on else None}
+
+
+def _receivable_image(r: GuaranteeCompensationReceivable) -> dict:
+    return {"project_id": str(r.project_id), "compensation_id": str(r.compensation_id), "status": r.status,
+            "paid": str(r.paid), "recovered": str(r.recovered), "written_off": str(r.written_off),
+            "outstanding": str(r.outstanding), "write_off_reason": r.write_off_reason}
+
+
+def _lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
+    """The project within the actor's data scope, then row-locked and fresh."""
+    get_project(session, actor, project_id)
+    return lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+
+
+def _lock_claim(session: Session, actor: Actor, compensation_id: uuid.UUID) -> GuaranteeCompensation:
+    claim_row = lock_row(session, GuaranteeCompensation, compensation_id, "status", "compensation claim",
+                         "compensation_id")
+    get_project(session, actor, claim_row.project_id)  # data scope: NotFound outside it
+    return claim_row
+
+
+def _lock_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -> GuaranteeCompensationReceivable:
+    row = lock_row(session, GuaranteeCompensationReceivable, receivable_id, "status", "compensation receivable",
+                   "receivable_id")
+    get_project(session, actor, row.project_id)
+    return row
+
+
+def _day(value: dt.date | None, field: str) -> dt.date:
+    if value is None:
+        return business_today()
+    if not isinstance(value, dt.date):
+        raise ValidationFailed(f"{field} is a date.", field=field)
+    return value
+
+
+# ---------------------------------------------------------------- the claim and its payment ------------------------
+
+
+def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any, claim_date: dt.date | None = None,
+          notes: str = "") -> GuaranteeCompensation:
+    """Record the bank's compensation claim on an effective project: ``amount`` > 0 and at most the in-force
+    balance, ``claim_date`` (the business date by default) not before the guarantee took effect. A project has at
+    most one claim awaiting decision or payment."""
+    require(session, actor, LOAN, "confirm")
+    claimed = inputs.money(amount, "amount", positive=True)
+    day = _day(claim_date, "claim_date")
+    text = inputs.text(notes, "notes", 500)
+    project = _lock_project(session, actor, project_id)
+    if project.status != STATUS_EFFECTIVE:
+        raise Conflict(f"A bank claims compensation on an effective guarantee; project {project.project_no} is "
+                       f"{project.status}.", field="project_id")
+    if claimed > project.in_force_balance:
+        raise ValidationFailed(f"The claimed amount {inputs.yuan(claimed)} yuan is more than the in-force balance "
+                               f"{inputs.yuan(project.in_force_balance)} yuan.", field="amount")
+    if project.effective_date is not None and day < project.effective_date:
+        raise ValidationFailed(f"The claim date is before the guarantee took effect "
+                               f"({project.effective_date.isoformat()}).", field="claim_date")
+    pending = session.scalar(select(GuaranteeCompensation.id).where(
+        GuaranteeCompensation.project_id == project.id, GuaranteeCompensation.status.in_(CLAIM_OPEN)))
+    if pending is not None:
+        raise Conflict("This project already has a compensation claim awaiting decision or payment.",
+                       field="project_id", compensation_id=str(pending))
+    row = GuaranteeCompensation(project_id=project.id, claimed_amount=claimed, claim_date=day, notes=text,
+                                status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
+    session.add(row)
+    session.flush()
+    audit(session, "guarantee.compensation.claimed", entity_type=CLAIM_ENTITY, entity_id=row.id, before=None,
+          after=_claim_image(row), actor=actor)
+    return row
+
+
+def decide(session: Session, actor: Actor, compensation_id: uuid.UUID, *, approve: bool,
+           comment: str = "") -> GuaranteeCompensation:
+    """Approve or reject a claimed compensation: by someone other than who recorded the claim (PermissionDenied);
+    a rejection needs a comment."""
+    require(session, actor, LOAN, "confirm")
+    text = inputs.text(comment, "comment", 500)
+    row = _lock_claim(session, actor, compensation_id)
+    if row.status != CLAIM_CLAIMED:
+        raise Conflict(f"Only a claimed compensation is decided; this one is {row.status}.", field="compensation_id")
+    if row.claimed_by is not None and row.claimed_by == actor.id_uuid:
+        raise PermissionDenied("A compensation claim must be approved or rejected by someone other than who "
+                               "recorded it.", field="compensation_id")
+    if not approve and not text:
+        raise ValidationFailed("Give the reason for rejecting the claim.", field="comment")
+    before = _claim_image(row)
+    row.status = CLAIM_APPROVED if approve else CLAIM_REJECTED
+    row.decided_by, row.decided_at, row.decision_comment = actor.id_uuid, utcnow(), text
+    row.updated_at = utcnow()
+    session.flush()
+    audit(session, "guarantee.compensation.decided", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
+          after=_claim_image(row), actor=actor)
+    return row
+
+
+def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: Any,
+        paid_on: dt.date | None = None) -> GuaranteeCompensationReceivable:
+    """Record the payment to the bank on an approved claim: ``amount`` > 0, at most the claimed amount and the
+    project's in-force balance, ``paid_on`` (the business date by default) not before the claim. The in-force
+    balance drops by the amount, the bank's credit line gets it back, the claim is ``compensated`` and a
+    receivable of the amount is opened (returned); GuaranteeCompensationPaid is raised."""
+    require(session, actor, LOAN, "confirm")
+    paid = inputs.money(amount, "amount", positive=True)
+    day = _day(paid_on, "paid_on")
+    row = _lock_claim(session, actor, compensation_id)
+    if row.status != CLAIM_APPROVED:
+        hint = " (it is not approved yet)" if row.status == CLAIM_CLAIMED else ""
+        raise Conflict(f"Compensation is paid on an approved claim; this one is {row.status}{hint}.",
+                       field="compensation_id")
+    if paid > row.claimed_amount:
+        raise ValidationFailed(f"The payment {inputs.yuan(paid)} yuan is more than the claimed amount "
+                               f"{inputs.yuan(row.claimed_amount)} yuan.", field="amount")
+    if day < row.claim_date:
+        raise ValidationFailed("The payment date is before the claim date.", field="paid_on")
+    project = lock_row(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
+                       "project_id")
+    if paid > project.in_force_balance:
+        raise ValidationFailed(f"The payment {inputs.yuan(paid)} yuan is more than the in-force balance "
+                               f"{inputs.yuan(project.in_force_balance)} yuan.", field="amount")
+    before = _claim_image(row)
+    project_before = str(project.in_force_balance)
+    project.in_force_balance = project.in_force_balance - paid
+    project.updated_at = utcnow()
+    to_line = min(paid, project.credit_line_held) if project.credit_line_id is not None else ZERO
+    if to_line > 0:
+        banks.release(session, project, to_line)
+    row.status, row.paid_amount, row.paid_on, row.paid_by = CLAIM_COMPENSATED, paid, day, actor.id_uuid
+    row.updated_at = utcnow()
+    receivable = GuaranteeCompensationReceivable(compensation_id=row.id, project_id=project.id, paid=paid,
+                                                 recovered=ZERO, written_off=ZERO, status=RECEIVABLE_OPEN,
+                                                 opened_on=day)
+    session.add(receivable)
+    session.flush()
+    audit(session, "guarantee.compensation.paid", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
+          after={**_claim_image(row), "in_force_balance_before": project_before,
+                 "in_force_balance": str(project.in_force_balance), "receivable_id": str(receivable.id)},
+          actor=actor)
+    raise_event(session, GuaranteeCompensationPaid(
+        project_id=project.id, compensation_id=row.id, receivable_id=receivable.id, bank_id=project.bank_id,
+        amount=paid, paid_on=day, in_force_balance=project.in_force_balance))
+    return receivable
+
+
+# ---------------------------------------------------------------- recovery and write-off ---------------------------
+
+
+def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *, kind: str, notes: str = "",
+                    amount: Any = "0", action_date: dt.date | None = None) -> GuaranteeRecoveryAction:
+    """Record a recovery action (negotiation, lawsuit, enforcement, collateral_disposal) on an open receivable, with
+    notes and what it recovered (>= 0, at most the outstanding amount). A recovery > 0 reduces the receivable
+    (GuaranteeRecovered); recovering all of it closes the receivable. An action that recovered nothing needs
+    notes."""
+    require(session, actor, FEE, "collect")
+    if kind not in RECOVERY_KINDS:
+        raise ValidationFailed(f"A recovery action is one of {', '.join(RECOVERY_KINDS)}.", field="kind")
+    text = inputs.text(notes, "notes", 1000)
+    recovered = inputs.money(amount if amount is not None else "0", "amount")
+    day = _day(action_date, "action_date")
+    if recovered == 0 and not text:
+        raise ValidationFailed("Describe the action in the notes (it recovered nothing).", field="notes")
+    rec = _lock_receivable(session, actor, receivable_id)
+    if rec.status != RECEIVABLE_OPEN:
+        raise Conflict("This receivable is closed.", field="receivable_id")
+    if recovered > rec.outstanding:
+        raise ValidationFailed(f"The recovered amount {inputs.yuan(recovered)} yuan is more than the outstanding "
+                               f"receivable {inputs.yuan(rec.outstanding)} yuan.", field="amount")
+    if day < rec.opened_on:
+        raise ValidationFailed("The action date is before the compensation was paid.", field="action_date")
+    before = _receivable_image(rec)
+    action = GuaranteeRecoveryAction(receivable_id=rec.id, project_id=rec.project_id, kind=kind, action_date=day,
+                                     notes=text, amount=recovered, created_by=actor.id_uuid)
+    session.add(action)
+    if recovered > 0:
+        rec.recovered = rec.recovered + recovered
+        if rec.outstanding == 0:
+            rec.status, rec.closed_on = RECEIVABLE_CLOSED, day
+            rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = "", None, None
+        rec.updated_at = utcnow()
+    session.flush()
+    audit(session, "guarantee.recovery.recorded", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id, before=before,
+          after={**_receivable_image(rec), "action_id": str(action.id), "kind": kind, "amount": str(recovered)},
+          actor=actor)
+    if recovered > 0:
+        raise_event(session, GuaranteeRecovered(
+            project_id=rec.project_id, receivable_id=rec.id, action_id=action.id, kind=kind, amount=recovered,
+            recovered_on=day, outstanding=rec.outstanding))
+    return action
+
+
+def propose_write_off(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
+                      reason: str) -> GuaranteeCompensationReceivable:
+    """Propose writing off the outstanding remainder of an open receivable as a loss (a reason is required); a
+    newer proposal replaces a pending one."""
+    require(session, actor, FEE, "collect")
+    text = inputs.text(reason, "reason", 500, required=True)
+    rec = _lock_receivable(session, actor, receivable_id)
+    if rec.status != RECEIVABLE_OPEN:
+        raise Conflict("This receivable is closed.", field="receivable_id")
+    before = _receivable_image(rec)
+    rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = text, actor.id_uuid, utcnow()
+    rec.updated_at = utcnow()
+    session.flush()
+    audit(session, "guarantee.loss_write_off.proposed", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
+          before=before, after=_receivable_image(rec), actor=actor)
+    return rec
+
+
+def write_off(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
+              written_off_on: dt.date | None = None) -> GuaranteeCompensationReceivable:
+    """Confirm the pending write-off proposal: by someone other than who proposed it (PermissionDenied). The whole
+    outstanding amount is written off and the receivable closed (GuaranteeLossWrittenOff)."""
+    require(session, actor, LOAN, "confirm")
+    day = _day(written_off_on, "written_off_on")
+    rec = _lock_receivable(session, actor, receivable_id)
+    if rec.status != RECEIVABLE_OPEN:
+        raise Conflict("This receivable is closed.", field="receivable_id")
+    if rec.write_off_proposed_by is None or not rec.write_off_reason:
+        raise Conflict("No write-off is proposed for this receivable: propose one with its reason first.",
+                       field="reason")
+    if rec.write_off_proposed_by == actor.id_uuid:
+        raise PermissionDenied("A loss write-off must be confirmed by someone other than who proposed it.",
+                               field="receivable_id")
+    if day < rec.opened_on:
+        raise ValidationFailed("The write-off date is before the compensation was paid.", field="written_off_on")
+    before = _receivable_image(rec)
+    amount = rec.outstanding
+    rec.written_off = rec.written_off + amount
+    rec.status, rec.closed_on, rec.written_off_by, rec.written_off_on = RECEIVABLE_CLOSED, day, actor.id_uuid, day
+    rec.updated_at = utcnow()
+    session.flush()
+    audit(session, "guarantee.loss_write_off.confirmed", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
+          before=before, after={**_receivable_image(rec), "amount": str(amount)}, actor=actor)
+    raise_event(session, GuaranteeLossWrittenOff(project_id=rec.project_id, receivable_id=rec.id, amount=amount,
+                                                 written_off_on=day))
+    return rec
+
+
+# ---------------------------------------------------------------- reading ------------------------------------------
+
+
+def receivable_of(session: Session, receivable_id: uuid.UUID) -> GuaranteeCompensationReceivable:
+    """The receivable row (no permission check: for callers that have just acted on it)."""
+    return session.scalars(select(GuaranteeCompensationReceivable)
+                           .where(GuaranteeCompensationReceivable.id == receivable_id)).one()
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceivableView:
+    receivable: GuaranteeCompensationReceivable
+    actions: list[GuaranteeRecoveryAction]
+
+
+@dataclasses.dataclass(frozen=True)
+class CompensationView:
+    project: GuaranteeProject
+    claims: list[GuaranteeCompensation]
+    receivables: list[ReceivableView]
+
+    def totals(self) -> dict[str, Decimal]:
+        """paid, recovered, written_off and outstanding over the project's receivables (exact)."""
+        rows = [v.receivable for v in self.receivables]
+        out = {k: sum((getattr(r, k) for r in rows), ZERO) for k in ("paid", "recovered", "written_off")}
+        out["outstanding"] = out["paid"] - out["recovered"] - out["written_off"]
+        return out
+
+
+def compensation_of(session: Session, actor: Actor, project_id: uuid.UUID) -> CompensationView:
+    """A project's claims (oldest first), receivables and their recovery actions (by date); needs
+    guarantee:project:read within the data scope."""
+    project = get_project(session, actor, project_id)
+    claims = list(session.scalars(select(GuaranteeCompensation).where(GuaranteeCompensation.project_id == project.id)
+                                  .order_by(GuaranteeCompensation.created_at, GuaranteeCompensation.id)))
+    recs = list(session.scalars(select(GuaranteeCompensationReceivable)
+                                .where(GuaranteeCompensationReceivable.project_id == project.id)
+                                .order_by(GuaranteeCompensationReceivable.created_at,
+                                          GuaranteeCompensationReceivable.id)))
+    actions: dict[uuid.UUID, list[GuaranteeRecoveryAction]] = {}
+    for a in session.scalars(select(GuaranteeRecoveryAction).where(GuaranteeRecoveryAction.project_id == project.id)
+                             .order_by(GuaranteeRecoveryAction.action_date, GuaranteeRecoveryAction.created_at,
+                                       GuaranteeRecoveryAction.id)):
+        actions.setdefault(a.receivable_id, []).append(a)
+    return CompensationView(project=project, claims=claims,
+                            receivables=[ReceivableView(r, actions.get(r.id, [])) for r in recs])

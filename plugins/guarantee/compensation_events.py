@@ -1,0 +1,48 @@
+"""Domain events of compensation (代偿) and recovery (追偿), in the style of ``events.py``: ids, kinds, amounts
+(Decimal) and dates, never personal data. Finance (vouchers) and regulatory reports consume them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from surety.core.events import DomainEvent
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GuaranteeCompensationPaid(DomainEvent):
+    """The company paid the bank on its claim: the in-force balance dropped by ``amount`` and a receivable of
+    ``amount`` was opened."""
+
+    project_id: uuid.UUID
+    compensation_id: uuid.UUID
+    receivable_id: uuid.UUID
+    bank_id: uuid.UUID | None
+    amount: Decimal
+    paid_on: dt.date
+    in_force_balance: Decimal
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GuaranteeRecovered(DomainEvent):
+    """Money recovered from the customer or collateral against a compensation receivable."""
+
+    project_id: uuid.UUID
+    receivable_id: uuid.UUID
+    action_id: uuid.UUID
+    kind: str
+    amount: Decimal
+    recovered_on: dt.date
+    outstanding: Decimal
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GuaranteeLossWrittenOff(DomainEvent):
+    """The remainder of a compensation receivable was written off as a loss; the receivable is closed."""
+
+    project_id: uuid.UUID
+    receivable_id: uuid.UUID
+    amount: Decimal
+    written_off_on: dt.date
