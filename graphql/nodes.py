@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
+import strawberry
 from sqlalchemy import select
+from strawberry import relay
 
 
 def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | None, statement=None):
@@ -27,3 +30,8 @@ def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | 
     rows = info.context.session.scalars(base.where(model.id.in_(list(wanted.values())))) if wanted else []
     by_id = {str(r.id): r for r in rows}
     return [to_node(by_id[str(wanted[i])]) if i in wanted and str(wanted[i]) in by_id else None for i in ids]
+
+
+def global_id(type_name: str, value: Any) -> strawberry.ID | None:
+    """The Relay global id of a ``type_name`` row id (None stays None)."""
+    return strawberry.ID(relay.to_base64(type_name, str(value))) if value is not None else None

@@ -31,7 +31,6 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
-from surety.core.workflow.engine import business_today
 
 from surety.plugins.guarantee import banks, inputs
 from surety.plugins.guarantee.banks import lock_row
@@ -85,14 +84,6 @@ def _lock_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -
     return row
 
 
-def _day(value: dt.date | None, field: str) -> dt.date:
-    if value is None:
-        return business_today()
-    if not isinstance(value, dt.date):
-        raise ValidationFailed(f"{field} is a date.", field=field)
-    return value
-
-
 # ---------------------------------------------------------------- the claim and its payment ------------------------
 
 
@@ -103,7 +94,7 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any,
     most one claim awaiting decision or payment."""
     require(session, actor, LOAN, "confirm")
     claimed = inputs.money(amount, "amount", positive=True)
-    day = _day(claim_date, "claim_date")
+    day = inputs.day(claim_date, "claim_date")
     text = inputs.text(notes, "notes", 500)
     project = _lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
@@ -161,7 +152,7 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
     receivable of the amount is opened (returned); GuaranteeCompensationPaid is raised."""
     require(session, actor, LOAN, "confirm")
     paid = inputs.money(amount, "amount", positive=True)
-    day = _day(paid_on, "paid_on")
+    day = inputs.day(paid_on, "paid_on")
     row = _lock_claim(session, actor, compensation_id)
     if row.status != CLAIM_APPROVED:
         hint = " (it is not approved yet)" if row.status == CLAIM_CLAIMED else ""
@@ -215,7 +206,7 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
         raise ValidationFailed(f"A recovery action is one of {', '.join(RECOVERY_KINDS)}.", field="kind")
     text = inputs.text(notes, "notes", 1000)
     recovered = inputs.money(amount if amount is not None else "0", "amount")
-    day = _day(action_date, "action_date")
+    day = inputs.day(action_date, "action_date")
     if recovered == 0 and not text:
         raise ValidationFailed("Describe the action in the notes (it recovered nothing).", field="notes")
     rec = _lock_receivable(session, actor, receivable_id)
@@ -270,7 +261,7 @@ def write_off(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
     """Confirm the pending write-off proposal: by someone other than who proposed it (PermissionDenied). The whole
     outstanding amount is written off and the receivable closed (GuaranteeLossWrittenOff)."""
     require(session, actor, LOAN, "confirm")
-    day = _day(written_off_on, "written_off_on")
+    day = inputs.day(written_off_on, "written_off_on")
     rec = _lock_receivable(session, actor, receivable_id)
     if rec.status != RECEIVABLE_OPEN:
         raise Conflict("This receivable is closed.", field="receivable_id")

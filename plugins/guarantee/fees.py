@@ -190,14 +190,6 @@ def _lock_item(session: Session, item_id: uuid.UUID) -> GuaranteeFeeItem:
     return lock_row(session, GuaranteeFeeItem, item_id, "received", "fee schedule item", "item_id")
 
 
-def _day(value: dt.date | None, field: str) -> dt.date:
-    today = business_today()
-    day = value or today
-    if day > today:
-        raise ValidationFailed(f"{field} cannot be after today ({today.isoformat()}).", field=field)
-    return day
-
-
 def _item_image(item: GuaranteeFeeItem) -> dict:
     return {"project_id": str(item.project_id), "fee_type": item.fee_type, "seq": item.seq,
             "amount": str(item.amount), "received": str(item.received), "refunded": str(item.refunded)}
@@ -209,7 +201,7 @@ def receive(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, 
     receipts allowed). Raises GuaranteeFeeReceived."""
     require(session, actor, FEE, "collect")
     amount = inputs.money(amount, "amount", positive=True)
-    day = _day(received_on, "received_on")
+    day = inputs.day(received_on, "received_on")
     reference = " ".join((reference or "").split())
     if len(reference) > 100:
         raise ValidationFailed("A reference is at most 100 characters.", field="reference")
@@ -239,7 +231,7 @@ def refund(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, r
     GuaranteeFeeRefunded."""
     require(session, actor, FEE, "collect")
     amount = inputs.money(amount, "amount", positive=True)
-    day = _day(refunded_on, "refunded_on")
+    day = inputs.day(refunded_on, "refunded_on")
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed("Say why the money is refunded.", field="reason")

@@ -4,6 +4,7 @@ give Decimals, ints or numeric text."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -87,6 +88,23 @@ def text(value: Any, field: str, limit: int = 200, *, required: bool = False) ->
         raise ValidationFailed(f"Give {field}.", field=field)
     if len(result) > limit:
         raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
+    return result
+
+
+def day(value: dt.date | None, field: str, *, not_before: dt.date | None = None, since: str = "") -> dt.date:
+    """A business date of something that happened: today (the business date) when not given, never after today, and
+    not before ``not_before`` (``since`` says what that date is, for the message)."""
+    from surety.core.workflow.engine import business_today
+
+    today = business_today()
+    if value is not None and not isinstance(value, dt.date):
+        raise ValidationFailed(f"{field} is a date.", field=field)
+    result = value or today
+    if result > today:
+        raise ValidationFailed(f"{field} cannot be after today ({today.isoformat()}).", field=field)
+    if not_before is not None and result < not_before:
+        raise ValidationFailed(f"{field} cannot be before {since or 'that'} ({not_before.isoformat()}).",
+                               field=field)
     return result
 
 

@@ -29,7 +29,6 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
-from surety.core.workflow.engine import business_today
 
 from surety.plugins.guarantee import banks, fees, inputs
 from surety.plugins.guarantee.banks import lock_row
@@ -82,14 +81,7 @@ def _lock_effective(session: Session, actor: Actor, project_id: uuid.UUID, doing
 
 
 def _date(value: dt.date | None, field: str, project: GuaranteeProject) -> dt.date:
-    today = business_today()
-    day = value or today
-    if day > today:
-        raise ValidationFailed(f"{field} cannot be after today ({today.isoformat()}).", field=field)
-    if project.effective_date is not None and day < project.effective_date:
-        raise ValidationFailed(f"{field} cannot be before the guarantee took effect "
-                               f"({project.effective_date.isoformat()}).", field=field)
-    return day
+    return inputs.day(value, field, not_before=project.effective_date, since="the guarantee took effect")
 
 
 # ---------------------------------------------------------------- repayments ---------------------------------------

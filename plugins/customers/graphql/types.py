@@ -4,7 +4,6 @@ core:pii:reveal (every reveal audited, as for users)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -12,15 +11,12 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from surety.graphql.nodes import global_id as gid
 from surety.core.crypto.masking import mask
 
 from surety.plugins.customers.models import Customer as CustomerRow
 
 ENTITY = "customers:customer"
-
-
-def gid(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 def _shown(info, customer_id: str, field: str, value: str | None, kind: str, reveal: bool) -> str | None:

@@ -8,8 +8,8 @@ import uuid
 from decimal import Decimal
 
 import strawberry
-from strawberry import relay
 
+from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 
@@ -18,10 +18,6 @@ from surety.plugins.guarantee import compensation
 PROJECT_TYPE = "GuaranteeProject"
 CLAIM_TYPE = "GuaranteeCompensation"
 RECEIVABLE_TYPE = "GuaranteeCompensationReceivable"
-
-
-def gid(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 # ---------------------------------------------------------------- types --------------------------------------------

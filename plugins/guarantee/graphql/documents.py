@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from surety.graphql.nodes import global_id as gid
 from surety.core.errors import NotFound
 from surety.graphql.attachments import Attachment
 from surety.graphql.auth import actor, decode_node_id, parse_uuid
@@ -21,10 +22,6 @@ from surety.graphql.pagination import Connection, paginate
 
 from surety.plugins.guarantee.contract_models import GuaranteeContract as ContractRow
 from surety.plugins.guarantee.meeting_models import GuaranteeMeeting as MeetingRow
-
-
-def gid(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, str(value))) if value is not None else None
 
 
 def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:

@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import load_nodes
@@ -22,10 +23,6 @@ from surety.plugins.guarantee.fee_models import GuaranteeFeeItem as ItemRow
 from surety.plugins.guarantee.models import GuaranteeBank as BankRow, GuaranteeCreditLine as LineRow
 
 PROJECT_TYPE = "GuaranteeProject"
-
-
-def gid(type_name: str, value: uuid.UUID | None) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 # ---------------------------------------------------------------- types --------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.pagination import Connection, paginate
@@ -21,10 +22,6 @@ from surety.plugins.guarantee.models import GuaranteeProduct as ProductRow
 from surety.plugins.guarantee.models import GuaranteeProject as ProjectRow
 from surety.plugins.guarantee.graphql.finance import GuaranteeBank
 from surety.plugins.guarantee.graphql.risk import GuaranteeCounterGuarantee
-
-
-def gid(type_name: str, value: Any) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 def _opt_id(value, type_name: str, field: str) -> uuid.UUID | None:

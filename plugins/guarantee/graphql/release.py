@@ -7,18 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 import strawberry
-from strawberry import relay
 
+from surety.graphql.nodes import global_id as _gid
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 
 from surety.plugins.guarantee import release
 
 PROJECT_TYPE = "GuaranteeProject"
-
-
-def _gid(type_name: str, value) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 # ---------------------------------------------------------------- types --------------------------------------------

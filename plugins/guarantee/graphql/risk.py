@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from strawberry import relay
 from strawberry.scalars import JSON
 
+from surety.graphql.nodes import global_id as gid
 from surety.core.crypto.masking import mask
 from surety.core.errors import ValidationFailed
 from surety.graphql.auth import actor, decode_node_id
@@ -25,10 +25,6 @@ RATING = "GuaranteeRating"
 REPORT = "GuaranteeDueDiligenceReport"
 #: Collateral details that are personal data: masked unless revealed.
 PERSONAL_COLLATERAL = ("address",)
-
-
-def gid(type_name: str, value: Any) -> strawberry.ID | None:
-    return strawberry.ID(relay.to_base64(type_name, value)) if value is not None else None
 
 
 def _pid(value) -> uuid.UUID:

@@ -98,7 +98,7 @@ def test_claim_decide_pay_recover_write_off(gw):
         with pytest.raises(PermissionDenied):
             comp.write_off(s, a, rid)
     with gw.acting("admin") as (s, a):
-        done = comp.write_off(s, a, rid, written_off_on=D(2026, 12, 31))
+        done = comp.write_off(s, a, rid, written_off_on=D(2026, 11, 30))
         assert (done.status, done.written_off, done.outstanding) == ("closed", Decimal("234567.79"), Decimal("0.00"))
     with gw.acting("fin") as (s, a):
         with pytest.raises(Conflict):
@@ -113,7 +113,7 @@ def test_claim_decide_pay_recover_write_off(gw):
             "outstanding": "234567.79"}]
         assert _events(s, "GuaranteeLossWrittenOff") == [{
             "project_id": str(p.id), "receivable_id": str(rid), "amount": "234567.79",
-            "written_off_on": "2026-12-31"}]
+            "written_off_on": "2026-11-30"}]
 
 
 def test_full_recovery_closes_and_rejection(gw):
@@ -229,7 +229,7 @@ def test_compensation_api(comp_api, gw):
     api(PROPOSE, {"i": {"receivableId": rid, "reason": "无可执行财产"}}, token=fin)
     mine = api(WRITE_OFF, {"i": {"receivableId": rid}}, token=fin)["data"]["guaranteeLossWriteOff"]
     assert mine["errors"][0]["code"] == "FORBIDDEN"
-    done = api(WRITE_OFF, {"i": {"receivableId": rid, "writtenOffOn": "2026-12-31"}},
+    done = api(WRITE_OFF, {"i": {"receivableId": rid, "writtenOffOn": "2026-11-30"}},
                token=admin)["data"]["guaranteeLossWriteOff"]
     assert done["receivable"] == {"status": "closed", "writtenOff": "499999.50", "outstanding": "0.00"}
     view = api(QUERY, {"p": pid}, token=fin)["data"]["guaranteeCompensation"]
