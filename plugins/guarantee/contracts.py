@@ -23,6 +23,7 @@ from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import enabled_plugins, raise_event
 
+from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.contract_models import (
     CONTRACT_SIGNED, CONTRACT_SUPERSEDED, GuaranteeContract, GuaranteeContractTemplate,
 )
@@ -332,16 +333,12 @@ def record_signed(session: Session, actor: Actor, contract: GuaranteeContract, *
                   signed_attachment_id: uuid.UUID | None = None) -> GuaranteeContract:
     """Mark ``contract`` signed (the caller checked the permission and locked the project), audit it, raise
     GuaranteeContractSigned, and move the project to contracted when every required contract is signed."""
-    from surety.core.workflow.engine import business_today
-
     if contract.status == CONTRACT_SIGNED:
         raise Conflict(f"Contract {contract.contract_no} is already signed.", field="contract_id")
     if contract.status == CONTRACT_SUPERSEDED:
         raise Conflict(f"Contract {contract.contract_no} was replaced by a regenerated one; sign that instead.",
                        field="contract_id")
-    signed_on = signed_on or business_today()
-    if signed_on > business_today():
-        raise ValidationFailed("The signing date cannot be in the future.", field="signed_on")
+    signed_on = inputs.day(signed_on, "signed_on")
     who = _signers(signers)
     contract.status, contract.signed_via, contract.signed_on = CONTRACT_SIGNED, via, signed_on
     contract.signed_at = contract.updated_at = utcnow()

@@ -101,7 +101,7 @@ def day(value: dt.date | None, field: str, *, not_before: dt.date | None = None,
         raise ValidationFailed(f"{field} is a date.", field=field)
     result = value or today
     if result > today:
-        raise ValidationFailed(f"{field} cannot be after today ({today.isoformat()}).", field=field)
+        raise ValidationFailed(f"{field} cannot be in the future (after today, {today.isoformat()}).", field=field)
     if not_before is not None and result < not_before:
         raise ValidationFailed(f"{field} cannot be before {since or 'that'} ({not_before.isoformat()}).",
                                field=field)
