@@ -41,6 +41,10 @@ STATUS_RELEASED = "released"
 PROJECT_STATUSES = (STATUS_DRAFT, STATUS_IN_APPROVAL, STATUS_APPROVED, STATUS_REJECTED, STATUS_WITHDRAWN,
                     STATUS_CONTRACTED, STATUS_EFFECTIVE, STATUS_RELEASED, STATUS_CANCELLED)
 
+#: Five-category risk classification of a guarantee (正常/关注/次级/可疑/损失); changed by approval only.
+RISK_NORMAL = "normal"
+RISK_CLASSES = {"normal": "正常", "special_mention": "关注", "substandard": "次级", "doubtful": "可疑", "loss": "损失"}
+
 # Counter-guarantees ---------------------------------------------------------------------------------------------------
 COUNTER_KINDS = ("pledge", "mortgage", "third_party", "credit", "lien", "deposit")
 
@@ -63,6 +67,13 @@ class GuaranteeSettings(TenantScoped, Base):
     green_channel_max: Mapped[Decimal] = mapped_column(Money, default=Decimal("1000000.00"))
     #: Risk weights: ``{"customer": {"corporate": "1.0", ...}, "counter": {"mortgage": "0.4", ...}}``.
     risk_weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Post-guarantee monitoring: the first inspection is due this many days after the guarantee takes effect,
+    #: then every ``inspection_interval_days``.
+    first_inspection_days: Mapped[int] = mapped_column(Integer, default=30)
+    inspection_interval_days: Mapped[int] = mapped_column(Integer, default=90)
+    #: Reminders: a guarantee expiring within this many days, a fee instalment due within this many days.
+    expiring_within_days: Mapped[int] = mapped_column(Integer, default=30)
+    fee_due_within_days: Mapped[int] = mapped_column(Integer, default=7)
 
 
 class GuaranteeNumberSequence(TenantScoped, Base):
@@ -184,6 +195,8 @@ class GuaranteeProject(TenantScoped, Base):
     effective_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     #: The guaranteed amount still in force (starts at the loan amount when the guarantee takes effect).
     in_force_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    #: Five-category classification (a key of RISK_CLASSES), changed through an approved classification change.
+    risk_class: Mapped[str] = mapped_column(String(20), default=RISK_NORMAL)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,6 +14,15 @@ CONTRACT = "guarantee:contract"
 MEETING = "guarantee:meeting"
 LOAN = "guarantee:loan"
 SETTINGS = "guarantee:settings"
+RELEASE = "guarantee:release"
+COMPENSATION = "guarantee:compensation"
+LOSS = "guarantee:loss"
+INSPECTION = "guarantee:inspection"
+WARNING = "guarantee:warning"
+CLASSIFICATION = "guarantee:classification"
+LEDGER = "guarantee:ledger"
+DASHBOARD = "guarantee:dashboard"
+PORTAL = "guarantee:portal"
 
 P = Permission
 PERMISSIONS = (
@@ -39,6 +48,25 @@ PERMISSIONS = (
     P(MEETING, "manage", "Schedule review committee meetings and set their agenda and members"),
     P(LOAN, "confirm", "Record the bank's loan confirmation (the guarantee takes effect)"),
     P(SETTINGS, "manage", "Change the guarantee settings (number pattern, thresholds, risk weights)"),
+    P(RELEASE, "record", "Record the bank's repayments and release guarantees (解保)"),
+    P(COMPENSATION, "read", "See compensation claims, receivables and recovery actions"),
+    P(COMPENSATION, "claim", "Record a bank's compensation claim (代偿申请)"),
+    P(COMPENSATION, "pay", "Record the compensation payment to the bank"),
+    P(COMPENSATION, "recover", "Record recovery actions (追偿) and recovered amounts"),
+    P(LOSS, "write_off", "Propose writing off a compensation receivable as a loss"),
+    P(INSPECTION, "read", "See inspection plans and post-guarantee inspections"),
+    P(INSPECTION, "record", "Record post-guarantee inspections and change inspection plans"),
+    P(WARNING, "read", "See early warnings, overdue reports and risk classifications"),
+    P(WARNING, "raise", "Record the bank's overdue reports and raise warnings by hand"),
+    P(WARNING, "manage", "Define early-warning indicators"),
+    P(CLASSIFICATION, "propose", "Propose a change of a guarantee's five-category risk classification"),
+    P(LEDGER, "read", "See project and company ledgers (台账)"),
+    P(LEDGER, "confirm_risk", "Confirm ledger entries as the risk officer"),
+    P(LEDGER, "confirm_finance", "Confirm ledger entries as finance"),
+    P(LEDGER, "export", "Export the company ledger to a spreadsheet"),
+    P(DASHBOARD, "read", "See the leaders' business dashboard"),
+    P(PORTAL, "manage", "Link portal users to the customer they act for"),
+    P(PORTAL, "use", "Customer self-service: apply, upload documents, follow own projects, download letters"),
 )
 
 
@@ -47,18 +75,26 @@ def _grants(obj: str, *acts: str) -> tuple[str, ...]:
 
 
 _READ_ALL = (_grants(PRODUCT, "read") + _grants(PROJECT, "read") + _grants(COUNTER, "read") + _grants(RATING, "read")
-             + _grants(BANK, "read") + _grants(FEE, "read") + _grants(CONTRACT, "read") + _grants(MEETING, "read"))
+             + _grants(BANK, "read") + _grants(FEE, "read") + _grants(CONTRACT, "read") + _grants(MEETING, "read")
+             + _grants(COMPENSATION, "read") + _grants(INSPECTION, "read") + _grants(WARNING, "read")
+             + _grants(LEDGER, "read"))
 
 DEFAULT_GRANTS = {
-    "admin": tuple(p.key for p in PERMISSIONS),
+    "admin": tuple(p.key for p in PERMISSIONS if p.key != f"{PORTAL}:use"),
     "customer_manager": _READ_ALL + _grants(PROJECT, "create", "update") + _grants(COUNTER, "manage")
-    + _grants(RATING, "score"),
-    "risk_officer": _READ_ALL + _grants(COUNTER, "manage") + _grants(RATING, "score", "manage"),
-    "department_head": _READ_ALL + _grants(PROJECT, "update") + _grants(RATING, "score"),
-    "executive": _READ_ALL,
+    + _grants(RATING, "score") + _grants(INSPECTION, "record") + _grants(WARNING, "raise")
+    + _grants(COMPENSATION, "recover") + _grants(PORTAL, "manage"),
+    "risk_officer": _READ_ALL + _grants(COUNTER, "manage") + _grants(RATING, "score", "manage")
+    + _grants(INSPECTION, "record") + _grants(WARNING, "raise", "manage") + _grants(CLASSIFICATION, "propose")
+    + _grants(COMPENSATION, "claim", "recover") + _grants(LOSS, "write_off") + _grants(LEDGER, "confirm_risk"),
+    "department_head": _READ_ALL + _grants(PROJECT, "update") + _grants(RATING, "score") + _grants(DASHBOARD, "read"),
+    "executive": _READ_ALL + _grants(DASHBOARD, "read") + _grants(LEDGER, "export"),
     "committee_member": _READ_ALL,
     "legal": _READ_ALL + _grants(CONTRACT, "manage", "sign") + _grants(MEETING, "manage") + _grants(COUNTER, "manage"),
-    "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage"),
+    "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage")
+    + _grants(RELEASE, "record") + _grants(COMPENSATION, "claim", "pay", "recover") + _grants(LEDGER, "confirm_finance",
+                                                                                          "export"),
+    "customer_portal": _grants(PORTAL, "use"),
     "auditor": _READ_ALL,
     "read_only": _grants(PROJECT, "read") + _grants(PRODUCT, "read"),
 }

@@ -12,9 +12,12 @@ from surety.plugins.guarantee import KEY
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables.
 MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "meeting_models", "release_models",
-                 "compensation_models")
+                 "compensation_models", "monitoring_models", "ledger_models", "portal_models")
 #: GraphQL modules of ``graphql/``: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes).
-GRAPHQL_MODULES = ("projects", "risk", "finance", "documents", "release", "compensation")
+GRAPHQL_MODULES = ("projects", "risk", "finance", "documents", "release", "compensation", "inspections", "early_warnings",
+                   "ledger", "dashboard", "portal")
+#: Modules reacting to the plugin's domain events (each exports ``on_event(session, event)``), in this order.
+EVENT_MODULES = ("workflow", "ledger", "inspections")
 
 
 def _module(name: str):
@@ -44,6 +47,23 @@ def surety_permissions():
     from surety.plugins.guarantee.permissions import PERMISSIONS
 
     return PERMISSIONS
+
+
+@hookimpl
+def surety_role_templates():
+    from surety.plugins.guarantee.portal import ROLE_TEMPLATES
+
+    return ROLE_TEMPLATES
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    from surety.core.hookspecs import ScheduledJob
+    from surety.plugins.guarantee.reminders import run_reminders
+
+    return [ScheduledJob("guarantee_reminders", run_reminders, order=40,
+                         description="Remind of fees due, guarantees expiring, inspections due or late and overdue "
+                                     "loans reported by banks.")]
 
 
 @hookimpl
@@ -88,9 +108,9 @@ def surety_plugin_hookspecs():
 
 @hookimpl
 def surety_workflow_definitions():
-    from surety.plugins.guarantee.workflow import DEFINITIONS
+    from surety.plugins.guarantee.workflow import definitions
 
-    return DEFINITIONS
+    return definitions()
 
 
 @hookimpl
@@ -109,9 +129,8 @@ def surety_workflow_handlers():
 
 @hookimpl
 def surety_handle_event(session, event):
-    from surety.plugins.guarantee.workflow import on_event
-
-    on_event(session, event)
+    for name in EVENT_MODULES:
+        _module(name).on_event(session, event)
 
 
 @hookimpl
@@ -130,8 +149,9 @@ def surety_demo_data(session, tenant):
 
 @hookimpl
 def surety_attachment_guards():
-    from surety.plugins.guarantee import contracts, meetings, projects
+    from surety.plugins.guarantee import contracts, inspections, meetings, projects
 
     return {"guarantee:project": projects.attachment_guard,
             "guarantee:meeting": meetings.meeting_attachment_guard,
-            "guarantee:contract_template": contracts.template_attachment_guard}
+            "guarantee:contract_template": contracts.template_attachment_guard,
+            "guarantee:inspection": inspections.attachment_guard}

@@ -58,3 +58,31 @@ def make_project(session: Session, actor: Actor, customer_id: uuid.UUID, *, cust
     session.add(project)
     session.flush()
     return project
+
+
+def make_effective(session: Session, actor: Actor, customer_id: uuid.UUID, *, amount: Decimal | str = "3000000.00",
+                   loan: Decimal | str = "2800000.00", start: dt.date, end: dt.date,
+                   margin: Decimal | str | None = "300000.00", line: bool = True, fee_rate: str = "0.015",
+                   **extra) -> GuaranteeProject:
+    """An effective project: on a fresh bank with a line (the amount reserved) unless ``line`` is False, a fee plan
+    with ``margin`` received in full on ``start`` (no plan when ``margin`` is None), the loan confirmed from
+    ``start`` to ``end``. ``actor`` needs finance's permissions (it also becomes the lead manager)."""
+    from sqlalchemy import select
+
+    from surety.plugins.guarantee import banks, fees
+    from surety.plugins.guarantee.fee_models import GuaranteeFeeItem
+    from surety.plugins.guarantee.loans import confirm_loan
+
+    bank, _ = make_bank(session, total="10000000.00" if line else None)
+    project = make_project(session, actor, customer_id, bank=bank, amount=amount, status="contracted", **extra)
+    if line:
+        banks.reserve(session, project)
+    if margin:
+        fees.set_plan(session, actor, project.id, guarantee_fee_method="rate", guarantee_fee_rate=fee_rate,
+                      margin_amount=margin, start_date=start)
+        item = session.scalars(select(GuaranteeFeeItem).where(GuaranteeFeeItem.project_id == project.id,
+                                                              GuaranteeFeeItem.fee_type == "margin")).one()
+        fees.receive(session, actor, item.id, margin, received_on=start)
+    confirm_loan(session, actor, project.id, loan_contract_no="JK-1", loan_amount=loan, start_date=start, end_date=end,
+                 rate="0.0435")
+    return project

@@ -70,7 +70,26 @@ APPROVAL = {
     ],
 }
 
-DEFINITIONS: list[dict] = [APPROVAL]
+#: Modules adding processes about other subjects. Each exports ``DEFINITIONS`` (a list of definitions) and
+#: ``SUBJECTS``: subject type -> ``(fields, ended)`` with ``fields(session, subject_id) -> dict | None`` (what the
+#: definition's conditions and assignee rules read) and ``ended(session, event)`` (a WorkflowInstanceEnded about such
+#: a subject).
+PROCESS_MODULES = ("compensation_workflow", "classification", "early_warnings")
+
+
+def _process_modules():
+    import importlib
+
+    return [importlib.import_module(f"surety.plugins.guarantee.{name}") for name in PROCESS_MODULES]
+
+
+def definitions() -> list[dict]:
+    """The default definitions of the plugin: the approval, then each process module's."""
+    return [APPROVAL] + [d for m in _process_modules() for d in m.DEFINITIONS]
+
+
+def _subjects() -> dict:
+    return {t: pair for m in _process_modules() for t, pair in m.SUBJECTS.items()}
 
 #: WorkflowInstanceEnded result -> project status.
 RESULT_STATUS = {"approved": STATUS_APPROVED, "rejected": STATUS_REJECTED, "withdrawn": STATUS_WITHDRAWN}
@@ -128,9 +147,11 @@ def customer_summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict]:
 
 
 def subject(session: Session, subject_type: str, subject_id: str) -> dict[str, Any] | None:
-    """``surety_workflow_subject``: the current fields of a project, None for other subject types."""
+    """``surety_workflow_subject``: the current fields of a project (or of a process module's subject), None for
+    other subject types."""
     if subject_type != SUBJECT_TYPE:
-        return None
+        pair = _subjects().get(subject_type)
+        return pair[0](session, subject_id) if pair else None
     project_id = _uuid(subject_id)
     project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
     if not project:
@@ -139,8 +160,15 @@ def subject(session: Session, subject_type: str, subject_id: str) -> dict[str, A
 
 
 def on_event(session: Session, event) -> None:
-    """``surety_handle_event``: the approval instance of a project ended -> approved / rejected / withdrawn."""
-    if event.event_type != "WorkflowInstanceEnded" or getattr(event, "subject_type", None) != SUBJECT_TYPE:
+    """``surety_handle_event``: the approval instance of a project ended -> approved / rejected / withdrawn; an
+    instance about a process module's subject ended -> that module's ``ended``."""
+    if event.event_type != "WorkflowInstanceEnded":
+        return
+    subject_type = getattr(event, "subject_type", None)
+    if subject_type != SUBJECT_TYPE:
+        pair = _subjects().get(subject_type)
+        if pair:
+            pair[1](session, event)
         return
     project_id = _uuid(event.subject_id)
     project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))

@@ -1,0 +1,4 @@
+"""PLACEHOLDER (being written)."""
+
+DEFINITIONS: list[dict] = []
+SUBJECTS: dict = {}

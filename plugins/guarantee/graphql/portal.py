@@ -1,0 +1,5 @@
+"""PLACEHOLDER (being written)."""
+
+QUERIES: tuple = ()
+MUTATIONS: tuple = ()
+TYPES: tuple = ()

@@ -1,0 +1,5 @@
+"""PLACEHOLDER (being written)."""
+
+
+def on_event(session, event) -> None:
+    return None

@@ -1,0 +1,162 @@
+"""Post-guarantee monitoring tables of the ``guarantee`` plugin (see models.py for the conventions): inspection plans
+and records (保后检查), the bank's overdue reports, tenant-defined early-warning indicators and the warnings they
+raise, changes of the five-category risk classification, and the reminders already sent (one per subject and due
+date, so the day-end batch is idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from surety.core.db.base import Base, TenantScoped
+from surety.core.db.types import Money, Rate, UTCDateTime, utcnow
+
+#: Inspection kinds and conclusions.
+INSPECTION_KINDS = ("first", "periodic", "ad_hoc")
+INSPECTION_CONCLUSIONS = ("normal", "attention", "risk")
+#: Warning levels, lowest first, and warning statuses.
+WARNING_LEVELS = ("blue", "yellow", "orange", "red")
+WARNING_OPEN = "open"
+WARNING_HANDLED = "handled"
+WARNING_DISMISSED = "dismissed"
+#: Classification change statuses.
+CHANGE_PROPOSED = "proposed"
+CHANGE_APPROVED = "approved"
+CHANGE_REJECTED = "rejected"
+
+
+def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete)
+
+
+class GuaranteeInspectionPlan(TenantScoped, Base):
+    """A project's inspection plan: the next inspection is due on ``next_due``, then every ``interval_days``."""
+
+    __tablename__ = "guarantee_inspection_plans"
+    __table_args__ = (UniqueConstraint("tenant_id", "project_id"), _fk("project_id", "guarantee_projects"),
+                      Index("ix_guarantee_inspection_plans_due", "tenant_id", "active", "next_due"))
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    first_due: Mapped[dt.date] = mapped_column(Date)
+    interval_days: Mapped[int] = mapped_column(Integer)
+    next_due: Mapped[dt.date] = mapped_column(Date)
+    #: False once the project is released or closed (no more inspections due).
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeInspection(TenantScoped, Base):
+    """One inspection of a project: when, what kind, what was found and the conclusion; files attach to it."""
+
+    __tablename__ = "guarantee_inspections"
+    __table_args__ = (_fk("project_id", "guarantee_projects"),
+                      Index("ix_guarantee_inspections_project", "tenant_id", "project_id", "inspected_on"))
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(12))  # one of INSPECTION_KINDS
+    inspected_on: Mapped[dt.date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(String(4000), default="")
+    conclusion: Mapped[str] = mapped_column(String(12), default="normal")  # one of INSPECTION_CONCLUSIONS
+    inspector_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: The due date this inspection satisfied (None for an ad-hoc one).
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeOverdueReport(TenantScoped, Base):
+    """The bank reports the guaranteed loan overdue (principal and/or interest, days past due)."""
+
+    __tablename__ = "guarantee_overdue_reports"
+    __table_args__ = (_fk("project_id", "guarantee_projects"),
+                      Index("ix_guarantee_overdue_reports_project", "tenant_id", "project_id"))
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    overdue_principal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    overdue_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    days_past_due: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(String(500), default="")
+    #: False once the bank reports the arrears cured.
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeWarningIndicator(TenantScoped, Base):
+    """A tenant-defined early-warning indicator: what it watches (``kind``), its threshold and the level of the
+    warning it raises."""
+
+    __tablename__ = "guarantee_warning_indicators"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    #: The value at or above which it fires (meaning depends on ``kind``; None: any occurrence).
+    threshold: Mapped[Decimal | None] = mapped_column(Rate, nullable=True)
+    level: Mapped[str] = mapped_column(String(10), default="yellow")  # one of WARNING_LEVELS
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeWarning(TenantScoped, Base):
+    """A warning on a project raised by an indicator (or by hand); it opens a task for the risk officer."""
+
+    __tablename__ = "guarantee_warnings"
+    __table_args__ = (_fk("project_id", "guarantee_projects"), _fk("indicator_id", "guarantee_warning_indicators"),
+                      Index("ix_guarantee_warnings_project", "tenant_id", "project_id"),
+                      Index("ix_guarantee_warnings_status", "tenant_id", "status"))
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    indicator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    level: Mapped[str] = mapped_column(String(10))
+    observed: Mapped[Decimal | None] = mapped_column(Rate, nullable=True)
+    details: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(10), default=WARNING_OPEN)
+    raised_on: Mapped[dt.date] = mapped_column(Date)
+    raised_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    workflow_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    handled_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    handling_note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeClassificationChange(TenantScoped, Base):
+    """A proposed change of a project's risk classification, decided through the workflow engine."""
+
+    __tablename__ = "guarantee_classification_changes"
+    __table_args__ = (_fk("project_id", "guarantee_projects"),
+                      Index("ix_guarantee_classification_changes_project", "tenant_id", "project_id"))
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    from_class: Mapped[str] = mapped_column(String(20))
+    to_class: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(10), default=CHANGE_PROPOSED)
+    workflow_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    proposed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuaranteeReminder(TenantScoped, Base):
+    """A reminder already sent: one per (kind, subject, due date), so re-running the day-end batch sends none
+    twice."""
+
+    __tablename__ = "guarantee_reminders"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "subject_id", "due_on"),
+                      _fk("project_id", "guarantee_projects"))
+
+    kind: Mapped[str] = mapped_column(String(20))  # fee_due | expiring | inspection_due | inspection_late | overdue
+    subject_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,5 @@
+"""PLACEHOLDER (being written)."""
+
+
+def run_reminders(session, business_date) -> None:
+    return None
