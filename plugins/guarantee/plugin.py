@@ -17,7 +17,7 @@ MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "me
 GRAPHQL_MODULES = ("projects", "risk", "finance", "documents", "release", "compensation", "inspections", "early_warnings",
                    "ledger", "dashboard", "portal")
 #: Modules reacting to the plugin's domain events (each exports ``on_event(session, event)``), in this order.
-EVENT_MODULES = ("workflow", "ledger", "inspections")
+EVENT_MODULES = ("workflow", "ledger", "inspections", "early_warnings")
 
 
 def _module(name: str):
@@ -59,9 +59,12 @@ def surety_role_templates():
 @hookimpl
 def surety_scheduled_jobs():
     from surety.core.hookspecs import ScheduledJob
+    from surety.plugins.guarantee.early_warnings import scan
     from surety.plugins.guarantee.reminders import run_reminders
 
-    return [ScheduledJob("guarantee_reminders", run_reminders, order=40,
+    return [ScheduledJob("guarantee_warnings", scan, order=30,
+                         description="Evaluate the early-warning indicators and raise warnings."),
+            ScheduledJob("guarantee_reminders", run_reminders, order=40,
                          description="Remind of fees due, guarantees expiring, inspections due or late and overdue "
                                      "loans reported by banks.")]
 
@@ -95,8 +98,11 @@ def surety_tenant_provisioned(session, tenant):
     from surety.plugins.guarantee.rating import install_default_templates
     from surety.plugins.guarantee.settings import get_settings
 
+    from surety.plugins.guarantee.early_warnings import install_default_indicators
+
     get_settings(session)
     install_default_templates(session)
+    install_default_indicators(session)
 
 
 @hookimpl
