@@ -300,16 +300,26 @@ def withdraw_application(session: Session, actor: Actor, project_id: uuid.UUID, 
 # ---------------------------------------------------------------- settings -------------------------------------------
 
 
+#: Day-count settings of post-guarantee monitoring and reminders: name -> (lowest, highest) allowed.
+DAY_SETTINGS = {"first_inspection_days": (1, 366), "inspection_interval_days": (1, 366),
+                "expiring_within_days": (1, 366), "fee_due_within_days": (0, 90)}
+
+
 def update_settings(session: Session, actor: Actor, *, number_pattern: str | None = None,
-                    committee_threshold: Any = None, green_channel_max: Any = None) -> GuaranteeSettings:
-    """Change the number pattern and the approval thresholds (needs guarantee:settings:manage); None keeps a
-    value. Numbers already given are kept; the new pattern applies to the next submission."""
+                    committee_threshold: Any = None, green_channel_max: Any = None,
+                    **days: int | None) -> GuaranteeSettings:
+    """Change the number pattern, the approval thresholds and the day counts of DAY_SETTINGS (needs
+    guarantee:settings:manage); None keeps a value. Numbers already given are kept; the new pattern applies to the
+    next submission; new day counts apply to plans created and reminders sent afterwards."""
     from surety.plugins.guarantee.numbering import validate_pattern
     from surety.plugins.guarantee.settings import get_settings
 
     require(session, actor, SETTINGS, "manage")
     settings = get_settings(session)
-    names = ("number_pattern", "committee_threshold", "green_channel_max")
+    unknown = sorted(set(days) - set(DAY_SETTINGS))
+    if unknown:
+        raise TypeError(f"update_settings() got unexpected settings {unknown}")
+    names = ("number_pattern", "committee_threshold", "green_channel_max", *DAY_SETTINGS)
     before = {n: getattr(settings, n) for n in names}
     if number_pattern is not None:
         settings.number_pattern = validate_pattern(number_pattern)
@@ -317,6 +327,12 @@ def update_settings(session: Session, actor: Actor, *, number_pattern: str | Non
         settings.committee_threshold = inputs.money(committee_threshold, "committee_threshold")
     if green_channel_max is not None:
         settings.green_channel_max = inputs.money(green_channel_max, "green_channel_max")
+    for name, value in days.items():
+        if value is not None:
+            low, high = DAY_SETTINGS[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValidationFailed(f"{name} is a whole number of days from {low} to {high}.", field=name)
+            setattr(settings, name, value)
     after = {n: getattr(settings, n) for n in names}
     if after != before:
         session.flush()

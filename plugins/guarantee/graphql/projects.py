@@ -120,11 +120,17 @@ class GuaranteeSettings:
     number_pattern: str = strawberry.field(description="e.g. DB-{yyyy}-{seq:05}")
     committee_threshold: Decimal = strawberry.field(description="Amounts above this go to the review committee")
     green_channel_max: Decimal = strawberry.field(description="Renewals up to this amount take the green channel")
+    first_inspection_days: int = strawberry.field(description="First inspection due this many days after effect")
+    inspection_interval_days: int = strawberry.field(description="Days between periodic inspections")
+    expiring_within_days: int = strawberry.field(description="Remind of guarantees expiring within this many days")
+    fee_due_within_days: int = strawberry.field(description="Remind of fee instalments due within this many days")
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeSettings":
         return cls(number_pattern=r.number_pattern, committee_threshold=r.committee_threshold,
-                   green_channel_max=r.green_channel_max)
+                   green_channel_max=r.green_channel_max, first_inspection_days=r.first_inspection_days,
+                   inspection_interval_days=r.inspection_interval_days,
+                   expiring_within_days=r.expiring_within_days, fee_due_within_days=r.fee_due_within_days)
 
 
 @strawberry.type(description="The customer of a project, as the customers plugin summarises it.")
@@ -267,6 +273,10 @@ class GuaranteeSettingsUpdateInput:
     number_pattern: str | None = None
     committee_threshold: Decimal | None = None
     green_channel_max: Decimal | None = None
+    first_inspection_days: int | None = None
+    inspection_interval_days: int | None = None
+    expiring_within_days: int | None = None
+    fee_due_within_days: int | None = None
 
 
 @strawberry.input
@@ -423,7 +433,8 @@ class GuaranteeProjectsMutation:
             product=GuaranteeProduct.from_row(retire_product(info.context.session, actor(info),
                                                              decode_node_id(id, "GuaranteeProduct")))))
 
-    @strawberry.mutation(description="Change the number pattern and approval thresholds (guarantee:settings:manage).")
+    @strawberry.mutation(description="Change the number pattern, approval thresholds and monitoring day counts "
+                               "(guarantee:settings:manage).")
     def guarantee_settings_update(self, info: strawberry.Info,
                                   input: GuaranteeSettingsUpdateInput) -> GuaranteeSettingsPayload:
         from surety.plugins.guarantee.applications import update_settings
@@ -431,7 +442,10 @@ class GuaranteeProjectsMutation:
         return run_mutation(info, GuaranteeSettingsPayload, lambda: GuaranteeSettingsPayload(
             settings=GuaranteeSettings.from_row(update_settings(
                 info.context.session, actor(info), number_pattern=input.number_pattern,
-                committee_threshold=input.committee_threshold, green_channel_max=input.green_channel_max))))
+                committee_threshold=input.committee_threshold, green_channel_max=input.green_channel_max,
+                first_inspection_days=input.first_inspection_days,
+                inspection_interval_days=input.inspection_interval_days,
+                expiring_within_days=input.expiring_within_days, fee_due_within_days=input.fee_due_within_days))))
 
     @strawberry.mutation(description="Enter a draft application (guarantee:project:create).")
     def guarantee_application_create(self, info: strawberry.Info,

@@ -238,3 +238,23 @@ def test_settings_update_validates_and_applies_to_the_next_number(gw, catalog):
     with gw.acting("mgr") as (s, a):
         number = ap.submit_application(s, a, draft(gw, catalog)).project_no
     assert number.startswith("GX") and number.endswith("-001") and len(number) == len("GX26-001")
+
+
+def test_monitoring_day_settings_validated_and_saved(gw):
+    with gw.acting("mgr") as (s, a), pytest.raises(PermissionDenied):
+        ap.update_settings(s, a, inspection_interval_days=30)
+    with gw.acting("admin") as (s, a):
+        for name, bad in (("first_inspection_days", 0), ("inspection_interval_days", 367), ("fee_due_within_days", -1),
+                          ("expiring_within_days", True)):
+            with pytest.raises(ValidationFailed) as err:
+                ap.update_settings(s, a, **{name: bad})
+            assert err.value.field == name
+        with pytest.raises(TypeError):
+            ap.update_settings(s, a, inspection_days=3)
+        row = ap.update_settings(s, a, first_inspection_days=15, inspection_interval_days=60, fee_due_within_days=0)
+        assert (row.first_inspection_days, row.inspection_interval_days, row.expiring_within_days,
+                row.fee_due_within_days) == (15, 60, 30, 0)
+    with gw.session() as s:
+        entry = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.settings.updated")
+                          .order_by(AuditRecord.seq.desc())).first()
+    assert entry.before["inspection_interval_days"] == 90 and entry.after["inspection_interval_days"] == 60
