@@ -18,6 +18,13 @@ def day_end_jobs(enabled: list[str]):
     return sorted(jobs, key=lambda kj: (kj[1].order, kj[0], kj[1].name))
 
 
+def _summary(result) -> str:
+    """A job's return value for the batch's line: a mapping as ``key value, ...``, anything else as text."""
+    if isinstance(result, dict):
+        return ", ".join(f"{k} {v}" for k, v in result.items())
+    return str(result)
+
+
 def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
     """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job."""
     from surety.tenants.service import get_tenant_by_slug, list_tenants
@@ -27,5 +34,6 @@ def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None
         for key, job in day_end_jobs(list(tenant.enabled_plugins)):
             with acting(Actor(type=ACTOR_SYSTEM, id=f"batch:{job.name}", tenant_id=tenant.id)), \
                     db.tenant_session(tenant.id) as session:
-                job.run(session, business_date)
-            yield f"{tenant.slug}: {key}.{job.name} done for {business_date.isoformat()}"
+                result = job.run(session, business_date)
+            shown = f": {_summary(result)}" if result else ""
+            yield f"{tenant.slug}: {key}.{job.name} done for {business_date.isoformat()}{shown}"

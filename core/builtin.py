@@ -92,7 +92,8 @@ def surety_scheduled_jobs():
     return [
         ScheduledJob("workflow_timeouts", run_timeouts, order=50,
                      description="Remind before tasks fall due; notify and escalate overdue tasks."),
-        ScheduledJob("notification_delivery", lambda session, _date: deliver_pending(session), order=900,
+        ScheduledJob("notification_delivery", lambda session, _date: dict(zip(("sent", "failed"),
+                                                                                deliver_pending(session))), order=900,
                      description="Send pending notifications through email and the other channels."),
     ]
 

@@ -67,7 +67,7 @@ class GraphQLContribution:
 @dataclass(frozen=True)
 class ScheduledJob:
     """A job the day-end batch runs for each tenant that enabled the plugin. ``run(session, business_date)``
-    must be idempotent for a date."""
+    must be idempotent for a date; what it returns (e.g. a dict of counts) is shown on the batch's line."""
 
     name: str
     run: Callable[["Session", dt.date], Any]

@@ -121,9 +121,12 @@ def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
 
     seen = []
     job = ScheduledJob(name="probe", run=lambda session, day: seen.append(day))
-    monkeypatch.setattr(batch, "day_end_jobs", lambda enabled: [("core", job)] if "core" in enabled else [])
+    counted = ScheduledJob(name="counter", run=lambda session, day: {"sent": 2, "late": 1})
+    monkeypatch.setattr(batch, "day_end_jobs",
+                        lambda enabled: [("core", job), ("core", counted)] if "core" in enabled else [])
     r = run("batch", "run", "--date", "2026-12-31", "--tenant", slug)
-    assert r.exit_code == 0 and "core.probe done for 2026-12-31" in r.output
+    assert r.exit_code == 0 and "core.probe done for 2026-12-31\n" in r.output
+    assert "core.counter done for 2026-12-31: sent 2, late 1" in r.output
     assert seen == [dt.date(2026, 12, 31)]
 
 
