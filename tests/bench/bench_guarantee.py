@@ -247,13 +247,14 @@ LIST = """query($first: Int) {
 _PROJECTS = text("""
 INSERT INTO guarantee_projects (tenant_id, id, project_no, customer_id, customer_kind, product_id, bank_id, amount,
                                 term_months, purpose, loan_category, renewal, manager_a_id, owner_id, org_unit_id,
-                                status, flags, in_force_balance, created_by, created_at, updated_at)
+                                status, flags, in_force_balance, credit_line_held, risk_class, created_by,
+                                created_at, updated_at)
 SELECT :tenant, gen_random_uuid(), 'BP-' || lpad(i::text, 7, '0'), c.id, 'individual',
        (CAST(:products AS uuid[]))[1 + i % cardinality(CAST(:products AS uuid[]))],
        CASE WHEN i % 5 = 0 THEN NULL
             ELSE (CAST(:banks AS uuid[]))[1 + i % cardinality(CAST(:banks AS uuid[]))] END,
        1000000 + (i % 100) * 10000, 12, '流动资金', 'small_micro', false, :mgr, :mgr, :unit,
-       (CAST(:statuses AS text[]))[1 + i % cardinality(CAST(:statuses AS text[]))], '[]', 0, :mgr,
+       (CAST(:statuses AS text[]))[1 + i % cardinality(CAST(:statuses AS text[]))], '[]', 0, 0, 'normal', :mgr,
        now() - i * interval '1 second', now()
 FROM generate_series(1, :count) AS i
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM customers WHERE tenant_id = :tenant) AS c

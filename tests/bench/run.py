@@ -37,6 +37,7 @@ import bench_audit
 import bench_authz
 import bench_crypto
 import bench_customers
+import bench_dashboard
 import bench_graphql
 import bench_guarantee
 import bench_rls
@@ -78,13 +79,16 @@ class Scale:
     guar_projects: int = 100_000
     guar_customers: int = 10_000
     guar_runs: int = 300
+    dash_projects: int = 100_000
+    dash_customers: int = 10_000
+    dash_runs: int = 20
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
               audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100,
               customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
-              guar_runs=40)
+              guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5)
 
 
 def fail(message: str) -> None:
@@ -160,6 +164,10 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
                 db, tdb.owner_url, submissions=scale.guar_submissions, workers=scale.guar_workers,
                 projects=scale.guar_projects, customers=scale.guar_customers, runs=scale.guar_runs,
                 warmup=max(10, scale.guar_runs // 10)))
+        if wanted("reports"):
+            figures += step("14 guarantee dashboard", lambda: bench_dashboard.run(
+                db, tdb.owner_url, projects=scale.dash_projects, customers=scale.dash_customers,
+                runs=scale.dash_runs, warmup=max(2, scale.dash_runs // 10)))
     finally:
         set_database(None)
         db.dispose()
@@ -172,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee"),
+    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee", "reports"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)
