@@ -1,17 +1,22 @@
 """Compensation (代偿) and recovery (追偿) of an effective guarantee.
 
-The bank's claim (:func:`claim`, amount > 0 and at most the in-force balance) is ``claimed``; someone other than
-its recorder approves or rejects it (:func:`decide`); the payment to the bank (:func:`pay`, at most the claimed
-amount and the in-force balance) lowers the project's in-force balance, gives the amount back to the bank's credit
-line (``banks.release``), opens a compensation receivable and raises GuaranteeCompensationPaid; the claim is
+The bank's claim (:func:`claim`, amount > 0 and at most the in-force balance) is ``claimed`` and starts its approval
+instance (workflow ``guarantee.compensation``: risk officer's review, then the executive's approval; see
+``compensation_workflow``). When the instance ends (:func:`claim_ended`) the claim becomes ``approved`` or
+``rejected`` (rejected or withdrawn). The payment to the bank (:func:`pay`, at most the claimed amount and the
+in-force balance) lowers the project's in-force balance, gives the amount back to the bank's credit line
+(``banks.release``), opens a compensation receivable and raises GuaranteeCompensationPaid; the claim is
 ``compensated``. Recovery actions (:func:`record_recovery`) reduce the receivable by what they recovered
-(GuaranteeRecovered); the remainder can be written off as a loss (:func:`propose_write_off` then
-:func:`write_off` by someone else, GuaranteeLossWrittenOff), which closes the receivable. Each step locks the rows
-it changes, is audited and names the field of any refusal.
+(GuaranteeRecovered). The remainder can be written off as a loss: :func:`propose_write_off` (a reason) starts the
+approval instance ``guarantee.loss_write_off`` (the executive); when it ends approved (:func:`write_off_ended`) the
+outstanding remainder is written off and the receivable closed (GuaranteeLossWrittenOff); rejected or withdrawn, the
+proposal is cleared. A recovery that clears the receivable while a write-off is pending withdraws that instance.
+Each step locks the rows it changes, is audited and names the field of any refusal.
 
-Permissions (existing keys, until dedicated ones exist): claim, decide and pay need guarantee:loan:confirm;
-recovery and the write-off proposal guarantee:fee:collect; the write-off confirmation guarantee:loan:confirm;
-reading guarantee:project:read within the project's data scope.
+Permissions: claim guarantee:compensation:claim, pay guarantee:compensation:pay, recovery
+guarantee:compensation:recover, the write-off proposal guarantee:loss:write_off; the decisions are the workflow
+tasks' (core:workflow_task:act and being the task's assignee); reading guarantee:compensation:read within the
+project's data scope.
 """
 
 from __future__ import annotations
@@ -27,13 +32,18 @@ from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
-from surety.core.context import Actor
+from surety.core.context import ACTOR_USER, Actor
 from surety.core.db.types import utcnow
-from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
+from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.workflow import engine
+from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowEvent
 
 from surety.plugins.guarantee import banks, inputs
 from surety.plugins.guarantee.banks import lock_row
+from surety.plugins.guarantee.compensation_workflow import (
+    CLAIM_DEFINITION, CLAIM_SUBJECT, RECEIVABLE_SUBJECT, WRITE_OFF_DEFINITION, claim_fields, receivable_fields,
+)
 from surety.plugins.guarantee.compensation_events import (
     GuaranteeCompensationPaid, GuaranteeLossWrittenOff, GuaranteeRecovered,
 )
@@ -43,11 +53,11 @@ from surety.plugins.guarantee.compensation_models import (
     GuaranteeRecoveryAction,
 )
 from surety.plugins.guarantee.models import STATUS_EFFECTIVE, GuaranteeProject
-from surety.plugins.guarantee.permissions import FEE, LOAN
+from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
 from surety.plugins.guarantee.projects import get_project
 
-CLAIM_ENTITY = "guarantee:compensation"
-RECEIVABLE_ENTITY = "guarantee:compensation_receivable"
+CLAIM_ENTITY = CLAIM_SUBJECT
+RECEIVABLE_ENTITY = RECEIVABLE_SUBJECT
 ZERO = Decimal("0.00")
 
 
@@ -55,13 +65,15 @@ def _claim_image(c: GuaranteeCompensation) -> dict:
     return {"project_id": str(c.project_id), "status": c.status, "claimed_amount": str(c.claimed_amount),
             "claim_date": c.claim_date.isoformat(), "notes": c.notes, "decision_comment": c.decision_comment,
             "paid_amount": None if c.paid_amount is None else str(c.paid_amount),
-            "paid_on": c.paid_on.isoformat() if c.paid_on else None}
+            "paid_on": c.paid_on.isoformat() if c.paid_on else None,
+            "workflow_instance_id": None if c.workflow_instance_id is None else str(c.workflow_instance_id)}
 
 
 def _receivable_image(r: GuaranteeCompensationReceivable) -> dict:
     return {"project_id": str(r.project_id), "compensation_id": str(r.compensation_id), "status": r.status,
             "paid": str(r.paid), "recovered": str(r.recovered), "written_off": str(r.written_off),
-            "outstanding": str(r.outstanding), "write_off_reason": r.write_off_reason}
+            "outstanding": str(r.outstanding), "write_off_reason": r.write_off_reason,
+            "write_off_instance_id": None if r.write_off_instance_id is None else str(r.write_off_instance_id)}
 
 
 def _lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
@@ -91,8 +103,9 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any,
           notes: str = "") -> GuaranteeCompensation:
     """Record the bank's compensation claim on an effective project: ``amount`` > 0 and at most the in-force
     balance, ``claim_date`` (the business date by default) not before the guarantee took effect. A project has at
-    most one claim awaiting decision or payment."""
-    require(session, actor, LOAN, "confirm")
+    most one claim awaiting decision or payment. Starts the claim's approval instance (``guarantee.compensation``)
+    in the same transaction and keeps its id on the claim."""
+    require(session, actor, COMPENSATION, "claim")
     claimed = inputs.money(amount, "amount", positive=True)
     day = inputs.day(claim_date, "claim_date")
     text = inputs.text(notes, "notes", 500)
@@ -115,31 +128,12 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any,
                                 status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
     session.add(row)
     session.flush()
-    audit(session, "guarantee.compensation.claimed", entity_type=CLAIM_ENTITY, entity_id=row.id, before=None,
-          after=_claim_image(row), actor=actor)
-    return row
-
-
-def decide(session: Session, actor: Actor, compensation_id: uuid.UUID, *, approve: bool,
-           comment: str = "") -> GuaranteeCompensation:
-    """Approve or reject a claimed compensation: by someone other than who recorded the claim (PermissionDenied);
-    a rejection needs a comment."""
-    require(session, actor, LOAN, "confirm")
-    text = inputs.text(comment, "comment", 500)
-    row = _lock_claim(session, actor, compensation_id)
-    if row.status != CLAIM_CLAIMED:
-        raise Conflict(f"Only a claimed compensation is decided; this one is {row.status}.", field="compensation_id")
-    if row.claimed_by is not None and row.claimed_by == actor.id_uuid:
-        raise PermissionDenied("A compensation claim must be approved or rejected by someone other than who "
-                               "recorded it.", field="compensation_id")
-    if not approve and not text:
-        raise ValidationFailed("Give the reason for rejecting the claim.", field="comment")
-    before = _claim_image(row)
-    row.status = CLAIM_APPROVED if approve else CLAIM_REJECTED
-    row.decided_by, row.decided_at, row.decision_comment = actor.id_uuid, utcnow(), text
-    row.updated_at = utcnow()
+    instance = engine.start(session, actor, definition_key=CLAIM_DEFINITION, subject_type=CLAIM_SUBJECT,
+                            subject_id=str(row.id), subject=claim_fields(session, str(row.id)),
+                            title=f"代偿 {project.project_no} {inputs.yuan(claimed)}")
+    row.workflow_instance_id = instance.id
     session.flush()
-    audit(session, "guarantee.compensation.decided", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
+    audit(session, "guarantee.compensation.claimed", entity_type=CLAIM_ENTITY, entity_id=row.id, before=None,
           after=_claim_image(row), actor=actor)
     return row
 
@@ -150,7 +144,7 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
     project's in-force balance, ``paid_on`` (the business date by default) not before the claim. The in-force
     balance drops by the amount, the bank's credit line gets it back, the claim is ``compensated`` and a
     receivable of the amount is opened (returned); GuaranteeCompensationPaid is raised."""
-    require(session, actor, LOAN, "confirm")
+    require(session, actor, COMPENSATION, "pay")
     paid = inputs.money(amount, "amount", positive=True)
     day = inputs.day(paid_on, "paid_on")
     row = _lock_claim(session, actor, compensation_id)
@@ -192,16 +186,110 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
     return receivable
 
 
+# ---------------------------------------------------------------- the end of an approval instance -----------------
+
+
+def _last_decision(session: Session, instance_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    """Who took the instance's last decision (approve, reject, vote, withdraw) and their comment, from the engine's
+    timeline; (None, "") when no person did."""
+    row = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id, WorkflowEvent.comment)
+                          .where(WorkflowEvent.instance_id == instance_id,
+                                 WorkflowEvent.action.in_(("approve", "reject", "vote", "withdraw")))
+                          .order_by(WorkflowEvent.seq.desc()).limit(1)).first()
+    if row is None:
+        return None, ""
+    who = None
+    if row.actor_type == ACTOR_USER and row.actor_id:
+        try:
+            who = uuid.UUID(row.actor_id)
+        except ValueError:
+            who = None
+    return who, (row.comment or "")[:500]
+
+
+def _subject_row(session: Session, model, event, what: str):
+    """The subject row of an ended instance, row-locked; None when there is none."""
+    try:
+        row_id = uuid.UUID(str(event.subject_id))
+    except ValueError:
+        return None
+    try:
+        return lock_row(session, model, row_id, "status", what)
+    except NotFound:
+        return None
+
+
+def claim_ended(session: Session, event) -> None:
+    """The approval instance of a claim ended (WorkflowInstanceEnded): approved -> the claim is ``approved``;
+    rejected or withdrawn -> ``rejected``. ``decided_by`` / ``decision_comment`` are who took the last decision and
+    their comment. An instance that is not the claim's current one, or a claim no longer ``claimed``, is ignored."""
+    row = _subject_row(session, GuaranteeCompensation, event, "compensation claim")
+    if row is None or row.workflow_instance_id != event.instance_id or row.status != CLAIM_CLAIMED:
+        return
+    before = _claim_image(row)
+    who, comment = _last_decision(session, event.instance_id)
+    row.status = CLAIM_APPROVED if event.result == "approved" else CLAIM_REJECTED
+    row.decided_by, row.decided_at, row.decision_comment = who, utcnow(), comment
+    row.updated_at = row.decided_at
+    session.flush()
+    audit(session, "guarantee.compensation.decided", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
+          after={**_claim_image(row), "result": event.result, "decided_by": None if who is None else str(who)})
+
+
+def write_off_ended(session: Session, event) -> None:
+    """The approval instance of a loss write-off ended (WorkflowInstanceEnded). Approved: the outstanding remainder
+    (as it is now) is written off, the receivable closed on the business date, GuaranteeLossWrittenOff raised.
+    Rejected or withdrawn: the proposal is cleared. Ignored when the receivable is closed or its pending instance is
+    another one (a newer proposal, or none: a recovery cleared it)."""
+    rec = _subject_row(session, GuaranteeCompensationReceivable, event, "compensation receivable")
+    if rec is None or rec.status != RECEIVABLE_OPEN or rec.write_off_instance_id != event.instance_id:
+        return
+    before = _receivable_image(rec)
+    who, comment = _last_decision(session, event.instance_id)
+    rec.write_off_instance_id = None
+    rec.updated_at = utcnow()
+    if event.result != "approved":
+        rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = "", None, None
+        session.flush()
+        audit(session, f"guarantee.loss_write_off.{event.result}", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
+              before=before, after={**_receivable_image(rec), "instance_id": str(event.instance_id),
+                                    "comment": comment})
+        return
+    day = max(engine.business_today(), rec.opened_on)
+    amount = rec.outstanding
+    rec.written_off = rec.written_off + amount
+    rec.status, rec.closed_on, rec.written_off_by, rec.written_off_on = RECEIVABLE_CLOSED, day, who, day
+    session.flush()
+    audit(session, "guarantee.loss_write_off.approved", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
+          before=before, after={**_receivable_image(rec), "amount": str(amount), "written_off_on": day.isoformat(),
+                                "instance_id": str(event.instance_id),
+                                "approved_by": None if who is None else str(who)})
+    raise_event(session, GuaranteeLossWrittenOff(project_id=rec.project_id, receivable_id=rec.id, amount=amount,
+                                                 written_off_on=day))
+
+
 # ---------------------------------------------------------------- recovery and write-off ---------------------------
+
+
+def _peek_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -> GuaranteeCompensationReceivable:
+    """The receivable (not locked), within the actor's data scope: NotFound otherwise."""
+    row = session.scalar(select(GuaranteeCompensationReceivable)
+                         .where(GuaranteeCompensationReceivable.id == receivable_id))
+    if row is None:
+        raise NotFound("No compensation receivable with that id.", field="receivable_id")
+    get_project(session, actor, row.project_id)
+    return row
 
 
 def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *, kind: str, notes: str = "",
                     amount: Any = "0", action_date: dt.date | None = None) -> GuaranteeRecoveryAction:
     """Record a recovery action (negotiation, lawsuit, enforcement, collateral_disposal) on an open receivable, with
     notes and what it recovered (>= 0, at most the outstanding amount). A recovery > 0 reduces the receivable
-    (GuaranteeRecovered); recovering all of it closes the receivable. An action that recovered nothing needs
-    notes."""
-    require(session, actor, FEE, "collect")
+    (GuaranteeRecovered); recovering all of it closes the receivable, and a write-off pending on it is withdrawn
+    (its instance ends ``withdrawn``, the proposal is cleared). An action that recovered nothing needs notes.
+
+    Locks: the pending write-off instance (if any) before the receivable, the order the engine's actions use."""
+    require(session, actor, COMPENSATION, "recover")
     if kind not in RECOVERY_KINDS:
         raise ValidationFailed(f"A recovery action is one of {', '.join(RECOVERY_KINDS)}.", field="kind")
     text = inputs.text(notes, "notes", 1000)
@@ -209,6 +297,8 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
     day = inputs.day(action_date, "action_date")
     if recovered == 0 and not text:
         raise ValidationFailed("Describe the action in the notes (it recovered nothing).", field="notes")
+    pending = _peek_receivable(session, actor, receivable_id).write_off_instance_id if recovered > 0 else None
+    instance = engine.lock_instance(session, pending) if pending is not None else None
     rec = _lock_receivable(session, actor, receivable_id)
     if rec.status != RECEIVABLE_OPEN:
         raise Conflict("This receivable is closed.", field="receivable_id")
@@ -217,20 +307,30 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
                                f"receivable {inputs.yuan(rec.outstanding)} yuan.", field="amount")
     if day < rec.opened_on:
         raise ValidationFailed("The action date is before the compensation was paid.", field="action_date")
+    if recovered > 0 and rec.write_off_instance_id != pending:
+        raise Conflict("The write-off proposal of this receivable changed meanwhile; try again.",
+                       field="receivable_id")
     before = _receivable_image(rec)
     action = GuaranteeRecoveryAction(receivable_id=rec.id, project_id=rec.project_id, kind=kind, action_date=day,
                                      notes=text, amount=recovered, created_by=actor.id_uuid)
     session.add(action)
+    withdrawn = None
     if recovered > 0:
         rec.recovered = rec.recovered + recovered
         if rec.outstanding == 0:
             rec.status, rec.closed_on = RECEIVABLE_CLOSED, day
             rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = "", None, None
+            withdrawn, rec.write_off_instance_id = rec.write_off_instance_id, None
         rec.updated_at = utcnow()
     session.flush()
     audit(session, "guarantee.recovery.recorded", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id, before=before,
-          after={**_receivable_image(rec), "action_id": str(action.id), "kind": kind, "amount": str(recovered)},
+          after={**_receivable_image(rec), "action_id": str(action.id), "kind": kind, "amount": str(recovered),
+                 "write_off_withdrawn": None if withdrawn is None else str(withdrawn)},
           actor=actor)
+    if withdrawn is not None and instance is not None and instance.status == INSTANCE_RUNNING:
+        engine.record(session, instance, "withdraw", actor=actor,
+                      comment="追偿已收回全部代偿款: the receivable was fully recovered, nothing is left to write off.")
+        engine.finish(session, instance, "withdrawn", today=day)
     if recovered > 0:
         raise_event(session, GuaranteeRecovered(
             project_id=rec.project_id, receivable_id=rec.id, action_id=action.id, kind=kind, amount=recovered,
@@ -240,49 +340,29 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
 
 def propose_write_off(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
                       reason: str) -> GuaranteeCompensationReceivable:
-    """Propose writing off the outstanding remainder of an open receivable as a loss (a reason is required); a
-    newer proposal replaces a pending one."""
-    require(session, actor, FEE, "collect")
+    """Propose writing off the outstanding remainder of an open receivable as a loss (a reason is required): starts
+    the approval instance (``guarantee.loss_write_off``) in the same transaction and keeps its id on the receivable.
+    One proposal at a time (Conflict while one is pending: its proposer may withdraw the instance first)."""
+    require(session, actor, LOSS, "write_off")
     text = inputs.text(reason, "reason", 500, required=True)
     rec = _lock_receivable(session, actor, receivable_id)
     if rec.status != RECEIVABLE_OPEN:
         raise Conflict("This receivable is closed.", field="receivable_id")
+    if rec.write_off_instance_id is not None:
+        raise Conflict("A write-off of this receivable is already in approval.", field="receivable_id",
+                       instance_id=str(rec.write_off_instance_id))
     before = _receivable_image(rec)
     rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = text, actor.id_uuid, utcnow()
     rec.updated_at = utcnow()
     session.flush()
+    project_no = session.scalar(select(GuaranteeProject.project_no).where(GuaranteeProject.id == rec.project_id))
+    instance = engine.start(session, actor, definition_key=WRITE_OFF_DEFINITION, subject_type=RECEIVABLE_SUBJECT,
+                            subject_id=str(rec.id), subject=receivable_fields(session, str(rec.id)),
+                            title=f"损失核销 {project_no} {inputs.yuan(rec.outstanding)}")
+    rec.write_off_instance_id = instance.id
+    session.flush()
     audit(session, "guarantee.loss_write_off.proposed", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
           before=before, after=_receivable_image(rec), actor=actor)
-    return rec
-
-
-def write_off(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
-              written_off_on: dt.date | None = None) -> GuaranteeCompensationReceivable:
-    """Confirm the pending write-off proposal: by someone other than who proposed it (PermissionDenied). The whole
-    outstanding amount is written off and the receivable closed (GuaranteeLossWrittenOff)."""
-    require(session, actor, LOAN, "confirm")
-    day = inputs.day(written_off_on, "written_off_on")
-    rec = _lock_receivable(session, actor, receivable_id)
-    if rec.status != RECEIVABLE_OPEN:
-        raise Conflict("This receivable is closed.", field="receivable_id")
-    if rec.write_off_proposed_by is None or not rec.write_off_reason:
-        raise Conflict("No write-off is proposed for this receivable: propose one with its reason first.",
-                       field="reason")
-    if rec.write_off_proposed_by == actor.id_uuid:
-        raise PermissionDenied("A loss write-off must be confirmed by someone other than who proposed it.",
-                               field="receivable_id")
-    if day < rec.opened_on:
-        raise ValidationFailed("The write-off date is before the compensation was paid.", field="written_off_on")
-    before = _receivable_image(rec)
-    amount = rec.outstanding
-    rec.written_off = rec.written_off + amount
-    rec.status, rec.closed_on, rec.written_off_by, rec.written_off_on = RECEIVABLE_CLOSED, day, actor.id_uuid, day
-    rec.updated_at = utcnow()
-    session.flush()
-    audit(session, "guarantee.loss_write_off.confirmed", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
-          before=before, after={**_receivable_image(rec), "amount": str(amount)}, actor=actor)
-    raise_event(session, GuaranteeLossWrittenOff(project_id=rec.project_id, receivable_id=rec.id, amount=amount,
-                                                 written_off_on=day))
     return rec
 
 
@@ -317,7 +397,8 @@ class CompensationView:
 
 def compensation_of(session: Session, actor: Actor, project_id: uuid.UUID) -> CompensationView:
     """A project's claims (oldest first), receivables and their recovery actions (by date); needs
-    guarantee:project:read within the data scope."""
+    guarantee:compensation:read and the project within the data scope."""
+    require(session, actor, COMPENSATION, "read")
     project = get_project(session, actor, project_id)
     claims = list(session.scalars(select(GuaranteeCompensation).where(GuaranteeCompensation.project_id == project.id)
                                   .order_by(GuaranteeCompensation.created_at, GuaranteeCompensation.id)))

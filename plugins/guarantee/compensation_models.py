@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from surety.core.db.base import Base, TenantScoped
 from surety.core.db.types import Money, UTCDateTime, utcnow
 
-#: claimed -> approved -> compensated; or claimed -> rejected.
+#: claimed -> approved -> compensated; or claimed -> rejected. ``claimed`` lasts while the claim's approval instance
+#: (workflow ``guarantee.compensation``) runs; its end decides approved or rejected.
 CLAIM_CLAIMED = "claimed"
 CLAIM_APPROVED = "approved"
 CLAIM_REJECTED = "rejected"
@@ -35,7 +36,8 @@ def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConst
 
 
 class GuaranteeCompensation(TenantScoped, Base):
-    """The bank's claim (代偿申请) on an effective project, its decision and the payment made to the bank."""
+    """The bank's claim (代偿申请) on an effective project, its decision (through the workflow instance
+    ``workflow_instance_id``) and the payment made to the bank."""
 
     __tablename__ = "guarantee_compensations"
     __table_args__ = (_fk("project_id", "guarantee_projects"),
@@ -48,6 +50,8 @@ class GuaranteeCompensation(TenantScoped, Base):
     notes: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(16), default=CLAIM_CLAIMED)  # one of CLAIM_STATUSES
     claimed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: The approval instance (workflow ``guarantee.compensation``) started with the claim.
+    workflow_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decision_comment: Mapped[str] = mapped_column(String(500), default="")
@@ -60,8 +64,8 @@ class GuaranteeCompensation(TenantScoped, Base):
 
 class GuaranteeCompensationReceivable(TenantScoped, Base):
     """What the customer owes the company after a compensation payment (代偿款应收): paid, recovered, written off;
-    ``outstanding = paid - recovered - written_off``. A loss write-off is proposed by one person and confirmed by
-    another."""
+    ``outstanding = paid - recovered - written_off``. A loss write-off is proposed (reason) and approved through the
+    workflow instance ``write_off_instance_id`` (workflow ``guarantee.loss_write_off``)."""
 
     __tablename__ = "guarantee_compensation_receivables"
     __table_args__ = (UniqueConstraint("tenant_id", "compensation_id"),
@@ -76,10 +80,12 @@ class GuaranteeCompensationReceivable(TenantScoped, Base):
     status: Mapped[str] = mapped_column(String(10), default=RECEIVABLE_OPEN)
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    #: A pending loss write-off proposal (cleared when confirmed).
+    #: A loss write-off proposal: kept once approved, cleared when rejected or withdrawn.
     write_off_reason: Mapped[str] = mapped_column(String(500), default="")
     write_off_proposed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     write_off_proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The running approval instance of the pending proposal (None when no write-off is pending).
+    write_off_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     written_off_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     written_off_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,4 +1,133 @@
-"""PLACEHOLDER (being written)."""
+"""Process module (see ``workflow.PROCESS_MODULES``): the approval of a compensation claim and of a loss write-off
+through the core workflow engine (docs/guarantee-compensation.md).
 
-DEFINITIONS: list[dict] = []
-SUBJECTS: dict = {}
+* ``guarantee.compensation`` about a claim (subject type ``guarantee:compensation``, id = the claim's id):
+  代偿审查 review (risk officer) -> 代偿审批 approval (executive) -> approved; a rejection at either step ends it
+  rejected. Started by :func:`compensation.claim`.
+* ``guarantee.loss_write_off`` about a receivable (subject type ``guarantee:compensation_receivable``, id = the
+  receivable's id): 核销审批 approval (executive) -> approved; a rejection ends it rejected. Started by
+  :func:`compensation.propose_write_off`.
+
+Timeouts count working days, as in the project approval. Tenants edit the definitions like any other; the fields of
+:func:`claim_fields` and :func:`receivable_fields` are what their conditions and assignee rules may read. When an
+instance ends, :func:`compensation.claim_ended` / :func:`compensation.write_off_ended` apply the result.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.plugins.guarantee.compensation_models import GuaranteeCompensation, GuaranteeCompensationReceivable
+from surety.plugins.guarantee.models import GuaranteeProject
+
+CLAIM_SUBJECT = "guarantee:compensation"
+CLAIM_DEFINITION = "guarantee.compensation"
+RECEIVABLE_SUBJECT = "guarantee:compensation_receivable"
+WRITE_OFF_DEFINITION = "guarantee.loss_write_off"
+
+
+def _task(key: str, name: str, role: str, to: str, *, days: int, escalate_to: str) -> dict:
+    return {"key": key, "name": name, "kind": "task", "assignee": {"role": role},
+            "timeout": {"working_days": days, "remind_before": 1, "escalate_to": escalate_to},
+            "transitions": [{"to": to}, {"to": "rejected", "on": "reject"}]}
+
+
+_ENDS = [{"key": "approved", "name": "Approved", "kind": "end", "result": "approved"},
+         {"key": "rejected", "name": "Rejected", "kind": "end", "result": "rejected"}]
+
+COMPENSATION = {
+    "key": CLAIM_DEFINITION,
+    "name": "Compensation approval",
+    "subject_type": CLAIM_SUBJECT,
+    "start": "review",
+    "steps": [
+        _task("review", "代偿审查 Compensation review", "risk_officer", "approval", days=3,
+              escalate_to="executive"),
+        _task("approval", "代偿审批 Compensation approval", "executive", "approved", days=2, escalate_to="admin"),
+        *_ENDS,
+    ],
+}
+
+LOSS_WRITE_OFF = {
+    "key": WRITE_OFF_DEFINITION,
+    "name": "Loss write-off approval",
+    "subject_type": RECEIVABLE_SUBJECT,
+    "start": "approval",
+    "steps": [
+        _task("approval", "核销审批 Write-off approval", "executive", "approved", days=3, escalate_to="admin"),
+        *_ENDS,
+    ],
+}
+
+DEFINITIONS: list[dict] = [COMPENSATION, LOSS_WRITE_OFF]
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _project_fields(project: GuaranteeProject) -> dict[str, Any]:
+    return {"project_id": str(project.id), "project_no": project.project_no, "org_unit_id": _str(project.org_unit_id),
+            "bank_id": _str(project.bank_id), "manager_a_id": _str(project.manager_a_id),
+            "manager_b_id": _str(project.manager_b_id), "project_amount": project.amount,
+            "in_force_balance": project.in_force_balance, "risk_class": getattr(project, "risk_class", None)}
+
+
+def _project(session: Session, project_id: uuid.UUID) -> GuaranteeProject | None:
+    return session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+
+
+def claim_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
+    """A claim's fields: ``amount`` (the claimed amount, Decimal), ``claim_date`` (ISO text), ``status``,
+    ``compensation_id``, ``claimed_by``, and its project's ``project_id``, ``project_no``, ``org_unit_id``,
+    ``bank_id``, ``manager_a_id``, ``manager_b_id``, ``project_amount``, ``in_force_balance`` (Decimal),
+    ``risk_class``. No personal data (the engine keeps the fields given at start)."""
+    claim_id = _uuid(subject_id)
+    row = claim_id and session.scalar(select(GuaranteeCompensation).where(GuaranteeCompensation.id == claim_id))
+    project = row and _project(session, row.project_id)
+    if not row or not project:
+        return None
+    return {**_project_fields(project), "compensation_id": str(row.id), "amount": row.claimed_amount,
+            "claim_date": row.claim_date.isoformat(), "status": row.status, "claimed_by": _str(row.claimed_by)}
+
+
+def receivable_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
+    """A receivable's fields: ``amount`` (the outstanding remainder a write-off would write off, Decimal), ``paid``,
+    ``recovered``, ``written_off``, ``status``, ``receivable_id``, ``compensation_id``, ``proposed_by``, and its
+    project's fields as in :func:`claim_fields`."""
+    rec_id = _uuid(subject_id)
+    row = rec_id and session.scalar(select(GuaranteeCompensationReceivable)
+                                    .where(GuaranteeCompensationReceivable.id == rec_id))
+    project = row and _project(session, row.project_id)
+    if not row or not project:
+        return None
+    return {**_project_fields(project), "receivable_id": str(row.id), "compensation_id": str(row.compensation_id),
+            "amount": row.outstanding, "paid": row.paid, "recovered": row.recovered, "written_off": row.written_off,
+            "status": row.status, "proposed_by": _str(row.write_off_proposed_by)}
+
+
+def _claim_ended(session: Session, event) -> None:
+    from surety.plugins.guarantee.compensation import claim_ended
+
+    claim_ended(session, event)
+
+
+def _write_off_ended(session: Session, event) -> None:
+    from surety.plugins.guarantee.compensation import write_off_ended
+
+    write_off_ended(session, event)
+
+
+SUBJECTS: dict = {CLAIM_SUBJECT: (claim_fields, _claim_ended),
+                  RECEIVABLE_SUBJECT: (receivable_fields, _write_off_ended)}

@@ -9,6 +9,10 @@
   (fees.refund). ``partial``: ``amount`` (more than 0 and below the balance) is released and given back to the line;
   no margin is refunded. Raises GuaranteeReleased.
 
+Permissions: both need guarantee:release:record (finance and admin by default); the margin refund of a full release
+goes through fees.refund and needs guarantee:fee:collect too. Reading needs guarantee:project:read within the data
+scope.
+
 Locks: the project row first, then the credit line (banks.release), then the margin items (fees.refund), so a
 release and a repayment of one project are serialised and a line is never given back twice.
 """
@@ -34,7 +38,7 @@ from surety.plugins.guarantee import banks, fees, inputs
 from surety.plugins.guarantee.banks import lock_row
 from surety.plugins.guarantee.fee_models import FEE_MARGIN, GuaranteeFeeItem
 from surety.plugins.guarantee.models import STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeProject
-from surety.plugins.guarantee.permissions import LOAN
+from surety.plugins.guarantee.permissions import RELEASE
 from surety.plugins.guarantee.projects import get_project
 from surety.plugins.guarantee.release_events import GuaranteeReleased, GuaranteeRepaymentRecorded
 from surety.plugins.guarantee.release_models import (
@@ -89,10 +93,10 @@ def _date(value: dt.date | None, field: str, project: GuaranteeProject) -> dt.da
 
 def record_repayment(session: Session, actor: Actor, project_id: uuid.UUID, amount: Any, *,
                      repaid_on: dt.date | None = None, reference: str = "") -> GuaranteeRepayment:
-    """Record a repayment the bank reported on an effective guarantee (needs guarantee:loan:confirm): ``amount``
+    """Record a repayment the bank reported on an effective guarantee (needs guarantee:release:record): ``amount``
     more than 0 and at most the in-force balance; ``repaid_on`` (the business date by default) not in the future
     nor before the effective date. Lowers the in-force balance; raises GuaranteeRepaymentRecorded."""
-    require(session, actor, LOAN, "confirm")
+    require(session, actor, RELEASE, "record")
     amount = inputs.money(amount, "amount", positive=True)
     reference = inputs.text(reference, "reference", 100)
     project = _lock_effective(session, actor, project_id, "A repayment")
@@ -140,15 +144,15 @@ def _refund_margin(session: Session, actor: Actor, project: GuaranteeProject, da
 
 def release(session: Session, actor: Actor, project_id: uuid.UUID, *, kind: str, amount: Any = None,
             released_on: dt.date | None = None, note: str = "") -> GuaranteeRelease:
-    """Release (解保) an effective guarantee (needs guarantee:loan:confirm, and guarantee:fee:collect when margin is
-    refunded).
+    """Release (解保) an effective guarantee (needs guarantee:release:record, and guarantee:fee:collect when margin
+    is refunded).
 
     ``kind="full"``: allowed when the balance is 0 (reason ``repaid``) or ``released_on`` is on or after the loan end
     date (``term_ended``); ``amount``, if given, must equal the balance. The balance goes to 0, the project becomes
     ``released``, the line usage still held goes back, and the margin received and not refunded is refunded.
     ``kind="partial"``: ``amount`` more than 0 and below the balance is released and given back to the line.
     ``released_on`` (the business date by default) is not in the future nor before the effective date."""
-    require(session, actor, LOAN, "confirm")
+    require(session, actor, RELEASE, "record")
     if kind not in RELEASE_KINDS:
         raise ValidationFailed(f"A release is one of {', '.join(RELEASE_KINDS)}.", field="kind")
     amount = inputs.money(amount, "amount", positive=True, required=kind == RELEASE_PARTIAL)

@@ -16,6 +16,7 @@ from surety.graphql.errors import UserError, run_mutation
 from surety.plugins.guarantee import compensation
 
 PROJECT_TYPE = "GuaranteeProject"
+INSTANCE_TYPE = "WorkflowInstance"
 CLAIM_TYPE = "GuaranteeCompensation"
 RECEIVABLE_TYPE = "GuaranteeCompensationReceivable"
 
@@ -23,7 +24,8 @@ RECEIVABLE_TYPE = "GuaranteeCompensationReceivable"
 # ---------------------------------------------------------------- types --------------------------------------------
 
 
-@strawberry.type(description="The bank's compensation claim (代偿) on a project, its decision and payment.")
+@strawberry.type(description="The bank's compensation claim (代偿) on a project, its decision (through its workflow "
+                             "instance) and payment.")
 class GuaranteeCompensation:
     id: strawberry.ID
     project_id: strawberry.ID
@@ -35,13 +37,16 @@ class GuaranteeCompensation:
     decided_at: dt.datetime | None
     paid_amount: Decimal | None
     paid_on: dt.date | None
+    workflow_instance_id: strawberry.ID | None = strawberry.field(
+        description="The claim's approval instance (workflow guarantee.compensation): act on its tasks with "
+                    "workflowTaskApprove / workflowTaskReject.")
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeCompensation":
         return cls(id=gid(CLAIM_TYPE, r.id), project_id=gid(PROJECT_TYPE, r.project_id), status=r.status,
                    claimed_amount=r.claimed_amount, claim_date=r.claim_date, notes=r.notes,
                    decision_comment=r.decision_comment, decided_at=r.decided_at, paid_amount=r.paid_amount,
-                   paid_on=r.paid_on)
+                   paid_on=r.paid_on, workflow_instance_id=gid(INSTANCE_TYPE, r.workflow_instance_id))
 
 
 @strawberry.type(description="One recovery action (追偿) and what it recovered.")
@@ -69,8 +74,11 @@ class GuaranteeCompensationReceivable:
     outstanding: Decimal
     opened_on: dt.date
     closed_on: dt.date | None
-    write_off_reason: str = strawberry.field(description="The pending or confirmed write-off reason.")
+    write_off_reason: str = strawberry.field(description="The pending or approved write-off reason.")
     write_off_pending: bool
+    write_off_instance_id: strawberry.ID | None = strawberry.field(
+        description="The running approval instance of the pending write-off (workflow guarantee.loss_write_off).")
+    written_off_on: dt.date | None
     actions: list[GuaranteeRecoveryAction]
 
     @classmethod
@@ -79,8 +87,9 @@ class GuaranteeCompensationReceivable:
                    status=r.status, paid=r.paid, recovered=r.recovered, written_off=r.written_off,
                    outstanding=r.outstanding, opened_on=r.opened_on, closed_on=r.closed_on,
                    write_off_reason=r.write_off_reason,
-                   write_off_pending=r.status == "open" and r.write_off_proposed_by is not None,
-                   actions=[GuaranteeRecoveryAction.from_row(a) for a in actions])
+                   write_off_pending=r.status == "open" and r.write_off_instance_id is not None,
+                   write_off_instance_id=gid(INSTANCE_TYPE, r.write_off_instance_id),
+                   written_off_on=r.written_off_on, actions=[GuaranteeRecoveryAction.from_row(a) for a in actions])
 
 
 @strawberry.type(description="A project's compensation claims, receivables and totals (yuan).")
@@ -130,13 +139,6 @@ class GuaranteeCompensationClaimInput:
 
 
 @strawberry.input
-class GuaranteeCompensationDecideInput:
-    compensation_id: strawberry.ID
-    approve: bool
-    comment: str = strawberry.field(default="", description="Required when rejecting")
-
-
-@strawberry.input
 class GuaranteeCompensationPayInput:
     compensation_id: strawberry.ID
     amount: Decimal
@@ -156,12 +158,6 @@ class GuaranteeRecoveryRecordInput:
 class GuaranteeLossWriteOffProposeInput:
     receivable_id: strawberry.ID
     reason: str
-
-
-@strawberry.input
-class GuaranteeLossWriteOffInput:
-    receivable_id: strawberry.ID
-    written_off_on: dt.date | None = None
 
 
 @strawberry.type
@@ -192,23 +188,14 @@ def _cid(value) -> uuid.UUID:
 
 @strawberry.type
 class GuaranteeCompensationMutation:
-    @strawberry.mutation(description="Record the bank's compensation claim on an effective project.")
+    @strawberry.mutation(description="Record the bank's compensation claim on an effective project and start its "
+                                     "approval instance (risk officer's review, then the executive's approval).")
     def guarantee_compensation_claim(self, info: strawberry.Info, input: GuaranteeCompensationClaimInput
                                      ) -> GuaranteeCompensationPayload:
         def go():
             row = compensation.claim(info.context.session, actor(info),
                                      decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
                                      amount=input.amount, claim_date=input.claim_date, notes=input.notes)
-            return GuaranteeCompensationPayload(compensation=GuaranteeCompensation.from_row(row))
-
-        return run_mutation(info, GuaranteeCompensationPayload, go)
-
-    @strawberry.mutation(description="Approve or reject a claim (someone other than who recorded it).")
-    def guarantee_compensation_decide(self, info: strawberry.Info, input: GuaranteeCompensationDecideInput
-                                      ) -> GuaranteeCompensationPayload:
-        def go():
-            row = compensation.decide(info.context.session, actor(info), _cid(input.compensation_id),
-                                      approve=input.approve, comment=input.comment)
             return GuaranteeCompensationPayload(compensation=GuaranteeCompensation.from_row(row))
 
         return run_mutation(info, GuaranteeCompensationPayload, go)
@@ -235,23 +222,13 @@ class GuaranteeCompensationMutation:
 
         return run_mutation(info, GuaranteeCompensationReceivablePayload, go)
 
-    @strawberry.mutation(description="Propose writing off a receivable's remainder as a loss (a reason is needed).")
+    @strawberry.mutation(description="Propose writing off a receivable's remainder as a loss (a reason is needed): "
+                                     "starts its approval instance (the executive).")
     def guarantee_loss_write_off_propose(self, info: strawberry.Info, input: GuaranteeLossWriteOffProposeInput
                                          ) -> GuaranteeCompensationReceivablePayload:
         def go():
             row = compensation.propose_write_off(info.context.session, actor(info), _rid(input.receivable_id),
                                                  reason=input.reason)
-            return _receivable_payload(info, row)
-
-        return run_mutation(info, GuaranteeCompensationReceivablePayload, go)
-
-    @strawberry.mutation(description="Confirm the proposed loss write-off (someone other than who proposed it): "
-                                     "closes the receivable.")
-    def guarantee_loss_write_off(self, info: strawberry.Info, input: GuaranteeLossWriteOffInput
-                                 ) -> GuaranteeCompensationReceivablePayload:
-        def go():
-            row = compensation.write_off(info.context.session, actor(info), _rid(input.receivable_id),
-                                         written_off_on=input.written_off_on)
             return _receivable_payload(info, row)
 
         return run_mutation(info, GuaranteeCompensationReceivablePayload, go)

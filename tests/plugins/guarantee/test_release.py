@@ -180,6 +180,24 @@ def test_bad_input_statuses_and_roles(gw):
         assert s.scalars(select(GuaranteeRepayment)).all() == [] and s.scalars(select(GuaranteeRelease)).all() == []
 
 
+def test_guarantee_release_record_is_the_permission(gw):
+    """Repayments and releases need guarantee:release:record, whatever else the role holds."""
+    from surety.core.authz.matrix import set_grant
+
+    pid, _ = effective(gw, margin=None)
+    with gw.acting("admin") as (s, a):
+        set_grant(s, "finance", "guarantee:release:record", False)  # finance keeps guarantee:loan:confirm
+        set_grant(s, "legal", "guarantee:release:record", True)  # legal holds no guarantee:loan:confirm
+    with gw.acting("fin") as (s, a):
+        with pytest.raises(PermissionDenied):
+            rel.record_repayment(s, a, pid, "1")
+        with pytest.raises(PermissionDenied):
+            rel.release(s, a, pid, kind="partial", amount="1")
+    with gw.acting("legal") as (s, a):
+        assert rel.record_repayment(s, a, pid, "100").balance_after == Decimal("2799900.00")
+        assert rel.release(s, a, pid, kind="partial", amount="900").balance_after == Decimal("2799000.00")
+
+
 # ---------------------------------------------------------------- GraphQL (through the app) ----------------------
 
 
