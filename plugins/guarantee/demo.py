@@ -14,7 +14,10 @@ workflow, audit and events run as they would for people using the application):
   (``business_today``): a draft; one waiting at acceptance; one at due diligence (rated, report in draft); one at
   the review committee with a meeting scheduled for the next working day; one approved with a fee plan; one
   contracted (contracts generated and signed by hand); one effective (through a committee meeting held today, fees
-  received, loan confirmed); one rejected at the preliminary review; one withdrawn.
+  received, loan confirmed); one rejected at the preliminary review; one withdrawn;
+- part 2: an inspection of the effective project; a project released after the loan was repaid (margin refunded);
+  one in recovery (compensation claimed, approved through ``guarantee.compensation`` and paid; a negotiated
+  recovery and a lawsuit); one whose remaining loss was written off through ``guarantee.loss_write_off``.
 
 Idempotent: the products' codes mark the data as present, and a second run adds nothing.
 """
@@ -203,14 +206,16 @@ class _Demo:
         with self.as_("zhangwei"):
             return applications.submit_application(self.s, self.actors["zhangwei"], project.id)
 
-    def act(self, username: str, project, action: str = "approve", **kw) -> None:
-        """``username`` does ``action`` on the open task of the project's approval that is theirs to take."""
+    def act(self, username: str, project, action: str = "approve", *, instance_id: uuid.UUID | None = None,
+            **kw) -> None:
+        """``username`` does ``action`` on the open task that is theirs to take, of the project's approval (or of
+        the instance ``instance_id``: a compensation claim, a write-off...)."""
         from surety.core.workflow.actions import act
         from surety.core.workflow.models import WorkflowTask
 
         actor = self.actors[username]
         task = self.s.scalars(select(WorkflowTask).where(
-            WorkflowTask.instance_id == project.workflow_instance_id, WorkflowTask.status == "open",
+            WorkflowTask.instance_id == (instance_id or project.workflow_instance_id), WorkflowTask.status == "open",
             (WorkflowTask.assignee_id.is_(None)) | (WorkflowTask.assignee_id == actor.id_uuid))
             .order_by(WorkflowTask.created_at, WorkflowTask.id)).first()
         if task is None:
@@ -388,6 +393,70 @@ class _Demo:
         self.submit(p)
         with self.as_("zhangwei"):
             withdraw_application(self.s, self.actors["zhangwei"], p.id, comment="客户资金已自筹，撤回申请")
+
+        self.after_effect(effective, mortgage, guarantor, pledge)
+
+    # ------------------------------------------------------------ part 2: after the guarantee took effect -----------
+
+    def effective(self, customer, amount: str, purpose: str, counters, contract_no: str, *, bank=None):
+        """A loan guarantee taken all the way to effective (approval without the committee, fees, contracts)."""
+        p = self.draft(customer, self.loan, amount, 12, purpose, bank=bank or self.bjrcb, counters=counters)
+        self.submit(p)
+        self.approve(p)
+        self.fee_plan(p, rate="0.018", frequency="once", review_fee="2000.00", margin_rate="0.10", receive=True)
+        self.sign_contracts(p)
+        self.confirm_loan(p, contract_no)
+        return p
+
+    def compensate(self, project, amount: str, notes: str):
+        """The bank's claim, reviewed by risk and approved by the executive, then paid: the open receivable."""
+        from surety.plugins.guarantee import compensation
+
+        with self.as_("sunli"):
+            claim = compensation.claim(self.s, self.actors["sunli"], project.id, amount=amount, notes=notes)
+        self.act("chenjing", project, instance_id=claim.workflow_instance_id, comment="代偿条件成立")
+        self.act("liuyang", project, instance_id=claim.workflow_instance_id, comment="同意代偿")
+        with self.as_("sunli"):
+            return compensation.pay(self.s, self.actors["sunli"], claim.id, amount=amount)
+
+    def after_effect(self, effective, mortgage, guarantor, pledge) -> None:
+        """Part 2: an inspection of the effective project; one project released (repaid, margin refunded); one in
+        recovery after a compensation; one whose remaining loss was written off."""
+        from surety.plugins.guarantee import compensation, inspections, release
+
+        with self.as_("zhangwei"):
+            inspections.record_inspection(self.s, self.actors["zhangwei"], effective.id, conclusion="normal",
+                                          findings="实地走访，经营正常，抵押物状况良好。")
+
+        # 10. Released: the loan repaid in full, the guarantee released, the margin refunded.
+        done = self.effective(self._customer("北京恒通物流有限公司"), "1200000.00", "短期周转资金",
+                              [pledge], f"BJRCB-JK-{self.today:%Y}-0101")
+        with self.as_("sunli"):
+            release.record_repayment(self.s, self.actors["sunli"], done.id, done.in_force_balance,
+                                     reference="银行还款通知 HK-0101")
+            release.release(self.s, self.actors["sunli"], done.id, kind="full", note="贷款结清，解除保证责任")
+
+        # 11. In recovery: the borrower defaulted, the company paid the bank, part is recovered, a lawsuit is filed.
+        p = self.effective(self._customer("北京速达电子商务有限公司", "北京华信精密机械有限公司"), "2000000.00",
+                           "平台备货资金", [guarantor], f"BJRCB-JK-{self.today:%Y}-0102")
+        self.in_recovery = p
+        rec = self.compensate(p, "1500000.00", "银行代偿通知书 DC-0102：借款人逾期 90 天")
+        with self.as_("chenjing"):
+            compensation.record_recovery(self.s, self.actors["chenjing"], rec.id, kind="negotiation",
+                                         amount="300000.00", notes="与借款人协商，分期归还首期款项")
+            compensation.record_recovery(self.s, self.actors["chenjing"], rec.id, kind="lawsuit",
+                                         notes="已向朝阳区人民法院提起诉讼")
+
+        # 12. Written off: the collateral sold, the rest written off as a loss after approval.
+        p = self.effective(self._customer("北京绿源农业科技有限公司"), "900000.00", "农资采购",
+                           [mortgage], f"BJRCB-JK-{self.today:%Y}-0103")
+        rec = self.compensate(p, "900000.00", "银行代偿通知书 DC-0103")
+        with self.as_("chenjing"):
+            compensation.record_recovery(self.s, self.actors["chenjing"], rec.id, kind="collateral_disposal",
+                                         amount="650000.00", notes="抵押物司法拍卖所得")
+            rec = compensation.propose_write_off(self.s, self.actors["chenjing"], rec.id,
+                                                 reason="借款人已注销，保证人无可执行财产")
+        self.act("liuyang", p, instance_id=rec.write_off_instance_id, comment="同意核销")
 
 
 def _keep_credentials(line: str) -> None:

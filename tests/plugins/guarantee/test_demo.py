@@ -1,7 +1,8 @@
 """`surety demo` for the guarantee plugin: on a fresh demo tenant the demo adds staff in every role, products, banks
-with credit lines and a project at every stage of part 1, made through the real services (numbers, approval
-workflow, meetings, fees, contracts, loan confirmation, audit); the staff's recorded password logs in; running it
-again adds nothing."""
+with credit lines, a project at every stage of part 1 and part 2's released, in-recovery and written-off projects,
+made through the real services (numbers, approval workflow, meetings, fees, contracts, loan confirmation,
+compensation and write-off approvals, audit); the staff's recorded password logs in; running it again adds
+nothing."""
 
 from __future__ import annotations
 
@@ -66,15 +67,15 @@ def test_every_stage_of_part_one_exists(db, demo):
     with db.tenant_session(tenant.id) as s:
         projects = by_status(s)
         assert {k: len(v) for k, v in projects.items()} == {
-            "draft": 1, "in_approval": 3, "approved": 1, "contracted": 1, "effective": 1, "rejected": 1,
-            "withdrawn": 1}
-        # Numbers came from the real numbering: the draft has none, the eight submitted ones are gap-free.
+            "draft": 1, "in_approval": 3, "approved": 1, "contracted": 1, "effective": 3, "released": 1,
+            "rejected": 1, "withdrawn": 1}
+        # Numbers came from the real numbering: the draft has none, the eleven submitted ones are gap-free.
         (draft,) = projects["draft"]
         assert draft.project_no is None and draft.workflow_instance_id is None
         numbered = sorted(p.project_no for ps in projects.values() for p in ps if p.project_no)
         year = min(today).year
-        assert numbered == [f"DB-{year}-{n:05d}" for n in range(1, 9)] or \
-            numbered == [f"DB-{max(today).year}-{n:05d}" for n in range(1, 9)]
+        assert numbered == [f"DB-{year}-{n:05d}" for n in range(1, 12)] or \
+            numbered == [f"DB-{max(today).year}-{n:05d}" for n in range(1, 12)]
 
         # In approval: one each at acceptance, due diligence and the committee.
         waiting = {step_of(s, p): p for p in projects["in_approval"]}
@@ -103,7 +104,7 @@ def test_every_stage_of_part_one_exists(db, demo):
 
         # Contracted and effective: every contract signed by hand, fees received.
         (contracted,) = projects["contracted"]
-        (effective,) = projects["effective"]
+        (effective,) = [p for p in projects["effective"] if p.amount == Decimal("6000000.00")]  # part 1's
         for p in (contracted, effective):
             contracts = s.scalars(select(GuaranteeContract).where(GuaranteeContract.project_id == p.id)).all()
             counters = s.scalar(select(func.count()).select_from(GuaranteeCounterGuarantee).where(
@@ -127,7 +128,9 @@ def test_every_stage_of_part_one_exists(db, demo):
         # Credit lines carry what the approvals reserved.
         used = {line.bank_id: line.used for line in s.scalars(select(GuaranteeCreditLine))}
         assert used[effective.bank_id] == Decimal("6000000.00")
-        assert used[contracted.bank_id] == Decimal("4000000.00")
+        # The contracted project's bank also carries part 2's in-recovery project (2,000,000 less the 1,500,000
+        # compensated); the released and the written-off ones gave theirs back.
+        assert used[contracted.bank_id] == Decimal("4500000.00")
 
         # Rejected at the preliminary review by the risk officer; withdrawn by the manager.
         (rejected,) = projects["rejected"]
@@ -161,6 +164,46 @@ def test_every_stage_of_part_one_exists(db, demo):
         assert users["zhangwei"].org_unit_id == users["wangqiang"].org_unit_id != users["chenjing"].org_unit_id
 
 
+def test_part_two_released_in_recovery_and_written_off(db, demo):
+    from surety.plugins.guarantee.compensation_models import (
+        GuaranteeCompensation, GuaranteeCompensationReceivable, GuaranteeRecoveryAction,
+    )
+    from surety.plugins.guarantee.fee_models import GuaranteeFeeRefund
+    from surety.plugins.guarantee.monitoring_models import GuaranteeInspection
+    from surety.plugins.guarantee.release_models import GuaranteeRelease
+
+    tenant, _ = demo
+    with db.tenant_session(tenant.id) as s:
+        projects = by_status(s)
+        (released,) = projects["released"]
+        assert released.in_force_balance == Decimal("0.00")
+        rel = s.scalars(select(GuaranteeRelease).where(GuaranteeRelease.project_id == released.id)).one()
+        assert rel.kind == "full" and rel.margin_refunded == Decimal("120000.00")  # 10 % margin back
+        assert s.scalar(select(func.sum(GuaranteeFeeRefund.amount)).where(
+            GuaranteeFeeRefund.project_id == released.id)) == Decimal("120000.00")
+        claims = {c.project_id: c for c in s.scalars(select(GuaranteeCompensation))}
+        assert {c.status for c in claims.values()} == {"compensated"} and len(claims) == 2
+        recs = {r.project_id: r for r in s.scalars(select(GuaranteeCompensationReceivable))}
+        recovering = next(p for p in projects["effective"] if p.amount == Decimal("2000000.00"))
+        written = next(p for p in projects["effective"] if p.amount == Decimal("900000.00"))
+        r = recs[recovering.id]
+        assert (r.status, r.paid, r.recovered, r.outstanding) == ("open", Decimal("1500000.00"),
+                                                                  Decimal("300000.00"), Decimal("1200000.00"))
+        assert recovering.in_force_balance == Decimal("500000.00")
+        kinds = s.scalars(select(GuaranteeRecoveryAction.kind).where(
+            GuaranteeRecoveryAction.project_id == recovering.id)).all()
+        assert sorted(kinds) == ["lawsuit", "negotiation"]
+        w = recs[written.id]
+        assert (w.status, w.recovered, w.written_off) == ("closed", Decimal("650000.00"), Decimal("250000.00"))
+        assert written.in_force_balance == Decimal("0.00")
+        # Both approvals went through the engine.
+        ended = {i.definition_key: i.status for i in s.scalars(select(WorkflowInstance).where(
+            WorkflowInstance.definition_key.in_(["guarantee.compensation", "guarantee.loss_write_off"])))}
+        assert ended == {"guarantee.compensation": "approved", "guarantee.loss_write_off": "approved"}
+        (inspection,) = s.scalars(select(GuaranteeInspection)).all()
+        assert inspection.kind == "first" and inspection.conclusion == "normal"
+
+
 def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
     tenant, _ = demo
     lines = (get_settings().var_dir / CREDENTIALS_FILE).read_text().splitlines()
@@ -172,9 +215,10 @@ def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
         body = api(query, token=api.login(tenant.slug, username, password))
         statuses = sorted(e["node"]["status"] for e in body["data"]["guaranteeProjects"]["edges"])
         assert statuses == sorted(["draft", "in_approval", "in_approval", "in_approval", "approved", "contracted",
-                                   "effective", "rejected", "withdrawn"]), username
+                                   "effective", "effective", "effective", "released", "rejected",
+                                   "withdrawn"]), username
     body = api(query, token=api.login(tenant.slug, "hegang", password))  # a committee member reads them too
-    assert len(body["data"]["guaranteeProjects"]["edges"]) == 9
+    assert len(body["data"]["guaranteeProjects"]["edges"]) == 12
 
 
 def test_a_second_run_adds_nothing(db, demo):
