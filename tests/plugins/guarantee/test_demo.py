@@ -224,7 +224,7 @@ def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
 def test_a_second_run_adds_nothing(db, demo):
     tenant, _ = demo
     first = counts(db, tenant)
-    assert first["guarantee_projects"] == 9 and first["users"] == len(STAFF) + 1
+    assert first["guarantee_projects"] == 12 and first["users"] == len(STAFF) + 1
     with db.tenant_session(tenant.id) as s:
         add_demo_guarantees(s, tenant)
     assert counts(db, tenant) == first
