@@ -46,6 +46,9 @@ _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 
 #: ``guard(session, actor, entity_id)``: return to allow, raise a DomainError (NotFound, PermissionDenied) to refuse.
 EntityGuard = Callable[[Session, Actor, str], None]
+#: A guard a plugin returns for the entity type ``"*"`` runs for every entity type, and is also given the type:
+#: ``guard(session, actor, entity_type, entity_id)`` (e.g. to keep a restricted kind of user to some types).
+WILDCARD = "*"
 _guards: dict[str, list[EntityGuard]] = {}
 
 
@@ -54,9 +57,11 @@ _guards: dict[str, list[EntityGuard]] = {}
 def register_entity_guard(entity_type: str, guard: EntityGuard) -> EntityGuard:
     """Add a check that runs, after the permission check, before any upload, list, download or delete of an
     attachment of ``entity_type``: ``guard(session, actor, entity_id)`` returns to allow and raises a DomainError
-    to refuse (NotFound when the caller may not know the entity exists). Registering the same guard twice is a
-    no-op. Returns ``guard``."""
-    _check_entity(entity_type, "0")
+    to refuse (NotFound when the caller may not know the entity exists). For ``entity_type`` WILDCARD (``"*"``)
+    it runs for every entity type as ``guard(session, actor, entity_type, entity_id)``. Registering the same guard
+    twice is a no-op. Returns ``guard``."""
+    if entity_type != WILDCARD:
+        _check_entity(entity_type, "0")
     guards = _guards.setdefault(entity_type, [])
     if guard not in guards:
         guards.append(guard)
@@ -80,8 +85,11 @@ def unregister_entity_guard(entity_type: str, guard: EntityGuard) -> None:
 def _run_guards(session: Session, actor: Actor, entity_type: str, entity_id: str) -> None:
     from surety.core.plugins import get_registry
 
-    hooked = [g for result in get_registry().hook.surety_attachment_guards() if result
-              for t, g in result.items() if t == entity_type]
+    results = [result for result in get_registry().hook.surety_attachment_guards() if result]
+    for guard in [*(g for result in results for t, g in result.items() if t == WILDCARD),
+                  *_guards.get(WILDCARD, ())]:
+        guard(session, actor, entity_type, entity_id)
+    hooked = [g for result in results for t, g in result.items() if t == entity_type]
     for guard in [*hooked, *_guards.get(entity_type, ())]:
         guard(session, actor, entity_id)
 

@@ -94,7 +94,8 @@ DEFAULT_GRANTS = {
     "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage")
     + _grants(RELEASE, "record") + _grants(COMPENSATION, "claim", "pay", "recover") + _grants(LEDGER, "confirm_finance",
                                                                                           "export"),
-    "customer_portal": _grants(PORTAL, "use"),
+    # Customers upload and read their own projects' files (the plugin's attachment guards keep them there).
+    "customer_portal": _grants(PORTAL, "use") + ("core:attachment:read", "core:attachment:upload"),
     "auditor": _READ_ALL,
     "read_only": _grants(PROJECT, "read") + _grants(PRODUCT, "read"),
 }

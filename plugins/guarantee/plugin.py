@@ -155,9 +155,11 @@ def surety_demo_data(session, tenant):
 
 @hookimpl
 def surety_attachment_guards():
-    from surety.plugins.guarantee import contracts, inspections, meetings, projects
+    from surety.core.attachments.service import WILDCARD
+    from surety.plugins.guarantee import contracts, inspections, meetings, portal, projects
 
     return {"guarantee:project": projects.attachment_guard,
             "guarantee:meeting": meetings.meeting_attachment_guard,
             "guarantee:contract_template": contracts.template_attachment_guard,
-            "guarantee:inspection": inspections.attachment_guard}
+            "guarantee:inspection": inspections.attachment_guard,
+            WILDCARD: portal.attachment_types_guard}

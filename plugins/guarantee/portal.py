@@ -39,7 +39,7 @@ from surety.plugins.guarantee.models import (
     STATUS_APPROVED, STATUS_CANCELLED, STATUS_CONTRACTED, STATUS_DRAFT, STATUS_EFFECTIVE, STATUS_IN_APPROVAL,
     STATUS_REJECTED, STATUS_RELEASED, STATUS_WITHDRAWN, GuaranteeProject,
 )
-from surety.plugins.guarantee.permissions import PORTAL
+from surety.plugins.guarantee.permissions import PORTAL, PROJECT
 from surety.plugins.guarantee.portal_models import GuaranteePortalLink
 
 PORTAL_ROLE = "customer_portal"
@@ -349,6 +349,18 @@ def portal_letter(session: Session, actor: Actor, project_id: uuid.UUID, *, comp
     from surety.plugins.guarantee.letter import issue
 
     return issue(session, actor, portal_project(session, actor, project_id), via="portal", compress=compress)
+
+
+def attachment_types_guard(session: Session, actor: Actor, entity_type: str, entity_id: str) -> None:
+    """The plugin's ``"*"`` attachment guard: a customer (``guarantee:portal:use`` without
+    ``guarantee:project:read``) reaches files of guarantee projects only (whose own guard then admits its customer's
+    projects); other entity types are NotFound for it, whatever core attachment permissions it holds."""
+    from surety.core.authz.check import allowed
+
+    if entity_type == "guarantee:project" or not allowed(session, actor, PORTAL, "use"):
+        return
+    if not allowed(session, actor, PROJECT, "read"):
+        raise NotFound("No such entity.", field="entity_id")
 
 
 def attachment_access(session: Session, actor: Actor, project_id: uuid.UUID) -> None:

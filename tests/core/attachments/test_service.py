@@ -258,6 +258,26 @@ def test_entity_guards_are_consulted(team, sample):
     assert len(team.blobs()) == 3
 
 
+def test_a_wildcard_guard_runs_for_every_entity_type_with_the_type(team, sample):
+    seen = []
+
+    def no_secrets(session, actor, entity_type, entity_id):
+        seen.append((entity_type, entity_id))
+        if entity_type == "test:secret":
+            raise NotFound("No such entity.", field="entity_id")
+
+    admin = team.actor("admin")
+    service.register_entity_guard(service.WILDCARD, no_secrets)
+    try:
+        with team.session() as s:
+            service.upload(s, admin, DOCUMENT, "d-1", "a.png", sample("png"))
+            with pytest.raises(NotFound):
+                service.upload(s, admin, "test:secret", "s-1", "a.png", sample("png"))
+    finally:
+        service.unregister_entity_guard(service.WILDCARD, no_secrets)
+    assert seen == [(DOCUMENT, "d-1"), ("test:secret", "s-1")]
+
+
 def test_permission_check_comes_before_the_guard(team):
     calls = []
     service.register_entity_guard(DOCUMENT, lambda s, a, i: calls.append(i))

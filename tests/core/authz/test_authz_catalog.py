@@ -15,8 +15,8 @@ from surety.core.plugins import PluginRegistry, build_plugin_manager, hookimpl, 
 
 def test_core_catalog_is_complete_and_ordered():
     assert [p.key for p in permission_catalog(["core"])] == [p.key for p in CORE_PERMISSIONS]
-    assert [t.key for t in role_templates()] == [t.key for t in ROLE_TEMPLATES]
-    assert len(role_templates()) == 10
+    assert [t.key for t in role_templates(["core"])] == [t.key for t in ROLE_TEMPLATES]
+    assert len(role_templates(["core"])) == 10
     assert default_grants(["core"]) == {role: list(keys) for role, keys in CORE_DEFAULT_GRANTS.items()}
 
 

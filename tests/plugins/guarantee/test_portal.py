@@ -36,16 +36,6 @@ START = TODAY - dt.timedelta(days=400)
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
-def grant_portal_files(gw):
-    """Portal users upload and read project files through core attachments (the lead adds these grants to the
-    role's defaults; granting here keeps the tests independent of that)."""
-    from surety.core.authz.matrix import set_grant
-
-    with gw.acting("admin") as (s, a):
-        for key in ("core:attachment:read", "core:attachment:upload"):
-            set_grant(s, portal.PORTAL_ROLE, key, True)
-
-
 def make_portal_user(gw, username, customer="corp"):
     with gw.acting("mgr") as (s, a):
         link = portal.create_portal_user(s, a, gw.customers[customer], username=username, password=TEST_PASSWORD,
@@ -58,7 +48,6 @@ def make_portal_user(gw, username, customer="corp"):
 @pytest.fixture
 def pw(gw):
     """The world with portal users ``cust1`` (for corp) and ``cust2`` (for person), products and a bank."""
-    grant_portal_files(gw)
     make_portal_user(gw, "cust1", "corp")
     make_portal_user(gw, "cust2", "person")
     with gw.acting("admin") as (s, a):
@@ -197,6 +186,16 @@ def test_project_files_through_core_attachments(pw):
         for call in (lambda: attachments.download(s, a, theirs.id), lambda: attachments.get(s, a, theirs.id)):
             with pytest.raises(NotFound):
                 call()
+    # The role's default grants let a customer use core attachments; the plugin's "*" guard keeps it to guarantee
+    # projects: another entity type (a customer record's files, a workflow instance's) is NotFound for it.
+    with gw.acting("mgr") as (s, a):
+        on_customer = attachments.upload(s, a, "customers:customer", str(gw.customers["corp"]), "章程.pdf", PDF)
+    with gw.acting("cust1") as (s, a):
+        for call in (lambda: attachments.list_for(s, a, "customers:customer", str(gw.customers["corp"])),
+                     lambda: attachments.download(s, a, on_customer.id),
+                     lambda: attachments.upload(s, a, "test:document", "x1", "a.pdf", PDF)):
+            with pytest.raises(NotFound):
+                call()
     # Staff behaviour is unchanged: the lead manager reads the customer's upload, others outside scope do not.
     with gw.acting("mgr") as (s, a):
         assert [f.filename for f in attachments.list_for(s, a, "guarantee:project", str(mine))] == ["营业执照.pdf"]
@@ -299,7 +298,6 @@ FILES = "query($id: String!) { attachments(entityType: \"guarantee:project\", en
 
 
 def test_graphql(gw, api):
-    grant_portal_files(gw)
     with gw.acting("admin") as (s, a):
         product = make_product(s, requires_counter_guarantee=False)
         bank, _ = make_bank(s)
