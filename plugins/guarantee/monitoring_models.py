@@ -81,8 +81,11 @@ class GuaranteeOverdueReport(TenantScoped, Base):
     overdue_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     days_past_due: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(String(500), default="")
-    #: False once the bank reports the arrears cured.
+    #: False once the bank reports the arrears cured or a later report supersedes this one.
     open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: When and why it was closed: ``cured`` (the bank says the arrears are paid) or ``superseded`` (a later report).
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    close_reason: Mapped[str] = mapped_column(String(12), default="")
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -120,6 +123,9 @@ class GuaranteeWarning(TenantScoped, Base):
     details: Mapped[str] = mapped_column(String(1000), default="")
     status: Mapped[str] = mapped_column(String(10), default=WARNING_OPEN)
     raised_on: Mapped[dt.date] = mapped_column(Date)
+    #: What the warning was raised on (the overdue report, the statement period, the blacklist entry): an indicator
+    #: raises at most one warning per project and basis, so a handled warning is not raised again on the same facts.
+    basis: Mapped[str] = mapped_column(String(100), default="")
     raised_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     workflow_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     handled_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
