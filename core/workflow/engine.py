@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
-from surety.core.context import Actor, current
+from surety.core.context import ACTOR_SYSTEM, Actor, current
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.db.locking import lock_row
@@ -399,6 +399,24 @@ def start(session: Session, actor: Actor, *, definition_key: str, subject_type: 
     from surety.core.authz.check import require
 
     require(session, actor, "core:workflow", "start")
+    return _start(session, actor, definition_key=definition_key, subject_type=subject_type, subject_id=subject_id,
+                  subject=subject, title=title, today=today, client_key=client_key)
+
+
+def start_as_system(session: Session, by: str, *, definition_key: str, subject_type: str, subject_id: str,
+                    subject: Mapping[str, Any] | None = None, title: str = "",
+                    today: dt.date | None = None) -> WorkflowInstance:
+    """Start a process for plugin code acting on its own (a day-end job, a reaction to an event): no permission
+    check and no initiator; the timeline and the audit name the system actor ``by`` (e.g.
+    ``guarantee.early_warnings``). Code serving a person's request calls :func:`start` with that person instead."""
+    actor = Actor(type=ACTOR_SYSTEM, id=by, tenant_id=session_tenant(session))
+    return _start(session, actor, definition_key=definition_key, subject_type=subject_type, subject_id=subject_id,
+                  subject=subject, title=title, today=today, client_key=None)
+
+
+def _start(session: Session, actor: Actor, *, definition_key: str, subject_type: str, subject_id: str,
+           subject: Mapping[str, Any] | None, title: str, today: dt.date | None,
+           client_key: str | None) -> WorkflowInstance:
     if client_key:
         done = session.execute(select(WorkflowEvent.instance_id, WorkflowEvent.action)
                                .where(WorkflowEvent.client_key == client_key)).first()
@@ -421,7 +439,7 @@ def start(session: Session, actor: Actor, *, definition_key: str, subject_type: 
     fields = jsonable(dict(subject or {}))
     org_unit = fields.get("org_unit_id") or (str(actor.org_unit_id) if actor.org_unit_id else None)
     fields.setdefault("org_unit_id", org_unit)
-    fields.setdefault("initiator_id", actor.id)
+    fields.setdefault("initiator_id", actor.id if actor.id_uuid else None)
     instance = WorkflowInstance(
         id=uuid.uuid4(), definition_id=version.id, definition_key=version.key, definition_version=version.version,
         subject_type=subject_type, subject_id=str(subject_id), subject=fields, variables={},

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
-from surety.core.context import ACTOR_API_KEY, ACTOR_SYSTEM, ACTOR_USER, Actor, current
+from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor, current
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
@@ -163,49 +163,16 @@ def _warning_image(w: GuaranteeWarning) -> dict:
 def start_process(session: Session, actor: Actor | None, *, definition_key: str, subject_type: str,
                   subject_id: str, subject: dict, title: str, today: dt.date | None = None):
     """Start ``definition_key`` about a subject: as ``actor`` when it is a user or API key (engine.start, which
-    needs core:workflow:start), else as the system (a day-end job or a reaction to an event).
-
-    STOP-GAP: the engine has no system start yet, so the system path repeats engine.start without its permission
-    check (same rows, timeline entry, audit record and events). Replace it by the engine's own system start once core
-    offers one (see the report of issue 6, helper H3)."""
-    from surety.core.events import jsonable
+    needs core:workflow:start), else as the system ``guarantee.early_warnings`` (a day-end job or a reaction to an
+    event: engine.start_as_system)."""
     from surety.core.workflow import engine
-    from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowDefinition, WorkflowInstance
 
     if actor is not None and actor.type in (ACTOR_USER, ACTOR_API_KEY):
         return engine.start(session, actor, definition_key=definition_key, subject_type=subject_type,
                             subject_id=subject_id, subject=subject, title=title, today=today)
-    system = Actor(type=ACTOR_SYSTEM, id="guarantee.early_warnings", tenant_id=session_tenant(session))
-    version = session.scalar(select(WorkflowDefinition).where(
-        WorkflowDefinition.key == definition_key, WorkflowDefinition.status == "published"))
-    if version is None:
-        raise NotFound(f"No published process definition {definition_key!r}.", field="definition_key")
-    if version.subject_type and subject_type != version.subject_type:
-        raise ValidationFailed(f"The process {definition_key!r} is for subjects of type {version.subject_type!r}.",
-                               field="subject_type")
-    busy = session.scalar(select(WorkflowInstance.id).where(
-        WorkflowInstance.subject_type == subject_type, WorkflowInstance.subject_id == str(subject_id),
-        WorkflowInstance.definition_key == definition_key, WorkflowInstance.status == INSTANCE_RUNNING))
-    if busy is not None:
-        raise Conflict("This subject already has a running instance of that process.", field="subject_id")
-    fields = jsonable(dict(subject or {}))
-    org_unit = fields.get("org_unit_id")
-    fields.setdefault("initiator_id", None)
-    instance = WorkflowInstance(
-        id=uuid.uuid4(), definition_id=version.id, definition_key=version.key, definition_version=version.version,
-        subject_type=subject_type, subject_id=str(subject_id), subject=fields, variables={},
-        title=(title or f"{version.name} {subject_id}")[:300], initiator_id=None,
-        org_unit_id=uuid.UUID(str(org_unit)) if org_unit else None)
-    session.add(instance)
-    session.flush()
-    engine.record(session, instance, "start", actor=system, step_key=None,
-                  details={"definition": version.key, "version": version.version})
-    raise_event(session, engine.WorkflowInstanceStarted(
-        instance_id=instance.id, definition_key=instance.definition_key, subject_type=instance.subject_type,
-        subject_id=instance.subject_id))
-    engine.enter(session, instance, engine.definition_of(session, instance).start,
-                 today=today or _business_today())
-    return instance
+    return engine.start_as_system(session, "guarantee.early_warnings", definition_key=definition_key,
+                                  subject_type=subject_type, subject_id=subject_id, subject=subject, title=title,
+                                  today=today)
 
 
 # ---------------------------------------------------------------- overdue reports ---------------------------------

@@ -292,3 +292,24 @@ def test_running_instances_keep_their_version(org):
     new = org.start("alice", "test.three_level", "P-11", subject(org, amount="1"))
     assert org.act("alice", new, "approve") == ("approved", "approved")
     assert (org.instance(iid).definition_version, org.instance(new).definition_version) == (1, 2)
+
+
+def test_plugin_code_starts_a_process_as_the_system(org):
+    from surety.core.context import ACTOR_SYSTEM
+    from surety.core.workflow import engine
+    from surety.core.workflow.models import WorkflowInstance
+
+    org.publish(THREE_LEVEL)
+    with org.session() as s:
+        instance = engine.start_as_system(s, "test.scanner", definition_key="test.three_level",
+                                          subject_type="test:thing", subject_id="P-S", subject=subject(org))
+        iid = instance.id
+    with org.session() as s:
+        row = s.scalars(select(WorkflowInstance).where(WorkflowInstance.id == iid)).one()
+        assert (row.initiator_id, row.subject["initiator_id"], row.current_step) == (None, None, "accept")
+        start = s.scalars(select(WorkflowEvent).where(WorkflowEvent.instance_id == iid)).first()
+        assert (start.action, start.actor_type, start.actor_id) == ("start", ACTOR_SYSTEM, "test.scanner")
+    assert org.act("alice", iid, "approve") == ("running", "risk")
+    with org.session() as s, pytest.raises(Conflict, match="already has a running instance"):
+        engine.start_as_system(s, "test.scanner", definition_key="test.three_level", subject_type="test:thing",
+                               subject_id="P-S", subject=subject(org))
