@@ -20,6 +20,23 @@ STAGE_RISK = "risk"
 STAGE_FINANCE = "finance"
 STAGE_CONFIRMED = "confirmed"
 STAGES = (STAGE_MANAGER, STAGE_RISK, STAGE_FINANCE, STAGE_CONFIRMED)
+#: The stage each confirmation moves an entry to.
+NEXT_STAGE = {STAGE_MANAGER: STAGE_RISK, STAGE_RISK: STAGE_FINANCE, STAGE_FINANCE: STAGE_CONFIRMED}
+
+#: Entry kinds (``kind``), each written from one event (see ledger.py).
+KIND_REVIEW_FEE = "review_fee"        # GuaranteeFeeReceived, fee_type review_fee
+KIND_GUARANTEE_FEE = "guarantee_fee"  # GuaranteeFeeReceived, fee_type guarantee_fee
+KIND_MARGIN_IN = "margin_in"          # GuaranteeFeeReceived, fee_type margin
+KIND_FEE_REFUND = "fee_refund"        # GuaranteeFeeRefunded, fee_type review_fee or guarantee_fee (in ``detail``)
+KIND_MARGIN_OUT = "margin_out"        # GuaranteeFeeRefunded, fee_type margin
+KIND_LOAN = "loan"                    # GuaranteeTookEffect: the loan amount
+KIND_REPAYMENT = "repayment"          # GuaranteeRepaymentRecorded
+KIND_RELEASE = "release"              # GuaranteeReleased: the released amount (``detail``: full or partial)
+KIND_COMPENSATION = "compensation"    # GuaranteeCompensationPaid
+KIND_RECOVERY = "recovery"            # GuaranteeRecovered (``detail``: the recovery kind)
+KIND_WRITE_OFF = "write_off"          # GuaranteeLossWrittenOff (source: the receivable)
+KINDS = (KIND_REVIEW_FEE, KIND_GUARANTEE_FEE, KIND_MARGIN_IN, KIND_FEE_REFUND, KIND_MARGIN_OUT, KIND_LOAN,
+         KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
 
 
 def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConstraint:
@@ -42,6 +59,9 @@ class GuaranteeLedgerEntry(TenantScoped, Base):
     entry_date: Mapped[dt.date] = mapped_column(Date)
     source_type: Mapped[str] = mapped_column(String(40))
     source_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: What further qualifies the kind: the fee type of a fee refund, full/partial of a release, the kind of a
+    #: recovery action ("" otherwise).
+    detail: Mapped[str] = mapped_column(String(24), default="")
     stage: Mapped[str] = mapped_column(String(10), default=STAGE_MANAGER)  # one of STAGES
     manager_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     manager_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
