@@ -154,6 +154,17 @@ def surety_demo_data(session, tenant):
 
 
 @hookimpl
+def surety_cli(app):
+    import typer
+
+    from surety.plugins.guarantee.ledger_export import ledger_app
+
+    guarantee_app = typer.Typer(help="Guarantee business (ledger export).", no_args_is_help=True)
+    guarantee_app.add_typer(ledger_app, name="ledger")
+    app.add_typer(guarantee_app, name=KEY)
+
+
+@hookimpl
 def surety_attachment_guards():
     from surety.core.attachments.service import WILDCARD
     from surety.plugins.guarantee import contracts, inspections, meetings, portal, projects

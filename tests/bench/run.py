@@ -40,6 +40,7 @@ import bench_customers
 import bench_dashboard
 import bench_graphql
 import bench_guarantee
+import bench_ledger
 import bench_rls
 import bench_workflow
 from bench_report import machine_facts, markdown, print_table, write_doc
@@ -82,13 +83,15 @@ class Scale:
     dash_projects: int = 100_000
     dash_customers: int = 10_000
     dash_runs: int = 20
+    ledger_projects: int = 100_000
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
               audit_runs=40, rls_tenants=5, rls_users=200, rls_runs=100,
               customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
-              guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5)
+              guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5,
+              ledger_projects=2000)
 
 
 def fail(message: str) -> None:
@@ -168,6 +171,8 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
             figures += step("14 guarantee dashboard", lambda: bench_dashboard.run(
                 db, tdb.owner_url, projects=scale.dash_projects, customers=scale.dash_customers,
                 runs=scale.dash_runs, warmup=max(2, scale.dash_runs // 10)))
+            figures += step("15 company ledger export", lambda: bench_ledger.run(
+                db, tdb.owner_url, projects=scale.ledger_projects, customers=scale.dash_customers))
     finally:
         set_database(None)
         db.dispose()

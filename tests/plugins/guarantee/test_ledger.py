@@ -405,6 +405,13 @@ def test_export_command(gw, tmp_path):
     assert len(rows) == 4 and rows[2][3] == "released"
     r = runner.invoke(app, ["ledger", "export", "--tenant", gw.tenant.slug, "--as-user", "risk", "-o", str(out)])
     assert r.exit_code != 0
+    # The plugin mounts it on the platform's command line: `surety guarantee ledger export ...`.
+    from surety.core.cli.main import app as surety_app
+
+    r = runner.invoke(surety_app, ["guarantee", "ledger", "export", "--tenant", gw.tenant.slug, "--as-user", "boss",
+                                   "-o", str(tmp_path / "via-surety.xlsx")])
+    assert r.exit_code == 0, r.output
+    assert load_workbook(tmp_path / "via-surety.xlsx").worksheets[0].max_row == 5
 
 
 # ---------------------------------------------------------------- GraphQL ------------------------------------------
