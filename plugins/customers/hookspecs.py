@@ -45,3 +45,10 @@ def customers_latest_ratios(session: Session, customer_id: uuid.UUID) -> Mapping
     period type): ``period_type``, ``period_end`` (date), and ``debt_ratio``, ``current_ratio``, ``quick_ratio``,
     ``roe``, ``revenue_growth`` (Decimal or None when not computable); None when the customer has no statement.
     The customers plugin implements it; no permission check."""
+
+
+@hookspec(firstresult=True)
+def customers_related(session: Session, customer_id: uuid.UUID) -> Mapping[uuid.UUID, str]:
+    """Return the customers related to ``customer_id`` one hop away (either direction; deleted ones left out),
+    each with its relation type (e.g. ``same_legal_rep``, ``shareholder``). The customers plugin implements it; no
+    permission check (the caller checks its own)."""

@@ -111,6 +111,13 @@ def customers_latest_ratios(session, customer_id):
 
 
 @hookimpl
+def customers_related(session, customer_id):
+    from surety.plugins.customers.related import related_to
+
+    return related_to(session, customer_id)
+
+
+@hookimpl
 def customers_screen(session, customer_id, business):
     from surety.plugins.customers.blacklist import screen
 

@@ -182,6 +182,23 @@ class Graph:
     truncated: bool = False
 
 
+def related_to(session: Session, customer_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The customers related to ``customer_id`` one hop away (either direction, deleted ones left out) -> the
+    relation type (the first by name when several link them). No permission check: for other plugins' reactions
+    (hook ``customers_related``)."""
+    found: dict[uuid.UUID, str] = {}
+    for rel in session.scalars(select(CustomerRelation).where(or_(
+            CustomerRelation.from_customer_id == customer_id, CustomerRelation.to_customer_id == customer_id))
+            .order_by(CustomerRelation.relation_type, CustomerRelation.id)):
+        other = rel.to_customer_id if rel.from_customer_id == customer_id else rel.from_customer_id
+        if other != customer_id:
+            found.setdefault(other, rel.relation_type)
+    if not found:
+        return found
+    alive = set(session.scalars(select(Customer.id).where(Customer.id.in_(list(found)), Customer.deleted_at.is_(None))))
+    return {k: v for k, v in found.items() if k in alive}
+
+
 def graph(session: Session, actor: Actor, customer_id: uuid.UUID, depth: int = 2) -> Graph:
     """Customers reachable from ``customer_id`` within ``depth`` hops (either direction), and the edges among
     them. Needs customers:relation:read and the root customer in the actor's scope; related customers are shown

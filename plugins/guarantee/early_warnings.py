@@ -568,29 +568,13 @@ def scan(session: Session, business_date: dt.date) -> int:
 
 
 def related_customers(session: Session, customer_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    """The customer (``"self"``) and its related parties (one hop, either direction) -> the relation type.
-
-    Through the customers plugin's hook ``customers_related`` when it declares one; until then the related-party
-    edges are read from its table (its public ``related.graph`` needs a user with customers:relation:read and the
-    customer in scope, which an event reaction does not have)."""
+    """The customer (``"self"``) and its related parties (one hop, either direction) -> the relation type, through
+    the customers plugin's hook ``customers_related``."""
     from surety.core.plugins import get_registry
 
-    registry = get_registry()
-    found: dict[uuid.UUID, str] = {}
-    if hasattr(registry.hook, "customers_related"):
-        caller = registry.hook_for("customers_related", enabled_plugins(session, session_tenant(session)))
-        found = {uuid.UUID(str(k)): str(v) for k, v in dict(caller(session=session, customer_id=customer_id)
-                                                            or {}).items()}
-    else:
-        from sqlalchemy import or_
-
-        from surety.plugins.customers.models import CustomerRelation
-
-        for rel in session.scalars(select(CustomerRelation).where(or_(
-                CustomerRelation.from_customer_id == customer_id, CustomerRelation.to_customer_id == customer_id))
-                .order_by(CustomerRelation.relation_type)):
-            other = rel.to_customer_id if rel.from_customer_id == customer_id else rel.from_customer_id
-            found.setdefault(other, rel.relation_type)
+    caller = get_registry().hook_for("customers_related", enabled_plugins(session, session_tenant(session)))
+    found = {uuid.UUID(str(k)): str(v) for k, v in dict(caller(session=session, customer_id=customer_id)
+                                                        or {}).items()}
     found[customer_id] = "self"
     return found
 

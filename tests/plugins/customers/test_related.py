@@ -74,6 +74,23 @@ def test_manual_relations_and_graph_depth(db, world):
         assert {n.id for n in graph(s, admin, c[0].id, depth=5).nodes} == {c[0].id, c[1].id, c[2].id}
 
 
+def test_customers_related_hook_gives_one_hop_without_a_user(db, world):
+    from surety.core.plugins import get_registry
+    from surety.plugins.customers.records import delete_customer
+
+    a = world.actors["mgr_a"]
+    with db.tenant_session(world.tenant.id) as s:
+        c = [create_customer(s, a, "individual", individual(n)) for n in range(11, 15)]
+        add_relation(s, a, c[0].id, c[1].id, "spouse")
+        add_relation(s, a, c[2].id, c[0].id, "guarantor")
+        add_relation(s, a, c[1].id, c[3].id, "actual_controller")  # two hops from c[0]: not included
+        hook = get_registry().hook.customers_related
+        assert hook(session=s, customer_id=c[0].id) == {c[1].id: "spouse", c[2].id: "guarantor"}
+        delete_customer(s, world.actors["admin"], c[2].id)
+        assert hook(session=s, customer_id=c[0].id) == {c[1].id: "spouse"}
+        assert hook(session=s, customer_id=c[3].id) == {c[1].id: "actual_controller"}
+
+
 def test_group_exposure_sums_what_plugins_report(db, world, monkeypatch):
     """A business plugin reports exposure through customers_exposure; the group view sums it (Decimal)."""
     from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
