@@ -34,3 +34,35 @@ def test_upgrade_check_downgrade_roundtrip():
         migrate.upgrade(tdb.owner_url)
         assert set(tenant_tables()) <= set(inspect(engine).get_table_names())
         engine.dispose()
+
+
+def test_guarantee_part_two_columns_fill_existing_rows():
+    """guarantee_0002 adds NOT NULL columns to tables that may hold rows: their server defaults fill them."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import JSON, Uuid, column, insert, table, text
+
+    from surety.core.db.types import UTCDateTime
+
+    load_all_models()
+    with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
+        migrate.upgrade(tdb.owner_url, "guarantee_0001")
+        engine = create_engine(tdb.owner_url)
+        tenant, row = uuid.uuid4(), uuid.uuid4()
+        tenants = table("tenants", column("id", Uuid), column("slug"), column("name"), column("status"),
+                        column("enabled_plugins", JSON), column("settings", JSON), column("created_at", UTCDateTime))
+        settings = table("guarantee_settings", column("tenant_id", Uuid), column("id", Uuid),
+                         column("number_pattern"), column("committee_threshold"), column("green_channel_max"),
+                         column("risk_weights", JSON))
+        with engine.begin() as conn:
+            conn.execute(insert(tenants).values(id=tenant, slug="old", name="Old", status="active", enabled_plugins=[],
+                                                settings={}, created_at=dt.datetime.now(dt.timezone.utc)))
+            conn.execute(insert(settings).values(tenant_id=tenant, id=row, number_pattern="DB-{seq:05}",
+                                                 committee_threshold=1, green_channel_max=1, risk_weights={}))
+        migrate.upgrade(tdb.owner_url)
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT first_inspection_days, inspection_interval_days, expiring_within_days, "
+                                    "fee_due_within_days FROM guarantee_settings")).one()
+        assert tuple(got) == (30, 90, 30, 7)
+        engine.dispose()
