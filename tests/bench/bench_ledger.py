@@ -33,7 +33,9 @@ from surety.plugins.guarantee.ledger_export import export_company_ledger
 from surety.plugins.guarantee.testing import make_bank, make_product
 
 DAY = dt.date(2026, 6, 1)
-TARGET_S = 120.0
+#: The export may cost at most this multiple of the bare SQL + openpyxl write of the same rows (most of both is
+#: openpyxl writing cells, so the ratio holds across machines where seconds do not).
+TARGET_RATIO = 2.0
 TARGET_MB = 100.0
 MONEY = ("review_fee", "guarantee_fee", "margin_held", "loan_amount", "in_force_balance", "repaid", "released",
          "compensated", "recovered", "written_off")
@@ -223,8 +225,8 @@ def run(db: Database, owner_url: str, *, projects: int, customers: int, runs: in
     s_med, b_med = median(ts), median(tb)
     return [Figure(
         what=f"Company ledger of {projects:,} projects exported to .xlsx, Surety vs hand-written SQL + bare openpyxl",
-        surety=s_med, baseline=b_med, unit="s", target=f"<= {TARGET_S:.0f} s and <= {TARGET_MB:.0f} MB peak",
-        passed=s_med <= TARGET_S and mem_s <= TARGET_MB,
+        surety=s_med, baseline=b_med, unit="s", target=f"<= {TARGET_RATIO:.0f}x baseline and <= {TARGET_MB:.0f} MB peak",
+        passed=s_med <= TARGET_RATIO * b_med and mem_s <= TARGET_MB,
         notes=(
             ("surety: ledger_export.export_company_ledger as an executive (whole-tenant scope): permission and data "
              "scope, one SELECT of the projects outer-joined to their ledger entries' sums streamed with yield_per "
