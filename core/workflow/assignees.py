@@ -17,17 +17,11 @@ from sqlalchemy.orm import Session
 from surety.core.authz.rules import role_members
 from surety.core.errors import DomainError
 from surety.core.identity.models import USER_ACTIVE, OrgUnit, User
+from surety.core.ids import as_uuid
 
 
 class NoAssignee(DomainError):
     code = "WORKFLOW_NO_ASSIGNEE"
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def describe(spec: Mapping[str, Any]) -> str:
@@ -59,7 +53,7 @@ def _resolve(session: Session, spec: Mapping[str, Any], subject: Mapping[str, An
         return list(session.scalars(select(User.id).where(User.username == spec["user"],
                                                           User.status == USER_ACTIVE)))
     if spec.get("field"):
-        return _active(session, [_uuid(subject.get(spec["field"]))])
+        return _active(session, [as_uuid(subject.get(spec["field"]))])
     holders = role_members(session, spec["role"])
     unit = spec.get("org_unit")
     if not unit:
@@ -72,13 +66,13 @@ def _resolve(session: Session, spec: Mapping[str, Any], subject: Mapping[str, An
     if unit != "subject":
         unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == unit))
         return sorted(by_unit.get(unit_id, []))
-    start = _uuid(subject.get("org_unit_id"))
+    start = as_uuid(subject.get("org_unit_id"))
     if start is None:
         return []
     path = session.scalar(select(OrgUnit.path).where(OrgUnit.id == start)) or ""
     # Nearest first: the subject's unit, then each ancestor up to the root (materialised path "/a/b/c/").
     for part in reversed([p for p in path.strip("/").split("/") if p]):
-        found = by_unit.get(_uuid(part))
+        found = by_unit.get(as_uuid(part))
         if found:
             return sorted(found)
     return sorted(by_unit.get(start, []))

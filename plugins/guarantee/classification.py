@@ -27,6 +27,7 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.ids import as_uuid
 
 from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.banks import lock_row
@@ -148,17 +149,10 @@ def _fields_of(project: GuaranteeProject, change: GuaranteeClassificationChange)
             "from_class": change.from_class, "to_class": change.to_class, "status": change.status}
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """What the process's conditions and assignee rules read: the change's classes and its project's number, org
     unit, manager, amount and in-force balance."""
-    change_id = _uuid(subject_id)
+    change_id = as_uuid(subject_id)
     change = change_id and session.scalar(select(GuaranteeClassificationChange)
                                           .where(GuaranteeClassificationChange.id == change_id))
     if not change:
@@ -170,7 +164,7 @@ def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
 def ended(session: Session, event) -> None:
     """The change's process ended: approved -> the project's class becomes ``to_class`` (audited,
     GuaranteeRiskClassified); rejected or withdrawn -> the change is rejected."""
-    change_id = _uuid(event.subject_id)
+    change_id = as_uuid(event.subject_id)
     change = change_id and session.scalar(select(GuaranteeClassificationChange)
                                           .where(GuaranteeClassificationChange.id == change_id))
     if not change or change.workflow_instance_id != event.instance_id or change.status != CHANGE_PROPOSED:

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.ids import as_uuid, str_or_none
+
 from surety.plugins.guarantee.compensation_models import GuaranteeCompensation, GuaranteeCompensationReceivable
 from surety.plugins.guarantee.models import GuaranteeProject
 
@@ -66,21 +68,10 @@ LOSS_WRITE_OFF = {
 DEFINITIONS: list[dict] = [COMPENSATION, LOSS_WRITE_OFF]
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _project_fields(project: GuaranteeProject) -> dict[str, Any]:
-    return {"project_id": str(project.id), "project_no": project.project_no, "org_unit_id": _str(project.org_unit_id),
-            "bank_id": _str(project.bank_id), "manager_a_id": _str(project.manager_a_id),
-            "manager_b_id": _str(project.manager_b_id), "project_amount": project.amount,
+    return {"project_id": str(project.id), "project_no": project.project_no, "org_unit_id": str_or_none(project.org_unit_id),
+            "bank_id": str_or_none(project.bank_id), "manager_a_id": str_or_none(project.manager_a_id),
+            "manager_b_id": str_or_none(project.manager_b_id), "project_amount": project.amount,
             "in_force_balance": project.in_force_balance, "risk_class": getattr(project, "risk_class", None)}
 
 
@@ -93,20 +84,20 @@ def claim_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     ``compensation_id``, ``claimed_by``, and its project's ``project_id``, ``project_no``, ``org_unit_id``,
     ``bank_id``, ``manager_a_id``, ``manager_b_id``, ``project_amount``, ``in_force_balance`` (Decimal),
     ``risk_class``. No personal data (the engine keeps the fields given at start)."""
-    claim_id = _uuid(subject_id)
+    claim_id = as_uuid(subject_id)
     row = claim_id and session.scalar(select(GuaranteeCompensation).where(GuaranteeCompensation.id == claim_id))
     project = row and _project(session, row.project_id)
     if not row or not project:
         return None
     return {**_project_fields(project), "compensation_id": str(row.id), "amount": row.claimed_amount,
-            "claim_date": row.claim_date.isoformat(), "status": row.status, "claimed_by": _str(row.claimed_by)}
+            "claim_date": row.claim_date.isoformat(), "status": row.status, "claimed_by": str_or_none(row.claimed_by)}
 
 
 def receivable_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """A receivable's fields: ``amount`` (the outstanding remainder a write-off would write off, Decimal), ``paid``,
     ``recovered``, ``written_off``, ``status``, ``receivable_id``, ``compensation_id``, ``proposed_by``, and its
     project's fields as in :func:`claim_fields`."""
-    rec_id = _uuid(subject_id)
+    rec_id = as_uuid(subject_id)
     row = rec_id and session.scalar(select(GuaranteeCompensationReceivable)
                                     .where(GuaranteeCompensationReceivable.id == rec_id))
     project = row and _project(session, row.project_id)
@@ -114,7 +105,7 @@ def receivable_fields(session: Session, subject_id: str) -> dict[str, Any] | Non
         return None
     return {**_project_fields(project), "receivable_id": str(row.id), "compensation_id": str(row.compensation_id),
             "amount": row.outstanding, "paid": row.paid, "recovered": row.recovered, "written_off": row.written_off,
-            "status": row.status, "proposed_by": _str(row.write_off_proposed_by)}
+            "status": row.status, "proposed_by": str_or_none(row.write_off_proposed_by)}
 
 
 def _claim_ended(session: Session, event) -> None:

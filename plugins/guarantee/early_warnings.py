@@ -37,6 +37,7 @@ from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import enabled_plugins, raise_event
+from surety.core.ids import as_uuid
 
 from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.banks import lock_row
@@ -622,17 +623,10 @@ def _fields_of(session: Session, warning: GuaranteeWarning, project: GuaranteePr
             "observed": warning.observed, "status": warning.status}
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """What ``guarantee.warning``'s conditions and assignee rules read: the warning's level, kind, indicator code,
     observed value, and its project's number, org unit, manager, amount and in-force balance."""
-    warning_id = _uuid(subject_id)
+    warning_id = as_uuid(subject_id)
     warning = warning_id and session.scalar(select(GuaranteeWarning).where(GuaranteeWarning.id == warning_id))
     if not warning:
         return None
@@ -647,7 +641,7 @@ def ended(session: Session, event) -> None:
     the comment of the deciding task. Audited; raises GuaranteeWarningClosed."""
     from surety.core.workflow.models import WorkflowTask
 
-    warning_id = _uuid(event.subject_id)
+    warning_id = as_uuid(event.subject_id)
     if warning_id is None:
         return
     row = session.scalar(select(GuaranteeWarning).where(GuaranteeWarning.id == warning_id))

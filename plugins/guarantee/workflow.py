@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from surety.core.audit.log import audit
 from surety.core.db.types import utcnow
 from surety.core.events import raise_event
+from surety.core.ids import as_uuid, str_or_none
 
 from surety.plugins.guarantee.banks import release
 from surety.plugins.guarantee.events import GuaranteeProjectDecided
@@ -95,17 +96,6 @@ def _subjects() -> dict:
 RESULT_STATUS = {"approved": STATUS_APPROVED, "rejected": STATUS_REJECTED, "withdrawn": STATUS_WITHDRAWN}
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
@@ -115,7 +105,7 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
     settings = get_settings(session)
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
     customer = customer_summaries(session, [project.customer_id]).get(project.customer_id) or {}
-    shown = {k: _str(customer.get(k)) for k in ("kind", "industry", "region", "size")}
+    shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
     if with_names:
         shown["name"] = customer.get("name")
     return {
@@ -124,10 +114,10 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "loan_category": project.loan_category, "purpose": project.purpose,
         "product_id": str(project.product_id), "product_kind": product.kind if product else None,
         "product_category": product.category if product else None, "product_code": product.code if product else None,
-        "bank_id": _str(project.bank_id), "customer_id": str(project.customer_id),
+        "bank_id": str_or_none(project.bank_id), "customer_id": str(project.customer_id),
         "customer_kind": project.customer_kind, "customer": shown,
-        "manager_a_id": _str(project.manager_a_id), "manager_b_id": _str(project.manager_b_id),
-        "owner_id": _str(project.owner_id), "org_unit_id": _str(project.org_unit_id),
+        "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
+        "owner_id": str_or_none(project.owner_id), "org_unit_id": str_or_none(project.org_unit_id),
         "flags": list(project.flags or []),
         "committee_threshold": settings.committee_threshold, "green_channel_max": settings.green_channel_max,
     }
@@ -152,7 +142,7 @@ def subject(session: Session, subject_type: str, subject_id: str) -> dict[str, A
     if subject_type != SUBJECT_TYPE:
         pair = _subjects().get(subject_type)
         return pair[0](session, subject_id) if pair else None
-    project_id = _uuid(subject_id)
+    project_id = as_uuid(subject_id)
     project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
     if not project:
         return None
@@ -170,7 +160,7 @@ def on_event(session: Session, event) -> None:
         if pair:
             pair[1](session, event)
         return
-    project_id = _uuid(event.subject_id)
+    project_id = as_uuid(event.subject_id)
     project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
     if not project or project.workflow_instance_id != event.instance_id or project.status != STATUS_IN_APPROVAL:
         return  # another process about the project, or a stale instance: not the approval
