@@ -54,7 +54,7 @@ from surety.plugins.guarantee.compensation_models import (
 )
 from surety.plugins.guarantee.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
-from surety.plugins.guarantee.projects import get_project
+from surety.plugins.guarantee.projects import get_project, lock_project
 
 CLAIM_ENTITY = CLAIM_SUBJECT
 RECEIVABLE_ENTITY = RECEIVABLE_SUBJECT
@@ -74,12 +74,6 @@ def _receivable_image(r: GuaranteeCompensationReceivable) -> dict:
             "paid": str(r.paid), "recovered": str(r.recovered), "written_off": str(r.written_off),
             "outstanding": str(r.outstanding), "write_off_reason": r.write_off_reason,
             "write_off_instance_id": None if r.write_off_instance_id is None else str(r.write_off_instance_id)}
-
-
-def _lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
-    """The project within the actor's data scope, then row-locked and fresh."""
-    get_project(session, actor, project_id)
-    return lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
 
 
 def _lock_claim(session: Session, actor: Actor, compensation_id: uuid.UUID) -> GuaranteeCompensation:
@@ -109,7 +103,7 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any,
     claimed = inputs.money(amount, "amount", positive=True)
     day = inputs.day(claim_date, "claim_date")
     text = inputs.text(notes, "notes", 500)
-    project = _lock_project(session, actor, project_id)
+    project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
         raise Conflict(f"A bank claims compensation on an effective guarantee; project {project.project_no} is "
                        f"{project.status}.", field="project_id")

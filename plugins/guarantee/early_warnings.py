@@ -50,7 +50,7 @@ from surety.plugins.guarantee.monitoring_models import (
     GuaranteeWarning, GuaranteeWarningIndicator,
 )
 from surety.plugins.guarantee.permissions import WARNING
-from surety.plugins.guarantee.projects import get_project, scoped
+from surety.plugins.guarantee.projects import get_project, lock_project, scoped
 
 REPORT_ENTITY = "guarantee:overdue_report"
 INDICATOR_ENTITY = "guarantee:warning_indicator"
@@ -179,11 +179,6 @@ def start_process(session: Session, actor: Actor | None, *, definition_key: str,
 # ---------------------------------------------------------------- overdue reports ---------------------------------
 
 
-def _lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
-    get_project(session, actor, project_id)
-    return lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
-
-
 def open_report(session: Session, project_id: uuid.UUID) -> GuaranteeOverdueReport | None:
     """The project's open overdue report (at most one: a later report supersedes the earlier)."""
     return session.scalar(select(GuaranteeOverdueReport).where(
@@ -216,7 +211,7 @@ def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, ove
     days = _days(days_past_due)
     day = inputs.day(reported_on, "reported_on")
     text = inputs.text(notes, "notes", 500)
-    project = _lock_project(session, actor, project_id)
+    project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
         raise Conflict(f"A bank reports an overdue loan on an effective guarantee; project {project.project_no} is "
                        f"{project.status}.", field="project_id")
@@ -255,7 +250,7 @@ def cure_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, cured
     require(session, actor, WARNING, "raise")
     day = inputs.day(cured_on, "cured_on")
     text = inputs.text(notes, "notes", 500)
-    project = _lock_project(session, actor, project_id)
+    project = lock_project(session, actor, project_id)
     row = open_report(session, project.id)
     if row is None:
         raise Conflict("This project has no open overdue report.", field="project_id")

@@ -64,6 +64,14 @@ def get_project(session: Session, actor: Actor, project_id: uuid.UUID, *, act: s
     return project
 
 
+def lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
+    """The project within the actor's data scope (NotFound outside it), then row-locked and fresh."""
+    from surety.plugins.guarantee.banks import lock_row
+
+    get_project(session, actor, project_id)
+    return lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+
+
 def attachment_guard(session: Session, actor: Actor, entity_id: str) -> None:
     """Files of a project (entity ``guarantee:project``) are for those who may read the project, and for the portal
     user acting for the project's customer (guarantee:portal:use without guarantee:project:read): any other project
