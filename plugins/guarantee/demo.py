@@ -17,7 +17,10 @@ workflow, audit and events run as they would for people using the application):
   received, loan confirmed); one rejected at the preliminary review; one withdrawn;
 - part 2: an inspection of the effective project; a project released after the loan was repaid (margin refunded);
   one in recovery (compensation claimed, approved through ``guarantee.compensation`` and paid; a negotiated
-  recovery and a lawsuit); one whose remaining loss was written off through ``guarantee.loss_write_off``.
+  recovery and a lawsuit); one whose remaining loss was written off through ``guarantee.loss_write_off``; the bank's
+  overdue report on the in-recovery project (a warning task for the risk officer) and its classification moved to
+  次级 through ``guarantee.risk_classification`` (the effective one has 关注 proposed, awaiting the branch head); a
+  customer self-service user ``huaxin`` (the staff's password) for 北京华信精密机械有限公司.
 
 Idempotent: the products' codes mark the data as present, and a second run adds nothing.
 """
@@ -121,6 +124,7 @@ class _Demo:
             branch = create_org_unit(self.s, code=BRANCH_CODE, name="北京分公司", kind="branch", parent_id=head.id)
         units = {"head": head.id, "branch": branch.id}
         password, added = _password(), []
+        self.password = password
         for n, (username, (name, role, unit)) in enumerate(STAFF.items(), start=1):
             user = self.s.scalar(select(User).where(User.username == username))
             if user is None:
@@ -457,6 +461,38 @@ class _Demo:
             rec = compensation.propose_write_off(self.s, self.actors["chenjing"], rec.id,
                                                  reason="借款人已注销，保证人无可执行财产")
         self.act("liuyang", p, instance_id=rec.write_off_instance_id, comment="同意核销")
+
+        self.monitoring(effective)
+        self.portal_user()
+
+    def monitoring(self, effective) -> None:
+        """The in-recovery project: the bank's overdue report (a warning waits in the risk officer's inbox) and its
+        classification moved to 次级 through the approval; the effective project: 关注 proposed, awaiting the head."""
+        from surety.plugins.guarantee import classification, early_warnings
+
+        p = self.in_recovery
+        with self.as_("zhangwei"):
+            early_warnings.record_overdue(self.s, self.actors["zhangwei"], p.id, overdue_principal="500000.00",
+                                          overdue_interest="18500.00", days_past_due=95,
+                                          notes="银行逾期通知：本金及利息逾期 95 天")
+        with self.as_("chenjing"):
+            change = classification.propose_change(self.s, self.actors["chenjing"], p.id, to_class="substandard",
+                                                   reason="逾期超过 90 天，已代偿")
+        self.act("wangqiang", p, instance_id=change.workflow_instance_id, comment="同意调整")
+        self.act("liuyang", p, instance_id=change.workflow_instance_id, comment="同意调整为次级")
+        with self.as_("chenjing"):
+            classification.propose_change(self.s, self.actors["chenjing"], effective.id, to_class="special_mention",
+                                          reason="行业景气度下降，建议关注")
+
+    def portal_user(self) -> None:
+        """A self-service user for one corporate customer, with the staff's password."""
+        from surety.plugins.guarantee import portal
+
+        customer = self._customer("北京华信精密机械有限公司")
+        with self.as_("zhangwei"):
+            portal.create_portal_user(self.s, self.actors["zhangwei"], customer[0], username="huaxin",
+                                      password=self.password, display_name="华信精密（客户自助）")
+        _keep_credentials(f"tenant: {self.tenant.slug}  portal: huaxin  password: {self.password}")
 
 
 def _keep_credentials(line: str) -> None:

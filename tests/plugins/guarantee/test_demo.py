@@ -202,6 +202,20 @@ def test_part_two_released_in_recovery_and_written_off(db, demo):
         assert ended == {"guarantee.compensation": "approved", "guarantee.loss_write_off": "approved"}
         (inspection,) = s.scalars(select(GuaranteeInspection)).all()
         assert inspection.kind == "first" and inspection.conclusion == "normal"
+        # Monitoring: the overdue report raised a warning waiting for the risk officer; the classification of the
+        # in-recovery project went to 次级 through its approval, the effective one's proposal awaits the head.
+        from surety.plugins.guarantee.monitoring_models import GuaranteeClassificationChange, GuaranteeWarning
+
+        warnings = s.scalars(select(GuaranteeWarning).where(GuaranteeWarning.project_id == recovering.id)).all()
+        assert warnings and {w.status for w in warnings} == {"open"}
+        waiting = s.scalars(select(WorkflowTask).where(
+            WorkflowTask.instance_id.in_([w.workflow_instance_id for w in warnings]),
+            WorkflowTask.status == "open")).all()
+        assert len(waiting) == len(warnings)
+        assert recovering.risk_class == "substandard"
+        changes = {c.project_id: c.status for c in s.scalars(select(GuaranteeClassificationChange))}
+        part_one = next(p for p in projects["effective"] if p.amount == Decimal("6000000.00"))
+        assert changes == {recovering.id: "approved", part_one.id: "proposed"} and part_one.risk_class == "normal"
 
 
 def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
@@ -219,12 +233,18 @@ def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
                                    "withdrawn"]), username
     body = api(query, token=api.login(tenant.slug, "hegang", password))  # a committee member reads them too
     assert len(body["data"]["guaranteeProjects"]["edges"]) == 12
+    # The portal user of 北京华信精密机械有限公司 sees its own projects only.
+    portal_line = [x for x in lines if x.startswith(f"tenant: {tenant.slug}  portal: huaxin  ")][-1]
+    token = api.login(tenant.slug, "huaxin", portal_line.split("password:")[1].strip())
+    mine = api("{guaranteePortalProjects{projectNo status}}", token=token)["data"]["guaranteePortalProjects"]
+    assert len(mine) == 1 and mine[0]["status"] == "in_approval"
+    assert api(query, token=token)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_a_second_run_adds_nothing(db, demo):
     tenant, _ = demo
     first = counts(db, tenant)
-    assert first["guarantee_projects"] == 12 and first["users"] == len(STAFF) + 1
+    assert first["guarantee_projects"] == 12 and first["users"] == len(STAFF) + 2  # admin and the portal user
     with db.tenant_session(tenant.id) as s:
         add_demo_guarantees(s, tenant)
     assert counts(db, tenant) == first
