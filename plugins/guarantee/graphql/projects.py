@@ -146,7 +146,7 @@ class GuaranteeProject(relay.Node):
     id: relay.NodeID[str]
     project_no: str | None = strawberry.field(description="The project number; null while a draft")
     status: str = strawberry.field(description="draft | in_approval | approved | rejected | withdrawn | contracted "
-                                               "| effective | cancelled")
+                                               "| effective | released | cancelled")
     amount: Decimal
     term_months: int
     purpose: str

@@ -142,8 +142,8 @@ def _board(gw, who, **kw):
 def test_every_figure_tenant_wide(gw, world):
     d = _board(gw, "boss")
     assert (d.date_from, d.date_to, d.as_of) == (FROM, TO, business_today())
-    # In force now: P1 700,000 + P2 1,200,000 + P4 700,000 + P5 0.
-    assert (d.in_force.count, d.in_force.balance) == (4, M("2600000.00"))
+    # In force now: P1 700,000 + P2 1,200,000 + P4 700,000 (P5, fully compensated, is effective at 0: not in force).
+    assert (d.in_force.count, d.in_force.balance) == (3, M("2600000.00"))
     # Took effect in [2025-01-01, 2025-03-31]: P2 and P3 (P1 the day before, P4 the day after).
     assert (d.new_business.count, d.new_business.loan_amount) == (2, M("2500000.00"))
     r = d.releases
@@ -169,7 +169,7 @@ def test_workload_per_person_and_unit(gw, world):
                p.overdue_tasks) for p in d.people]
     assert people == [
         (ids["fin"], 0, 2, M("1400000.00"), 0, 0, 0),
-        (ids["mgr"], 2, 2, M("1200000.00"), 1, 0, 1),  # P7's due diligence, due within 10 working days
+        (ids["mgr"], 2, 1, M("1200000.00"), 1, 0, 1),  # P2 (P5 is at 0)  # P7's due diligence, due within 10 working days
         (ids["head"], 0, 0, M("0.00"), 0, 1, 0),
         (ids["mgr2"], 0, 0, M("0.00"), 0, 1, 0),
     ]
@@ -178,7 +178,7 @@ def test_workload_per_person_and_unit(gw, world):
         hq_name = s.scalar(select(OrgUnit.name).where(OrgUnit.id == gw.units["HQ"]))
     units = [(u.org_unit_id, u.name, u.in_approval, u.effective, u.in_force_balance, u.open_tasks) for u in d.units]
     assert units == [(gw.units["HQ"], hq_name, 0, 2, M("1400000.00"), 0),
-                     (gw.units["A"], "Branch A", 2, 2, M("1200000.00"), 1)]
+                     (gw.units["A"], "Branch A", 2, 1, M("1200000.00"), 1)]
     assert [p.overdue_tasks for p in _board(gw, "boss").people] == [0, 0, 0, 0]  # as_of today: nothing overdue
 
 
@@ -186,7 +186,7 @@ def test_breakdowns(gw, world):
     d = _board(gw, "boss")
     rows = {dim: [(s.key, s.label, s.in_force_count, s.in_force_balance, s.new_count, s.new_amount)
                   for s in slices] for dim, slices in d.breakdowns.items()}
-    corp = (3, M("1900000.00"), 1, M("2000000.00"))  # P1, P2, P5 (P2 new)
+    corp = (2, M("1900000.00"), 1, M("2000000.00"))  # P1, P2 (P2 new; P5 at 0 is not in force)
     person = (1, M("700000.00"), 1, M("500000.00"))  # P4 in force, P3 new
     assert rows["industry"] == [("C13", "C13", *corp), (None, "", *person)]
     assert rows["region"] == [("110105", "110105", *corp), (None, "", *person)]
@@ -194,8 +194,7 @@ def test_breakdowns(gw, world):
     w = world
     assert rows["bank"] == [(str(w["bank1"]), "测试银行", 2, M("1400000.00"), 0, M("0.00")),
                             (str(w["bank2"]), "测试银行", 1, M("1200000.00"), 1, M("2000000.00")),
-                            (str(w["bank3"]), "测试银行", 0, M("0.00"), 1, M("500000.00")),
-                            (str(w["bank5"]), "测试银行", 1, M("0.00"), 0, M("0.00"))]
+                            (str(w["bank3"]), "测试银行", 0, M("0.00"), 1, M("500000.00"))]
 
 
 def test_period_boundaries_are_inclusive(gw, world):
@@ -229,7 +228,7 @@ def test_nothing_released_or_compensated_gives_no_rate(gw, world):
 
 def test_department_head_sees_only_its_subtree(gw, world):
     d = _board(gw, "head", as_of=business_today() + dt.timedelta(days=90))
-    assert (d.in_force.count, d.in_force.balance) == (2, M("1200000.00"))  # P2 and P5
+    assert (d.in_force.count, d.in_force.balance) == (1, M("1200000.00"))  # P2 (P5 is at 0)
     assert (d.new_business.count, d.new_business.loan_amount) == (1, M("2000000.00"))
     r = d.releases
     assert (r.full_count, r.partial_count, r.released_amount, r.repaid_amount) == (0, 0, M("0.00"), M("500000.00"))
@@ -241,7 +240,7 @@ def test_department_head_sees_only_its_subtree(gw, world):
     assert [p.user_id for p in d.people] == [gw.actors[n].id_uuid for n in ("mgr", "head", "mgr2")]  # not fin (HQ)
     assert [u.org_unit_id for u in d.units] == [gw.units["A"]]
     assert [s.key for s in d.breakdowns["customer_kind"]] == ["corporate"]
-    assert {s.key for s in d.breakdowns["bank"]} == {str(world["bank2"]), str(world["bank5"])}
+    assert {s.key for s in d.breakdowns["bank"]} == {str(world["bank2"])}  # P5's bank: nothing in force or new
 
 
 def test_refusals(gw, world):
@@ -270,7 +269,7 @@ def test_other_tenants_do_not_count(gw, world, db, make_tenant):
         make_effective(s, admin, customer, amount="5000000.00", loan="5000000.00", start=D(2025, 2, 1),
                        end=D(2026, 2, 1), margin=None)
     d = _board(gw, "boss")
-    assert (d.in_force.count, d.in_force.balance, d.new_business.count) == (4, M("2600000.00"), 2)
+    assert (d.in_force.count, d.in_force.balance, d.new_business.count) == (3, M("2600000.00"), 2)
     with acting(admin), db.tenant_session(other.id) as s:
         theirs = dashboard(s, admin, date_from=FROM, date_to=TO)
     assert (theirs.in_force.count, theirs.in_force.balance, theirs.new_business.count) == (1, M("5000000.00"), 1)
@@ -299,7 +298,7 @@ def test_graphql(gw, api, world):
     body = api(QUERY, {"f": "2025-01-01", "t": "2025-03-31"}, token=boss)
     assert "errors" not in body, body
     d = body["data"]["guaranteeDashboard"]
-    assert d["dateFrom"] == "2025-01-01" and d["inForce"] == {"count": 4, "balance": "2600000.00"}
+    assert d["dateFrom"] == "2025-01-01" and d["inForce"] == {"count": 3, "balance": "2600000.00"}
     assert d["newBusiness"] == {"count": 2, "loanAmount": "2500000.00"}
     assert d["releases"] == {"fullCount": 1, "partialCount": 1, "releasedAmount": "200000.00",
                              "repaidAmount": "1000000.00", "compensatedAmount": "300000.00",
@@ -308,10 +307,10 @@ def test_graphql(gw, api, world):
     assert d["recovery"] == {"recovered": "120000.00", "cumulativeRecovered": "120000.00",
                              "cumulativeCompensation": "1200000.00", "rate": "0.100000", "writtenOff": "800000.00"}
     assert d["cycleTime"] == {"projects": 2, "averageDays": "19.50"}
-    assert d["people"][1] == {"name": "Mgr", "inApproval": 2, "effective": 2, "inForceBalance": "1200000.00",
+    assert d["people"][1] == {"name": "Mgr", "inApproval": 2, "effective": 1, "inForceBalance": "1200000.00",
                               "openTasks": 1, "claimableTasks": 0}
-    assert d["units"][1] == {"name": "Branch A", "effective": 2, "inForceBalance": "1200000.00"}
-    assert d["breakdowns"]["industry"][0] == {"key": "C13", "label": "C13", "inForceCount": 3,
+    assert d["units"][1] == {"name": "Branch A", "effective": 1, "inForceBalance": "1200000.00"}
+    assert d["breakdowns"]["industry"][0] == {"key": "C13", "label": "C13", "inForceCount": 2,
                                               "inForceBalance": "1900000.00", "newCount": 1,
                                               "newAmount": "2000000.00"}
     assert d["breakdowns"]["bank"][0]["key"] == relay.to_base64("GuaranteeBank", str(world["bank1"]))
