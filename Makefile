@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Set up, migrate the embedded SQLite database under var/, create the demo tenant, serve on :8000.
+## Set up, migrate the embedded SQLite database under var/ (and bring existing tenants up to this release), create the
+## demo tenant, serve on :8000.
 run: $(STAMP)
 	$(BIN)/surety db upgrade
+	$(BIN)/surety tenant sync
 	$(BIN)/surety demo
 	$(BIN)/surety serve
 

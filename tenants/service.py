@@ -165,6 +165,31 @@ def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
     return tenant
 
 
+def sync_tenant(db: Database, slug: str) -> Tenant:
+    """Bring a tenant up to the installed release (after ``surety db upgrade``): create missing role templates,
+    apply default grants its roles have never had (each once: ``AuthzState.granted_defaults``), run each enabled
+    plugin's provisioning hook (idempotent: new settings, default records, backfills) and install default process
+    definitions it does not have yet. One transaction; audited ``tenant.synced``. Safe to run again."""
+    from surety.core.authz.provision import provision_roles
+    from surety.core.workflow.definitions import install_defaults
+
+    registry = get_registry()
+    tenant_id = _tenant_id(db, slug)
+    with acting(Actor(type=ACTOR_PLATFORM, id="tenant-sync", tenant_id=tenant_id)), \
+            db.tenant_session(tenant_id) as s:
+        tenant = _locked(s, tenant_id)
+        enabled = list(tenant.enabled_plugins)
+        provision_roles(s)
+        plugins = [k for k in enabled if k != CORE_KEY]
+        if plugins:
+            registry.hook_for("surety_tenant_provisioned", plugins)(session=s, tenant=tenant)
+        installed = install_defaults(s, enabled)
+        audit(s, "tenant.synced", entity_type="tenant", entity_id=str(tenant.id),
+              after={"plugins": enabled, "definitions_installed": sorted(d.key for d in installed)})
+    forget(tenant_id)
+    return tenant
+
+
 def disable_plugin(db: Database, slug: str, key: str) -> Tenant:
     registry = get_registry()
     tenant_id = _tenant_id(db, slug)

@@ -43,10 +43,13 @@ class CasbinRule(TenantScoped, Base):
 
 class AuthzState(TenantScoped, Base):
     """Per-tenant authorisation bookkeeping: ``policy_version`` is bumped by every rule change (enforcer caches in
-    other processes compare it); ``granted_plugins`` lists the plugins whose default grants were already applied."""
+    other processes compare it); ``granted_plugins`` lists the plugins whose default grants were already applied, and
+    ``granted_defaults`` each default grant already applied (``"<role> <permission>"``), so a default a plugin adds
+    in a later release reaches existing roles once."""
 
     __tablename__ = "authz_state"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
     policy_version: Mapped[int] = mapped_column(BigInteger, default=0)
     granted_plugins: Mapped[list] = mapped_column(JSON, default=list)
+    granted_defaults: Mapped[list] = mapped_column(JSON, default=list)

@@ -1,9 +1,12 @@
 """Provisioning of role templates and default grants, and role assignment of subjects.
 
-Default grants are applied once: to a role when provisioning creates it (every enabled plugin's grants), and to
-existing roles when a plugin is enabled for the tenant for the first time (that plugin's grants). The plugins already
-applied are kept in ``AuthzState.granted_plugins``, so a grant an admin removed is never re-added by provisioning
-again, not even when a plugin is disabled and re-enabled.
+Default grants are applied once each: to a role when provisioning creates it (every enabled plugin's grants), to
+existing roles when a plugin is enabled for the tenant for the first time (that plugin's grants), and to existing
+roles when a new release of an enabled plugin adds a default grant (``surety tenant sync``). Each default already
+applied is kept in ``AuthzState.granted_defaults`` (and the plugins in ``granted_plugins``), so a grant an admin
+removed is never re-added by provisioning again, not even when a plugin is disabled and re-enabled. A tenant
+provisioned before that bookkeeping existed has none recorded: its first provisioning afterwards applies every
+default of its enabled plugins once.
 """
 
 from __future__ import annotations
@@ -39,20 +42,25 @@ def provision_roles(session: Session) -> None:
             created.add(t.key)
 
     current = rules.grants(session)
+    recorded = set(state.granted_defaults or [])
+    entries = set(recorded)
     changed = False
     for plugin, grants in by_plugin.items():
         for role_key, perm_keys in grants.items():
-            if role_key not in created and plugin in applied:
-                continue
             have = current.setdefault(role_key, set())
             for key in perm_keys:
-                if key not in have:
+                entry = f"{role_key} {key}"
+                entries.add(entry)
+                new = role_key in created or plugin not in applied or entry not in recorded
+                if new and key not in have:
                     rules.add_grant(session, role_key, *split_permission(key))
                     have.add(key)
                     changed = True
 
     if not applied.issuperset(enabled):
         state.granted_plugins = sorted(applied | set(enabled))
+    if entries != recorded:
+        state.granted_defaults = sorted(entries)
     if changed or created:
         rules.policy_changed(session)
     else:

@@ -183,6 +183,15 @@ def tenant_enable_plugin(slug: str, plugin: str) -> None:
     _tenant_action(enable_plugin, slug, plugin)
 
 
+@tenant_app.command("sync")
+def tenant_sync(slug: str = typer.Argument(None, help="One tenant; default: every tenant")) -> None:
+    """After an upgrade: new default grants, plugin provisioning (settings, defaults, backfills), new processes."""
+    from surety.tenants.service import list_tenants, sync_tenant
+
+    for one in ([slug] if slug else [t.slug for t in list_tenants(_db())]):
+        _tenant_action(sync_tenant, one)
+
+
 @tenant_app.command("disable-plugin")
 def tenant_disable_plugin(slug: str, plugin: str) -> None:
     from surety.tenants.service import disable_plugin

@@ -170,3 +170,39 @@ def test_logs_redact_keys_a_plugin_declares():
         assert redact({"a": [{"guarantor_note": "x"}]}) == {"a": [{"guarantor_note": "[REDACTED]"}]}
     finally:
         reset_registry(previous)
+
+
+def test_tenant_sync_brings_a_tenant_up_to_the_installed_release(db, slug):
+    from sqlalchemy import delete, select
+
+    from surety.core.audit.models import AuditRecord
+    from surety.core.authz import rules
+    from surety.core.authz.models import AuthzState
+    from surety.core.workflow.models import WorkflowDefinition
+    from surety.tenants.service import get_tenant_by_slug
+
+    tenant = get_tenant_by_slug(db, slug)
+    if "guarantee" not in tenant.enabled_plugins:
+        assert run("tenant", "enable-plugin", slug, "customers").exit_code == 0
+        assert run("tenant", "enable-plugin", slug, "guarantee").exit_code == 0
+    # As a tenant provisioned by an earlier release: a process, a default grant and the grant bookkeeping missing.
+    with db.tenant_session(tenant.id) as s:
+        s.execute(delete(WorkflowDefinition).where(WorkflowDefinition.key == "guarantee.compensation"))
+        rules.remove_grant(s, "finance", "guarantee:compensation", "pay")
+        rules.get_state(s).granted_defaults = []
+        rules.policy_changed(s)
+    r = run("tenant", "sync", slug)
+    assert r.exit_code == 0, r.output
+    with db.tenant_session(tenant.id) as s:
+        assert s.scalar(select(WorkflowDefinition.status).where(
+            WorkflowDefinition.key == "guarantee.compensation")) == "published"
+        assert "guarantee:compensation:pay" in rules.grants(s)["finance"]
+        assert "finance guarantee:compensation:pay" in s.scalar(select(AuthzState)).granted_defaults
+        synced = s.scalars(select(AuditRecord).where(AuditRecord.action == "tenant.synced")).one()
+        assert synced.after["definitions_installed"] == ["guarantee.compensation"]
+    again = run("tenant", "sync", slug)  # nothing left to do
+    assert again.exit_code == 0 and slug in again.output
+    with db.tenant_session(tenant.id) as s:
+        second = s.scalars(select(AuditRecord).where(AuditRecord.action == "tenant.synced")
+                           .order_by(AuditRecord.seq.desc())).first()
+        assert second.after["definitions_installed"] == []

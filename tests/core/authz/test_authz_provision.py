@@ -115,3 +115,39 @@ def test_api_key_subjects_get_roles(db, tenant):
     with db.tenant_session(tenant) as s:
         assign_roles(s, subject, ["read_only"])
         assert roles_of(s, subject) == ["read_only"]
+
+
+def test_a_default_added_by_a_later_release_reaches_existing_roles_once(db, tenant, monkeypatch):
+    from surety.core.authz import provision
+
+    with db.tenant_session(tenant) as s:
+        state = s.scalar(select(AuthzState))
+        assert "auditor core:audit:read" in state.granted_defaults
+        set_grant(s, "auditor", "core:audit:export", False)  # an admin's removal of an old default
+    real = provision.grants_by_plugin
+
+    def with_new_default(enabled):
+        found = real(enabled)
+        found["core"] = {**found["core"], "auditor": [*found["core"]["auditor"], "core:workflow:monitor"]}
+        return found
+
+    monkeypatch.setattr(provision, "grants_by_plugin", with_new_default)
+    with db.tenant_session(tenant) as s:
+        provision_roles(s)  # e.g. `surety tenant sync` after the upgrade
+        grants = rules.grants(s)["auditor"]
+        assert "core:workflow:monitor" in grants and "core:audit:export" not in grants
+        assert "auditor core:workflow:monitor" in s.scalar(select(AuthzState)).granted_defaults
+        set_grant(s, "auditor", "core:workflow:monitor", False)  # removed again by the admin: stays removed
+    with db.tenant_session(tenant) as s:
+        provision_roles(s)
+        assert "core:workflow:monitor" not in rules.grants(s)["auditor"]
+
+
+def test_a_tenant_without_recorded_defaults_gets_the_missing_ones_once(db, tenant):
+    with db.tenant_session(tenant) as s:
+        set_grant(s, "auditor", "core:audit:export", False)
+        s.scalar(select(AuthzState)).granted_defaults = []  # as provisioned before the bookkeeping existed
+    with db.tenant_session(tenant) as s:
+        provision_roles(s)
+        assert "core:audit:export" in rules.grants(s)["auditor"]
+        assert s.scalar(select(AuthzState)).granted_defaults
