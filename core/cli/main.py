@@ -55,6 +55,22 @@ def _progress() -> Progress:
                     console=console, transient=False)
 
 
+def as_user(session, username: str):
+    """The actor of an active user of the session's tenant, for a command run on someone's behalf (``--as-user``):
+    their permissions and data scope apply. An unknown or inactive user is a bad parameter."""
+    from sqlalchemy import select
+
+    from surety.core.identity.auth import user_actor
+    from surety.core.identity.models import USER_ACTIVE, User
+
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise typer.BadParameter(f"no user {username!r} in this tenant", param_hint="--as-user")
+    if user.status != USER_ACTIVE:
+        raise typer.BadParameter(f"user {username!r} is {user.status}, not active", param_hint="--as-user")
+    return user_actor(user)
+
+
 def _tenant(slug: str):
     from surety.tenants.service import get_tenant_by_slug
 

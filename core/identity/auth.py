@@ -49,7 +49,8 @@ def _issue(session: Session, user: User, now: dt.datetime) -> TokenPair:
     return TokenPair(access, refresh_token, lifetime)
 
 
-def _user_actor(user: User) -> Actor:
+def user_actor(user: User) -> Actor:
+    """The actor of a tenant user (what logging in gives)."""
     return Actor(type=ACTOR_USER, id=str(user.id), tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
                  username=user.username)
 
@@ -105,7 +106,7 @@ def _attempt(s: Session, tenant: Tenant, username: str, password: str, now: dt.d
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     pair = _issue(s, user, now)
-    with acting(_user_actor(user)):
+    with acting(user_actor(user)):
         _audit.record(s, "auth.login", entity_id=user.id)
     return pair
 

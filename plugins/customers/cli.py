@@ -10,16 +10,9 @@ customers_app = typer.Typer(help="Customers: spreadsheet import and export.", no
 
 
 def _actor(session, username: str):
-    from sqlalchemy import select
+    from surety.core.cli.main import as_user
 
-    from surety.core.identity.models import User
-
-    from surety.plugins.customers.testing import actor_for
-
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise typer.BadParameter(f"no user {username!r} in this tenant", param_hint="--as-user")
-    return actor_for(user)
+    return as_user(session, username)
 
 
 def _tenant_with_plugin(slug: str):

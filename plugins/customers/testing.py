@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surety.core.context import ACTOR_USER, Actor
+from surety.core.context import Actor
 
 from surety.plugins.customers.validators import id_check_char, uscc_check_char
 
@@ -21,8 +21,9 @@ def make_uscc(n: int = 1, *, region: str = "110105") -> str:
 
 def actor_for(user) -> Actor:
     """The actor of a tenant user (what logging in gives)."""
-    return Actor(type=ACTOR_USER, id=str(user.id), tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
-                 username=user.username)
+    from surety.core.identity.auth import user_actor
+
+    return user_actor(user)
 
 
 def individual(n: int = 1, **extra) -> dict:

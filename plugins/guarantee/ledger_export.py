@@ -155,14 +155,9 @@ ledger_app = typer.Typer(help="Guarantee ledger (台账): export.", no_args_is_h
 
 
 def _actor(session: Session, username: str):
-    from surety.core.context import ACTOR_USER
-    from surety.core.identity.models import User
+    from surety.core.cli.main import as_user
 
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise typer.BadParameter(f"no user {username!r} in this tenant", param_hint="--as-user")
-    return Actor(type=ACTOR_USER, id=str(user.id), tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
-                 username=user.username)
+    return as_user(session, username)
 
 
 def _lookup(session: Session, model, column: str, value: str | None, hint: str):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from strawberry import relay
 
 from surety.core.audit.models import AuditRecord
+from surety.core.authz.check import DENIED_ACTION
 from surety.core.events import raise_event
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.workflow.engine import business_today
@@ -250,6 +251,35 @@ def test_confirmation_in_turn_by_different_people(gw):
             audited[0].after["confirmed_stage"]) == (str(e1), {"stage": "manager"}, "risk", "manager")
 
 
+def test_confirming_outside_the_data_scope_is_not_found_whatever_the_stage(gw):
+    pid, _ = effective(gw)  # owned by fin (HQ); mgr is its manager A, which puts it in mgr's scope
+    set_managers(gw, pid, "mgr")
+    e1, e2, e3, _ = [e.id for e in entries(gw, pid)]
+    mine, _ = effective(gw)
+    set_managers(gw, mine, "mgr2")
+    m1 = entries(gw, mine)[0].id
+    with gw.acting("mgr") as (s, a):
+        ledger.confirm(s, a, [e1])  # e1 at the risk stage, e2 at the manager stage
+    # mgr2 (a manager of branch A with the own scope) and head (department head of branch A) do not see the
+    # project: NOT_FOUND, never the stage, whatever the entry's stage and wherever it is in the batch.
+    for who, batch, named in (("mgr2", [e1], e1), ("mgr2", [e2], e2), ("mgr2", [m1, e2], e2),
+                              ("head", [e1], e1), ("head", [e2, e1], e2), ("mgr", [e1, uuid.uuid4()], None)):
+        with gw.acting(who) as (s, a), pytest.raises(NotFound) as exc:
+            ledger.confirm(s, a, batch)
+        assert exc.value.field == "entry_ids" and "stage" not in exc.value.details
+        if named is not None:
+            assert exc.value.details["entry_id"] == str(named)
+    assert [e.stage for e in entries(gw, pid)].count("risk") == 1  # nothing changed
+    with gw.session() as s:  # no permission refusal was audited either
+        assert s.scalars(select(AuditRecord).where(AuditRecord.action == DENIED_ACTION)).all() == []
+    with gw.acting("mgr2") as (s, a):  # manager A of the other project: in scope as its manager
+        assert ledger.confirm(s, a, [m1])[0].stage == "risk"
+    # The out-of-scope entry is named even after one the caller sees but may not confirm at its stage.
+    with gw.acting("mgr2") as (s, a), pytest.raises(NotFound) as exc:
+        ledger.confirm(s, a, [m1, e3])
+    assert exc.value.details["entry_id"] == str(e3)
+
+
 def test_awaiting_lists_what_each_person_may_confirm(gw):
     pid, _ = effective(gw)
     set_managers(gw, pid, "mgr")
@@ -474,3 +504,16 @@ def test_graphql(gw, api):
     with gw.session() as s:
         assert s.scalar(select(func.count()).select_from(GuaranteeLedgerEntry)
                         .where(GuaranteeLedgerEntry.stage == "risk")) == 2
+
+
+def test_export_command_refuses_an_inactive_user(gw, tmp_path):
+    from typer.testing import CliRunner
+
+    from surety.core.cli.main import app as surety_app
+    from surety.core.identity.models import User
+
+    with gw.session() as s:
+        s.scalars(select(User).where(User.username == "boss")).one().status = "disabled"
+    r = CliRunner().invoke(surety_app, ["guarantee", "ledger", "export", "--tenant", gw.tenant.slug, "--as-user",
+                                        "boss", "-o", str(tmp_path / "x.xlsx")])
+    assert r.exit_code != 0 and "not active" in r.output and not (tmp_path / "x.xlsx").exists()
