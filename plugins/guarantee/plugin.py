@@ -98,11 +98,13 @@ def surety_tenant_provisioned(session, tenant):
     from surety.plugins.guarantee.rating import install_default_templates
     from surety.plugins.guarantee.settings import get_settings
 
-    from surety.plugins.guarantee.early_warnings import install_default_indicators
+    from surety.plugins.guarantee.upgrade import backfill
 
     get_settings(session)
     install_default_templates(session)
-    install_default_indicators(session)
+    # Defaults of this release (processes, warning indicators) and, for a tenant that used an earlier release, the
+    # derived records it lacks (ledger entries, inspection plans, claim approvals): docs/guarantee-upgrade.md.
+    backfill(session)
 
 
 @hookimpl
