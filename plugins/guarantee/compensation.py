@@ -10,7 +10,9 @@ in-force balance) lowers the project's in-force balance, gives the amount back t
 (GuaranteeRecovered). The remainder can be written off as a loss: :func:`propose_write_off` (a reason) starts the
 approval instance ``guarantee.loss_write_off`` (the executive); when it ends approved (:func:`write_off_ended`) the
 outstanding remainder is written off and the receivable closed (GuaranteeLossWrittenOff); rejected or withdrawn, the
-proposal is cleared. A recovery that clears the receivable while a write-off is pending withdraws that instance.
+proposal is cleared. Four-eyes rule: a claim finally approved by who recorded it ends ``rejected``, a write-off
+approved by who proposed it writes nothing off (the proposal is cleared). A recovery that clears the receivable
+while a write-off is pending withdraws that instance.
 Each step locks the rows it changes, is audited and names the field of any refusal.
 
 Permissions: claim guarantee:compensation:claim, pay guarantee:compensation:pay, recovery
@@ -213,41 +215,65 @@ def _subject_row(session: Session, model, event, what: str):
         return None
 
 
+#: Separation of duties (four-eyes rule): the final approval of a claim or of a write-off by the person who
+#: recorded the claim / proposed the write-off does not count (admins hold every permission and tasks escalate to
+#: them, so the engine alone does not exclude it).
+FOUR_EYES_CLAIM = ("四眼原则 Four-eyes rule: the claim was approved by the person who recorded it, so it is not "
+                   "approved; record the claim again for someone else to approve.")
+FOUR_EYES_WRITE_OFF = ("四眼原则 Four-eyes rule: the write-off was approved by the person who proposed it, so nothing "
+                       "is written off; propose it again for someone else to approve.")
+
+
 def claim_ended(session: Session, event) -> None:
     """The approval instance of a claim ended (WorkflowInstanceEnded): approved -> the claim is ``approved``;
     rejected or withdrawn -> ``rejected``. ``decided_by`` / ``decision_comment`` are who took the last decision and
-    their comment. An instance that is not the claim's current one, or a claim no longer ``claimed``, is ignored."""
+    their comment. Four-eyes rule: approved by the person who recorded the claim (``claimed_by``), the claim is
+    ``rejected`` with FOUR_EYES_CLAIM as its decision comment (audit ``guarantee.compensation.decided`` with
+    ``result`` rejected, ``workflow_result`` approved and ``reason`` four_eyes). An instance that is not the claim's
+    current one, or a claim no longer ``claimed``, is ignored."""
     row = _subject_row(session, GuaranteeCompensation, event, "compensation claim")
     if row is None or row.workflow_instance_id != event.instance_id or row.status != CLAIM_CLAIMED:
         return
     before = _claim_image(row)
     who, comment = _last_decision(session, event.instance_id)
-    row.status = CLAIM_APPROVED if event.result == "approved" else CLAIM_REJECTED
+    result, reason = event.result, None
+    if result == "approved" and who is not None and who == row.claimed_by:
+        result, reason, comment = "rejected", "four_eyes", FOUR_EYES_CLAIM
+    row.status = CLAIM_APPROVED if result == "approved" else CLAIM_REJECTED
     row.decided_by, row.decided_at, row.decision_comment = who, utcnow(), comment
     row.updated_at = row.decided_at
     session.flush()
+    extra = {} if reason is None else {"workflow_result": event.result, "reason": reason}
     audit(session, "guarantee.compensation.decided", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
-          after={**_claim_image(row), "result": event.result, "decided_by": None if who is None else str(who)})
+          after={**_claim_image(row), "result": result, "decided_by": None if who is None else str(who), **extra})
 
 
 def write_off_ended(session: Session, event) -> None:
     """The approval instance of a loss write-off ended (WorkflowInstanceEnded). Approved: the outstanding remainder
     (as it is now) is written off, the receivable closed on the business date, GuaranteeLossWrittenOff raised.
-    Rejected or withdrawn: the proposal is cleared. Ignored when the receivable is closed or its pending instance is
-    another one (a newer proposal, or none: a recovery cleared it)."""
+    Rejected or withdrawn: the proposal is cleared. Four-eyes rule: approved by the person who proposed it
+    (``write_off_proposed_by``), nothing is written off and the proposal is cleared as for a rejection (audit
+    ``guarantee.loss_write_off.rejected`` with ``reason`` four_eyes and FOUR_EYES_WRITE_OFF as the comment). Ignored
+    when the receivable is closed or its pending instance is another one (a newer proposal, or none: a recovery
+    cleared it)."""
     rec = _subject_row(session, GuaranteeCompensationReceivable, event, "compensation receivable")
     if rec is None or rec.status != RECEIVABLE_OPEN or rec.write_off_instance_id != event.instance_id:
         return
     before = _receivable_image(rec)
     who, comment = _last_decision(session, event.instance_id)
+    result, reason = event.result, None
+    if result == "approved" and who is not None and who == rec.write_off_proposed_by:
+        result, reason, comment = "rejected", "four_eyes", FOUR_EYES_WRITE_OFF
     rec.write_off_instance_id = None
     rec.updated_at = utcnow()
-    if event.result != "approved":
+    if result != "approved":
         rec.write_off_reason, rec.write_off_proposed_by, rec.write_off_proposed_at = "", None, None
         session.flush()
-        audit(session, f"guarantee.loss_write_off.{event.result}", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
+        extra = {} if reason is None else {"workflow_result": event.result, "reason": reason,
+                                           "approved_by": str(who)}
+        audit(session, f"guarantee.loss_write_off.{result}", entity_type=RECEIVABLE_ENTITY, entity_id=rec.id,
               before=before, after={**_receivable_image(rec), "instance_id": str(event.instance_id),
-                                    "comment": comment})
+                                    "comment": comment, **extra})
         return
     day = max(engine.business_today(), rec.opened_on)
     amount = rec.outstanding

@@ -2,8 +2,9 @@
 through the core workflow engine (docs/guarantee-compensation.md).
 
 * ``guarantee.compensation`` about a claim (subject type ``guarantee:compensation``, id = the claim's id):
-  代偿审查 review (risk officer) -> 代偿审批 approval (executive) -> approved; a rejection at either step ends it
-  rejected. Started by :func:`compensation.claim`.
+  代偿审查 review (the risk officers of the project's org unit, else of the nearest unit above it that has one: never
+  a risk officer whose data scope does not cover the project) -> 代偿审批 approval (executive) -> approved; a
+  rejection at either step ends it rejected. Started by :func:`compensation.claim`.
 * ``guarantee.loss_write_off`` about a receivable (subject type ``guarantee:compensation_receivable``, id = the
   receivable's id): 核销审批 approval (executive) -> approved; a rejection ends it rejected. Started by
   :func:`compensation.propose_write_off`.
@@ -32,8 +33,11 @@ RECEIVABLE_SUBJECT = "guarantee:compensation_receivable"
 WRITE_OFF_DEFINITION = "guarantee.loss_write_off"
 
 
-def _task(key: str, name: str, role: str, to: str, *, days: int, escalate_to: str) -> dict:
-    return {"key": key, "name": name, "kind": "task", "assignee": {"role": role},
+def _task(key: str, name: str, role: str, to: str, *, days: int, escalate_to: str, in_unit: bool = False) -> dict:
+    """A task for the holders of ``role`` (with ``in_unit``: those of the subject's org unit, else of the nearest unit
+    above it that has one)."""
+    assignee = {"role": role, "org_unit": "subject"} if in_unit else {"role": role}
+    return {"key": key, "name": name, "kind": "task", "assignee": assignee,
             "timeout": {"working_days": days, "remind_before": 1, "escalate_to": escalate_to},
             "transitions": [{"to": to}, {"to": "rejected", "on": "reject"}]}
 
@@ -48,7 +52,7 @@ COMPENSATION = {
     "start": "review",
     "steps": [
         _task("review", "代偿审查 Compensation review", "risk_officer", "approval", days=3,
-              escalate_to="executive"),
+              escalate_to="executive", in_unit=True),
         _task("approval", "代偿审批 Compensation approval", "executive", "approved", days=2, escalate_to="admin"),
         *_ENDS,
     ],
@@ -69,7 +73,8 @@ DEFINITIONS: list[dict] = [COMPENSATION, LOSS_WRITE_OFF]
 
 
 def _project_fields(project: GuaranteeProject) -> dict[str, Any]:
-    return {"project_id": str(project.id), "project_no": project.project_no, "org_unit_id": str_or_none(project.org_unit_id),
+    return {"project_id": str(project.id), "project_no": project.project_no,
+            "org_unit_id": str_or_none(project.org_unit_id),
             "bank_id": str_or_none(project.bank_id), "manager_a_id": str_or_none(project.manager_a_id),
             "manager_b_id": str_or_none(project.manager_b_id), "project_amount": project.amount,
             "in_force_balance": project.in_force_balance, "risk_class": getattr(project, "risk_class", None)}

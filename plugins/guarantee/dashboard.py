@@ -32,7 +32,7 @@ from surety.plugins.guarantee.compensation_models import (
 )
 from surety.plugins.guarantee.models import STATUS_EFFECTIVE, STATUS_IN_APPROVAL, GuaranteeBank, GuaranteeProject
 from surety.plugins.guarantee.permissions import DASHBOARD
-from surety.plugins.guarantee.projects import scoped
+from surety.plugins.guarantee.projects import in_force, scoped
 from surety.plugins.guarantee.release_models import RELEASE_FULL, GuaranteeRelease, GuaranteeRepayment
 
 ZERO = Decimal("0.00")
@@ -237,11 +237,6 @@ def _days_expr(session: Session):
 # ---------------------------------------------------------------- figures -------------------------------------------
 
 
-def _in_force(p):
-    """In force: effective with a balance left (a guarantee fully compensated stays ``effective`` at 0)."""
-    return and_(p.status == STATUS_EFFECTIVE, p.in_force_balance > 0)
-
-
 def _cube(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date):
     """One pass over the projects in force now or new in the period, grouped by customer kind, industry, region and
     bank: each row carries the in-force count and balance, the new business count and loan amount, and the cycle
@@ -249,7 +244,7 @@ def _cube(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date)
     from surety.plugins.customers.models import Customer
 
     p = GuaranteeProject
-    effective = _in_force(p)
+    effective = in_force(p)
     new = _between(p.effective_date, date_from, date_to)
     timed = and_(new, p.submitted_at.is_not(None))
     keys = (p.customer_kind, Customer.industry, Customer.region, p.bank_id)
@@ -340,7 +335,7 @@ def _workload(session: Session, scope: _Scope, as_of: dt.date) -> tuple[list[Per
     """Per lead manager and per project org unit (one query grouped by both), open tasks per assignee (with the
     assignee's org unit) and claimable tasks per candidate; then the names of the people and units found."""
     p, t, c = GuaranteeProject, WorkflowTask, WorkflowTaskCandidate
-    effective = _in_force(p)
+    effective = in_force(p)
     people: dict[uuid.UUID, dict] = {}
     units: dict[uuid.UUID | None, dict] = {}
 

@@ -7,8 +7,9 @@ warnings they raise, each handled by the risk officer through the workflow ``gua
   ``overdue_days`` and ``overdue_interest`` indicators at once.
 * Indicators (:func:`save_indicator`, :func:`deactivate_indicator`, :func:`list_indicators`,
   :func:`install_default_indicators`): code, name, kind, threshold, level, params, active.
-* Warnings: an indicator firing on an effective project raises a :class:`GuaranteeWarning` and starts
-  ``guarantee.warning`` (one task for the risk officer: approve = handled, reject = dismissed). A project has at
+* Warnings: an indicator firing on a project in force (``projects.in_force``: effective with an in-force balance
+  above 0; a guarantee fully compensated is not) raises a :class:`GuaranteeWarning` and starts ``guarantee.warning``
+  (one task for the risk officer: approve = handled, reject = dismissed). A project has at
   most one open warning per indicator, and an indicator raises at most one warning per project and ``basis`` (the
   overdue report, the statement period, the blacklist entry), so a handled warning is not raised again on the same
   facts. ``ratio_deterioration`` (and the overdue kinds, for indicators added later) are evaluated by the day-end
@@ -50,7 +51,7 @@ from surety.plugins.guarantee.monitoring_models import (
     GuaranteeWarning, GuaranteeWarningIndicator,
 )
 from surety.plugins.guarantee.permissions import WARNING
-from surety.plugins.guarantee.projects import get_project, lock_project, scoped
+from surety.plugins.guarantee.projects import get_project, in_force, is_in_force, lock_project, scoped
 
 REPORT_ENTITY = "guarantee:overdue_report"
 INDICATOR_ENTITY = "guarantee:warning_indicator"
@@ -422,13 +423,13 @@ def _already(session: Session, project_id: uuid.UUID, indicator_id: uuid.UUID, b
 def _raise(session: Session, project_id: uuid.UUID, indicator: GuaranteeWarningIndicator, *, day: dt.date,
            observed: Decimal | None, details: str, basis: str, by: Actor | None,
            start_as: Actor | None = None) -> GuaranteeWarning | None:
-    """Raise a warning unless the project is not effective or one exists (open, or on the same basis): under the
-    project's row lock, so two evaluations at once raise one. Starts ``guarantee.warning`` (as ``start_as``, the
-    system when None), audits and raises GuaranteeWarningRaised."""
+    """Raise a warning unless the project is not in force (``projects.in_force``: effective with a balance above 0)
+    or one exists (open, or on the same basis): under the project's row lock, so two evaluations at once raise one.
+    Starts ``guarantee.warning`` (as ``start_as``, the system when None), audits and raises GuaranteeWarningRaised."""
     if _already(session, project_id, indicator.id, basis) is not None:
         return None
     project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
-    if project.status != STATUS_EFFECTIVE or _already(session, project.id, indicator.id, basis) is not None:
+    if not is_in_force(project) or _already(session, project.id, indicator.id, basis) is not None:
         return None
     who = by.id_uuid if by is not None else None
     row = GuaranteeWarning(project_id=project.id, indicator_id=indicator.id, level=indicator.level,
@@ -490,7 +491,7 @@ def latest_ratios(session: Session, customer_id: uuid.UUID) -> dict | None:
 
 def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indicator_id: uuid.UUID,
                   details: str) -> GuaranteeWarning:
-    """Raise a warning by hand (guarantee:warning:raise) on an effective project in the actor's data scope, with an
+    """Raise a warning by hand (guarantee:warning:raise) on a project in force in the actor's data scope, with an
     active ``lawsuit`` or ``manual`` indicator and a description. Conflict when the project already has an open
     warning of that indicator. The actor starts the process (needs core:workflow:start)."""
     require(session, actor, WARNING, "raise")
@@ -508,6 +509,10 @@ def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indi
     if project.status != STATUS_EFFECTIVE:
         raise Conflict(f"Warnings are raised on effective guarantees; project {project.project_no} is "
                        f"{project.status}.", field="project_id")
+    if not is_in_force(project):
+        raise Conflict(f"Warnings are raised on guarantees in force; nothing is in force on project "
+                       f"{project.project_no} (in-force balance {inputs.yuan(project.in_force_balance)} yuan).",
+                       field="project_id")
     existing = _already(session, project.id, indicator.id, "")
     if existing is not None:
         raise Conflict("This project already has an open warning of that indicator.", field="indicator_id",
@@ -521,7 +526,7 @@ def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indi
 
 def scan(session: Session, business_date: dt.date) -> int:
     """Day-end job ``guarantee_warnings``: evaluate the active ``ratio_deterioration`` indicators (the customer's
-    latest statement) and the overdue indicators (the open overdue report) on every effective project. Idempotent:
+    latest statement) and the overdue indicators (the open overdue report) on every project in force. Idempotent:
     one open warning per project and indicator, one warning per basis. Returns the number of warnings raised."""
     indicators = _active(session, (RATIO_DETERIORATION, OVERDUE_DAYS, OVERDUE_INTEREST))
     if not indicators:
@@ -529,7 +534,7 @@ def scan(session: Session, business_date: dt.date) -> int:
     ratio_ind = [i for i in indicators if i.kind == RATIO_DETERIORATION]
     overdue_ind = [i for i in indicators if i.kind != RATIO_DETERIORATION]
     projects = session.execute(select(GuaranteeProject.id, GuaranteeProject.customer_id).where(
-        GuaranteeProject.status == STATUS_EFFECTIVE).order_by(GuaranteeProject.id)).all()
+        in_force()).order_by(GuaranteeProject.id)).all()
     reports: dict[uuid.UUID, GuaranteeOverdueReport] = {}
     if overdue_ind:
         for r in session.scalars(select(GuaranteeOverdueReport).where(GuaranteeOverdueReport.open.is_(True))
@@ -576,14 +581,14 @@ def related_customers(session: Session, customer_id: uuid.UUID) -> dict[uuid.UUI
 
 
 def on_blacklisted(session: Session, customer_id: uuid.UUID, entry_id: uuid.UUID) -> int:
-    """A customer was blacklisted: raise the active ``related_blacklisted`` indicators on every effective project
+    """A customer was blacklisted: raise the active ``related_blacklisted`` indicators on every project in force
     of that customer or of a related party (once per blacklist entry). Returns the number raised."""
     indicators = _active(session, (RELATED_BLACKLISTED,))
     if not indicators:
         return 0
     related = related_customers(session, customer_id)
     projects = session.execute(select(GuaranteeProject.id, GuaranteeProject.customer_id).where(
-        GuaranteeProject.status == STATUS_EFFECTIVE, GuaranteeProject.customer_id.in_(list(related)))
+        in_force(), GuaranteeProject.customer_id.in_(list(related)))
         .order_by(GuaranteeProject.id)).all()
     day, raised = _business_today(), 0
     by = current().actor

@@ -43,7 +43,7 @@ from surety.plugins.guarantee.ledger_models import (
     STAGE_FINANCE, STAGE_MANAGER, STAGE_RISK, GuaranteeLedgerEntry,
 )
 from surety.plugins.guarantee.models import PROJECT_STATUSES, GuaranteeProject
-from surety.plugins.guarantee.permissions import LEDGER
+from surety.plugins.guarantee.permissions import LEDGER, PROJECT
 from surety.plugins.guarantee.projects import get_project, scoped
 
 ENTITY = "guarantee:ledger_entry"
@@ -204,8 +204,8 @@ class LedgerEntryNotConfirmable(Conflict):
 
 
 def _stage_refusal(actor: Actor, entry: GuaranteeLedgerEntry, project: GuaranteeProject | None,
-                   in_scope: bool, may: dict[str, bool]) -> Exception | None:
-    """Why ``actor`` may not confirm ``entry`` at its stage (None when it may)."""
+                   may: dict[str, bool]) -> Exception | None:
+    """Why ``actor`` may not confirm ``entry`` (of a project in their scope) at its stage (None when it may)."""
     who = actor.id_uuid
     label = f"ledger entry {entry.id}"
     details = {"field": "entry_ids", "entry_id": str(entry.id), "stage": entry.stage}
@@ -221,24 +221,45 @@ def _stage_refusal(actor: Actor, entry: GuaranteeLedgerEntry, project: Guarantee
     if entry.stage == STAGE_FINANCE and not may[STAGE_FINANCE]:
         return PermissionDenied(f"The {label} awaits finance: this needs the permission "
                                 f"'{LEDGER}:confirm_finance'.", **details)
-    if not in_scope:
-        return NotFound(f"No {label} in your data scope.", **details)
     if who is not None and who in (entry.manager_by, entry.risk_by):
         return PermissionDenied(f"The {label} must be confirmed at the {entry.stage} stage by someone other than "
                                 "who confirmed its earlier stages.", **details)
     return None
 
 
+def _projects_in_scope(session: Session, actor: Actor, project_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``project_ids`` the actor may see: in their data scope (``projects.scoped``, with
+    guarantee:project:read) or managed by them (manager A or B)."""
+    who = actor.id_uuid
+    if not project_ids:
+        return set()
+    found: set[uuid.UUID] = set()
+    if who is not None:
+        found |= set(session.scalars(select(P.id).where(P.id.in_(project_ids),
+                                                        or_(P.manager_a_id == who, P.manager_b_id == who))))
+    if allowed(session, actor, PROJECT, "read"):
+        found |= set(session.scalars(scoped(session, actor, select(P.id).where(P.id.in_(project_ids)))))
+    return found
+
+
 def confirm(session: Session, actor: Actor, entry_ids: Iterable[uuid.UUID]) -> list[GuaranteeLedgerEntry]:
     """Confirm each entry at its current stage and move it to the next (manager -> risk -> finance -> confirmed).
-    Every entry or none: the first entry (in the order given) that the actor may not confirm is named in the error
-    (``entry_id``; field ``entry_ids``). Entries are row-locked in id order; each confirmation is audited. Returns
-    the entries in the order given."""
+    Every entry or none. First the data scope, for every entry: an unknown entry, or one of a project outside the
+    actor's data scope (being the project's manager A or B counts as in scope), is NOT_FOUND, the first such (in
+    the order given) named, whatever its stage. Then the stages: the first entry (in the order given) that the
+    actor may not confirm is named in the error (``entry_id``; field ``entry_ids``). Entries are row-locked in id
+    order; each confirmation is audited. Returns the entries in the order given."""
     ids = list(dict.fromkeys(entry_ids))
     if not ids:
         raise ValidationFailed("Give the ledger entries to confirm.", field="entry_ids")
     if len(ids) > MAX_BATCH:
         raise ValidationFailed(f"Confirm at most {MAX_BATCH} entries at a time.", field="entry_ids")
+    # The scope before anything about the entries (their stage) is read or locked: an entry's project never changes.
+    owners = dict(session.execute(select(E.id, E.project_id).where(E.id.in_(ids))).all())
+    visible = _projects_in_scope(session, actor, set(owners.values()))
+    for entry_id in ids:
+        if owners.get(entry_id) not in visible:
+            raise NotFound(f"No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id))
     locked: dict[uuid.UUID, GuaranteeLedgerEntry] = {}
     for entry_id in sorted(ids):
         try:
@@ -248,15 +269,11 @@ def confirm(session: Session, actor: Actor, entry_ids: Iterable[uuid.UUID]) -> l
     project_ids = {e.project_id for e in locked.values()}
     projects = {p.id: p for p in session.scalars(select(P).where(P.id.in_(project_ids)))}
     stages = {e.stage for e in locked.values()}
-    in_scope: set[uuid.UUID] = set()
-    if stages & {STAGE_RISK, STAGE_FINANCE}:
-        in_scope = set(session.scalars(scoped(session, actor, select(P.id).where(P.id.in_(project_ids)))))
     may = {STAGE_RISK: STAGE_RISK in stages and allowed(session, actor, LEDGER, "confirm_risk"),
            STAGE_FINANCE: STAGE_FINANCE in stages and allowed(session, actor, LEDGER, "confirm_finance")}
     for entry_id in ids:
         entry = locked[entry_id]
-        refusal = _stage_refusal(actor, entry, projects.get(entry.project_id), entry.project_id in in_scope,
-                                 may)
+        refusal = _stage_refusal(actor, entry, projects.get(entry.project_id), may)
         if refusal is not None:
             if entry.stage in (STAGE_RISK, STAGE_FINANCE) and not may[entry.stage]:
                 audit_denial(session, actor, f"{LEDGER}:confirm_{entry.stage}")
@@ -416,7 +433,8 @@ def company_rows(session: Session, actor: Actor, projects: Sequence[GuaranteePro
                              customer_name=names.get(p.customer_id), bank_id=p.bank_id,
                              bank_name=bank.name if bank else None, status=p.status, risk_class=p.risk_class,
                              effective_date=p.effective_date, org_unit_id=p.org_unit_id,
-                             figures=figures_of(a, p.in_force_balance), unconfirmed=int(a.unconfirmed or 0) if a else 0))
+                             figures=figures_of(a, p.in_force_balance),
+                             unconfirmed=int(a.unconfirmed or 0) if a else 0))
     return out
 
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from surety.core.attachments.service import entity_uuid
@@ -23,13 +23,26 @@ from surety.core.context import Actor
 from surety.core.errors import NotFound, ValidationFailed
 
 from surety.plugins.guarantee.models import (
-    PROJECT_STATUSES, GuaranteeBank, GuaranteeCounterGuarantee, GuaranteeProduct, GuaranteeProject,
+    PROJECT_STATUSES, STATUS_EFFECTIVE, GuaranteeBank, GuaranteeCounterGuarantee, GuaranteeProduct, GuaranteeProject,
 )
 from surety.plugins.guarantee.permissions import PROJECT
 
 #: Listing order, newest first: ids are UUIDv7 (time-ordered), and the primary key's index serves the order. (Not
 #: ``created_at``: the GraphQL cursor cannot carry a UTCDateTime yet, whose ``python_type`` is ``object``.)
 ORDER = (GuaranteeProject.id,)
+
+
+def in_force(model=GuaranteeProject) -> ColumnElement[bool]:
+    """The SQL condition "the guarantee is in force": ``effective`` with an in-force balance above 0. A guarantee
+    fully compensated keeps its status ``effective`` at balance 0 and is not in force (no warnings, no expiry
+    reminders, not counted by the dashboard). ``model`` may be an alias of GuaranteeProject."""
+    return and_(model.status == STATUS_EFFECTIVE, model.in_force_balance > 0)
+
+
+def is_in_force(project: GuaranteeProject) -> bool:
+    """The Python twin of :func:`in_force` for a loaded project."""
+    return project.status == STATUS_EFFECTIVE and project.in_force_balance is not None \
+        and project.in_force_balance > 0
 
 
 @dataclass

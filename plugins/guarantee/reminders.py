@@ -6,14 +6,17 @@ for:
 * ``fee_due`` -- a fee instalment not fully received, due on or before ``business_date +
   settings.fee_due_within_days``, of a project that is approved, contracted or effective -> the project's managers
   (A and B);
-* ``expiring`` -- an effective guarantee whose loan ends on or before ``business_date +
-  settings.expiring_within_days`` (so also one whose term ended but is not released yet) -> the managers;
+* ``expiring`` -- a guarantee in force (``projects.in_force``: effective with an in-force balance above 0, so not
+  one fully compensated) whose loan ends on or before ``business_date + settings.expiring_within_days`` (so also one
+  whose term ended but is not released yet) -> the managers;
 * ``inspection_due`` -- an active inspection plan whose next inspection is due within INSPECTION_DUE_DAYS (3) days
   (from the business date to 3 days after it) -> the managers;
 * ``inspection_late`` -- an active plan whose next inspection is due before the business date -> the managers and
   the department heads of the project's org unit (the nearest unit above it that has one, as workflow assignee
   rules resolve ``{"role": "department_head", "org_unit": "subject"}``);
-* ``overdue`` -- an open overdue report of the bank -> the managers and every risk officer.
+* ``overdue`` -- an open overdue report of the bank -> the managers and the risk officers of the project's org unit
+  (the nearest unit above it that has one: ``{"role": "risk_officer", "org_unit": "subject"}``), so never a risk
+  officer whose data scope (their org subtree) does not cover the project.
 
 Each reminder is sent once: a GuaranteeReminder row per (kind, subject, due date) remembers it (subject: the fee
 item, the project, the plan, the overdue report; due date: the instalment's due date, the loan end date, the
@@ -46,6 +49,7 @@ from surety.plugins.guarantee.models import (
 from surety.plugins.guarantee.monitoring_models import (
     GuaranteeInspectionPlan, GuaranteeOverdueReport, GuaranteeReminder,
 )
+from surety.plugins.guarantee.projects import in_force
 from surety.plugins.guarantee.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -70,7 +74,7 @@ class _Run:
         self.session, self.day = session, business_date
         self.counts = {k: 0 for k in KINDS}
         self._heads: dict[uuid.UUID | None, list[uuid.UUID]] = {}
-        self._risk: list[uuid.UUID] | None = None
+        self._risk: dict[uuid.UUID | None, list[uuid.UUID]] = {}
         self._active: dict[uuid.UUID, bool] = {}
 
     def already_sent(self, kind: str, subject_ids: Iterable[uuid.UUID]) -> set[tuple[uuid.UUID, dt.date]]:
@@ -96,10 +100,11 @@ class _Run:
                                                      {"org_unit_id": org_unit_id})
         return self._heads[org_unit_id]
 
-    def risk_officers(self) -> list[uuid.UUID]:
-        if self._risk is None:
-            self._risk = _role_holders(self.session, {"role": "risk_officer"}, {})
-        return self._risk
+    def risk_officers(self, org_unit_id: uuid.UUID | None) -> list[uuid.UUID]:
+        if org_unit_id not in self._risk:
+            self._risk[org_unit_id] = _role_holders(self.session, {"role": "risk_officer", "org_unit": "subject"},
+                                                    {"org_unit_id": org_unit_id})
+        return self._risk[org_unit_id]
 
     def send(self, kind: str, project: GuaranteeProject, subject_id: uuid.UUID, due_on: dt.date, recipients,
              title: str, body: str) -> None:
@@ -153,8 +158,7 @@ def _fees_due(run: _Run, within: int) -> None:
 def _expiring(run: _Run, within: int) -> None:
     horizon = run.day + dt.timedelta(days=within)
     projects = list(run.session.scalars(
-        select(GuaranteeProject).where(GuaranteeProject.status == STATUS_EFFECTIVE,
-                                       GuaranteeProject.loan_end_date.is_not(None),
+        select(GuaranteeProject).where(in_force(), GuaranteeProject.loan_end_date.is_not(None),
                                        GuaranteeProject.loan_end_date <= horizon)
         .order_by(GuaranteeProject.loan_end_date, GuaranteeProject.id)))
     sent = run.already_sent(EXPIRING, (p.id for p in projects))
@@ -207,7 +211,8 @@ def _overdue(run: _Run) -> None:
     for report, project in rows:
         if (report.id, report.reported_on) in sent:
             continue
-        run.send(OVERDUE, project, report.id, report.reported_on, _managers(project) + run.risk_officers(),
+        run.send(OVERDUE, project, report.id, report.reported_on,
+                 _managers(project) + run.risk_officers(project.org_unit_id),
                  f"Loan overdue: {_number(project)} reported {report.reported_on.isoformat()}",
                  f"The bank reported the loan of project {_number(project)} overdue on "
                  f"{report.reported_on.isoformat()}: {report.days_past_due} day(s) past due, principal "

@@ -498,3 +498,106 @@ def test_compensation_api(api, gw):
         {"kind": "lawsuit", "amount": "300000.50", "notes": "判决执行", "actionDate": "2026-07-01"}]
     gone = api("mutation { guaranteeLossWriteOff(input: {receivableId: \"x\"}) { errors { code } } }", token=fin)
     assert "errors" in gone  # the confirmation mutation is gone: the workflow task approves
+
+
+# ---------------------------------------------------------------- routing and separation of duties -----------------
+
+
+def add_branch(gw, code, **people):
+    """Branch ``code`` under HQ with ``people`` (username=role) in it."""
+    from surety.core.identity.org import create_org_unit
+    from surety.core.identity.service import create_user
+    from surety.plugins.customers.testing import actor_for
+
+    with gw.session() as s:
+        gw.units[code] = create_org_unit(s, code=code, name=f"Branch {code}", kind="branch",
+                                         parent_id=gw.units["HQ"]).id
+        for username, role in people.items():
+            user = create_user(s, username=username, password=TEST_PASSWORD, display_name=username.title(),
+                               org_unit_id=gw.units[code], roles=[role], email=f"{username}@example.com")
+            gw.actors[username] = actor_for(user)
+
+
+def candidates(gw, instance_id) -> set[str]:
+    from surety.core.identity.models import User
+    from surety.core.workflow.models import WorkflowTaskCandidate
+
+    with gw.session() as s:
+        return set(s.scalars(select(User.username).join(WorkflowTaskCandidate, WorkflowTaskCandidate.user_id == User.id)
+                             .join(WorkflowTask, WorkflowTask.id == WorkflowTaskCandidate.task_id)
+                             .where(WorkflowTask.instance_id == instance_id, WorkflowTask.status == "open",
+                                    WorkflowTaskCandidate.active.is_(True))))
+
+
+def test_the_review_goes_to_the_risk_officers_covering_the_project(gw):
+    add_branch(gw, "B", riskb="risk_officer")
+    with gw.acting("fin") as (s, a):
+        in_a, _ = _effective(s, a, gw, reserve=False)
+        in_b, _ = _effective(s, a, gw, reserve=False)
+        in_a.org_unit_id, in_b.org_unit_id = gw.units["A"], gw.units["B"]
+    c = claimed(gw, in_a)
+    assert candidates(gw, c.workflow_instance_id) == {"risk"}  # branch A has none: HQ's, not branch B's
+    with pytest.raises(PermissionDenied):
+        do(gw, "riskb", c.workflow_instance_id)
+    assert do(gw, "risk", c.workflow_instance_id) == ("approval", "running")
+    other = claimed(gw, in_b)
+    assert candidates(gw, other.workflow_instance_id) == {"riskb"}
+    assert do(gw, "riskb", other.workflow_instance_id) == ("approval", "running")
+
+
+def transfer_to(gw, instance_id, by, to):
+    """``by`` hands the open task of the instance over to ``to`` (as an escalation to an admin would)."""
+    with gw.acting(by) as (s, a):
+        task = s.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == instance_id,
+                                                    WorkflowTask.status == "open")).one()
+        act(s, a, task.id, "transfer", to_user=gw.actors[to].id_uuid)
+
+
+def test_a_claim_approved_by_who_recorded_it_is_rejected(gw):
+    with gw.acting("fin") as (s, a):
+        p, _ = _effective(s, a, gw, reserve=False)
+    c = claimed(gw, p, who="admin")
+    do(gw, "risk", c.workflow_instance_id)
+    transfer_to(gw, c.workflow_instance_id, "boss", "admin")
+    assert do(gw, "admin", c.workflow_instance_id, comment="同意") == ("approved", "approved")
+    row = _row(gw, GuaranteeCompensation, c.id)
+    assert (row.status, row.decided_by) == ("rejected", gw.actors["admin"].id_uuid)
+    assert row.decision_comment == comp.FOUR_EYES_CLAIM and "Four-eyes" in row.decision_comment
+    with gw.acting("fin") as (s, a), pytest.raises(Conflict):  # nothing to pay
+        comp.pay(s, a, c.id, amount="1", paid_on=D(2026, 6, 5))
+    with gw.session() as s:
+        [record] = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.compensation.decided")).all()
+    assert (record.after["status"], record.after["result"], record.after["workflow_result"],
+            record.after["reason"]) == ("rejected", "rejected", "approved", "four_eyes")
+    # Someone else's approval counts: a new claim by admin, approved by the executive.
+    c2 = claimed(gw, p, day=D(2026, 6, 2), who="admin")
+    do(gw, "risk", c2.workflow_instance_id)
+    do(gw, "boss", c2.workflow_instance_id)
+    assert _row(gw, GuaranteeCompensation, c2.id).status == "approved"
+
+
+def test_a_write_off_approved_by_its_proposer_writes_nothing_off(gw):
+    with gw.acting("fin") as (s, a):
+        p, _ = _effective(s, a, gw, reserve=False)
+    rid = paid(gw, p, "800000")
+    rec = proposed(gw, rid, who="risk")
+    transfer_to(gw, rec.write_off_instance_id, "boss", "risk")
+    assert do(gw, "risk", rec.write_off_instance_id, comment="同意核销") == ("approved", "approved")
+    row = _row(gw, GuaranteeCompensationReceivable, rid)
+    assert (row.status, row.written_off, row.outstanding, row.written_off_on) == (
+        "open", Decimal("0.00"), Decimal("800000.00"), None)
+    assert (row.write_off_reason, row.write_off_proposed_by, row.write_off_instance_id) == ("", None, None)
+    with gw.session() as s:
+        assert _events(s, "GuaranteeLossWrittenOff") == []
+        assert s.scalars(select(AuditRecord).where(
+            AuditRecord.action == "guarantee.loss_write_off.approved")).all() == []
+        [record] = s.scalars(select(AuditRecord).where(
+            AuditRecord.action == "guarantee.loss_write_off.rejected")).all()
+    assert (record.after["reason"], record.after["workflow_result"], record.after["comment"],
+            record.after["approved_by"]) == ("four_eyes", "approved", comp.FOUR_EYES_WRITE_OFF,
+                                             str(gw.actors["risk"].id_uuid))
+    # Proposed again and approved by the executive, it is written off.
+    again = proposed(gw, rid, who="risk")
+    do(gw, "boss", again.write_off_instance_id)
+    row = _row(gw, GuaranteeCompensationReceivable, rid)
+    assert (row.status, row.written_off) == ("closed", Decimal("800000.00"))

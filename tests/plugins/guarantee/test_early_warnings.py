@@ -557,3 +557,24 @@ def test_graphql(gw, api):
     viewer = api.login(gw.tenant.slug, "viewer")
     body = api(WARNINGS, {}, token=viewer)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_nothing_is_raised_on_a_guarantee_with_nothing_in_force(gw):
+    from sqlalchemy import update
+
+    from surety.plugins.guarantee.models import GuaranteeProject
+
+    compensated, kept = effective(gw), effective(gw)
+    with gw.session() as s:  # fully compensated: still effective, nothing in force
+        s.execute(update(GuaranteeProject).where(GuaranteeProject.id == compensated)
+                  .values(in_force_balance=Decimal("0.00")))
+    report(gw, compensated, days_past_due=40)  # the bank's report is recorded, no warning raised
+    assert warnings(gw, compensated) == []
+    statement(gw, "corp", liabilities="800000")
+    assert run_scan(gw) == 1  # the ratio warning of the project in force only
+    blacklist(gw, "corp")
+    assert warnings(gw, compensated) == []
+    assert codes(gw, kept) == ["DEBT_RATIO_HIGH", "RELATED_BLACKLISTED"]
+    with gw.acting("mgr") as (s, a), pytest.raises(Conflict) as err:
+        ew.raise_warning(s, a, compensated, indicator_id=indicator(gw, "MANUAL").id, details="x")
+    assert err.value.field == "project_id" and "in force" in str(err.value)

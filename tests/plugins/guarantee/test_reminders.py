@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from surety.core.audit.models import AuditRecord
 from surety.core.batch import day_end_jobs
@@ -15,6 +15,7 @@ from surety.core.notifications.models import Notification
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee import reminders
 from surety.plugins.guarantee.fee_models import GuaranteeFeeItem, GuaranteeFeePlan
+from surety.plugins.guarantee.models import GuaranteeProject
 from surety.plugins.guarantee.monitoring_models import (
     GuaranteeInspectionPlan, GuaranteeOverdueReport, GuaranteeReminder,
 )
@@ -180,3 +181,44 @@ def test_no_personal_data_inactive_users_and_counts_audited(gw):
     with gw.session() as s:
         [record] = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.reminders.sent")).all()
         assert record.after == {"business_date": TODAY.isoformat(), **counts}
+
+
+def add_branch(gw, code, **people):
+    """Branch ``code`` under HQ with ``people`` (username=role) in it."""
+    from surety.core.identity.org import create_org_unit
+    from surety.core.identity.service import create_user
+    from surety.core.testing import TEST_PASSWORD
+    from surety.plugins.customers.testing import actor_for
+
+    with gw.session() as s:
+        gw.units[code] = create_org_unit(s, code=code, name=f"Branch {code}", kind="branch",
+                                         parent_id=gw.units["HQ"]).id
+        for username, role in people.items():
+            user = create_user(s, username=username, password=TEST_PASSWORD, display_name=username.title(),
+                               org_unit_id=gw.units[code], roles=[role], email=f"{username}@example.com")
+            gw.actors[username] = actor_for(user)
+
+
+def test_overdue_reports_reach_only_the_risk_officers_covering_the_project(gw):
+    add_branch(gw, "B", riskb="risk_officer")
+    in_a, _ = effective(gw)  # branch A has no risk officer: HQ's, whose subtree covers it
+    in_b, _ = effective(gw, unit="B")
+    with gw.session() as s:
+        s.add_all([GuaranteeOverdueReport(project_id=pid, reported_on=TODAY - D(days=1), days_past_due=3,
+                                          overdue_principal=Decimal("1000.00")) for pid in (in_a, in_b)])
+    assert run(gw) == {**NONE, "overdue": 2}
+    got: dict[str, list[str]] = {}
+    for user, note in inbox(gw, "overdue"):
+        got.setdefault(note.entity_id, []).append(user)
+    assert sorted(got[str(in_a)]) == ["mgr", "risk"]  # not branch B's risk officer
+    assert sorted(got[str(in_b)]) == ["mgr", "riskb"]  # the nearest unit's officer
+
+
+def test_no_expiring_reminder_for_a_guarantee_with_nothing_in_force(gw):
+    compensated, _ = effective(gw, end=TODAY + D(days=10))
+    kept, _ = effective(gw, end=TODAY + D(days=10))
+    with gw.session() as s:  # fully compensated: still effective, balance 0
+        s.execute(update(GuaranteeProject).where(GuaranteeProject.id == compensated)
+                  .values(in_force_balance=Decimal("0.00")))
+    assert run(gw) == {**NONE, "expiring": 1}
+    assert [n.entity_id for _, n in inbox(gw, "expiring")] == [str(kept)]
