@@ -175,4 +175,5 @@ def surety_attachment_guards():
             "guarantee:meeting": meetings.meeting_attachment_guard,
             "guarantee:contract_template": contracts.template_attachment_guard,
             "guarantee:inspection": inspections.attachment_guard,
+            portal.DOCUMENT_ENTITY: portal.document_guard,
             WILDCARD: portal.attachment_types_guard}

@@ -351,18 +351,36 @@ def portal_letter(session: Session, actor: Actor, project_id: uuid.UUID, *, comp
     return issue(session, actor, portal_project(session, actor, project_id), via="portal", compress=compress)
 
 
+#: Entity type of the documents a customer exchanges with the company about a project (entity id: the project's id).
+#: The project's own files (``guarantee:project``: contracts, due diligence, internal papers) stay staff-only.
+DOCUMENT_ENTITY = "guarantee:portal_document"
+
+
 def attachment_types_guard(session: Session, actor: Actor, entity_type: str, entity_id: str) -> None:
     """The plugin's ``"*"`` attachment guard: a customer (``guarantee:portal:use`` without
-    ``guarantee:project:read``) reaches files of guarantee projects only (whose own guard then admits its customer's
-    projects); other entity types are NotFound for it, whatever core attachment permissions it holds."""
+    ``guarantee:project:read``) reaches only its projects' customer documents (DOCUMENT_ENTITY, whose own guard then
+    admits its customer's projects); every other entity type is NotFound for it, whatever core attachment
+    permissions it holds."""
     from surety.core.authz.check import allowed
 
-    if entity_type == "guarantee:project" or not allowed(session, actor, PORTAL, "use"):
+    if entity_type == DOCUMENT_ENTITY or not allowed(session, actor, PORTAL, "use"):
         return
     if not allowed(session, actor, PROJECT, "read"):
         raise NotFound("No such entity.", field="entity_id")
 
 
-def attachment_access(session: Session, actor: Actor, project_id: uuid.UUID) -> None:
-    """For ``projects.attachment_guard``: the portal user may touch the files of its customer's projects only."""
-    portal_project(session, actor, project_id)
+def document_guard(session: Session, actor: Actor, entity_id: str) -> None:
+    """Guard of DOCUMENT_ENTITY: staff who may read the project (data scope), or the portal user acting for the
+    project's customer; NotFound otherwise."""
+    from surety.core.attachments.service import entity_uuid
+    from surety.core.authz.check import allowed
+
+    from surety.plugins.guarantee.projects import get_project
+
+    project_id = entity_uuid(entity_id)
+    if allowed(session, actor, PROJECT, "read"):
+        get_project(session, actor, project_id)
+    else:
+        portal_project(session, actor, project_id)
+
+

@@ -86,20 +86,10 @@ def lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Guara
 
 
 def attachment_guard(session: Session, actor: Actor, entity_id: str) -> None:
-    """Files of a project (entity ``guarantee:project``) are for those who may read the project, and for the portal
-    user acting for the project's customer (guarantee:portal:use without guarantee:project:read): any other project
-    is NotFound to them."""
-    from surety.core.authz.check import allowed
-
-    from surety.plugins.guarantee.permissions import PORTAL
-
-    project_id = entity_uuid(entity_id)
-    if not allowed(session, actor, PROJECT, "read") and allowed(session, actor, PORTAL, "use"):
-        from surety.plugins.guarantee.portal import attachment_access
-
-        attachment_access(session, actor, project_id)
-        return
-    get_project(session, actor, project_id)
+    """Files of a project (entity ``guarantee:project``: contracts, due diligence, internal papers) are for those
+    who may read the project; any other project is NotFound to them. Customers exchange documents through
+    ``guarantee:portal_document`` instead (portal.document_guard)."""
+    get_project(session, actor, entity_uuid(entity_id))
 
 
 def search_statement(session: Session, actor: Actor, f: ProjectFilter | None = None) -> Select:

@@ -151,8 +151,8 @@ def test_a_portal_user_sees_only_its_customers_projects(pw):
         # Another customer's project and an id that does not exist are refused identically, everywhere.
         for pid in (other, uuid.uuid4()):
             for call in (lambda: portal.project_view(s, a, pid), lambda: portal.portal_letter(s, a, pid),
-                         lambda: attachments.list_for(s, a, "guarantee:project", str(pid)),
-                         lambda: attachments.upload(s, a, "guarantee:project", str(pid), "a.pdf", PDF)):
+                         lambda: attachments.list_for(s, a, portal.DOCUMENT_ENTITY, str(pid)),
+                         lambda: attachments.upload(s, a, portal.DOCUMENT_ENTITY, str(pid), "a.pdf", PDF)):
                 with pytest.raises(NotFound) as err:
                     call()
                 assert (err.value.message, err.value.field) == ("No guarantee project with that id.", "id")
@@ -173,21 +173,29 @@ def test_a_portal_user_sees_only_its_customers_projects(pw):
             portal.my_projects(s, a)
 
 
-def test_project_files_through_core_attachments(pw):
+def test_customer_documents_through_core_attachments(pw):
     gw = pw
     mine, other = projects_of_each(gw)
+    doc = portal.DOCUMENT_ENTITY
     with gw.acting("cust1") as (s, a):
-        row = attachments.upload(s, a, "guarantee:project", str(mine), "营业执照.pdf", PDF)
-        assert [f.id for f in attachments.list_for(s, a, "guarantee:project", str(mine))] == [row.id]
+        row = attachments.upload(s, a, doc, str(mine), "营业执照.pdf", PDF)
+        assert [f.id for f in attachments.list_for(s, a, doc, str(mine))] == [row.id]
         assert attachments.download(s, a, row.id)[1] == PDF
     with gw.acting("fin") as (s, a):
-        theirs = attachments.upload(s, a, "guarantee:project", str(other), "借据.pdf", PDF)
+        theirs = attachments.upload(s, a, doc, str(other), "借据.pdf", PDF)
+        # The project's own files (contracts, due diligence, internal papers) are staff-only.
+        internal = attachments.upload(s, a, "guarantee:project", str(mine), "尽调报告.pdf", PDF)
+        notice = attachments.upload(s, a, doc, str(mine), "补充材料通知.pdf", PDF)  # staff write to the customer
     with gw.acting("cust1") as (s, a):
-        for call in (lambda: attachments.download(s, a, theirs.id), lambda: attachments.get(s, a, theirs.id)):
+        for call in (lambda: attachments.download(s, a, theirs.id), lambda: attachments.get(s, a, theirs.id),
+                     lambda: attachments.download(s, a, internal.id),
+                     lambda: attachments.list_for(s, a, "guarantee:project", str(mine)),
+                     lambda: attachments.upload(s, a, "guarantee:project", str(mine), "a.pdf", PDF)):
             with pytest.raises(NotFound):
                 call()
-    # The role's default grants let a customer use core attachments; the plugin's "*" guard keeps it to guarantee
-    # projects: another entity type (a customer record's files, a workflow instance's) is NotFound for it.
+        assert {f.id for f in attachments.list_for(s, a, doc, str(mine))} == {row.id, notice.id}
+    # The role's default grants let a customer use core attachments; the plugin's "*" guard keeps it to its
+    # customer documents: another entity type (a customer record's files, a test entity) is NotFound for it.
     with gw.acting("mgr") as (s, a):
         on_customer = attachments.upload(s, a, "customers:customer", str(gw.customers["corp"]), "章程.pdf", PDF)
     with gw.acting("cust1") as (s, a):
@@ -196,12 +204,14 @@ def test_project_files_through_core_attachments(pw):
                      lambda: attachments.upload(s, a, "test:document", "x1", "a.pdf", PDF)):
             with pytest.raises(NotFound):
                 call()
-    # Staff behaviour is unchanged: the lead manager reads the customer's upload, others outside scope do not.
+    # Staff read the customer's documents within their data scope; the project's files as before.
     with gw.acting("mgr") as (s, a):
-        assert [f.filename for f in attachments.list_for(s, a, "guarantee:project", str(mine))] == ["营业执照.pdf"]
+        assert {f.filename for f in attachments.list_for(s, a, doc, str(mine))} == {"营业执照.pdf", "补充材料通知.pdf"}
+        assert [f.filename for f in attachments.list_for(s, a, "guarantee:project", str(mine))] == ["尽调报告.pdf"]
     with gw.acting("mgr2") as (s, a):
-        with pytest.raises(NotFound):
-            attachments.list_for(s, a, "guarantee:project", str(mine))
+        for entity in (doc, "guarantee:project"):
+            with pytest.raises(NotFound):
+                attachments.list_for(s, a, entity, str(mine))
 
 
 # ---------------------------------------------------------------- applications ------------------------------------
@@ -294,7 +304,7 @@ MINE = "{ guaranteePortalProjects { id status progress currentStep amount termMo
 ONE = "query($id: ID!) { guaranteePortalProject(id: $id) { id status milestones { key reached on result } } }"
 PORTAL_LETTER = "query($p: ID!) { guaranteePortalLetter(projectId: $p) { filename contentType size sha256 contentBase64 } }"
 STAFF_LETTER = "query($p: ID!) { guaranteeLetter(projectId: $p) { filename sha256 contentBase64 } }"
-FILES = "query($id: String!) { attachments(entityType: \"guarantee:project\", entityId: $id) { filename } }"
+FILES = "query($id: String!) { attachments(entityType: \"guarantee:portal_document\", entityId: $id) { filename } }"
 
 
 def test_graphql(gw, api):
@@ -360,7 +370,7 @@ def test_graphql(gw, api):
     # Files over HTTP with the portal user's token: its own project only.
     def upload(pid):
         return api.client.post("/attachments", headers={"Authorization": f"Bearer {acme}"},
-                               data={"entity_type": "guarantee:project", "entity_id": str(pid)},
+                               data={"entity_type": "guarantee:portal_document", "entity_id": str(pid)},
                                files={"file": ("申请书.pdf", PDF, "application/pdf")})
     assert upload(ours).status_code == 201
     assert upload(theirs).status_code == 404
