@@ -142,10 +142,9 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
 
 
 def _fields_of(project: GuaranteeProject, change: GuaranteeClassificationChange) -> dict[str, Any]:
-    return {"change_id": str(change.id), "project_id": str(project.id), "project_no": project.project_no,
-            "org_unit_id": str(project.org_unit_id) if project.org_unit_id else None,
-            "manager_a_id": str(project.manager_a_id) if project.manager_a_id else None,
-            "amount": project.amount, "in_force_balance": project.in_force_balance,
+    from surety.plugins.guarantee.workflow import project_basics
+
+    return {**project_basics(project), "change_id": str(change.id), "amount": project.amount,
             "from_class": change.from_class, "to_class": change.to_class, "status": change.status}
 
 

@@ -73,11 +73,9 @@ DEFINITIONS: list[dict] = [COMPENSATION, LOSS_WRITE_OFF]
 
 
 def _project_fields(project: GuaranteeProject) -> dict[str, Any]:
-    return {"project_id": str(project.id), "project_no": project.project_no,
-            "org_unit_id": str_or_none(project.org_unit_id),
-            "bank_id": str_or_none(project.bank_id), "manager_a_id": str_or_none(project.manager_a_id),
-            "manager_b_id": str_or_none(project.manager_b_id), "project_amount": project.amount,
-            "in_force_balance": project.in_force_balance, "risk_class": getattr(project, "risk_class", None)}
+    from surety.plugins.guarantee.workflow import project_basics
+
+    return project_basics(project)
 
 
 def _project(session: Session, project_id: uuid.UUID) -> GuaranteeProject | None:

@@ -615,10 +615,10 @@ def on_event(session: Session, event) -> None:
 
 def _fields_of(session: Session, warning: GuaranteeWarning, project: GuaranteeProject,
                indicator: GuaranteeWarningIndicator | None) -> dict[str, Any]:
-    return {"warning_id": str(warning.id), "project_id": str(project.id), "project_no": project.project_no,
-            "org_unit_id": str(project.org_unit_id) if project.org_unit_id else None,
-            "manager_a_id": str(project.manager_a_id) if project.manager_a_id else None,
-            "amount": project.amount, "in_force_balance": project.in_force_balance, "level": warning.level,
+    from surety.plugins.guarantee.workflow import project_basics
+
+    return {**project_basics(project), "warning_id": str(warning.id), "amount": project.amount,
+            "level": warning.level,
             "indicator_code": indicator.code if indicator else None, "kind": indicator.kind if indicator else None,
             "observed": warning.observed, "status": warning.status}
 

@@ -96,6 +96,16 @@ def _subjects() -> dict:
 RESULT_STATUS = {"approved": STATUS_APPROVED, "rejected": STATUS_REJECTED, "withdrawn": STATUS_WITHDRAWN}
 
 
+def project_basics(project: GuaranteeProject) -> dict[str, Any]:
+    """What every process about something of a project (a claim, a warning, a classification change...) gives its
+    conditions and assignee rules of the project: ids as text, amounts as Decimal."""
+    return {"project_id": str(project.id), "project_no": project.project_no,
+            "org_unit_id": str_or_none(project.org_unit_id), "bank_id": str_or_none(project.bank_id),
+            "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
+            "project_amount": project.amount, "in_force_balance": project.in_force_balance,
+            "risk_class": project.risk_class}
+
+
 def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
