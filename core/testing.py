@@ -130,3 +130,47 @@ class GraphQLClient:
         payload = body["data"]["login"]
         assert payload["errors"] == [], payload
         return payload["accessToken"]
+
+
+def mutation_ok(body: dict, field: str) -> dict:
+    """The payload of mutation ``field``, asserting there were neither GraphQL errors nor user errors."""
+    assert "errors" not in body, body
+    payload = body["data"][field]
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+class GraphQLFlow:
+    """People of one tenant calling GraphQL in an end-to-end test: each logs in once (``token``), then ``call``
+    (the body), ``query`` (the data, asserting no errors), ``mutate`` (the payload, asserting no errors) and
+    ``task`` (their open task at a step of a workflow instance, from their inbox ``myTasks``)."""
+
+    MY_TASKS = """{ myTasks(first: 100) { edges { node { id stepKey kind status assigneeId instance { id } } } } }"""
+
+    def __init__(self, api: GraphQLClient, tenant_slug: str, password: str = TEST_PASSWORD):
+        self.api, self.slug, self.password = api, tenant_slug, password
+        self.tokens: dict[str, str] = {}
+
+    def token(self, user: str) -> str:
+        if user not in self.tokens:
+            self.tokens[user] = self.api.login(self.slug, user, self.password)
+        return self.tokens[user]
+
+    def call(self, user: str, query: str, variables: dict | None = None) -> dict:
+        return self.api(query, variables or {}, token=self.token(user))
+
+    def query(self, user: str, query: str, variables: dict | None = None) -> dict:
+        body = self.call(user, query, variables)
+        assert "errors" not in body, body
+        return body["data"]
+
+    def mutate(self, user: str, query: str, field: str, variables: dict | None = None) -> dict:
+        return mutation_ok(self.call(user, query, variables), field)
+
+    def task(self, user: str, instance_id: str, step: str) -> dict:
+        """``user``'s one open task at ``step`` of the instance (global id ``instance_id``)."""
+        edges = self.query(user, self.MY_TASKS)["myTasks"]["edges"]
+        mine = [e["node"] for e in edges if e["node"]["instance"]["id"] == instance_id
+                and e["node"]["stepKey"] == step]
+        assert len(mine) == 1, (user, step, edges)
+        return mine[0]

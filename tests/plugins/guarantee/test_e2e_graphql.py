@@ -14,7 +14,7 @@ import pytest
 from strawberry import relay
 
 from surety.core.audit.verify import verify_chain
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, GraphQLFlow, mutation_ok
 from surety.core.workflow.engine import business_today
 from surety.plugins.customers.testing import make_uscc
 
@@ -42,7 +42,6 @@ SUBMIT = f"""mutation($id: ID!) {{ guaranteeApplicationSubmit(id: $id) {{ projec
   {ERR} }} }}"""
 PROJECT = """query($id: ID!) { guaranteeProject(id: $id) { id projectNo status amount inForceBalance effectiveDate
   submittedAt decidedAt workflowInstanceId customer { name } bank { name } counterGuarantees { kind } } }"""
-MY_TASKS = """{ myTasks(first: 50) { edges { node { id stepKey kind status instance { id } } } } }"""
 TASK_ACTION = """mutation($i: WorkflowTaskActionInput!) {{ {name}(input: $i) {{ instance {{ status currentStep }}
   errors {{ code field message }} }} }}"""
 INSTANCE = """query($id: ID!) { workflowInstance(id: $id) { status currentStep
@@ -84,45 +83,21 @@ def gid(type_name: str, value) -> str:
     return relay.to_base64(type_name, str(value))
 
 
-def ok(body: dict, field: str) -> dict:
-    """The payload of mutation ``field``, asserting there were neither GraphQL errors nor user errors."""
-    assert "errors" not in body, body
-    payload = body["data"][field]
-    assert payload["errors"] == [], payload["errors"]
-    return payload
+ok = mutation_ok
 
 
-class Flow:
+class Flow(GraphQLFlow):
     """The logged-in people of the tenant and a few calls they make."""
 
     def __init__(self, api, gw):
-        self.api, self.gw = api, gw
-        self.tokens: dict[str, str] = {}
-
-    def token(self, user: str) -> str:
-        if user not in self.tokens:
-            self.tokens[user] = self.api.login(self.gw.tenant.slug, user, TEST_PASSWORD)
-        return self.tokens[user]
-
-    def call(self, user: str, query: str, variables: dict | None = None) -> dict:
-        return self.api(query, variables or {}, token=self.token(user))
-
-    def mutate(self, user: str, query: str, field: str, variables: dict | None = None) -> dict:
-        return ok(self.call(user, query, variables), field)
+        super().__init__(api, gw.tenant.slug)
+        self.gw = gw
 
     def project(self, user: str, pid: str) -> dict:
         return self.call(user, PROJECT, {"id": pid})["data"]["guaranteeProject"]
 
     def status(self, pid: str) -> str:
         return self.project("admin", pid)["status"]
-
-    def task(self, user: str, instance_id: str, step: str) -> dict:
-        """``user``'s open task at ``step`` of the instance, found in their inbox (myTasks)."""
-        edges = self.call(user, MY_TASKS)["data"]["myTasks"]["edges"]
-        mine = [e["node"] for e in edges if e["node"]["instance"]["id"] == instance_id
-                and e["node"]["stepKey"] == step]
-        assert len(mine) == 1, (user, step, edges)
-        return mine[0]
 
     def act(self, user: str, instance_id: str, step: str, mutation: str = "workflowTaskApprove", **extra) -> dict:
         task = self.task(user, instance_id, step)

@@ -20,7 +20,7 @@ import uuid
 import pytest
 from strawberry import relay
 
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, GraphQLFlow, mutation_ok
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.testing import make_effective
 
@@ -97,12 +97,7 @@ PORTAL_PROJECT = """query($id: ID!) { guaranteePortalProject(id: $id) { id proje
 PORTAL_LETTER = "query($p: ID!) { guaranteePortalLetter(projectId: $p) { filename contentType size contentBase64 } }"
 
 
-def ok(body: dict, field: str) -> dict:
-    """The payload of mutation ``field``, asserting there were neither GraphQL errors nor user errors."""
-    assert "errors" not in body, body
-    payload = body["data"][field]
-    assert payload["errors"] == [], payload["errors"]
-    return payload
+ok = mutation_ok
 
 
 def refused(body: dict, field: str) -> dict:
@@ -113,39 +108,15 @@ def refused(body: dict, field: str) -> dict:
     return payload
 
 
-class Flow:
+class Flow(GraphQLFlow):
     """The logged-in people of the tenant and the calls they make."""
 
     def __init__(self, api, gw):
-        self.api, self.gw = api, gw
-        self.tokens: dict[str, str] = {}
-
-    def token(self, user: str) -> str:
-        if user not in self.tokens:
-            self.tokens[user] = self.api.login(self.gw.tenant.slug, user, TEST_PASSWORD)
-        return self.tokens[user]
-
-    def call(self, user: str, query: str, variables: dict | None = None) -> dict:
-        return self.api(query, variables or {}, token=self.token(user))
-
-    def query(self, user: str, query: str, variables: dict | None = None) -> dict:
-        body = self.call(user, query, variables)
-        assert "errors" not in body, body
-        return body["data"]
-
-    def mutate(self, user: str, query: str, field: str, variables: dict | None = None) -> dict:
-        return ok(self.call(user, query, variables), field)
+        super().__init__(api, gw.tenant.slug)
+        self.gw = gw
 
     def uid(self, user: str) -> str:
         return gid("User", self.gw.actors[user].id)
-
-    def task(self, user: str, instance_id: str, step: str) -> dict:
-        """``user``'s open task at ``step`` of the instance, found in their inbox (myTasks)."""
-        edges = self.query(user, MY_TASKS)["myTasks"]["edges"]
-        mine = [e["node"] for e in edges if e["node"]["instance"]["id"] == instance_id
-                and e["node"]["stepKey"] == step]
-        assert len(mine) == 1, (user, step, edges)
-        return mine[0]
 
     def approve(self, user: str, instance_id: str, step: str, comment: str) -> dict:
         """``user`` approves their task at ``step`` (found in their inbox by the instance); the instance afterwards.
