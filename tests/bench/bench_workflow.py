@@ -19,7 +19,7 @@ from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow import actions, definitions, engine
 from surety.core.workflow.models import (
-    WorkflowDefinition, WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
+    WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
 )
 from surety.core.workflow.queries import my_open_tasks
 from surety.tenants.service import create_tenant
