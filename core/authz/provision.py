@@ -6,7 +6,8 @@ roles when a new release of an enabled plugin adds a default grant (``surety ten
 applied is kept in ``AuthzState.granted_defaults`` (and the plugins in ``granted_plugins``), so a grant an admin
 removed is never re-added by provisioning again, not even when a plugin is disabled and re-enabled. A tenant
 provisioned before that bookkeeping existed has none recorded: its first provisioning afterwards applies every
-default of its enabled plugins once.
+default of its enabled plugins once (and records those of plugins applied before but disabled now, without granting
+them, so re-enabling one later re-adds nothing).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def provision_roles(session: Session) -> None:
                     have.add(key)
                     changed = True
 
+    if not recorded and applied - set(enabled):
+        # A tenant provisioned before per-grant bookkeeping: the defaults of plugins applied once but disabled now
+        # count as applied too (recorded, not granted), so re-enabling such a plugin re-adds nothing.
+        for grants in grants_by_plugin(sorted(applied - set(enabled))).values():
+            entries.update(f"{role_key} {key}" for role_key, keys in grants.items() for key in keys)
     if not applied.issuperset(enabled):
         state.granted_plugins = sorted(applied | set(enabled))
     if entries != recorded:

@@ -204,8 +204,17 @@ def tenant_sync(slug: str = typer.Argument(None, help="One tenant; default: ever
     """After an upgrade: new default grants, plugin provisioning (settings, defaults, backfills), new processes."""
     from surety.tenants.service import list_tenants, sync_tenant
 
+    failed = []
     for one in ([slug] if slug else [t.slug for t in list_tenants(_db())]):
-        _tenant_action(sync_tenant, one)
+        try:
+            t = sync_tenant(_db(), one)
+        except Exception as exc:  # one tenant's failure (rolled back) must not keep the others at the old release
+            failed.append(one)
+            console.print(f"[red]{one}: not synced:[/red] {getattr(exc, 'message', None) or exc}")
+            continue
+        console.print(f"{t.slug}: synced; plugins {', '.join(t.enabled_plugins)}")
+    if failed:
+        _fail(f"{len(failed)} tenant(s) not synced: {', '.join(failed)}")
 
 
 @tenant_app.command("disable-plugin")

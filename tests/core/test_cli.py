@@ -211,3 +211,23 @@ def test_tenant_sync_brings_a_tenant_up_to_the_installed_release(db, slug):
         second = s.scalars(select(AuditRecord).where(AuditRecord.action == "tenant.synced")
                            .order_by(AuditRecord.seq.desc())).first()
         assert second.after["definitions_installed"] == []
+
+
+def test_tenant_sync_reports_a_failing_tenant_and_goes_on(db, slug, monkeypatch):
+    from surety.tenants import service
+
+    real = service.sync_tenant
+
+    def flaky(db_, one):
+        if one == slug:
+            raise RuntimeError("boom")
+        return real(db_, one)
+
+    monkeypatch.setattr(service, "sync_tenant", flaky)
+    other = f"cli-{secrets.token_hex(3)}"
+    assert run("tenant", "create", other, "--name", "Other", "--admin-password", "Correct-Horse-9").exit_code == 0
+    monkeypatch.setattr(service, "list_tenants", lambda db_: [service.get_tenant_by_slug(db_, x) for x in (slug, other)])
+    r = run("tenant", "sync")
+    assert r.exit_code == 1
+    assert f"{slug}: not synced: boom" in r.output and f"{other}: synced" in r.output
+    assert "1 tenant(s) not synced" in r.output

@@ -151,3 +151,20 @@ def test_a_tenant_without_recorded_defaults_gets_the_missing_ones_once(db, tenan
         provision_roles(s)
         assert "core:audit:export" in rules.grants(s)["auditor"]
         assert s.scalar(select(AuthzState)).granted_defaults
+
+
+def test_a_legacy_tenant_with_a_disabled_plugin_does_not_get_its_removed_grants_back(db, new_tenant, demo_plugin,
+                                                                                      set_plugins):
+    tenant = new_tenant(plugins=["core", "demo"])
+    with db.tenant_session(tenant) as s:
+        set_grant(s, "customer_manager", "demo:thing:read", False)  # an admin's choice
+    set_plugins(tenant, ["core"])
+    with db.tenant_session(tenant) as s:
+        s.scalar(select(AuthzState)).granted_defaults = []  # as provisioned before the bookkeeping existed
+    with db.tenant_session(tenant) as s:
+        provision_roles(s)  # the first sync after the upgrade, demo disabled
+        assert "customer_manager demo:thing:read" in s.scalar(select(AuthzState)).granted_defaults
+    set_plugins(tenant, ["core", "demo"])
+    with db.tenant_session(tenant) as s:
+        provision_roles(s)
+        assert "demo:thing:read" not in rules.grants(s)["customer_manager"]
