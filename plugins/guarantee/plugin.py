@@ -62,7 +62,7 @@ def surety_scheduled_jobs():
     from surety.plugins.guarantee.early_warnings import scan
     from surety.plugins.guarantee.reminders import run_reminders
 
-    return [ScheduledJob("guarantee_warnings", scan, order=30,
+    return [ScheduledJob("guarantee_warnings", lambda session, day: {"raised": scan(session, day)}, order=30,
                          description="Evaluate the early-warning indicators and raise warnings."),
             ScheduledJob("guarantee_reminders", run_reminders, order=40,
                          description="Remind of fees due, guarantees expiring, inspections due or late and overdue "

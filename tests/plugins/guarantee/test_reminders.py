@@ -67,6 +67,16 @@ def set_plan(gw, pid, day, active=True):
 def test_job_is_registered_for_the_day_end_batch():
     jobs = {job.name: job for _, job in day_end_jobs(["guarantee"])}
     assert jobs["guarantee_reminders"].run is reminders.run_reminders
+    assert jobs["guarantee_warnings"].order < jobs["guarantee_reminders"].order  # warnings first, then reminders
+
+
+def test_the_warnings_job_reports_how_many_it_raised(gw, monkeypatch):
+    from surety.plugins.guarantee import early_warnings
+
+    monkeypatch.setattr(early_warnings, "scan", lambda session, day: 3)
+    jobs = {job.name: job for _, job in day_end_jobs(["guarantee"])}
+    with gw.session() as s:
+        assert jobs["guarantee_warnings"].run(s, TODAY) == {"raised": 3}
 
 
 def test_nothing_to_remind(gw):
