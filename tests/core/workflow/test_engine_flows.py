@@ -81,7 +81,8 @@ def test_three_level_approval_routes_by_org_unit_and_ends_approved(org):
         assert audited == ["workflow.start", "workflow.approve", "workflow.approve", "workflow.approve",
                            "workflow.end"]
         comment = s.scalar(select(AuditRecord.after).where(AuditRecord.entity_id == str(iid),
-                                                           AuditRecord.action == "workflow.approve").limit(1))
+                                                           AuditRecord.action == "workflow.approve")
+                           .order_by(AuditRecord.seq).limit(1))  # the first approval's
         assert comment["comment"] == "accepted"
         events = [e.event_type for e in s.scalars(select(OutboxEvent).order_by(OutboxEvent.id))
                   if e.payload.get("instance_id") == str(iid)]
