@@ -308,7 +308,8 @@ def test_plugin_code_starts_a_process_as_the_system(org):
     with org.session() as s:
         row = s.scalars(select(WorkflowInstance).where(WorkflowInstance.id == iid)).one()
         assert (row.initiator_id, row.subject["initiator_id"], row.current_step) == (None, None, "accept")
-        start = s.scalars(select(WorkflowEvent).where(WorkflowEvent.instance_id == iid)).first()
+        start = s.scalars(select(WorkflowEvent).where(WorkflowEvent.instance_id == iid)
+                          .order_by(WorkflowEvent.seq)).first()
         assert (start.action, start.actor_type, start.actor_id) == ("start", ACTOR_SYSTEM, "test.scanner")
     assert org.act("alice", iid, "approve") == ("running", "risk")
     with org.session() as s, pytest.raises(Conflict, match="already has a running instance"):
