@@ -183,7 +183,7 @@ def start_process(session: Session, actor: Actor | None, *, definition_key: str,
 def open_report(session: Session, project_id: uuid.UUID) -> GuaranteeOverdueReport | None:
     """The project's open overdue report (at most one: a later report supersedes the earlier)."""
     return session.scalar(select(GuaranteeOverdueReport).where(
-        GuaranteeOverdueReport.project_id == project_id, GuaranteeOverdueReport.open.is_(True))
+        GuaranteeOverdueReport.project_id == project_id, GuaranteeOverdueReport.open)
         .order_by(GuaranteeOverdueReport.reported_on.desc(), GuaranteeOverdueReport.created_at.desc()))
 
 
@@ -225,11 +225,11 @@ def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, ove
         raise ValidationFailed(f"The report date is before the project's latest overdue report "
                                f"({latest.isoformat()}).", field="reported_on")
     superseded = list(session.scalars(select(GuaranteeOverdueReport).where(
-        GuaranteeOverdueReport.project_id == project.id, GuaranteeOverdueReport.open.is_(True))))
+        GuaranteeOverdueReport.project_id == project.id, GuaranteeOverdueReport.open)))
     for old in superseded:
-        old.open, old.closed_on, old.close_reason = False, day, "superseded"
+        old.closed_on, old.close_reason = day, "superseded"
     row = GuaranteeOverdueReport(project_id=project.id, reported_on=day, overdue_principal=principal,
-                                 overdue_interest=interest, days_past_due=days, notes=text, open=True,
+                                 overdue_interest=interest, days_past_due=days, notes=text,
                                  created_by=actor.id_uuid)
     session.add(row)
     session.flush()
@@ -259,7 +259,7 @@ def cure_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, cured
         raise ValidationFailed(f"The cure date is before the overdue report ({row.reported_on.isoformat()}).",
                                field="cured_on")
     before = _report_image(row)
-    row.open, row.closed_on, row.close_reason = False, day, "cured"
+    row.closed_on, row.close_reason = day, "cured"
     if text:
         row.notes = (f"{row.notes} | {text}" if row.notes else text)[:500]
     session.flush()
@@ -537,7 +537,7 @@ def scan(session: Session, business_date: dt.date) -> int:
         in_force()).order_by(GuaranteeProject.id)).all()
     reports: dict[uuid.UUID, GuaranteeOverdueReport] = {}
     if overdue_ind:
-        for r in session.scalars(select(GuaranteeOverdueReport).where(GuaranteeOverdueReport.open.is_(True))
+        for r in session.scalars(select(GuaranteeOverdueReport).where(GuaranteeOverdueReport.open)
                                  .order_by(GuaranteeOverdueReport.reported_on)):
             reports[r.project_id] = r
     ratios: dict[uuid.UUID, dict | None] = {}

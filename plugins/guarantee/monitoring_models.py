@@ -10,6 +10,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
@@ -81,13 +82,22 @@ class GuaranteeOverdueReport(TenantScoped, Base):
     overdue_interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     days_past_due: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(String(500), default="")
-    #: False once the bank reports the arrears cured or a later report supersedes this one.
-    open: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: When and why it was closed: ``cured`` (the bank says the arrears are paid) or ``superseded`` (a later report).
+    #: When and why it was closed: ``cured`` (the bank says the arrears are paid) or ``superseded`` (a later report);
+    #: None while it is open.
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     close_reason: Mapped[str] = mapped_column(String(12), default="")
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @hybrid_property
+    def open(self) -> bool:
+        """Not closed yet (``closed_on`` is None); in a query, the matching condition."""
+        return self.closed_on is None
+
+    @open.inplace.expression
+    @classmethod
+    def _open_expression(cls):
+        return cls.closed_on.is_(None)
 
 
 class GuaranteeWarningIndicator(TenantScoped, Base):

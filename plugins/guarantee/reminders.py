@@ -205,7 +205,7 @@ def _overdue(run: _Run) -> None:
     rows = run.session.execute(
         select(GuaranteeOverdueReport, GuaranteeProject)
         .join(GuaranteeProject, GuaranteeProject.id == GuaranteeOverdueReport.project_id)
-        .where(GuaranteeOverdueReport.open.is_(True))
+        .where(GuaranteeOverdueReport.open)
         .order_by(GuaranteeOverdueReport.reported_on, GuaranteeOverdueReport.id)).all()
     sent = run.already_sent(OVERDUE, (report.id for report, _ in rows))
     for report, project in rows:

@@ -153,7 +153,6 @@ def upgrade() -> None:
     sa.Column('overdue_interest', surety.core.db.types.Money(), nullable=False),
     sa.Column('days_past_due', sa.Integer(), nullable=False),
     sa.Column('notes', sa.String(length=500), nullable=False),
-    sa.Column('open', sa.Boolean(), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('close_reason', sa.String(length=12), nullable=False),
     sa.Column('created_by', sa.Uuid(), nullable=True),

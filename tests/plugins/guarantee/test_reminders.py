@@ -169,7 +169,8 @@ def test_overdue_reports_reach_managers_and_risk_officers(gw):
     with gw.session() as s:
         s.add_all([GuaranteeOverdueReport(project_id=pid, reported_on=TODAY - D(days=1), days_past_due=12,
                                           overdue_principal=Decimal("50000.00"), overdue_interest=Decimal("812.50")),
-                   GuaranteeOverdueReport(project_id=pid, reported_on=TODAY - D(days=40), open=False)])
+                   GuaranteeOverdueReport(project_id=pid, reported_on=TODAY - D(days=40),
+                                          closed_on=TODAY - D(days=10), close_reason="cured")])
     assert run(gw) == {**NONE, "overdue": 1}
     assert to(gw, "overdue") == ["mgr", "mgr2", "risk"]
     note = inbox(gw, "overdue")[0][1]
