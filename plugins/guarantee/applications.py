@@ -329,10 +329,7 @@ def update_settings(session: Session, actor: Actor, *, number_pattern: str | Non
         settings.green_channel_max = inputs.money(green_channel_max, "green_channel_max")
     for name, value in days.items():
         if value is not None:
-            low, high = DAY_SETTINGS[name]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ValidationFailed(f"{name} is a whole number of days from {low} to {high}.", field=name)
-            setattr(settings, name, value)
+            setattr(settings, name, inputs.whole(value, name, *DAY_SETTINGS[name], "days"))
     after = {n: getattr(settings, n) for n in names}
     if after != before:
         session.flush()

@@ -187,14 +187,6 @@ def open_report(session: Session, project_id: uuid.UUID) -> GuaranteeOverdueRepo
         .order_by(GuaranteeOverdueReport.reported_on.desc(), GuaranteeOverdueReport.created_at.desc()))
 
 
-def _days(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed("days_past_due is a whole number of days.", field="days_past_due")
-    if not 0 <= value <= MAX_DAYS_PAST_DUE:
-        raise ValidationFailed(f"days_past_due is between 0 and {MAX_DAYS_PAST_DUE}, not {value}.",
-                               field="days_past_due")
-    return value
-
 
 def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, overdue_principal: Any = "0",
                    overdue_interest: Any = "0", days_past_due: int, reported_on: dt.date | None = None,
@@ -209,7 +201,7 @@ def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, ove
     if principal == 0 and interest == 0:
         raise ValidationFailed("An overdue report names the overdue principal or interest (both are 0).",
                                field="overdue_principal")
-    days = _days(days_past_due)
+    days = inputs.whole(days_past_due, "days_past_due", 0, MAX_DAYS_PAST_DUE, "days")
     day = inputs.day(reported_on, "reported_on")
     text = inputs.text(notes, "notes", 500)
     project = lock_project(session, actor, project_id)

@@ -71,14 +71,19 @@ def rate(value: Any, field: str, *, low: Decimal = Decimal(0), high: Decimal = D
     return number(value, field=field, what=what, low=low, high=high, low_open=low_open, places=RATE_PLACES)
 
 
+def whole(value: Any, field: str, low: int, high: int, unit: str, *, what: str | None = None) -> int:
+    """A whole number (an int, not a bool) of ``unit`` within ``[low, high]``."""
+    what = what or field
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{what} is a whole number of {unit}.", field=field)
+    if not low <= value <= high:
+        raise ValidationFailed(f"{what} is between {low} and {high} {unit}, not {value}.", field=field)
+    return value
+
+
 def months(value: Any, field: str, *, minimum: int = 1) -> int:
     """A whole number of months, at least ``minimum`` and at most MAX_TERM_MONTHS."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{field} is a whole number of months.", field=field)
-    if not minimum <= value <= MAX_TERM_MONTHS:
-        raise ValidationFailed(f"{field} is between {minimum} and {MAX_TERM_MONTHS} months, not {value}.",
-                               field=field)
-    return value
+    return whole(value, field, minimum, MAX_TERM_MONTHS, "months")
 
 
 def text(value: Any, field: str, limit: int = 200, *, required: bool = False) -> str:

@@ -26,7 +26,6 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -89,13 +88,6 @@ def _image(i: GuaranteeInspection) -> dict:
             "conclusion": i.conclusion, "findings_length": len(i.findings),
             "due_on": i.due_on.isoformat() if i.due_on else None}
 
-
-def _whole(value: Any, field: str, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{what} is a whole number of days.", field=field)
-    if not low <= value <= high:
-        raise ValidationFailed(f"{what} is between {low} and {high} days, not {value}.", field=field)
-    return value
 
 
 # ---------------------------------------------------------------- plans --------------------------------------------
@@ -169,8 +161,8 @@ def update_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, interv
     if interval_days is None and next_due is None:
         raise ValidationFailed("Give the new interval or the next due date.", field="interval_days")
     if interval_days is not None:
-        interval_days = _whole(interval_days, "interval_days", MIN_INTERVAL_DAYS, MAX_INTERVAL_DAYS,
-                               "The inspection interval")
+        interval_days = inputs.whole(interval_days, "interval_days", MIN_INTERVAL_DAYS, MAX_INTERVAL_DAYS, "days",
+                                     what="The inspection interval")
     if next_due is not None:
         if not isinstance(next_due, dt.date) or isinstance(next_due, dt.datetime):
             raise ValidationFailed("next_due is a date.", field="next_due")
@@ -325,7 +317,7 @@ def due_statement(session: Session, actor: Actor, *, within_days: int = 7, late_
     within ``within_days`` (0..366) of the business date, or already late (``late_only``: late ones only). Needs
     guarantee:inspection:read and guarantee:project:read."""
     require(session, actor, INSPECTION, "read")
-    within = _whole(within_days, "within_days", 0, MAX_WITHIN_DAYS, "The window")
+    within = inputs.whole(within_days, "within_days", 0, MAX_WITHIN_DAYS, "days", what="The window")
     today = today or _today()
     stmt = (select(GuaranteeInspectionPlan)
             .join(GuaranteeProject, GuaranteeProject.id == GuaranteeInspectionPlan.project_id)
