@@ -34,12 +34,12 @@ from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
-from surety.core.context import ACTOR_USER, Actor
+from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow import engine
-from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowEvent
+from surety.core.workflow.models import INSTANCE_RUNNING
 
 from surety.plugins.guarantee import banks, inputs
 from surety.plugins.guarantee.banks import lock_row
@@ -57,6 +57,7 @@ from surety.plugins.guarantee.compensation_models import (
 from surety.plugins.guarantee.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
 from surety.plugins.guarantee.projects import get_project, lock_project
+from surety.plugins.guarantee.workflow import last_decision
 
 CLAIM_ENTITY = CLAIM_SUBJECT
 RECEIVABLE_ENTITY = RECEIVABLE_SUBJECT
@@ -185,24 +186,6 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
 # ---------------------------------------------------------------- the end of an approval instance -----------------
 
 
-def _last_decision(session: Session, instance_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
-    """Who took the instance's last decision (approve, reject, vote, withdraw) and their comment, from the engine's
-    timeline; (None, "") when no person did."""
-    row = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id, WorkflowEvent.comment)
-                          .where(WorkflowEvent.instance_id == instance_id,
-                                 WorkflowEvent.action.in_(("approve", "reject", "vote", "withdraw")))
-                          .order_by(WorkflowEvent.seq.desc()).limit(1)).first()
-    if row is None:
-        return None, ""
-    who = None
-    if row.actor_type == ACTOR_USER and row.actor_id:
-        try:
-            who = uuid.UUID(row.actor_id)
-        except ValueError:
-            who = None
-    return who, (row.comment or "")[:500]
-
-
 def _subject_row(session: Session, model, event, what: str):
     """The subject row of an ended instance, row-locked; None when there is none."""
     try:
@@ -235,12 +218,12 @@ def claim_ended(session: Session, event) -> None:
     if row is None or row.workflow_instance_id != event.instance_id or row.status != CLAIM_CLAIMED:
         return
     before = _claim_image(row)
-    who, comment = _last_decision(session, event.instance_id)
+    who, comment = last_decision(session, event.instance_id)
     result, reason = event.result, None
     if result == "approved" and who is not None and who == row.claimed_by:
         result, reason, comment = "rejected", "four_eyes", FOUR_EYES_CLAIM
     row.status = CLAIM_APPROVED if result == "approved" else CLAIM_REJECTED
-    row.decided_by, row.decided_at, row.decision_comment = who, utcnow(), comment
+    row.decided_by, row.decided_at, row.decision_comment = who, utcnow(), comment[:500]
     row.updated_at = row.decided_at
     session.flush()
     extra = {} if reason is None else {"workflow_result": event.result, "reason": reason}
@@ -260,7 +243,7 @@ def write_off_ended(session: Session, event) -> None:
     if rec is None or rec.status != RECEIVABLE_OPEN or rec.write_off_instance_id != event.instance_id:
         return
     before = _receivable_image(rec)
-    who, comment = _last_decision(session, event.instance_id)
+    who, comment = last_decision(session, event.instance_id)
     result, reason = event.result, None
     if result == "approved" and who is not None and who == rec.write_off_proposed_by:
         result, reason, comment = "rejected", "four_eyes", FOUR_EYES_WRITE_OFF

@@ -630,24 +630,21 @@ def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
 
 def ended(session: Session, event) -> None:
     """The warning's process ended: approved -> handled, rejected or withdrawn -> dismissed; the handling note is
-    the comment of the deciding task. Audited; raises GuaranteeWarningClosed."""
-    from surety.core.workflow.models import WorkflowTask
-
+    the comment of the last decision (workflow.last_decision). Audited; raises GuaranteeWarningClosed."""
     warning_id = as_uuid(event.subject_id)
     if warning_id is None:
         return
     row = session.scalar(select(GuaranteeWarning).where(GuaranteeWarning.id == warning_id))
     if row is None or row.workflow_instance_id != event.instance_id or row.status != WARNING_OPEN:
         return
-    task = session.scalar(select(WorkflowTask).where(
-        WorkflowTask.instance_id == event.instance_id, WorkflowTask.decision.in_(("approve", "reject")))
-        .order_by(WorkflowTask.completed_at.desc()))
+    from surety.plugins.guarantee.workflow import last_decision
+
+    who, comment = last_decision(session, event.instance_id)
     before = _warning_image(row)
     row.status = WARNING_HANDLED if event.result == "approved" else WARNING_DISMISSED
     row.handled_at = utcnow()
-    row.handled_by = task.completed_by if task is not None else None
-    row.handling_note = ((task.comment or "") if task is not None else "")[:1000] or (
-        "withdrawn" if event.result == "withdrawn" else "")
+    row.handled_by = who
+    row.handling_note = comment[:1000] or ("withdrawn" if event.result == "withdrawn" else "")
     session.flush()
     audit(session, f"guarantee.warning.{row.status}", entity_type=WARNING_ENTITY, entity_id=row.id, before=before,
           after=_warning_image(row))

@@ -106,6 +106,21 @@ def project_basics(project: GuaranteeProject) -> dict[str, Any]:
             "risk_class": project.risk_class}
 
 
+def last_decision(session: Session, instance_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    """Who took the instance's last decision (approve, reject, vote, withdraw) and their comment, from the engine's
+    timeline; (None, "") when no person did (an automatic step, the system)."""
+    from surety.core.context import ACTOR_USER
+    from surety.core.workflow.models import WorkflowEvent
+
+    row = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id, WorkflowEvent.comment)
+                          .where(WorkflowEvent.instance_id == instance_id,
+                                 WorkflowEvent.action.in_(("approve", "reject", "vote", "withdraw")))
+                          .order_by(WorkflowEvent.seq.desc()).limit(1)).first()
+    if row is None:
+        return None, ""
+    return (as_uuid(row.actor_id) if row.actor_type == ACTOR_USER else None), row.comment or ""
+
+
 def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
