@@ -71,7 +71,9 @@ class RefreshToken(TenantScoped, Base):
     __tablename__ = "refresh_tokens"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"], ondelete="CASCADE"),
-        Index("ix_refresh_tokens_hash", "token_hash", unique=True),
+        # Unique within the tenant (a unique index on a table distributed by tenant_id must include it). The token
+        # names its tenant (``<tenant-uuid>.<random>``), so the lookup by hash runs in that tenant and uses this index.
+        UniqueConstraint("tenant_id", "token_hash"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -88,7 +90,10 @@ class ApiKey(TenantScoped, Base):
     """
 
     __tablename__ = "api_keys"
-    __table_args__ = (Index("ix_api_keys_prefix", "prefix", unique=True),)
+    #: Unique within the tenant (a unique index on a distributed table must include tenant_id); the global
+    #: ``api_key_routes`` keeps prefixes unique across tenants, and authentication looks the key up by prefix in the
+    #: tenant that route names, through this index.
+    __table_args__ = (UniqueConstraint("tenant_id", "prefix"),)
 
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16))

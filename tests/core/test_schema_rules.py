@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Column, UniqueConstraint, create_engine, text
 
 from surety.core.db.base import Base, tenant_tables
 from surety.core.plugins import load_all_models
@@ -33,6 +33,42 @@ def test_tenant_tables_have_composite_keys_that_include_tenant_id(metadata):
             if target.info.get("global"):
                 continue
             assert "tenant_id" in [c.name for c in fk.columns], f"{name}: FK to {target.name} lacks tenant_id"
+
+
+def _unique_keys(table):
+    """``(kind, name, [column names])`` of every unique constraint and unique index of ``table`` (``unique=True``
+    on a column is one of them; an expression index lists the columns its expressions use)."""
+    keys = [("constraint", c.name, [col.name for col in c.columns])
+            for c in table.constraints if isinstance(c, UniqueConstraint)]
+    for index in table.indexes:
+        if index.unique:
+            cols = {col.name for col in index.columns}
+            for expr in index.expressions:
+                cols |= {col.name for col in getattr(expr, "base_columns", ()) if isinstance(col, Column)}
+            keys.append(("index", index.name, sorted(cols)))
+    return keys
+
+
+def test_unique_constraints_and_indexes_of_tenant_tables_include_tenant_id(metadata):
+    # Citus: a unique constraint or unique index on a table distributed by tenant_id must include tenant_id.
+    offenders = [f"{name}: unique {kind} {key} on {cols}"
+                 for name in tenant_tables(metadata)
+                 for kind, key, cols in _unique_keys(metadata.tables[name]) if "tenant_id" not in cols]
+    assert offenders == []
+
+
+def test_the_unique_rule_sees_unique_indexes_columns_and_constraints():
+    from sqlalchemy import Index, Integer, MetaData, Table, func
+
+    table = Table("t", MetaData(), Column("tenant_id", Integer), Column("id", Integer), Column("code", Integer),
+                  Column("name", Integer, unique=True), UniqueConstraint("code", name="uq_code"))
+    Index("ix_code", table.c.code, unique=True)
+    Index("ix_lower", func.lower(table.c.name), unique=True)
+    Index("ix_ok", table.c.tenant_id, table.c.code, unique=True)
+    Index("ix_plain", table.c.code)
+    assert sorted((kind, key or "", tuple(cols)) for kind, key, cols in _unique_keys(table)) == [
+        ("constraint", "", ("name",)), ("constraint", "uq_code", ("code",)), ("index", "ix_code", ("code",)),
+        ("index", "ix_lower", ("name",)), ("index", "ix_ok", ("code", "tenant_id"))]
 
 
 @pytest.mark.postgres

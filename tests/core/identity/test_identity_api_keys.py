@@ -86,3 +86,13 @@ def test_roles_are_assigned_and_withdrawn_on_revoke(db, bare_tenant):
     with db.tenant_session(bare_tenant.id) as s:
         revoke_api_key(s, row.id)
         assert roles_of(s, f"apikey:{row.id}") == []
+
+
+def test_a_prefix_is_unique_per_tenant_and_the_route_picks_the_tenant(db, bare_tenant, other_tenant, key):
+    # Citus: the unique index is (tenant_id, prefix). Another tenant's row with the same prefix (which the global
+    # route table prevents in practice) does not capture the key: authentication looks in the routed tenant only.
+    row, secret = key
+    with db.tenant_session(other_tenant.id) as s:
+        s.add(ApiKey(name="twin", prefix=row.prefix, key_hash=row.key_hash, roles=[]))
+    p = authenticate_api_key(db, secret)
+    assert (p.id, p.tenant_id) == (row.id, bare_tenant.id)

@@ -89,3 +89,15 @@ def test_refresh_refused_for_suspended_tenant(db, bare_tenant, pair, set_tenant_
     set_tenant_status(bare_tenant, "suspended")
     with pytest.raises(TenantSuspended):
         refresh(db, pair.refresh_token)
+
+
+def test_a_token_hash_is_unique_per_tenant_and_the_token_names_its_tenant(db, bare_tenant, other_tenant, new_user,
+                                                                          pair):
+    # Citus: the unique index is (tenant_id, token_hash); a row with the same hash in another tenant is not the one
+    # the token names, and stays untouched.
+    bob = new_user("bob", tenant=other_tenant)
+    with db.tenant_session(other_tenant.id) as s:
+        s.add(RefreshToken(user_id=bob.id, token_hash=hash_token(pair.refresh_token),
+                           expires_at=utcnow() + dt.timedelta(days=1)))
+    assert decode_access_token(refresh(db, pair.refresh_token).access_token).tenant_id == bare_tenant.id
+    assert [r.revoked_at for r in _rows(db, other_tenant).values()] == [None]
