@@ -1,4 +1,7 @@
-"""The one GraphQL schema, composed at start-up from every installed plugin's ``surety_graphql`` contribution."""
+"""The one GraphQL schema, composed at start-up from every installed plugin's ``surety_graphql`` contribution.
+
+Errors are logged by :mod:`surety.graphql.error_log` (never the variables or the query text), and in production their
+messages carry no "Did you mean ...?" (:mod:`surety.graphql.suggestions`)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,19 @@ from strawberry.tools import merge_types
 
 from surety.core.plugins import PluginRegistry, get_registry
 from surety.core.settings import Settings, get_settings
+from surety.graphql.error_log import log_graphql_errors
 from surety.graphql.extensions import PluginGate, standard_extensions
+from surety.graphql.suggestions import HideSuggestions
 
 SDL_PATH = Path(__file__).resolve().parent / "schema.graphql"
+
+
+class SuretySchema(strawberry.Schema):
+    """Strawberry's schema with our error logging in place of ``StrawberryLogger`` (which logs the message with the
+    offending value, the query's source line and a plain traceback)."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        log_graphql_errors(errors, execution_context)
 
 
 def _gate(cls: type, key: str) -> type:
@@ -38,8 +51,10 @@ def build_schema(registry: PluginRegistry | None = None, settings: Settings | No
         types += list(contribution.types)
     query = merge_types("Query", tuple(queries))
     mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
-    return strawberry.Schema(query=query, mutation=mutation, types=types,
-                             extensions=standard_extensions(settings))
+    extensions = standard_extensions(settings)
+    if settings.production:
+        extensions.append(HideSuggestions)
+    return SuretySchema(query=query, mutation=mutation, types=types, extensions=extensions)
 
 
 def export_sdl(schema: strawberry.Schema | None = None) -> str:

@@ -93,16 +93,23 @@ def main() -> None:
 # ---------------------------------------------------------------- serve ----------------------------------------------
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API (GraphQL at /graphql)."""
+    """Serve the API (GraphQL at /graphql). uvicorn's own logs go through the same formatter as ours (JSON lines
+    with SURETY_LOG_JSON=1, in every worker); its access log is off, core/web.py logs each request."""
     import uvicorn
 
+    from surety.core.logging import stdlib_config
     from surety.core.settings import get_settings
 
     s = get_settings()
-    console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
-                  + (" with GraphiQL" if s.development else ""))
+    if s.log_json:  # nothing but JSON lines on the console
+        import structlog
+
+        structlog.get_logger("surety.cli").info("serve", env=s.env, host=host, port=port, workers=workers)
+    else:
+        console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
+                      + (" with GraphiQL" if s.development else ""))
     uvicorn.run("surety.core.web:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_config=stdlib_config(s), access_log=False)
 
 
 # ---------------------------------------------------------------- db -------------------------------------------------

@@ -1,0 +1,101 @@
+"""Logging GraphQL errors without what the client sent.
+
+Strawberry's default (``Schema.process_errors`` -> ``StrawberryLogger``) logs ``str(error)``: the message, which
+for a bad variable or literal embeds the value ("String cannot represent a non string value: 110101199003077777",
+"... found: {'idNumber': ..., 'phone': ...}"), the offending line of the query text (inline literals included),
+and a plain-text traceback. :func:`log_graphql_errors` logs one structured event per error instead:
+
+- ``operation`` (the operation's name when it is a GraphQL name), ``operation_type``, ``document`` (a hash of the
+  query text, to group identical documents; never the text itself), ``path``, ``locations``, ``code``;
+- ``message`` with the values masked (:func:`safe_message`);
+- for unexpected errors (anything but GraphQL's own request errors and our domain errors): ``exc_type`` and the
+  traceback, rendered by core/logging.py with every exception message redacted and cut to its first line.
+
+Never the variables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+import structlog
+from graphql import GraphQLError
+
+from surety.core.errors import DomainError
+from surety.core.redaction import MASK, redact_text
+
+log = structlog.get_logger("surety.graphql.errors")
+
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
+#: graphql-core puts the offending value last, after "found"/"Found:" or "<Type> cannot represent ...: "
+_VALUE_TAIL = re.compile(r"(\b[Ff]ound:?|\bcannot represent [^:;]{0,60}:)\s.*$", re.DOTALL)
+
+
+def safe_message(message: str) -> str:
+    """A GraphQL error message fit for the logs: the value graphql-core appends is cut (``found: {...}``,
+    ``cannot represent a non string value: ...``), then :func:`redact_text` masks any other quoted string,
+    number or address. Syntax errors keep their token descriptions (string and number tokens are masked)."""
+    if not message.startswith("Syntax Error"):
+        message = _VALUE_TAIL.sub(lambda m: f"{m.group(1)} {MASK}", message)
+    return redact_text(message, first_line=True)
+
+
+def _code(error: GraphQLError) -> str:
+    original = error.original_error
+    code = (error.extensions or {}).get("code")
+    if isinstance(code, str):
+        return code
+    if isinstance(original, DomainError):
+        return original.code
+    if original is None:
+        return "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, GraphQLError):
+        return "BAD_USER_INPUT"
+    return "INTERNAL_ERROR"
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Neither a request error (syntax, validation, coercion of variables) nor one of our domain errors."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+
+
+def _operation(execution_context) -> dict:
+    if execution_context is None:
+        return {}
+    fields: dict = {}
+    try:
+        name = execution_context.operation_name
+    except Exception:  # noqa: BLE001 - a document that does not parse has no operation to name
+        name = None
+    if name is not None:
+        fields["operation"] = name if _NAME.match(str(name)) else MASK
+    try:
+        fields["operation_type"] = execution_context.operation_type.value
+    except Exception:  # noqa: BLE001
+        pass
+    query = getattr(execution_context, "query", None)
+    if query:
+        fields["document"] = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return fields
+
+
+def log_graphql_errors(errors: Iterable[GraphQLError], execution_context=None) -> None:
+    """One ``graphql.error`` event per error: request and domain errors at info, unexpected ones at error with
+    the traceback."""
+    operation = _operation(execution_context)
+    for error in errors:
+        fields = dict(operation, code=_code(error), message=safe_message(error.message))
+        if error.path:
+            fields["path"] = [p if isinstance(p, int) or _NAME.match(p) else MASK for p in error.path]
+        if error.locations:
+            fields["locations"] = [[loc.line, loc.column] for loc in error.locations]
+        original = error.original_error
+        if original is not None:
+            fields["exc_type"] = f"{type(original).__module__}.{type(original).__qualname__}"
+        if is_unexpected(error):
+            log.error("graphql.error", exc_info=original, **fields)
+        else:
+            log.info("graphql.error", **fields)
