@@ -16,14 +16,24 @@ from pathlib import Path
 
 from surety.core.errors import ConfigurationError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The ``surety`` package folder: the repository root in a checkout (editable install), ``site-packages/surety``
+#: when installed from the wheel. Code finds its own files from here (migrations, the SDL).
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: The source checkout (the package folder holding pyproject.toml), or None when running from an installed wheel.
+REPO_ROOT: Path | None = PACKAGE_ROOT if (PACKAGE_ROOT / "pyproject.toml").is_file() else None
 ENVIRONMENTS = ("development", "test", "production")
+
+
+def default_var_dir() -> Path:
+    """``var/`` of the checkout; installed, ``var/`` under the working directory (never inside site-packages).
+    Deployments set ``SURETY_VAR_DIR``."""
+    return (REPO_ROOT if REPO_ROOT is not None else Path.cwd()) / "var"
 
 
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    var_dir: Path = REPO_ROOT / "var"
+    var_dir: Path = field(default_factory=default_var_dir)
     database_url: str = ""
     #: Connection used by the running application. On PostgreSQL it must be a role that owns no table and has no
     #: BYPASSRLS, so row-level security applies. Defaults to ``database_url``.
@@ -99,7 +109,7 @@ def load_settings(environ: dict | None = None) -> Settings:
     env = env_vars.get("SURETY_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigurationError(f"SURETY_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}.")
-    var_dir = Path(env_vars.get("SURETY_VAR_DIR", REPO_ROOT / "var"))
+    var_dir = Path(env_vars.get("SURETY_VAR_DIR") or default_var_dir())
     database_url = env_vars.get("SURETY_DATABASE_URL") or f"sqlite:///{var_dir / 'surety.db'}"
     app_database_url = env_vars.get("SURETY_APP_DATABASE_URL") or database_url
 

@@ -8,13 +8,21 @@ import os
 from alembic import command
 from alembic.config import Config
 
-from surety.core.settings import REPO_ROOT
+from surety.core.settings import PACKAGE_ROOT
+
+#: The Alembic environment (env.py, script.py.mako, core's versions/), shipped inside the package.
+SCRIPT_LOCATION = PACKAGE_ROOT / "migrations"
 
 
 def alembic_config(url: str | None = None, connection=None, stdout=None) -> Config:
+    """The configuration, built in code so an installed wheel needs no alembic.ini (the repository's alembic.ini
+    serves plain ``alembic`` commands in a checkout only); version folders from every installed plugin."""
     from surety.core.plugins import get_registry
 
-    cfg = Config(str(REPO_ROOT / "alembic.ini"), **({"stdout": stdout} if stdout is not None else {}))
+    cfg = Config(**({"stdout": stdout} if stdout is not None else {}))
+    cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     locations = [loc for loc in get_registry().hook.surety_migration_location() if loc]
     cfg.set_main_option("version_locations", os.pathsep.join(dict.fromkeys(locations)))
     if url:
