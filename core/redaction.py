@@ -53,8 +53,10 @@ _SQL_OBJECT_WORDS = ("constraint", "relation", "column", "table", "index", "type
                      "sequence", "database", "role", "trigger", "view", "operator", "extension")
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _SINGLE_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'")
-#: a GraphQL name, a ``$variable``, a type reference such as ``[String!]!``, or a lone punctuator (``'{'``)
-_KEPT_SINGLE = re.compile(r"^(?:\$?[_A-Za-z][_0-9A-Za-z]*|[\[\]_A-Za-z0-9!]*[_A-Za-z][\[\]_A-Za-z0-9!]*|[^\w\s])$")
+#: a GraphQL name, a ``$variable``, a dotted Python name (``'surety.core.x'``), a type reference such as
+#: ``[String!]!``, or a lone punctuator (``'{'``)
+_KEPT_SINGLE = re.compile(r"^(?:\$?[_A-Za-z][_0-9A-Za-z]*(?:\.[_A-Za-z][_0-9A-Za-z]*)*"
+                          r"|[\[\]_A-Za-z0-9!]*[_A-Za-z][\[\]_A-Za-z0-9!]*|[^\w\s])$")
 _IDENTIFIER = re.compile(r"^[_A-Za-z][_0-9A-Za-z.$]*$")
 _EMAIL = re.compile(r"[^\s'\"<>()\[\]{},;:]+@[^\s'\"<>()\[\]{},;:]+")
 #: four or more digits, possibly grouped by single spaces, dashes, dots or slashes (phones, ID and account
