@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 import warnings
 from dataclasses import dataclass, field
@@ -58,6 +59,14 @@ class Settings:
     log_json: bool = False
     log_level: str = "INFO"
     smtp: dict = field(default_factory=dict)
+    #: HMAC key of the audit chain and its checkpoints (docs/audit.md), with its id, and the retired keys older
+    #: records and checkpoints still name (id -> key).
+    audit_key: bytes = b""
+    audit_key_id: str = "dev"
+    audit_retired_keys: dict = field(default_factory=dict)
+    #: Where ``surety audit checkpoint`` and the day-end batch write the signed chain checkpoints (outside the
+    #: database); ``None`` means ``var_dir/audit-checkpoints``.
+    audit_checkpoint_dir: Path | None = None
 
     @property
     def production(self) -> bool:
@@ -104,6 +113,40 @@ def _positive_int(env_vars, name: str, default: int) -> int:
     return value
 
 
+_AUDIT_KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+
+
+def _key32(name: str, b64: str) -> bytes:
+    try:
+        key = base64.b64decode(b64, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be base64 of 32 random bytes.") from exc
+    if len(key) != 32:
+        raise ConfigurationError(f"{name} must decode to exactly 32 bytes.")
+    return key
+
+
+def _audit_key_id(name: str, value: str) -> str:
+    """An audit key id: 1-32 letters, digits, ``.``, ``_`` or ``-`` (the empty id marks unkeyed legacy records)."""
+    if not _AUDIT_KEY_ID.fullmatch(value):
+        raise ConfigurationError(f"{name} must be 1-32 letters, digits, '.', '_' or '-', not {value!r}.")
+    return value
+
+
+def _audit_retired_keys(raw: str, active_id: str) -> dict[str, bytes]:
+    """``SURETY_AUDIT_RETIRED_KEYS``: ``id:base64`` pairs separated by commas or whitespace."""
+    keys: dict[str, bytes] = {}
+    for item in raw.replace(",", " ").split():
+        key_id, sep, b64 = item.partition(":")
+        if not sep:
+            raise ConfigurationError("SURETY_AUDIT_RETIRED_KEYS holds id:base64 pairs separated by commas.")
+        key_id = _audit_key_id("A retired audit key id", key_id)
+        if key_id == active_id or key_id in keys:
+            raise ConfigurationError(f"Audit key id {key_id!r} is given twice.")
+        keys[key_id] = _key32(f"Retired audit key {key_id!r}", b64)
+    return keys
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env_vars = os.environ if environ is None else environ
     env = env_vars.get("SURETY_ENV", "development")
@@ -115,9 +158,11 @@ def load_settings(environ: dict | None = None) -> Settings:
 
     kek_b64 = _read_secret(env_vars, "SURETY_KEK")
     jwt_secret = _read_secret(env_vars, "SURETY_JWT_SECRET")
+    audit_key_b64 = _read_secret(env_vars, "SURETY_AUDIT_KEY")
 
     if env == "production":
-        missing = [n for n, v in (("SURETY_KEK", kek_b64), ("SURETY_JWT_SECRET", jwt_secret)) if not v]
+        missing = [n for n, v in (("SURETY_KEK", kek_b64), ("SURETY_JWT_SECRET", jwt_secret),
+                                  ("SURETY_AUDIT_KEY", audit_key_b64)) if not v]
         if missing:
             raise ConfigurationError(
                 "Production mode refuses to start without configured keys: set "
@@ -128,6 +173,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         var_dir.mkdir(parents=True, exist_ok=True)
         kek_b64 = kek_b64 or _dev_secret(var_dir, "kek.b64", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
         jwt_secret = jwt_secret or _dev_secret(var_dir, "jwt.secret", lambda: secrets.token_urlsafe(48))
+        audit_key_b64 = audit_key_b64 or _dev_secret(var_dir, "audit.key.b64",
+                                                     lambda: base64.b64encode(secrets.token_bytes(32)).decode())
 
     try:
         kek = base64.b64decode(kek_b64, validate=True)
@@ -137,6 +184,11 @@ def load_settings(environ: dict | None = None) -> Settings:
         raise ConfigurationError("SURETY_KEK must decode to exactly 32 bytes (AES-256).")
     if len(jwt_secret) < 32:
         raise ConfigurationError("SURETY_JWT_SECRET must be at least 32 characters.")
+    audit_key_id = _audit_key_id("SURETY_AUDIT_KEY_ID",
+                                 env_vars.get("SURETY_AUDIT_KEY_ID", "dev" if env != "production" else "a1").strip())
+    audit_key = _key32("SURETY_AUDIT_KEY", audit_key_b64)
+    audit_retired_keys = _audit_retired_keys(_read_secret(env_vars, "SURETY_AUDIT_RETIRED_KEYS") or "",
+                                             audit_key_id)
 
     return Settings(
         env=env,
@@ -156,6 +208,10 @@ def load_settings(environ: dict | None = None) -> Settings:
         log_json=env_vars.get("SURETY_LOG_JSON", "1" if env == "production" else "0") == "1",
         log_level=env_vars.get("SURETY_LOG_LEVEL", "INFO"),
         smtp={k[len("SURETY_SMTP_"):].lower(): v for k, v in env_vars.items() if k.startswith("SURETY_SMTP_")},
+        audit_key=audit_key,
+        audit_key_id=audit_key_id,
+        audit_retired_keys=audit_retired_keys,
+        audit_checkpoint_dir=Path(env_vars.get("SURETY_AUDIT_CHECKPOINT_DIR") or var_dir / "audit-checkpoints"),
     )
 
 

@@ -12,6 +12,7 @@ os.environ["SURETY_VAR_DIR"] = _VAR
 # Per-run random keys, so no development key files are generated (and no warnings printed).
 os.environ["SURETY_KEK"] = __import__("base64").b64encode(os.urandom(32)).decode()
 os.environ["SURETY_JWT_SECRET"] = __import__("secrets").token_urlsafe(48)
+os.environ["SURETY_AUDIT_KEY"] = __import__("base64").b64encode(os.urandom(32)).decode()
 os.environ.pop("SURETY_DATABASE_URL", None)
 os.environ.pop("SURETY_APP_DATABASE_URL", None)
 

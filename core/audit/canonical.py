@@ -1,9 +1,11 @@
 """Canonical JSON and the record hash of the audit chain.
 
-A record's hash is the SHA-256 (hex) of the canonical JSON of its content fields plus ``prev_hash``: keys sorted, no
-whitespace, UTF-8 with ``ensure_ascii=False``; Decimal, UUID and dates as strings, timestamps as ISO 8601 UTC with
-microseconds and a ``Z``. ``seq`` is not hashed: a record's position is fixed by ``prev_hash`` and the chain head, so
-a moved record shows as a broken link (reordered) rather than as an edit.
+A record's hash is the HMAC-SHA256 (hex), with the tenant's record key (:mod:`surety.core.audit.keys`), of the
+canonical JSON of its content fields plus ``prev_hash`` and ``key_id``: keys sorted, no whitespace, UTF-8 with
+``ensure_ascii=False``; Decimal, UUID and dates as strings, timestamps as ISO 8601 UTC with microseconds and a ``Z``.
+Records written before the chain was keyed (``key_id`` empty) hash the same document without ``key_id`` with plain
+SHA-256. ``seq`` is not hashed: a record's position is fixed by ``prev_hash`` and the chain head, so a moved record
+shows as a broken link (reordered) rather than as an edit.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import base64
 import datetime as dt
 import enum
 import hashlib
+import hmac
 import json
 import math
 import uuid
@@ -75,16 +78,23 @@ def canonical_json(value: Any) -> str:
                       default=jsonable)
 
 
-def hash_content(fields: Mapping[str, Any]) -> str:
-    """SHA-256 hex of the canonical JSON of the content fields and ``prev_hash`` taken from ``fields``."""
+def hash_content(fields: Mapping[str, Any], key: bytes | None = None) -> str:
+    """The hex hash of the content fields and ``prev_hash`` taken from ``fields``: HMAC-SHA256 with ``key`` of
+    their canonical JSON plus ``key_id`` (also from ``fields``), or, with no key (legacy records), SHA-256 of their
+    canonical JSON."""
     doc = {name: fields[name] for name in CONTENT_FIELDS}
     doc["tenant_id"] = str(doc["tenant_id"])
     doc["id"] = str(doc["id"])
     doc["occurred_at"] = format_timestamp(doc["occurred_at"])
     doc["prev_hash"] = fields["prev_hash"]
-    return hashlib.sha256(canonical_json(doc).encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(canonical_json(doc).encode("utf-8")).hexdigest()
+    doc["key_id"] = fields["key_id"]
+    return hmac.digest(key, canonical_json(doc).encode("utf-8"), "sha256").hex()
 
 
-def record_hash(record: Any) -> str:
-    """The hash of an :class:`AuditRecord` or of a result row with the same attribute names."""
-    return hash_content({name: getattr(record, name) for name in (*CONTENT_FIELDS, "prev_hash")})
+def record_hash(record: Any, key: bytes | None = None) -> str:
+    """The hash of an :class:`AuditRecord` or of a result row with the same attribute names (``key``: the
+    tenant's record key for the record's ``key_id``, None for a legacy record)."""
+    names = (*CONTENT_FIELDS, "prev_hash", "key_id") if key is not None else (*CONTENT_FIELDS, "prev_hash")
+    return hash_content({name: getattr(record, name) for name in names}, key)

@@ -22,7 +22,7 @@ from surety.core.errors import ValidationFailed
 FORMATS = ("csv", "xlsx", "jsonl")
 COLUMNS = (
     "seq", "id", "tenant_id", "occurred_at", "actor_type", "actor_id", "action", "entity_type", "entity_id",
-    "before", "after", "request_id", "client_addr", "prev_hash", "hash",
+    "before", "after", "request_id", "client_addr", "prev_hash", "hash", "key_id",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 1000

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from surety.core.audit.canonical import ZERO_HASH, hash_content
+from surety.core.audit.keys import record_key
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.redact import redact
 from surety.core.context import Actor, current
@@ -17,6 +18,7 @@ from surety.core.db.base import uuid7
 from surety.core.db.session import TENANT_KEY, bind_tenant_context, session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import TenantNotBound
+from surety.core.settings import get_settings
 
 log = structlog.get_logger(__name__)
 _LIMITS = {"action": 100, "entity_type": 100, "entity_id": 64}
@@ -67,6 +69,8 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
     ctx = current()
     who = actor or ctx.actor
 
+    key_id = get_settings().audit_key_id
+    key = record_key(key_id, tenant)  # before the head moves: a missing key fails the append cleanly
     seq, prev_hash = _advance_head(session, tenant)
     values = {
         "tenant_id": tenant, "id": uuid7(), "seq": seq, "occurred_at": utcnow(),
@@ -74,8 +78,9 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
         "action": action, "entity_type": entity_type, "entity_id": entity_id,
         "before": redact(before), "after": redact(after),
         "request_id": _cut(ctx.request_id), "client_addr": _cut(ctx.client_addr), "prev_hash": prev_hash,
+        "key_id": key_id,
     }
-    values["hash"] = hash_content(values)
+    values["hash"] = hash_content(values, key)
     conn = session.connection()
     head = {"audit_tenant": tenant, "audit_hash": values["hash"]}
     if conn.dialect.name == "postgresql":

@@ -33,6 +33,9 @@ class AuditRecord(TenantScoped, Base):
     client_addr: Mapped[str | None] = mapped_column(String(64), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: The audit key the hash was computed with (HMAC-SHA256); empty for records written before the chain was
+    #: keyed, whose hash is plain SHA-256 (docs/audit.md, "Keys"). No default: every append names its key.
+    key_id: Mapped[str] = mapped_column(String(32))
 
 
 class AuditChainHead(TenantScoped, Base):

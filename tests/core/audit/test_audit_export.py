@@ -12,9 +12,11 @@ import pytest
 from surety.core.audit import log as audit_log
 from surety.core.audit.canonical import hash_content
 from surety.core.audit.export import COLUMNS, export_audit
+from surety.core.audit.keys import record_key
 from surety.core.audit.log import audit
 from surety.core.context import acting
 from surety.core.errors import ValidationFailed
+from surety.core.settings import get_settings
 
 UTC = dt.timezone.utc
 FROM, TO = dt.date(2026, 3, 10), dt.date(2026, 3, 12)
@@ -89,7 +91,9 @@ def test_jsonl_is_lossless_and_verifiable(db, seeded):
     assert lines[2]["after"] == {"note": "a\x01b"}
     for d in lines:
         fields = dict(d, occurred_at=dt.datetime.fromisoformat(d["occurred_at"]))
-        assert hash_content(fields) == d["hash"]
+        assert d["key_id"] == get_settings().audit_key_id  # the key holder recomputes each line's HMAC
+        assert hash_content(fields, record_key(d["key_id"], seeded)) == d["hash"]
+        assert hash_content(fields) != d["hash"]  # not a plain SHA-256 anyone could recompute
     assert lines[1]["prev_hash"] == lines[0]["hash"]
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import uuid
 from decimal import Decimal
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 
-from surety.core.audit.canonical import ZERO_HASH, canonical_json, jsonable, record_hash
+from surety.core.audit.canonical import ZERO_HASH, canonical_json, hash_content, jsonable, record_hash
+from surety.core.audit.keys import AuditKeyUnavailable, record_key
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.redact import REDACTED, sensitive_keys
@@ -19,6 +23,7 @@ from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.errors import TenantNotBound
 from surety.core.hookspecs import PluginManifest
 from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
+from surety.core.settings import get_settings
 
 
 def _all(db, tenant_id):
@@ -43,7 +48,8 @@ def test_records_carry_context_and_link_into_a_chain(db, bare_tenant):
     assert first.occurred_at.tzinfo is not None and first.occurred_at.utcoffset() == dt.timedelta(0)
     assert first.prev_hash == ZERO_HASH
     assert second.prev_hash == first.hash
-    assert first.hash == record_hash(first) and second.hash == record_hash(second)
+    key = record_key(first.key_id, bare_tenant.id)
+    assert first.hash == record_hash(first, key) and second.hash == record_hash(second, key)
     with db.tenant_session(bare_tenant.id) as s:
         head = s.scalars(select(AuditChainHead)).one()
     assert (head.last_seq, head.last_hash) == (2, second.hash)
@@ -75,21 +81,54 @@ def test_over_long_action_is_refused(db, bare_tenant):
         audit(s, "a" * 101)
 
 
-def test_hash_is_sha256_of_canonical_json_of_content_and_prev_hash(db, bare_tenant):
+def test_hash_is_hmac_sha256_with_the_tenant_record_key_of_canonical_json(db, bare_tenant):
     with db.tenant_session(bare_tenant.id) as s:
         rec = audit(s, "c.d", entity_type="客户", after={"名称": "张三", "b": 1, "a": [1.5, None]})
+    settings = get_settings()
     doc = {
         "tenant_id": str(rec.tenant_id), "id": str(rec.id),
         "occurred_at": rec.occurred_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_type": "system", "actor_id": None, "action": "c.d", "entity_type": "客户", "entity_id": None,
         "before": None, "after": {"a": [1.5, None], "b": 1, "名称": "张三"}, "request_id": None,
-        "client_addr": None, "prev_hash": ZERO_HASH,
+        "client_addr": None, "prev_hash": ZERO_HASH, "key_id": settings.audit_key_id,
     }
     expected = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert '"entity_type":"客户"' in expected  # UTF-8, not \u escapes
-    assert rec.hash == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    # The tenant's record key: HKDF-SHA256 of the audit key, labelled with the purpose and the tenant id.
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"surety/audit/record/v1|" + bare_tenant.id.bytes).derive(settings.audit_key)
+    assert rec.key_id == settings.audit_key_id
+    assert rec.hash == hmac.new(key, expected.encode("utf-8"), hashlib.sha256).hexdigest()
     (stored,) = _all(db, bare_tenant.id)
-    assert stored.hash == rec.hash == record_hash(stored)
+    assert stored.hash == rec.hash == record_hash(stored, key)
+    assert rec.hash != record_hash(stored)  # not the unkeyed SHA-256 of legacy records
+
+
+def test_legacy_hash_is_sha256_of_canonical_json_without_key_id():
+    fields = {"tenant_id": uuid.UUID(int=1), "id": uuid.UUID(int=2),
+              "occurred_at": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone.utc), "actor_type": "system",
+              "actor_id": None, "action": "c.d", "entity_type": None, "entity_id": None, "before": None,
+              "after": {"a": 1}, "request_id": None, "client_addr": None, "prev_hash": ZERO_HASH, "key_id": ""}
+    doc = {k: v for k, v in fields.items() if k != "key_id"}
+    doc.update(tenant_id=str(uuid.UUID(int=1)), id=str(uuid.UUID(int=2)), occurred_at="2026-01-02T03:04:05.000006Z")
+    expected = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hash_content(fields) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+
+
+def test_append_without_the_audit_key_fails_before_the_chain_moves(db, bare_tenant, monkeypatch):
+    import dataclasses
+
+    from surety.core import settings as settings_module
+
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a.one")
+    unkeyed = dataclasses.replace(get_settings(), audit_key=b"")
+    monkeypatch.setattr(settings_module, "get_settings", lambda: unkeyed)
+    with pytest.raises(AuditKeyUnavailable, match="not configured"), db.tenant_session(bare_tenant.id) as s:
+        audit(s, "a.two")
+    monkeypatch.undo()
+    with db.tenant_session(bare_tenant.id) as s:
+        assert s.scalars(select(AuditChainHead.last_seq)).one() == 1
 
 
 def test_jsonable_converts_decimal_uuid_dates_and_sets():

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete, insert, update
 
 from surety.core.audit.canonical import CONTENT_FIELDS, hash_content
+from surety.core.audit.keys import record_key
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.verify import (HASH_MISMATCH, HEAD_MISMATCH, PREV_HASH_MISMATCH, SEQ_GAP, VerifyResult,
@@ -27,11 +28,12 @@ def _where(tenant_id, seq):
 
 
 def test_intact_chain_verifies_with_progress(db, bare_tenant):
-    _append(db, bare_tenant.id, 7)
+    recs = _append(db, bare_tenant.id, 7)
     calls = []
     result = verify_chain(db, bare_tenant.id, progress=lambda done, total: calls.append((done, total)),
                           batch_size=3)
-    assert result == VerifyResult(True, 7, message="All 7 records are intact.")
+    assert result == VerifyResult(True, 7, message="All 7 records are intact.", last_hash=recs[-1].hash)
+    assert not result.anchored  # no checkpoint yet
     assert bool(result) is True
     assert calls == [(3, 7), (6, 7), (7, 7)]
 
@@ -53,16 +55,21 @@ def test_edited_record_is_named(db, bare_tenant, tamper):
 
 
 def _fields(rec: AuditRecord, **changes) -> dict:
-    out = {name: getattr(rec, name) for name in (*CONTENT_FIELDS, "prev_hash")}
+    out = {name: getattr(rec, name) for name in (*CONTENT_FIELDS, "prev_hash", "key_id")}
     out.update(changes)
     return out
+
+
+def _rehash(fields: dict) -> str:
+    """The hash an insider holding the audit key computes for forged content."""
+    return hash_content(fields, record_key(fields["key_id"], fields["tenant_id"]))
 
 
 def test_edited_and_rehashed_record_breaks_the_next_link(db, bare_tenant, tamper):
     recs = _append(db, bare_tenant.id, 4)
     forged = _fields(recs[1], action="step.forged")
     tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 2))
-           .values(action="step.forged", hash=hash_content(forged)))
+           .values(action="step.forged", hash=_rehash(forged)))
     result = verify_chain(db, bare_tenant.id)
     assert (result.problem, result.broken_seq, result.broken_id) == (PREV_HASH_MISMATCH, 3, recs[2].id)
 
@@ -107,7 +114,7 @@ def test_edited_and_rehashed_last_record_is_caught_by_the_head(db, bare_tenant, 
     recs = _append(db, bare_tenant.id, 3)
     forged = _fields(recs[2], action="step.forged")
     tamper(bare_tenant.id, update(AUDIT_LOG).where(_where(bare_tenant.id, 3))
-           .values(action="step.forged", hash=hash_content(forged)))
+           .values(action="step.forged", hash=_rehash(forged)))
     result = verify_chain(db, bare_tenant.id)
     assert (result.problem, result.broken_seq, result.broken_id, result.checked) == (HEAD_MISMATCH, 3, recs[2].id, 2)
 
@@ -117,7 +124,7 @@ def test_record_appended_past_the_head_is_named(db, bare_tenant, tamper):
 
     recs = _append(db, bare_tenant.id, 2)
     extra = _fields(recs[1], id=uuid.uuid4(), action="step.smuggled", prev_hash=recs[1].hash)
-    tamper(bare_tenant.id, insert(AUDIT_LOG).values(**extra, seq=3, hash=hash_content(extra)))
+    tamper(bare_tenant.id, insert(AUDIT_LOG).values(**extra, seq=3, hash=_rehash(extra)))
     result = verify_chain(db, bare_tenant.id)
     assert (result.problem, result.broken_seq, result.broken_id) == (HEAD_MISMATCH, 3, extra["id"])
     assert "past the chain head" in result.message
