@@ -10,8 +10,17 @@ from surety.core.db.session import Database
 from surety.core.plugins import get_registry
 
 
+def housekeeping_jobs() -> list:
+    """Core's own day-end jobs, run for every tenant (core is always enabled)."""
+    from surety.core.hookspecs import ScheduledJob
+    from surety.core.idempotency import purge_expired
+
+    return [ScheduledJob("idempotency_keys_purge", lambda session, _date: {"deleted": purge_expired(session)},
+                         order=990, description="Delete the expired idempotency keys of money mutations.")]
+
+
 def day_end_jobs(enabled: list[str]):
-    jobs = []
+    jobs = [("core", j) for j in housekeeping_jobs()]
     for key, found in get_registry().results_by_plugin("surety_scheduled_jobs").items():
         if key in enabled:
             jobs += [(key, j) for j in (found or ()) if j.day_end]

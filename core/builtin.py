@@ -23,13 +23,14 @@ def surety_models():
     from surety.core.audit import models as audit
     from surety.core.authz import models as authz
     from surety.core.crypto import models as crypto
-    from surety.core import events_models
+    from surety.core import events_models, idempotency_models
     from surety.core.identity import models as identity
     from surety.core.notifications import models as notifications
     from surety.core.workflow import models as workflow
     from surety.tenants import models as tenants
 
-    return [tenants, identity, authz, crypto, audit, events_models, notifications, workflow, attachments]
+    return [tenants, identity, authz, crypto, audit, events_models, notifications, workflow, attachments,
+            idempotency_models]
 
 
 @hookimpl

@@ -11,7 +11,8 @@ import strawberry
 
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, decode_node_id
-from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.errors import UserError
+from surety.graphql.idempotency import idempotency_key_field, run_idempotent
 
 from surety.plugins.guarantee import compensation
 
@@ -136,6 +137,7 @@ class GuaranteeCompensationClaimInput:
     amount: Decimal
     claim_date: dt.date | None = strawberry.field(default=None, description="Default: today")
     notes: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -143,6 +145,7 @@ class GuaranteeCompensationPayInput:
     compensation_id: strawberry.ID
     amount: Decimal
     paid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -152,12 +155,14 @@ class GuaranteeRecoveryRecordInput:
     notes: str = ""
     amount: Decimal = strawberry.field(default=Decimal(0), description="What the action recovered (0 for none)")
     action_date: dt.date | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
 class GuaranteeLossWriteOffProposeInput:
     receivable_id: strawberry.ID
     reason: str
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type
@@ -189,49 +194,56 @@ def _cid(value) -> uuid.UUID:
 @strawberry.type
 class GuaranteeCompensationMutation:
     @strawberry.mutation(description="Record the bank's compensation claim on an effective project and start its "
-                                     "approval instance (risk officer's review, then the executive's approval).")
+                                     "approval instance (risk officer's review, then the executive's approval; "
+                                     "idempotent with idempotencyKey).")
     def guarantee_compensation_claim(self, info: strawberry.Info, input: GuaranteeCompensationClaimInput
                                      ) -> GuaranteeCompensationPayload:
         def go():
-            row = compensation.claim(info.context.session, actor(info),
-                                     decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                     amount=input.amount, claim_date=input.claim_date, notes=input.notes)
+            return compensation.claim(info.context.session, actor(info),
+                                      decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                      amount=input.amount, claim_date=input.claim_date, notes=input.notes)
+
+        def present(row) -> GuaranteeCompensationPayload:
             return GuaranteeCompensationPayload(compensation=GuaranteeCompensation.from_row(row))
 
-        return run_mutation(info, GuaranteeCompensationPayload, go)
+        return run_idempotent(info, GuaranteeCompensationPayload, input, go, present)
 
-    @strawberry.mutation(description="Record the payment on an approved claim: opens the compensation receivable.")
+    @strawberry.mutation(description="Record the payment on an approved claim: opens the compensation receivable "
+                                     "(idempotent with idempotencyKey).")
     def guarantee_compensation_pay(self, info: strawberry.Info, input: GuaranteeCompensationPayInput
                                    ) -> GuaranteeCompensationReceivablePayload:
         def go():
-            row = compensation.pay(info.context.session, actor(info), _cid(input.compensation_id),
-                                   amount=input.amount, paid_on=input.paid_on)
-            return _receivable_payload(info, row)
+            return compensation.pay(info.context.session, actor(info), _cid(input.compensation_id),
+                                    amount=input.amount, paid_on=input.paid_on)
 
-        return run_mutation(info, GuaranteeCompensationReceivablePayload, go)
+        return run_idempotent(info, GuaranteeCompensationReceivablePayload, input, go,
+                              lambda row: _receivable_payload(info, row))
 
-    @strawberry.mutation(description="Record a recovery action and what it recovered.")
+    @strawberry.mutation(description="Record a recovery action and what it recovered (idempotent with "
+                                     "idempotencyKey).")
     def guarantee_recovery_record(self, info: strawberry.Info, input: GuaranteeRecoveryRecordInput
                                   ) -> GuaranteeCompensationReceivablePayload:
         def go():
-            s = info.context.session
-            action = compensation.record_recovery(s, actor(info), _rid(input.receivable_id), kind=input.kind,
-                                                  notes=input.notes, amount=input.amount,
-                                                  action_date=input.action_date)
-            return _receivable_payload(info, compensation.receivable_of(s, action.receivable_id))
+            return compensation.record_recovery(info.context.session, actor(info), _rid(input.receivable_id),
+                                                kind=input.kind, notes=input.notes, amount=input.amount,
+                                                action_date=input.action_date)
 
-        return run_mutation(info, GuaranteeCompensationReceivablePayload, go)
+        def present(action) -> GuaranteeCompensationReceivablePayload:
+            return _receivable_payload(info, compensation.receivable_of(info.context.session, action.receivable_id))
+
+        return run_idempotent(info, GuaranteeCompensationReceivablePayload, input, go, present)
 
     @strawberry.mutation(description="Propose writing off a receivable's remainder as a loss (a reason is needed): "
-                                     "starts its approval instance (the executive).")
+                                     "starts its approval instance (the executive; idempotent with "
+                                     "idempotencyKey).")
     def guarantee_loss_write_off_propose(self, info: strawberry.Info, input: GuaranteeLossWriteOffProposeInput
                                          ) -> GuaranteeCompensationReceivablePayload:
         def go():
-            row = compensation.propose_write_off(info.context.session, actor(info), _rid(input.receivable_id),
-                                                 reason=input.reason)
-            return _receivable_payload(info, row)
+            return compensation.propose_write_off(info.context.session, actor(info), _rid(input.receivable_id),
+                                                  reason=input.reason)
 
-        return run_mutation(info, GuaranteeCompensationReceivablePayload, go)
+        return run_idempotent(info, GuaranteeCompensationReceivablePayload, input, go,
+                              lambda row: _receivable_payload(info, row))
 
 
 QUERIES: tuple = (GuaranteeCompensationQuery,)

@@ -16,6 +16,7 @@ from strawberry import relay
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.idempotency import idempotency_key_field, run_idempotent
 from surety.graphql.nodes import load_nodes
 
 from surety.plugins.guarantee import banks, fees, loans
@@ -263,6 +264,7 @@ class GuaranteeFeeReceiveInput:
     amount: Decimal
     received_on: dt.date | None = None
     reference: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -271,6 +273,7 @@ class GuaranteeFeeRefundInput:
     amount: Decimal
     reason: str
     refunded_on: dt.date | None = None
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -281,6 +284,7 @@ class GuaranteeLoanConfirmInput:
     start_date: dt.date
     end_date: dt.date
     rate: Decimal = strawberry.field(description="The loan's yearly rate, e.g. 0.0435")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type
@@ -380,43 +384,48 @@ class GuaranteeFinanceMutation:
 
         return run_mutation(info, GuaranteeFeePlanPayload, go)
 
-    @strawberry.mutation(description="Record money received against a fee schedule item.")
+    @strawberry.mutation(description="Record money received against a fee schedule item (idempotent with "
+                                     "idempotencyKey).")
     def guarantee_fee_receive(self, info: strawberry.Info, input: GuaranteeFeeReceiveInput
                               ) -> GuaranteeFeeReceiptPayload:
         def go():
-            row = fees.receive(info.context.session, actor(info),
-                               decode_node_id(input.item_id, "GuaranteeFeeItem", field="itemId"), input.amount,
-                               received_on=input.received_on, reference=input.reference)
-            return GuaranteeFeeReceiptPayload(receipt=GuaranteeFeeReceipt.from_row(row))
+            return fees.receive(info.context.session, actor(info),
+                                decode_node_id(input.item_id, "GuaranteeFeeItem", field="itemId"), input.amount,
+                                received_on=input.received_on, reference=input.reference)
 
-        return run_mutation(info, GuaranteeFeeReceiptPayload, go)
+        return run_idempotent(info, GuaranteeFeeReceiptPayload, input, go,
+                              lambda row: GuaranteeFeeReceiptPayload(receipt=GuaranteeFeeReceipt.from_row(row)))
 
-    @strawberry.mutation(description="Record money paid back against a fee schedule item (e.g. the margin).")
+    @strawberry.mutation(description="Record money paid back against a fee schedule item (e.g. the margin; "
+                                     "idempotent with idempotencyKey).")
     def guarantee_fee_refund(self, info: strawberry.Info, input: GuaranteeFeeRefundInput
                              ) -> GuaranteeFeeRefundPayload:
         def go():
-            row = fees.refund(info.context.session, actor(info),
-                              decode_node_id(input.item_id, "GuaranteeFeeItem", field="itemId"), input.amount,
-                              reason=input.reason, refunded_on=input.refunded_on)
-            return GuaranteeFeeRefundPayload(refund=GuaranteeFeeRefund.from_row(row))
+            return fees.refund(info.context.session, actor(info),
+                               decode_node_id(input.item_id, "GuaranteeFeeItem", field="itemId"), input.amount,
+                               reason=input.reason, refunded_on=input.refunded_on)
 
-        return run_mutation(info, GuaranteeFeeRefundPayload, go)
+        return run_idempotent(info, GuaranteeFeeRefundPayload, input, go,
+                              lambda row: GuaranteeFeeRefundPayload(refund=GuaranteeFeeRefund.from_row(row)))
 
-    @strawberry.mutation(description="Record the bank's loan for a contracted project: the guarantee takes effect.")
+    @strawberry.mutation(description="Record the bank's loan for a contracted project: the guarantee takes effect "
+                                     "(idempotent with idempotencyKey).")
     def guarantee_loan_confirm(self, info: strawberry.Info, input: GuaranteeLoanConfirmInput
                                ) -> GuaranteeLoanConfirmPayload:
         def go():
-            p = loans.confirm_loan(info.context.session, actor(info),
-                                   decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                   loan_contract_no=input.loan_contract_no, loan_amount=input.loan_amount,
-                                   start_date=input.start_date, end_date=input.end_date, rate=input.rate)
+            return loans.confirm_loan(info.context.session, actor(info),
+                                      decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                      loan_contract_no=input.loan_contract_no, loan_amount=input.loan_amount,
+                                      start_date=input.start_date, end_date=input.end_date, rate=input.rate)
+
+        def present(p) -> GuaranteeLoanConfirmPayload:
             return GuaranteeLoanConfirmPayload(loan=GuaranteeLoanConfirmation(
                 project_id=gid(PROJECT_TYPE, p.id), project_no=p.project_no, status=p.status,
                 loan_contract_no=p.loan_contract_no, loan_amount=p.loan_amount, loan_start_date=p.loan_start_date,
                 loan_end_date=p.loan_end_date, loan_rate=p.loan_rate, effective_date=p.effective_date,
                 in_force_balance=p.in_force_balance))
 
-        return run_mutation(info, GuaranteeLoanConfirmPayload, go)
+        return run_idempotent(info, GuaranteeLoanConfirmPayload, input, go, present)
 
 
 QUERIES: tuple = (GuaranteeFinanceQuery,)

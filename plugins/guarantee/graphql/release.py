@@ -10,7 +10,8 @@ import strawberry
 
 from surety.graphql.nodes import global_id as _gid
 from surety.graphql.auth import actor, decode_node_id
-from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.errors import UserError
+from surety.graphql.idempotency import idempotency_key_field, run_idempotent
 
 from surety.plugins.guarantee import release
 
@@ -87,6 +88,7 @@ class GuaranteeRepaymentRecordInput:
     amount: Decimal
     repaid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
     reference: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="full: the loan is repaid or its term ended (no amount); partial: amount below the "
@@ -97,6 +99,7 @@ class GuaranteeReleaseInput:
     amount: Decimal | None = None
     released_on: dt.date | None = strawberry.field(default=None, description="Default: today")
     note: str = ""
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type
@@ -113,28 +116,30 @@ class GuaranteeReleasePayload:
 
 @strawberry.type
 class GuaranteeReleaseMutation:
-    @strawberry.mutation(description="Record a repayment the bank reported: the in-force balance goes down.")
+    @strawberry.mutation(description="Record a repayment the bank reported: the in-force balance goes down "
+                                     "(idempotent with idempotencyKey).")
     def guarantee_repayment_record(self, info: strawberry.Info, input: GuaranteeRepaymentRecordInput
                                    ) -> GuaranteeRepaymentPayload:
         def go():
-            row = release.record_repayment(info.context.session, actor(info),
-                                           decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                           input.amount, repaid_on=input.repaid_on, reference=input.reference)
-            return GuaranteeRepaymentPayload(repayment=GuaranteeRepayment.from_row(row))
+            return release.record_repayment(info.context.session, actor(info),
+                                            decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                            input.amount, repaid_on=input.repaid_on, reference=input.reference)
 
-        return run_mutation(info, GuaranteeRepaymentPayload, go)
+        return run_idempotent(info, GuaranteeRepaymentPayload, input, go,
+                              lambda row: GuaranteeRepaymentPayload(repayment=GuaranteeRepayment.from_row(row)))
 
     @strawberry.mutation(description="Release (解保) a guarantee, full or partial: the credit line is given back "
-                                     "and, on a full release, the margin refunded.")
+                                     "and, on a full release, the margin refunded (idempotent with "
+                                     "idempotencyKey).")
     def guarantee_release(self, info: strawberry.Info, input: GuaranteeReleaseInput) -> GuaranteeReleasePayload:
         def go():
-            row = release.release(info.context.session, actor(info),
-                                  decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                  kind=input.kind, amount=input.amount, released_on=input.released_on,
-                                  note=input.note)
-            return GuaranteeReleasePayload(release=GuaranteeRelease.from_row(row))
+            return release.release(info.context.session, actor(info),
+                                   decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                   kind=input.kind, amount=input.amount, released_on=input.released_on,
+                                   note=input.note)
 
-        return run_mutation(info, GuaranteeReleasePayload, go)
+        return run_idempotent(info, GuaranteeReleasePayload, input, go,
+                              lambda row: GuaranteeReleasePayload(release=GuaranteeRelease.from_row(row)))
 
 
 QUERIES: tuple = (GuaranteeReleaseQuery,)
