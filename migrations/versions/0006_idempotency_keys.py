@@ -1,7 +1,7 @@
 """idempotency keys of money mutations (core/idempotency.py)
 
 Revision ID: 0006_idempotency_keys
-Revises: 0004_authz_granted_defaults
+Revises: 0005_tenant_unique_indexes
 Create Date: 2026-12-08 10:00:00
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import surety.core.db.types
 from surety.core.db.rls import disable_rls, enable_rls
 
 revision: str = '0006_idempotency_keys'
-down_revision: str | Sequence[str] | None = '0004_authz_granted_defaults'
+down_revision: str | Sequence[str] | None = '0005_tenant_unique_indexes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
