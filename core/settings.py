@@ -45,8 +45,21 @@ class Settings:
     access_token_minutes: int = 15
     refresh_token_days: int = 14
     password_min_length: int = 10
+    #: Failed logins at one account from one client address that lock that pair for ``lockout_minutes``
+    #: (core/identity/ratelimit.py; docs/identity.md).
     lockout_threshold: int = 5
     lockout_minutes: int = 15
+    #: Where login and token rate limits count: ``memory://`` (per process) or ``redis://host:6379/0`` (shared).
+    rate_limit_storage: str = "memory://"
+    rate_limit_strategy: str = "moving-window"
+    #: Attempts at one account from addresses it has not logged in from, across all of them (``limits`` notation).
+    rate_limit_login_account: str = "10 per minute"
+    #: Failed logins from one address across all accounts (password spraying).
+    rate_limit_login_address: str = "30 per 10 minutes"
+    #: Refused refresh tokens and API keys from one address.
+    rate_limit_token_address: str = "30 per minute"
+    #: An address an account logged in from is exempt from that account's throttle for this many days.
+    known_address_days: int = 30
     max_query_depth: int = 12
     max_query_tokens: int = 2000
     max_aliases: int = 30
@@ -147,6 +160,36 @@ def _audit_retired_keys(raw: str, active_id: str) -> dict[str, bytes]:
     return keys
 
 
+def _rate_limits(env_vars) -> dict:
+    """The ``SURETY_RATE_LIMIT_*`` settings, checked with the ``limits`` library (a typo refuses to start)."""
+    import limits
+    from limits.storage import SCHEMES
+    from limits.strategies import STRATEGIES
+
+    days = str(env_vars.get("SURETY_LOGIN_KNOWN_ADDRESS_DAYS") or "30").strip()
+    if not days.isdigit() or int(days) == 0:
+        raise ConfigurationError(f"SURETY_LOGIN_KNOWN_ADDRESS_DAYS must be a positive whole number, not {days!r}.")
+    out = {"known_address_days": int(days)}
+    for name, default in (("account", "10 per minute"), ("address", "30 per 10 minutes")):
+        out[f"rate_limit_login_{name}"] = env_vars.get(f"SURETY_RATE_LIMIT_LOGIN_{name.upper()}") or default
+    out["rate_limit_token_address"] = env_vars.get("SURETY_RATE_LIMIT_TOKEN_ADDRESS") or "30 per minute"
+    for key, value in out.items():
+        if key.startswith("rate_limit_"):
+            try:
+                limits.parse(value)
+            except ValueError as exc:
+                raise ConfigurationError(f"SURETY_{key.upper()} must read like '5 per minute', not {value!r}.") from exc
+    out["rate_limit_storage"] = env_vars.get("SURETY_RATE_LIMIT_STORAGE") or "memory://"
+    scheme = out["rate_limit_storage"].partition("://")[0]
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise ConfigurationError("SURETY_RATE_LIMIT_STORAGE must be a storage URI such as memory:// or "
+                                 f"redis://127.0.0.1:6379/0, not {out['rate_limit_storage']!r}.")
+    out["rate_limit_strategy"] = env_vars.get("SURETY_RATE_LIMIT_STRATEGY") or "moving-window"
+    if out["rate_limit_strategy"] not in STRATEGIES:
+        raise ConfigurationError(f"SURETY_RATE_LIMIT_STRATEGY must be one of {', '.join(sorted(STRATEGIES))}.")
+    return out
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env_vars = os.environ if environ is None else environ
     env = env_vars.get("SURETY_ENV", "development")
@@ -202,6 +245,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         refresh_token_days=int(env_vars.get("SURETY_REFRESH_TOKEN_DAYS", 14)),
         lockout_threshold=int(env_vars.get("SURETY_LOCKOUT_THRESHOLD", 5)),
         lockout_minutes=int(env_vars.get("SURETY_LOCKOUT_MINUTES", 15)),
+        **_rate_limits(env_vars),
         max_body_bytes=int(env_vars.get("SURETY_MAX_BODY_BYTES", 1_000_000)),
         attachment_backend=env_vars.get("SURETY_ATTACHMENT_BACKEND", "").strip() or "local",
         attachment_max_bytes=_positive_int(env_vars, "SURETY_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),

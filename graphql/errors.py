@@ -19,11 +19,14 @@ class UserError:
     code: str
     message: str
     field: str | None = None
+    retry_after: int | None = strawberry.field(
+        default=None, description="RATE_LIMITED only: seconds to wait before trying again.")
 
     @classmethod
     def of(cls, exc: DomainError) -> "UserError":
         """Services name fields in snake_case; clients see the GraphQL input's camelCase name."""
-        return cls(code=exc.code, message=exc.message, field=to_camel_case(exc.field) if exc.field else None)
+        return cls(code=exc.code, message=exc.message, field=to_camel_case(exc.field) if exc.field else None,
+                   retry_after=exc.details.get("retry_after"))
 
 
 def should_mask(error: GraphQLError) -> bool:

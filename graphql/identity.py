@@ -281,7 +281,8 @@ class IdentityMutation:
     def token_refresh(self, info: strawberry.Info, refresh_token: str) -> TokenPayload:
         from surety.core.identity.auth import refresh
 
-        return _login_errors(lambda: _token_payload(refresh(info.context.db, refresh_token)))
+        return _login_errors(lambda: _token_payload(
+            refresh(info.context.db, refresh_token, client_addr=info.context.client_addr)))
 
     @strawberry.mutation(description="Revoke a refresh token.")
     def logout(self, info: strawberry.Info, refresh_token: str) -> OkPayload:
@@ -289,7 +290,7 @@ class IdentityMutation:
         from surety.core.identity.auth import logout
 
         try:
-            logout(info.context.db, refresh_token)
+            logout(info.context.db, refresh_token, client_addr=info.context.client_addr)
         except DomainError as exc:
             return OkPayload(errors=[UserError.of(exc)])
         return OkPayload(ok=True)

@@ -77,7 +77,7 @@ class PlatformMutation:
         from surety.core.identity.operators import login_operator
 
         try:
-            pair = login_operator(info.context.db, username, password)
+            pair = login_operator(info.context.db, username, password, client_addr=info.context.client_addr)
         except DomainError as exc:
             return PlatformTokenPayload(errors=[UserError.of(exc)])
         return PlatformTokenPayload(access_token=pair.access_token, expires_in=pair.expires_in)

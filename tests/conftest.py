@@ -40,6 +40,14 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with empty login and token rate limits (failures would otherwise carry over)."""
+    from surety.core.identity.ratelimit import reset_rate_limits
+
+    reset_rate_limits()
+
+
 @pytest.fixture(scope="session")
 def test_db():
     with fresh_database(PG_URL or None) as tdb:

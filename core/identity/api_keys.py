@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, TenantSuspended, Unauthenticated, ValidationFailed
-from surety.core.identity import _audit
+from surety.core.identity import _audit, ratelimit
 from surety.core.identity.models import ApiKey, ApiKeyRoute
 from surety.core.identity.principal import PRINCIPAL_API_KEY, Principal
 from surety.core.identity.tokens import hash_token
@@ -72,8 +72,21 @@ def revoke_api_key(session: Session, key_id: uuid.UUID) -> ApiKey:
     return key
 
 
-def authenticate_api_key(db: Database, secret: str) -> Principal:
-    """The principal of an API key: refused when malformed, unknown, revoked, or the tenant is suspended."""
+def authenticate_api_key(db: Database, secret: str, *, client_addr: str | None = None) -> Principal:
+    """The principal of an API key: refused when malformed, unknown, revoked, or the tenant is suspended.
+
+    With ``client_addr``, refused keys count against that address, and an address over
+    ``rate_limit_token_address`` gets :class:`RateLimited` (:mod:`surety.core.identity.ratelimit`).
+    """
+    ratelimit.check_token(client_addr)
+    try:
+        return _authenticate(db, secret)
+    except Unauthenticated:
+        ratelimit.token_failed(client_addr)
+        raise
+
+
+def _authenticate(db: Database, secret: str) -> Principal:
     match = SECRET_RE.match(secret or "")
     if match is None:
         raise Unauthenticated(INVALID_KEY)

@@ -1,5 +1,5 @@
-"""Tenant-user authentication: login with lockout, refresh-token rotation with reuse detection, logout, and
-resolving an access token into a :class:`Principal`."""
+"""Tenant-user authentication: login with rate limits and per-address lockout, refresh-token rotation with reuse
+detection, logout, and resolving an access token into a :class:`Principal`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import TenantSuspended, Unauthenticated
-from surety.core.identity import _audit
-from surety.core.identity.lockout import is_locked, register_failure, register_success
+from surety.core.identity import _audit, ratelimit
+from surety.core.identity.lockout import register_failure, register_success
 from surety.core.identity.models import USER_ACTIVE, RefreshToken, User
 from surety.core.identity.passwords import dummy_verify, hash_password, needs_rehash, verify_password
 from surety.core.identity.principal import PRINCIPAL_USER, Principal
@@ -59,43 +59,55 @@ def login(db: Database, tenant_slug: str, username: str, password: str, *, clien
           ) -> TokenPair:
     """Check a password and issue a token pair.
 
-    Unknown tenant, unknown user, wrong password, disabled or locked account all raise the same
-    :class:`Unauthenticated` after one argon2 verification. A suspended tenant raises :class:`TenantSuspended`, but
-    only once the password is known to be right. Failures are counted (and the lock set) in a transaction that
-    commits although the login fails.
+    Rate limits come first (:mod:`surety.core.identity.ratelimit`): an attempt over a limit raises
+    :class:`RateLimited` with the seconds to wait, before any lookup or password check. The same happens for
+    unknown tenants and users, so the answer tells nothing about which accounts exist. Otherwise unknown tenant,
+    unknown user, wrong password or disabled account all raise the same :class:`Unauthenticated` after one argon2
+    verification. A suspended tenant raises :class:`TenantSuspended`, but only once the password is known to be
+    right. Failures are counted (and audited) in a transaction that commits although the login fails.
     """
+    guard = ratelimit.login_guard(ratelimit.SCOPE_TENANT, (tenant_slug or "", username or ""), client_addr)
+    guard.admit()
     with db.platform_session() as s:
         tenant = s.scalar(select(Tenant).where(Tenant.slug == (tenant_slug or "")))
     if tenant is None:
         dummy_verify(password)
+        guard.failed()
         raise Unauthenticated(INVALID_LOGIN)
 
     with acting(client_addr=client_addr), db.tenant_session(tenant.id) as s:
-        outcome = _attempt(s, tenant, username, password, utcnow())
+        outcome = _attempt(s, tenant, username, password, utcnow(), guard)
     if isinstance(outcome, Exception):
         raise outcome
+    guard.succeeded()
     return outcome
 
 
-def _attempt(s: Session, tenant: Tenant, username: str, password: str, now: dt.datetime) -> TokenPair | Exception:
+def _failed(s: Session, guard: ratelimit.LoginGuard, tenant: Tenant, user: User | None, reason: str
+            ) -> Unauthenticated:
+    """Count a failure against the limits and audit it (and the lock of this account and address, when it is the
+    failure that sets it)."""
+    entity_id = user.id if user is not None else None
+    if guard.failed():
+        log.warning("login.address_locked", tenant_id=str(tenant.id),
+                    user_id=str(entity_id) if entity_id else None)
+        _audit.record(s, "auth.login_locked", entity_id=entity_id,
+                      after={"minutes": get_settings().lockout_minutes})
+    _audit.record(s, "auth.login_failed", entity_id=entity_id, after={"reason": reason})
+    return Unauthenticated(INVALID_LOGIN)
+
+
+def _attempt(s: Session, tenant: Tenant, username: str, password: str, now: dt.datetime,
+             guard: ratelimit.LoginGuard) -> TokenPair | Exception:
     """One login attempt inside the tenant's transaction; failures are returned, not raised, so the transaction
-    (failure counter, lock, audit) commits."""
+    (failure counter, audit) commits."""
     user = s.scalar(select(User).where(User.username == (username or "")).with_for_update())
     if user is None:
         dummy_verify(password)
-        _audit.record(s, "auth.login_failed", after={"reason": "unknown_user"})
-        return Unauthenticated(INVALID_LOGIN)
-    password_ok = verify_password(user.password_hash, password)
-    if is_locked(user, now):
-        _audit.record(s, "auth.login_refused_locked", entity_id=user.id)
-        return Unauthenticated(INVALID_LOGIN)
-    if not password_ok:
-        if register_failure(user, now):
-            log.warning("login.account_locked", tenant_id=str(tenant.id), user_id=str(user.id))
-            _audit.record(s, "auth.account_locked", entity_id=user.id,
-                          after={"locked_until": user.locked_until.isoformat()})
-        _audit.record(s, "auth.login_failed", entity_id=user.id, after={"reason": "bad_password"})
-        return Unauthenticated(INVALID_LOGIN)
+        return _failed(s, guard, tenant, None, "unknown_user")
+    if not verify_password(user.password_hash, password):
+        register_failure(user)
+        return _failed(s, guard, tenant, user, "bad_password")
     if user.status != USER_ACTIVE:
         _audit.record(s, "auth.login_failed", entity_id=user.id, after={"reason": "disabled"})
         return Unauthenticated(INVALID_LOGIN)
@@ -119,7 +131,17 @@ def refresh(db: Database, refresh_token: str, *, client_addr: str | None = None)
     """Rotate a refresh token: the presented one is revoked and a new pair issued.
 
     Presenting a token that was already revoked means it leaked: every refresh token of that user is revoked.
+    An address that presented too many bad tokens lately gets :class:`RateLimited` instead.
     """
+    ratelimit.check_token(client_addr)
+    try:
+        return _refresh(db, refresh_token, client_addr)
+    except Unauthenticated:
+        ratelimit.token_failed(client_addr)
+        raise
+
+
+def _refresh(db: Database, refresh_token: str, client_addr: str | None) -> TokenPair:
     tenant_id = refresh_token_tenant(refresh_token)
     error: Exception | None = None
     with acting(client_addr=client_addr), db.tenant_session(tenant_id) as s:
@@ -148,7 +170,17 @@ def refresh(db: Database, refresh_token: str, *, client_addr: str | None = None)
 
 
 def logout(db: Database, refresh_token: str, *, client_addr: str | None = None) -> None:
-    """Revoke a refresh token (idempotent for a token already revoked)."""
+    """Revoke a refresh token (idempotent for a token already revoked); unknown tokens count against the address
+    like a bad refresh."""
+    ratelimit.check_token(client_addr)
+    try:
+        _logout(db, refresh_token, client_addr)
+    except Unauthenticated:
+        ratelimit.token_failed(client_addr)
+        raise
+
+
+def _logout(db: Database, refresh_token: str, client_addr: str | None) -> None:
     tenant_id = refresh_token_tenant(refresh_token)
     with acting(client_addr=client_addr), db.tenant_session(tenant_id) as s:
         row = _find_refresh(s, refresh_token)

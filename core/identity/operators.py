@@ -9,7 +9,8 @@ from sqlalchemy import select
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, Unauthenticated
-from surety.core.identity.lockout import is_locked, register_failure, register_success
+from surety.core.identity import ratelimit
+from surety.core.identity.lockout import register_failure, register_success
 from surety.core.identity.passwords import check_policy, dummy_verify, hash_password, needs_rehash, verify_password
 from surety.core.identity.principal import PRINCIPAL_PLATFORM, Principal
 from surety.core.identity.service import validate_username
@@ -40,8 +41,11 @@ def create_operator(db: Database, username: str, password: str) -> PlatformOpera
     return operator
 
 
-def login_operator(db: Database, username: str, password: str) -> TokenPair:
-    """A platform token for an operator; the same lockout rules as tenant users, one generic error."""
+def login_operator(db: Database, username: str, password: str, *, client_addr: str | None = None) -> TokenPair:
+    """A platform token for an operator; the same rate limits and per-address lockout as tenant users
+    (:class:`RateLimited`), one generic error otherwise."""
+    guard = ratelimit.login_guard(ratelimit.SCOPE_PLATFORM, (username or "",), client_addr)
+    guard.admit()
     error: Unauthenticated | None = None
     with db.platform_session() as s:
         now = utcnow()
@@ -50,12 +54,8 @@ def login_operator(db: Database, username: str, password: str) -> TokenPair:
             dummy_verify(password)
             error = Unauthenticated(INVALID_OPERATOR_LOGIN)
         else:
-            password_ok = verify_password(op.password_hash, password)
-            if is_locked(op, now):
-                error = Unauthenticated(INVALID_OPERATOR_LOGIN)
-            elif not password_ok:
-                if register_failure(op, now):
-                    log.warning("operator.account_locked", operator_id=str(op.id))
+            if not verify_password(op.password_hash, password):
+                register_failure(op)
                 error = Unauthenticated(INVALID_OPERATOR_LOGIN)
             else:
                 register_success(op, now)
@@ -63,8 +63,11 @@ def login_operator(db: Database, username: str, password: str) -> TokenPair:
                     op.password_hash = hash_password(password)
                 token, lifetime = create_platform_token(op.id, now=now)
     if error is not None:
+        if guard.failed():
+            log.warning("operator.address_locked", operator_id=str(op.id) if op else None)
         log.info("operator.login_failed", operator_id=str(op.id) if op else None)
         raise error
+    guard.succeeded()
     log.info("operator.login", operator_id=str(op.id))
     return TokenPair(token, None, lifetime)
 

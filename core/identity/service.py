@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.identity import _audit
+from surety.core.identity import _audit, ratelimit
+from surety.core.identity.lockout import clear_failures
 from surety.core.validators import normalise_cn_mobile, normalise_email
 from surety.core.identity.models import USER_ACTIVE, USER_DISABLED, OrgUnit, RefreshToken, User
 from surety.core.identity.passwords import check_policy, hash_password, verify_password
@@ -99,8 +100,7 @@ def set_password(session: Session, user_id: uuid.UUID, password: str, *, current
         raise ValidationFailed("The new password must differ from the current one.", field="password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.failed_logins = 0
-    user.locked_until = None
+    _lift_lockout(session, user)
     revoke_refresh_tokens(session, user.id)
     _audit.record(session, "user.password_changed", entity_id=user.id)
     return user
@@ -122,17 +122,26 @@ def enable_user(session: Session, user_id: uuid.UUID) -> User:
     user = get_user(session, user_id)
     before = user.status
     user.status = USER_ACTIVE
-    user.failed_logins = 0
-    user.locked_until = None
+    _lift_lockout(session, user)
     _audit.record(session, "user.enabled", entity_id=user.id, before={"status": before},
                   after={"status": USER_ACTIVE})
     return user
 
 
+def _lift_lockout(session: Session, user: User) -> None:
+    """Clear the failure counter and lift every per-address lock and the throttle of the user's logins."""
+    from surety.tenants.models import Tenant
+
+    clear_failures(user)
+    tenant = session.get(Tenant, user.tenant_id)
+    if tenant is not None:
+        ratelimit.unlock_account(ratelimit.SCOPE_TENANT, (tenant.slug, user.username))
+
+
 def unlock_user(session: Session, user_id: uuid.UUID) -> User:
-    """Lift a lockout before it expires (an administrator's action)."""
+    """Lift a lockout before it expires (an administrator's action): every address locked out of the account may
+    try again at once."""
     user = get_user(session, user_id)
-    user.failed_logins = 0
-    user.locked_until = None
+    _lift_lockout(session, user)
     _audit.record(session, "user.unlocked", entity_id=user.id)
     return user

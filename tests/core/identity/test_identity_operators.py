@@ -1,11 +1,9 @@
-import datetime as dt
 import secrets
 
 import jwt
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, Unauthenticated
 from surety.core.identity.operators import (
     INVALID_OPERATOR_LOGIN,
@@ -14,6 +12,7 @@ from surety.core.identity.operators import (
     login_operator,
     resolve_platform,
 )
+from surety.core.identity.ratelimit import RateLimited
 from surety.core.identity.tokens import decode_access_token
 from surety.core.settings import get_settings
 from surety.tenants.models import PlatformOperator
@@ -55,17 +54,16 @@ def test_bad_credentials_look_the_same(db, operator, password):
     assert messages == {INVALID_OPERATOR_LOGIN}
 
 
-def test_lockout_and_expiry(db, operator, password):
-    for _ in range(get_settings().lockout_threshold):
-        with pytest.raises(Unauthenticated):
-            login_operator(db, operator.username, "Wrong-Password-1")
-    with pytest.raises(Unauthenticated):
-        login_operator(db, operator.username, password)
-    with db.platform_session() as s:
-        s.execute(update(PlatformOperator).where(PlatformOperator.id == operator.id)
-                  .values(locked_until=utcnow() - dt.timedelta(seconds=1)))
-    login_operator(db, operator.username, password)
-    assert _row(db, operator).failed_logins == 0
+def test_lockout_is_per_address_and_spares_the_operator_elsewhere(db, operator, password):
+    login_operator(db, operator.username, password, client_addr="198.51.100.7")
+    for _ in range(50):
+        with pytest.raises((Unauthenticated, RateLimited)):
+            login_operator(db, operator.username, "Wrong-Password-1", client_addr="203.0.113.9")
+    with pytest.raises(RateLimited) as exc:
+        login_operator(db, operator.username, password, client_addr="203.0.113.9")
+    assert 0 < exc.value.retry_after <= get_settings().lockout_minutes * 60
+    login_operator(db, operator.username, password, client_addr="198.51.100.7")
+    assert _row(db, operator).failed_logins == 0 and _row(db, operator).locked_until is None
 
 
 def test_tenant_access_token_is_not_a_platform_token(db, bare_tenant, new_user, password):
