@@ -77,7 +77,8 @@ def test_every_kubernetes_replica_and_job_mounts_one_read_write_many_volume_at_t
         (volume,) = [v["name"] for v in pod["volumes"]
                      if v.get("persistentVolumeClaim", {}).get("claimName") == claim["metadata"]["name"]]
         for container in pod["containers"]:
-            assert (volume, _attachments_dir()) in {(m["name"], m["mountPath"]) for m in container["volumeMounts"]}, name
+            mounts = {(m["name"], m["mountPath"]) for m in container["volumeMounts"]}
+            assert (volume, _attachments_dir()) in mounts, name
 
 
 def test_compose_shares_one_named_volume_between_the_api_and_the_jobs():

@@ -156,7 +156,8 @@ def test_the_installed_wheel_migrates_and_serves_on_its_own(wheel, tmp_path):
             "SURETY_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'surety.db'}"}
 
     # Surety comes from the wheel, graphql from graphql-core; the checkout is nowhere on the path.
-    probe = ("import sys, graphql, surety, surety.core.settings as s, surety.graphql.schema as g, importlib.metadata as m;"
+    probe = ("import sys, graphql, surety, surety.core.settings as s, surety.graphql.schema as g;"
+             "import importlib.metadata as m;"
              "print(surety.__file__); print(graphql.__file__); print(g.SDL_PATH.is_file()); print(s.REPO_ROOT);"
              "print(m.distribution('surety').locate_file('surety'));"
              "print(any('__editable__' in n for n in sys.modules))")
