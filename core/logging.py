@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
 
-from surety.core.redaction import redact, redact_text
+from surety.core.redaction import redact, redact_path, redact_text
 
 #: Loggers kept at WARNING or above: SQLAlchemy logs statements *and parameters* at INFO; uvicorn's access log
 #: repeats our own ``request`` line (core/web.py) with the query string added; httpx logs every URL it calls.
@@ -31,7 +31,10 @@ _to_dicts = ExceptionDictTransformer(show_locals=False, use_rich=False)
 
 
 def _redact_processor(_logger, _name, event_dict):
-    return redact(event_dict)
+    event_dict = redact(event_dict)
+    if isinstance(event_dict.get("path"), str):  # a request's path (core/web.py's access line): client-chosen
+        event_dict["path"] = redact_path(event_dict["path"])
+    return event_dict
 
 
 def _exc_info(value: Any):
@@ -202,4 +205,8 @@ def configure_logging(settings) -> None:
         for h in list(logger.handlers):
             logger.removeHandler(h)
         logger.propagate = True
-    logging.captureWarnings(True)
+    # In JSON mode Python warnings become log lines (printed plainly otherwise). Off then on, so a ``showwarning``
+    # replaced since the last call (a test runner does) is replaced again.
+    logging.captureWarnings(False)
+    if json:
+        logging.captureWarnings(True)

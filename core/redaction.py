@@ -84,3 +84,16 @@ def redact_text(text: object, *, first_line: bool = False) -> str:
     text = _SINGLE_QUOTED.sub(lambda m: m.group(0) if _KEPT_SINGLE.match(m.group(0)[1:-1]) else f"'{MASK}'", text)
     text = _EMAIL.sub(MASK, text)
     return _DIGITS.sub(MASK, text)
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_PERSONAL_SEGMENT = re.compile(r"\d{6}|@|%[89A-Fa-f][0-9A-Fa-f]|[^\x00-\x7f]")
+
+
+def redact_path(path: object) -> str:
+    """A request path fit for the logs: our routes' segments stay (names, UUIDs, global ids), a segment that looks
+    like a value (six digits in a row, an ``@``, non-ASCII text raw or percent-encoded) is masked. A client can put
+    anything in a path, e.g. ``GET /customers/110101199003077777``, which no route matches but the access log
+    records."""
+    return "/".join(segment if _UUID.match(segment) or not _PERSONAL_SEGMENT.search(segment) else MASK
+                    for segment in str(path).split("/"))

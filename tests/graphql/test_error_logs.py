@@ -151,3 +151,16 @@ def test_development_keeps_suggestions(client_for, make_tenant):
         token = api.login(tenant.slug)
         for query in SUGGESTING:
             assert "Did you mean" in api(query, token=token)["errors"][0]["message"], query
+
+
+def test_a_path_carrying_a_value_is_logged_masked(client_for, capsys):
+    attachment = "/attachments/01a23a16-9ff7-7b34-b58e-d4f9f4903ef4"
+    with client_for("production") as client:
+        capsys.readouterr()
+        assert client.get(f"/customers/{ID_NUMBER}").status_code == 404
+        assert client.get(f"/lookup/{NAME}/{PHONE}").status_code == 404
+        client.get(attachment)
+    err = capsys.readouterr().err
+    _assert_no_values(err)
+    paths = [line["path"] for line in _json_lines(err) if line["event"] == "request"]
+    assert paths == ["/customers/***", "/lookup/***/***", attachment]
