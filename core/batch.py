@@ -1,4 +1,5 @@
-"""The day-end batch: each active tenant's enabled plugins' day-end jobs for one business date."""
+"""The day-end batch: each active tenant's enabled plugins' day-end jobs for one business date, then a checkpoint of its
+audit chain."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def _summary(result) -> str:
 
 
 def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
-    """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job."""
+    """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job, then one for the tenant's
+    audit checkpoint."""
     from surety.tenants.service import get_tenant_by_slug, list_tenants
 
     tenants = [get_tenant_by_slug(db, tenant_slug)] if tenant_slug else [t for t in list_tenants(db) if t.active]
@@ -46,3 +48,12 @@ def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None
                 result = job.run(session, business_date)
             shown = f": {_summary(result)}" if result else ""
             yield f"{tenant.slug}: {key}.{job.name} done for {business_date.isoformat()}{shown}"
+        yield f"{tenant.slug}: {_audit_checkpoint(db, tenant.id)}"
+
+
+def _audit_checkpoint(db: Database, tenant_id) -> str:
+    """Anchor the tenant's audit chain once its jobs (and their records) are committed: a signed checkpoint outside
+    the database (docs/audit.md, "Checkpoints")."""
+    from surety.core.audit.checkpoint import checkpoint_tenant
+
+    return checkpoint_tenant(db, tenant_id)[1]

@@ -19,9 +19,13 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import structlog
+
 from surety.core.audit.canonical import canonical_json, format_timestamp
 from surety.core.audit.keys import AuditKeyUnavailable, active_key_id, checkpoint_key
 from surety.core.db.types import utcnow
+
+log = structlog.get_logger(__name__)
 
 #: Version of the checkpoint line format.
 FORMAT = 1
@@ -161,3 +165,23 @@ def write_checkpoint(db, tenant_id: uuid.UUID, *, directory: str | os.PathLike |
                             active_key_id())
     append_checkpoint(checkpoint, directory)
     return checkpoint, True
+
+
+def checkpoint_tenant(db, tenant_id: uuid.UUID, *, directory: str | os.PathLike | None = None) -> tuple[bool, str]:
+    """:func:`write_checkpoint` for the batch and the CLI: ``(ok, line)``, where a broken chain, an invalid
+    checkpoint or an unwritable directory is a line (and an error log), never an exception."""
+    try:
+        checkpoint, written = write_checkpoint(db, tenant_id, directory=directory)
+    except AuditChainBroken as exc:
+        r = exc.result
+        log.error("audit.checkpoint_refused", tenant_id=str(tenant_id), problem=r.problem, seq=r.broken_seq)
+        return False, f"audit checkpoint refused: chain broken at record {r.broken_seq}: {r.reason}"
+    except CheckpointInvalid as exc:
+        log.error("audit.checkpoint_invalid", tenant_id=str(tenant_id))
+        return False, f"audit checkpoint refused: {exc}"
+    except OSError as exc:
+        log.error("audit.checkpoint_unwritable", tenant_id=str(tenant_id), error=str(exc))
+        return False, f"audit checkpoint not written: {exc}"
+    if written:
+        return True, f"audit checkpoint at record {checkpoint.seq}"
+    return True, f"audit checkpoint unchanged at record {checkpoint.seq}"

@@ -205,6 +205,8 @@ class _Walk:
             cp = beyond[-1]
             if checked == 0:
                 message = f"The audit log is empty but {cp.describe()} saw {cp.count} records: the log was deleted."
+            elif self.rows == 0:  # a walk from a checkpoint found not even that checkpoint's record
+                message = f"Record {checked + 1}, which {cp.describe()} saw, is missing: records were removed."
             else:
                 message = (f"The chain ends at record {checked} but {cp.describe()} saw {cp.count} records: "
                            "records were removed from the end.")

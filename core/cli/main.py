@@ -281,19 +281,44 @@ def schema_export(output: Path = typer.Option(None, help="Default: graphql/schem
 
 # ---------------------------------------------------------------- audit ----------------------------------------------
 @audit_app.command("verify")
-def audit_verify(tenant: str = typer.Option(..., "--tenant")) -> None:
-    """Walk the tenant's hash chain; name the first broken record."""
+def audit_verify(tenant: str = typer.Option(..., "--tenant"),
+                 checkpoint_dir: Path = typer.Option(None, "--checkpoint-dir",
+                                                     help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")) -> None:
+    """Walk the tenant's hash chain and check it against its signed checkpoints; name the first broken record."""
     from surety.core.audit.verify import verify_chain
 
     t = _tenant(tenant)
     with _progress() as progress:
         task = progress.add_task("verifying", total=None)
-        result = verify_chain(_db(), t.id, progress=lambda done, total: progress.update(task, completed=done,
-                                                                                         total=total))
-    if result.ok:
-        console.print(f"[green]chain intact[/green]: {result.checked} records")
-    else:
+        result = verify_chain(_db(), t.id, checkpoint_dir=checkpoint_dir,
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+    if not result.ok:
         _fail(f"chain broken at record seq={result.seq} id={result.record_id}: {result.reason}", 3)
+    console.print(f"[green]chain intact[/green]: {result.checked} records")
+    if result.anchored:
+        console.print(f"anchored by {result.checkpoints} signed checkpoint(s)")
+    else:
+        console.print("[yellow]not anchored[/yellow]: no checkpoint of this tenant, so records removed from the end "
+                      "cannot be detected (run 'surety audit checkpoint')")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(tenant: str = typer.Option(None, "--tenant", help="Default: every tenant."),
+                     checkpoint_dir: Path = typer.Option(None, "--checkpoint-dir",
+                                                         help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")) -> None:
+    """Check each tenant's chain since its last checkpoint and append a signed checkpoint of it (record count and
+    head hash) to a file outside the database. Exits 3 when a chain is broken."""
+    from surety.core.audit.checkpoint import checkpoint_tenant
+    from surety.tenants.service import list_tenants
+
+    tenants = [_tenant(tenant)] if tenant else list_tenants(_db())
+    failed = 0
+    for t in tenants:
+        ok, line = checkpoint_tenant(_db(), t.id, directory=checkpoint_dir)
+        console.print(f"{t.slug}: {line}" if ok else f"[red]{t.slug}[/red]: {line}")
+        failed += not ok
+    if failed:
+        _fail(f"{failed} tenant(s) not checkpointed", 3)
 
 
 @audit_app.command("export")
