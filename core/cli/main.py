@@ -97,10 +97,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     with SURETY_LOG_JSON=1, in every worker); its access log is off, core/web.py logs each request."""
     import uvicorn
 
+    from surety.core.crypto.kek_check import check_kek
     from surety.core.logging import stdlib_config
     from surety.core.settings import get_settings
 
     s = get_settings()
+    check_kek(s)  # production: refuse to start when stored tenant keys name a KEK id this process does not hold
     if s.log_json:  # nothing but JSON lines on the console
         import structlog
 
