@@ -6,7 +6,9 @@ for a bad variable or literal embeds the value ("String cannot represent a non s
 and a plain-text traceback. :func:`log_graphql_errors` logs one structured event per error instead:
 
 - ``operation`` (the operation's name when it is a GraphQL name), ``operation_type``, ``document`` (a hash of the
-  query text, to group identical documents; never the text itself), ``path``, ``locations``, ``code``;
+  document with its literal values blanked, to group the same query shape; never the text itself, and not a hash
+  of the text either, as the text may hold an inline ID number, which a hash would let anyone confirm by
+  guessing), ``path``, ``locations``, ``code``;
 - ``message`` with the values masked (:func:`safe_message`);
 - for unexpected errors (anything but GraphQL's own request errors and our domain errors): ``exc_type`` and the
   traceback, rendered by core/logging.py with every exception message redacted and cut to its first line.
@@ -21,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 import structlog
-from graphql import GraphQLError
+from graphql import FloatValueNode, GraphQLError, IntValueNode, StringValueNode, Visitor, print_ast, visit
 
 from surety.core.errors import DomainError
 from surety.core.redaction import MASK, redact_text
@@ -62,6 +64,24 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (GraphQLError, DomainError))
 
 
+class _BlankLiterals(Visitor):
+    def enter_string_value(self, *_args):
+        return StringValueNode(value="")
+
+    def enter_int_value(self, *_args):
+        return IntValueNode(value="0")
+
+    def enter_float_value(self, *_args):
+        return FloatValueNode(value="0")
+
+
+def document_hash(document) -> str:
+    """16 hex digits identifying a parsed document's shape: the same operations, fields and variables hash the same
+    whatever the literal values in it (blanked before hashing, so the hash reveals none of them)."""
+    shape = print_ast(visit(document, _BlankLiterals()))
+    return hashlib.sha256(shape.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _operation(execution_context) -> dict:
     if execution_context is None:
         return {}
@@ -76,9 +96,9 @@ def _operation(execution_context) -> dict:
         fields["operation_type"] = execution_context.operation_type.value
     except Exception:  # noqa: BLE001
         pass
-    query = getattr(execution_context, "query", None)
-    if query:
-        fields["document"] = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    document = getattr(execution_context, "graphql_document", None)
+    if document is not None:  # none when the text did not parse
+        fields["document"] = document_hash(document)
     return fields
 
 

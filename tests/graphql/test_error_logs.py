@@ -164,3 +164,16 @@ def test_a_path_carrying_a_value_is_logged_masked(client_for, capsys):
     _assert_no_values(err)
     paths = [line["path"] for line in _json_lines(err) if line["event"] == "request"]
     assert paths == ["/customers/***", "/lookup/***/***", attachment]
+
+
+def test_the_document_hash_reveals_no_literal():
+    from graphql import parse
+
+    from surety.graphql.error_log import document_hash
+
+    def shape(first: str, prefix: str) -> str:
+        return document_hash(parse(f'{{ customers(first: {first}, filter: {{namePrefix: "{prefix}"}}) {{ totalCount }} }}'))
+
+    # the same shape hashes the same whatever the values, so guessing a value cannot be confirmed from the hash
+    assert shape(PHONE, NAME) == shape("5", "李") == shape("1.5", ID_NUMBER)
+    assert shape("5", "李") != document_hash(parse("{ customers(first: 5) { totalCount } }"))
