@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -12,8 +13,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
+from surety.core import limits
 from surety.core.db.session import Database, get_database
 from surety.core.errors import DomainError, Unauthenticated
 from surety.core.settings import Settings, get_settings
@@ -61,11 +64,48 @@ def authenticate(db: Database, authorization: str | None) -> dict:
     return {"actor": principal.actor(), "enabled_plugins": enabled_plugins(db, principal.tenant_id)}
 
 
+def request_error(message: str, status: int = 400, code: str = "BAD_REQUEST") -> JSONResponse:
+    """A refused HTTP request answered the GraphQL way: ``{"errors": [{"message", "extensions": {"code"}}]}``."""
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
 class SuretyGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context, a body parser that refuses what is not a GraphQL request (not JSON,
+    not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, and GraphQL-shaped bodies for every
+    refusal at the HTTP level (Strawberry answers plain text)."""
+
     def __init__(self, schema, db: Database | None, settings: Settings):
         super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
                          allow_queries_via_get=False)
         self._db = db
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = request_error(exc.reason, exc.status_code)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes):
+        """The request body as JSON: an object (one operation) or a list (a batch, which Strawberry refuses), no
+        deeper than ``limits.MAX_BODY_DEPTH``; anything else is a 400."""
+        try:
+            body = json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, f"The request body nests deeper than {limits.MAX_BODY_DEPTH} levels.") from None
+        except ValueError:  # not JSON, or not UTF-8
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+        if not isinstance(body, (dict, list)):
+            raise HTTPException(400, "A GraphQL request body is a JSON object: {\"query\": ..., \"variables\": ...}.")
+        if limits.depth(body) > limits.MAX_BODY_DEPTH:
+            raise HTTPException(400, f"The request body nests deeper than {limits.MAX_BODY_DEPTH} levels.")
+        for item in body if isinstance(body, list) else (body,):
+            if isinstance(item, dict) and not isinstance(item.get("operationName"), (str, type(None))):
+                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return body
 
     async def get_context(self, request: Request, response) -> Context:
         db = self._db or get_database()

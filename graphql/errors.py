@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 from surety.core.errors import DomainError, Unauthenticated
 
@@ -30,11 +31,36 @@ class UserError:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask everything except our domain errors and GraphQL's own syntax/validation errors."""
+    """Mask everything except our domain errors and GraphQL's own syntax, validation and input coercion errors.
+
+    graphql-core wraps an input coercion error (a bad variable value, a scalar refusing a literal) in another
+    GraphQLError, so the chain of GraphQL errors is followed to what caused it: nothing (an error about the request,
+    safe to show) or a DomainError are shown; any other exception is masked."""
     original = error.original_error
-    if original is None:
-        return False  # parse/validation errors: about the query, safe to show
-    return not isinstance(original, DomainError)
+    while isinstance(original, GraphQLError):
+        original = original.original_error
+    return original is not None and not isinstance(original, DomainError)
+
+
+#: The code of an unmasked error about the request that has none of its own (syntax, validation, coercion).
+REQUEST_ERROR_CODE = "GRAPHQL_VALIDATION_FAILED"
+
+
+class MaskUnexpected(MaskErrors):
+    """Masks unexpected errors as "Unexpected error." (:func:`should_mask`) and gives every error about the request
+    itself that carries no code (syntax, validation, a literal a scalar refused) the code GRAPHQL_VALIDATION_FAILED,
+    so that every error a client sees is typed: ``extensions.code``."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask)
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if error.path is None and error.message != self.error_message and \
+                    not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": REQUEST_ERROR_CODE}
+        return processed
 
 
 def run_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:

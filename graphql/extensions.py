@@ -10,7 +10,6 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -23,7 +22,8 @@ from strawberry.extensions.field_extension import FieldExtension
 from surety.core.context import acting
 from surety.core.db.session import bind_tenant_context
 from surety.core.errors import PluginNotEnabled
-from surety.graphql.errors import should_mask
+from surety.graphql.errors import MaskUnexpected
+from surety.graphql.input_limits import InputLimits, LiteralLimitsRule
 
 log = structlog.get_logger("surety.graphql")
 
@@ -86,13 +86,14 @@ class PluginGate(FieldExtension):
 def standard_extensions(settings) -> list:
     """Extension factories (a fresh instance per request).
 
-    The depth and alias limits (and, in production, the introspection ban) are validation rules built once here,
-    so every request validates with the same rule classes and ``ValidationCache`` can reuse the result of
-    validating the same (parser-cached) document.
+    The depth, alias and literal limits (and, in production, the introspection ban) are validation rules built once
+    here, so every request validates with the same rule classes and ``ValidationCache`` can reuse the result of
+    validating the same (parser-cached) document. ``InputLimits`` checks the variables before execution.
     """
     rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        LiteralLimitsRule,
     ]
     if settings.production:
         rules.append(NoSchemaIntrospectionCustomRule)
@@ -102,5 +103,6 @@ def standard_extensions(settings) -> list:
         lambda: ParserCache(maxsize=512),
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=512),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: InputLimits(hide_suggestions=settings.production),
+        MaskUnexpected,
     ]

@@ -14,6 +14,7 @@ from surety.core.plugins import PluginRegistry, get_registry
 from surety.core.settings import Settings, get_settings
 from surety.graphql.error_log import log_graphql_errors
 from surety.graphql.extensions import PluginGate, standard_extensions
+from surety.graphql.scalars import SCALAR_OVERRIDES
 from surety.graphql.suggestions import HideSuggestions
 
 SDL_PATH = Path(__file__).resolve().parent / "schema.graphql"
@@ -54,7 +55,8 @@ def build_schema(registry: PluginRegistry | None = None, settings: Settings | No
     extensions = standard_extensions(settings)
     if settings.production:
         extensions.append(HideSuggestions)
-    return SuretySchema(query=query, mutation=mutation, types=types, extensions=extensions)
+    return SuretySchema(query=query, mutation=mutation, types=types, extensions=extensions,
+                        scalar_overrides=SCALAR_OVERRIDES)
 
 
 def export_sdl(schema: strawberry.Schema | None = None) -> str:

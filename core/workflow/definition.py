@@ -27,6 +27,8 @@ DONE = "done"
 END_RESULTS = ("approved", "rejected")
 MODES = ("all", "any", "n_of_m")
 ASSIGNEE_KEYS = ("role", "user", "field")
+#: Longest timeout a step may have: a year of working days (a due date is counted day by day).
+MAX_TIMEOUT_WORKING_DAYS = 250
 
 
 class DefinitionInvalid(ValidationFailed):
@@ -123,8 +125,9 @@ def _parse_step(raw: Mapping[str, Any], problems: list[str]) -> Step | None:
             t = raw["timeout"]
             kw["timeout"] = Timeout(working_days=int(t["working_days"]), remind_before=int(t.get("remind_before", 1)),
                                     escalate_to=t.get("escalate_to"))
-            if kw["timeout"].working_days < 1 or kw["timeout"].remind_before < 0:
-                problems.append(f"{where}: timeout working_days must be at least 1 and remind_before not negative")
+            if not 1 <= kw["timeout"].working_days <= MAX_TIMEOUT_WORKING_DAYS or kw["timeout"].remind_before < 0:
+                problems.append(f"{where}: timeout working_days must be at least 1 and at most "
+                                f"{MAX_TIMEOUT_WORKING_DAYS}, and remind_before not negative")
         if kind == COMMITTEE:
             kw["quorum"] = int(raw.get("quorum", 1))
             kw["pass_ratio"] = _ratio(raw.get("pass_ratio", "1/2"))

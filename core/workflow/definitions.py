@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surety.core import limits
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.authz.models import Role
@@ -22,20 +23,108 @@ from surety.core.workflow import definition as d
 from surety.core.workflow.engine import handlers
 from surety.core.workflow.models import DEF_DRAFT, DEF_PUBLISHED, DEF_RETIRED, WorkflowDefinition
 
-MAX_DOCUMENT_BYTES = 200_000
+#: Longest definition document, as text (JSON or YAML) and once decoded (as JSON): ``limits.MAX_JSON_BYTES``.
+MAX_DOCUMENT_BYTES = limits.MAX_JSON_BYTES
 
 
 def load_document(text: str, fmt: str = "json") -> dict[str, Any]:
-    """A definition document from JSON or YAML text (safe loading only), or ValidationFailed."""
+    """A definition document from JSON or YAML text, or ValidationFailed (field ``document``).
+
+    YAML is loaded safely, with at most ``limits.MAX_YAML_ALIASES`` aliases and no alias referring to the node that
+    holds it, and refused before it is built when its aliases would expand it beyond ``MAX_DOCUMENT_BYTES`` (a
+    "billion laughs" document of a few hundred bytes would otherwise decode to gigabytes). The decoded document is
+    plain JSON (YAML dates and other types become text) of at most ``MAX_DOCUMENT_BYTES``."""
     if len(text.encode()) > MAX_DOCUMENT_BYTES:
         raise ValidationFailed(f"A definition document is at most {MAX_DOCUMENT_BYTES} bytes.", field="document")
     try:
-        doc = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        doc = json.loads(text, parse_constant=_no_constant) if fmt == "json" else _load_yaml(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise ValidationFailed(f"Not valid {fmt.upper()}: {str(exc).splitlines()[0]}", field="document") from None
+    except RecursionError:
+        raise ValidationFailed(f"The document nests deeper than {limits.MAX_JSON_DEPTH} levels.",
+                               field="document") from None
     if not isinstance(doc, dict):
         raise ValidationFailed("A definition document is an object (key, name, start, steps).", field="document")
-    return doc
+    return _plain(doc)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class _BudgetLoader(yaml.SafeLoader):
+    """PyYAML's safe loader counting the aliases it meets (the C loader cannot be told to)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > limits.MAX_YAML_ALIASES:
+                raise ValidationFailed(f"A YAML definition uses at most {limits.MAX_YAML_ALIASES} aliases (*name).",
+                                       field="document")
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _BudgetLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        if _expanded_size(root) > MAX_DOCUMENT_BYTES:
+            raise ValidationFailed(f"The YAML document's aliases expand it beyond {MAX_DOCUMENT_BYTES} bytes.",
+                                   field="document")
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """About how many characters the node graph under ``root`` makes with every alias expanded, counted without
+    expanding anything (each node's size once, shared nodes counted each time they are used), capped just above
+    MAX_DOCUMENT_BYTES. A node inside itself (``&a [*a]``) is refused."""
+    cap = MAX_DOCUMENT_BYTES + 1
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            for child in children:
+                if id(child) in open_nodes:
+                    raise ValidationFailed("A YAML alias may not refer to the node that holds it.", field="document")
+                if id(child) not in sizes:
+                    stack.append((child, False))
+            continue
+        open_nodes.discard(id(node))
+        own = len(node.value) + 1 if isinstance(node, yaml.ScalarNode) else 2
+        sizes[id(node)] = min(cap, own + sum(sizes[id(c)] for c in children))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _plain(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` as plain JSON within the limits (``limits.json_value``), YAML's dates and the like as text."""
+    try:
+        plain = json.loads(json.dumps(document, ensure_ascii=False, allow_nan=False, default=str))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"The document is not plain JSON data: {exc}.", field="document") from None
+    return limits.json_value(plain, "document", max_bytes=MAX_DOCUMENT_BYTES)
 
 
 def dump_document(document: Mapping[str, Any], fmt: str = "json") -> str:
@@ -89,6 +178,7 @@ def save_draft(session: Session, actor: Actor, document: Mapping[str, Any], *, s
     The structure must parse; the full validation runs again at publishing."""
     if check:
         require(session, actor, "core:workflow", "manage")
+    document = _plain(dict(document)) if isinstance(document, Mapping) else document
     definition = d.parse(document)
     draft = session.scalar(select(WorkflowDefinition).where(
         WorkflowDefinition.key == definition.key, WorkflowDefinition.status == DEF_DRAFT))

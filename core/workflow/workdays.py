@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from surety.core import limits
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
@@ -27,6 +28,7 @@ def list_overrides(session: Session, actor: Actor, year: int | None = None) -> l
     require(session, actor, "core:workflow", "read")
     stmt = select(WorkdayOverride).order_by(WorkdayOverride.day)
     if year is not None:
+        limits.year(year)
         stmt = stmt.where(WorkdayOverride.day >= dt.date(year, 1, 1), WorkdayOverride.day <= dt.date(year, 12, 31))
     return list(session.scalars(stmt))
 

@@ -161,16 +161,19 @@ def _check(session: Session, p: GuaranteeProject) -> GuaranteeProduct:
 
 
 def _apply(session: Session, project: GuaranteeProject, fields: Mapping[str, Any]) -> None:
-    for f, value in fields.items():
-        setattr(project, f, value)
-    if "customer_id" in fields:
-        project.customer_kind = _customer(session, project.customer_id)["kind"]
-    if "manager_a_id" in fields:
-        lead = _manager(session, project.manager_a_id, "manager_a_id")
-        project.owner_id, project.org_unit_id = lead.id, lead.org_unit_id
-    if fields.get("manager_b_id") is not None:
-        _manager(session, project.manager_b_id, "manager_b_id")
-    _check(session, project)
+    """Set ``fields`` on ``project`` and check what they name (NOT_FOUND naming the field for an unknown or another
+    tenant's id); nothing is flushed before the checks passed, so the foreign keys never have to refuse it."""
+    with session.no_autoflush:
+        for f, value in fields.items():
+            setattr(project, f, value)
+        if "customer_id" in fields:
+            project.customer_kind = _customer(session, project.customer_id)["kind"]
+        if "manager_a_id" in fields:
+            lead = _manager(session, project.manager_a_id, "manager_a_id")
+            project.owner_id, project.org_unit_id = lead.id, lead.org_unit_id
+        if fields.get("manager_b_id") is not None:
+            _manager(session, project.manager_b_id, "manager_b_id")
+        _check(session, project)
 
 
 # ---------------------------------------------------------------- drafts ---------------------------------------------
