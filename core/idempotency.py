@@ -194,8 +194,9 @@ def _claim(session: Session, who: str, scope: str, key: str, digest: str, ttl: d
         existing = _find(session, scope, key)
     if existing.actor != who or existing.params_hash != digest:
         raise IdempotencyKeyReused(
-            "This idempotency key was already used with other parameters: send a new key for a new request, the "
-            "same parameters to retry. 该幂等键已用于参数不同的请求：新请求请使用新的幂等键，重试请使用相同参数。",
+            "This idempotency key was already used for a request with other parameters (or by another user): send "
+            "a new key for a new request, the same parameters to retry. 该幂等键已用于参数不同（或其他用户）的请求："
+            "新请求请使用新的幂等键，重试请使用相同参数。",
             field=FIELD)
     if existing.result is None:
         raise _in_progress()

@@ -106,7 +106,7 @@ def test_another_caller_cannot_replay_nor_reuse_a_key(db, tenant):
     assert counts(db, tenant.id) == (1, 1)
 
 
-def test_a_key_belongs_to_one_mutation_and_one_tenant(db, tenant, make_tenant):
+def test_a_key_belongs_to_one_mutation_and_one_tenant(db, tenant):
     from surety.core.testing import new_bare_tenant
 
     a = who(tenant.id)
