@@ -78,10 +78,10 @@ def canonical_json(value: Any) -> str:
                       default=jsonable)
 
 
-def hash_content(fields: Mapping[str, Any], key: bytes | None = None) -> str:
-    """The hex hash of the content fields and ``prev_hash`` taken from ``fields``: HMAC-SHA256 with ``key`` of
-    their canonical JSON plus ``key_id`` (also from ``fields``), or, with no key (legacy records), SHA-256 of their
-    canonical JSON."""
+def hash_content(fields: Mapping[str, Any], key: bytes | hmac.HMAC | None = None) -> str:
+    """The hex hash of the content fields and ``prev_hash`` taken from ``fields``: HMAC-SHA256 with ``key`` (the
+    key's bytes, or a keyed HMAC object that is copied) of their canonical JSON plus ``key_id`` (also from
+    ``fields``), or, with no key (legacy records), SHA-256 of their canonical JSON."""
     doc = {name: fields[name] for name in CONTENT_FIELDS}
     doc["tenant_id"] = str(doc["tenant_id"])
     doc["id"] = str(doc["id"])
@@ -90,10 +90,12 @@ def hash_content(fields: Mapping[str, Any], key: bytes | None = None) -> str:
     if key is None:
         return hashlib.sha256(canonical_json(doc).encode("utf-8")).hexdigest()
     doc["key_id"] = fields["key_id"]
-    return hmac.digest(key, canonical_json(doc).encode("utf-8"), "sha256").hex()
+    mac = hmac.new(key, digestmod=hashlib.sha256) if isinstance(key, (bytes, bytearray)) else key.copy()
+    mac.update(canonical_json(doc).encode("utf-8"))
+    return mac.hexdigest()
 
 
-def record_hash(record: Any, key: bytes | None = None) -> str:
+def record_hash(record: Any, key: bytes | hmac.HMAC | None = None) -> str:
     """The hash of an :class:`AuditRecord` or of a result row with the same attribute names (``key``: the
     tenant's record key for the record's ``key_id``, None for a legacy record)."""
     names = (*CONTENT_FIELDS, "prev_hash", "key_id") if key is not None else (*CONTENT_FIELDS, "prev_hash")

@@ -8,12 +8,15 @@ life of the process (appending derives nothing after a tenant's first record).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from surety.core import settings as _settings
 from surety.core.crypto.errors import KeyUnavailable
 
 #: The ``key_id`` of records written before the chain was keyed: their hash is plain SHA-256.
@@ -29,15 +32,11 @@ class AuditKeyUnavailable(KeyUnavailable):
 
 def active_key_id() -> str:
     """The id of the key new records and checkpoints are written with."""
-    from surety.core.settings import get_settings
-
-    return get_settings().audit_key_id
+    return _settings.get_settings().audit_key_id
 
 
 def _configured(key_id: str) -> bytes:
-    from surety.core.settings import get_settings
-
-    settings = get_settings()
+    settings = _settings.get_settings()
     if key_id == settings.audit_key_id and settings.audit_key:
         return settings.audit_key
     if key_id in settings.audit_retired_keys:
@@ -58,6 +57,19 @@ def record_key(key_id: str, tenant_id: uuid.UUID) -> bytes | None:
     if key_id == LEGACY_KEY_ID:
         return None
     return _derive(_configured(key_id), _RECORD, tenant_id)
+
+
+def record_mac(key_id: str, tenant_id: uuid.UUID) -> hmac.HMAC | None:
+    """:func:`record_key` as a keyed HMAC-SHA256 to ``copy()`` per use (appending's fast path: about 2 µs a record
+    instead of 5 for a one-shot HMAC), cached per key and tenant."""
+    if key_id == LEGACY_KEY_ID:
+        return None
+    return _mac(_configured(key_id), tenant_id)
+
+
+@lru_cache(maxsize=8192)
+def _mac(key: bytes, tenant_id: uuid.UUID) -> hmac.HMAC:
+    return hmac.new(_derive(key, _RECORD, tenant_id), digestmod=hashlib.sha256)
 
 
 def checkpoint_key(key_id: str, tenant_id: uuid.UUID) -> bytes:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from surety.core.audit.canonical import ZERO_HASH, hash_content
-from surety.core.audit.keys import record_key
+from surety.core.audit.keys import record_mac
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.redact import redact
 from surety.core.context import Actor, current
@@ -70,7 +70,7 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
     who = actor or ctx.actor
 
     key_id = get_settings().audit_key_id
-    key = record_key(key_id, tenant)  # before the head moves: a missing key fails the append cleanly
+    key = record_mac(key_id, tenant)  # before the head moves: a missing key fails the append cleanly
     seq, prev_hash = _advance_head(session, tenant)
     values = {
         "tenant_id": tenant, "id": uuid7(), "seq": seq, "occurred_at": utcnow(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from surety.core.audit.canonical import ZERO_HASH, format_timestamp, record_hash
 from surety.core.audit.checkpoint import Checkpoint, CheckpointInvalid, load_checkpoints
-from surety.core.audit.keys import LEGACY_KEY_ID, AuditKeyUnavailable, record_key
+from surety.core.audit.keys import LEGACY_KEY_ID, AuditKeyUnavailable, record_mac
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.db.session import Database
 
@@ -147,15 +148,15 @@ class _Walk:
         self.expected_prev: str | None = ZERO_HASH if self.start is None else None  # None: not checked
         self.last_hash, self.last_id, self.rows = ZERO_HASH, None, 0
         self.keyed_seen = False
-        self.keys: dict[str, bytes | None] = {}
+        self.keys: dict[str, hmac.HMAC | None] = {}
 
     def broken(self, problem: str, seq: int | None, record_id: uuid.UUID | None, message: str) -> VerifyResult:
         return VerifyResult(False, self.checked, problem, seq, record_id, message, self.last_hash,
                             len(self.checkpoints))
 
-    def _key(self, key_id: str) -> bytes | None:
+    def _key(self, key_id: str) -> hmac.HMAC | None:
         if key_id not in self.keys:
-            self.keys[key_id] = record_key(key_id, self.tenant_id)
+            self.keys[key_id] = record_mac(key_id, self.tenant_id)
         return self.keys[key_id]
 
     def check(self, row, head: tuple[int, str] | None) -> tuple[str, str] | None:

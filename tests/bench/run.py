@@ -20,6 +20,7 @@ def _isolated_env() -> None:
     os.environ["SURETY_VAR_DIR"] = tempfile.mkdtemp(prefix="surety-bench-")
     os.environ["SURETY_KEK"] = base64.b64encode(os.urandom(32)).decode()
     os.environ["SURETY_JWT_SECRET"] = secrets.token_urlsafe(48)
+    os.environ["SURETY_AUDIT_KEY"] = base64.b64encode(os.urandom(32)).decode()
     os.environ.setdefault("SURETY_LOG_LEVEL", "WARNING")  # no access-log line per request on the terminal
     os.environ.pop("SURETY_DATABASE_URL", None)
     os.environ.pop("SURETY_APP_DATABASE_URL", None)
