@@ -52,7 +52,7 @@ def build_schema(registry: PluginRegistry | None = None, settings: Settings | No
         types += list(contribution.types)
     query = merge_types("Query", tuple(queries))
     mutation = merge_types("Mutation", tuple(mutations)) if mutations else None
-    extensions = standard_extensions(settings)
+    extensions = [*standard_extensions(settings)]
     if settings.production:
         extensions.append(HideSuggestions)
     return SuretySchema(query=query, mutation=mutation, types=types, extensions=extensions,
