@@ -256,6 +256,7 @@ class GuaranteeFeePlanSetInput:
     margin_rate: Decimal | None = None
     margin_amount: Decimal | None = None
     start_date: dt.date | None = strawberry.field(default=None, description="First due date (default: today)")
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input
@@ -369,20 +370,23 @@ class GuaranteeFinanceMutation:
 
         return run_mutation(info, GuaranteeCreditLinePayload, go)
 
-    @strawberry.mutation(description="Set an approved project's fees and generate the schedule.")
+    @strawberry.mutation(description="Set an approved project's fees and generate the schedule (idempotent with "
+                                     "idempotencyKey).")
     def guarantee_fee_plan_set(self, info: strawberry.Info, input: GuaranteeFeePlanSetInput
                                ) -> GuaranteeFeePlanPayload:
-        def go():
-            s, who = info.context.session, actor(info)
-            project_id = decode_node_id(input.project_id, PROJECT_TYPE, field="projectId")
-            fees.set_plan(s, who, project_id, guarantee_fee_method=input.guarantee_fee_method,
-                          guarantee_fee_rate=input.guarantee_fee_rate, guarantee_fee_amount=input.guarantee_fee_amount,
-                          frequency=input.frequency, review_fee=input.review_fee, margin_method=input.margin_method,
-                          margin_rate=input.margin_rate, margin_amount=input.margin_amount,
-                          start_date=input.start_date)
-            return GuaranteeFeePlanPayload(plan=GuaranteeFeePlan.of(fees.fee_plan(s, who, project_id)))
+        s, who = info.context.session, actor(info)
 
-        return run_mutation(info, GuaranteeFeePlanPayload, go)
+        def go():
+            return fees.set_plan(s, who, decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                 guarantee_fee_method=input.guarantee_fee_method,
+                                 guarantee_fee_rate=input.guarantee_fee_rate,
+                                 guarantee_fee_amount=input.guarantee_fee_amount, frequency=input.frequency,
+                                 review_fee=input.review_fee, margin_method=input.margin_method,
+                                 margin_rate=input.margin_rate, margin_amount=input.margin_amount,
+                                 start_date=input.start_date)
+
+        return run_idempotent(info, GuaranteeFeePlanPayload, input, go, lambda plan: GuaranteeFeePlanPayload(
+            plan=GuaranteeFeePlan.of(fees.fee_plan(s, who, plan.project_id))))
 
     @strawberry.mutation(description="Record money received against a fee schedule item (idempotent with "
                                      "idempotencyKey).")

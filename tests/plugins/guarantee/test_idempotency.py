@@ -27,7 +27,9 @@ from surety.plugins.guarantee import banks, compensation as comp, fees
 from surety.plugins.guarantee.compensation_models import (
     GuaranteeCompensation, GuaranteeCompensationReceivable, GuaranteeRecoveryAction,
 )
-from surety.plugins.guarantee.fee_models import GuaranteeFeeItem, GuaranteeFeeReceipt, GuaranteeFeeRefund
+from surety.plugins.guarantee.fee_models import (
+    GuaranteeFeeItem, GuaranteeFeePlan, GuaranteeFeeReceipt, GuaranteeFeeRefund,
+)
 from surety.plugins.guarantee.ledger_models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.models import GuaranteeProject
 from surety.plugins.guarantee.release_models import GuaranteeRelease, GuaranteeRepayment
@@ -39,7 +41,7 @@ END = TODAY + dt.timedelta(days=300)
 ERR = "errors { code field message }"
 
 #: Rows whose number must not change on a replay.
-COUNTED = (GuaranteeFeeReceipt, GuaranteeFeeRefund, GuaranteeRepayment, GuaranteeRelease, GuaranteeCompensation,
+COUNTED = (GuaranteeFeePlan, GuaranteeFeeItem, GuaranteeFeeReceipt, GuaranteeFeeRefund, GuaranteeRepayment, GuaranteeRelease, GuaranteeCompensation,
            GuaranteeCompensationReceivable, GuaranteeRecoveryAction, GuaranteeLedgerEntry, OutboxEvent, AuditRecord,
            WorkflowInstance, IdempotencyKey)
 
@@ -117,6 +119,14 @@ class Case:
     make: Callable  # gw -> (input, the same input with other parameters)
 
 
+def _fee_plan_set(gw):
+    with gw.acting("fin") as (s, a):
+        project = make_project(s, a, gw.customers["corp"], status="approved")
+    i = {"projectId": gid("GuaranteeProject", project.id), "guaranteeFeeMethod": "rate", "guaranteeFeeRate": "0.015",
+         "marginAmount": "300000", "startDate": START.isoformat()}
+    return i, {**i, "marginAmount": "200000"}
+
+
 def _fee_receive(gw):
     i = {"itemId": gid("GuaranteeFeeItem", item(gw, effective(gw), "guarantee_fee").id), "amount": "1000.00",
          "reference": "回单 001"}
@@ -169,6 +179,8 @@ def _write_off(gw):
 
 RECEIVABLE = "receivable { id status paid recovered writtenOff outstanding writeOffPending writeOffInstanceId }"
 CASES = [
+    Case("guaranteeFeePlanSet", "GuaranteeFeePlanSetInput",
+         "plan { projectId guaranteeFeeTotal marginAmount schedule { id feeType amount } }", "fin", _fee_plan_set),
     Case("guaranteeFeeReceive", "GuaranteeFeeReceiveInput", "receipt { id itemId feeType amount receivedOn createdAt }",
          "fin", _fee_receive),
     Case("guaranteeFeeRefund", "GuaranteeFeeRefundInput", "refund { id itemId feeType amount reason createdAt }",
@@ -185,6 +197,8 @@ CASES = [
     Case("guaranteeRecoveryRecord", "GuaranteeRecoveryRecordInput", RECEIVABLE, "fin", _recovery),
     Case("guaranteeLossWriteOffPropose", "GuaranteeLossWriteOffProposeInput", RECEIVABLE, "risk", _write_off),
 ]
+
+RECEIVE = CASES[1]
 
 
 def document(case: Case) -> str:
@@ -227,7 +241,7 @@ def test_without_a_key_each_call_is_a_new_receipt(api, gw):
     """What the key prevents: two identical receipts sent without a key are two receipts and two ledger entries."""
     flow = GraphQLFlow(api, gw.tenant.slug)
     first_input, _ = _fee_receive(gw)
-    case = CASES[0]
+    case = RECEIVE
     before = state(gw)
     for _ in range(2):
         flow.mutate("fin", document(case), case.field, {"i": first_input})
@@ -240,7 +254,7 @@ def test_a_refused_call_keeps_the_key_free(api, gw):
     """A domain error rolls back the key with the rest: the corrected retry with the same key goes through."""
     flow = GraphQLFlow(api, gw.tenant.slug)
     good, _ = _fee_receive(gw)
-    case = CASES[0]
+    case = RECEIVE
     body = flow.call("fin", document(case), {"i": {**good, "amount": "999999999", "idempotencyKey": "retry-me"}})
     assert [e["field"] for e in body["data"][case.field]["errors"]] == ["amount"]
     assert state(gw)[IdempotencyKey.__tablename__] == 0
@@ -254,7 +268,7 @@ def test_a_malformed_key_is_a_typed_error(api, gw, key):
     good, _ = _fee_receive(gw)
     flow.token("fin")  # logged in (and audited) before the count
     before = state(gw)
-    body = flow.call("fin", document(CASES[0]), {"i": {**good, "idempotencyKey": key}})
+    body = flow.call("fin", document(RECEIVE), {"i": {**good, "idempotencyKey": key}})
     errors = body["data"]["guaranteeFeeReceive"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [("VALIDATION_FAILED", "idempotencyKey")]
     assert state(gw) == before
@@ -269,10 +283,10 @@ def test_another_user_cannot_replay_a_key(api, gw):
                     roles=["finance"], email="fin2@example.com")
     flow = GraphQLFlow(api, gw.tenant.slug)
     good, _ = _fee_receive(gw)
-    flow.mutate("fin", document(CASES[0]), "guaranteeFeeReceive", {"i": {**good, "idempotencyKey": "mine"}})
+    flow.mutate("fin", document(RECEIVE), "guaranteeFeeReceive", {"i": {**good, "idempotencyKey": "mine"}})
     flow.token("fin2")
     before = state(gw)
-    body = flow.call("fin2", document(CASES[0]), {"i": {**good, "idempotencyKey": "mine"}})
+    body = flow.call("fin2", document(RECEIVE), {"i": {**good, "idempotencyKey": "mine"}})
     assert [e["code"] for e in body["data"]["guaranteeFeeReceive"]["errors"]] == ["IDEMPOTENCY_KEY_REUSED"]
     assert state(gw) == before
 
