@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import delete, func, null, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -44,6 +45,7 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.idempotency_models import KEY_MAX_LENGTH, IdempotencyKey
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 #: How long a key is remembered.
 TTL = dt.timedelta(hours=24)
@@ -155,6 +157,7 @@ def idempotent(session: Session, actor: Actor, *, scope: str, key: str | None, p
     key = check_key(key)
     row, stored = _claim(session, actor.subject, scope, key, params_hash(params), ttl, wait)
     if row is None:
+        log.info("idempotency.replayed", scope=scope)  # the key is the client's: not logged
         return replay(stored) if replay is not None else load_row(session, stored)
     result = perform()
     row.result = canonical(record(result))

@@ -215,6 +215,8 @@ def test_a_repeat_with_the_same_key_writes_nothing_more(api, gw, case):
     first = flow.mutate(case.user, document(case), case.field, {"i": {**first_input, "idempotencyKey": key}})
     after_first = state(gw)
     assert after_first != before and after_first[IdempotencyKey.__tablename__] == 1
+    with gw.session() as s:
+        assert s.scalars(select(IdempotencyKey.scope)).all() == [case.field]  # keyed per mutation
 
     for _ in range(2):  # the retries: the first payload again, nothing written
         again = flow.mutate(case.user, document(case), case.field, {"i": {**first_input, "idempotencyKey": key}})
