@@ -69,7 +69,8 @@ def test_kubernetes_runs_the_batch_daily_and_delivery_every_minute():
 
 
 def test_every_kubernetes_replica_and_job_mounts_one_read_write_many_volume_at_the_attachments_directory():
-    (claim,) = [d for d in _manifests() if d["kind"] == "PersistentVolumeClaim"]
+    (claim,) = [d for d in _manifests()
+                if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == "surety-attachments"]
     assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
     pods = {**_pod_specs("Deployment"), **_pod_specs("CronJob")}
     assert {"surety-api", "surety-day-end", "surety-notifications"} <= set(pods)
@@ -92,6 +93,25 @@ def test_compose_shares_one_named_volume_between_the_api_and_the_jobs():
     assert "attachments" in compose["volumes"]  # a named volume, not a folder of one host
     for name in ("api", batch, deliver):
         assert volume in services[name]["volumes"], name
+
+
+def _checkpoint_dir() -> str:
+    """The audit checkpoints' default directory under the image's SURETY_VAR_DIR (core/settings.py)."""
+    return _attachments_dir().rsplit("/", 1)[0] + "/audit-checkpoints"
+
+
+def test_the_day_end_batch_keeps_audit_checkpoints_on_a_persistent_volume():
+    """The batch signs audit checkpoints into SURETY_VAR_DIR/audit-checkpoints: a pod's own disk would lose them."""
+    claims = {d["metadata"]["name"] for d in _manifests() if d["kind"] == "PersistentVolumeClaim"}
+    pod = _pod_specs("CronJob")["surety-day-end"]
+    volumes = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
+    (container,) = pod["containers"]
+    mounted = {volumes[m["name"]] for m in container["volumeMounts"] if m["mountPath"] == _checkpoint_dir()}
+    assert mounted and mounted <= claims and "surety-attachments" not in mounted
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    batch = next(s for s in compose["services"].values() if "surety batch run" in shlex.join(s.get("command", [])))
+    named = [v.split(":")[0] for v in batch["volumes"] if v.split(":")[1] == _checkpoint_dir()]
+    assert named and named[0] in compose["volumes"]
 
 
 def _cli():
