@@ -69,6 +69,10 @@ def request_error(message: str, status: int = 400, code: str = "BAD_REQUEST") ->
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # Python's json reads NaN and Infinity; no database stores them
+
+
 class SuretyGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, a body parser that refuses what is not a GraphQL request (not JSON,
     not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, and GraphQL-shaped bodies for every
@@ -93,10 +97,10 @@ class SuretyGraphQL(GraphQL):
         """The request body as JSON: an object (one operation) or a list (a batch, which Strawberry refuses), no
         deeper than ``limits.MAX_BODY_DEPTH``; anything else is a 400."""
         try:
-            body = json.loads(data)
+            body = json.loads(data, parse_constant=_no_constant)
         except RecursionError:
             raise HTTPException(400, f"The request body nests deeper than {limits.MAX_BODY_DEPTH} levels.") from None
-        except ValueError:  # not JSON, or not UTF-8
+        except ValueError:  # not JSON (NaN included), or not UTF-8
             raise HTTPException(400, "Unable to parse request body as JSON") from None
         if not isinstance(body, (dict, list)):
             raise HTTPException(400, "A GraphQL request body is a JSON object: {\"query\": ..., \"variables\": ...}.")

@@ -61,11 +61,21 @@ def seed_tenant(api, make_tenant) -> Seeded:
                "amount": "3000000", "termMonths": 12, "purpose": "流动资金周转", "loanCategory": "small_micro"}},
         token=token), "guaranteeApplicationCreate")["project"]["id"]
     me = api("{ me { user { id orgUnit { id } } } }", token=token)["data"]["me"]["user"]
-    s.ids["user"], s.ids["org_unit"] = me["id"], me["orgUnit"]["id"]
+    s.ids["admin"], s.ids["org_unit"] = me["id"], me["orgUnit"]["id"]
+    s.ids["user"] = mutation_ok(api(
+        "mutation($i: UserCreateInput!) { userCreate(input: $i) { user { id } errors { code field message } } }",
+        {"i": {"username": "clerk", "password": "Strong-Pass-77", "roles": ["customer_manager"]}}, token=token),
+        "userCreate")["user"]["id"]
     return s
 
 
 @pytest.fixture
-def seeded(api, make_tenant) -> Seeded:
+def seed(api, make_tenant):
+    """``seed() -> Seeded``: a new seeded tenant each call (:func:`seed_tenant`)."""
+    return lambda: seed_tenant(api, make_tenant)
+
+
+@pytest.fixture
+def seeded(seed) -> Seeded:
     """A tenant with customers and guarantee enabled, its admin's token and seeded ids (:func:`seed_tenant`)."""
-    return seed_tenant(api, make_tenant)
+    return seed()
