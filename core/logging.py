@@ -187,7 +187,9 @@ def configure_logging(settings) -> None:
         processors=[*_shared_processors(json), _renderer(json)],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=lambda *args: _StderrLogger(),
-        cache_logger_on_first_use=True,
+        # A cached logger keeps the configuration of its first use: a server configures once, while the test
+        # suite builds apps in several modes (JSON or console) in one process and needs each to take effect.
+        cache_logger_on_first_use=settings.env != "test",
     )
     # The root handler is replaced, not added to again (the application factory runs once per test app); handlers
     # others installed (pytest's capture) stay.
