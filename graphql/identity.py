@@ -73,10 +73,16 @@ class User(relay.Node):
         return OrgUnit.from_row(row) if row else None
 
     @strawberry.field
-    def roles(self, info: strawberry.Info) -> list[str]:
-        from surety.core.authz.provision import roles_of
+    async def roles(self, info: strawberry.Info) -> list[str]:
+        from surety.graphql.loaders import load
 
-        return roles_of(info.context.session, f"user:{self.id}")
+        return await load(info, "core.user_roles", _roles, f"user:{self.id}", default=list)
+
+
+def _roles(ctx, subjects):
+    from surety.core.authz.rules import subjects_roles
+
+    return subjects_roles(ctx.session, subjects)
 
 
 def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -> str:

@@ -88,6 +88,16 @@ def subject_roles(session: Session, subject: str) -> list[str]:
     return sorted({r[len(ROLE_PREFIX):] for r in rows if r.startswith(ROLE_PREFIX)})
 
 
+def subjects_roles(session: Session, subjects: list[str]) -> dict[str, list[str]]:
+    """:func:`subject_roles` of several subjects in one query (subjects without roles are absent)."""
+    found: dict[str, set[str]] = {}
+    for subject, role in session.execute(select(CasbinRule.v0, CasbinRule.v1).where(
+            CasbinRule.ptype == "g", CasbinRule.v0.in_(subjects), CasbinRule.v2 == str(tenant_of(session)))):
+        if role.startswith(ROLE_PREFIX):
+            found.setdefault(subject, set()).add(role[len(ROLE_PREFIX):])
+    return {k: sorted(v) for k, v in found.items()}
+
+
 def role_members(session: Session, role_key: str) -> list[uuid.UUID]:
     """Ids of the users directly assigned role ``role_key`` (``g`` rules), in no particular order."""
     rows = session.scalars(

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from surety.core.authz.check import allowed, require
@@ -16,7 +18,7 @@ from surety.core.context import Actor
 from surety.core.errors import NotFound, PermissionDenied
 from surety.core.workflow.engine import definition_of
 from surety.core.workflow.models import (
-    RUN_OPEN, TASK_DONE, TASK_OPEN, WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask,
+    INSTANCE_RUNNING, RUN_OPEN, TASK_DONE, TASK_OPEN, WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask,
     WorkflowTaskCandidate,
 )
 
@@ -101,11 +103,13 @@ class GraphEdge:
     taken: bool
 
 
-def graph(session: Session, instance: WorkflowInstance) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """The definition's steps and transitions, marked with where the instance is and what it went through."""
+def graph(session: Session, instance: WorkflowInstance,
+          runs: list[WorkflowStepRun] | None = None) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """The definition's steps and transitions, marked with where the instance is and what it went through
+    (``runs``: the instance's step runs in visit order, when already loaded, e.g. by :func:`step_runs_of`)."""
     definition = definition_of(session, instance)
-    runs = list(session.scalars(select(WorkflowStepRun).where(WorkflowStepRun.instance_id == instance.id)
-                                .order_by(WorkflowStepRun.started_at, WorkflowStepRun.id)))
+    if runs is None:
+        runs = step_runs_of(session, [instance.id]).get(instance.id, [])
     visited = [r.step_key for r in runs]
     current = {r.step_key for r in runs if r.status == RUN_OPEN}
     if instance.current_step and instance.status != "running":
@@ -122,3 +126,124 @@ def graph(session: Session, instance: WorkflowInstance) -> tuple[list[GraphNode]
 def require_participant(session: Session, actor: Actor, instance: WorkflowInstance) -> None:
     if not _may_see(session, actor, instance):
         raise PermissionDenied("Not a participant of this instance.")
+
+
+# ---------------------------------------------------------------- batches (one query per kind, for list pages) -----
+
+
+def visible_instance_ids(session: Session, actor: Actor, instances: Iterable[WorkflowInstance]) -> set[uuid.UUID]:
+    """Which of ``instances`` the actor may see (:func:`get_instance`'s rule: ``core:workflow:read`` and initiator,
+    monitor or participant), in at most one query however many instances."""
+    instances = list(instances)
+    if not instances or not allowed(session, actor, "core:workflow", "read"):
+        return set()
+    if allowed(session, actor, "core:workflow", "monitor"):
+        return {i.id for i in instances}
+    me = actor.id_uuid
+    seen = {i.id for i in instances if me is not None and i.initiator_id == me}
+    rest = [i.id for i in instances if i.id not in seen]
+    if rest and me is not None:
+        seen |= set(session.scalars(select(WorkflowTask.instance_id).where(
+            WorkflowTask.instance_id.in_(rest),
+            or_(WorkflowTask.assignee_id == me, WorkflowTask.completed_by == me,
+                WorkflowTask.id.in_(select(WorkflowTaskCandidate.task_id)
+                                    .where(WorkflowTaskCandidate.user_id == me)))).distinct()))
+    return seen
+
+
+def _by(rows, key) -> dict:
+    out: dict = defaultdict(list)
+    for row in rows:
+        out[getattr(row, key)].append(row)
+    return out
+
+
+def open_tasks_of(session: Session, instance_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[WorkflowTask]]:
+    """Open tasks per instance, oldest first (one query)."""
+    ids = list(dict.fromkeys(instance_ids))
+    if not ids:
+        return {}
+    return _by(session.scalars(select(WorkflowTask).where(WorkflowTask.instance_id.in_(ids),
+                                                          WorkflowTask.status == TASK_OPEN)
+                               .order_by(WorkflowTask.created_at, WorkflowTask.id)), "instance_id")
+
+
+def timelines(session: Session, instance_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[WorkflowEvent]]:
+    """:func:`timeline` of several instances (one query)."""
+    ids = list(dict.fromkeys(instance_ids))
+    if not ids:
+        return {}
+    return _by(session.scalars(select(WorkflowEvent).where(WorkflowEvent.instance_id.in_(ids))
+                               .order_by(WorkflowEvent.instance_id, WorkflowEvent.seq)), "instance_id")
+
+
+def step_runs_of(session: Session, instance_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[WorkflowStepRun]]:
+    """The step runs of several instances, in the order visited (one query)."""
+    ids = list(dict.fromkeys(instance_ids))
+    if not ids:
+        return {}
+    return _by(session.scalars(select(WorkflowStepRun).where(WorkflowStepRun.instance_id.in_(ids))
+                               .order_by(WorkflowStepRun.started_at, WorkflowStepRun.id)), "instance_id")
+
+
+def candidates_of(session: Session, task_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The users each task is offered to (active candidates), sorted (one query)."""
+    ids = list(dict.fromkeys(task_ids))
+    if not ids:
+        return {}
+    out: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for task_id, user_id in session.execute(
+            select(WorkflowTaskCandidate.task_id, WorkflowTaskCandidate.user_id)
+            .where(WorkflowTaskCandidate.task_id.in_(ids), WorkflowTaskCandidate.active.is_(True))
+            .order_by(WorkflowTaskCandidate.user_id)):
+        out[task_id].append(user_id)
+    return out
+
+
+@dataclass(frozen=True)
+class CurrentStep:
+    """Where a subject's running process stands: the instance, its current step and that step's open tasks with
+    the users each is offered to (``candidates``: task id -> user ids; an assigned task keeps its assignee)."""
+
+    instance: WorkflowInstance
+    step_key: str
+    step_name: str
+    tasks: list[WorkflowTask]
+    candidates: dict[uuid.UUID, list[uuid.UUID]]
+
+
+def current_steps(session: Session, actor: Actor,
+                  subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], CurrentStep]:
+    """The current step of each subject's running process, keyed by ``(subject_type, subject_id)``; subjects with
+    no running instance, or whose instance the actor may not see (:func:`get_instance`'s rule), are absent. When a
+    subject has several running processes, the one started last is current. Three queries at most, whatever the
+    number of subjects: instances, participation (unless a monitor or the initiator), open tasks with candidates.
+    """
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for subject_type, subject_id in subjects:
+        wanted[subject_type].add(str(subject_id))
+    if not wanted or not allowed(session, actor, "core:workflow", "read"):
+        return {}
+    running = session.scalars(
+        select(WorkflowInstance).where(
+            WorkflowInstance.status == INSTANCE_RUNNING,
+            or_(*(and_(WorkflowInstance.subject_type == t, WorkflowInstance.subject_id.in_(sorted(ids)))
+                  for t, ids in sorted(wanted.items()))))
+        .order_by(WorkflowInstance.started_at, WorkflowInstance.id))
+    latest: dict[tuple[str, str], WorkflowInstance] = {}
+    for instance in running:
+        latest[(instance.subject_type, instance.subject_id)] = instance
+    visible = visible_instance_ids(session, actor, latest.values())
+    latest = {k: i for k, i in latest.items() if i.id in visible}
+    if not latest:
+        return {}
+    tasks = open_tasks_of(session, [i.id for i in latest.values()])
+    offered = candidates_of(session, [t.id for ts in tasks.values() for t in ts if t.assignee_id is None])
+    out = {}
+    for key, instance in latest.items():
+        step = instance.current_step or ""
+        mine = [t for t in tasks.get(instance.id, ()) if t.step_key == step] or list(tasks.get(instance.id, ()))
+        defined = definition_of(session, instance).steps.get(step)
+        out[key] = CurrentStep(instance=instance, step_key=step, step_name=defined.name if defined else step,
+                               tasks=mine, candidates={t.id: offered.get(t.id, []) for t in mine})
+    return out

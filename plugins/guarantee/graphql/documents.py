@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id as gid
 from surety.core.errors import NotFound
 from surety.graphql.attachments import Attachment
@@ -177,31 +178,39 @@ class GuaranteeMeeting(relay.Node):
 
         return load_nodes(info, MeetingRow, cls.from_row, node_ids, "guarantee:meeting:read")
 
-    def _view(self, info):
-        from surety.plugins.guarantee.meetings import meeting_view
-
-        return info.context.loader(f"guarantee_meeting_view:{self.id}",
-                                   lambda _ctx: meeting_view(info.context.session, actor(info), self.row.id))
+    async def _view(self, info):
+        """The meeting's view, loaded with every other meeting of the request (``meetings.meeting_views``)."""
+        return await load(info, "guarantee.meeting_views", _meeting_views, self.row.id)
 
     @strawberry.field(description="The chair (User global id).")
     def chair_id(self) -> strawberry.ID:
         return gid("User", self.row.chair_id)
 
     @strawberry.field
-    def chair_name(self, info: strawberry.Info) -> str:
-        return self._view(info).chair_name
+    async def chair_name(self, info: strawberry.Info) -> str:
+        return (await self._view(info)).chair_name
 
     @strawberry.field
-    def members(self, info: strawberry.Info) -> list[GuaranteeMeetingMember]:
-        return [GuaranteeMeetingMember(user_id=gid("User", u), name=n) for u, n in self._view(info).members]
+    async def members(self, info: strawberry.Info) -> list[GuaranteeMeetingMember]:
+        return [GuaranteeMeetingMember(user_id=gid("User", u), name=n) for u, n in (await self._view(info)).members]
 
     @strawberry.field(description="The agenda: per project the votes, recusals, outcome and conditions.")
-    def agenda(self, info: strawberry.Info) -> list[GuaranteeMeetingAgendaItem]:
-        return [GuaranteeMeetingAgendaItem.of(i) for i in self._view(info).items]
+    async def agenda(self, info: strawberry.Info) -> list[GuaranteeMeetingAgendaItem]:
+        return [GuaranteeMeetingAgendaItem.of(i) for i in (await self._view(info)).items]
 
     @strawberry.field(description="The latest exported minutes (Attachment global id).")
     def minutes_attachment_id(self) -> strawberry.ID | None:
         return gid("Attachment", self.row.minutes_attachment_id)
+
+
+def _meeting_views(ctx, ids) -> dict:
+    from sqlalchemy import select
+
+    from surety.plugins.guarantee.meetings import meeting_views
+
+    rows = ctx.session.scalars(select(MeetingRow).where(MeetingRow.id.in_(ids))
+                               .execution_options(populate_existing=True))
+    return meeting_views(ctx.session, ctx.require_actor(), rows)
 
 
 # ---------------------------------------------------------------- inputs and payloads -------------------------------

@@ -17,6 +17,7 @@ from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.idempotency import idempotency_key_field, run_idempotent
+from surety.graphql.loaders import load
 from surety.graphql.nodes import load_nodes
 
 from surety.plugins.guarantee import banks, fees, loans
@@ -70,11 +71,24 @@ class GuaranteeBank(relay.Node):
         return load_nodes(info, BankRow, cls.from_row, node_ids, "guarantee:bank:read")
 
     @strawberry.field(description="The bank's credit lines, newest period first.")
-    def lines(self, info: strawberry.Info) -> list[GuaranteeCreditLine]:
+    async def lines(self, info: strawberry.Info) -> list[GuaranteeCreditLine]:
         rows = self.prefetched
         if rows is None:
-            rows = banks.bank_lines(info.context.session, actor(info), self.row.id)
+            rows = await load(info, "guarantee.bank_lines", _bank_lines, self.row.id, default=list)
         return [GuaranteeCreditLine.from_row(r) for r in rows]
+
+
+def _bank_lines(ctx, bank_ids) -> dict[uuid.UUID, list]:
+    """Credit lines of the banks of a page, newest period first (``banks.bank_lines`` for many banks: the same
+    permission, one query)."""
+    from surety.core.authz.check import require
+
+    require(ctx.session, ctx.require_actor(), banks.BANK, "read")
+    found: dict[uuid.UUID, list] = defaultdict(list)
+    for line in ctx.session.scalars(select(LineRow).where(LineRow.bank_id.in_(bank_ids))
+                                    .order_by(LineRow.start_date.desc(), LineRow.id)):
+        found[line.bank_id].append(line)
+    return found
 
 
 @strawberry.type(description="One line of a fee schedule.")

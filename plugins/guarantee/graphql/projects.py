@@ -17,11 +17,13 @@ from surety.graphql.nodes import global_id as gid
 from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.pagination import Connection, paginate
+from surety.graphql.workflow_types import current_task_field
 
 from surety.plugins.guarantee.models import GuaranteeProduct as ProductRow
 from surety.plugins.guarantee.models import GuaranteeProject as ProjectRow
 from surety.plugins.guarantee.graphql.finance import GuaranteeBank
 from surety.plugins.guarantee.graphql.risk import GuaranteeCounterGuarantee
+from surety.plugins.guarantee.workflow import SUBJECT_TYPE
 
 
 def _opt_id(value, type_name: str, field: str) -> uuid.UUID | None:
@@ -225,6 +227,10 @@ class GuaranteeProject(relay.Node):
     def counter_guarantees(self, info: strawberry.Info) -> list[GuaranteeCounterGuarantee]:
         rows = _related(info, "counter_guarantees", _counter_guarantees, self.row, "id")
         return [GuaranteeCounterGuarantee.from_row(r) for r in rows or []]
+
+    current_task = current_task_field(SUBJECT_TYPE, description=(
+        "The current step of the project's running approval (who holds it, when it is due); null when none runs "
+        "or you may not see the process (as workflowInstance)."))
 
 
 # ---------------------------------------------------------------- inputs and payloads ------------------------------
