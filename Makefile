@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-sqlite test-pg bench schema check-migrations clean
+.PHONY: venv run test test-sqlite test-pg bench load schema check-migrations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test-pg: $(STAMP)
 ## Benchmarks on PostgreSQL, figures side by side with their baselines (docs/benchmarks.md).
 bench: $(STAMP)
 	SURETY_BENCH_DATABASE_URL='$(PG_URL)' $(BIN)/python tests/bench/run.py
+
+## Load test on PostgreSQL: 50 tenants, 2 workers, mixed workload at fixed arrival rates, GraphQL vs a hand-written
+## baseline side by side, then a burst (docs/benchmarks.md, "Request path under load"). LOAD_ARGS e.g. --quick.
+LOAD_ARGS ?=
+load: $(STAMP)
+	SURETY_LOAD_DATABASE_URL='$(PG_URL)' $(BIN)/python tests/load/runner.py $(LOAD_ARGS)
 
 schema: $(STAMP)
 	$(BIN)/surety schema export
