@@ -26,8 +26,6 @@ from graphql import (
 )
 from sqlalchemy import event
 
-pytestmark = pytest.mark.slow
-
 SMALL, BIG = 2, 10
 #: Object fields are followed this many levels below a connection's node (leaves are read at every level).
 DEPTH = 2
