@@ -211,7 +211,7 @@ def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | 
     """Validate every row; unless ``dry_run``, import all of them or none (ImportRejected lists every bad row)."""
     from surety.plugins.customers.collision import record_engagement
     from surety.plugins.customers.history import record_version
-    from surety.plugins.customers.related import detect, keys_for
+    from surety.plugins.customers.related import keys_for
     from surety.plugins.customers.records import tenant_of
 
     require(session, actor, CUSTOMER, "import")
@@ -244,7 +244,6 @@ def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | 
         session.flush()
         if progress:
             progress(min(start + BATCH, len(prepared)), len(prepared))
-    detect(session, ids, actor)
     report.imported = len(ids)
     audit(session, "customers.customer.imported", entity_type="customers:customer", entity_id=None,
           after={"count": len(ids), "first_id": str(ids[0]), "last_id": str(ids[-1])}, actor=actor)

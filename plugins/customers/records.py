@@ -221,7 +221,7 @@ def create_customer(session: Session, actor: Actor, kind: str, data: Mapping[str
                     check: bool = True) -> Customer:
     """Create a customer (needs customers:customer:create). Owner and org unit default to the actor's."""
     from surety.plugins.customers.collision import record_engagement
-    from surety.plugins.customers.related import refresh_keys_and_relations
+    from surety.plugins.customers.related import refresh_keys
 
     if check:
         require(session, actor, CUSTOMER, "create")
@@ -238,7 +238,7 @@ def create_customer(session: Session, actor: Actor, kind: str, data: Mapping[str
     session.add(customer)
     session.flush()
     _set_tags(session, customer, tags)
-    refresh_keys_and_relations(session, customer, shareholders, actor)
+    refresh_keys(session, customer, shareholders)
     record_engagement(session, customer, actor, "customer:create")
     record_version(session, customer, "created", actor)
     session.flush()
@@ -253,7 +253,7 @@ def update_customer(session: Session, actor: Actor, customer_id: uuid.UUID, data
     """Change the given fields (needs customers:customer:update and the customer in scope). A new version is kept
     when anything changed; ``expected_version`` guards against overwriting someone else's change."""
     from surety.plugins.customers.collision import record_engagement
-    from surety.plugins.customers.related import refresh_keys_and_relations
+    from surety.plugins.customers.related import refresh_keys
 
     customer = get_customer(session, actor, customer_id, act="update")
     if expected_version is not None and expected_version != customer.version:
@@ -280,7 +280,7 @@ def update_customer(session: Session, actor: Actor, customer_id: uuid.UUID, data
     changes = diff(before, after)
     key_fields = {"id_number", "phone", "address", "legal_rep_name", "legal_rep_id_number", "shareholders"}
     if shareholders is not None or any(c.field in key_fields for c in changes):
-        refresh_keys_and_relations(session, customer, shareholders, actor)
+        refresh_keys(session, customer, shareholders)
     if not changes:
         return customer
     customer.version += 1

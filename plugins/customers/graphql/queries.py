@@ -14,6 +14,7 @@ from surety.plugins.customers.graphql.types import (
     CustomerExposure,
     CustomerFieldChange,
     CustomerGraph,
+    CustomerGraphGroup,
     CustomerGraphNode,
     CustomerGroupExposure,
     CustomerListEntry,
@@ -96,7 +97,11 @@ class CustomersQuery:
         return CustomerGraph(root_id=gid("Customer", g.root_id),
                              nodes=[CustomerGraphNode(depth=g.depth_of[n.id], customer=Customer.from_row(n))
                                     for n in g.nodes],
-                             edges=[CustomerRelation.from_row(e) for e in g.edges], truncated=g.truncated)
+                             edges=[CustomerRelation.from_row(e) for e in g.edges], truncated=g.truncated,
+                             groups=[CustomerGraphGroup(kind=h.kind, label=h.label, member_count=h.member_count,
+                                                        member_ids=[gid("Customer", i) for i in h.member_ids],
+                                                        sample=[Customer.from_row(c) for c in h.sample],
+                                                        walked=h.walked) for h in g.groups])
 
     @strawberry.field(description="Exposure summed across the customer's related group (business plugins report "
                                   "it through the customers_exposure hook).")

@@ -160,12 +160,26 @@ class CustomerGraphNode:
     customer: Customer
 
 
-@strawberry.type(description="Related parties of a customer to a depth: nodes and edges.")
+@strawberry.type(description="A phone, address or person shared by more customers than the graph draws as pairs "
+                             "(20): one node with the number of customers holding it, instead of n(n-1)/2 edges.")
+class CustomerGraphGroup:
+    kind: str = strawberry.field(description="phone | address | person")
+    label: str = strawberry.field(description="What to show, e.g. 共用电话 (500 位客户).")
+    member_count: int = strawberry.field(description="Customers holding it (deleted ones left out).")
+    member_ids: list[strawberry.ID] = strawberry.field(description="The nodes of this graph holding it.")
+    sample: list[Customer] = strawberry.field(description="Its first customers by name (at most 10).")
+    walked: bool = strawberry.field(description="Whether the graph goes on through it: person groups are walked "
+                                                "(their customers are nodes); phone and address groups are not.")
+
+
+@strawberry.type(description="Related parties of a customer to a depth: nodes, edges, and the large shared groups.")
 class CustomerGraph:
     root_id: strawberry.ID
     nodes: list[CustomerGraphNode]
     edges: list[CustomerRelation]
     truncated: bool
+    groups: list[CustomerGraphGroup] = strawberry.field(
+        description="Phones, addresses and persons held by more than 20 customers, each as one group node.")
 
 
 @strawberry.type

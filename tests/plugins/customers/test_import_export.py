@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from surety.core.errors import PermissionDenied
 from surety.plugins.customers.errors import ImportRejected
 from surety.plugins.customers.imports import HEADERS, export_customers, import_customers, rows_for, template
-from surety.plugins.customers.models import Customer, CustomerRelation
+from surety.plugins.customers.models import Customer
+from surety.plugins.customers.related import relations_of
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import individual, make_id, make_uscc
 
@@ -66,7 +67,7 @@ def test_dry_run_reports_every_bad_row_and_real_run_is_all_or_nothing(db, world)
         assert co.org_unit_id == world.units["B"]
         person = s.scalar(select(Customer).where(Customer.name == "导入0"))
         assert person.owner_id == world.actors["mgr_a"].id_uuid and person.tags == ["VIP", "新客户"]
-        rel = s.scalars(select(CustomerRelation)).all()
+        rel = relations_of(s, s.scalars(select(Customer.id)))
         assert {(r.from_customer_id, r.to_customer_id, r.relation_type) for r in rel} >= {
             (person.id, co.id, "legal_representative")}
 
@@ -149,4 +150,4 @@ def test_demo_data_is_valid_and_idempotent(db, world):
         n = count(s)
         add_demo_customers(s)
         assert n == 4 and count(s) == 4
-        assert s.scalars(select(CustomerRelation)).all()
+        assert relations_of(s, s.scalars(select(Customer.id)))

@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from surety.core.errors import ValidationFailed
-from surety.plugins.customers.models import CustomerRelation
+from surety.plugins.customers.models import Customer
 from surety.plugins.customers.records import create_customer, update_customer
-from surety.plugins.customers.related import add_relation, graph, group_exposure, remove_relation
+from surety.plugins.customers.related import add_relation, graph, group_exposure, relations_of, remove_relation
 from surety.plugins.customers.testing import corporate, individual, make_id, make_uscc
 
 
 def edges(s):
+    """Every relation among the tenant's customers: hand-entered rows and the pairs derived from shared keys."""
     return {(r.from_customer_id, r.to_customer_id, r.relation_type, r.source)
-            for r in s.scalars(select(CustomerRelation))}
+            for r in relations_of(s, s.scalars(select(Customer.id)))}
 
 
 def test_auto_detection_from_shared_fields(db, world):
