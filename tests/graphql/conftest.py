@@ -1,6 +1,6 @@
 """Fixtures of the GraphQL tests: a tenant with the customers and guarantee modules, its admin logged in, and one of
-each thing a mutation names by id (customers, a product, a bank with a credit line, a draft guarantee application),
-made through the API as a client would."""
+each thing a mutation names by id (customers, a product, a bank with a credit line, a draft guarantee application, a
+submitted one with its approval instance and task, a second user), made through the API as a client would."""
 
 from __future__ import annotations
 
@@ -64,8 +64,21 @@ def seed_tenant(api, make_tenant) -> Seeded:
     s.ids["admin"], s.ids["org_unit"] = me["id"], me["orgUnit"]["id"]
     s.ids["user"] = mutation_ok(api(
         "mutation($i: UserCreateInput!) { userCreate(input: $i) { user { id } errors { code field message } } }",
-        {"i": {"username": "clerk", "password": "Strong-Pass-77", "roles": ["customer_manager"]}}, token=token),
-        "userCreate")["user"]["id"]
+        {"i": {"username": "head", "password": "Strong-Pass-77", "roles": ["department_head"],
+               "orgUnitId": s.ids["org_unit"]}}, token=token), "userCreate")["user"]["id"]
+    submitted = mutation_ok(api(
+        "mutation($i: GuaranteeApplicationCreateInput!) { guaranteeApplicationCreate(input: $i) { project { id } "
+        "errors { code field message } } }",
+        {"i": {"customerId": s.ids["customer2"], "productId": s.ids["product"], "bankId": s.ids["bank"],
+               "amount": "2000000", "termMonths": 24, "purpose": "设备采购", "loanCategory": "small_micro"}},
+        token=token), "guaranteeApplicationCreate")["project"]["id"]
+    project = mutation_ok(api(
+        "mutation($id: ID!) { guaranteeApplicationSubmit(id: $id) { project { id workflowInstanceId } "
+        "errors { code field message } } }", {"id": submitted}, token=token), "guaranteeApplicationSubmit")["project"]
+    s.ids["submitted_project"], s.ids["instance"] = project["id"], project["workflowInstanceId"]
+    instance = api("query($id: ID!) { workflowInstance(id: $id) { openTasks { id } } }", {"id": s.ids["instance"]},
+                   token=token)["data"]["workflowInstance"]
+    s.ids["task"] = instance["openTasks"][0]["id"]
     return s
 
 

@@ -138,8 +138,8 @@ def test_fuzzing_the_schema_gives_no_masked_error_and_no_5xx(app, seed):
     target = Target(seed)
     _register_scalars(target.pool)
     schema = schemathesis.graphql.from_asgi("/graphql", app, headers=target.headers())
-    positive = schema.as_strategy(GenerationMode.POSITIVE)
-    cases = st.one_of(positive, positive, positive, schema.as_strategy(GenerationMode.NEGATIVE))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    per_operation = max(1, round(CASES / len(operations)))
     tally = Tally()
 
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -147,10 +147,7 @@ def test_fuzzing_the_schema_gives_no_masked_error_and_no_5xx(app, seed):
             r = client.post("/graphql", json={"query": "{ me { roles } }"}, headers=target.headers())
             return r.status_code == 200 and "admin" in ((r.json().get("data") or {}).get("me") or {}).get("roles", [])
 
-        @settings(max_examples=CASES, deadline=None, database=None, phases=[Phase.generate],
-                  suppress_health_check=list(HealthCheck))
-        @given(case=cases, with_variables=st.booleans())
-        def run(case, with_variables: bool) -> None:
+        def send(case, with_variables: bool) -> None:
             if tally.cases and tally.cases % HEALTH_EVERY == 0 and not admin_ok():
                 target.reset()
                 tally.reseeded += 1
@@ -178,14 +175,19 @@ def test_fuzzing_the_schema_gives_no_masked_error_and_no_5xx(app, seed):
             if any(isinstance(e, dict) and e.get("message") == MASKED for e in errors):
                 tally.masked.append((case.operation.label, str(request)))
 
-        if SEED:
-            run = hypothesis_seed(int(SEED))(run)
         started = time.perf_counter()
-        run()
+        for operation in operations:  # each operation gets its share of the cases
+            positive = operation.as_strategy(GenerationMode.POSITIVE)
+            cases = st.one_of(positive, positive, positive, operation.as_strategy(GenerationMode.NEGATIVE))
+            run = settings(max_examples=per_operation, deadline=None, database=None, phases=[Phase.generate],
+                           suppress_health_check=list(HealthCheck))(given(case=cases, with_variables=st.booleans())(send))
+            if SEED:
+                run = hypothesis_seed(int(SEED))(run)
+            run()
         print("\n" + tally.summary(time.perf_counter() - started))
 
     by_operation = Counter(label for label, _ in tally.masked)
     shown = "\n\n".join(f"{label}:\n{body}" for label, body in tally.masked[:10])
     assert not tally.masked, f"{len(tally.masked)} masked errors {dict(by_operation)}, e.g.:\n{shown}"
     assert not tally.server_errors, tally.server_errors[:5]
-    assert tally.cases >= CASES * 0.9
+    assert len(tally.operations) == len(operations) and tally.cases >= len(operations) * per_operation * 0.9
