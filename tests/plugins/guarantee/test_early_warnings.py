@@ -381,6 +381,18 @@ def test_a_blacklisted_related_party_raises_a_warning(gw):
     assert open_task(gw, w.id).step_key == "handle"
 
 
+def test_a_blacklisted_customer_on_the_same_phone_raises_a_warning(gw):
+    """The relation is derived from a shared phone when read (customers_related), not stored or entered by hand."""
+    from surety.plugins.customers.records import update_customer
+
+    pid = effective(gw, "corp")
+    with gw.acting("mgr") as (s, a):
+        update_customer(s, a, gw.customers["corp"], {"phone": "13800130002"})  # the person's phone
+    blacklist(gw, "person")
+    (w,) = warnings(gw, pid)
+    assert indicator_code(gw, w) == "RELATED_BLACKLISTED" and "same_phone" in w.details
+
+
 def test_the_customer_itself_blacklisted_raises_a_warning_and_a_watchlist_entry_none(gw):
     pid = effective(gw, "corp")
     blacklist(gw, "corp", "watchlist")
