@@ -9,6 +9,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from surety.core import limits
 from surety.core.errors import ValidationFailed
 from surety.core.validators import normalise_cn_mobile
 
@@ -169,7 +170,7 @@ def validate_money(value, *, field: str) -> Decimal | None:
         raise ValidationFailed(f"{field} must be a non-negative amount.", field=field)
     if d.as_tuple().exponent < -2:
         raise ValidationFailed(f"{field} has more than two decimal places (fen).", field=field)
-    return d
+    return limits.decimal(d, field)  # spreadsheets too: no amount a money column cannot hold
 
 
 def validate_tags(values) -> list[str]:

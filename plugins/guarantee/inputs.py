@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from surety.core.db.types import to_money
+from surety.core import limits
 from surety.core.errors import ValidationFailed
 
 FEN = Decimal("0.01")
@@ -36,6 +37,7 @@ def number(value: Any, *, field: str, what: str | None = None, low: Decimal | No
         raise ValidationFailed(f"{what} must be a number, not {str(value)[:20]!r}.", field=field) from None
     if not result.is_finite():
         raise ValidationFailed(f"{what} must be a finite number.", field=field)
+    limits.decimal(result, field)  # the core policy: no number a column cannot hold
     if places is not None and result.as_tuple().exponent < -places:
         count = "two" if places == 2 else str(places)
         raise ValidationFailed(f"{what} has more than {count} decimal places: {result}.", field=field)

@@ -339,3 +339,23 @@ def test_a_malformed_body_is_a_graphql_shaped_400(api, body, says):
     assert r.status_code == 400, r.text
     error, = r.json()["errors"]
     assert error["extensions"] == {"code": "BAD_REQUEST"} and says in error["message"]
+
+
+def test_plugin_validators_share_the_decimal_policy():
+    """Values that do not come through GraphQL (spreadsheet imports, the CLI) meet the same Decimal policy."""
+    from decimal import Decimal
+
+    from surety.core.errors import ValidationFailed
+    from surety.plugins.customers.validators import validate_money
+    from surety.plugins.guarantee import inputs
+
+    def refused(fn, *args, **kw) -> ValidationFailed:
+        with pytest.raises(ValidationFailed) as caught:
+            fn(*args, **kw)
+        return caught.value
+
+    assert refused(validate_money, "1e28", field="annual_income").field == "annual_income"
+    assert refused(validate_money, 1e30, field="annual_income").field == "annual_income"  # a spreadsheet float
+    assert refused(inputs.money, "1e28", "amount").field == "amount"
+    assert refused(inputs.number, "-1e16", field="ratio").field == "ratio"
+    assert inputs.money("999999999999999.99", "amount") == Decimal("999999999999999.99")
