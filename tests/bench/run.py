@@ -42,6 +42,7 @@ import bench_dashboard
 import bench_graphql
 import bench_guarantee
 import bench_ledger
+import bench_related
 import bench_rls
 import bench_workflow
 from bench_report import machine_facts, markdown, print_table, write_doc
@@ -85,6 +86,8 @@ class Scale:
     dash_customers: int = 10_000
     dash_runs: int = 20
     ledger_projects: int = 100_000
+    related_others: int = 500
+    related_runs: int = 100
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
@@ -92,7 +95,7 @@ QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, 
               customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
               guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5,
-              ledger_projects=2000)
+              ledger_projects=2000, related_others=50, related_runs=20)
 
 
 def fail(message: str) -> None:
@@ -174,6 +177,11 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
                 runs=scale.dash_runs, warmup=max(2, scale.dash_runs // 10)))
             figures += step("15 company ledger export", lambda: bench_ledger.run(
                 db, tdb.owner_url, projects=scale.ledger_projects, customers=scale.dash_customers))
+        if wanted("customers"):
+            # Last, so rows 1-15 keep their numbers.
+            figures.append(step("16 customer sharing a phone", lambda: bench_related.run(
+                db, tdb.owner_url, others=scale.related_others, runs=scale.related_runs,
+                warmup=max(5, scale.related_runs // 10))))
     finally:
         set_database(None)
         db.dispose()
