@@ -331,7 +331,9 @@ def _hop(session: Session, frontier: list[uuid.UUID], hubs: dict[tuple[str, str]
     mine = _keys_of(session, frontier)
     if not mine:
         return edges, []
-    sizes = group_sizes(session, {m.value for m in mine})
+    held_keys = {(GROUP_OF[m.kind], m.value) for m in mine}
+    # Only the groups the frontier is in (an address and a person's name share the blind index's "name" domain).
+    sizes = {k: n for k, n in group_sizes(session, {m.value for m in mine}).items() if k in held_keys}
     small = {k for k, n in sizes.items() if n <= GROUP_EDGES_MAX}
     walked_hubs = {k for k, n in sizes.items() if n > GROUP_EDGES_MAX and k[0] not in CONTACT_GROUPS}
     for k, n in sizes.items():

@@ -168,3 +168,17 @@ def test_another_tenants_keys_never_join_a_group(db, world, make_tenant):
         assert group_sizes(s, [value]) == {("phone", value): 2}
         assert related_to(s, x.id) == {y.id: "same_phone"}
         assert {n.id for n in graph(s, a, x.id, depth=2).nodes} == {x.id, y.id}
+
+
+def test_an_address_written_like_a_large_person_group_is_not_that_group(db, world):
+    """Addresses and names share the blind index's "name" domain: a customer whose address reads like the name of a
+    legal representative of many companies is in no group with them."""
+    a = world.actors["admin"]
+    text = "王建国"
+    with db.tenant_session(world.tenant.id) as s:
+        x = create_customer(s, a, "individual", individual(1, address=text))
+        for n in range(1, GROUP_EDGES_MAX + 3):
+            create_customer(s, a, "corporate", corporate(n, legal_rep_name=text))
+        g = graph(s, a, x.id, depth=2)
+        assert [n.id for n in g.nodes] == [x.id] and g.edges == [] and g.groups == []
+        assert related_to(s, x.id) == {}
