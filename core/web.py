@@ -75,8 +75,8 @@ def _no_constant(name: str):
 
 class SuretyGraphQL(GraphQL):
     """Strawberry's ASGI view with our context, a body parser that refuses what is not a GraphQL request (not JSON,
-    not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, and GraphQL-shaped bodies for every
-    refusal at the HTTP level (Strawberry answers plain text)."""
+    not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, GraphQL-shaped bodies for every
+    refusal at the HTTP level (Strawberry answers plain text) and a code on every error."""
 
     def __init__(self, schema, db: Database | None, settings: Settings):
         super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
@@ -92,6 +92,15 @@ class SuretyGraphQL(GraphQL):
         except HTTPException as exc:
             response = request_error(exc.reason, exc.status_code)
         await response(scope, receive, send)
+
+    async def process_result(self, request: Request, result):
+        """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``)."""
+        from surety.graphql.errors import with_codes
+
+        body = await super().process_result(request, result)
+        if body.get("errors"):
+            body["errors"] = with_codes(body["errors"])
+        return body
 
     def parse_json(self, data: str | bytes):
         """The request body as JSON: an object (one operation) or a list (a batch, which Strawberry refuses), no

@@ -8,7 +8,6 @@ from typing import TypeVar
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from surety.core.errors import DomainError, Unauthenticated
 
@@ -30,6 +29,10 @@ class UserError:
                    retry_after=exc.details.get("retry_after"))
 
 
+#: What a client sees of an unexpected error.
+MASKED_MESSAGE = "Unexpected error."
+
+
 def should_mask(error: GraphQLError) -> bool:
     """Mask everything except our domain errors and GraphQL's own syntax, validation and input coercion errors.
 
@@ -42,25 +45,30 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, DomainError)
 
 
-#: The code of an unmasked error about the request that has none of its own (syntax, validation, coercion).
+#: Codes of the errors that carry none of their own, given on the way out (:func:`with_codes`): a masked error, ...
+INTERNAL_ERROR_CODE = "INTERNAL_ERROR"
+#: ... a query text that does not parse ...
+PARSE_ERROR_CODE = "GRAPHQL_PARSE_FAILED"
+#: ... and any other error about the request itself (validation, a literal its type refuses).
 REQUEST_ERROR_CODE = "GRAPHQL_VALIDATION_FAILED"
 
 
-class MaskUnexpected(MaskErrors):
-    """Masks unexpected errors as "Unexpected error." (:func:`should_mask`) and gives every error about the request
-    itself that carries no code (syntax, validation, a literal a scalar refused) the code GRAPHQL_VALIDATION_FAILED,
-    so that every error a client sees is typed: ``extensions.code``."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=should_mask)
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
-        for error in processed:
-            if error.path is None and error.message != self.error_message and \
-                    not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": REQUEST_ERROR_CODE}
-        return processed
+def with_codes(errors: list[dict]) -> list[dict]:
+    """Formatted GraphQL errors, each with an ``extensions.code``: domain and input errors keep theirs; a masked
+    error gets INTERNAL_ERROR; an error about the request (no path: it never reached a resolver) GRAPHQL_PARSE_FAILED
+    or GRAPHQL_VALIDATION_FAILED. So every error a client sees is typed."""
+    for error in errors:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code"):
+            continue
+        if error.get("message") == MASKED_MESSAGE:
+            code = INTERNAL_ERROR_CODE
+        elif error.get("path"):
+            continue
+        else:
+            code = PARSE_ERROR_CODE if str(error.get("message", "")).startswith("Syntax Error") else REQUEST_ERROR_CODE
+        error["extensions"] = {**extensions, "code": code}
+    return errors
 
 
 def run_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
+    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -22,7 +23,7 @@ from strawberry.extensions.field_extension import FieldExtension
 from surety.core.context import acting
 from surety.core.db.session import bind_tenant_context
 from surety.core.errors import PluginNotEnabled
-from surety.graphql.errors import MaskUnexpected
+from surety.graphql.errors import MASKED_MESSAGE, should_mask
 from surety.graphql.input_limits import InputLimits, LiteralLimitsRule
 
 log = structlog.get_logger("surety.graphql")
@@ -54,7 +55,7 @@ class RequestSession(SchemaExtension):
                     log.exception("graphql.commit_failed", request_id=ctx.request_id)
                     if result is not None:
                         result.data = None
-                        result.errors = [GraphQLError("Unexpected error.")]
+                        result.errors = [GraphQLError(MASKED_MESSAGE)]
                 finally:
                     session.close()
 
@@ -104,5 +105,5 @@ def standard_extensions(settings) -> list:
         lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=512),
         lambda: InputLimits(hide_suggestions=settings.production),
-        MaskUnexpected,
+        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]

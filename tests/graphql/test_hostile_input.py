@@ -12,13 +12,16 @@ def test_malformed_graphql_is_a_graphql_error(api):
     r = api.post("{ me { ")
     assert r.status_code == 200 and r.json()["data"] is None
     assert r.json()["errors"][0]["message"].startswith("Syntax Error")
+    assert error_codes(r.json()) == ["GRAPHQL_PARSE_FAILED"]
     r = api.post("{ noSuchField }")
     assert r.status_code == 200 and "noSuchField" in r.json()["errors"][0]["message"]
+    assert error_codes(r.json()) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 def test_non_json_body_is_refused_cleanly(api):
     r = api.client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 400
+    assert error_codes(r.json()) == ["BAD_REQUEST"]
 
 
 def test_too_deep_query_is_refused(db, api, make_tenant):
@@ -89,7 +92,7 @@ def test_unexpected_errors_are_masked(api, make_tenant, monkeypatch):
 
     monkeypatch.setattr(provision, "roles_of", boom)
     r = api("{ me { roles } }", token=token)
-    assert r["errors"][0]["message"] == "Unexpected error."
+    assert r["errors"][0]["message"] == "Unexpected error." and error_codes(r) == ["INTERNAL_ERROR"]
     assert "hunter2" not in str(r)
 
 
