@@ -280,12 +280,14 @@ async def send(client: httpx.AsyncClient, side: str, request: wl.Request, step: 
     headers = {"Authorization": f"Bearer {request.token}"}
     start = time.perf_counter()
     try:
-        if side == "graphql":
-            r = await client.post("/graphql", json={"query": request.query, "variables": request.variables},
-                                  headers=headers)
-        else:
-            r = await client.post(request.path, json=request.body, headers=headers)
-    except httpx.TimeoutException:
+        # httpx's timeout bounds each phase (pool, connect, write, read); the client's deadline is for the whole.
+        async with asyncio.timeout(client.timeout.read):
+            if side == "graphql":
+                r = await client.post("/graphql", json={"query": request.query, "variables": request.variables},
+                                      headers=headers)
+            else:
+                r = await client.post(request.path, json=request.body, headers=headers)
+    except (httpx.TimeoutException, TimeoutError):
         step.errors["timeout"] += 1
         return
     except httpx.HTTPError as exc:
