@@ -34,6 +34,8 @@ MAX_DECIMAL = Decimal("1e15")
 MAX_DECIMAL_PLACES = 12
 #: Years a date input may fall in.
 MIN_YEAR, MAX_YEAR = 1900, 2199
+#: Most working days a due date may be counted ahead or back (ten years; a step's timeout is at most 250).
+MAX_WORKING_DAYS = 2_500
 
 
 def text(value: str, field: str, limit: int = MAX_TEXT_CHARS) -> str:

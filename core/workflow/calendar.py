@@ -16,6 +16,9 @@ from functools import lru_cache
 import chinese_calendar
 import structlog
 
+from surety.core import limits
+from surety.core.errors import ValidationFailed
+
 __all__ = ["WorkCalendar", "known_years", "merge_overrides"]
 
 _warned_years: set[int] = set()
@@ -113,6 +116,9 @@ class WorkCalendar:
         day = _as_date(start)
         step = dt.timedelta(days=1 if n >= 0 else -1)
         remaining = abs(int(n))
+        if remaining > limits.MAX_WORKING_DAYS:  # counted day by day: a definition saved before the cap, a bad input
+            raise ValidationFailed(f"At most {limits.MAX_WORKING_DAYS} working days can be counted, not {remaining}.",
+                                   field="working_days")
         while remaining:
             day += step
             if self.is_working_day(day):

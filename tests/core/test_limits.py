@@ -62,3 +62,13 @@ def test_years_and_dates_are_bounded():
     assert limits.date(dt.date(1900, 1, 1), "day") == dt.date(1900, 1, 1)
     assert refused(limits.date, dt.date(9999, 12, 31), "day").field == "day"
 
+
+def test_working_day_arithmetic_is_bounded():
+    """A due date is counted day by day: 3,000,000 working days (a definition saved before timeouts were capped)
+    is refused at once instead of running past the year 9999."""
+    from surety.core.workflow.calendar import WorkCalendar
+
+    calendar = WorkCalendar()
+    assert calendar.add_working_days(dt.date(2025, 1, 6), 5) == dt.date(2025, 1, 13)
+    assert refused(calendar.add_working_days, dt.date(2025, 1, 6), 3_000_000).field == "working_days"
+    assert refused(calendar.add_working_days, dt.date(2025, 1, 6), -(limits.MAX_WORKING_DAYS + 1))
