@@ -179,8 +179,9 @@ def test_fuzzing_the_schema_gives_no_masked_error_and_no_5xx(app, seed):
         for operation in operations:  # each operation gets its share of the cases
             positive = operation.as_strategy(GenerationMode.POSITIVE)
             cases = st.one_of(positive, positive, positive, operation.as_strategy(GenerationMode.NEGATIVE))
+            run = given(case=cases, with_variables=st.booleans())(send)
             run = settings(max_examples=per_operation, deadline=None, database=None, phases=[Phase.generate],
-                           suppress_health_check=list(HealthCheck))(given(case=cases, with_variables=st.booleans())(send))
+                           suppress_health_check=list(HealthCheck))(run)
             if SEED:
                 run = hypothesis_seed(int(SEED))(run)
             run()
