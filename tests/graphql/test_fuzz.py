@@ -5,7 +5,7 @@ operations with odd values (NUL bytes, huge and malformed numbers, impossible da
 four, operations that break the schema's types. No answer may be a 5xx or carry the masked "Unexpected error."
 (an exception nobody expected).
 
-``SURETY_FUZZ_CASES`` sets how many cases run (default 1,000: about 40 s on SQLite, a minute and a half on
+``SURETY_FUZZ_CASES`` sets how many cases run (default 1,000: about half a minute on SQLite and on
 PostgreSQL); ``SURETY_FUZZ_SEED`` fixes Hypothesis' seed to replay a run. Half the cases send the root field's
 arguments as variables (schemathesis writes them into the query text), so both ways in are fuzzed. The figures are
 printed (``-s`` shows them)."""
