@@ -583,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for s in srv.values():
                 s.start()
+            code = git_facts()  # what the servers loaded (others may commit while the run goes on)
             results, bursts, workload, hung = asyncio.run(drive(args, srv, tenants, tdb.owner_url, console))
         finally:
             for s in srv.values():
@@ -599,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
             break
     facts = {
         "Date (UTC)": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
-        "Code": git_facts(),
+        "Code (at server start)": code,
         "Tenants": f"{args.tenants} (customers + guarantee, demo data, {drafts} drafts and {submitted} submitted "
                    f"applications each; seeded in {seeded_in:.0f} s)",
         "Steps": f"{args.seconds:g} s per rate, client timeout {args.timeout:g} s, {args.workers} uvicorn workers each",
