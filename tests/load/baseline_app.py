@@ -137,8 +137,8 @@ class Baseline:
 
         def work(conn, principal, actor, scopes):
             rows = conn.execute(stmt, {"t": principal.tenant_id, "p": prefix,
-                                       "q": prefix[:-1] + chr(ord(prefix[-1]) + 1), "all_rows": "tenant" in scopes, "owner": actor.id_uuid,
-                                       "limit": PAGE + 1}).all()
+                                       "q": prefix[:-1] + chr(ord(prefix[-1]) + 1), "all_rows": "tenant" in scopes,
+                                       "owner": actor.id_uuid, "limit": PAGE + 1}).all()
             return {"customers": [{"id": str(r.id), "kind": r.kind, "name": r.name, "phone": mask(r.phone, "phone"),
                                    "tags": r.tags} for r in rows[:PAGE]], "hasNextPage": len(rows) > PAGE}
 
