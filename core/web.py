@@ -35,9 +35,10 @@ def _token_type(token: str) -> str | None:
         return None
 
 
-def authenticate(db: Database, authorization: str | None) -> dict:
+def authenticate(db: Database, authorization: str | None, client_addr: str | None = None) -> dict:
     """Resolve an ``Authorization: Bearer ...`` header to context fields. Never raises: a bad credential is kept
-    as ``auth_error`` and raised when a field needs a caller (so ``login`` still works with a stale header)."""
+    as ``auth_error`` and raised when a field needs a caller (so ``login`` still works with a stale header).
+    Refused API keys count against ``client_addr`` (core/identity/ratelimit.py)."""
     if not authorization:
         return {}
     scheme, _, credential = authorization.partition(" ")
@@ -48,7 +49,7 @@ def authenticate(db: Database, authorization: str | None) -> dict:
         if credential.startswith("sk_"):
             from surety.core.identity.api_keys import authenticate_api_key
 
-            principal = authenticate_api_key(db, credential)
+            principal = authenticate_api_key(db, credential, client_addr=client_addr)
         elif _token_type(credential) == "platform":
             from surety.core.identity.operators import resolve_platform
 
@@ -122,7 +123,8 @@ class SuretyGraphQL(GraphQL):
 
     async def get_context(self, request: Request, response) -> Context:
         db = self._db or get_database()
-        fields = authenticate(db, request.headers.get("authorization"))
+        fields = authenticate(db, request.headers.get("authorization"),
+                              request.client.host if request.client else None)
         actor = fields.get("actor")
         if actor is not None:
             structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id), user=actor.subject)

@@ -197,3 +197,17 @@ if REDIS_URL:  # collected only where a Redis is named (CI and this machine set 
         with pytest.raises(RateLimited):
             login(db, bare_tenant.slug, "alice", password, client_addr=ATTACKER)
         login(db, bare_tenant.slug, "alice", password, client_addr=OWNER)
+
+
+def test_the_request_path_counts_refused_api_keys_against_the_client_address(db, bare_tenant, limit_settings):
+    """core/web.authenticate hands the client address on, so API-key guessing over HTTP is limited too."""
+    from surety.core.web import authenticate
+
+    limit_settings(rate_limit_token_address="3 per minute")
+    with db.tenant_session(bare_tenant.id) as s:
+        key, secret = create_api_key(s, "ERP bridge")
+    for i in range(3):
+        fields = authenticate(db, f"Bearer sk_{key.prefix}_{'x' * 42}{i}", ATTACKER)
+        assert isinstance(fields["auth_error"], Unauthenticated)
+    assert isinstance(authenticate(db, f"Bearer {secret}", ATTACKER)["auth_error"], RateLimited)
+    assert "actor" in authenticate(db, f"Bearer {secret}", OWNER)
