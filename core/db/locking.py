@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from surety.core.errors import NotFound
+
 M = TypeVar("M")
 
 
@@ -19,3 +21,13 @@ def lock_row(session: Session, model: type[M], *criteria: Any, values: Mapping[s
     stmt = (update(model).where(*criteria).values(values or {"id": model.id}).returning(model)
             .execution_options(populate_existing=True, synchronize_session=False))
     return session.scalars(stmt).one_or_none()
+
+
+def lock_by_id(session: Session, model: type[M], row_id: Any, column: str, what: str, field: str = "id") -> M:
+    """The ``model`` row with id ``row_id``, locked and loaded fresh (:func:`lock_row`; the locking statement sets
+    ``column`` to itself, so pick a column the row's writers change, e.g. ``status``). NotFound (code
+    ``NOT_FOUND``) naming ``what`` and the input ``field`` when there is no such row in the tenant."""
+    row = lock_row(session, model, model.id == row_id, values={column: getattr(model, column)})
+    if row is None:
+        raise NotFound(f"No {what} with that id.", field=field)
+    return row
