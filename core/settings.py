@@ -64,6 +64,16 @@ class Settings:
     max_query_tokens: int = 2000
     max_aliases: int = 30
     max_body_bytes: int = 1_000_000
+    #: The application's connection pool per worker process (PostgreSQL): kept connections, extra ones on demand,
+    #: and how long a checkout may wait before failing (a backstop; the admission gate keeps it from waiting).
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_pool_timeout: float = 10.0
+    #: Requests one worker runs at once; 0 derives it from the pool (core/admission.py). Beyond it up to
+    #: ``request_queue`` requests wait (0: four per slot) for at most ``request_queue_seconds``, the rest get 503.
+    max_concurrent_requests: int = 0
+    request_queue: int = 0
+    request_queue_seconds: float = 2.0
     #: Attachment storage backend: ``local`` (files under ``var_dir/attachments``) or a name from the
     #: ``surety_attachment_storages`` hook (docs/attachments.md).
     attachment_backend: str = "local"
@@ -113,17 +123,29 @@ def _dev_secret(var_dir: Path, filename: str, make) -> str:
     return value
 
 
-def _positive_int(env_vars, name: str, default: int) -> int:
+def _number(env_vars, name: str, default, kind, minimum, what: str):
     raw = env_vars.get(name)
     if raw is None or not str(raw).strip():
         return default
     try:
-        value = int(str(raw).strip())
+        value = kind(str(raw).strip())
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise ConfigurationError(f"{name} must be a positive whole number of bytes, not {raw!r}.")
+        value = None
+    if value is None or value != value or value < minimum or value == float("inf"):
+        raise ConfigurationError(f"{name} must be {what}, not {raw!r}.")
     return value
+
+
+def _positive_int(env_vars, name: str, default: int) -> int:
+    return _number(env_vars, name, default, int, 1, "a positive whole number")
+
+
+def _non_negative_int(env_vars, name: str, default: int) -> int:
+    return _number(env_vars, name, default, int, 0, "a whole number, 0 or more")
+
+
+def _positive_float(env_vars, name: str, default: float) -> float:
+    return _number(env_vars, name, default, float, 1e-3, "a positive number of seconds")
 
 
 _AUDIT_KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -247,6 +269,12 @@ def load_settings(environ: dict | None = None) -> Settings:
         lockout_minutes=int(env_vars.get("SURETY_LOCKOUT_MINUTES", 15)),
         **_rate_limits(env_vars),
         max_body_bytes=int(env_vars.get("SURETY_MAX_BODY_BYTES", 1_000_000)),
+        db_pool_size=_positive_int(env_vars, "SURETY_DB_POOL_SIZE", 10),
+        db_max_overflow=_non_negative_int(env_vars, "SURETY_DB_MAX_OVERFLOW", 20),
+        db_pool_timeout=_positive_float(env_vars, "SURETY_DB_POOL_TIMEOUT", 10.0),
+        max_concurrent_requests=_non_negative_int(env_vars, "SURETY_MAX_CONCURRENT_REQUESTS", 0),
+        request_queue=_non_negative_int(env_vars, "SURETY_REQUEST_QUEUE", 0),
+        request_queue_seconds=_positive_float(env_vars, "SURETY_REQUEST_QUEUE_SECONDS", 2.0),
         attachment_backend=env_vars.get("SURETY_ATTACHMENT_BACKEND", "").strip() or "local",
         attachment_max_bytes=_positive_int(env_vars, "SURETY_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024),
         log_json=env_vars.get("SURETY_LOG_JSON", "1" if env == "production" else "0") == "1",

@@ -17,7 +17,8 @@ from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
 from surety.core import limits
-from surety.core.db.session import Database, get_database
+from surety.core.admission import AdmissionGate, AdmissionMiddleware, slots_for
+from surety.core.db.session import Database, get_database, pool_capacity
 from surety.core.errors import DomainError, Unauthenticated
 from surety.core.settings import Settings, get_settings
 from surety.graphql.context import Context
@@ -194,7 +195,14 @@ class BodyTooLarge(Exception):
 
 
 async def healthz(_request: Request) -> JSONResponse:
+    """Liveness: answers from the event loop alone (no database, no admission queue)."""
     return JSONResponse({"status": "ok"})
+
+
+def admission_gate(settings: Settings, db: Database) -> AdmissionGate:
+    """The worker's gate, sized from the settings or from ``db``'s pool (core/admission.py)."""
+    slots = slots_for(pool_capacity(db.engine), settings.max_concurrent_requests)
+    return AdmissionGate(slots, settings.request_queue or 4 * slots, settings.request_queue_seconds)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, schema=None) -> Starlette:
@@ -208,6 +216,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     graphql_app = SuretyGraphQL(schema, db, settings)
     app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz),
                             *attachment_routes(db)])
+    app.add_middleware(AdmissionMiddleware, gate=admission_gate(settings, db or get_database()))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        path_limits={UPLOAD_PATH: upload_body_limit(settings)})
     return app

@@ -22,13 +22,18 @@ import contextvars
 import uuid
 from collections.abc import Iterator
 
+import structlog
+
 from sqlalchemy import Table, create_engine, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import visitors
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from surety.core.db.base import TenantScoped
 from surety.core.errors import CrossTenantWrite, TenantNotBound
+
+_log = structlog.get_logger("surety.db")
 
 
 class _Platform:
@@ -111,6 +116,56 @@ def _set_rls_tenant(session: Session, transaction, connection) -> None:
     connection.execute(select(func.set_config("app.tenant_id", value, True)))
 
 
+class ConnectionBudget:
+    """Connections the current request may hold at once (core/admission.py); ``peak`` is the most it held."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.held = 0
+        self.peak = 0
+        self.exceeded = 0
+
+
+_budget: contextvars.ContextVar[ConnectionBudget | None] = contextvars.ContextVar("surety_db_budget", default=None)
+
+
+@contextlib.contextmanager
+def connection_budget(limit: int) -> Iterator[ConnectionBudget]:
+    """Count the pool connections checked out in this context (a request) against ``limit``."""
+    budget = ConnectionBudget(limit)
+    token = _budget.set(budget)
+    try:
+        yield budget
+    finally:
+        _budget.reset(token)
+
+
+def _count_checkout(_dbapi_connection, record, _proxy) -> None:
+    budget = _budget.get()
+    if budget is None:
+        return
+    record.info["surety_budget"] = budget
+    budget.held += 1
+    budget.peak = max(budget.peak, budget.held)
+    if budget.held > budget.limit:
+        budget.exceeded += 1
+        _log.warning("db.connection_budget_exceeded", held=budget.held, limit=budget.limit)
+
+
+def _count_checkin(_dbapi_connection, record) -> None:
+    budget = record.info.pop("surety_budget", None)
+    if budget is not None:
+        budget.held -= 1
+
+
+def pool_capacity(engine: Engine) -> int | None:
+    """How many connections the engine's pool hands out at most (``None``: it opens as many as asked)."""
+    pool = engine.pool
+    if isinstance(pool, QueuePool):
+        return pool.size() + max(pool._max_overflow, 0)  # noqa: SLF001 - QueuePool has no public accessor
+    return None  # NullPool opens what is asked; Static/SingletonThreadPool share one connection
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -119,25 +174,35 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def make_engine(url: str, **kw) -> Engine:
+def _sqlite_in_memory(url: str) -> bool:
+    return url in ("sqlite://", "sqlite:///") or ":memory:" in url or "mode=memory" in url
+
+
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, pool_timeout: float = 10, **kw) -> Engine:
+    """An engine with the house listeners. Pool sizes apply to pooled engines (not NullPool, not in-memory SQLite);
+    ``pool_timeout`` bounds a checkout wait, a backstop only: the admission gate keeps checkouts from waiting."""
     if url.startswith("sqlite"):
+        if "poolclass" not in kw and not _sqlite_in_memory(url):
+            kw.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
         engine = create_engine(url, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    kw.setdefault("pool_pre_ping", True)
-    if "poolclass" not in kw:  # NullPool (migrations, scripts) takes no size arguments
-        kw.setdefault("pool_size", 10)
-        kw.setdefault("max_overflow", 20)
-    return create_engine(url, **kw)
+    else:
+        kw.setdefault("pool_pre_ping", True)
+        if "poolclass" not in kw:  # NullPool (migrations, scripts) takes no size arguments
+            kw.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
+        engine = create_engine(url, **kw)
+    event.listen(engine, "checkout", _count_checkout)
+    event.listen(engine, "checkin", _count_checkin)
+    return engine
 
 
 class Database:
     """The application's engine (as the non-owner role on PostgreSQL) and its tenant-bound sessions."""
 
-    def __init__(self, url: str, owner_url: str | None = None):
+    def __init__(self, url: str, owner_url: str | None = None, **engine_kw):
         self.url = url
         self.owner_url = owner_url or url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **engine_kw)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -173,7 +238,8 @@ def get_database() -> Database:
         from surety.core.settings import get_settings
 
         s = get_settings()
-        _database = Database(s.app_database_url, owner_url=s.database_url)
+        _database = Database(s.app_database_url, owner_url=s.database_url, pool_size=s.db_pool_size,
+                             max_overflow=s.db_max_overflow, pool_timeout=s.db_pool_timeout)
     return _database
 
 
