@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from surety.core import limits
+from surety.core import inputs
 from surety.core.errors import ValidationFailed
 from surety.core.validators import normalise_cn_mobile
 
@@ -158,19 +158,11 @@ def normalise_name(value: str) -> str:
 
 
 def validate_money(value, *, field: str) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """An amount in yuan, zero or more, with at most two decimal places (core's Decimal policy, core/inputs.py; a
+    spreadsheet's float is read as its shortest decimal text); None when blank. Kept unquantized (0.7 stays 0.7)."""
+    if inputs.blank(value):
         return None
-    if isinstance(value, float):
-        value = repr(value)  # spreadsheets hand floats: take the shortest decimal text, never the binary value
-    try:
-        d = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{field} must be an amount in yuan, e.g. 1000000.00.", field=field) from None
-    if not d.is_finite() or d < 0:
-        raise ValidationFailed(f"{field} must be a non-negative amount.", field=field)
-    if d.as_tuple().exponent < -2:
-        raise ValidationFailed(f"{field} has more than two decimal places (fen).", field=field)
-    return limits.decimal(d, field)  # spreadsheets too: no amount a money column cannot hold
+    return inputs.number(value, field=field, low=Decimal(0), places=2, floats=True)
 
 
 def validate_tags(values) -> list[str]:
