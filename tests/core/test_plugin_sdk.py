@@ -1,4 +1,4 @@
-"""A third-party plugin end to end: tests/fixtures/surety_hello_plugin is built into a wheel, installed into a
+"""A third-party plugin end to end: examples/hello_plugin is built into a wheel, installed into a
 temporary directory and found through its ``surety.plugins`` entry point; its Alembic branch migrates a fresh
 database; enabling it checks dependencies and grants its permissions; its GraphQL fields, permission check and event
 handler work through the real app, and tenants that did not enable it get PLUGIN_NOT_ENABLED."""
@@ -35,7 +35,7 @@ from surety.core.testing import TEST_PASSWORD, fresh_database, grant
 
 pytestmark = pytest.mark.slow
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "surety_hello_plugin"
+FIXTURE = Path(__file__).resolve().parents[2] / "examples" / "hello_plugin"
 DIST_NAME = "surety-hello-plugin"
 HELLO_TABLES = ("hello_greetings",)
 ADDON_KEY = "hello_addon"
