@@ -17,6 +17,7 @@ from surety.core.authz.enforcer import get_enforcer
 from surety.core.authz.models import DATA_SCOPES, SCOPE_ORG_UNIT, SCOPE_OWN, SCOPE_TENANT, Role
 from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor
 from surety.core.db.session import session_tenant
+from surety.core.identity.models import OrgUnit
 
 _RANK = {scope: n for n, scope in enumerate(DATA_SCOPES)}
 
@@ -30,8 +31,13 @@ def data_scope(session: Session, actor: Actor) -> str:
     roles = get_enforcer(session).roles_for(actor.subject)
     if not roles:
         return SCOPE_OWN
-    scopes = session.scalars(select(Role.data_scope).where(Role.key.in_(roles)))
-    return max((s for s in scopes if s in _RANK), key=_RANK.__getitem__, default=SCOPE_OWN)
+    # Asked several times per request (each scoped list, each loader): read once per session and set of roles.
+    cache = session.info.setdefault("surety_data_scopes", {})
+    key = frozenset(roles)
+    if key not in cache:
+        scopes = session.scalars(select(Role.data_scope).where(Role.key.in_(roles)))
+        cache[key] = max((s for s in scopes if s in _RANK), key=_RANK.__getitem__, default=SCOPE_OWN)
+    return cache[key]
 
 
 def _coerce(column, value: Any) -> Any:
@@ -57,7 +63,6 @@ def apply_scope(
     org_unit_column: str = "org_unit_id",
 ) -> Select:
     """``stmt`` restricted to the rows of ``model`` that ``actor``'s data scope lets it see."""
-    from surety.core.identity.models import OrgUnit
 
     scope = data_scope(session, actor)
     if scope == SCOPE_TENANT:

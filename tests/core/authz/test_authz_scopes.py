@@ -130,3 +130,25 @@ def test_owner_column_with_string_ids(db, tenant, user_actor):
     with db.tenant_session(tenant) as s:
         stmt = apply_scope(select(User.username), User, s, actor, owner_column="username")
         assert list(s.scalars(stmt)) == [actor.id]
+
+
+def test_the_scope_is_read_once_per_session_and_set_of_roles(db, tenant, org, user_actor):
+    from sqlalchemy import event
+
+    actor = _as(db, tenant, org, user_actor, "branch", ["read_only"])
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "data_scope" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.tenant_session(tenant) as s:
+            assert [data_scope(s, actor) for _ in range(3)] == ["org_unit"] * 3
+            assert len(statements) == 1
+            assign_roles(s, actor.subject, ["read_only", "risk_officer"])  # other roles: read again
+            assert data_scope(s, actor) == "org_subtree"
+            assert len(statements) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
