@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from surety.core.cli.kit import as_user, console, db, fail, progress, tenant, tenant_with_plugin
 from surety.core.errors import ConfigurationError, DomainError
 
 app = typer.Typer(help="Surety platform command line.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -30,51 +30,15 @@ for sub, name in ((db_app, "db"), (tenant_app, "tenant"), (user_app, "user"), (o
                   (workflow_app, "workflow"), (calendar_app, "calendar"), (notifications_app, "notifications")):
     app.add_typer(sub, name=name)
 
-console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1):
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
-
-
-def _db():
-    from surety.core.db.session import get_database
-
-    return get_database()
+# The kit (core/cli/kit.py) under the short names this module's commands use; plugins import the kit itself.
+_fail, _db, _progress, _tenant = fail, db, progress, tenant
+__all__ = ["app", "as_user", "console", "db", "fail", "progress", "run", "tenant", "tenant_with_plugin"]
 
 
 def _plugin_commands() -> None:
     from surety.core.plugins import get_registry
 
     get_registry().hook.surety_cli(app=app)
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=console, transient=False)
-
-
-def as_user(session, username: str):
-    """The actor of an active user of the session's tenant, for a command run on someone's behalf (``--as-user``):
-    their permissions and data scope apply. An unknown or inactive user is a bad parameter."""
-    from sqlalchemy import select
-
-    from surety.core.identity.auth import user_actor
-    from surety.core.identity.models import USER_ACTIVE, User
-
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise typer.BadParameter(f"no user {username!r} in this tenant", param_hint="--as-user")
-    if user.status != USER_ACTIVE:
-        raise typer.BadParameter(f"user {username!r} is {user.status}, not active", param_hint="--as-user")
-    return user_actor(user)
-
-
-def _tenant(slug: str):
-    from surety.tenants.service import get_tenant_by_slug
-
-    return get_tenant_by_slug(_db(), slug)
 
 
 @app.callback()
@@ -463,8 +427,6 @@ def notifications_deliver(tenant: str = typer.Option(None, "--tenant", help="Def
         console.print(f"{t.slug}: {sent} sent, {failed} failed")
 
 
-# Names plugins use for their own commands (the ``surety_cli`` hook).
-progress, db, tenant = _progress, _db, _tenant
 _plugin_commands()
 
 

@@ -6,34 +6,25 @@ from pathlib import Path
 
 import typer
 
+from surety.core.cli.kit import as_user as _as_user
+from surety.core.cli.kit import console, db, fail, progress, tenant_with_plugin
+
+from surety.plugins.customers import KEY
+
 customers_app = typer.Typer(help="Customers: spreadsheet import and export.", no_args_is_help=True)
 
 
 def _actor(session, username: str):
-    from surety.core.cli.main import as_user
-
-    return as_user(session, username)
+    return _as_user(session, username)
 
 
 def _tenant_with_plugin(slug: str):
-    from surety.core.cli.main import _fail, tenant
-
-    from surety.plugins.customers import KEY
-
-    try:
-        t = tenant(slug)
-    except Exception as exc:  # DomainError (unknown slug) and the like
-        _fail(getattr(exc, "message", str(exc)))
-    if KEY not in t.enabled_plugins:
-        _fail(f"the customers plugin is not enabled for {slug} (surety tenant enable-plugin {slug} customers)")
-    return t
+    return tenant_with_plugin(slug, KEY)
 
 
 @customers_app.command("template")
 def template_cmd(output: Path = typer.Option(Path("customers-template.xlsx"), "--output", "-o")) -> None:
     """Write the empty import template (.xlsx)."""
-    from surety.core.cli.main import console
-
     from surety.plugins.customers.imports import template
 
     output.write_bytes(template())
@@ -46,14 +37,13 @@ def import_cmd(file: Path, tenant_slug: str = typer.Option(..., "--tenant"),
                as_user: str = typer.Option("admin", "--as-user", help="who imports (needs customers:customer:import)")
                ) -> None:
     """Import customers from FILE: every row or none. --dry-run lists every bad row with its reason."""
-    from surety.core.cli.main import _fail, console, db, progress
     from surety.core.context import acting
     from surety.core.errors import DomainError
 
     from surety.plugins.customers.imports import import_customers
 
     if not file.exists():
-        _fail(f"no such file: {file}")
+        fail(f"no such file: {file}")
     t = _tenant_with_plugin(tenant_slug)
     try:
         with db().tenant_session(t.id) as s, progress() as bar:
@@ -66,7 +56,7 @@ def import_cmd(file: Path, tenant_slug: str = typer.Option(..., "--tenant"),
         rows = exc.details.get("rows") or []
         for r in rows:
             console.print(f"  row {r['row']}: {r['field'] or '-'}: {r['message']}")
-        _fail(exc.message)
+        fail(exc.message)
     if dry_run:
         for e in report.errors:
             console.print(f"  row {e.row}: {e.field or '-'}: {e.message}")
@@ -82,7 +72,6 @@ def export_cmd(tenant_slug: str = typer.Option(..., "--tenant"),
                output: Path = typer.Option(Path("customers.xlsx"), "--output", "-o"),
                as_user: str = typer.Option("admin", "--as-user")) -> None:
     """Export the customers the user may see to .xlsx (personal data in clear only with core:pii:reveal)."""
-    from surety.core.cli.main import console, db
     from surety.core.context import acting
 
     from surety.plugins.customers.imports import export_customers
