@@ -13,7 +13,7 @@ from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import TenantSuspended, Unauthenticated
-from surety.core.identity import _audit, ratelimit
+from surety.core.identity import _audit, principal_cache, ratelimit
 from surety.core.identity.lockout import register_failure, register_success
 from surety.core.identity.models import USER_ACTIVE, RefreshToken, User
 from surety.core.identity.passwords import dummy_verify, hash_password, needs_rehash, verify_password
@@ -193,8 +193,13 @@ def _logout(db: Database, refresh_token: str, client_addr: str | None) -> None:
 
 def resolve_access(db: Database, token: str) -> Principal:
     """The user behind an access token, after checking the token, that the user exists and is active, that the
-    password was not changed since the token was issued, and that the tenant is active (one indexed query)."""
+    password was not changed since the token was issued, and that the tenant is active (one indexed query, whose
+    success is cached for a few seconds: core/identity/principal_cache.py)."""
     claims = decode_access_token(token)
+    key = (claims.tenant_id, claims.user_id, claims.issued_at)
+    if (cached := principal_cache.get(key)) is not None:
+        return cached
+    started = principal_cache.epoch()
     with db.tenant_session(claims.tenant_id) as s:
         found = s.execute(
             select(User, Tenant.status).join(Tenant, Tenant.id == User.tenant_id).where(User.id == claims.user_id)
@@ -206,5 +211,7 @@ def resolve_access(db: Database, token: str) -> Principal:
         raise Unauthenticated(INVALID_TOKEN)
     if tenant_status != TENANT_ACTIVE:
         raise TenantSuspended(SUSPENDED)
-    return Principal(type=PRINCIPAL_USER, id=user.id, tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
-                     username=user.username, display_name=user.display_name)
+    principal = Principal(type=PRINCIPAL_USER, id=user.id, tenant_id=user.tenant_id, org_unit_id=user.org_unit_id,
+                          username=user.username, display_name=user.display_name)
+    principal_cache.put(key, principal, started)
+    return principal
