@@ -20,6 +20,7 @@ from surety.core import limits
 from surety.core.admission import AdmissionGate, AdmissionMiddleware, slots_for
 from surety.core.db.session import Database, get_database, pool_capacity
 from surety.core.errors import DomainError, Unauthenticated
+from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
 from surety.graphql.context import Context
 
@@ -219,4 +220,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     app.add_middleware(AdmissionMiddleware, gate=admission_gate(settings, db or get_database()))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        path_limits={UPLOAD_PATH: upload_body_limit(settings)})
+    if settings.env != "test":  # a serving worker (tests build many apps in one process)
+        tune_gc()
     return app

@@ -266,3 +266,25 @@ def test_pool_and_admission_settings_are_read_and_checked(tmp_path):
                       ("SURETY_REQUEST_QUEUE_SECONDS", "nan"), ("SURETY_DB_POOL_TIMEOUT", "soon")]:
         with pytest.raises(ConfigurationError, match=name):
             load_settings({**base, name: bad})
+
+
+def test_a_serving_worker_freezes_its_start_up_heap(monkeypatch, db):
+    import gc
+
+    from surety.core import runtime, web
+
+    calls = []
+    monkeypatch.setattr(web, "tune_gc", lambda: calls.append(True))
+    create_app(dataclasses.replace(get_settings(), env="production"), db)
+    assert calls == [True]
+    create_app(get_settings(), db)  # tests: no freezing
+    assert calls == [True]
+
+    before = gc.get_threshold()
+    try:
+        runtime.tune_gc()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == runtime.GC_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
