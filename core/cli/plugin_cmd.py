@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from surety.core.cli.kit import console
 from surety.core.scaffold import ScaffoldError, new_plugin, plugin_names
 
 plugin_app = typer.Typer(help="Plugin development (scaffold a new plugin).", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @plugin_app.command("new")
