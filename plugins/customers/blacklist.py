@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +14,7 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.ports import customers as customers_door
 
 from surety.plugins.customers.errors import CustomerBlacklisted
 from surety.plugins.customers.events import CustomerBlacklisted as CustomerBlacklistedEvent
@@ -137,17 +137,5 @@ def screen(session: Session, customer_id: uuid.UUID, business: str) -> list[str]
 
 def screen_customer(session: Session, customer_id: uuid.UUID, business: str) -> list[str]:
     """Call ``customers_screen`` of every plugin enabled for the tenant; the flags of all of them, or the first
-    refusal raised."""
-    from surety.core.events import enabled_plugins
-    from surety.core.plugins import get_registry
-
-    from surety.plugins.customers.records import tenant_of
-
-    caller = get_registry().hook_for("customers_screen", enabled_plugins(session, tenant_of(session)))
-    results: Iterable = caller(session=session, customer_id=customer_id, business=business)
-    flags: list[str] = []
-    for result in results:
-        for flag in result or ():
-            if flag not in flags:
-                flags.append(flag)
-    return flags
+    refusal raised (the door's :func:`surety.core.ports.customers.screen`)."""
+    return customers_door.screen(session, customer_id, business)

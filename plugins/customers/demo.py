@@ -4,11 +4,16 @@ a legal representative and a shareholder, and one watchlisted. Idempotent."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surety.plugins.customers.models import Customer
+from surety.core.context import Actor
+from surety.core.ports.customers import DemoCorporate
+
+from surety.plugins.customers.models import KIND_CORPORATE, Customer
 from surety.plugins.customers.testing import actor_for, make_id, make_uscc
 
 
@@ -44,3 +49,21 @@ def add_demo_customers(session: Session) -> None:
         "total_assets": "32000000.00", "total_liabilities": "18000000.00", "current_assets": "15000000.00",
         "current_liabilities": "9000000.00", "inventory": "4000000.00", "equity": "14000000.00",
         "revenue": "41000000.00", "net_profit": "2100000.00"})
+
+
+def ensure_corporates(session: Session, actor: Actor, corporates: Sequence[DemoCorporate]) -> dict[str, dict[str, Any]]:
+    """``customers_demo_corporates``: create (as ``actor``) each of ``corporates`` no live customer has the name of,
+    with a valid credit code from its ``seq`` and its statement; name -> summary of every live customer after."""
+    from surety.plugins.customers.records import _summary, create_customer
+    from surety.plugins.customers.statements import set_statement
+
+    live = {c.name: c for c in session.scalars(select(Customer).where(Customer.deleted_at.is_(None)))}
+    for corporate in corporates:
+        if corporate.name in live:
+            continue
+        row = create_customer(session, actor, KIND_CORPORATE, {
+            **corporate.fields, "name": corporate.name, "credit_code": make_uscc(corporate.seq)})
+        if corporate.statement_period_end is not None:
+            set_statement(session, actor, row.id, corporate.statement_period_end, dict(corporate.statement_lines))
+        live[corporate.name] = row
+    return {name: _summary(c) for name, c in live.items()}

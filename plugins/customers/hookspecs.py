@@ -1,13 +1,13 @@
 """Hooks the ``customers`` plugin declares for other plugins (returned from ``surety_plugin_hookspecs``).
 
-Call them for a tenant's enabled plugins with ``get_registry().hook_for(name, enabled)(**kwargs)``. docs/customers.md
-lists each with its exact signature.
+Other plugins call them through the door surety.core.ports.customers (typed functions, the tenant's enabled plugins);
+docs/customers.md lists each hook with its exact signature.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,9 @@ from surety.core.hookspecs import hookspec
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from surety.core.context import Actor
+    from surety.core.ports.customers import CustomerColumns, DemoCorporate
 
 
 @hookspec
@@ -52,3 +55,25 @@ def customers_related(session: Session, customer_id: uuid.UUID) -> Mapping[uuid.
     """Return the customers related to ``customer_id`` one hop away (either direction; deleted ones left out),
     each with its relation type (e.g. ``same_legal_rep``, ``shareholder``). The customers plugin implements it; no
     permission check (the caller checks its own)."""
+
+
+@hookspec(firstresult=True)
+def customers_get(session: Session, actor: Actor, customer_id: uuid.UUID) -> Mapping[str, Any]:
+    """Return the summary (as ``customers_summaries`` gives it) of a live customer ``actor`` may read: raise
+    PermissionDenied without customers:customer:read, NotFound when the customer is absent, deleted or outside the
+    actor's data scope. The customers plugin implements it."""
+
+
+@hookspec(firstresult=True)
+def customers_columns(session: Session) -> CustomerColumns:
+    """Return the customers table for a join in another plugin's report query (``CustomerColumns`` of
+    surety.core.ports.customers: the ORM entity, so the tenant filter applies, and its columns). The customers
+    plugin implements it."""
+
+
+@hookspec(firstresult=True)
+def customers_demo_corporates(session: Session, actor: Actor,
+                              corporates: Sequence[DemoCorporate]) -> Mapping[str, Mapping[str, Any]]:
+    """Demo data: create (as ``actor``) each of ``corporates`` that no live customer has the name of, with a valid
+    generated credit code and its statement; return name -> summary of every live customer. The customers plugin
+    implements it."""

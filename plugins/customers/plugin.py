@@ -122,3 +122,27 @@ def customers_screen(session, customer_id, business):
     from surety.plugins.customers.blacklist import screen
 
     return screen(session, customer_id, business)
+
+
+@hookimpl
+def customers_get(session, actor, customer_id):
+    from surety.plugins.customers.records import readable_summary
+
+    return readable_summary(session, actor, customer_id)
+
+
+@hookimpl
+def customers_columns(session):
+    from surety.core.ports.customers import CustomerColumns
+    from surety.plugins.customers.models import Customer
+
+    return CustomerColumns(entity=Customer, tenant_id=Customer.tenant_id, id=Customer.id, kind=Customer.kind,
+                           industry=Customer.industry, region=Customer.region, size=Customer.size,
+                           deleted_at=Customer.deleted_at)
+
+
+@hookimpl
+def customers_demo_corporates(session, actor, corporates):
+    from surety.plugins.customers.demo import ensure_corporates
+
+    return ensure_corporates(session, actor, corporates)

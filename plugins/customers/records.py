@@ -311,6 +311,12 @@ def delete_customer(session: Session, actor: Actor, customer_id: uuid.UUID) -> C
     return customer
 
 
+def _summary(c) -> dict[str, Any]:
+    """What other plugins may show of a customer (a Customer or a row of its plain columns)."""
+    return {"id": c.id, "kind": c.kind, "name": c.name, "org_unit_id": c.org_unit_id, "owner_id": c.owner_id,
+            "industry": c.industry, "region": c.region, "size": c.size, "deleted": c.deleted_at is not None}
+
+
 def summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict[str, Any]]:
     """``customers_summaries``: display fields of customers for other plugins, in one query."""
     ids = list(dict.fromkeys(customer_ids))
@@ -320,6 +326,9 @@ def summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict[str, Any]]
     rows = session.execute(select(Customer.id, Customer.kind, Customer.name, Customer.org_unit_id, Customer.owner_id,
                                   Customer.industry, Customer.region, Customer.size, Customer.deleted_at)
                            .where(Customer.id.in_(ids)))
-    return {c.id: {"id": c.id, "kind": c.kind, "name": c.name, "org_unit_id": c.org_unit_id, "owner_id": c.owner_id,
-                   "industry": c.industry, "region": c.region, "size": c.size,
-                   "deleted": c.deleted_at is not None} for c in rows}
+    return {c.id: _summary(c) for c in rows}
+
+
+def readable_summary(session: Session, actor: Actor, customer_id: uuid.UUID) -> dict[str, Any]:
+    """``customers_get``: the summary of a live customer the actor may read (:func:`get_customer`)."""
+    return _summary(get_customer(session, actor, customer_id))

@@ -25,7 +25,8 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.crypto.blind_index import blind_index
 from surety.core.errors import NotFound, ValidationFailed
-from surety.core.events import enabled_plugins, raise_event
+from surety.core.events import raise_event
+from surety.core.ports import customers as customers_door
 
 from surety.plugins.customers.events import CustomerRelationAdded
 from surety.plugins.customers.models import Customer, CustomerKey, CustomerRelation
@@ -426,23 +427,13 @@ class GroupExposure:
 def group_exposure(session: Session, actor: Actor, customer_id: uuid.UUID, depth: int = 2) -> GroupExposure:
     """The related group of a customer (its graph to ``depth``) and the exposure every enabled plugin reports for
     its members through ``customers_exposure``, summed per customer and in total (Decimal, yuan)."""
-    from surety.core.plugins import get_registry
-
-    from surety.plugins.customers.records import tenant_of
-
     g = graph(session, actor, customer_id, depth)
     ids = [c.id for c in g.nodes]
     by_customer = {i: Decimal("0.00") for i in ids}
     by_plugin: dict[str, Decimal] = {}
-    registry = get_registry()
-    for key in enabled_plugins(session, tenant_of(session)):
-        if key == "core":
-            continue
-        for result in registry.hook_for("customers_exposure", [key])(session=session, customer_ids=list(ids)):
-            for cid, amount in (result or {}).items():
-                if cid in by_customer:
-                    amount = Decimal(amount)
-                    by_customer[cid] += amount
-                    by_plugin[key] = by_plugin.get(key, Decimal("0.00")) + amount
+    for key, amounts in customers_door.exposure(session, ids).items():
+        for cid, amount in amounts.items():
+            by_customer[cid] += amount
+            by_plugin[key] = by_plugin.get(key, Decimal("0.00")) + amount
     total = sum(by_customer.values(), Decimal("0.00"))
     return GroupExposure(g.root_id, g.nodes, by_customer, by_plugin, total)
