@@ -13,7 +13,7 @@ from strawberry import relay
 
 from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id as gid
-from surety.core.crypto.masking import mask
+from surety.graphql.pii import shown
 
 from surety.plugins.customers.models import Customer as CustomerRow
 
@@ -21,11 +21,7 @@ ENTITY = "customers:customer"
 
 
 def _shown(info, customer_id: str, field: str, value: str | None, kind: str, reveal: bool) -> str | None:
-    if value is None or not reveal:
-        return mask(value, kind)
-    from surety.graphql.identity import reveal_pii
-
-    return reveal_pii(info, ENTITY, customer_id, field, value)
+    return shown(info, ENTITY, customer_id, field, value, kind, reveal)
 
 
 @strawberry.type(description="A shareholder, family member or key person (names only; identity numbers are never "
