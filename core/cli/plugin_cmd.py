@@ -5,6 +5,7 @@ Registered in core/cli/main.py as the sub-app ``plugin``."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -17,10 +18,10 @@ plugin_app = typer.Typer(help="Plugin development (scaffold a new plugin).", no_
 
 @plugin_app.command("new")
 def plugin_new(
-    key: str = typer.Argument(..., help="Plugin key: lowercase letters, digits and underscores (e.g. microloan)."),
-    directory: Path | None = typer.Option(
-        None, "--dir", help="Folder to create (default: ./surety-<key>-plugin); must not exist or be empty."),
-    title: str | None = typer.Option(None, "--title", help="Human-readable title of the plugin."),
+    key: Annotated[str, typer.Argument(help="Plugin key: lowercase letters, digits and underscores (e.g. microloan).")],
+    directory: Annotated[Path | None, typer.Option(
+        "--dir", help="Folder to create (default: ./surety-<key>-plugin); must not exist or be empty.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Human-readable title of the plugin.")] = None,
 ) -> None:
     """Scaffold an out-of-tree plugin: hooks, model, services, permissions, GraphQL, events, its Alembic branch
     and a test."""

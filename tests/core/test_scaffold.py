@@ -25,6 +25,7 @@ from surety.core.plugins import PluginRegistry, build_plugin_manager, reset_regi
 from surety.core.scaffold import ScaffoldError, new_plugin, plugin_names, validate_key
 from surety.core.scaffold.generator import SUFFIX, TEMPLATES
 from surety.core.testing import fresh_database
+from surety.graphql.schema import build_schema
 
 KEY = "scaffold_probe"
 NAMES = plugin_names(KEY)
@@ -182,8 +183,6 @@ def test_plugin_py_holds_hook_implementations_only_and_they_register(registry):
 
 
 def test_the_graphql_contribution_joins_the_schema(registry):
-    from surety.graphql.schema import build_schema
-
     sdl = str(build_schema(registry))
     assert "scaffoldProbeItems: [ScaffoldProbeItem!]!" in sdl
     assert "scaffoldProbeItemCreate(name: String!): ScaffoldProbeItemCreatePayload!" in sdl
