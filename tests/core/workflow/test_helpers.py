@@ -12,7 +12,6 @@ from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow import helpers
 from surety.core.workflow.models import WorkflowEvent
-
 from tests.core.conftest import MONDAY
 
 DEFINITION = {
