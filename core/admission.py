@@ -4,7 +4,7 @@ Why (docs/operations.md, "Request model"): database calls are synchronous and ru
 resolvers ``await`` DataLoaders between them. If more requests are in flight than the connection pool can serve, a
 request blocks the loop waiting for a connection while the requests holding connections wait at an ``await`` for
 the loop: nobody returns a connection and the worker hangs. The gate admits at most
-``pool capacity // CONNECTIONS_PER_REQUEST`` requests, so every admitted request finds its connections free and a
+``pool capacity // CONNECTIONS_PER_REQUEST`` requests (by default at most ``DEFAULT_MAX_SLOTS``), so every admitted request finds its connections free and a
 checkout never waits on another request. The rest wait in a bounded first-come-first-served queue for a bounded
 time; beyond either bound they get ``503 Service Unavailable`` with ``Retry-After`` at once instead of hanging.
 
@@ -33,16 +33,20 @@ log = structlog.get_logger("surety.admission")
 #: session is open; one spare.
 CONNECTIONS_PER_REQUEST = 3
 
+#: Requests run at once when not configured, at most: database calls block the event loop, so more requests in
+#: flight on one loop only interleave (each takes longer) without finishing more per second.
+DEFAULT_MAX_SLOTS = 4
+
 BUSY_MESSAGE = "服务器繁忙，请稍后重试。(The server is busy; retry shortly.)"
 
 
 def slots_for(pool_capacity: int | None, configured: int | None = None) -> int:
-    """Requests to run at once: ``configured`` if given, else what the pool can serve (``None``: unbounded pool)."""
-    if configured:
-        return configured
-    if pool_capacity is None:
-        return 16
-    return max(1, pool_capacity // CONNECTIONS_PER_REQUEST)
+    """Requests to run at once: ``configured`` if given, else what the pool can serve (``None``: a pool that opens
+    what is asked), at most :data:`DEFAULT_MAX_SLOTS`. A configured value above the pool's share is lowered to it:
+    that is what keeps checkouts from waiting."""
+    share = None if pool_capacity is None else max(1, pool_capacity // CONNECTIONS_PER_REQUEST)
+    wanted = configured or DEFAULT_MAX_SLOTS
+    return wanted if share is None else min(wanted, share)
 
 
 class AdmissionGate:

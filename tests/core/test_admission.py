@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from surety.core.admission import (
     CONNECTIONS_PER_REQUEST,
+    DEFAULT_MAX_SLOTS,
     AdmissionGate,
     AdmissionMiddleware,
     slots_for,
@@ -35,11 +36,13 @@ def run(coro):
 
 # --- the gate ------------------------------------------------------------------------------------------------------
 
-def test_slots_follow_the_pool_unless_configured():
-    assert slots_for(30) == 30 // CONNECTIONS_PER_REQUEST
+def test_slots_never_exceed_what_the_pool_can_serve():
+    assert slots_for(30) == min(DEFAULT_MAX_SLOTS, 30 // CONNECTIONS_PER_REQUEST)
+    assert slots_for(6) == 6 // CONNECTIONS_PER_REQUEST
     assert slots_for(2) == 1  # never zero
-    assert slots_for(30, configured=4) == 4
-    assert slots_for(None) >= 1  # a pool that opens what is asked
+    assert slots_for(300, configured=12) == 12
+    assert slots_for(30, configured=50) == 30 // CONNECTIONS_PER_REQUEST  # more would make checkouts wait
+    assert slots_for(None) == DEFAULT_MAX_SLOTS and slots_for(None, configured=9) == 9
 
 
 def test_the_gate_admits_up_to_its_slots_and_hands_a_released_slot_to_the_oldest_waiter():
@@ -193,9 +196,9 @@ def test_the_app_gate_is_sized_from_the_pool_and_settings(test_db):
         assert capacity == 6 and gate.slots == 6 // CONNECTIONS_PER_REQUEST
         assert gate.max_waiting == 4 * gate.slots
         assert gate.max_wait == settings.request_queue_seconds
-        configured = dataclasses.replace(settings, max_concurrent_requests=7, request_queue=3)
+        configured = dataclasses.replace(settings, max_concurrent_requests=1, request_queue=3)
         gate = admission_gate(configured, small)
-        assert (gate.slots, gate.max_waiting) == (7, 3)
+        assert (gate.slots, gate.max_waiting) == (1, 3)
     finally:
         small.dispose()
 
