@@ -1,4 +1,5 @@
-"""The `surety` command line: serve, db, tenant, user, operator, demo, schema, audit, keys, batch."""
+"""The `surety` command line: serve, db, tenant, user, operator, demo, schema, audit, keys, batch, workflow,
+calendar, notifications, plugin (scaffolding)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from surety.core.cli.kit import as_user, console, db, fail, progress, tenant, tenant_with_plugin
+from surety.core.cli.plugin_cmd import plugin_app
 from surety.core.errors import ConfigurationError, DomainError
 
 app = typer.Typer(help="Surety platform command line.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -27,7 +29,8 @@ calendar_app = typer.Typer(help="Platform-wide work-calendar overrides (PRC holi
 notifications_app = typer.Typer(help="Notification delivery (email and other channels).", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (tenant_app, "tenant"), (user_app, "user"), (operator_app, "operator"),
                   (schema_app, "schema"), (audit_app, "audit"), (keys_app, "keys"), (batch_app, "batch"),
-                  (workflow_app, "workflow"), (calendar_app, "calendar"), (notifications_app, "notifications")):
+                  (workflow_app, "workflow"), (calendar_app, "calendar"), (notifications_app, "notifications"),
+                  (plugin_app, "plugin")):
     app.add_typer(sub, name=name)
 
 # The kit (core/cli/kit.py) under the short names this module's commands use; plugins import the kit itself.

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
-from surety.core.cli.plugin_cmd import plugin_app
+from surety.core.cli.main import app as cli_app
 from surety.core.db.base import Base
 from surety.core.db.migrate import alembic_config, check, downgrade, upgrade
 from surety.core.db.rls import rls_status
@@ -43,10 +43,8 @@ HOOKS = {"surety_manifest", "surety_models", "surety_migration_location", "suret
 
 
 def _cli() -> typer.Typer:
-    """A local app with the sub-app registered the way core/cli/main.py registers it."""
-    app = typer.Typer()
-    app.add_typer(plugin_app, name="plugin")
-    return app
+    """The `surety` command line itself (core/cli/main.py registers the sub-app as `plugin`)."""
+    return cli_app
 
 
 # ---------------------------------------------------------------- the key and the target -----------------------------
