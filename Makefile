@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-sqlite test-pg bench load schema check-migrations clean
+.PHONY: venv run lint ruff import-contracts mypy check-migrations test test-sqlite test-pg bench load schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,24 @@ run: $(STAMP)
 	$(BIN)/surety demo
 	$(BIN)/surety serve
 
-## The whole suite on SQLite, then on PostgreSQL (a fresh database per run, dropped afterwards).
-test: test-sqlite test-pg
+## Lint (docs/house-rules.md, "Lint and ratchets"): ruff, the import contracts, mypy on core/ against its ratchet,
+## and `alembic check` on a fresh SQLite database migrated to every head.
+lint: ruff import-contracts mypy check-migrations
+
+ruff: $(STAMP)
+	$(BIN)/ruff check .
+
+import-contracts: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+mypy: $(STAMP)
+	$(BIN)/python .ci/mypy_ratchet.py
+
+check-migrations: $(STAMP)
+	BIN=$(BIN) .ci/check_migrations.sh
+
+## Lint, then the whole suite on SQLite, then on PostgreSQL (a fresh database per run, dropped afterwards).
+test: lint test-sqlite test-pg
 
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

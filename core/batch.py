@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from surety.core.audit.checkpoint import checkpoint_tenant
 from surety.core.context import ACTOR_SYSTEM, Actor, acting
 from surety.core.db.session import Database
+from surety.core.hookspecs import ScheduledJob
+from surety.core.idempotency import purge_expired
 from surety.core.plugins import get_registry
+from surety.tenants.service import get_tenant_by_slug, list_tenants
 
 
 def housekeeping_jobs() -> list:
     """Core's own day-end jobs, run for every tenant (core is always enabled)."""
-    from surety.core.hookspecs import ScheduledJob
-    from surety.core.idempotency import purge_expired
 
     return [ScheduledJob("idempotency_keys_purge", lambda session, _date: {"deleted": purge_expired(session)},
                          order=990, description="Delete the expired idempotency keys of money mutations.")]
@@ -38,7 +40,6 @@ def _summary(result) -> str:
 def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
     """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job, then one for the tenant's
     audit checkpoint."""
-    from surety.tenants.service import get_tenant_by_slug, list_tenants
 
     tenants = [get_tenant_by_slug(db, tenant_slug)] if tenant_slug else [t for t in list_tenants(db) if t.active]
     for tenant in tenants:
@@ -54,6 +55,5 @@ def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None
 def _audit_checkpoint(db: Database, tenant_id) -> str:
     """Anchor the tenant's audit chain once its jobs (and their records) are committed: a signed checkpoint outside
     the database (docs/audit.md, "Checkpoints")."""
-    from surety.core.audit.checkpoint import checkpoint_tenant
 
     return checkpoint_tenant(db, tenant_id)[1]

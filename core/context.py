@@ -44,7 +44,8 @@ class ActionContext:
     extra: dict = field(default_factory=dict)
 
 
-_ctx: contextvars.ContextVar[ActionContext] = contextvars.ContextVar("surety_action", default=ActionContext())
+_ctx: contextvars.ContextVar[ActionContext] = contextvars.ContextVar(
+    "surety_action", default=ActionContext())  # noqa: B039 - frozen; nothing mutates its extra dict
 
 
 def current() -> ActionContext:

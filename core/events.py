@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 
 from surety.core.db.session import session_tenant
 from surety.core.errors import TenantNotBound
+from surety.core.events_models import OutboxEvent
+from surety.core.plugins import get_registry
+from surety.tenants.models import Tenant
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -21,7 +24,7 @@ class DomainEvent:
 
     name: ClassVar[str] = ""
     tenant_id: uuid.UUID | None = None
-    occurred_at: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    occurred_at: dt.datetime = dataclasses.field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def event_type(self) -> str:
@@ -52,8 +55,6 @@ def enabled_plugins(session: Session, tenant_id: uuid.UUID) -> list[str]:
     """Plugins enabled for ``tenant_id`` (cached on the session)."""
     cache = session.info.setdefault("enabled_plugins", {})
     if tenant_id not in cache:
-        from surety.tenants.models import Tenant
-
         tenant = session.get(Tenant, tenant_id)
         cache[tenant_id] = list(tenant.enabled_plugins) if tenant else []
     return cache[tenant_id]
@@ -62,8 +63,6 @@ def enabled_plugins(session: Session, tenant_id: uuid.UUID) -> list[str]:
 def raise_event(session: Session, event: DomainEvent) -> DomainEvent:
     """Dispatch ``event`` to the enabled plugins' ``surety_handle_event`` and append it to the outbox, all in the
     session's current transaction: the business fact and every reaction to it commit or fail together."""
-    from surety.core.events_models import OutboxEvent
-    from surety.core.plugins import get_registry
 
     tenant = session_tenant(session)
     if not isinstance(tenant, uuid.UUID):

@@ -70,7 +70,7 @@ class ScheduledJob:
     must be idempotent for a date; what it returns (e.g. a dict of counts) is shown on the batch's line."""
 
     name: str
-    run: Callable[["Session", dt.date], Any]
+    run: Callable[[Session, dt.date], Any]
     day_end: bool = True
     description: str = ""
     order: int = 100
@@ -185,7 +185,7 @@ def surety_graphql() -> GraphQLContribution | None:
 
 
 @hookspec
-def surety_handle_event(session: "Session", event: "DomainEvent") -> None:
+def surety_handle_event(session: Session, event: DomainEvent) -> None:
     """Handle a domain event inside the writing transaction (raise to roll the whole transaction back). Called only
     for plugins enabled for the event's tenant."""
 
@@ -194,13 +194,13 @@ def surety_handle_event(session: "Session", event: "DomainEvent") -> None:
 
 
 @hookspec
-def surety_tenant_provisioned(session: "Session", tenant: "Tenant") -> None:
+def surety_tenant_provisioned(session: Session, tenant: Tenant) -> None:
     """Called in a session bound to ``tenant`` after the plugin was enabled for it: create defaults (settings,
     numbering patterns, default process definitions)."""
 
 
 @hookspec
-def surety_demo_data(session: "Session", tenant: "Tenant") -> None:
+def surety_demo_data(session: Session, tenant: Tenant) -> None:
     """Add demo data for this plugin to ``tenant`` (``surety demo``). Must be idempotent."""
 
 
@@ -213,7 +213,7 @@ def surety_scheduled_jobs() -> Iterable[ScheduledJob]:
 
 
 @hookspec
-def surety_cli(app: "typer.Typer") -> None:
+def surety_cli(app: typer.Typer) -> None:
     """Add this plugin's commands to the ``surety`` command line (``app.add_typer(sub, name=<plugin key>)``)."""
 
 
@@ -235,13 +235,13 @@ def surety_workflow_definitions() -> Iterable[Mapping[str, Any]]:
 
 
 @hookspec
-def surety_workflow_handlers() -> Mapping[str, Callable[["Session", WorkflowStepCall], str]]:
+def surety_workflow_handlers() -> Mapping[str, Callable[[Session, WorkflowStepCall], str]]:
     """Return automatic-step handlers by name (``<plugin>.<name>``): each returns an outcome string that the
     step's transitions test as ``outcome``; raising a DomainError stops the action with that error."""
 
 
 @hookspec(firstresult=True)
-def surety_workflow_subject(session: "Session", subject_type: str, subject_id: str) -> Mapping[str, Any] | None:
+def surety_workflow_subject(session: Session, subject_type: str, subject_id: str) -> Mapping[str, Any] | None:
     """Return the current fields of a workflow subject this plugin owns, or None when ``subject_type`` is not
     this plugin's. Conditions and assignee rules read them (``org_unit_id``, ``owner_id`` and ``initiator_id``
     have fixed meanings)."""
@@ -259,13 +259,13 @@ def surety_notification_channels() -> Iterable[NotificationChannel]:
 
 
 @hookspec
-def surety_attachment_storages() -> Mapping[str, Callable[[], "AttachmentStorage"]]:
+def surety_attachment_storages() -> Mapping[str, Callable[[], AttachmentStorage]]:
     """Return attachment storage backends by name (e.g. ``s3``); ``SURETY_ATTACHMENT_BACKEND`` picks one, and
     ``local`` (files under the var directory) is core's default."""
 
 
 @hookspec
-def surety_attachment_guards() -> Mapping[str, Callable[["Session", "Actor", str], None]]:
+def surety_attachment_guards() -> Mapping[str, Callable[[Session, Actor, str], None]]:
     """Return checks by entity type (``<plugin>:<resource>``) that run, after the ``core:attachment:*``
     permission check, before any upload, list, download or delete of that entity's attachments:
     ``guard(session, actor, entity_id)`` returns to allow and raises a DomainError to refuse (NotFound when the

@@ -77,8 +77,8 @@ def check_key(key: Any) -> str:
     """``key`` if it is 1 to 128 characters of ASCII letters, digits and ``. _ : -``; ValidationFailed otherwise."""
     if not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX_LENGTH or not KEY_CHARS.fullmatch(key):
         raise ValidationFailed(f"An idempotency key is 1 to {KEY_MAX_LENGTH} characters: letters, digits and . _ : - "
-                               f"(a UUID is best). 幂等键为 1 至 {KEY_MAX_LENGTH} 个字母、数字或 . _ : - 字符（建议使用 "
-                               "UUID）。", field=FIELD)
+                               f"(a UUID is best). 幂等键为 1 至 {KEY_MAX_LENGTH} 个字母、数字或 . _ : - "
+                               "字符（建议使用 UUID）。", field=FIELD)
     return key
 
 

@@ -95,7 +95,7 @@ def build_plugin_manager(extra: Iterable[tuple[str, object]] = (), entry_points:
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     if pm.get_plugin(CORE_KEY) is None:  # a source tree used without its distribution metadata
-        from surety.core import builtin
+        from surety.core import builtin  # noqa: PLC0415 - import cycle: the core plugin's hooks import core.plugins
 
         pm.register(builtin, name=CORE_KEY)
     for name, plugin in extra:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from surety.core.plugins import get_registry
+
 REDACTED = "[REDACTED]"
 
 _cache: tuple[object, frozenset[str]] | None = None
@@ -17,7 +19,6 @@ _cache: tuple[object, frozenset[str]] | None = None
 def sensitive_keys() -> frozenset[str]:
     """Lower-cased key names whose values are redacted. Recomputed when the plugin registry is replaced."""
     global _cache
-    from surety.core.plugins import get_registry
 
     registry = get_registry()
     cached = _cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from surety.core.db.base import Base, tenant_tables
 from surety.core.db.rls import enable_rls, forbid_update_delete, grant_app_role
 from surety.core.plugins import load_all_models
+from surety.tenants.models import Tenant
 
 
 @dataclass
@@ -97,9 +99,6 @@ def error_codes(body: dict) -> list[str]:
 
 def new_bare_tenant(db, name: str = "Bare"):
     """Register a tenant row with nothing provisioned (no keys, roles or users), for unit tests of one service."""
-    import uuid
-
-    from surety.tenants.models import Tenant
 
     with db.platform_session() as s:
         tenant = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name=name, enabled_plugins=["core"])

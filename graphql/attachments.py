@@ -8,8 +8,11 @@ import datetime as dt
 import strawberry
 from strawberry import relay
 
+from surety.core.attachments import service
 from surety.core.attachments.models import Attachment as AttachmentRow
-from surety.graphql.auth import actor, decode_node_id
+from surety.core.attachments.web import download_url
+from surety.core.errors import DomainError
+from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 
 
@@ -29,9 +32,7 @@ class Attachment(relay.Node):
     download_url: str = strawberry.field(description="Path of the HTTP download (GET, authenticated, audited).")
 
     @classmethod
-    def from_row(cls, row: AttachmentRow) -> "Attachment":
-        from surety.core.attachments.web import download_url
-
+    def from_row(cls, row: AttachmentRow) -> Attachment:
         return cls(id=str(row.id), entity_type=row.entity_type, entity_id=row.entity_id, filename=row.filename,
                    content_type=row.content_type, size=row.size, sha256=row.sha256, uploaded_by=row.uploaded_by,
                    uploaded_by_name=row.uploaded_by_name, created_at=row.created_at,
@@ -40,9 +41,6 @@ class Attachment(relay.Node):
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
         """Through the service, so deleted rows, the permission and the entity guards apply (None when refused)."""
-        from surety.core.attachments import service
-        from surety.core.errors import DomainError
-        from surety.graphql.auth import allowed
 
         ids = list(node_ids)
         if not allowed(info, "core:attachment:read"):
@@ -67,8 +65,6 @@ class AttachmentQuery:
     @strawberry.field(description="The attachments of an entity (e.g. entityType \"customers:customer\" and the "
                                   "customer's id), oldest first. Needs core:attachment:read.")
     def attachments(self, info: strawberry.Info, entity_type: str, entity_id: str) -> list[Attachment]:
-        from surety.core.attachments import service
-
         rows = service.list_for(info.context.session, actor(info), entity_type, entity_id)
         return [Attachment.from_row(r) for r in rows]
 
@@ -78,8 +74,6 @@ class AttachmentMutation:
     @strawberry.mutation(description="Delete an attachment (soft: it is no longer listed or downloadable; the "
                                      "audit log keeps the record). Needs core:attachment:delete.")
     def attachment_delete(self, info: strawberry.Info, id: strawberry.ID) -> AttachmentDeletePayload:
-        from surety.core.attachments import service
-
         def go():
             row = service.delete(info.context.session, actor(info), decode_node_id(id, "Attachment"))
             return AttachmentDeletePayload(deleted_id=relay.to_base64("Attachment", str(row.id)))

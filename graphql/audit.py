@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry.scalars import JSON
 
+from surety.core.audit.query import records
 from surety.graphql.auth import require
 
 
@@ -37,8 +38,6 @@ class AuditQuery:
     def audit_log(self, info: strawberry.Info, entity_type: str | None = None, entity_id: str | None = None,
                   actor_id: str | None = None, action: str | None = None, before_seq: int | None = None,
                   first: int = 50) -> AuditPage:
-        from surety.core.audit.query import records
-
         require(info, "core:audit:read")
         first = max(1, min(first, 200))
         rows = records(info.context.session, entity_type=entity_type, entity_id=entity_id, actor_id=actor_id,

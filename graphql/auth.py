@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from strawberry.relay import GlobalID
+
+from surety.core.authz import check as authz_check
 from surety.core.context import Actor
 from surety.core.errors import NotFound
 
@@ -14,22 +17,19 @@ def actor(info) -> Actor:
 
 def require(info, permission: str) -> Actor:
     """Check ``<plugin>:<resource>:<action>`` for the caller; raises PermissionDenied (audited) when not granted."""
-    from surety.core.authz.check import require as check
 
     who = actor(info)
     obj, act = permission.rsplit(":", 1)
-    check(info.context.session, who, obj, act)
+    authz_check.require(info.context.session, who, obj, act)
     return who
 
 
 def allowed(info, permission: str) -> bool:
-    from surety.core.authz.check import allowed as check
-
     who = info.context.actor
     if who is None:
         return False
     obj, act = permission.rsplit(":", 1)
-    return check(info.context.session, who, obj, act)
+    return authz_check.allowed(info.context.session, who, obj, act)
 
 
 def parse_uuid(value: str, *, field: str = "id", what: str = "record") -> uuid.UUID:
@@ -41,7 +41,6 @@ def parse_uuid(value: str, *, field: str = "id", what: str = "record") -> uuid.U
 
 def decode_node_id(global_id, expected_type: str, *, field: str = "id") -> uuid.UUID:
     """The UUID inside a Relay global id of ``expected_type``; anything else is NOT_FOUND (never a 500)."""
-    from strawberry.relay import GlobalID
 
     try:
         gid = global_id if isinstance(global_id, GlobalID) else GlobalID.from_id(str(global_id))

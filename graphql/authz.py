@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from surety.core.authz.matrix import matrix, set_grant
 from surety.graphql.auth import require
 from surety.graphql.errors import UserError, run_mutation
 
@@ -50,8 +51,6 @@ class GrantInput:
 
 
 def _matrix(session) -> PermissionMatrix:
-    from surety.core.authz.matrix import matrix
-
     m = matrix(session)
     return PermissionMatrix(
         roles=[Role(key=r.key, name=r.name, data_scope=r.data_scope, description=r.description or "")
@@ -74,8 +73,6 @@ class AuthzQuery:
 class AuthzMutation:
     @strawberry.mutation(description="Grant or revoke permissions of roles (one change per input item).")
     def permission_matrix_update(self, info: strawberry.Info, changes: list[GrantInput]) -> MatrixPayload:
-        from surety.core.authz.matrix import set_grant
-
         def go():
             require(info, "core:role:manage")
             for c in changes:

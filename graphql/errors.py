@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import strawberry
-from strawberry.utils.str_converters import to_camel_case
 from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
 from surety.core.errors import DomainError, Unauthenticated
 
@@ -23,7 +23,7 @@ class UserError:
         default=None, description="RATE_LIMITED only: seconds to wait before trying again.")
 
     @classmethod
-    def of(cls, exc: DomainError) -> "UserError":
+    def of(cls, exc: DomainError) -> UserError:
         """Services name fields in snake_case; clients see the GraphQL input's camelCase name."""
         return cls(code=exc.code, message=exc.message, field=to_camel_case(exc.field) if exc.field else None,
                    retry_after=exc.details.get("retry_after"))

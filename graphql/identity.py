@@ -5,15 +5,30 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
+from surety.core.audit.log import audit_detached
+from surety.core.authz import provision
+from surety.core.authz.catalog import permission_catalog
+from surety.core.authz.enforcer import get_enforcer
+from surety.core.authz.rules import subjects_roles
+from surety.core.crypto.blind_index import blind_index
+from surety.core.crypto.masking import mask
+from surety.core.errors import DomainError, NotFound, PermissionDenied
+from surety.core.identity.api_keys import create_api_key, revoke_api_key
+from surety.core.identity.auth import login, logout, refresh
 from surety.core.identity.models import OrgUnit as OrgUnitRow
 from surety.core.identity.models import User as UserRow
-from surety.graphql.auth import actor, decode_node_id, require
+from surety.core.identity.org import create_org_unit
+from surety.core.identity.service import create_user, disable_user, enable_user
+from surety.graphql.auth import actor, decode_node_id, parse_uuid, require
 from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.loaders import load
 from surety.graphql.nodes import load_nodes
 from surety.graphql.pagination import Connection, paginate
+from surety.tenants.models import Tenant
 
 
 @strawberry.type
@@ -26,7 +41,7 @@ class OrgUnit(relay.Node):
     path: str
 
     @classmethod
-    def from_row(cls, row: OrgUnitRow) -> "OrgUnit":
+    def from_row(cls, row: OrgUnitRow) -> OrgUnit:
         return cls(id=str(row.id), code=row.code, name=row.name, kind=row.kind,
                    parent_id=relay.to_base64("OrgUnit", row.parent_id) if row.parent_id else None, path=row.path)
 
@@ -47,7 +62,7 @@ class User(relay.Node):
     phone_plain: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: UserRow) -> "User":
+    def from_row(cls, row: UserRow) -> User:
         return cls(id=str(row.id), username=row.username, display_name=row.display_name, status=row.status,
                    created_at=row.created_at, last_login_at=row.last_login_at, org_unit_id=row.org_unit_id,
                    phone_plain=row.phone)
@@ -55,8 +70,6 @@ class User(relay.Node):
     @strawberry.field(description="Mobile number, masked (138****8000) unless `reveal` is true and you hold "
                                   "core:pii:reveal; every reveal is audited.")
     def phone(self, info: strawberry.Info, reveal: bool = False) -> str | None:
-        from surety.core.crypto.masking import mask
-
         if self.phone_plain is None or not reveal:
             return mask(self.phone_plain, "phone")
         return reveal_pii(info, "user", self.id, "phone", self.phone_plain)
@@ -74,21 +87,16 @@ class User(relay.Node):
 
     @strawberry.field
     async def roles(self, info: strawberry.Info) -> list[str]:
-        from surety.graphql.loaders import load
-
         return await load(info, "core.user_roles", _roles, f"user:{self.id}", default=list)
 
 
 def _roles(ctx, subjects):
-    from surety.core.authz.rules import subjects_roles
-
     return subjects_roles(ctx.session, subjects)
 
 
 def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -> str:
     """``value`` unmasked, after checking core:pii:reveal. The reveal is audited (who, what, which field) in a
     transaction of its own, so the record stays even if the rest of the request fails and rolls back."""
-    from surety.core.audit.log import audit_detached
 
     require(info, "core:pii:reveal")
     audit_detached(info.context.session, "pii.revealed", entity_type=entity_type, entity_id=entity_id,
@@ -97,8 +105,6 @@ def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -
 
 
 def _org_unit_loader(ctx):
-    from strawberry.dataloader import DataLoader
-
     async def load(ids):
         rows = ctx.session.scalars(select(OrgUnitRow).where(OrgUnitRow.id.in_(list(ids))))
         by_id = {r.id: r for r in rows}
@@ -189,7 +195,6 @@ def _token_payload(pair) -> TokenPayload:
 
 def _login_errors(fn):
     """Login-type mutations run outside any tenant session: their DomainErrors become typed payload errors."""
-    from surety.core.errors import DomainError
 
     try:
         return fn()
@@ -212,23 +217,16 @@ class IdentityQuery:
 
     @strawberry.field(description="The caller, their tenant, roles and effective permissions.")
     def me(self, info: strawberry.Info) -> Me:
-        from surety.core.authz.catalog import permission_catalog
-        from surety.core.authz.enforcer import get_enforcer
-        from surety.core.authz.provision import roles_of
-        from surety.tenants.models import Tenant
-
         who = actor(info)
         s = info.context.session
         user = s.scalars(select(UserRow).where(UserRow.id == who.id_uuid)).one() if who.type == "user" else None
         tenant = s.get(Tenant, who.tenant_id)
         if user is None:
-            from surety.core.errors import PermissionDenied
-
             raise PermissionDenied("`me` is for users; API keys have no user profile.")
         return Me(user=User.from_row(user),
                   tenant=TenantInfo(slug=tenant.slug, name=tenant.name, status=tenant.status,
                                     enabled_plugins=list(tenant.enabled_plugins)),
-                  roles=roles_of(s, who.subject),
+                  roles=provision.roles_of(s, who.subject),
                   permissions=sorted(p.key for p in permission_catalog(info.context.enabled_plugins)
                                      if get_enforcer(s).enforce(who.subject, p.obj, p.act)))
 
@@ -239,15 +237,11 @@ class IdentityQuery:
         stmt = select(UserRow)
         if filter:
             if filter.search:
-                from sqlalchemy import or_
-
                 stmt = stmt.where(or_(UserRow.username.startswith(filter.search, autoescape=True),
                                       UserRow.display_name.startswith(filter.search, autoescape=True)))
             if filter.status:
                 stmt = stmt.where(UserRow.status == filter.status)
             if filter.phone:
-                from surety.core.crypto.blind_index import blind_index
-
                 stmt = stmt.where(UserRow.phone_bidx == blind_index(actor(info).tenant_id, filter.phone, "phone"))
             if filter.org_unit_id:
                 stmt = stmt.where(UserRow.org_unit_id == decode_node_id(filter.org_unit_id, "OrgUnit",
@@ -263,8 +257,6 @@ class IdentityQuery:
 
 
 def _set_user_status(info, id, *, enable: bool) -> UserPayload:
-    from surety.core.identity.service import disable_user, enable_user
-
     def go():
         require(info, "core:user:disable")
         uid = decode_node_id(id, "User")
@@ -278,23 +270,16 @@ def _set_user_status(info, id, *, enable: bool) -> UserPayload:
 class IdentityMutation:
     @strawberry.mutation(description="Log in with tenant slug, username and password.")
     def login(self, info: strawberry.Info, tenant: str, username: str, password: str) -> TokenPayload:
-        from surety.core.identity.auth import login
-
         return _login_errors(lambda: _token_payload(
             login(info.context.db, tenant, username, password, client_addr=info.context.client_addr)))
 
     @strawberry.mutation(description="Exchange a refresh token for a new pair (the old one is revoked).")
     def token_refresh(self, info: strawberry.Info, refresh_token: str) -> TokenPayload:
-        from surety.core.identity.auth import refresh
-
         return _login_errors(lambda: _token_payload(
             refresh(info.context.db, refresh_token, client_addr=info.context.client_addr)))
 
     @strawberry.mutation(description="Revoke a refresh token.")
     def logout(self, info: strawberry.Info, refresh_token: str) -> OkPayload:
-        from surety.core.errors import DomainError
-        from surety.core.identity.auth import logout
-
         try:
             logout(info.context.db, refresh_token, client_addr=info.context.client_addr)
         except DomainError as exc:
@@ -303,8 +288,6 @@ class IdentityMutation:
 
     @strawberry.mutation
     def user_create(self, info: strawberry.Info, input: UserCreateInput) -> UserPayload:
-        from surety.core.identity.service import create_user
-
         def go():
             require(info, "core:user:create")
             org = decode_node_id(input.org_unit_id, "OrgUnit", field="orgUnitId") if input.org_unit_id else None
@@ -325,26 +308,20 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Replace a user's roles.")
     def user_roles_set(self, info: strawberry.Info, id: strawberry.ID, roles: list[str]) -> UserPayload:
-        from surety.core.authz.provision import assign_roles
-
         def go():
             require(info, "core:user:update")
             uid = decode_node_id(id, "User")
             s = info.context.session
             row = s.scalars(select(UserRow).where(UserRow.id == uid)).one_or_none()
             if row is None:
-                from surety.core.errors import NotFound
-
                 raise NotFound("No User with that id.", field="id")
-            assign_roles(s, f"user:{uid}", roles)  # audited as authz.roles_assigned
+            provision.assign_roles(s, f"user:{uid}", roles)  # audited as authz.roles_assigned
             return UserPayload(user=User.from_row(row))
 
         return run_mutation(info, UserPayload, go)
 
     @strawberry.mutation
     def org_unit_create(self, info: strawberry.Info, input: OrgUnitCreateInput) -> OrgUnitPayload:
-        from surety.core.identity.org import create_org_unit
-
         def go():
             require(info, "core:org_unit:manage")
             parent = decode_node_id(input.parent_id, "OrgUnit", field="parentId") if input.parent_id else None
@@ -356,8 +333,6 @@ class IdentityMutation:
 
     @strawberry.mutation(description="Create an API key for a system integration; the secret is returned once.")
     def api_key_create(self, info: strawberry.Info, name: str, roles: list[str]) -> ApiKeyPayload:
-        from surety.core.identity.api_keys import create_api_key
-
         def go():
             who = require(info, "core:api_key:manage")
             row, secret = create_api_key(info.context.session, name, roles, created_by=who.id_uuid)
@@ -367,9 +342,6 @@ class IdentityMutation:
 
     @strawberry.mutation
     def api_key_revoke(self, info: strawberry.Info, id: strawberry.ID) -> OkPayload:
-        from surety.core.identity.api_keys import revoke_api_key
-        from surety.graphql.auth import parse_uuid
-
         def go():
             require(info, "core:api_key:manage")
             key_id = parse_uuid(id, what="API key")

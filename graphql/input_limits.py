@@ -67,7 +67,7 @@ def variable_errors(schema: GraphQLSchema, document: DocumentNode, operation_nam
             continue
         too_long = list(_text_errors(name, value, definition))
         if too_long:
-            errors += too_long
+            errors.extend(too_long)
             continue
 
         def on_error(error: GraphQLError, path: list[str | int], name: str = name, node=definition) -> None:

@@ -10,12 +10,13 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from surety.graphql.auth import allowed
+
 
 def load_nodes(info, model, to_node, node_ids: Iterable[str], permission: str | None, statement=None):
     """Rows of ``model`` by id (through the tenant-bound session), in the order asked, None where missing.
     ``statement``: a function returning the SELECT to pick them from (e.g. a service's data-scoped search), called
     after the permission check, instead of all rows."""
-    from surety.graphql.auth import allowed
 
     ids = list(node_ids)
     if permission and not allowed(info, permission):

@@ -95,10 +95,10 @@ def paginate(
         raise ValidationFailed(f"first must be between 0 and {MAX_PAGE}.", field="first")
     page_stmt = stmt
     if after:
-        values = [_cursor_value(col, v) for col, v in zip(order, decode_cursor(after, len(order)))]
+        values = [_cursor_value(col, v) for col, v in zip(order, decode_cursor(after, len(order)), strict=True)]
         # (a, b) > (x, y)  ==  a > x OR (a = x AND b > y)
         clauses, eqs = [], []
-        for col, val in zip(order, values):
+        for col, val in zip(order, values, strict=True):
             cmp = col < val if descending else col > val
             clauses.append(and_(*eqs, cmp))
             eqs.append(col == val)

@@ -6,8 +6,18 @@ import datetime as dt
 
 import strawberry
 
+from surety.core.context import ACTOR_PLATFORM, Actor, acting
 from surety.core.errors import DomainError
+from surety.core.identity.operators import login_operator
 from surety.graphql.errors import UserError
+from surety.tenants.service import (
+    create_tenant,
+    disable_plugin,
+    enable_plugin,
+    list_tenants,
+    resume_tenant,
+    suspend_tenant,
+)
 
 
 @strawberry.type
@@ -20,7 +30,7 @@ class PlatformTenant:
     created_at: dt.datetime
 
     @classmethod
-    def from_row(cls, t) -> "PlatformTenant":
+    def from_row(cls, t) -> PlatformTenant:
         return cls(id=str(t.id), slug=t.slug, name=t.name, status=t.status,
                    enabled_plugins=list(t.enabled_plugins), created_at=t.created_at)
 
@@ -49,7 +59,6 @@ class PlatformTenantCreateInput:
 
 def _op(info, fn) -> PlatformTenantPayload:
     """Platform operations each run in their own transactions (provisioning spans several)."""
-    from surety.core.context import ACTOR_PLATFORM, Actor, acting
 
     operator = info.context.require_operator()
     try:
@@ -64,8 +73,6 @@ def _op(info, fn) -> PlatformTenantPayload:
 class PlatformQuery:
     @strawberry.field(description="Platform operators only: every tenant.")
     def platform_tenants(self, info: strawberry.Info) -> list[PlatformTenant]:
-        from surety.tenants.service import list_tenants
-
         info.context.require_operator()
         return [PlatformTenant.from_row(t) for t in list_tenants(info.context.db)]
 
@@ -74,8 +81,6 @@ class PlatformQuery:
 class PlatformMutation:
     @strawberry.mutation(description="Log in as a platform operator.")
     def platform_login(self, info: strawberry.Info, username: str, password: str) -> PlatformTokenPayload:
-        from surety.core.identity.operators import login_operator
-
         try:
             pair = login_operator(info.context.db, username, password, client_addr=info.context.client_addr)
         except DomainError as exc:
@@ -84,32 +89,22 @@ class PlatformMutation:
 
     @strawberry.mutation
     def platform_tenant_create(self, info: strawberry.Info, input: PlatformTenantCreateInput) -> PlatformTenantPayload:
-        from surety.tenants.service import create_tenant
-
         return _op(info, lambda db: create_tenant(
             db, slug=input.slug, name=input.name, plugins=list(input.plugins),
             admin_username=input.admin_username, admin_password=input.admin_password))
 
     @strawberry.mutation
     def platform_tenant_suspend(self, info: strawberry.Info, slug: str) -> PlatformTenantPayload:
-        from surety.tenants.service import suspend_tenant
-
         return _op(info, lambda db: suspend_tenant(db, slug))
 
     @strawberry.mutation
     def platform_tenant_resume(self, info: strawberry.Info, slug: str) -> PlatformTenantPayload:
-        from surety.tenants.service import resume_tenant
-
         return _op(info, lambda db: resume_tenant(db, slug))
 
     @strawberry.mutation
     def platform_tenant_plugin_enable(self, info: strawberry.Info, slug: str, plugin: str) -> PlatformTenantPayload:
-        from surety.tenants.service import enable_plugin
-
         return _op(info, lambda db: enable_plugin(db, slug, plugin))
 
     @strawberry.mutation
     def platform_tenant_plugin_disable(self, info: strawberry.Info, slug: str, plugin: str) -> PlatformTenantPayload:
-        from surety.tenants.service import disable_plugin
-
         return _op(info, lambda db: disable_plugin(db, slug, plugin))

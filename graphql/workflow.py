@@ -9,14 +9,40 @@ import uuid
 import strawberry
 from strawberry.scalars import JSON
 
+from surety.core.notifications.models import Notification as Row
+from surety.core.notifications.service import inbox, mark_read, unread_count
+from surety.core.workflow.actions import act, comment_on, withdraw
+from surety.core.workflow.definition import DefinitionInvalid
+from surety.core.workflow.definitions import (
+    dump_document,
+    get_version,
+    list_definitions,
+    load_document,
+    publish,
+    save_draft,
+    validate,
+)
+from surety.core.workflow.engine import business_today, start
 from surety.core.workflow.models import WorkflowTask as TaskRow
+from surety.core.workflow.queries import completed_tasks, my_open_tasks, org_unit_tasks, overdue_tasks
+from surety.core.workflow.workdays import list_overrides, remove_override, set_override
 from surety.graphql.auth import actor, decode_node_id, require
 from surety.graphql.errors import run_mutation
 from surety.graphql.pagination import Connection, paginate
 from surety.graphql.workflow_types import (
-    DefinitionFormat, Notification, NotificationsMarkReadPayload, WorkdayOverride, WorkdayOverridePayload,
-    WorkflowDefinition, WorkflowDefinitionPayload, WorkflowInstance, WorkflowInstanceActionInput,
-    WorkflowInstancePayload, WorkflowInstanceStartInput, WorkflowTask, WorkflowTaskActionInput,
+    DefinitionFormat,
+    Notification,
+    NotificationsMarkReadPayload,
+    WorkdayOverride,
+    WorkdayOverridePayload,
+    WorkflowDefinition,
+    WorkflowDefinitionPayload,
+    WorkflowInstance,
+    WorkflowInstanceActionInput,
+    WorkflowInstancePayload,
+    WorkflowInstanceStartInput,
+    WorkflowTask,
+    WorkflowTaskActionInput,
     WorkflowValidationPayload,
 )
 
@@ -30,15 +56,11 @@ def _tasks(info, stmt, first, after) -> Connection[WorkflowTask]:
 class WorkflowQuery:
     @strawberry.field(description="Process definition versions, newest first per key.")
     def workflow_definitions(self, info: strawberry.Info, key: str | None = None) -> list[WorkflowDefinition]:
-        from surety.core.workflow.definitions import list_definitions
-
         return [WorkflowDefinition.from_row(r) for r in list_definitions(info.context.session, actor(info), key)]
 
     @strawberry.field(description="A definition as JSON or YAML text: the published version unless `version` says.")
     def workflow_definition_export(self, info: strawberry.Info, key: str, version: int | None = None,
                                    format: DefinitionFormat = DefinitionFormat.JSON) -> str:
-        from surety.core.workflow.definitions import dump_document, get_version
-
         require(info, "core:workflow:read")
         return dump_document(get_version(info.context.session, key, version).document, format.value)
 
@@ -50,54 +72,38 @@ class WorkflowQuery:
     @strawberry.field(description="Open tasks you may act on: assigned to you or waiting for one of you to claim.")
     def my_tasks(self, info: strawberry.Info, first: int | None = None,
                  after: str | None = None) -> Connection[WorkflowTask]:
-        from surety.core.workflow.queries import my_open_tasks
-
         return _tasks(info, my_open_tasks(info.context.session, actor(info)), first, after)
 
     @strawberry.field(description="Open tasks about subjects of your org unit.")
     def org_unit_tasks(self, info: strawberry.Info, first: int | None = None,
                        after: str | None = None) -> Connection[WorkflowTask]:
-        from surety.core.workflow.queries import org_unit_tasks
-
         return _tasks(info, org_unit_tasks(info.context.session, actor(info)), first, after)
 
     @strawberry.field(description="Tasks you completed.")
     def completed_tasks(self, info: strawberry.Info, first: int | None = None,
                         after: str | None = None) -> Connection[WorkflowTask]:
-        from surety.core.workflow.queries import completed_tasks
-
         return _tasks(info, completed_tasks(info.context.session, actor(info)), first, after)
 
     @strawberry.field(description="Open tasks past their due date on `asOf` (default today, Beijing): every one "
                                   "with core:workflow:monitor, else your own.")
     def overdue_tasks(self, info: strawberry.Info, as_of: dt.date | None = None, first: int | None = None,
                       after: str | None = None) -> Connection[WorkflowTask]:
-        from surety.core.workflow.engine import business_today
-        from surety.core.workflow.queries import overdue_tasks
-
         stmt = overdue_tasks(info.context.session, actor(info), as_of or business_today())
         return _tasks(info, stmt, first, after)
 
     @strawberry.field(description="Your in-app notifications, newest first.")
     def notifications(self, info: strawberry.Info, unread_only: bool = False, first: int | None = None,
                       after: str | None = None) -> Connection[Notification]:
-        from surety.core.notifications.models import Notification as Row
-        from surety.core.notifications.service import inbox
-
         return paginate(info, info.context.session, inbox(info.context.session, actor(info), unread_only=unread_only),
                         order=[Row.created_at, Row.id], to_node=Notification.from_row, first=first, after=after,
                         descending=True)
 
     @strawberry.field(description="How many of your notifications are unread.")
     def unread_notification_count(self, info: strawberry.Info) -> int:
-        from surety.core.notifications.service import unread_count
-
         return unread_count(info.context.session, actor(info))
 
     @strawberry.field(description="The tenant's corrections of the PRC work calendar.")
     def workday_overrides(self, info: strawberry.Info, year: int | None = None) -> list[WorkdayOverride]:
-        from surety.core.workflow.workdays import list_overrides
-
         return [WorkdayOverride(day=r.day, working=r.working, note=r.note)
                 for r in list_overrides(info.context.session, actor(info), year)]
 
@@ -117,8 +123,6 @@ def _ids(values, type_name: str, field: str) -> list[uuid.UUID]:
 
 
 def _task_action(info, input: WorkflowTaskActionInput, action: str) -> WorkflowInstancePayload:
-    from surety.core.workflow.actions import act
-
     def go():
         return act(
             info.context.session, actor(info), decode_node_id(input.task_id, "WorkflowTask", field="taskId"), action,
@@ -135,29 +139,20 @@ def _task_action(info, input: WorkflowTaskActionInput, action: str) -> WorkflowI
 class WorkflowMutation:
     @strawberry.mutation(description="Save a definition document as the draft of its key (validated when published).")
     def workflow_definition_save(self, info: strawberry.Info, document: JSON) -> WorkflowDefinitionPayload:
-        from surety.core.workflow.definitions import save_draft
-
         return _definition(info, lambda: save_draft(info.context.session, actor(info), document))
 
     @strawberry.mutation(description="Import a definition from JSON or YAML text as a draft.")
     def workflow_definition_import(self, info: strawberry.Info, text: str,
                                    format: DefinitionFormat = DefinitionFormat.JSON) -> WorkflowDefinitionPayload:
-        from surety.core.workflow.definitions import load_document, save_draft
-
         return _definition(info, lambda: save_draft(info.context.session, actor(info),
                                                     load_document(text, format.value)))
 
     @strawberry.mutation(description="Validate a draft version and publish it; running instances keep theirs.")
     def workflow_definition_publish(self, info: strawberry.Info, key: str, version: int) -> WorkflowDefinitionPayload:
-        from surety.core.workflow.definitions import publish
-
         return _definition(info, lambda: publish(info.context.session, actor(info), key, version))
 
     @strawberry.mutation(description="Check a document without saving it: every problem found, or valid.")
     def workflow_definition_validate(self, info: strawberry.Info, document: JSON) -> WorkflowValidationPayload:
-        from surety.core.workflow.definition import DefinitionInvalid
-        from surety.core.workflow.definitions import validate
-
         def go():
             require(info, "core:workflow:read")
             try:
@@ -171,8 +166,6 @@ class WorkflowMutation:
     @strawberry.mutation(description="Start the published process `definitionKey` about a subject.")
     def workflow_instance_start(self, info: strawberry.Info,
                                 input: WorkflowInstanceStartInput) -> WorkflowInstancePayload:
-        from surety.core.workflow.engine import start
-
         return _instance_payload(info, lambda: start(
             info.context.session, actor(info), definition_key=input.definition_key, subject_type=input.subject_type,
             subject_id=input.subject_id, subject=input.subject or {}, title=input.title, client_key=input.client_key))
@@ -216,8 +209,6 @@ class WorkflowMutation:
     @strawberry.mutation(description="Withdraw (撤回) an instance you started.")
     def workflow_instance_withdraw(self, info: strawberry.Info,
                                    input: WorkflowInstanceActionInput) -> WorkflowInstancePayload:
-        from surety.core.workflow.actions import withdraw
-
         return _instance_payload(info, lambda: withdraw(
             info.context.session, actor(info), decode_node_id(input.instance_id, "WorkflowInstance",
                                                               field="instanceId"),
@@ -226,8 +217,6 @@ class WorkflowMutation:
     @strawberry.mutation(description="Comment on an instance, citing files uploaded to it.")
     def workflow_instance_comment(self, info: strawberry.Info,
                                   input: WorkflowInstanceActionInput) -> WorkflowInstancePayload:
-        from surety.core.workflow.actions import comment_on
-
         return _instance_payload(info, lambda: comment_on(
             info.context.session, actor(info), decode_node_id(input.instance_id, "WorkflowInstance",
                                                               field="instanceId"),
@@ -237,8 +226,6 @@ class WorkflowMutation:
     @strawberry.mutation(description="Mark your notifications read: those in `ids`, or all when `ids` is null.")
     def notifications_mark_read(self, info: strawberry.Info,
                                 ids: list[strawberry.ID] | None = None) -> NotificationsMarkReadPayload:
-        from surety.core.notifications.service import mark_read
-
         return run_mutation(info, NotificationsMarkReadPayload, lambda: NotificationsMarkReadPayload(
             count=mark_read(info.context.session, actor(info),
                             None if ids is None else _ids(ids, "Notification", "ids"))))
@@ -246,8 +233,6 @@ class WorkflowMutation:
     @strawberry.mutation(description="Mark a day a working day or a day off for this tenant (core:workflow:manage).")
     def workday_override_set(self, info: strawberry.Info, day: dt.date, working: bool,
                              note: str = "") -> WorkdayOverridePayload:
-        from surety.core.workflow.workdays import set_override
-
         def go():
             row = set_override(info.context.session, actor(info), day, working, note)
             return WorkdayOverridePayload(override=WorkdayOverride(day=row.day, working=row.working, note=row.note))
@@ -256,8 +241,6 @@ class WorkflowMutation:
 
     @strawberry.mutation(description="Remove this tenant's override of a day.")
     def workday_override_remove(self, info: strawberry.Info, day: dt.date) -> WorkdayOverridePayload:
-        from surety.core.workflow.workdays import remove_override
-
         def go():
             remove_override(info.context.session, actor(info), day)
             return WorkdayOverridePayload()

@@ -10,13 +10,26 @@ from typing import Any
 import strawberry
 from sqlalchemy import select
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
+from surety.core.errors import DomainError
+from surety.core.notifications.models import Notification as Row
 from surety.core.workflow.models import WorkflowDefinition as DefinitionRow
 from surety.core.workflow.models import WorkflowEvent as EventRow
 from surety.core.workflow.models import WorkflowInstance as InstanceRow
 from surety.core.workflow.models import WorkflowStepRun as StepRunRow
 from surety.core.workflow.models import WorkflowTask as TaskRow
+from surety.core.workflow.queries import (
+    candidates_of,
+    current_steps,
+    get_instance,
+    graph,
+    open_tasks_of,
+    step_runs_of,
+    task_instance,
+    timelines,
+)
 from surety.graphql.errors import UserError
 from surety.graphql.loaders import load
 from surety.graphql.nodes import load_nodes
@@ -26,8 +39,6 @@ def _by_id_loader(model):
     """A per-request DataLoader of ``model`` rows by id (tenant criteria apply through the session)."""
 
     def factory(ctx):
-        from strawberry.dataloader import DataLoader
-
         async def load(ids):
             rows = ctx.session.scalars(select(model).where(model.id.in_(list(ids))))
             by_id = {r.id: r for r in rows}
@@ -62,7 +73,7 @@ class WorkflowDefinition(relay.Node):
     document: JSON
 
     @classmethod
-    def from_row(cls, row: DefinitionRow) -> "WorkflowDefinition":
+    def from_row(cls, row: DefinitionRow) -> WorkflowDefinition:
         return cls(id=str(row.id), key=row.key, version=row.version, name=row.name, subject_type=row.subject_type,
                    status=row.status, source=row.source, created_at=row.created_at, published_at=row.published_at,
                    document=row.document)
@@ -84,7 +95,7 @@ class WorkflowTimelineEntry:
     occurred_at: dt.datetime
 
     @classmethod
-    def from_row(cls, row: EventRow) -> "WorkflowTimelineEntry":
+    def from_row(cls, row: EventRow) -> WorkflowTimelineEntry:
         return cls(seq=row.seq, action=row.action, step_key=row.step_key, actor_type=row.actor_type,
                    actor_id=_user_global_id(row.actor_id) if row.actor_type == "user" else None, comment=row.comment,
                    details=row.details, occurred_at=row.occurred_at)
@@ -102,7 +113,7 @@ class WorkflowStepRun:
     ended_at: dt.datetime | None
 
     @classmethod
-    def from_row(cls, row: StepRunRow) -> "WorkflowStepRun":
+    def from_row(cls, row: StepRunRow) -> WorkflowStepRun:
         return cls(step_key=row.step_key, kind=row.kind, mode=row.mode, status=row.status, decision=row.decision,
                    resolution=row.resolution, started_at=row.started_at, ended_at=row.ended_at)
 
@@ -132,26 +143,18 @@ class WorkflowGraph:
 
 
 def _timelines(ctx, ids):
-    from surety.core.workflow.queries import timelines
-
     return timelines(ctx.session, ids)
 
 
 def _step_runs(ctx, ids):
-    from surety.core.workflow.queries import step_runs_of
-
     return step_runs_of(ctx.session, ids)
 
 
 def _open_tasks(ctx, ids):
-    from surety.core.workflow.queries import open_tasks_of
-
     return open_tasks_of(ctx.session, ids)
 
 
 def _candidates(ctx, ids):
-    from surety.core.workflow.queries import candidates_of
-
     return candidates_of(ctx.session, ids)
 
 
@@ -171,7 +174,7 @@ class WorkflowInstance(relay.Node):
     row: strawberry.Private[Any]
 
     @classmethod
-    def from_row(cls, row: InstanceRow) -> "WorkflowInstance":
+    def from_row(cls, row: InstanceRow) -> WorkflowInstance:
         return cls(id=str(row.id), definition_key=row.definition_key, definition_version=row.definition_version,
                    subject_type=row.subject_type, subject_id=row.subject_id, title=row.title, status=row.status,
                    current_step=row.current_step, started_at=row.started_at, ended_at=row.ended_at,
@@ -179,9 +182,6 @@ class WorkflowInstance(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        from surety.core.errors import DomainError
-        from surety.core.workflow.queries import get_instance
-
         out = []
         for raw in node_ids:
             try:
@@ -205,8 +205,6 @@ class WorkflowInstance(relay.Node):
 
     @strawberry.field(description="The definition's graph, marked with the current step and the path taken.")
     async def graph(self, info: strawberry.Info) -> WorkflowGraph:
-        from surety.core.workflow.queries import graph
-
         runs = await load(info, "workflow.step_runs", _step_runs, self.row.id, default=list)
         nodes, edges = graph(info.context.session, self.row, runs)
         return WorkflowGraph(
@@ -216,7 +214,7 @@ class WorkflowInstance(relay.Node):
             current=self.current_step if self.status == "running" else None)
 
     @strawberry.field(description="The instance's open tasks.")
-    async def open_tasks(self, info: strawberry.Info) -> list["WorkflowTask"]:
+    async def open_tasks(self, info: strawberry.Info) -> list[WorkflowTask]:
         rows = await load(info, "workflow.open_tasks", _open_tasks, self.row.id, default=list)
         return [WorkflowTask.from_row(r) for r in rows]
 
@@ -237,7 +235,7 @@ class WorkflowTask(relay.Node):
     completed_at: dt.datetime | None
 
     @classmethod
-    def from_row(cls, row: TaskRow) -> "WorkflowTask":
+    def from_row(cls, row: TaskRow) -> WorkflowTask:
         return cls(id=str(row.id), instance_id=row.instance_id, step_key=row.step_key, kind=row.kind,
                    title=row.title, status=row.status, assignee_id=_user_global_id(row.assignee_id),
                    decision=row.decision, comment=row.comment, due_date=row.due_date, created_at=row.created_at,
@@ -245,9 +243,6 @@ class WorkflowTask(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        from surety.core.errors import DomainError
-        from surety.core.workflow.queries import task_instance
-
         out = []
         for raw in node_ids:
             try:
@@ -284,7 +279,7 @@ class WorkflowCurrentTask:
     tasks: list[WorkflowTask] = strawberry.field(description="The step's open tasks, oldest first.")
 
     @classmethod
-    def of(cls, step) -> "WorkflowCurrentTask":
+    def of(cls, step) -> WorkflowCurrentTask:
         """From :class:`surety.core.workflow.queries.CurrentStep`."""
         dues = [t.due_date for t in step.tasks if t.due_date is not None]
         assignees = list(dict.fromkeys(t.assignee_id for t in step.tasks if t.assignee_id is not None))
@@ -297,8 +292,6 @@ class WorkflowCurrentTask:
 
 
 def _current_steps(ctx, keys):
-    from surety.core.workflow.queries import current_steps
-
     return current_steps(ctx.session, ctx.require_actor(), keys)
 
 
@@ -388,14 +381,12 @@ class Notification(relay.Node):
     read_at: dt.datetime | None
 
     @classmethod
-    def from_row(cls, row) -> "Notification":
+    def from_row(cls, row) -> Notification:
         return cls(id=str(row.id), kind=row.kind, title=row.title, body=row.body, entity_type=row.entity_type,
                    entity_id=row.entity_id, created_at=row.created_at, read_at=row.read_at)
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        from surety.core.notifications.models import Notification as Row
-
         actor = info.context.require_actor()
         nodes = load_nodes(info, Row, lambda r: r, node_ids, None)
         return [cls.from_row(r) if r is not None and r.user_id == actor.id_uuid else None for r in nodes]

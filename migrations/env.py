@@ -5,9 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from surety.core.crypto.fields import EncryptedString
 from surety.core.db.base import Base
 from surety.core.db.session import make_engine
 from surety.core.plugins import load_all_models
+from surety.core.settings import get_settings
 
 config = context.config
 load_all_models()
@@ -16,7 +18,6 @@ target_metadata = Base.metadata
 
 def render_item(type_, obj, autogen_context):
     """Encrypted columns are plain text to the database: render them as ``sa.Text()`` in revisions."""
-    from surety.core.crypto.fields import EncryptedString
 
     if type_ == "type" and isinstance(obj, EncryptedString):
         return "sa.Text()"
@@ -27,7 +28,6 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from surety.core.settings import get_settings
 
     return get_settings().database_url
 

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from surety.core.db.session import Database
+from surety.core.identity.operators import create_operator
 from surety.core.plugins import get_registry
 from surety.core.settings import get_settings
 from surety.tenants.models import PlatformOperator, Tenant
+from surety.tenants.service import create_tenant
 
 DEMO_SLUG = "demo"
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -24,8 +26,6 @@ def _password() -> str:
 def ensure_demo(db: Database) -> Iterator[str]:
     """Create the demo tenant (every installed plugin enabled, in dependency order), its admin, a platform operator
     and each plugin's demo data. Credentials are printed once and kept in var/demo-credentials.txt."""
-    from surety.core.identity.operators import create_operator
-    from surety.tenants.service import create_tenant
 
     settings = get_settings()
     if settings.production:

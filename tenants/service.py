@@ -8,12 +8,16 @@ import uuid
 from sqlalchemy import select
 
 from surety.core.audit.log import audit
+from surety.core.authz import provision
 from surety.core.context import ACTOR_PLATFORM, Actor, acting, current
+from surety.core.crypto.keys import create_tenant_keys
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.identity.models import ORG_HEAD_OFFICE
+from surety.core.identity.models import ORG_HEAD_OFFICE, OrgUnit
+from surety.core.identity.service import create_user
 from surety.core.plugins import CORE_KEY, get_registry
+from surety.core.workflow.definitions import install_defaults
 from surety.tenants.models import TENANT_ACTIVE, TENANT_SUSPENDED, Tenant
 from surety.tenants.registry import forget
 
@@ -65,11 +69,6 @@ def create_tenant(
 ) -> Tenant:
     """Register a tenant and provision it: data keys, head office, role templates with default grants, an admin
     user, then each enabled plugin's ``surety_tenant_provisioned``. All or nothing."""
-    from surety.core.authz.provision import provision_roles
-    from surety.core.crypto.keys import create_tenant_keys
-    from surety.core.workflow.definitions import install_defaults
-    from surety.core.identity.models import OrgUnit
-    from surety.core.identity.service import create_user
 
     slug = _validate_slug(slug)
     if not (name or "").strip():
@@ -89,7 +88,7 @@ def create_tenant(
             s.add(head)
             s.flush()
             head.path = f"/{head.id}/"
-            provision_roles(s)
+            provision.provision_roles(s)
             create_user(s, username=admin_username, password=admin_password, display_name="Administrator",
                         org_unit_id=head.id, roles=["admin"])
             audit(s, "tenant.provisioned", entity_type="tenant", entity_id=str(tenant.id),
@@ -145,8 +144,6 @@ def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
     """Enable plugin ``key`` for a tenant (refused with a clear message when a dependency is not enabled), grant
     its default permissions, run its provisioning hook and install its default process definitions: all in one
     transaction, all or nothing."""
-    from surety.core.authz.provision import provision_roles
-    from surety.core.workflow.definitions import install_defaults
 
     registry = get_registry()
     tenant_id = _tenant_id(db, slug)
@@ -155,7 +152,7 @@ def enable_plugin(db: Database, slug: str, key: str) -> Tenant:
         before = list(tenant.enabled_plugins)
         tenant.enabled_plugins = registry.check_enable(before, key)
         s.flush()
-        provision_roles(s)
+        provision.provision_roles(s)
         audit(s, "tenant.plugin_enabled", entity_type="tenant", entity_id=str(tenant.id),
               before={"plugins": before}, after={"plugins": tenant.enabled_plugins})
         if key != CORE_KEY:
@@ -170,8 +167,6 @@ def sync_tenant(db: Database, slug: str) -> Tenant:
     apply default grants its roles have never had (each once: ``AuthzState.granted_defaults``), run each enabled
     plugin's provisioning hook (idempotent: new settings, default records, backfills) and install default process
     definitions it does not have yet. One transaction; audited ``tenant.synced``. Safe to run again."""
-    from surety.core.authz.provision import provision_roles
-    from surety.core.workflow.definitions import install_defaults
 
     registry = get_registry()
     tenant_id = _tenant_id(db, slug)
@@ -179,7 +174,7 @@ def sync_tenant(db: Database, slug: str) -> Tenant:
             db.tenant_session(tenant_id) as s:
         tenant = _locked(s, tenant_id)
         enabled = list(tenant.enabled_plugins)
-        provision_roles(s)
+        provision.provision_roles(s)
         plugins = [k for k in enabled if k != CORE_KEY]
         if plugins:
             registry.hook_for("surety_tenant_provisioned", plugins)(session=s, tenant=tenant)

@@ -32,6 +32,8 @@ from surety.core.db.base import uuid7
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, TenantNotBound, ValidationFailed
+from surety.core.plugins import get_registry
+from surety.core.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
@@ -83,8 +85,6 @@ def unregister_entity_guard(entity_type: str, guard: EntityGuard) -> None:
 
 
 def _run_guards(session: Session, actor: Actor, entity_type: str, entity_id: str) -> None:
-    from surety.core.plugins import get_registry
-
     results = [result for result in get_registry().hook.surety_attachment_guards() if result]
     for guard in [*(g for result in results for t, g in result.items() if t == WILDCARD),
                   *_guards.get(WILDCARD, ())]:
@@ -175,8 +175,6 @@ def _tenant(session: Session) -> uuid.UUID:
 
 
 def _max_bytes() -> int:
-    from surety.core.settings import get_settings
-
     return get_settings().attachment_max_bytes
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from surety.core.errors import ConfigurationError
+from surety.core.plugins import get_registry
+from surety.core.settings import get_settings
 
 LOCAL = "local"
 #: A storage key: path segments of letters, digits, ``.``, ``_`` and ``-``, none starting with a dot.
@@ -101,8 +103,6 @@ class LocalStorage:
 
 def backend_factories() -> dict[str, Callable[[], AttachmentStorage]]:
     """Every storage backend by name: ``local`` plus those of the ``surety_attachment_storages`` hook."""
-    from surety.core.plugins import get_registry
-    from surety.core.settings import get_settings
 
     factories: dict[str, Callable[[], AttachmentStorage]] = {}
     for result in get_registry().hook.surety_attachment_storages():
@@ -116,7 +116,6 @@ def backend_factories() -> dict[str, Callable[[], AttachmentStorage]]:
 
 def default_backend() -> str:
     """The backend new uploads go to: ``SURETY_ATTACHMENT_BACKEND`` (``local`` unless set)."""
-    from surety.core.settings import get_settings
 
     return get_settings().attachment_backend
 

@@ -22,12 +22,15 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from strawberry.relay import to_base64
 
 from surety.core.attachments import service
 from surety.core.attachments.models import Attachment
 from surety.core.context import Actor, acting
 from surety.core.db.session import Database, get_database
 from surety.core.errors import DomainError, PermissionDenied, Unauthenticated, ValidationFailed
+from surety.core.web import BodyTooLarge, authenticate
+from surety.graphql.auth import decode_node_id
 
 log = structlog.get_logger("surety.attachments")
 
@@ -57,8 +60,6 @@ def error_response(exc: DomainError) -> JSONResponse:
 
 
 def attachment_json(row: Attachment) -> dict:
-    from strawberry.relay import to_base64
-
     return {"id": to_base64("Attachment", str(row.id)), "uuid": str(row.id), "entityType": row.entity_type,
             "entityId": row.entity_id, "filename": row.filename, "contentType": row.content_type, "size": row.size,
             "sha256": row.sha256, "uploadedBy": row.uploaded_by, "uploadedByName": row.uploaded_by_name,
@@ -85,8 +86,6 @@ class _Caller:
 
 
 async def _caller(db: Database | None, request: Request) -> _Caller:
-    from surety.core.web import authenticate
-
     database = db or get_database()
     fields = await run_in_threadpool(authenticate, database, request.headers.get("authorization"))
     actor = fields.get("actor")
@@ -101,8 +100,6 @@ async def _caller(db: Database | None, request: Request) -> _Caller:
 
 
 def _handle(endpoint):
-    from surety.core.web import BodyTooLarge
-
     async def wrapped(request: Request) -> Response:
         try:
             return await endpoint(request)
@@ -148,9 +145,7 @@ def attachment_routes(db: Database | None = None) -> list[Route]:
         try:
             ident = uuid.UUID(raw)
         except ValueError:
-            from surety.graphql.auth import decode_node_id  # a Relay global id works too
-
-            ident = decode_node_id(raw, "Attachment")
+            ident = decode_node_id(raw, "Attachment")  # a Relay global id works too
         row, data = await run_in_threadpool(caller.run, service.download, ident)
         headers = {
             "content-type": row.content_type,

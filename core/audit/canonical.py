@@ -36,7 +36,7 @@ def format_timestamp(value: dt.datetime) -> str:
     """ISO 8601 in UTC with microseconds: ``2026-01-02T03:04:05.000006Z``. Naive values are refused."""
     if value.tzinfo is None:
         raise ValueError("naive datetime refused: audit timestamps are UTC-aware")
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def jsonable(value: Any, redact_keys: frozenset[str] = frozenset(), mask: str = "[REDACTED]") -> Any:

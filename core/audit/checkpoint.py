@@ -24,6 +24,7 @@ import structlog
 from surety.core.audit.canonical import canonical_json, format_timestamp
 from surety.core.audit.keys import AuditKeyUnavailable, active_key_id, checkpoint_key
 from surety.core.db.types import utcnow
+from surety.core.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
@@ -74,7 +75,6 @@ def checkpoint_dir(directory: str | os.PathLike | None = None) -> Path:
     """``directory``, or the configured checkpoint directory."""
     if directory is not None:
         return Path(directory)
-    from surety.core.settings import get_settings
 
     settings = get_settings()
     return settings.audit_checkpoint_dir or settings.var_dir / "audit-checkpoints"
@@ -114,7 +114,7 @@ def _parse(tenant_id: uuid.UUID, raw: str, n: int, path: Path) -> Checkpoint:
         seq, count = doc["seq"], doc["count"]
         if not (isinstance(seq, int) and isinstance(count, int) and seq >= 0 and count >= 0):
             raise ValueError("seq and count must be whole numbers")
-        at = dt.datetime.strptime(doc["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+        at = dt.datetime.strptime(doc["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
         cp = Checkpoint(uuid.UUID(doc["tenant_id"]), seq, str(doc["hash"]), count, at, str(doc["key_id"]), line=n)
     except (ValueError, TypeError, KeyError) as exc:
         raise CheckpointInvalid(f"Checkpoint {where} is unreadable ({exc}).") from exc
@@ -152,7 +152,7 @@ def write_checkpoint(db, tenant_id: uuid.UUID, *, directory: str | os.PathLike |
     :class:`AuditChainBroken` when the chain does not verify; :class:`CheckpointInvalid` when an existing
     checkpoint does not.
     """
-    from surety.core.audit.verify import walk_chain
+    from surety.core.audit.verify import walk_chain  # noqa: PLC0415 - import cycle: verify reads checkpoints
 
     existing = load_checkpoints(tenant_id, directory)
     latest = max(existing, key=lambda cp: cp.seq, default=None)

@@ -12,6 +12,9 @@ import uuid
 from collections.abc import Iterator
 from typing import IO, Any
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from surety.core.audit.canonical import canonical_json, format_timestamp
@@ -42,8 +45,8 @@ def export_audit(db: Database, tenant_id: uuid.UUID, *, date_from: dt.date, date
             raise ValidationFailed(f"{name} must be a date.", field=name)
     if date_from > date_to:
         raise ValidationFailed("The export range ends before it starts.", field="date_to")
-    start = dt.datetime.combine(date_from, dt.time.min, dt.timezone.utc)
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.timezone.utc)
+    start = dt.datetime.combine(date_from, dt.time.min, dt.UTC)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, dt.UTC)
     stmt = (
         select(*(getattr(AuditRecord, c) for c in COLUMNS))
         .where(AuditRecord.tenant_id == tenant_id, AuditRecord.occurred_at >= start, AuditRecord.occurred_at < end)
@@ -113,10 +116,6 @@ def _write_csv(rows, stream: IO[bytes]) -> int:
 
 
 def _write_xlsx(rows, stream: IO[bytes]) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("audit_log")
     ws.append(list(COLUMNS))

@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from surety.core.audit.canonical import ZERO_HASH, hash_content
@@ -112,9 +113,9 @@ def _advance_head(session: Session, tenant: uuid.UUID) -> tuple[int, str]:
 def _insert_head(session: Session, tenant: uuid.UUID):
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        dialect_insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        dialect_insert = sqlite.insert
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database {dialect!r}")
     return (

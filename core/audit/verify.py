@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from surety.core.audit.canonical import ZERO_HASH, format_timestamp, record_hash
+from surety.core.audit.canonical import ZERO_HASH, record_hash
 from surety.core.audit.checkpoint import Checkpoint, CheckpointInvalid, load_checkpoints
 from surety.core.audit.keys import LEGACY_KEY_ID, AuditKeyUnavailable, record_mac
 from surety.core.audit.models import AuditChainHead, AuditRecord

@@ -11,6 +11,8 @@ from __future__ import annotations
 import structlog
 from sqlalchemy.orm import Session
 
+from surety.core.audit.log import audit_detached
+from surety.core.authz.catalog import permission_catalog
 from surety.core.authz.enforcer import get_enforcer
 from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor
 from surety.core.db.session import session_tenant
@@ -42,8 +44,6 @@ def require(session: Session, actor: Actor, obj: str, act: str) -> None:
 
 
 def _describe(key: str) -> str:
-    from surety.core.authz.catalog import permission_catalog
-
     for perm in permission_catalog():
         if perm.key == key and perm.description:
             return f" ({perm.description})"
@@ -52,6 +52,5 @@ def _describe(key: str) -> str:
 
 def audit_denial(session: Session, actor: Actor, permission: str) -> None:
     """Write the ``authz.denied`` audit record outside the request's transaction, so its rollback keeps it."""
-    from surety.core.audit.log import audit_detached
 
     audit_detached(session, DENIED_ACTION, after={"permission": permission}, actor=actor)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.audit.log import audit
 from surety.core.authz import rules
 from surety.core.authz.catalog import permission_catalog, role_templates, split_permission
 from surety.core.authz.models import Role
@@ -46,7 +47,7 @@ class Matrix:
 
     def granted_keys(self, role_key: str) -> list[str]:
         i = next(n for n, r in enumerate(self.roles) if r.key == role_key)
-        return [p.key for p, on in zip(self.permissions, self.cells[i]) if on]
+        return [p.key for p, on in zip(self.permissions, self.cells[i], strict=True) if on]
 
 
 def _roles(session: Session) -> list[Role]:
@@ -128,6 +129,4 @@ def set_role_permissions(session: Session, role_key: str, permission_keys: Itera
 
 
 def _audit(session: Session, role_key: str, *, before: dict, after: dict) -> None:
-    from surety.core.audit.log import audit
-
     audit(session, "authz.grants_changed", entity_type="role", entity_id=role_key, before=before, after=after)

@@ -17,6 +17,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.audit.log import audit
 from surety.core.authz import rules
 from surety.core.authz.catalog import check_grants, grants_by_plugin, role_templates, split_permission
 from surety.core.authz.models import Role
@@ -92,7 +93,6 @@ def assign_roles(session: Session, subject: str, role_keys: list[str]) -> None:
         return
     rules.replace_subject_roles(session, subject, wanted)
     rules.policy_changed(session)
-    from surety.core.audit.log import audit
 
     kind, _, ident = subject.partition(":")
     audit(session, "authz.roles_assigned", entity_type=_ENTITY_TYPES[kind], entity_id=ident,

@@ -12,9 +12,12 @@ import uuid
 from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
+from surety.core.authz.enforcer import invalidate
 from surety.core.authz.models import AuthzState, CasbinRule
 from surety.core.db.session import session_tenant
 from surety.core.errors import TenantNotBound
+from surety.core.events import enabled_plugins
+from surety.core.plugins import CORE_KEY
 
 ROLE_PREFIX = "role:"
 _DIRTY = "surety.authz.dirty"
@@ -29,8 +32,6 @@ def tenant_of(session: Session) -> uuid.UUID:
 
 def enabled_keys(session: Session) -> list[str]:
     """Plugin keys enabled for the session's tenant, core always included."""
-    from surety.core.events import enabled_plugins
-    from surety.core.plugins import CORE_KEY
 
     return sorted(set(enabled_plugins(session, tenant_of(session))) | {CORE_KEY})
 
@@ -119,15 +120,12 @@ def replace_subject_roles(session: Session, subject: str, role_keys: list[str]) 
 
 
 def _invalidate_dirty(session: Session) -> None:
-    from surety.core.authz.enforcer import invalidate
-
     for tenant in session.info.pop(_DIRTY, set()):
         invalidate(tenant)
 
 
 def policy_changed(session: Session) -> None:
     """Record that the tenant's rules changed: bump the version and invalidate cached enforcers."""
-    from surety.core.authz.enforcer import invalidate
 
     tenant = tenant_of(session)
     state = get_state(session)

@@ -18,7 +18,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 from sqlalchemy import String, event, inspect
 from sqlalchemy.orm import Mapper, Session, mapped_column
@@ -92,7 +92,7 @@ def BlindIndexColumn(kind: str, *, source: str | None = None, index: bool = True
     return mapped_column(String(64), nullable=True, index=index, info=info, **kw)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _auto_indexes(mapper: Mapper) -> tuple[tuple[str, str, str], ...]:
     """``(index attribute, source attribute, kind)`` for each blind-index column of ``mapper`` with a source."""
     out = []

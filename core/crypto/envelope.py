@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from surety.core.crypto.errors import KeyUnavailable
+from surety.core.settings import get_settings
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
@@ -38,7 +39,6 @@ def forget_kek(kek_id: str) -> None:
 
 def kek_for(kek_id: str) -> bytes:
     """The KEK with id ``kek_id``; :class:`KeyUnavailable` when this process does not hold it."""
-    from surety.core.settings import get_settings
 
     settings = get_settings()
     if kek_id == settings.kek_id:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import os
 import uuid
-from functools import lru_cache
+from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import Column, Table, Text, event
@@ -142,7 +142,7 @@ def _check_binding(column: Column, table) -> None:
             raise ValueError(f"column {actual} is declared as EncryptedString({column.type.binding!r})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def has_encrypted_columns(mapper: Mapper) -> bool:
     return any(isinstance(c.type, EncryptedString) for c in mapper.columns)
 

@@ -19,6 +19,7 @@ from surety.core.crypto.models import TenantKey
 from surety.core.db.session import Database, get_database
 from surety.core.errors import ConfigurationError
 from surety.core.settings import Settings, get_settings
+from surety.tenants.models import Tenant
 
 
 def held_kek_ids(settings: Settings) -> set[str]:
@@ -28,7 +29,6 @@ def held_kek_ids(settings: Settings) -> set[str]:
 
 def stored_kek_ids(db: Database) -> Counter:
     """``{kek id: number of wrapped keys}`` over every tenant."""
-    from surety.tenants.models import Tenant
 
     with db.platform_session() as s:
         tenant_ids = list(s.scalars(select(Tenant.id)))
@@ -41,7 +41,6 @@ def stored_kek_ids(db: Database) -> Counter:
 
 def _sample(db: Database, kek_id: str) -> TenantKey | None:
     """One stored key wrapped under ``kek_id`` (to check that the configured KEK really unwraps it)."""
-    from surety.tenants.models import Tenant
 
     with db.platform_session() as s:
         tenant_ids = list(s.scalars(select(Tenant.id)))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from surety.core.crypto.envelope import kek_for, unwrap_key
 from surety.core.crypto.errors import KeyUnavailable
 from surety.core.crypto.models import KEY_DATA, KEY_INDEX, TenantKey
+from surety.core.db.session import get_database
 
 STATUS_ACTIVE = "active"
 STATUS_RETIRED = "retired"
@@ -97,8 +98,6 @@ class Keyring:
         return keys
 
     def _load_from_database(self, tenant_id: uuid.UUID) -> TenantKeys:
-        from surety.core.db.session import get_database
-
         with get_database().tenant_session(tenant_id) as session:
             return self.load(session, tenant_id)
 

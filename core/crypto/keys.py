@@ -18,6 +18,7 @@ from surety.core.crypto.keyring import STATUS_ACTIVE, keyring
 from surety.core.crypto.models import KEY_DATA, KEY_INDEX, TenantKey
 from surety.core.db.session import session_tenant
 from surety.core.errors import TenantNotBound
+from surety.core.settings import get_settings
 
 
 def _bound_tenant(session: Session) -> uuid.UUID:
@@ -34,7 +35,6 @@ def _invalidate_on_rollback(session: Session, tenant_id: uuid.UUID) -> None:
 
 def add_key(session: Session, purpose: str, version: int) -> TenantKey:
     """Add a new random key of ``purpose`` and ``version`` to the session's tenant, wrapped with the current KEK."""
-    from surety.core.settings import get_settings
 
     tenant_id = _bound_tenant(session)
     settings = get_settings()

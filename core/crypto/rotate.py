@@ -15,7 +15,8 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import MetaData, Table, Text, and_, delete, func, or_, select, type_coerce
-from sqlalchemy.orm import Mapper, registry as Registry
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import registry as Registry
 from sqlalchemy.orm.attributes import flag_modified
 
 from surety.core.crypto.envelope import add_kek, kek_for, unwrap_key, wrap_key
@@ -24,7 +25,9 @@ from surety.core.crypto.fields import FORMAT, EncryptedString
 from surety.core.crypto.keyring import STATUS_ACTIVE, STATUS_RETIRED, keyring
 from surety.core.crypto.keys import add_key
 from surety.core.crypto.models import KEY_DATA, TenantKey
+from surety.core.db.base import Base
 from surety.core.db.session import Database
+from surety.core.plugins import load_all_models
 
 Progress = Callable[[int, int], None]
 
@@ -32,9 +35,6 @@ Progress = Callable[[int, int], None]
 def encrypted_columns(metadata: MetaData | None = None) -> dict[str, list[str]]:
     """``{table: [column, ...]}`` of every EncryptedString column (default: ``Base.metadata``, all models loaded)."""
     if metadata is None:
-        from surety.core.db.base import Base
-        from surety.core.plugins import load_all_models
-
         load_all_models()
         metadata = Base.metadata
     out = {}
@@ -53,7 +53,6 @@ def _owns_table(mapper: Mapper) -> bool:
 
 def encrypted_models(registry: Registry | None = None) -> list[type]:
     """Mapped classes whose own table has EncryptedString columns (default: every model on ``Base``)."""
-    from surety.core.db.base import Base
 
     tables = encrypted_columns(None if registry is None else registry.metadata)
     registry = registry or Base.registry

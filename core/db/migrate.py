@@ -8,6 +8,7 @@ import os
 from alembic import command
 from alembic.config import Config
 
+from surety.core.plugins import get_registry
 from surety.core.settings import PACKAGE_ROOT
 
 #: The Alembic environment (env.py, script.py.mako, core's versions/), shipped inside the package.
@@ -17,7 +18,6 @@ SCRIPT_LOCATION = PACKAGE_ROOT / "migrations"
 def alembic_config(url: str | None = None, connection=None, stdout=None) -> Config:
     """The configuration, built in code so an installed wheel needs no alembic.ini (the repository's alembic.ini
     serves plain ``alembic`` commands in a checkout only); version folders from every installed plugin."""
-    from surety.core.plugins import get_registry
 
     cfg = Config(**({"stdout": stdout} if stdout is not None else {}))
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))

@@ -19,11 +19,17 @@ from surety.core.context import Actor
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound
+from surety.core.events import enabled_plugins
 from surety.core.hookspecs import NotificationChannel, OutgoingNotification
 from surety.core.identity.models import User
 from surety.core.notifications.models import (
-    DELIVERY_FAILED, DELIVERY_PENDING, DELIVERY_SENT, Notification, NotificationDelivery,
+    DELIVERY_FAILED,
+    DELIVERY_PENDING,
+    DELIVERY_SENT,
+    Notification,
+    NotificationDelivery,
 )
+from surety.core.plugins import get_registry
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 5
@@ -38,8 +44,6 @@ INSTANCE_DECIDED = "instance_decided"
 
 def channels(session: Session) -> list[NotificationChannel]:
     """The delivery channels of the session's tenant (core's own first)."""
-    from surety.core.events import enabled_plugins
-    from surety.core.plugins import get_registry
 
     found = get_registry().hook_for("surety_notification_channels", enabled_plugins(session, session_tenant(session)))()
     return [c for group in found for c in (group or ())]

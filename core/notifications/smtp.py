@@ -152,7 +152,7 @@ class SmtpChannel:
             raise EmailDeliveryError(f"The recipient {message.recipient_id} has an invalid email address.") \
                 from None
         email["Subject"] = " ".join((message.title or "").split())  # one line: no header injection
-        email["Date"] = format_datetime(dt.datetime.now(dt.timezone.utc))
+        email["Date"] = format_datetime(dt.datetime.now(dt.UTC))
         domain = parseaddr(self.config.from_addr)[1].rpartition("@")[2] or None
         email["Message-ID"] = make_msgid(domain=domain)
         email["X-Surety-Notification"] = str(message.notification_id)

@@ -24,13 +24,34 @@ from surety.core.notifications import service as notifications
 from surety.core.workflow import definition as d
 from surety.core.workflow.committee import VOTE_APPROVE_WITH_CONDITIONS, VOTE_RECUSE, VOTES
 from surety.core.workflow.engine import (
-    KIND_CONVENE, KIND_TASK, KIND_VOTE, business_today, calendar, cancel_open_tasks, close_task, create_task,
-    definition_of, enter, finish, guard_domain, lock_instance, record, settle,
+    KIND_CONVENE,
+    KIND_TASK,
+    KIND_VOTE,
+    business_today,
+    calendar,
+    cancel_open_tasks,
+    close_task,
+    create_task,
+    definition_of,
+    enter,
+    finish,
+    guard_domain,
+    lock_instance,
+    record,
+    settle,
 )
 from surety.core.workflow.files import cited
 from surety.core.workflow.models import (
-    INSTANCE_RUNNING, RUN_APPROVED, RUN_RETURNED, TASK_DONE, TASK_OPEN, WorkflowEvent, WorkflowInstance,
-    WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
+    INSTANCE_RUNNING,
+    RUN_APPROVED,
+    RUN_RETURNED,
+    TASK_DONE,
+    TASK_OPEN,
+    WorkflowEvent,
+    WorkflowInstance,
+    WorkflowStepRun,
+    WorkflowTask,
+    WorkflowTaskCandidate,
 )
 from surety.core.workflow.queries import require_participant
 

@@ -29,7 +29,8 @@ def describe(spec: Mapping[str, Any]) -> str:
         return f"user {spec['user']!r}"
     if spec.get("field"):
         return f"the user in the subject's field {spec['field']!r}"
-    where = {None: "", "subject": " in the subject's org unit"}.get(spec.get("org_unit"), f" in {spec.get('org_unit')!r}")
+    where = {None: "", "subject": " in the subject's org unit"}.get(spec.get("org_unit"),
+                                                                     f" in {spec.get('org_unit')!r}")
     return f"role {spec['role']!r}{where}"
 
 

@@ -15,12 +15,14 @@ from surety.core import limits
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.authz.models import Role
-from surety.core.context import Actor
+from surety.core.context import Actor, current
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, ValidationFailed
 from surety.core.identity.models import OrgUnit
+from surety.core.plugins import get_registry
 from surety.core.workflow import definition as d
 from surety.core.workflow.engine import handlers
+from surety.core.workflow.expressions import compile_expression
 from surety.core.workflow.models import DEF_DRAFT, DEF_PUBLISHED, DEF_RETIRED, WorkflowDefinition
 
 #: Longest definition document, as text (JSON or YAML) and once decoded (as JSON): ``limits.MAX_JSON_BYTES``.
@@ -145,8 +147,6 @@ def validate(session: Session, document: Mapping[str, Any]) -> d.Definition:
 
 
 def _compile_condition(source: str):
-    from surety.core.workflow.expressions import compile_expression
-
     return compile_expression(source)
 
 
@@ -217,8 +217,6 @@ def publish(session: Session, actor: Actor, key: str, version: int, *, check: bo
 
 def install_defaults(session: Session, plugin_keys: Iterable[str]) -> list[WorkflowDefinition]:
     """Save and publish the default definitions of ``plugin_keys`` that the tenant does not have yet."""
-    from surety.core.context import current
-    from surety.core.plugins import get_registry
 
     installed = []
     shipped = get_registry().results_by_plugin("surety_workflow_definitions")

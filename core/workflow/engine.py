@@ -9,27 +9,47 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
+from surety.core.authz.check import require
 from surety.core.context import ACTOR_SYSTEM, Actor, current
+from surety.core.db.locking import lock_row
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
-from surety.core.db.locking import lock_row
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent, enabled_plugins, jsonable, raise_event
+from surety.core.hookspecs import WorkflowStepCall
 from surety.core.notifications import service as notifications
-from surety.core.workflow import assignees, definition as d
+from surety.core.plugins import get_registry
+from surety.core.workflow import assignees
+from surety.core.workflow import definition as d
+from surety.core.workflow.calendar import WorkCalendar, merge_overrides
 from surety.core.workflow.committee import tally
+from surety.core.workflow.expressions import compile_expression
 from surety.core.workflow.models import (
-    INSTANCE_RUNNING, RUN_APPROVED, RUN_CANCELLED, RUN_OPEN, RUN_REJECTED, TASK_CANCELLED, TASK_OPEN,
-    PlatformWorkdayOverride, WorkdayOverride, WorkflowDefinition, WorkflowEvent, WorkflowInstance, WorkflowStepRun,
-    WorkflowTask, WorkflowTaskCandidate,
+    INSTANCE_RUNNING,
+    RUN_APPROVED,
+    RUN_CANCELLED,
+    RUN_OPEN,
+    RUN_REJECTED,
+    TASK_CANCELLED,
+    TASK_OPEN,
+    PlatformWorkdayOverride,
+    WorkdayOverride,
+    WorkflowDefinition,
+    WorkflowEvent,
+    WorkflowInstance,
+    WorkflowStepRun,
+    WorkflowTask,
+    WorkflowTaskCandidate,
 )
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # business dates are Beijing dates (no daylight saving)
@@ -92,7 +112,6 @@ def definition_of(session: Session, instance: WorkflowInstance) -> d.Definition:
 
 def calendar(session: Session):
     """The tenant's work calendar: PRC holidays, platform overrides, then the tenant's own (cached per session)."""
-    from surety.core.workflow.calendar import WorkCalendar, merge_overrides
 
     cached = session.info.get("workflow_calendar")
     if cached is None:
@@ -150,7 +169,6 @@ def _event(instance: WorkflowInstance, cls, **kw):
 
 def subject_fields(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
     """The subject's current fields from the plugin that owns it, else the fields given at start."""
-    from surety.core.plugins import get_registry
 
     caller = get_registry().hook_for("surety_workflow_subject", enabled_plugins(session, session_tenant(session)))
     fresh = caller(session=session, subject_type=instance.subject_type, subject_id=instance.subject_id)
@@ -162,8 +180,6 @@ def _variables(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
 
 
 def _route(session: Session, instance: WorkflowInstance, step: d.Step, decision: str) -> d.Transition | None:
-    from surety.core.workflow.expressions import compile_expression
-
     values = _variables(session, instance)
     for t in step.transitions:
         if t.on == decision and (t.when is None or compile_expression(t.when).test(values)):
@@ -207,8 +223,6 @@ def enter(session: Session, instance: WorkflowInstance, step_key: str, *, today:
 
 
 def _call_handler(session: Session, instance: WorkflowInstance, step: d.Step) -> str:
-    from surety.core.hookspecs import WorkflowStepCall
-
     handler = handlers(session).get(step.handler)
     if handler is None:
         raise ValidationFailed(f"Step {step.key!r} calls the handler {step.handler!r}, which no enabled plugin "
@@ -221,7 +235,6 @@ def _call_handler(session: Session, instance: WorkflowInstance, step: d.Step) ->
 
 def handlers(session: Session | None = None) -> dict[str, Any]:
     """Automatic-step handlers by name: every installed plugin's, or the session tenant's enabled plugins'."""
-    from surety.core.plugins import get_registry
 
     registry = get_registry()
     if session is None:
@@ -372,9 +385,6 @@ def finish(session: Session, instance: WorkflowInstance, result: str, *, today: 
 def guard_domain(fn):
     """Turn a lost race into CONFLICT: SQLite's lock timeout (another action on the instance won), or a client
     key that a concurrent duplicate of the same request has just used."""
-    import functools
-
-    from sqlalchemy.exc import IntegrityError, OperationalError
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -396,7 +406,6 @@ def start(session: Session, actor: Actor, *, definition_key: str, subject_type: 
           subject: Mapping[str, Any] | None = None, title: str = "", today: dt.date | None = None,
           client_key: str | None = None) -> WorkflowInstance:
     """Start the published version of ``definition_key`` about a subject (permission ``core:workflow:start``)."""
-    from surety.core.authz.check import require
 
     require(session, actor, "core:workflow", "start")
     return _start(session, actor, definition_key=definition_key, subject_type=subject_type, subject_id=subject_id,

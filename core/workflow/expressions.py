@@ -139,7 +139,7 @@ def _equal(a: Any, b: Any) -> bool:
         da, db = _to_decimal(a), _to_decimal(b)
         return da is not None and db is not None and da == db
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - an exotic value: simply not equal
@@ -306,7 +306,7 @@ class _Compare(_Node):
 
     def eval(self, subject):
         a = self.left.eval(subject)
-        for (op, pos), node in zip(self.ops, self.rights):
+        for (op, pos), node in zip(self.ops, self.rights, strict=True):
             b = node.eval(subject)
             if op is ast.Eq:
                 ok = _equal(a, b)
@@ -390,7 +390,7 @@ class _Compiler:
         if isinstance(node, ast.Compare):
             left = self.build(node.left, depth + 1)
             ops = []
-            for op, right in zip(node.ops, node.comparators):
+            for op, right in zip(node.ops, node.comparators, strict=True):
                 if not isinstance(op, _COMPARE_OPS):
                     raise self.refuse(f"The comparison {_OPERATOR_NAMES.get(type(op), type(op).__name__)!r}", right)
                 ops.append((type(op), self.src.of(right)))

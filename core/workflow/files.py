@@ -14,13 +14,13 @@ from surety.core.attachments.service import entity_uuid
 from surety.core.context import Actor
 from surety.core.errors import NotFound
 from surety.core.workflow.models import WorkflowInstance
+from surety.core.workflow.queries import get_instance
 
 ENTITY_TYPE = "workflow:instance"
 
 
 def instance_guard(session: Session, actor: Actor, entity_id: str) -> None:
     """Attachments of an instance are for those who may see the instance (participants and monitors)."""
-    from surety.core.workflow.queries import get_instance
 
     get_instance(session, actor, entity_uuid(entity_id))
 

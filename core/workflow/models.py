@@ -7,7 +7,16 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint, Uuid,
+    JSON,
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -18,7 +18,14 @@ from surety.core.context import Actor
 from surety.core.errors import NotFound, PermissionDenied
 from surety.core.workflow.engine import definition_of
 from surety.core.workflow.models import (
-    INSTANCE_RUNNING, RUN_OPEN, TASK_DONE, TASK_OPEN, WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask,
+    INSTANCE_RUNNING,
+    RUN_OPEN,
+    TASK_DONE,
+    TASK_OPEN,
+    WorkflowEvent,
+    WorkflowInstance,
+    WorkflowStepRun,
+    WorkflowTask,
     WorkflowTaskCandidate,
 )
 
@@ -114,7 +121,7 @@ def graph(session: Session, instance: WorkflowInstance,
     current = {r.step_key for r in runs if r.status == RUN_OPEN}
     if instance.current_step and instance.status != "running":
         visited.append(instance.current_step)  # the end step reached
-    taken = set(zip(visited, visited[1:]))
+    taken = set(zip(visited, visited[1:], strict=False))
     nodes = [GraphNode(s.key, s.name, s.kind,
                        "current" if s.key in current else "done" if s.key in visited else "pending")
              for s in definition.steps.values()]

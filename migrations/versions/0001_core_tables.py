@@ -1,7 +1,7 @@
 """core tables
 
 Revision ID: 0001_core
-Revises: 
+Revises:
 Create Date: 2026-11-22 13:31:27.843811
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import surety.core.db.types
-from surety.core.db.rls import disable_rls, enable_rls, forbid_update_delete, allow_update_delete
+from surety.core.db.rls import allow_update_delete, disable_rls, enable_rls, forbid_update_delete
 
 revision: str = '0001_core'
 down_revision: str | Sequence[str] | None = None

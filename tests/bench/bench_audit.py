@@ -7,6 +7,7 @@ import uuid
 
 from bench_stats import Figure, SqlMeter, interleaved_ms, median, percentile
 from sqlalchemy import select
+
 from surety.core.audit.log import audit
 from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.db.session import Database

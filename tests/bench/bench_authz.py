@@ -7,6 +7,7 @@ import uuid
 
 from bench_stats import Figure, median, per_call_ns, percentile
 from sqlalchemy import insert
+
 from surety.core.authz import enforcer
 from surety.core.authz.check import allowed
 from surety.core.authz.models import AuthzState, CasbinRule

@@ -6,6 +6,7 @@ import os
 import uuid
 
 from bench_stats import Figure, batch_mean_us, median
+
 from surety.core.crypto.fields import EncryptedString, _aad
 from surety.core.crypto.keyring import keyring
 from surety.core.db.session import Database, bind_tenant_context

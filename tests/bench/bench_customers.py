@@ -20,6 +20,7 @@ import uuid
 
 from bench_stats import Figure, interleaved_ms, median, percentile
 from sqlalchemy import String, create_engine, func, insert, select, text, type_coerce
+
 from surety.core.crypto.blind_index import blind_index
 from surety.core.db.session import Database
 from surety.core.identity.models import User
@@ -34,7 +35,8 @@ from surety.tenants.service import create_tenant
 
 TARGET_MS = 20.0
 PROBES = 1000
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+            "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 PAGE = 50
 
 _FILL = text("""
@@ -143,7 +145,7 @@ def run_search(db: Database, owner_url: str, *, rows: int, other_rows: int, runs
         return head + "客户" + str(rnd.randint(1, 99))
 
     figures = []
-    for what, make in (("exact", None), ("prefix", None)):
+    for what, _make in (("exact", None), ("prefix", None)):
         s_ms, b_ms = [], []
         for i in range(warmup + runs):
             if what == "exact":

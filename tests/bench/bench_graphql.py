@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow

@@ -20,12 +20,15 @@ import uuid
 
 from bench_stats import Figure, SqlMeter, interleaved_ms, median, percentile
 from sqlalchemy import create_engine, func, select, text
+
 from surety.core.db.base import Base
 from surety.core.db.session import Database, bind_tenant_context
 from surety.core.identity.models import User
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.imports import import_customers, rows_for
+from surety.plugins.customers.models import Customer
 from surety.plugins.customers.records import create_customer
+from surety.plugins.customers.related import graph
 from surety.plugins.customers.testing import actor_for, make_id
 from surety.tenants.service import create_tenant
 
@@ -92,8 +95,6 @@ def run(db: Database, owner_url: str, *, others: int = 500, runs: int = 100, war
 
     def graph_of_a_holder() -> str:
         """What reading the group costs (untimed by the figure): the graph service for one of the 500, depth 2."""
-        from surety.plugins.customers.models import Customer
-        from surety.plugins.customers.related import graph
 
         spent = []
         for _ in range(3):  # the first call also warms the permission cache; the best of three is reported

@@ -68,7 +68,9 @@ def print_table(figures: list[Figure], facts: dict[str, str], console: Console |
 
 
 def markdown(figures: list[Figure], facts: dict[str, str]) -> str:
-    esc = lambda s: s.replace("|", "\\|")
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|")
+
     lines = ["| " + " | ".join(COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     for n, f in enumerate(figures, 1):
         lines.append("| " + " | ".join(esc(c) for c in _cells(n, f)) + " |")

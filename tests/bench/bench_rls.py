@@ -26,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+
 from surety.core.crypto.fields import EncryptedString
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database

@@ -9,7 +9,8 @@ import secrets
 import uuid
 
 from bench_stats import Figure, SqlMeter, interleaved_ms, median, percentile
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import create_engine, func, insert, select, text, update
+
 from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database
@@ -19,7 +20,11 @@ from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow import actions, definitions, engine
 from surety.core.workflow.models import (
-    WorkflowEvent, WorkflowInstance, WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
+    WorkflowEvent,
+    WorkflowInstance,
+    WorkflowStepRun,
+    WorkflowTask,
+    WorkflowTaskCandidate,
 )
 from surety.core.workflow.queries import my_open_tasks
 from surety.tenants.service import create_tenant
@@ -54,8 +59,9 @@ def seed(db: Database, *, instances: int, mine: int, others: int) -> tuple[uuid.
         admin = s.scalar(select(User).where(User.username == "admin"))
         now = utcnow()
         other_ids = [uuid7() for _ in range(others)]
-        s.execute(insert(User), [dict(tenant_id=tenant.id, id=i, username=f"other{n:04d}", display_name="", status="active",
-                                      password_hash="x", failed_logins=0, password_changed_at=now, created_at=now)
+        s.execute(insert(User), [dict(tenant_id=tenant.id, id=i, username=f"other{n:04d}", display_name="",
+                                      status="active", password_hash="x", failed_logins=0, password_changed_at=now,
+                                      created_at=now)
                                  for n, i in enumerate(other_ids)])
         with acting(_actor(tenant.id, admin)):
             draft = definitions.save_draft(s, _actor(tenant.id, admin), TWO_STEPS)
@@ -191,8 +197,6 @@ def inbox_figure(db: Database, tenant_id: uuid.UUID, user: Actor, *, instances: 
 
 
 def run(db: Database, owner_url: str, *, instances: int, mine: int, runs: int, warmup: int) -> list[Figure]:
-    from sqlalchemy import create_engine, text
-
     tenant_id, approver, inbox_user = seed(db, instances=instances, mine=mine, others=200)
     figures = [approval_figure(db, tenant_id, approver, runs=runs, warmup=warmup)]
     owner = create_engine(owner_url)

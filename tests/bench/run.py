@@ -50,6 +50,7 @@ from rich.console import Console
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+
 from surety.core.db.session import Database, set_database
 from surety.core.testing import fresh_database
 

@@ -16,7 +16,7 @@ from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow import actions, definitions, engine
-from surety.core.workflow.models import TASK_OPEN, WorkflowTask, WorkflowTaskCandidate
+from surety.core.workflow.models import TASK_OPEN, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
 
 #: A Monday that is an ordinary working day.
 MONDAY = dt.date(2024, 6, 3)
@@ -90,8 +90,6 @@ class Org:
             return inst.status, inst.current_step
 
     def instance(self, instance_id: uuid.UUID):
-        from surety.core.workflow.models import WorkflowInstance
-
         with self.session() as s:
             return s.scalars(select(WorkflowInstance).where(WorkflowInstance.id == instance_id)).one()
 

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import secrets
 
 import pytest
+import structlog
+from sqlalchemy import create_engine, delete, select, text
 from typer.testing import CliRunner
 
+from surety.core import batch
+from surety.core.audit.models import AuditRecord
+from surety.core.authz import rules
+from surety.core.authz.models import AuthzState
 from surety.core.cli.main import app
+from surety.core.hookspecs import PluginManifest, ScheduledJob
+from surety.core.identity.auth import login
+from surety.core.logging import configure_logging
+from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
+from surety.core.redaction import redact
+from surety.core.settings import get_settings
+from surety.core.workflow.models import WorkflowDefinition
+from surety.graphql.schema import export_sdl
+from surety.tenants import service
+from surety.tenants.service import get_tenant_by_slug
 
 runner = CliRunner()
 
@@ -61,10 +79,6 @@ def test_audit_verify_and_export(db, slug, tmp_path):
 
 
 def test_audit_verify_names_the_broken_record(db, slug):
-    from sqlalchemy import create_engine, text
-
-    from surety.tenants.service import get_tenant_by_slug
-
     tenant = get_tenant_by_slug(db, slug)
     engine = create_engine(db.owner_url)
     with engine.begin() as conn:
@@ -83,10 +97,6 @@ def test_audit_verify_names_the_broken_record(db, slug):
 def test_keys_rotate_is_audited(db, slug):
     r = run("keys", "rotate", "--tenant", slug)
     assert r.exit_code == 0 and "re-encrypted" in r.output
-    from sqlalchemy import select
-
-    from surety.core.audit.models import AuditRecord
-    from surety.tenants.service import get_tenant_by_slug
 
     t = get_tenant_by_slug(db, slug)
     with db.tenant_session(t.id) as s:
@@ -94,8 +104,6 @@ def test_keys_rotate_is_audited(db, slug):
 
 
 def test_schema_export_writes_the_sdl(tmp_path):
-    from surety.graphql.schema import export_sdl
-
     target = tmp_path / "schema.graphql"
     r = run("schema", "export", "--output", str(target))
     assert r.exit_code == 0 and target.read_text() == export_sdl()
@@ -106,7 +114,6 @@ def test_demo_is_idempotent_and_prints_credentials(db):
     assert first.exit_code == 0, first.output
     second = run("demo")
     assert second.exit_code == 0 and "demo tenant exists" in second.output
-    from surety.core.identity.auth import login
 
     line = next(x for x in first.output.splitlines() if "username: admin" in x)
     password = line.split("password:")[1].strip()
@@ -114,11 +121,6 @@ def test_demo_is_idempotent_and_prints_credentials(db):
 
 
 def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
-    import datetime as dt
-
-    from surety.core import batch
-    from surety.core.hookspecs import ScheduledJob
-
     seen = []
     job = ScheduledJob(name="probe", run=lambda session, day: seen.append(day))
     counted = ScheduledJob(name="counter", run=lambda session, day: {"sent": 2, "late": 1})
@@ -131,13 +133,6 @@ def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
 
 
 def test_logs_redact_sensitive_values_and_bind_request_context(capsys):
-    import dataclasses
-
-    import structlog
-
-    from surety.core.logging import configure_logging
-    from surety.core.settings import get_settings
-
     configure_logging(dataclasses.replace(get_settings(), log_json=True))
     structlog.contextvars.bind_contextvars(request_id="rid-1")
     structlog.get_logger("t").info("login", username="zhang", password="hunter2",
@@ -150,10 +145,6 @@ def test_logs_redact_sensitive_values_and_bind_request_context(capsys):
 
 
 def test_logs_redact_keys_a_plugin_declares():
-    from surety.core.hookspecs import PluginManifest
-    from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
-    from surety.core.redaction import redact
-
     class NotePlugin:
         @hookimpl
         def surety_manifest(self):
@@ -173,14 +164,6 @@ def test_logs_redact_keys_a_plugin_declares():
 
 
 def test_tenant_sync_brings_a_tenant_up_to_the_installed_release(db, slug):
-    from sqlalchemy import delete, select
-
-    from surety.core.audit.models import AuditRecord
-    from surety.core.authz import rules
-    from surety.core.authz.models import AuthzState
-    from surety.core.workflow.models import WorkflowDefinition
-    from surety.tenants.service import get_tenant_by_slug
-
     tenant = get_tenant_by_slug(db, slug)
     if "guarantee" not in tenant.enabled_plugins:
         assert run("tenant", "enable-plugin", slug, "customers").exit_code == 0
@@ -214,8 +197,6 @@ def test_tenant_sync_brings_a_tenant_up_to_the_installed_release(db, slug):
 
 
 def test_tenant_sync_reports_a_failing_tenant_and_goes_on(db, slug, monkeypatch):
-    from surety.tenants import service
-
     real = service.sync_tenant
 
     def flaky(db_, one):
@@ -226,7 +207,8 @@ def test_tenant_sync_reports_a_failing_tenant_and_goes_on(db, slug, monkeypatch)
     monkeypatch.setattr(service, "sync_tenant", flaky)
     other = f"cli-{secrets.token_hex(3)}"
     assert run("tenant", "create", other, "--name", "Other", "--admin-password", "Correct-Horse-9").exit_code == 0
-    monkeypatch.setattr(service, "list_tenants", lambda db_: [service.get_tenant_by_slug(db_, x) for x in (slug, other)])
+    monkeypatch.setattr(service, "list_tenants",
+                        lambda db_: [service.get_tenant_by_slug(db_, x) for x in (slug, other)])
     r = run("tenant", "sync")
     assert r.exit_code == 1
     assert f"{slug}: not synced: boom" in r.output and f"{other}: synced" in r.output

@@ -10,10 +10,17 @@ import re
 from pathlib import Path
 
 import pytest
+
 from surety.core import hookspecs
 from surety.core.hookspecs import (
-    GraphQLContribution, NotificationChannel, OutgoingNotification, Permission, PluginManifest, RoleTemplate,
-    ScheduledJob, WorkflowStepCall,
+    GraphQLContribution,
+    NotificationChannel,
+    OutgoingNotification,
+    Permission,
+    PluginManifest,
+    RoleTemplate,
+    ScheduledJob,
+    WorkflowStepCall,
 )
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
@@ -101,7 +108,8 @@ def test_signature_rendering_follows_the_source():
 def test_every_hook_is_documented_with_its_exact_signature(doc, name):
     fn = hookspec_functions()[name]
     reference = _hook_reference(doc)
-    assert re.search(rf"^### `{name}`$", reference, flags=re.MULTILINE), f"no '### `{name}`' heading in the Hook reference"
+    assert re.search(rf"^### `{name}`$", reference, flags=re.MULTILINE), \
+        f"no '### `{name}`' heading in the Hook reference"
     assert rendered_signature(fn) in _python_blocks(reference), (
         f"the Hook reference must show `{rendered_signature(fn)}` in a python block")
 

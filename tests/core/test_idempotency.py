@@ -13,13 +13,21 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import create_engine, func, select, text, update
 
+from surety.core.batch import run_day_end
 from surety.core.context import ACTOR_USER, Actor
 from surety.core.errors import ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.core.idempotency import (
-    IdempotencyKeyInProgress, IdempotencyKeyReused, canonical, check_key, idempotent, params_hash, purge_expired,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    canonical,
+    check_key,
+    idempotent,
+    params_hash,
+    purge_expired,
 )
 from surety.core.idempotency_models import IdempotencyKey
+from surety.core.testing import new_bare_tenant
 
 PROBE = "IdempotencyProbe"
 SCOPE = "probeCreate"
@@ -107,8 +115,6 @@ def test_another_caller_cannot_replay_nor_reuse_a_key(db, tenant):
 
 
 def test_a_key_belongs_to_one_mutation_and_one_tenant(db, tenant):
-    from surety.core.testing import new_bare_tenant
-
     a = who(tenant.id)
     with db.tenant_session(tenant.id) as s:
         first = call(s, a, "k-4", {"amount": "1"}, scope="probeCreate")
@@ -171,7 +177,7 @@ def test_good_keys_pass(key):
 def _expire(db, tenant_id, key: str) -> None:
     with db.tenant_session(tenant_id) as s:
         s.execute(update(IdempotencyKey).where(IdempotencyKey.key == key)
-                  .values(expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+                  .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
 
 
 def test_an_expired_key_is_taken_over_as_new(db, tenant):
@@ -188,8 +194,6 @@ def test_an_expired_key_is_taken_over_as_new(db, tenant):
 
 
 def test_purge_and_the_day_end_batch_delete_expired_keys(db, tenant):
-    from surety.core.batch import run_day_end
-
     a = who(tenant.id)
     with db.tenant_session(tenant.id) as s:
         call(s, a, "old-1", {})

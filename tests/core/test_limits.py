@@ -9,6 +9,7 @@ import pytest
 
 from surety.core import limits
 from surety.core.errors import ValidationFailed
+from surety.core.workflow.calendar import WorkCalendar
 
 
 def refused(fn, *args, **kw) -> ValidationFailed:
@@ -66,7 +67,6 @@ def test_years_and_dates_are_bounded():
 def test_working_day_arithmetic_is_bounded():
     """A due date is counted day by day: 3,000,000 working days (a definition saved before timeouts were capped)
     is refused at once instead of running past the year 9999."""
-    from surety.core.workflow.calendar import WorkCalendar
 
     calendar = WorkCalendar()
     assert calendar.add_working_days(dt.date(2025, 1, 6), 5) == dt.date(2025, 1, 13)

@@ -11,7 +11,12 @@ import warnings
 
 import pytest
 import structlog
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 
+from surety.core.cli.main import app
 from surety.core.logging import configure_logging, stdlib_config
 from surety.core.redaction import redact_text
 from surety.core.settings import get_settings
@@ -36,7 +41,6 @@ def _json_lines(text: str) -> list[dict]:
 def _driver_error() -> Exception:
     """What a PostgreSQL unique violation looks like through SQLAlchemy: the row values on the DETAIL line, the
     statement's parameters after it."""
-    from sqlalchemy.exc import IntegrityError
 
     orig = Exception(f'duplicate key value violates unique constraint "uq_customers_id_number"\n'
                      f"DETAIL:  Key (tenant_id, id_number)=(1, {ID_NUMBER}) already exists.")
@@ -101,8 +105,6 @@ def test_production_writes_only_json_lines_tracebacks_included(json_logs, capsys
 
 
 def test_sql_statements_and_parameters_are_never_logged(json_logs, capsys):
-    from sqlalchemy import create_engine, text
-
     engine = create_engine("sqlite://")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT :phone"), {"phone": PHONE}).scalar() == PHONE
@@ -133,11 +135,6 @@ def test_the_serve_config_routes_uvicorn_through_the_json_formatter(capsys):
 
 
 def test_serve_hands_uvicorn_the_logging_config(monkeypatch, capsys):
-    import uvicorn
-    from typer.testing import CliRunner
-
-    from surety.core.cli.main import app
-
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("SURETY_LOG_JSON", "1")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import JSON, Uuid, column, create_engine, insert, inspect, table, text
 
 from surety.core.db import migrate
 from surety.core.db.base import tenant_tables
+from surety.core.db.rls import rls_status
+from surety.core.db.types import UTCDateTime
 from surety.core.plugins import load_all_models
 from surety.core.testing import fresh_database
 
@@ -23,8 +27,6 @@ def test_upgrade_check_downgrade_roundtrip():
         names = set(inspect(engine).get_table_names())
         assert set(tenant_tables()) <= names and {"tenants", "alembic_version"} <= names
         if tdb.dialect == "postgresql":
-            from surety.core.db.rls import rls_status
-
             with engine.connect() as conn:
                 status = rls_status(conn)
             assert all(status[t] == (True, True) for t in tenant_tables())
@@ -38,12 +40,6 @@ def test_upgrade_check_downgrade_roundtrip():
 
 def test_guarantee_part_two_columns_fill_existing_rows():
     """guarantee_0002 adds NOT NULL columns to tables that may hold rows: their server defaults fill them."""
-    import datetime as dt
-    import uuid
-
-    from sqlalchemy import JSON, Uuid, column, insert, table, text
-
-    from surety.core.db.types import UTCDateTime
 
     load_all_models()
     with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
@@ -57,7 +53,7 @@ def test_guarantee_part_two_columns_fill_existing_rows():
                          column("risk_weights", JSON))
         with engine.begin() as conn:
             conn.execute(insert(tenants).values(id=tenant, slug="old", name="Old", status="active", enabled_plugins=[],
-                                                settings={}, created_at=dt.datetime.now(dt.timezone.utc)))
+                                                settings={}, created_at=dt.datetime.now(dt.UTC)))
             conn.execute(insert(settings).values(tenant_id=tenant, id=row, number_pattern="DB-{seq:05}",
                                                  committee_threshold=1, green_channel_max=1, risk_weights={}))
         migrate.upgrade(tdb.owner_url)

@@ -16,14 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
+from surety.core.authz.matrix import matrix
 from surety.core.db.base import Base
+from surety.core.db.migrate import alembic_config, upgrade
+from surety.core.db.rls import rls_status
 from surety.core.db.session import Database
 from surety.core.errors import PluginDependencyMissing
+from surety.core.events_models import OutboxEvent
 from surety.core.hookspecs import PluginManifest
+from surety.core.identity.service import create_user
 from surety.core.plugins import (
     PluginRegistry,
     build_plugin_manager,
@@ -32,6 +39,9 @@ from surety.core.plugins import (
     reset_registry,
 )
 from surety.core.testing import TEST_PASSWORD, fresh_database, grant
+from surety.core.web import create_app
+from surety.graphql.schema import build_schema
+from surety.tenants.service import create_tenant, enable_plugin, get_tenant_by_slug
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +131,6 @@ class HelloWorld:
 @pytest.fixture(scope="module")
 def world(registry):
     """A fresh database migrated by Alembic (core's branch and hello's), and the app's own Database on it."""
-    from surety.core.db.migrate import upgrade
 
     with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
         upgrade(tdb.owner_url)
@@ -136,16 +145,11 @@ def world(registry):
 
 @pytest.fixture(scope="module")
 def client(world, registry):
-    from surety.core.web import create_app
-    from surety.graphql.schema import build_schema
-
     with TestClient(create_app(db=world.db, schema=build_schema(registry))) as c:
         yield c
 
 
 def _tenant(world: HelloWorld, plugins=()):
-    from surety.tenants.service import create_tenant
-
     slug = f"hello-{secrets.token_hex(4)}"
     return create_tenant(world.db, slug=slug, name=slug.upper(), plugins=list(plugins), admin_username="admin",
                          admin_password=TEST_PASSWORD)
@@ -169,7 +173,7 @@ def _codes(body: dict) -> list[str]:
 
 
 def _greeting_rows(world: HelloWorld, tenant_id: uuid.UUID) -> list:
-    from surety_hello.models import HelloGreeting
+    from surety_hello.models import HelloGreeting  # noqa: PLC0415 - installed by the site_dir fixture
 
     with world.db.tenant_session(tenant_id) as s:
         return list(s.scalars(select(HelloGreeting)))
@@ -195,10 +199,6 @@ def test_plugin_is_loaded_from_its_entry_point(site_dir):
 
 
 def test_migration_creates_the_plugin_table_on_its_own_branch(world):
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from surety.core.db.migrate import alembic_config
-
     script = ScriptDirectory.from_config(alembic_config(world.owner_url))
     hello = script.get_revision("hello")
     assert (hello.revision, hello.down_revision, hello.dependencies) == ("hello_0001", None, "0001_core")
@@ -219,8 +219,6 @@ def test_migration_creates_the_plugin_table_on_its_own_branch(world):
 
 @pytest.mark.postgres
 def test_migration_enables_and_forces_row_level_security(world):
-    from surety.core.db.rls import rls_status
-
     engine = create_engine(world.owner_url)
     try:
         with engine.connect() as conn:
@@ -233,8 +231,6 @@ def test_migration_enables_and_forces_row_level_security(world):
 
 
 def test_enabling_is_refused_until_the_dependency_is_enabled(world):
-    from surety.tenants.service import enable_plugin, get_tenant_by_slug
-
     tenant = _tenant(world)
     with pytest.raises(PluginDependencyMissing) as refused:
         enable_plugin(world.db, tenant.slug, ADDON_KEY)
@@ -248,9 +244,6 @@ def test_enabling_is_refused_until_the_dependency_is_enabled(world):
 
 
 def test_enabling_puts_the_plugin_permissions_in_the_matrix(world):
-    from surety.core.authz.matrix import matrix
-    from surety.tenants.service import enable_plugin
-
     tenant = _tenant(world)
     with world.db.tenant_session(tenant.id) as s:
         assert not any(p.key.startswith("hello:") for p in matrix(s).permissions)
@@ -268,8 +261,7 @@ def test_enabling_puts_the_plugin_permissions_in_the_matrix(world):
 
 
 def test_mutation_creates_a_greeting_the_query_lists_it_and_the_handler_runs(world, client):
-    from surety.core.events_models import OutboxEvent
-    from surety_hello.events import HANDLED
+    from surety_hello.events import HANDLED  # noqa: PLC0415 - installed by the site_dir fixture
 
     tenant = _tenant(world, plugins=["hello"])
     token = _login(client, tenant.slug)
@@ -298,8 +290,7 @@ def test_greetings_stay_in_their_tenant(world, client):
 
 
 def test_mutation_needs_the_create_permission(world, client):
-    from surety.core.identity.service import create_user
-    from surety_hello.events import HANDLED
+    from surety_hello.events import HANDLED  # noqa: PLC0415 - installed by the site_dir fixture
 
     tenant = _tenant(world, plugins=["hello"])
     with world.db.tenant_session(tenant.id) as s:

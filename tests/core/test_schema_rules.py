@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Column, UniqueConstraint, create_engine, text
+from sqlalchemy import Column, Index, Integer, MetaData, Table, UniqueConstraint, create_engine, func, text
 
 from surety.core.db.base import Base, tenant_tables
+from surety.core.db.rls import rls_status
 from surety.core.plugins import load_all_models
 
 
@@ -58,8 +59,6 @@ def test_unique_constraints_and_indexes_of_tenant_tables_include_tenant_id(metad
 
 
 def test_the_unique_rule_sees_unique_indexes_columns_and_constraints():
-    from sqlalchemy import Index, Integer, MetaData, Table, func
-
     table = Table("t", MetaData(), Column("tenant_id", Integer), Column("id", Integer), Column("code", Integer),
                   Column("name", Integer, unique=True), UniqueConstraint("code", name="uq_code"))
     Index("ix_code", table.c.code, unique=True)
@@ -73,8 +72,6 @@ def test_the_unique_rule_sees_unique_indexes_columns_and_constraints():
 
 @pytest.mark.postgres
 def test_every_tenant_table_has_rls_enabled_and_forced(db, metadata):
-    from surety.core.db.rls import rls_status
-
     engine = create_engine(db.owner_url)
     with engine.connect() as conn:
         status = rls_status(conn)

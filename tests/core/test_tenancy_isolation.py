@@ -5,18 +5,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from surety.core.db.session import PLATFORM
 from surety.core.errors import CrossTenantWrite, TenantNotBound
 from surety.core.identity.models import OrgUnit, User
+from surety.core.testing import new_bare_tenant
 
 
 @pytest.fixture
 def two_tenants(db, bare_tenant):
-    from surety.core.testing import new_bare_tenant
-
     other = new_bare_tenant(db, "Other")
     ids = {}
     for t in (bare_tenant, other):
@@ -90,7 +89,6 @@ def test_unbound_and_platform_sessions_fail_closed(db, two_tenants):
 @pytest.mark.postgres
 def test_rls_hides_rows_even_from_raw_sql(db, two_tenants):
     """Core text() bypasses the ORM criteria; PostgreSQL RLS still applies to the app role."""
-    from sqlalchemy import text
 
     a, b, ids = two_tenants
     with db.tenant_session(a) as s:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import secrets
 
+from strawberry.relay import GlobalID
+
+from surety.core.identity.operators import create_operator
 from surety.core.testing import error_codes
 
-CREATE_USER = "mutation($i:UserCreateInput!){ userCreate(input:$i){ user { id username } errors { code field message } } }"
+CREATE_USER = ("mutation($i:UserCreateInput!){ userCreate(input:$i){ user { id username } "
+               "errors { code field message } } }")
 
 
 def test_reference_to_another_tenants_row_is_refused(api, make_tenant):
@@ -37,7 +41,8 @@ def test_permission_matrix_read_and_edit_takes_effect(api, make_tenant):
     grants = {g["role"]: g["permissions"] for g in m["grants"]}
     assert "core:user:read" not in grants["read_only"]
 
-    upd = "mutation($c:[GrantInput!]!){ permissionMatrixUpdate(changes:$c){ matrix { grants { role permissions } } errors { code message } } }"
+    upd = ("mutation($c:[GrantInput!]!){ permissionMatrixUpdate(changes:$c){ matrix { grants { role permissions } } "
+           "errors { code message } } }")
     r = api(upd, {"c": [{"role": "read_only", "permission": "core:user:read", "granted": True}]},
             token=admin)["data"]["permissionMatrixUpdate"]
     assert r["errors"] == []
@@ -57,7 +62,6 @@ def test_audit_log_by_entity_and_by_user(api, make_tenant):
     me = api("{ me { user { id } } }", token=admin)["data"]["me"]["user"]["id"]
     created = api(CREATE_USER, {"i": {"username": "audited", "password": "Strong-Pass-77"}},
                   token=admin)["data"]["userCreate"]["user"]
-    from strawberry.relay import GlobalID
 
     raw_id = GlobalID.from_id(created["id"]).node_id
     raw_me = GlobalID.from_id(me).node_id
@@ -88,11 +92,10 @@ def test_api_key_acts_with_its_roles_until_revoked(api, make_tenant):
 
 
 def test_platform_operator_manages_tenants(api, db):
-    from surety.core.identity.operators import create_operator
-
     name = f"op{secrets.token_hex(3)}"
     create_operator(db, name, "Operator-Pass-99")
-    login = api("mutation($u:String!){ platformLogin(username:$u, password:\"Operator-Pass-99\"){ accessToken errors { code } } }",
+    login = api("mutation($u:String!){ platformLogin(username:$u, password:\"Operator-Pass-99\")"
+                "{ accessToken errors { code } } }",
                 {"u": name})["data"]["platformLogin"]
     op = login["accessToken"]
     slug = f"p-{secrets.token_hex(3)}"

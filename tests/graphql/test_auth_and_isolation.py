@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from surety.core.testing import TEST_PASSWORD as PASSWORD
 from surety.core.testing import error_codes
+from surety.tenants.service import resume_tenant, suspend_tenant
 
 ME = "{ me { user { id username } tenant { slug } roles permissions } }"
 USERS = "query($after:String){ users(first: 2, after: $after) { totalCount edges { cursor node { id username } } " \
@@ -32,7 +33,8 @@ def test_login_me_and_refresh(api, make_tenant):
 
 def test_wrong_password_and_unknown_user_and_tenant_look_the_same(api, make_tenant):
     t = make_tenant()
-    q = "mutation($t:String!,$u:String!,$p:String!){login(tenant:$t,username:$u,password:$p){accessToken errors{code message}}}"
+    q = ("mutation($t:String!,$u:String!,$p:String!)"
+         "{login(tenant:$t,username:$u,password:$p){accessToken errors{code message}}}")
     answers = [api(q, {"t": tt, "u": u, "p": "Wrong-Pass-123"})["data"]["login"]
                for tt, u in ((t.slug, "admin"), (t.slug, "nobody"), ("no-such-tenant", "admin"))]
     assert answers[0] == answers[1] == answers[2]
@@ -82,8 +84,6 @@ def test_pagination_with_cursors(api, make_tenant):
 
 
 def test_suspended_tenant_users_are_refused(api, make_tenant, db):
-    from surety.tenants.service import resume_tenant, suspend_tenant
-
     t = make_tenant()
     token = api.login(t.slug)
     suspend_tenant(db, t.slug)

@@ -9,12 +9,17 @@ import dataclasses
 import json
 
 import pytest
+from graphql import parse
+from sqlalchemy.exc import IntegrityError
 from starlette.testclient import TestClient
 
 from surety.core.logging import configure_logging
 from surety.core.settings import get_settings
 from surety.core.testing import GraphQLClient
+from surety.core.web import create_app
+from surety.graphql.error_log import document_hash
 from surety.graphql.schema import build_schema
+from surety.plugins.customers import records
 
 ID_NUMBER = "110101199003077777"
 PHONE = "13800138000"
@@ -34,8 +39,6 @@ def _settings(env: str):
 
 @pytest.fixture
 def client_for(db):
-    from surety.core.web import create_app
-
     def make(env: str):
         settings = _settings(env)
         return TestClient(create_app(settings, db, schema=build_schema(settings=settings)))
@@ -96,10 +99,6 @@ def test_bad_input_is_logged_without_the_values_as_json(client_for, make_tenant,
 
 def test_an_unexpected_error_logs_one_json_line_with_a_redacted_traceback(client_for, make_tenant, capsys,
                                                                            monkeypatch):
-    from sqlalchemy.exc import IntegrityError
-
-    from surety.plugins.customers import records
-
     def failing_create(*args, **kwargs):
         orig = Exception('duplicate key value violates unique constraint "uq_customers_id_number"\n'
                          f"DETAIL:  Key (tenant_id, id_number)=(1, {ID_NUMBER}) already exists.")
@@ -167,10 +166,6 @@ def test_a_path_carrying_a_value_is_logged_masked(client_for, capsys):
 
 
 def test_the_document_hash_reveals_no_literal():
-    from graphql import parse
-
-    from surety.graphql.error_log import document_hash
-
     def shape(first: str, prefix: str) -> str:
         query = f'{{ customers(first: {first}, filter: {{namePrefix: "{prefix}"}}) {{ totalCount }} }}'
         return document_hash(parse(query))

@@ -24,8 +24,15 @@ import pytest
 import schemathesis
 from graphql import parse, parse_type, print_ast
 from graphql.language import (
-    ArgumentNode, DocumentNode, FieldNode, NameNode, ObjectFieldNode, OperationDefinitionNode, SelectionSetNode,
-    VariableDefinitionNode, VariableNode,
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    NameNode,
+    ObjectFieldNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
 )
 from graphql.utilities import value_from_ast_untyped
 from hypothesis import HealthCheck, Phase, given, settings
@@ -33,6 +40,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.graphql import nodes
+from starlette.testclient import TestClient
 from strawberry import relay
 
 from surety.graphql.errors import REQUEST_ERROR_CODE
@@ -133,8 +141,6 @@ def as_variables(query: str, schema) -> tuple[str, dict]:
 
 @pytest.mark.slow
 def test_fuzzing_the_schema_gives_no_masked_error_and_no_5xx(app, seed):
-    from starlette.testclient import TestClient
-
     target = Target(seed)
     _register_scalars(target.pool)
     schema = schemathesis.graphql.from_asgi("/graphql", app, headers=target.headers())

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import uuid
+from decimal import Decimal
 
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+from strawberry import relay
+
+from surety.core import limits
+from surety.core.audit.models import AuditRecord
+from surety.core.authz import provision
+from surety.core.errors import ValidationFailed
+from surety.core.settings import get_settings
 from surety.core.testing import error_codes, mutation_ok
+from surety.core.web import create_app
+from surety.graphql.schema import build_schema
 from surety.plugins.customers.testing import make_uscc
+from surety.plugins.customers.validators import validate_money
+from surety.plugins.guarantee import inputs
 
 
 def test_malformed_graphql_is_a_graphql_error(api):
@@ -25,14 +41,6 @@ def test_non_json_body_is_refused_cleanly(api):
 
 
 def test_too_deep_query_is_refused(db, api, make_tenant):
-    import dataclasses
-
-    from starlette.testclient import TestClient
-
-    from surety.core.settings import get_settings
-    from surety.core.web import create_app
-    from surety.graphql.schema import build_schema
-
     t = make_tenant()
     token = api.login(t.slug)
     query = {"query": "{ users { edges { node { orgUnit { name } } } } }"}
@@ -82,8 +90,6 @@ def test_hostile_strings_are_stored_verbatim_or_refused(api, make_tenant, hostil
 
 
 def test_unexpected_errors_are_masked(api, make_tenant, monkeypatch):
-    from surety.core.authz import provision
-
     t = make_tenant()
     token = api.login(t.slug)
 
@@ -97,10 +103,6 @@ def test_unexpected_errors_are_masked(api, make_tenant, monkeypatch):
 
 
 def test_permission_denied_is_typed_and_audited(api, make_tenant, db):
-    from sqlalchemy import select
-
-    from surety.core.audit.models import AuditRecord
-
     t = make_tenant()
     admin = api.login(t.slug)
     api("mutation($i:UserCreateInput!){ userCreate(input:$i){ errors { code } } }",
@@ -191,8 +193,6 @@ def test_a_yaml_definition_may_share_parts_through_a_few_aliases(api, make_tenan
 
 
 def test_json_and_text_inputs_are_capped(api, make_tenant):
-    from surety.core import limits
-
     t = make_tenant()
     token = api.login(t.slug)
     steps = [{"key": f"s{i}", "kind": "end", "result": "approved", "name": "x" * 1000} for i in range(80)]
@@ -283,10 +283,6 @@ def test_a_nul_byte_in_any_string_is_refused_naming_the_field(api, make_tenant):
 
 
 def test_unknown_and_foreign_ids_in_an_application_update_are_not_found(api, make_tenant, seeded):
-    import uuid
-
-    from strawberry import relay
-
     other = make_tenant(plugins=["customers", "guarantee"])
     other_token = api.login(other.slug)
     foreign_customer = mutation_ok(api(
@@ -346,11 +342,6 @@ def test_a_malformed_body_is_a_graphql_shaped_400(api, body, says):
 
 def test_plugin_validators_share_the_decimal_policy():
     """Values that do not come through GraphQL (spreadsheet imports, the CLI) meet the same Decimal policy."""
-    from decimal import Decimal
-
-    from surety.core.errors import ValidationFailed
-    from surety.plugins.customers.validators import validate_money
-    from surety.plugins.guarantee import inputs
 
     def refused(fn, *args, **kw) -> ValidationFailed:
         with pytest.raises(ValidationFailed) as caught:

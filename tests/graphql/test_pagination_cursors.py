@@ -18,7 +18,7 @@ T = Table("t", MetaData(), Column("at", UTCDateTime), Column("amount", Money), C
 
 
 @pytest.mark.parametrize("column, value", [
-    (T.c.at, dt.datetime(2026, 12, 1, 8, 30, 15, 123456, tzinfo=dt.timezone.utc)),
+    (T.c.at, dt.datetime(2026, 12, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)),
     (T.c.amount, Decimal("1234567.89")),
     (T.c.id, uuid.UUID("01932f4e-7c9a-7d3e-8a1b-2c3d4e5f6a7b")),
     (T.c.n, 42),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from surety.core.audit.models import AuditRecord
 from surety.core.testing import error_codes
 
 CREATE = ("mutation($i:UserCreateInput!){ userCreate(input:$i){ user { id phone } errors { code field message } } }")
@@ -12,8 +13,6 @@ PHONE = "query($id:ID!,$r:Boolean!){ node(id:$id) { ... on User { phone(reveal:$
 
 
 def test_phone_is_masked_revealed_with_permission_and_audited(api, make_tenant, db):
-    from surety.core.audit.models import AuditRecord
-
     t = make_tenant()
     admin = api.login(t.slug)
     r = api(CREATE, {"i": {"username": "zhang", "password": "Strong-Pass-77", "phone": "+86 138-0013-8000",

@@ -8,14 +8,18 @@ import json
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from surety.core.audit.models import AuditRecord
+from surety.core.authz import provision
+from surety.core.plugins import get_registry
 from surety.core.testing import error_codes
+from surety.graphql import identity
+from surety.tenants import registry
+from surety.tenants.service import enable_plugin, get_tenant_by_slug
 
 
 def test_reveal_is_audited_even_when_another_field_fails(api, make_tenant, db, monkeypatch):
-    from surety.core.audit.models import AuditRecord
-    from surety.graphql import identity
-
     t = make_tenant()
     admin = api.login(t.slug)
     hq = api("{ orgUnits { id } }", token=admin)["data"]["orgUnits"][0]["id"]
@@ -58,8 +62,6 @@ def test_malformed_ids_in_mutations_are_not_found(api, make_tenant):
 
 
 def test_commit_failure_is_masked(api, make_tenant, monkeypatch):
-    from sqlalchemy.orm import Session
-
     t = make_tenant()
     admin = api.login(t.slug)
 
@@ -74,10 +76,6 @@ def test_commit_failure_is_masked(api, make_tenant, monkeypatch):
 
 
 def test_failed_plugin_provisioning_leaves_the_plugin_disabled(db, make_tenant, monkeypatch):
-    from surety.core.authz import provision
-    from surety.core.plugins import get_registry
-    from surety.tenants.service import enable_plugin, get_tenant_by_slug
-
     t = make_tenant()
     registry = get_registry()
     monkeypatch.setattr(registry, "check_enable", lambda before, key: sorted(set(before) | {key}))
@@ -92,8 +90,6 @@ def test_failed_plugin_provisioning_leaves_the_plugin_disabled(db, make_tenant, 
 
 
 def test_enabled_plugins_cache_does_not_store_a_read_raced_by_a_change(db, make_tenant, monkeypatch):
-    from surety.tenants import registry
-
     t = make_tenant()
     registry.forget()
     real = db.platform_session

@@ -8,6 +8,7 @@ import dataclasses
 from starlette.testclient import TestClient
 
 from surety.core.settings import get_settings
+from surety.core.web import create_app
 from surety.graphql.schema import SDL_PATH, build_schema, export_sdl
 
 
@@ -16,8 +17,6 @@ def test_committed_sdl_matches_the_code():
 
 
 def test_production_disables_introspection_and_graphiql(db):
-    from surety.core.web import create_app
-
     prod = dataclasses.replace(get_settings(), env="production", log_json=True,
                                kek=base64.b64decode(base64.b64encode(b"k" * 32)))
     with TestClient(create_app(prod, db, schema=build_schema(settings=prod))) as client:

@@ -61,5 +61,6 @@ def other_team(db, make_tenant) -> Team:
 
 @pytest.fixture
 def sample():
-    """``sample("png")`` -> the bytes of a small real file of that kind (see ``surety.core.attachments.samples.SAMPLES``)."""
+    """``sample("png")`` -> the bytes of a small real file of that kind
+    (see ``surety.core.attachments.samples.SAMPLES``)."""
     return lambda kind: SAMPLES[kind]()

@@ -13,6 +13,7 @@ from surety.core.attachments.models import Attachment
 from surety.core.audit.query import records
 from surety.core.context import acting
 from surety.core.errors import NotFound, PermissionDenied, ValidationFailed
+from surety.core.settings import get_settings
 
 DOCUMENT = "test:document"
 
@@ -77,8 +78,6 @@ def test_disguised_file_is_refused_and_nothing_is_saved(team, sample):
 
 
 def test_oversize_and_empty_are_refused_and_nothing_is_saved(team, sample, monkeypatch):
-    from surety.core.settings import get_settings
-
     monkeypatch.setattr(service, "_max_bytes", lambda: 1000)
     with pytest.raises(ValidationFailed, match=r"the limit for an attachment is 1000 bytes"):
         with team.session() as s:

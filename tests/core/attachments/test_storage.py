@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -42,8 +43,6 @@ def test_local_storage_keeps_tenants_apart_and_refuses_unsafe_keys(tmp_path):
 
 
 def test_a_failed_write_leaves_nothing(tmp_path, monkeypatch):
-    import os
-
     store = LocalStorage(tmp_path)
 
     def broken_replace(*_a):

@@ -15,13 +15,24 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, insert, update
 
 from surety.core.audit.canonical import ZERO_HASH, hash_content
-from surety.core.audit.checkpoint import (AuditChainBroken, CheckpointInvalid, checkpoint_path, load_checkpoints,
-                                          write_checkpoint)
+from surety.core.audit.checkpoint import (
+    AuditChainBroken,
+    CheckpointInvalid,
+    checkpoint_path,
+    load_checkpoints,
+    write_checkpoint,
+)
 from surety.core.audit.keys import record_key
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
-from surety.core.audit.verify import (CHECKPOINT_INVALID, CHECKPOINT_MISMATCH, HASH_MISMATCH, TRUNCATED,
-                                      UNKEYED_RECORD, verify_chain)
+from surety.core.audit.verify import (
+    CHECKPOINT_INVALID,
+    CHECKPOINT_MISMATCH,
+    HASH_MISMATCH,
+    TRUNCATED,
+    UNKEYED_RECORD,
+    verify_chain,
+)
 from surety.core.db.base import uuid7
 from surety.core.db.types import utcnow
 from surety.core.settings import get_settings
@@ -251,7 +262,7 @@ def _legacy(tamper, tenant_id, n: int, *, after: tuple[int, str] = (0, ZERO_HASH
     """Write ``n`` unkeyed records (plain SHA-256, key_id '') as the previous release did, and move the head."""
     seq, prev = after
     rows, statements = [], []
-    for i in range(n):
+    for _ in range(n):
         seq += 1
         row = {"tenant_id": tenant_id, "id": uuid7(), "seq": seq, "occurred_at": utcnow(), "actor_type": "system",
                "actor_id": None, "action": f"old.{seq}", "entity_type": None, "entity_id": None, "before": None,

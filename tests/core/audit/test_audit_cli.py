@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from surety.core.audit.checkpoint import checkpoint_path, load_checkpoints
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
+from surety.core.batch import run_day_end
 from surety.core.cli.main import app
 
 AUDIT_LOG = AuditRecord.__table__
@@ -51,8 +52,6 @@ def test_checkpoint_then_verify_detects_a_deleted_log(db, bare_tenant, tamper, t
 
 
 def test_day_end_batch_writes_a_checkpoint_per_tenant(db, bare_tenant, tamper):
-    from surety.core.batch import run_day_end
-
     t = bare_tenant.id
     _append(db, t, 2)
     lines = list(run_day_end(db, dt.date(2026, 3, 2), tenant_slug=bare_tenant.slug))

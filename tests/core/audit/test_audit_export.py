@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from openpyxl import load_workbook
 
 from surety.core.audit import log as audit_log
 from surety.core.audit.canonical import hash_content
@@ -18,7 +19,7 @@ from surety.core.context import acting
 from surety.core.errors import ValidationFailed
 from surety.core.settings import get_settings
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FROM, TO = dt.date(2026, 3, 10), dt.date(2026, 3, 12)
 TIMES = [
     dt.datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=UTC),   # seq 1: the day before
@@ -62,14 +63,12 @@ def test_csv(db, seeded):
 
 
 def test_xlsx(db, seeded, tmp_path):
-    from openpyxl import load_workbook
-
     path = tmp_path / "audit.xlsx"
     assert export_audit(db, seeded, date_from=FROM, date_to=TO, fmt="xlsx", out=path) == 3
     ws = load_workbook(path, read_only=True)["audit_log"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == COLUMNS
-    body = [dict(zip(COLUMNS, r)) for r in rows[1:]]
+    body = [dict(zip(COLUMNS, r, strict=True)) for r in rows[1:]]
     assert [r["seq"] for r in body] == [2, 3, 4]
     assert json.loads(body[0]["before"]) == {"名称": "张三", "phone": "[REDACTED]"}
     assert body[0]["occurred_at"] == "2026-03-10T00:00:00.000000Z"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select
 
+from surety.core import settings as settings_module
 from surety.core.audit.canonical import ZERO_HASH, canonical_json, hash_content, jsonable, record_hash
 from surety.core.audit.keys import AuditKeyUnavailable, record_key
 from surety.core.audit.log import audit
@@ -24,6 +26,7 @@ from surety.core.errors import TenantNotBound
 from surety.core.hookspecs import PluginManifest
 from surety.core.plugins import PluginRegistry, build_plugin_manager, get_registry, hookimpl, reset_registry
 from surety.core.settings import get_settings
+from surety.tenants.models import Tenant
 
 
 def _all(db, tenant_id):
@@ -87,7 +90,7 @@ def test_hash_is_hmac_sha256_with_the_tenant_record_key_of_canonical_json(db, ba
     settings = get_settings()
     doc = {
         "tenant_id": str(rec.tenant_id), "id": str(rec.id),
-        "occurred_at": rec.occurred_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "occurred_at": rec.occurred_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor_type": "system", "actor_id": None, "action": "c.d", "entity_type": "客户", "entity_id": None,
         "before": None, "after": {"a": [1.5, None], "b": 1, "名称": "张三"}, "request_id": None,
         "client_addr": None, "prev_hash": ZERO_HASH, "key_id": settings.audit_key_id,
@@ -106,7 +109,7 @@ def test_hash_is_hmac_sha256_with_the_tenant_record_key_of_canonical_json(db, ba
 
 def test_legacy_hash_is_sha256_of_canonical_json_without_key_id():
     fields = {"tenant_id": uuid.UUID(int=1), "id": uuid.UUID(int=2),
-              "occurred_at": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone.utc), "actor_type": "system",
+              "occurred_at": dt.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC), "actor_type": "system",
               "actor_id": None, "action": "c.d", "entity_type": None, "entity_id": None, "before": None,
               "after": {"a": 1}, "request_id": None, "client_addr": None, "prev_hash": ZERO_HASH, "key_id": ""}
     doc = {k: v for k, v in fields.items() if k != "key_id"}
@@ -116,10 +119,6 @@ def test_legacy_hash_is_sha256_of_canonical_json_without_key_id():
 
 
 def test_append_without_the_audit_key_fails_before_the_chain_moves(db, bare_tenant, monkeypatch):
-    import dataclasses
-
-    from surety.core import settings as settings_module
-
     with db.tenant_session(bare_tenant.id) as s:
         audit(s, "a.one")
     unkeyed = dataclasses.replace(get_settings(), audit_key=b"")
@@ -202,8 +201,6 @@ def test_rolled_back_append_leaves_the_chain_unchanged(db, bare_tenant):
 
 
 def test_each_tenant_has_its_own_chain(db, bare_tenant):
-    from surety.tenants.models import Tenant
-
     with db.platform_session() as s:
         other = Tenant(id=uuid.uuid4(), slug=f"other-{uuid.uuid4().hex[:8]}", name="Other", enabled_plugins=["core"])
         s.add(other)

@@ -36,7 +36,7 @@ TENANTS = table("tenants", column("id", Uuid), column("slug"), column("name"), c
 
 def _old_record(tenant: uuid.UUID, seq: int, prev: str) -> dict:
     row = {"tenant_id": tenant, "id": uuid.uuid4(), "seq": seq,
-           "occurred_at": dt.datetime(2026, 1, 2, 3, 4, seq, tzinfo=dt.timezone.utc), "actor_type": "system",
+           "occurred_at": dt.datetime(2026, 1, 2, 3, 4, seq, tzinfo=dt.UTC), "actor_type": "system",
            "actor_id": None, "action": f"old.{seq}", "entity_type": None, "entity_id": None, "before": None,
            "after": {"seq": seq}, "request_id": None, "client_addr": None, "prev_hash": prev}
     row["hash"] = hash_content(row)
@@ -59,7 +59,7 @@ def test_existing_records_become_legacy_and_old_writers_are_refused():
         with engine.begin() as conn:
             conn.execute(insert(TENANTS).values(id=tenant, slug="old", name="Old", status="active",
                                                 enabled_plugins=[], settings={},
-                                                created_at=dt.datetime.now(dt.timezone.utc)))
+                                                created_at=dt.datetime.now(dt.UTC)))
             _set_tenant(conn, tenant)
             conn.execute(insert(OLD_LOG), [first, second])
             conn.execute(insert(HEADS).values(tenant_id=tenant, id=uuid.uuid4(), last_seq=2,

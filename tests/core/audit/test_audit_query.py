@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from surety.core.audit.log import audit
 from surety.core.audit.query import MAX_LIMIT, records
 from surety.core.context import ACTOR_USER, Actor
+from surety.tenants.models import Tenant
 
 
 def _seed(db, tenant_id):
@@ -46,10 +49,6 @@ def test_limit_is_clamped(db, bare_tenant):
 
 
 def test_only_the_session_tenant_is_seen(db, bare_tenant):
-    import uuid
-
-    from surety.tenants.models import Tenant
-
     with db.platform_session() as s:
         other = Tenant(id=uuid.uuid4(), slug=f"q-{uuid.uuid4().hex[:8]}", name="Q", enabled_plugins=["core"])
         s.add(other)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import delete, insert, update
 
@@ -9,8 +11,15 @@ from surety.core.audit.canonical import CONTENT_FIELDS, hash_content
 from surety.core.audit.keys import record_key
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
-from surety.core.audit.verify import (HASH_MISMATCH, HEAD_MISMATCH, PREV_HASH_MISMATCH, SEQ_GAP, VerifyResult,
-                                      verify_chain)
+from surety.core.audit.verify import (
+    HASH_MISMATCH,
+    HEAD_MISMATCH,
+    PREV_HASH_MISMATCH,
+    SEQ_GAP,
+    VerifyResult,
+    verify_chain,
+)
+from surety.tenants.models import Tenant
 
 AUDIT_LOG = AuditRecord.__table__
 
@@ -120,8 +129,6 @@ def test_edited_and_rehashed_last_record_is_caught_by_the_head(db, bare_tenant, 
 
 
 def test_record_appended_past_the_head_is_named(db, bare_tenant, tamper):
-    import uuid
-
     recs = _append(db, bare_tenant.id, 2)
     extra = _fields(recs[1], id=uuid.uuid4(), action="step.smuggled", prev_hash=recs[1].hash)
     tamper(bare_tenant.id, insert(AUDIT_LOG).values(**extra, seq=3, hash=_rehash(extra)))
@@ -147,10 +154,6 @@ def test_fully_emptied_chain_is_detected(db, bare_tenant, tamper):
 
 
 def test_other_tenants_tampering_does_not_affect_this_chain(db, bare_tenant, tamper):
-    import uuid
-
-    from surety.tenants.models import Tenant
-
     with db.platform_session() as s:
         other = Tenant(id=uuid.uuid4(), slug=f"o-{uuid.uuid4().hex[:8]}", name="O", enabled_plugins=["core"])
         s.add(other)

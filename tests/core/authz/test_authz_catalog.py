@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from surety.core.authz.catalog import (
-    check_grants, default_grants, permission_catalog, role_templates, split_permission,
+    check_grants,
+    default_grants,
+    permission_catalog,
+    role_templates,
+    split_permission,
 )
 from surety.core.errors import ConfigurationError
 from surety.core.hookspecs import Permission, PluginManifest
@@ -35,7 +39,6 @@ def test_default_grants_merge_core_and_plugins(demo_plugin):
     merged = default_grants(["core", "demo"])
     assert merged["admin"][: len(CORE_PERMISSIONS)] == [p.key for p in CORE_PERMISSIONS]
     assert merged["admin"][-2:] == ["demo:thing:read", "demo:thing:approve"]
-    from surety.core.permissions import CORE_DEFAULT_GRANTS
 
     assert merged["customer_manager"] == [*CORE_DEFAULT_GRANTS["customer_manager"], "demo:thing:read"]
     assert "demo:thing:read" not in default_grants(["core"])["admin"]

@@ -8,10 +8,13 @@ import pytest
 from sqlalchemy import event, select
 
 from surety.core.authz import enforcer
+from surety.core.authz.catalog import permission_catalog
 from surety.core.authz.enforcer import get_enforcer, invalidate
 from surety.core.authz.matrix import set_grant
 from surety.core.authz.models import AuthzState, CasbinRule
 from surety.core.authz.provision import assign_roles
+from surety.core.errors import TenantNotBound
+from surety.core.hookspecs import Permission
 
 
 def _subject(db, tenant, roles) -> str:
@@ -143,8 +146,6 @@ def test_a_cached_check_runs_no_sql_and_no_casbin(db, tenant, monkeypatch):
 
 def test_memoised_decisions_equal_casbins_own(db, tenant):
     """The per-subject memo answers exactly what ``casbin.enforce`` answers, for every subject and permission."""
-    from surety.core.authz.catalog import permission_catalog
-    from surety.core.hookspecs import Permission
 
     subjects = [_subject(db, tenant, roles) for roles in
                 (["admin"], ["auditor", "finance"], ["read_only"], [], ["department_head", "legal"])]
@@ -220,7 +221,5 @@ def test_the_subject_memo_is_bounded(db, tenant, monkeypatch):
 
 
 def test_a_platform_session_cannot_get_an_enforcer(db):
-    from surety.core.errors import TenantNotBound
-
     with db.platform_session() as s, pytest.raises(TenantNotBound):
         get_enforcer(s)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from surety.core.audit.models import AuditRecord
-from surety.core.authz import rules
+from surety.core.authz import provision, rules
 from surety.core.authz.matrix import set_grant
 from surety.core.authz.models import AuthzState, CasbinRule, Role
 from surety.core.authz.provision import assign_roles, provision_roles, roles_of
@@ -118,8 +118,6 @@ def test_api_key_subjects_get_roles(db, tenant):
 
 
 def test_a_default_added_by_a_later_release_reaches_existing_roles_once(db, tenant, monkeypatch):
-    from surety.core.authz import provision
-
     with db.tenant_session(tenant) as s:
         state = s.scalar(select(AuthzState))
         assert "auditor core:audit:read" in state.granted_defaults

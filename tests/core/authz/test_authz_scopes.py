@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from surety.core.authz.models import Role
 from surety.core.authz.provision import assign_roles
@@ -133,8 +133,6 @@ def test_owner_column_with_string_ids(db, tenant, user_actor):
 
 
 def test_the_scope_is_read_once_per_session_and_set_of_roles(db, tenant, org, user_actor):
-    from sqlalchemy import event
-
     actor = _as(db, tenant, org, user_actor, "branch", ["read_only"])
     statements: list[str] = []
 

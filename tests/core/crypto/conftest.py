@@ -3,6 +3,7 @@ every-table-is-scoped meta-test never see it), its table, and tenants that have 
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from surety.core.crypto.fields import EncryptedString
 from surety.core.crypto.keys import create_tenant_keys
 from surety.core.db.base import NAMING_CONVENTION, TenantScoped
 from surety.core.db.rls import enable_rls, grant_app_role
+from surety.tenants.models import Tenant
 
 
 class SampleBase(DeclarativeBase):
@@ -64,10 +66,6 @@ def tenant(db, bare_tenant):
 
 @pytest.fixture
 def other_tenant(db):
-    import secrets
-
-    from surety.tenants.models import Tenant
-
     with db.platform_session() as s:
         row = Tenant(id=uuid.uuid4(), slug=f"bare-{secrets.token_hex(4)}", name="Other", enabled_plugins=["core"])
         s.add(row)

@@ -7,11 +7,16 @@ import dataclasses
 import os
 
 import pytest
+import uvicorn
+from typer.testing import CliRunner
 
+from surety.core import settings as settings_module
+from surety.core.cli.main import app
 from surety.core.crypto.envelope import add_kek, forget_kek, wrap_key
-from surety.core.crypto.keys import create_tenant_keys
 from surety.core.crypto.kek_check import check_kek, stored_kek_ids
+from surety.core.crypto.keys import create_tenant_keys
 from surety.core.crypto.models import KEY_DATA, KEY_INDEX, TenantKey
+from surety.core.db import session as session_module
 from surety.core.db.session import Database
 from surety.core.errors import ConfigurationError
 from surety.core.settings import get_settings
@@ -78,13 +83,6 @@ def test_other_environments_are_not_checked(kek_db):
 
 
 def test_surety_serve_refuses_to_start(kek_db, monkeypatch):
-    import uvicorn
-    from typer.testing import CliRunner
-
-    from surety.core import settings as settings_module
-    from surety.core.cli.main import app
-    from surety.core.db import session as session_module
-
     served = []
     monkeypatch.setattr(settings_module, "get_settings", lambda: _production(kek_id="k2"))
     monkeypatch.setattr(session_module, "_database", kek_db)

@@ -19,7 +19,7 @@ B = "crypto_sample.note"
 
 def _keys(db, tenant_id):
     with db.tenant_session(tenant_id) as s:
-        return sorted(((k.purpose, k.version, k.status, k.kek_id, k.wrapped_key) for k in s.scalars(select(TenantKey))))
+        return sorted((k.purpose, k.version, k.status, k.kek_id, k.wrapped_key) for k in s.scalars(select(TenantKey)))
 
 
 def test_create_tenant_keys_makes_one_wrapped_data_and_index_key(db, bare_tenant):

@@ -13,7 +13,11 @@ from surety.core.crypto.fields import key_version
 from surety.core.crypto.keyring import Keyring, keyring
 from surety.core.crypto.models import KEY_DATA, TenantKey
 from surety.core.crypto.rotate import (
-    encrypted_columns, encrypted_models, purge_retired_keys, rewrap_tenant_keys, rotate_tenant_keys,
+    encrypted_columns,
+    encrypted_models,
+    purge_retired_keys,
+    rewrap_tenant_keys,
+    rotate_tenant_keys,
 )
 from surety.core.db.base import Base
 

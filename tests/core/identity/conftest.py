@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from surety.core.audit.models import AuditRecord
 from surety.core.identity.service import create_user
+from surety.core.testing import new_bare_tenant
 from surety.tenants.models import Tenant
 
 PASSWORD = "Str0ng-Passphrase!"
@@ -53,6 +54,4 @@ def audit_actions(db):
 
 @pytest.fixture
 def other_tenant(db):
-    from surety.core.testing import new_bare_tenant
-
     return new_bare_tenant(db, "Other")

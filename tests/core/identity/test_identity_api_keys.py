@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from surety.core.authz.provision import provision_roles, roles_of
 from surety.core.errors import TenantSuspended, Unauthenticated, ValidationFailed
 from surety.core.identity.api_keys import authenticate_api_key, create_api_key, revoke_api_key
 from surety.core.identity.models import ApiKey, ApiKeyRoute
@@ -76,8 +77,6 @@ def test_key_needs_a_name(db, bare_tenant):
 
 
 def test_roles_are_assigned_and_withdrawn_on_revoke(db, bare_tenant):
-    from surety.core.authz.provision import provision_roles, roles_of
-
     with db.tenant_session(bare_tenant.id) as s:
         provision_roles(s)
         row, secret = create_api_key(s, "Reporting", roles=["read_only"])

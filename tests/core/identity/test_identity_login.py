@@ -1,12 +1,16 @@
+import time
+
 import pytest
 from sqlalchemy import select, update
 
+from surety.core.audit.models import AuditRecord
 from surety.core.errors import TenantSuspended, Unauthenticated
 from surety.core.identity import auth
 from surety.core.identity.auth import INVALID_LOGIN, login
 from surety.core.identity.models import RefreshToken, User
 from surety.core.identity.passwords import _hasher
 from surety.core.identity.ratelimit import RateLimited
+from surety.core.identity.service import disable_user
 from surety.core.identity.tokens import decode_access_token
 from surety.core.settings import get_settings
 
@@ -30,8 +34,6 @@ def test_login_issues_tokens_for_the_tenant(db, bare_tenant, new_user, password)
 
 
 def test_login_is_audited_as_the_user(db, bare_tenant, new_user, password):
-    from surety.core.audit.models import AuditRecord
-
     user = new_user()
     login(db, bare_tenant.slug, "alice", password, client_addr="10.0.0.7")
     with db.tenant_session(bare_tenant.id) as s:
@@ -49,8 +51,6 @@ def _error(fn, *args):
 def test_wrong_password_unknown_user_unknown_tenant_disabled_all_look_the_same(
     db, bare_tenant, new_user, password
 ):
-    from surety.core.identity.service import disable_user
-
     new_user()
     bob = new_user("bob")
     with db.tenant_session(bare_tenant.id) as s:
@@ -193,8 +193,6 @@ def test_success_restarts_the_count_of_the_address(db, bare_tenant, new_user, pa
 
 
 def test_lock_expires(db, bare_tenant, new_user, password, monkeypatch):
-    import time
-
     new_user()
     _lock(db, bare_tenant)
     _limited(login, db, bare_tenant.slug, "alice", password, client_addr=ATTACKER)

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from surety.core.errors import Conflict, Unauthenticated
+from surety.core.identity.auth import login
 from surety.core.identity.operators import (
     INVALID_OPERATOR_LOGIN,
     create_operator,
@@ -67,8 +68,6 @@ def test_lockout_is_per_address_and_spares_the_operator_elsewhere(db, operator, 
 
 
 def test_tenant_access_token_is_not_a_platform_token(db, bare_tenant, new_user, password):
-    from surety.core.identity.auth import login
-
     new_user()
     with pytest.raises(Unauthenticated):
         resolve_platform(db, login(db, bare_tenant.slug, "alice", password).access_token)

@@ -1,7 +1,9 @@
+import uuid
+
 import pytest
 
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.identity.org import create_org_unit, move_org_unit, subtree_ids, tree
+from surety.core.identity.org import create_org_unit, get_org_unit, move_org_unit, subtree_ids, tree
 
 
 @pytest.fixture
@@ -52,7 +54,6 @@ def test_move_rewrites_the_subtree(db, bare_tenant, units):
         assert moved["BJ"].path == f"/{hq.id}/{sh.id}/{bj.id}/"
         assert moved["BJ"].parent_id == sh.id
         assert set(subtree_ids(s, risk.id)) == {risk.id}
-        from surety.core.identity.org import get_org_unit
 
         assert get_org_unit(s, risk.id).path == f"/{hq.id}/{sh.id}/{bj.id}/{risk.id}/"
 
@@ -71,8 +72,6 @@ def test_cannot_move_under_itself_or_a_descendant(db, bare_tenant, units, target
 
 
 def test_validation(db, bare_tenant, units):
-    import uuid
-
     with db.tenant_session(bare_tenant.id) as s:
         with pytest.raises(Conflict):
             create_org_unit(s, code="HQ", name="Again", kind="branch")

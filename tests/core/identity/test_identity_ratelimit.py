@@ -6,14 +6,17 @@ import os
 import secrets
 
 import pytest
+from structlog.testing import capture_logs
 
 from surety.core.errors import ConfigurationError, Unauthenticated
 from surety.core.identity import ratelimit
 from surety.core.identity.api_keys import authenticate_api_key, create_api_key
 from surety.core.identity.auth import login, logout, refresh
+from surety.core.identity.operators import create_operator, login_operator
 from surety.core.identity.ratelimit import RateLimited
 from surety.core.identity.service import set_password, unlock_user
 from surety.core.settings import get_settings, load_settings
+from surety.core.web import authenticate
 
 ATTACKER = "203.0.113.9"
 OWNER = "198.51.100.7"
@@ -112,8 +115,6 @@ def test_api_key_guessing_is_limited_per_address(db, bare_tenant, limit_settings
 
 
 def test_a_store_outage_lets_logins_through_and_is_logged(db, bare_tenant, new_user, password, limit_settings):
-    from structlog.testing import capture_logs
-
     limit_settings(rate_limit_storage="redis://127.0.0.1:9/0")  # nothing listens on the discard port
     new_user()
     with capture_logs() as logs:
@@ -154,8 +155,6 @@ def test_graphql_answers_rate_limited_with_retry_after(api, bare_tenant, new_use
 
 
 def test_graphql_platform_login_is_limited_per_address(api, db, password):
-    from surety.core.identity.operators import create_operator, login_operator
-
     op = create_operator(db, f"ops-{secrets.token_hex(4)}", password)
     query = ("mutation($u:String!,$p:String!){platformLogin(username:$u,password:$p)"
              "{accessToken errors{code retryAfter}}}")
@@ -201,7 +200,6 @@ if REDIS_URL:  # collected only where a Redis is named (CI and this machine set 
 
 def test_the_request_path_counts_refused_api_keys_against_the_client_address(db, bare_tenant, limit_settings):
     """core/web.authenticate hands the client address on, so API-key guessing over HTTP is limited too."""
-    from surety.core.web import authenticate
 
     limit_settings(rate_limit_token_address="3 per minute")
     with db.tenant_session(bare_tenant.id) as s:

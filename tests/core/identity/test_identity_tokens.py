@@ -11,6 +11,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import TenantSuspended, Unauthenticated
 from surety.core.identity.auth import login, resolve_access
 from surety.core.identity.models import User
+from surety.core.identity.service import disable_user
 from surety.core.identity.tokens import (
     create_access_token,
     create_platform_token,
@@ -121,8 +122,6 @@ def test_resolve_access_costs_one_query(db, bare_tenant, new_user, password):
 
 
 def test_resolve_access_refuses_disabled_user(db, bare_tenant, new_user, password):
-    from surety.core.identity.service import disable_user
-
     user = new_user()
     token = login(db, bare_tenant.slug, "alice", password).access_token
     with db.tenant_session(bare_tenant.id) as s:

@@ -3,12 +3,14 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from surety.core.authz.provision import provision_roles, roles_of
 from surety.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from surety.core.identity.auth import login, refresh
 from surety.core.identity.models import User
 from surety.core.identity.org import create_org_unit
 from surety.core.identity.passwords import verify_password
 from surety.core.identity.service import create_user, disable_user, enable_user, set_password, unlock_user
+from surety.core.settings import get_settings
 
 
 @pytest.mark.parametrize("username", ["ab", "has space", "x" * 101, "中文名", "a/b"])
@@ -44,8 +46,6 @@ def test_unknown_org_unit(new_user):
 
 
 def test_roles_assigned(db, bare_tenant, password):
-    from surety.core.authz.provision import provision_roles, roles_of
-
     with db.tenant_session(bare_tenant.id) as s:
         provision_roles(s)
         user = create_user(s, username="alice", password=password, roles=["auditor"])
@@ -90,8 +90,6 @@ def test_disable_and_enable(db, bare_tenant, new_user, password, audit_actions):
 
 
 def test_unlock(db, bare_tenant, new_user, password):
-    from surety.core.settings import get_settings
-
     user = new_user()
     for _ in range(get_settings().lockout_threshold):
         with pytest.raises(Unauthenticated):

@@ -86,7 +86,8 @@ def env_for(controller, **extra) -> dict[str, str]:
 
 def note(**kw) -> OutgoingNotification:
     values = dict(tenant_id=uuid.uuid4(), notification_id=uuid.uuid4(), kind="workflow.task_assigned",
-                  title="待办：项目评审 — 北京某某科技有限公司", body="您有一项新的审批任务。\n金额：5,000,000.00 元\n请及时处理。",
+                  title="待办：项目评审 — 北京某某科技有限公司",
+                  body="您有一项新的审批任务。\n金额：5,000,000.00 元\n请及时处理。",
                   recipient_id=uuid.uuid4(), recipient_name="张三", email=RECIPIENT)
     values.update(kw)
     return OutgoingNotification(**values)

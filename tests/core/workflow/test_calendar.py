@@ -4,6 +4,7 @@ tenant's beat the platform's), and a weekend fallback with one warning for a yea
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import chinese_calendar
 import pytest
@@ -229,8 +230,6 @@ def test_overrides_apply_in_unknown_years_and_known_days_do_not_warn():
 
 
 def test_fast_enough_in_a_loop():
-    import time
-
     cal = WorkCalendar()
     t0 = time.perf_counter()
     for i in range(2000):

@@ -35,7 +35,7 @@ def test_concurrent_double_approval(org):
         barrier = threading.Barrier(2)
         outcomes: dict[str, str] = {}
 
-        def approve(username: str) -> None:
+        def approve(username: str, barrier=barrier, task=task, outcomes=outcomes) -> None:
             barrier.wait()
             try:
                 with org.session() as s, acting(org.actor(username)):

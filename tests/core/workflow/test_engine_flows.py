@@ -7,10 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from surety.core.audit.models import AuditRecord
+from surety.core.context import ACTOR_SYSTEM, acting
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.core.notifications.models import Notification
-from surety.core.workflow.models import WorkflowEvent, WorkflowStepRun
+from surety.core.workflow import engine
+from surety.core.workflow.actions import act, withdraw
+from surety.core.workflow.models import WorkflowEvent, WorkflowInstance, WorkflowStepRun
 
 THREE_LEVEL = {
     "key": "test.three_level",
@@ -205,7 +208,8 @@ def test_committee_convening_is_checked(org):
     with pytest.raises(ValidationFailed, match="committee_member"):
         org.act("sec", iid, "convene", members=[org.id(m) for m in ("mem1", "mem2", "mem3", "bob")])
     with pytest.raises(ValidationFailed, match="chair"):
-        org.act("sec", iid, "convene", members=[org.id(m) for m in ("mem1", "mem2", "mem3", "mem4")], chair=org.id("mem5"))
+        org.act("sec", iid, "convene", members=[org.id(m) for m in ("mem1", "mem2", "mem3", "mem4")],
+                chair=org.id("mem5"))
     with pytest.raises(ValidationFailed, match="conditions"):
         org.act("sec", iid, "convene", members=[org.id(m) for m in ("mem1", "mem2", "mem3", "mem4")])
         org.act("mem1", iid, "vote", vote="approve_with_conditions")
@@ -230,9 +234,6 @@ def test_return_and_resubmission(org):
 
 
 def test_withdrawal_by_the_initiator_only(org):
-    from surety.core.context import acting
-    from surety.core.workflow.actions import withdraw
-
     org.publish(THREE_LEVEL)
     iid = org.start("alice", "test.three_level", "P-6", subject(org))
     org.act("alice", iid, "approve")
@@ -250,7 +251,6 @@ def test_wrong_person_and_closed_task_are_refused(org):
     org.publish(THREE_LEVEL)
     iid = org.start("alice", "test.three_level", "P-7", subject(org))
     task = org.task_for(iid, "alice")
-    from surety.core.workflow.actions import act
 
     with org.session() as s, pytest.raises(PermissionDenied, match="not yours"):
         act(s, org.actor("bob"), task.id, "approve")
@@ -260,8 +260,6 @@ def test_wrong_person_and_closed_task_are_refused(org):
 
 
 def test_client_key_makes_an_action_take_effect_once(org):
-    from surety.core.workflow.actions import act
-
     org.publish(THREE_LEVEL)
     iid = org.start("alice", "test.three_level", "P-8", subject(org), client_key="start-P-8")
     assert org.start("alice", "test.three_level", "P-8", subject(org), client_key="start-P-8") == iid
@@ -296,10 +294,6 @@ def test_running_instances_keep_their_version(org):
 
 
 def test_plugin_code_starts_a_process_as_the_system(org):
-    from surety.core.context import ACTOR_SYSTEM
-    from surety.core.workflow import engine
-    from surety.core.workflow.models import WorkflowInstance
-
     org.publish(THREE_LEVEL)
     with org.session() as s:
         instance = engine.start_as_system(s, "test.scanner", definition_key="test.three_level",

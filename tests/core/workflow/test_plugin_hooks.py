@@ -3,13 +3,18 @@ plugin's handler, fresh subject fields from the plugin, and the end event delive
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
+from surety.core.context import acting
 from surety.core.errors import ValidationFailed
 from surety.core.hookspecs import PluginManifest
 from surety.core.plugins import PluginRegistry, build_plugin_manager, hookimpl, reset_registry
+from surety.core.workflow import engine
 from surety.core.workflow.models import WorkflowDefinition
+from surety.tenants.models import Tenant
 from surety.tenants.service import enable_plugin
 
 DEAL_APPROVAL = {
@@ -51,7 +56,6 @@ class Deals:
 
     def limit_check(self, session, call):
         self.calls.append((call.step_key, call.subject_id, dict(call.params)))
-        from decimal import Decimal
 
         return "breach" if Decimal(call.subject["amount"]) > Decimal(call.params["limit"]) else "pass"
 
@@ -71,7 +75,6 @@ class Deals:
 def deals(org, db):
     plugin = Deals()
     reset_registry(PluginRegistry(build_plugin_manager(extra=[("deals", plugin)])))
-    from surety.tenants.models import Tenant
 
     with db.platform_session() as s:
         slug = s.get(Tenant, org.tenant_id).slug
@@ -82,9 +85,6 @@ def deals(org, db):
 
 
 def start_deal(org, deal_id):
-    from surety.core.context import acting
-    from surety.core.workflow import engine
-
     with org.session() as s, acting(org.actor("alice")):
         return engine.start(s, org.actor("alice"), definition_key="deals.approval", subject_type="deals:deal",
                             subject_id=deal_id, title=f"Deal {deal_id}").id

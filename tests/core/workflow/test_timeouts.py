@@ -6,10 +6,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from surety.core.batch import run_day_end
 from surety.core.context import acting
 from surety.core.notifications.models import Notification
 from surety.core.workflow.models import WorkflowTaskCandidate
 from surety.core.workflow.timeouts import run_timeouts
+from surety.core.workflow.workdays import set_override
+from surety.tenants.models import Tenant
 
 TIMED = {
     "key": "test.timed", "name": "Timed", "subject_type": "test:thing", "start": "review",
@@ -64,8 +67,6 @@ def test_reminder_then_escalation_across_a_public_holiday(org):
 
 
 def test_tenant_override_moves_the_due_date(org):
-    from surety.core.workflow.workdays import set_override
-
     with org.session() as s, acting(org.actor("admin")):
         set_override(s, org.actor("admin"), dt.date(2024, 10, 8), False, "office move")
     org.publish(TIMED)
@@ -74,9 +75,6 @@ def test_tenant_override_moves_the_due_date(org):
 
 
 def test_day_end_batch_runs_the_timeouts(org, db):
-    from surety.core.batch import run_day_end
-    from surety.tenants.models import Tenant
-
     org.publish(TIMED)
     org.start("alice", "test.timed", "T-4", {"org_unit_id": str(org.units["BJ"])}, today=SEPT_30)
     with db.platform_session() as s:
