@@ -1,4 +1,4 @@
 """The ``guarantee`` plugin: the financing-guarantee business from application to an effective guarantee
-(docs/guarantee.md)."""
+(docs/guarantee/README.md)."""
 
 KEY = "guarantee"

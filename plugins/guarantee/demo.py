@@ -10,7 +10,7 @@ workflow, audit and events run as they would for people using the application):
 - two products: a loan guarantee requiring counter-guarantees (``DEMO-LOAN``) and a bid guarantee (``DEMO-BID``);
 - two partner banks with credit lines covering this year and the next two;
 - a few corporate customers of the lead customer manager (with financial statements), besides the customers demo's;
-- a project at every stage of part 1 (docs/guarantee.md, "Lifecycle"), dated from the business date
+- a project at every stage of part 1 (docs/guarantee/project.md, "Lifecycle"), dated from the business date
   (``business_today``): a draft; one waiting at acceptance; one at due diligence (rated, report in draft); one at
   the review committee with a meeting scheduled for the next working day; one approved with a fee plan; one
   contracted (contracts generated and signed by hand); one effective (through a committee meeting held today, fees
@@ -36,6 +36,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.context import Actor, acting
+from surety.core.identity.models import OrgUnit, User
+from surety.core.identity.org import create_org_unit
+from surety.core.identity.service import create_user
+from surety.core.settings import get_settings
+from surety.core.workflow.actions import act
+from surety.core.workflow.engine import business_today, calendar
+from surety.core.workflow.models import WorkflowTask
+from surety.plugins.guarantee.compensation import claims as compensation
+from surety.plugins.guarantee.documents import contracts
+from surety.plugins.guarantee.documents.meetings import open_meeting, schedule_meeting
+from surety.plugins.guarantee.documents.minutes import export_minutes
+from surety.plugins.guarantee.finance import banks, fees
+from surety.plugins.guarantee.finance.fees import add_months
+from surety.plugins.guarantee.finance.loans import confirm_loan
+from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
+from surety.plugins.guarantee.monitoring import inspections
+from surety.plugins.guarantee.origination import applications
+from surety.plugins.guarantee.origination.applications import withdraw_application
+from surety.plugins.guarantee.portal import self_service as portal
+from surety.plugins.guarantee.project import products
+from surety.plugins.guarantee.project.models import GuaranteeProduct
+from surety.plugins.guarantee.release import releases as release
+from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee
+from surety.plugins.guarantee.risk.due_diligence import save_report, submit_report
+from surety.plugins.guarantee.risk.rating import score_rating
+from surety.plugins.guarantee.warnings import classification, early_warnings
+from surety.tenants.demo import CREDENTIALS_FILE, _password
 
 #: Codes of the demo products: their presence means the demo data is there.
 LOAN_CODE, BID_CODE = "DEMO-LOAN", "DEMO-BID"
@@ -80,8 +107,6 @@ INDIVIDUAL_SCORES = {"repayment_capacity": "80", "credit_history": "85", "stabil
 
 def add_demo_guarantees(session: Session, tenant) -> None:
     """Add the demo guarantee company to ``tenant`` (the demo tenant, customers demo already run). Idempotent."""
-    from surety.core.identity.models import User
-    from surety.plugins.guarantee.models import GuaranteeProduct
 
     if session.scalar(select(GuaranteeProduct.id).where(GuaranteeProduct.code == LOAN_CODE)) is not None:
         return
@@ -93,8 +118,7 @@ def add_demo_guarantees(session: Session, tenant) -> None:
 
 class _Demo:
     def __init__(self, session: Session, tenant, admin) -> None:
-        from surety.core.workflow.engine import business_today
-        from surety.plugins.customers.testing import actor_for
+        from surety.plugins.customers.testing import actor_for  # noqa: PLC0415 - another plugin, loaded late
 
         self.s, self.tenant = session, tenant
         self.today = business_today()
@@ -112,11 +136,7 @@ class _Demo:
         return acting(self.actors[username])
 
     def staff(self) -> None:
-        from surety.core.identity.models import OrgUnit, User
-        from surety.core.identity.org import create_org_unit
-        from surety.core.identity.service import create_user
-        from surety.plugins.customers.testing import actor_for
-        from surety.tenants.demo import _password
+        from surety.plugins.customers.testing import actor_for  # noqa: PLC0415 - another plugin, loaded late
 
         head = self.s.scalar(select(OrgUnit).where(OrgUnit.code == "HQ"))
         branch = self.s.scalar(select(OrgUnit).where(OrgUnit.code == BRANCH_CODE))
@@ -136,8 +156,6 @@ class _Demo:
             _keep_credentials(f"tenant: {self.tenant.slug}  staff: {', '.join(added)}  password: {password}")
 
     def catalogue(self) -> None:
-        from surety.plugins.guarantee import banks, products
-
         with self.as_("admin"):
             self.loan = products.create_product(self.s, self.actors["admin"], {
                 "code": LOAN_CODE, "name": "流动资金贷款担保", "kind": "loan", "min_amount": "100000.00",
@@ -158,10 +176,10 @@ class _Demo:
                               start_date=start, end_date=end)
 
     def customers(self) -> None:
-        from surety.plugins.customers.models import Customer
-        from surety.plugins.customers.records import create_customer
-        from surety.plugins.customers.statements import set_statement
-        from surety.plugins.customers.testing import make_uscc
+        from surety.plugins.customers.models import Customer  # noqa: PLC0415 - another plugin, loaded late
+        from surety.plugins.customers.records import create_customer  # noqa: PLC0415 - another plugin, loaded late
+        from surety.plugins.customers.statements import set_statement  # noqa: PLC0415 - another plugin, loaded late
+        from surety.plugins.customers.testing import make_uscc  # noqa: PLC0415 - another plugin, loaded late
 
         mgr = self.actors["zhangwei"]
         self.customer: dict[str, tuple[uuid.UUID, str]] = {}
@@ -191,9 +209,6 @@ class _Demo:
 
     def draft(self, customer: tuple[uuid.UUID, str], product, amount: str, term: int, purpose: str, *,
               bank=None, counters: Iterable[dict] = (), category: str = "small_micro"):
-        from surety.plugins.guarantee import applications
-        from surety.plugins.guarantee.counter_guarantees import add_counter_guarantee
-
         mgr = self.actors["zhangwei"]
         with self.as_("zhangwei"):
             project = applications.create_application(self.s, mgr, {
@@ -205,8 +220,6 @@ class _Demo:
         return project
 
     def submit(self, project):
-        from surety.plugins.guarantee import applications
-
         with self.as_("zhangwei"):
             return applications.submit_application(self.s, self.actors["zhangwei"], project.id)
 
@@ -214,8 +227,6 @@ class _Demo:
             **kw) -> None:
         """``username`` does ``action`` on the open task that is theirs to take, of the project's approval (or of
         the instance ``instance_id``: a compensation claim, a write-off...)."""
-        from surety.core.workflow.actions import act
-        from surety.core.workflow.models import WorkflowTask
 
         actor = self.actors[username]
         task = self.s.scalars(select(WorkflowTask).where(
@@ -229,8 +240,6 @@ class _Demo:
 
     def diligence(self, project, *, submit: bool) -> None:
         """Manager A rates the customer and writes the due-diligence report (submitted, or left as a draft)."""
-        from surety.plugins.guarantee.due_diligence import save_report, submit_report
-        from surety.plugins.guarantee.rating import score_rating
 
         mgr = self.actors["zhangwei"]
         scores = CORPORATE_SCORES if project.customer_kind == "corporate" else INDIVIDUAL_SCORES
@@ -262,9 +271,6 @@ class _Demo:
         self.act("liuyang", project, comment="同意批复")  # reply -> credit-line check -> approved
 
     def fee_plan(self, project, *, rate: str, frequency: str, review_fee: str, margin_rate: str, receive: bool):
-        from surety.plugins.guarantee import fees
-        from surety.plugins.guarantee.fee_models import GuaranteeFeeItem
-
         fin = self.actors["sunli"]
         with self.as_("sunli"):
             fees.set_plan(self.s, fin, project.id, guarantee_fee_method="rate", guarantee_fee_rate=rate,
@@ -278,8 +284,6 @@ class _Demo:
                                  reference=f"{project.project_no}-SK{n}")
 
     def sign_contracts(self, project) -> None:
-        from surety.plugins.guarantee import contracts
-
         legal = self.actors["zhaolei"]
         with self.as_("zhaolei"):
             for contract in contracts.generate_contracts(self.s, legal, project.id):
@@ -287,17 +291,12 @@ class _Demo:
                     {"role": "guarantor", "name": "Demo Guarantee Co."}, {"role": "counterparty", "name": "对方"}])
 
     def confirm_loan(self, project, contract_no: str) -> None:
-        from surety.plugins.guarantee.fees import add_months
-        from surety.plugins.guarantee.loans import confirm_loan
-
         with self.as_("sunli"):
             confirm_loan(self.s, self.actors["sunli"], project.id, loan_contract_no=contract_no,
                          loan_amount=project.amount, start_date=self.today,
                          end_date=add_months(self.today, project.term_months), rate="0.0385")
 
     def meeting(self, projects, day: dt.date, title: str):
-        from surety.plugins.guarantee.meetings import schedule_meeting
-
         members = [self.actors[m].id_uuid for m in MEMBERS]
         with self.as_("zhaolei"):
             return schedule_meeting(self.s, self.actors["zhaolei"], meeting_date=day, chair_id=members[0],
@@ -307,11 +306,6 @@ class _Demo:
     # ------------------------------------------------------------ the projects --------------------------------------
 
     def projects(self) -> None:
-        from surety.core.workflow.engine import calendar
-        from surety.plugins.guarantee.applications import withdraw_application
-        from surety.plugins.guarantee.meetings import open_meeting
-        from surety.plugins.guarantee.minutes import export_minutes
-
         mortgage = {"kind": "mortgage", "description": "厂房及土地使用权抵押", "owner_name": "借款企业",
                     "collateral": {"certificate_no": "京(2023)朝阳区不动产权第0012345号",
                                    "address": "北京市朝阳区工业园 6 号", "property_type": "工业厂房"},
@@ -414,7 +408,6 @@ class _Demo:
 
     def compensate(self, project, amount: str, notes: str):
         """The bank's claim, reviewed by risk and approved by the executive, then paid: the open receivable."""
-        from surety.plugins.guarantee import compensation
 
         with self.as_("sunli"):
             claim = compensation.claim(self.s, self.actors["sunli"], project.id, amount=amount, notes=notes)
@@ -426,7 +419,6 @@ class _Demo:
     def after_effect(self, effective, mortgage, guarantor, pledge) -> None:
         """Part 2: an inspection of the effective project; one project released (repaid, margin refunded); one in
         recovery after a compensation; one whose remaining loss was written off."""
-        from surety.plugins.guarantee import compensation, inspections, release
 
         with self.as_("zhangwei"):
             inspections.record_inspection(self.s, self.actors["zhangwei"], effective.id, conclusion="normal",
@@ -468,7 +460,6 @@ class _Demo:
     def monitoring(self, effective) -> None:
         """The in-recovery project: the bank's overdue report (a warning waits in the risk officer's inbox) and its
         classification moved to 次级 through the approval; the effective project: 关注 proposed, awaiting the head."""
-        from surety.plugins.guarantee import classification, early_warnings
 
         p = self.in_recovery
         with self.as_("zhangwei"):
@@ -486,7 +477,6 @@ class _Demo:
 
     def portal_user(self) -> None:
         """A self-service user for one corporate customer, with the staff's password."""
-        from surety.plugins.guarantee import portal
 
         customer = self._customer("北京华信精密机械有限公司")
         with self.as_("zhangwei"):
@@ -497,8 +487,6 @@ class _Demo:
 
 def _keep_credentials(line: str) -> None:
     """Print the demo staff's credentials and keep them in var/demo-credentials.txt (as `surety demo` does)."""
-    from surety.core.settings import get_settings
-    from surety.tenants.demo import CREDENTIALS_FILE
 
     creds = get_settings().var_dir / CREDENTIALS_FILE
     creds.parent.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,17 @@
 """Hooks the ``guarantee`` plugin declares for other plugins (returned from ``surety_plugin_hookspecs``).
 
 Call them for a tenant's enabled plugins with ``get_registry().hook_for(name, enabled)(**kwargs)``;
-docs/guarantee-documents.md lists each with its exact signature.
+docs/guarantee/documents.md lists each with its exact signature.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
 
 from surety.core.hookspecs import hookspec
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 
 @hookspec(firstresult=True)

@@ -8,9 +8,10 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from surety.core.db.types import to_money
 from surety.core import limits
+from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
+from surety.core.workflow.engine import business_today
 
 FEN = Decimal("0.01")
 #: Places a rate keeps (as the Rate column does).
@@ -101,7 +102,6 @@ def text(value: Any, field: str, limit: int = 200, *, required: bool = False) ->
 def day(value: dt.date | None, field: str, *, not_before: dt.date | None = None, since: str = "") -> dt.date:
     """A business date of something that happened: today (the business date) when not given, never after today, and
     not before ``not_before`` (``since`` says what that date is, for the message)."""
-    from surety.core.workflow.engine import business_today
 
     today = business_today()
     if value is not None and not isinstance(value, dt.date):

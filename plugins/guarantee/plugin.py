@@ -1,40 +1,95 @@
-"""Hook implementations of the ``guarantee`` plugin (hooks only; the rules live in the service modules)."""
+"""Hook implementations of the ``guarantee`` plugin (hooks only; the rules live in the areas' service modules) and
+the plain lists that put the areas together: their tables, GraphQL, processes and event handlers
+(docs/guarantee/README.md)."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from surety.core.hookspecs import PluginManifest
+import typer
+
+from surety import __version__
+from surety.core.attachments.service import WILDCARD
+from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
-from surety.plugins.guarantee import KEY
+from surety.plugins.guarantee import KEY, hookspecs
+from surety.plugins.guarantee import settings as guarantee_settings
+from surety.plugins.guarantee.compensation import claims as compensation_claims
+from surety.plugins.guarantee.compensation import graphql as compensation_graphql
+from surety.plugins.guarantee.compensation import models as compensation_models
+from surety.plugins.guarantee.dashboard import graphql as dashboard_graphql
+from surety.plugins.guarantee.demo import add_demo_guarantees
+from surety.plugins.guarantee.documents import contracts, meetings
+from surety.plugins.guarantee.documents import graphql as documents_graphql
+from surety.plugins.guarantee.documents import models as documents_models
+from surety.plugins.guarantee.finance import graphql as finance_graphql
+from surety.plugins.guarantee.finance import models as finance_models
+from surety.plugins.guarantee.ledger import entries as ledger_entries
+from surety.plugins.guarantee.ledger import graphql as ledger_graphql
+from surety.plugins.guarantee.ledger import models as ledger_models
+from surety.plugins.guarantee.ledger.export import ledger_app
+from surety.plugins.guarantee.monitoring import graphql as monitoring_graphql
+from surety.plugins.guarantee.monitoring import inspections
+from surety.plugins.guarantee.monitoring import models as monitoring_models
+from surety.plugins.guarantee.monitoring.reminders import run_reminders
+from surety.plugins.guarantee.origination import approval
+from surety.plugins.guarantee.origination import graphql as origination_graphql
+from surety.plugins.guarantee.origination.handlers import handlers
+from surety.plugins.guarantee.permissions import DEFAULT_GRANTS, PERMISSIONS, SENSITIVE_KEYS
+from surety.plugins.guarantee.portal import graphql as portal_graphql
+from surety.plugins.guarantee.portal import models as portal_models
+from surety.plugins.guarantee.portal import self_service as portal
+from surety.plugins.guarantee.project import models as project_models
+from surety.plugins.guarantee.project import projects
+from surety.plugins.guarantee.project.exposure import exposure
+from surety.plugins.guarantee.release import graphql as release_graphql
+from surety.plugins.guarantee.release import models as release_models
+from surety.plugins.guarantee.risk import graphql as risk_graphql
+from surety.plugins.guarantee.risk import models as risk_models
+from surety.plugins.guarantee.risk.rating import install_default_templates
+from surety.plugins.guarantee.upgrade import backfill
+from surety.plugins.guarantee.warnings import classification, early_warnings
+from surety.plugins.guarantee.warnings import graphql as warnings_graphql
+from surety.plugins.guarantee.warnings import models as warnings_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-#: Modules holding this plugin's tables.
-MODEL_MODULES = ("models", "rating_models", "fee_models", "contract_models", "meeting_models", "release_models",
-                 "compensation_models", "monitoring_models", "ledger_models", "portal_models")
-#: GraphQL modules of ``graphql/``: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes).
-GRAPHQL_MODULES = ("projects", "risk", "finance", "documents", "release", "compensation", "inspections", "early_warnings",
-                   "ledger", "dashboard", "portal")
-#: Modules reacting to the plugin's domain events (each exports ``on_event(session, event)``), in this order.
-EVENT_MODULES = ("workflow", "ledger", "inspections", "early_warnings")
+#: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
+MODEL_MODULES = (guarantee_settings, project_models, risk_models, finance_models, documents_models, release_models,
+                 compensation_models, warnings_models, monitoring_models, ledger_models, portal_models)
+#: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes), joined
+#: in this order (the order of the schema's fields).
+GRAPHQL_MODULES = (origination_graphql, risk_graphql, finance_graphql, documents_graphql, release_graphql,
+                   compensation_graphql, monitoring_graphql, warnings_graphql, ledger_graphql, dashboard_graphql,
+                   portal_graphql)
+#: Process modules: each exports ``DEFINITIONS`` (default workflow definitions) and ``SUBJECTS``: subject type ->
+#: ``(fields, ended)`` with ``fields(session, subject_id) -> dict | None`` (what the definition's conditions and
+#: assignee rules read) and ``ended(session, event)`` (a WorkflowInstanceEnded about such a subject).
+PROCESS_MODULES = (approval, compensation_claims, classification, early_warnings)
+SUBJECTS = {t: pair for m in PROCESS_MODULES for t, pair in m.SUBJECTS.items()}
 
 
-def _module(name: str):
-    return importlib.import_module(f"surety.plugins.guarantee.{name}")
+def _process_ended(session, event) -> None:
+    """An instance of one of the plugin's processes ended: its module's ``ended``."""
+    if event.event_type != "WorkflowInstanceEnded":
+        return
+    pair = SUBJECTS.get(getattr(event, "subject_type", None))
+    if pair:
+        pair[1](session, event)
+
+
+#: What reacts to domain events (the plugin's own and other plugins'), in this order.
+EVENT_HANDLERS = (_process_ended, ledger_entries.on_event, inspections.on_event, early_warnings.on_event)
 
 
 @hookimpl
 def surety_manifest():
-    from surety import __version__
-
     return PluginManifest(key=KEY, version=__version__, title="Guarantee", depends_on=("customers",),
                           description="Financing and non-financing guarantees: application to effective guarantee.")
 
 
 @hookimpl
 def surety_models():
-    return [_module(name) for name in MODEL_MODULES]
+    return list(MODEL_MODULES)
 
 
 @hookimpl
@@ -44,26 +99,18 @@ def surety_migration_location():
 
 @hookimpl
 def surety_permissions():
-    from surety.plugins.guarantee.permissions import PERMISSIONS
-
     return PERMISSIONS
 
 
 @hookimpl
 def surety_role_templates():
-    from surety.plugins.guarantee.portal import ROLE_TEMPLATES
-
-    return ROLE_TEMPLATES
+    return portal.ROLE_TEMPLATES
 
 
 @hookimpl
 def surety_scheduled_jobs():
-    from surety.core.hookspecs import ScheduledJob
-    from surety.plugins.guarantee.early_warnings import scan
-    from surety.plugins.guarantee.reminders import run_reminders
-
-    return [ScheduledJob("guarantee_warnings", lambda session, day: {"raised": scan(session, day)}, order=30,
-                         description="Evaluate the early-warning indicators and raise warnings."),
+    return [ScheduledJob("guarantee_warnings", lambda session, day: {"raised": early_warnings.scan(session, day)},
+                         order=30, description="Evaluate the early-warning indicators and raise warnings."),
             ScheduledJob("guarantee_reminders", run_reminders, order=40,
                          description="Remind of fees due, guarantees expiring, inspections due or late and overdue "
                                      "loans reported by banks.")]
@@ -71,96 +118,71 @@ def surety_scheduled_jobs():
 
 @hookimpl
 def surety_default_grants():
-    from surety.plugins.guarantee.permissions import DEFAULT_GRANTS
-
     return DEFAULT_GRANTS
 
 
 @hookimpl
 def surety_sensitive_keys():
-    from surety.plugins.guarantee.permissions import SENSITIVE_KEYS
-
     return SENSITIVE_KEYS
 
 
 @hookimpl
 def surety_graphql():
-    from surety.core.hookspecs import GraphQLContribution
-
-    modules = [_module(f"graphql.{name}") for name in GRAPHQL_MODULES]
-    return GraphQLContribution(query=tuple(q for m in modules for q in m.QUERIES),
-                               mutation=tuple(q for m in modules for q in m.MUTATIONS),
-                               types=tuple(t for m in modules for t in m.TYPES))
+    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
+                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
+                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
 
 
 @hookimpl
 def surety_tenant_provisioned(session, tenant):
-    from surety.plugins.guarantee.rating import install_default_templates
-    from surety.plugins.guarantee.settings import get_settings
-
-    from surety.plugins.guarantee.upgrade import backfill
-
-    get_settings(session)
+    guarantee_settings.get_settings(session)
     install_default_templates(session)
     # Defaults of this release (processes, warning indicators) and, for a tenant that used an earlier release, the
-    # derived records it lacks (ledger entries, inspection plans, claim approvals): docs/guarantee-upgrade.md.
+    # derived records it lacks (ledger entries, inspection plans, claim approvals): docs/guarantee/upgrade.md.
     backfill(session)
 
 
 @hookimpl
 def surety_plugin_hookspecs():
-    from surety.plugins.guarantee import hookspecs
-
     return hookspecs
 
 
 @hookimpl
 def surety_workflow_definitions():
-    from surety.plugins.guarantee.workflow import definitions
-
-    return definitions()
+    """The default definitions of the plugin: the project approval, then each other process module's."""
+    return [d for m in PROCESS_MODULES for d in m.DEFINITIONS]
 
 
 @hookimpl
 def surety_workflow_subject(session, subject_type, subject_id):
-    from surety.plugins.guarantee.workflow import subject
-
-    return subject(session, subject_type, subject_id)
+    """The current fields of a subject of one of the plugin's processes; None for other subject types."""
+    pair = SUBJECTS.get(subject_type)
+    return pair[0](session, subject_id) if pair else None
 
 
 @hookimpl
 def surety_workflow_handlers():
-    from surety.plugins.guarantee.handlers import handlers
-
     return handlers()
 
 
 @hookimpl
 def surety_handle_event(session, event):
-    for name in EVENT_MODULES:
-        _module(name).on_event(session, event)
+    for handle in EVENT_HANDLERS:
+        handle(session, event)
 
 
 @hookimpl
 def customers_exposure(session, customer_ids):
-    from surety.plugins.guarantee.exposure import exposure
-
     return exposure(session, customer_ids)
 
 
 @hookimpl
 def surety_demo_data(session, tenant):
-    from surety.plugins.guarantee.demo import add_demo_guarantees
-
     add_demo_guarantees(session, tenant)
 
 
 @hookimpl
 def surety_cli(app):
-    import typer
-
-    from surety.plugins.guarantee.ledger_export import ledger_app
-
     guarantee_app = typer.Typer(help="Guarantee business (ledger export).", no_args_is_help=True)
     guarantee_app.add_typer(ledger_app, name="ledger")
     app.add_typer(guarantee_app, name=KEY)
@@ -168,9 +190,6 @@ def surety_cli(app):
 
 @hookimpl
 def surety_attachment_guards():
-    from surety.core.attachments.service import WILDCARD
-    from surety.plugins.guarantee import contracts, inspections, meetings, portal, projects
-
     return {"guarantee:project": projects.attachment_guard,
             "guarantee:meeting": meetings.meeting_attachment_guard,
             "guarantee:contract_template": contracts.template_attachment_guard,

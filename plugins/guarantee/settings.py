@@ -1,11 +1,39 @@
-"""The tenant's guarantee settings: number pattern, committee threshold, green-channel ceiling, risk weights."""
+"""The tenant's guarantee settings (one row, ``guarantee_settings``): number pattern, committee threshold,
+green-channel ceiling, risk weights, inspection intervals and reminder horizons. Below every area: each area reads
+its figures here."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from decimal import Decimal
 
-from surety.plugins.guarantee.models import GuaranteeSettings
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from surety.core.db.base import Base, TenantScoped
+from surety.core.db.types import Money
+
+
+class GuaranteeSettings(TenantScoped, Base):
+    """The tenant's settings of this plugin (one row, created on provisioning with these defaults)."""
+
+    __tablename__ = "guarantee_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    #: Project number pattern: ``{yyyy}``, ``{yy}``, ``{mm}`` and ``{seq:0N}`` (a counter per distinct prefix).
+    number_pattern: Mapped[str] = mapped_column(String(60), default="DB-{yyyy}-{seq:05}")
+    #: Amounts above this go to the review committee (yuan).
+    committee_threshold: Mapped[Decimal] = mapped_column(Money, default=Decimal("5000000.00"))
+    #: Renewals at most this amount take the green channel (yuan).
+    green_channel_max: Mapped[Decimal] = mapped_column(Money, default=Decimal("1000000.00"))
+    #: Risk weights: ``{"customer": {"corporate": "1.0", ...}, "counter": {"mortgage": "0.4", ...}}``.
+    risk_weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Post-guarantee monitoring: the first inspection is due this many days after the guarantee takes effect,
+    #: then every ``inspection_interval_days``.
+    first_inspection_days: Mapped[int] = mapped_column(Integer, default=30)
+    inspection_interval_days: Mapped[int] = mapped_column(Integer, default=90)
+    #: Reminders: a guarantee expiring within this many days, a fee instalment due within this many days.
+    expiring_within_days: Mapped[int] = mapped_column(Integer, default=30)
+    fee_due_within_days: Mapped[int] = mapped_column(Integer, default=7)
 
 
 def get_settings(session: Session) -> GuaranteeSettings:

@@ -8,11 +8,20 @@ import secrets
 import uuid
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.context import Actor
-from surety.plugins.guarantee.models import (
-    PRODUCT_KINDS, STATUS_DRAFT, GuaranteeBank, GuaranteeCreditLine, GuaranteeProduct, GuaranteeProject,
+from surety.plugins.guarantee.finance import banks, fees
+from surety.plugins.guarantee.finance.loans import confirm_loan
+from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
+from surety.plugins.guarantee.project.models import (
+    PRODUCT_KINDS,
+    STATUS_DRAFT,
+    GuaranteeBank,
+    GuaranteeCreditLine,
+    GuaranteeProduct,
+    GuaranteeProject,
 )
 
 
@@ -67,11 +76,6 @@ def make_effective(session: Session, actor: Actor, customer_id: uuid.UUID, *, am
     """An effective project: on a fresh bank with a line (the amount reserved) unless ``line`` is False, a fee plan
     with ``margin`` received in full on ``start`` (no plan when ``margin`` is None), the loan confirmed from
     ``start`` to ``end``. ``actor`` needs finance's permissions (it also becomes the lead manager)."""
-    from sqlalchemy import select
-
-    from surety.plugins.guarantee import banks, fees
-    from surety.plugins.guarantee.fee_models import GuaranteeFeeItem
-    from surety.plugins.guarantee.loans import confirm_loan
 
     bank, _ = make_bank(session, total="10000000.00" if line else None)
     project = make_project(session, actor, customer_id, bank=bank, amount=amount, status="contracted", **extra)

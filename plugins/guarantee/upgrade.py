@@ -1,5 +1,5 @@
 """Upgrade of a tenant that used the guarantee plugin before its processes, ledger and monitoring existed
-(docs/guarantee-upgrade.md): :func:`backfill` writes the records the new code derives from business facts, for the
+(docs/guarantee/upgrade.md): :func:`backfill` writes the records the new code derives from business facts, for the
 facts recorded before it. Run inside one tenant session, by the plugin's ``surety_tenant_provisioned`` hook and by
 ``surety tenant sync``. Idempotent, and cheap when there is nothing to do (one set-based query per kind of record).
 
@@ -37,24 +37,34 @@ from surety.core.context import ACTOR_SYSTEM, Actor, acting
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound
-
-from surety.plugins.guarantee import early_warnings, inputs, inspections, ledger
-from surety.plugins.guarantee.banks import lock_row
-from surety.plugins.guarantee.compensation_events import (
-    GuaranteeCompensationPaid, GuaranteeLossWrittenOff, GuaranteeRecovered,
+from surety.core.workflow import engine
+from surety.core.workflow.definitions import install_defaults
+from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowInstance
+from surety.plugins.guarantee import inputs
+from surety.plugins.guarantee.compensation.approval import CLAIM_DEFINITION, CLAIM_SUBJECT, claim_fields
+from surety.plugins.guarantee.compensation.events import (
+    GuaranteeCompensationPaid,
+    GuaranteeLossWrittenOff,
+    GuaranteeRecovered,
 )
-from surety.plugins.guarantee.compensation_models import (
-    CLAIM_CLAIMED, CLAIM_COMPENSATED, GuaranteeCompensation, GuaranteeCompensationReceivable,
+from surety.plugins.guarantee.compensation.models import (
+    CLAIM_CLAIMED,
+    CLAIM_COMPENSATED,
+    GuaranteeCompensation,
+    GuaranteeCompensationReceivable,
     GuaranteeRecoveryAction,
 )
-from surety.plugins.guarantee.compensation_workflow import CLAIM_DEFINITION, CLAIM_SUBJECT, claim_fields
-from surety.plugins.guarantee.events import GuaranteeFeeReceived, GuaranteeFeeRefunded, GuaranteeTookEffect
-from surety.plugins.guarantee.fee_models import GuaranteeFeeReceipt, GuaranteeFeeRefund
-from surety.plugins.guarantee.ledger_models import GuaranteeLedgerEntry
-from surety.plugins.guarantee.models import STATUS_EFFECTIVE, GuaranteeProject
-from surety.plugins.guarantee.monitoring_models import GuaranteeInspectionPlan
-from surety.plugins.guarantee.release_events import GuaranteeReleased, GuaranteeRepaymentRecorded
-from surety.plugins.guarantee.release_models import GuaranteeRelease, GuaranteeRepayment
+from surety.plugins.guarantee.finance.events import GuaranteeFeeReceived, GuaranteeFeeRefunded, GuaranteeTookEffect
+from surety.plugins.guarantee.finance.models import GuaranteeFeeReceipt, GuaranteeFeeRefund
+from surety.plugins.guarantee.ledger import entries as ledger
+from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
+from surety.plugins.guarantee.monitoring import inspections
+from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
+from surety.plugins.guarantee.project.locking import lock_row
+from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
+from surety.plugins.guarantee.release.events import GuaranteeReleased, GuaranteeRepaymentRecorded
+from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeRepayment
+from surety.plugins.guarantee.warnings import early_warnings
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +85,6 @@ R = GuaranteeCompensationReceivable
 def backfill(session: Session) -> dict[str, int]:
     """Write the derived records missing from the tenant's past business facts (see the module docstring); returns
     how many of each were written (keys :data:`COUNTS`; all 0 when there was nothing to do)."""
-    from surety.core.workflow.definitions import install_defaults
 
     tenant = session_tenant(session)
     counts = dict.fromkeys(COUNTS, 0)
@@ -248,8 +257,6 @@ def backfill_plans(session: Session) -> int:
 
 
 def _running_instance(session: Session, claim_id: uuid.UUID) -> uuid.UUID | None:
-    from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowInstance
-
     return session.scalar(select(WorkflowInstance.id).where(
         WorkflowInstance.subject_type == CLAIM_SUBJECT, WorkflowInstance.subject_id == str(claim_id),
         WorkflowInstance.definition_key == CLAIM_DEFINITION, WorkflowInstance.status == INSTANCE_RUNNING))
@@ -259,7 +266,6 @@ def start_claim_workflows(session: Session) -> int:
     """Start ``guarantee.compensation`` for each claim left ``claimed`` without an instance (as the system actor)
     and keep the instance id on the claim. A claim whose subject already has a running instance of the process is
     linked to it instead. Each claim is row-locked and checked again before it is changed."""
-    from surety.core.workflow import engine
 
     stmt = select(C.id).where(C.status == CLAIM_CLAIMED, C.workflow_instance_id.is_(None))
     started = 0

@@ -45,7 +45,7 @@ _CLAUSES = {
 @lru_cache(maxsize=None)
 def default_template(contract_type: str) -> bytes:
     """The default .docx of ``contract_type`` (guarantee, counter_guarantee, entrustment)."""
-    from docx import Document
+    from docx import Document  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     document = Document()
     document.add_heading(_TITLES[contract_type], level=1)

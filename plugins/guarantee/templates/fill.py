@@ -62,13 +62,13 @@ def check_contract_type(contract_type: str) -> str:
 
 
 def _env():
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import SandboxedEnvironment  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     return SandboxedEnvironment()  # docxtpl sets autoescape on the environment it is given: a fresh one each time
 
 
 def _open(data: bytes, filename: str):
-    from docxtpl import DocxTemplate
+    from docxtpl import DocxTemplate  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -90,7 +90,7 @@ def _syntax(exc: Exception, filename: str) -> ValidationFailed:
 def check_template(data: bytes, contract_type: str, filename: str = "template.docx") -> list[str]:
     """The placeholders ``data`` uses, after checking that it is a readable .docx, that its placeholders parse, that
     each is one of :data:`PLACEHOLDERS` for ``contract_type``, and that it fills with sample values."""
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     allowed = PLACEHOLDERS[check_contract_type(contract_type)]
     template = _open(data, filename)
@@ -115,7 +115,7 @@ def check_template(data: bytes, contract_type: str, filename: str = "template.do
 
 def render(data: bytes, context: Mapping[str, Any], filename: str = "template.docx") -> bytes:
     """The template filled with ``context`` (values XML-escaped), as .docx bytes."""
-    from jinja2 import TemplateError
+    from jinja2 import TemplateError  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     template = _open(data, filename)
     try:

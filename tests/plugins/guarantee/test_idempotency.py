@@ -23,16 +23,22 @@ from surety.core.testing import GraphQLFlow
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
-from surety.plugins.guarantee import banks, compensation as comp, fees
-from surety.plugins.guarantee.compensation_models import (
-    GuaranteeCompensation, GuaranteeCompensationReceivable, GuaranteeRecoveryAction,
+from surety.plugins.guarantee.compensation import claims as comp
+from surety.plugins.guarantee.compensation.models import (
+    GuaranteeCompensation,
+    GuaranteeCompensationReceivable,
+    GuaranteeRecoveryAction,
 )
-from surety.plugins.guarantee.fee_models import (
-    GuaranteeFeeItem, GuaranteeFeePlan, GuaranteeFeeReceipt, GuaranteeFeeRefund,
+from surety.plugins.guarantee.finance import banks, fees
+from surety.plugins.guarantee.finance.models import (
+    GuaranteeFeeItem,
+    GuaranteeFeePlan,
+    GuaranteeFeeReceipt,
+    GuaranteeFeeRefund,
 )
-from surety.plugins.guarantee.ledger_models import GuaranteeLedgerEntry
-from surety.plugins.guarantee.models import GuaranteeProject
-from surety.plugins.guarantee.release_models import GuaranteeRelease, GuaranteeRepayment
+from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
+from surety.plugins.guarantee.project.models import GuaranteeProject
+from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeRepayment
 from surety.plugins.guarantee.testing import make_bank, make_effective, make_project
 
 TODAY = business_today()

@@ -15,15 +15,19 @@ from surety.core.events_models import OutboxEvent
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowDefinition, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
-from surety.plugins.guarantee import banks, compensation as comp, fees, release as rel, upgrade
-from surety.plugins.guarantee.compensation_models import GuaranteeCompensation
-from surety.plugins.guarantee.early_warnings import DEFAULT_INDICATORS
-from surety.plugins.guarantee.fee_models import GuaranteeFeeItem
-from surety.plugins.guarantee.ledger_models import GuaranteeLedgerEntry
-from surety.plugins.guarantee.loans import confirm_loan
-from surety.plugins.guarantee.models import GuaranteeProject
-from surety.plugins.guarantee.monitoring_models import GuaranteeInspectionPlan, GuaranteeWarningIndicator
+from surety.plugins.guarantee import upgrade
+from surety.plugins.guarantee.compensation import claims as comp
+from surety.plugins.guarantee.compensation.models import GuaranteeCompensation
+from surety.plugins.guarantee.finance import banks, fees
+from surety.plugins.guarantee.finance.loans import confirm_loan
+from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
+from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
+from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
+from surety.plugins.guarantee.project.models import GuaranteeProject
+from surety.plugins.guarantee.release import releases as rel
 from surety.plugins.guarantee.testing import make_bank, make_project
+from surety.plugins.guarantee.warnings.early_warnings import DEFAULT_INDICATORS
+from surety.plugins.guarantee.warnings.models import GuaranteeWarningIndicator
 
 TODAY = business_today()
 START = TODAY - dt.timedelta(days=400)

@@ -1,0 +1,1 @@
+"""The compensation area of the ``guarantee`` plugin (docs/guarantee/compensation.md)."""

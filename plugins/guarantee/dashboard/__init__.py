@@ -1,0 +1,1 @@
+"""The dashboard area of the ``guarantee`` plugin (docs/guarantee/dashboard.md)."""

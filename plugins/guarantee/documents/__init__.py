@@ -1,0 +1,1 @@
+"""The documents area of the ``guarantee`` plugin (docs/guarantee/documents.md)."""

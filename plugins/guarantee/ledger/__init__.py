@@ -1,0 +1,1 @@
+"""The ledger area of the ``guarantee`` plugin (docs/guarantee/ledger.md)."""

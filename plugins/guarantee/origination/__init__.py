@@ -1,0 +1,1 @@
+"""The origination area of the ``guarantee`` plugin (docs/guarantee/origination.md)."""

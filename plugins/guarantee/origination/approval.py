@@ -1,0 +1,183 @@
+"""The approval of a project through the core workflow engine: the default definition ``guarantee.approval``, the
+subject's fields that its conditions and assignee rules read, and what happens to the project when the instance
+ends (docs/guarantee/origination.md, "Approval").
+
+Route: acceptance (department head of the project's org unit) -> due diligence (the project's manager A) ->
+preliminary review (risk officer) -> re-review (executive) -> review committee (when ``amount >
+committee_threshold``) -> approval reply (executive) -> credit-line check (automatic) -> approved. A renewal of at
+most ``green_channel_max`` goes from acceptance straight to the approval reply (green channel). Any rejection ends
+the instance rejected. Tenants edit the definition like any other (workflowDefinitionSave / Publish); the fields of
+:func:`subject` are what their conditions may use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.core.audit.log import audit
+from surety.core.context import ACTOR_USER
+from surety.core.db.session import session_tenant
+from surety.core.db.types import utcnow
+from surety.core.events import enabled_plugins, raise_event
+from surety.core.ids import as_uuid, str_or_none
+from surety.core.plugins import get_registry
+from surety.core.workflow.models import WorkflowEvent
+from surety.plugins.guarantee.finance.banks import release
+from surety.plugins.guarantee.origination.events import GuaranteeProjectDecided
+from surety.plugins.guarantee.project.models import (
+    STATUS_APPROVED,
+    STATUS_IN_APPROVAL,
+    STATUS_REJECTED,
+    STATUS_WITHDRAWN,
+    GuaranteeProduct,
+    GuaranteeProject,
+)
+from surety.plugins.guarantee.settings import get_settings
+
+SUBJECT_TYPE = "guarantee:project"
+DEFINITION_KEY = "guarantee.approval"
+ENTITY = "guarantee:project"
+
+
+def _task(key: str, name: str, assignee: dict, transitions: list[dict], *, days: int, escalate_to: str) -> dict:
+    return {"key": key, "name": name, "kind": "task", "assignee": assignee,
+            "timeout": {"working_days": days, "remind_before": 1, "escalate_to": escalate_to},
+            "transitions": transitions}
+
+
+APPROVAL = {
+    "key": DEFINITION_KEY,
+    "name": "Guarantee approval",
+    "subject_type": SUBJECT_TYPE,
+    "start": "acceptance",
+    "steps": [
+        _task("acceptance", "受理 Acceptance", {"role": "department_head", "org_unit": "subject"},
+              [{"to": "reply", "when": "renewal and amount <= green_channel_max"}, {"to": "due_diligence"}],
+              days=2, escalate_to="executive"),
+        _task("due_diligence", "尽职调查 Due diligence", {"field": "manager_a_id"},
+              [{"to": "preliminary_review"}], days=10, escalate_to="department_head"),
+        _task("preliminary_review", "初审 Preliminary review", {"role": "risk_officer"},
+              [{"to": "re_review"}], days=3, escalate_to="executive"),
+        _task("re_review", "复审 Re-review", {"role": "executive"},
+              [{"to": "committee", "when": "amount > committee_threshold"}, {"to": "reply"}],
+              days=3, escalate_to="admin"),
+        {"key": "committee", "name": "审保会 Review committee", "kind": "committee",
+         "assignee": {"role": "legal"}, "member_role": "committee_member",
+         "quorum": 5, "pass_ratio": "2/3", "chair_veto": True,
+         "timeout": {"working_days": 5, "remind_before": 1, "escalate_to": "executive"},
+         "transitions": [{"to": "reply"}, {"to": "rejected", "on": "reject"}]},
+        _task("reply", "批复 Approval reply", {"role": "executive"}, [{"to": "credit_line_check"}],
+              days=2, escalate_to="admin"),
+        {"key": "credit_line_check", "name": "授信额度检查 Credit line check", "kind": "automatic",
+         "handler": "guarantee.credit_line_check",
+         "transitions": [{"to": "approved", "when": "outcome == \"ok\""}, {"to": "rejected"}]},
+        {"key": "approved", "name": "Approved", "kind": "end", "result": "approved"},
+        {"key": "rejected", "name": "Rejected", "kind": "end", "result": "rejected"},
+    ],
+}
+
+#: WorkflowInstanceEnded result -> project status.
+RESULT_STATUS = {"approved": STATUS_APPROVED, "rejected": STATUS_REJECTED, "withdrawn": STATUS_WITHDRAWN}
+
+
+def project_basics(project: GuaranteeProject) -> dict[str, Any]:
+    """What every process about something of a project (a claim, a warning, a classification change...) gives its
+    conditions and assignee rules of the project: ids as text, amounts as Decimal."""
+    return {"project_id": str(project.id), "project_no": project.project_no,
+            "org_unit_id": str_or_none(project.org_unit_id), "bank_id": str_or_none(project.bank_id),
+            "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
+            "project_amount": project.amount, "in_force_balance": project.in_force_balance,
+            "risk_class": project.risk_class}
+
+
+def last_decision(session: Session, instance_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    """Who took the instance's last decision (approve, reject, vote, withdraw) and their comment, from the engine's
+    timeline; (None, "") when no person did (an automatic step, the system)."""
+
+    row = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id, WorkflowEvent.comment)
+                          .where(WorkflowEvent.instance_id == instance_id,
+                                 WorkflowEvent.action.in_(("approve", "reject", "vote", "withdraw")))
+                          .order_by(WorkflowEvent.seq.desc()).limit(1)).first()
+    if row is None:
+        return None, ""
+    return (as_uuid(row.actor_id) if row.actor_type == ACTOR_USER else None), row.comment or ""
+
+
+def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
+    """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
+    thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
+    ``with_names``: the engine stores the fields given at start, and those keep no personal data)."""
+
+    settings = get_settings(session)
+    product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
+    customer = customer_summaries(session, [project.customer_id]).get(project.customer_id) or {}
+    shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
+    if with_names:
+        shown["name"] = customer.get("name")
+    return {
+        "project_id": str(project.id), "project_no": project.project_no, "status": project.status,
+        "amount": project.amount, "term_months": project.term_months, "renewal": bool(project.renewal),
+        "loan_category": project.loan_category, "purpose": project.purpose,
+        "product_id": str(project.product_id), "product_kind": product.kind if product else None,
+        "product_category": product.category if product else None, "product_code": product.code if product else None,
+        "bank_id": str_or_none(project.bank_id), "customer_id": str(project.customer_id),
+        "customer_kind": project.customer_kind, "customer": shown,
+        "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
+        "owner_id": str_or_none(project.owner_id), "org_unit_id": str_or_none(project.org_unit_id),
+        "flags": list(project.flags or []),
+        "committee_threshold": settings.committee_threshold, "green_channel_max": settings.green_channel_max,
+    }
+
+
+def customer_summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict]:
+    """``customers_summaries`` of the customers plugin (one query for all ids); {} when no plugin answers."""
+
+    ids = list(dict.fromkeys(customer_ids))
+    if not ids:
+        return {}
+    caller = get_registry().hook_for("customers_summaries", enabled_plugins(session, session_tenant(session)))
+    return dict(caller(session=session, customer_ids=ids) or {})
+
+
+def project_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
+    """The current fields of a project (subject type ``guarantee:project``), None when there is no such project."""
+    project_id = as_uuid(subject_id)
+    project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+    if not project:
+        return None
+    return fields_of(session, project)
+
+
+def project_ended(session: Session, event) -> None:
+    """The approval instance of a project ended (core's WorkflowInstanceEnded about a ``guarantee:project``) ->
+    approved / rejected / withdrawn."""
+    project_id = as_uuid(event.subject_id)
+    project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+    if not project or project.workflow_instance_id != event.instance_id or project.status != STATUS_IN_APPROVAL:
+        return  # another process about the project, or a stale instance: not the approval
+    status = RESULT_STATUS.get(event.result)
+    if status is None:
+        return
+    project.status, project.decided_at = status, utcnow()
+    project.updated_at = project.decided_at
+    if status != STATUS_APPROVED and project.credit_line_id is not None:
+        # A tenant's definition may check the line before its last decision: give the reservation back.
+        if project.credit_line_held > 0:
+            release(session, project, project.credit_line_held)
+        project.credit_line_id = None
+    session.flush()
+    conditions = tuple(event.conditions or ())
+    audit(session, "guarantee.project.decided", entity_type=ENTITY, entity_id=project.id,
+          after={"project_no": project.project_no, "result": event.result, "conditions": list(conditions)})
+    raise_event(session, GuaranteeProjectDecided(project_id=project.id, project_no=project.project_no,
+                                                 result=event.result, amount=project.amount, conditions=conditions))
+
+
+#: What the plugin's process registry (``plugin.PROCESS_MODULES``) reads of this process module: its default
+#: definitions and, per subject type, ``(fields, ended)``.
+DEFINITIONS = [APPROVAL]
+SUBJECTS = {SUBJECT_TYPE: (project_fields, project_ended)}

@@ -1,0 +1,1 @@
+"""The portal area of the ``guarantee`` plugin (docs/guarantee/portal.md)."""

@@ -1,0 +1,1 @@
+"""The project area of the ``guarantee`` plugin (docs/guarantee/project.md)."""

@@ -1,0 +1,1 @@
+"""The release area of the ``guarantee`` plugin (docs/guarantee/release.md)."""

@@ -1,0 +1,1 @@
+"""The risk area of the ``guarantee`` plugin (docs/guarantee/risk.md)."""

@@ -1,0 +1,1 @@
+"""The warnings area of the ``guarantee`` plugin (docs/guarantee/warnings.md)."""
