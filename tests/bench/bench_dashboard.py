@@ -37,7 +37,7 @@ from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.testing import actor_for
-from surety.plugins.guarantee.dashboard import dashboard
+from surety.plugins.guarantee.dashboard.figures import dashboard
 from surety.plugins.guarantee.testing import make_bank, make_product
 from surety.tenants.service import create_tenant
 

@@ -44,8 +44,8 @@ from surety.core.testing import TEST_PASSWORD
 from surety.core.web import create_app
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import actor_for, corporate
-from surety.plugins.guarantee.applications import submit_application, update_settings
-from surety.plugins.guarantee.models import (
+from surety.plugins.guarantee.origination.applications import submit_application, update_settings
+from surety.plugins.guarantee.project.models import (
     STATUS_DRAFT, STATUS_IN_APPROVAL, GuaranteeCounterGuarantee, GuaranteeNumberSequence, GuaranteeProject,
 )
 from surety.plugins.guarantee.testing import make_bank, make_product

@@ -29,7 +29,7 @@ from bench_stats import Figure, median
 from sqlalchemy import create_engine, func, select, text
 from surety.core.context import acting
 from surety.core.db.session import Database
-from surety.plugins.guarantee.ledger_export import export_company_ledger
+from surety.plugins.guarantee.ledger.export import export_company_ledger
 from surety.plugins.guarantee.testing import make_bank, make_product
 
 DAY = dt.date(2026, 6, 1)

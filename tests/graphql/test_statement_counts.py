@@ -206,10 +206,10 @@ def seed(db, make_tenant):
     from surety.core.workflow.models import WorkflowTask
     from surety.plugins.customers.models import Customer, CustomerListEntry
     from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee.meeting_models import GuaranteeMeeting, GuaranteeMeetingItem, GuaranteeMeetingMember
-    from surety.plugins.guarantee.applications import submit_application
-    from surety.plugins.guarantee.models import GuaranteeBank, GuaranteeProduct, GuaranteeProject
-    from surety.plugins.guarantee.monitoring_models import GuaranteeInspectionPlan
+    from surety.plugins.guarantee.documents.models import GuaranteeMeeting, GuaranteeMeetingItem, GuaranteeMeetingMember
+    from surety.plugins.guarantee.origination.applications import submit_application
+    from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct, GuaranteeProject
+    from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
     from surety.plugins.guarantee.testing import make_project
     from surety.tenants.demo import add_demo_data
 

@@ -197,7 +197,7 @@ class Baseline:
         from surety.core.workflow.models import (
             WorkflowDefinition, WorkflowInstance, WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
         )
-        from surety.plugins.guarantee.models import GuaranteeProject
+        from surety.plugins.guarantee.project.models import GuaranteeProject
 
         project_id = uuid.UUID(data["id"])
         P = GuaranteeProject.__table__

@@ -135,7 +135,7 @@ def record_dashboard_sql(tdb, seeds, date_from: dt.date, date_to: dt.date) -> di
     from surety.core.context import acting
     from surety.core.identity.models import User
     from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee.dashboard import dashboard
+    from surety.plugins.guarantee.dashboard.figures import dashboard
 
     db = Database(tdb.app_url, owner_url=tdb.owner_url)
     set_database(db)

@@ -56,10 +56,10 @@ def seed_tenant(db: Database, owner_url: str, n: int, *, password: str, drafts: 
     from surety.core.identity.models import User
     from surety.plugins.customers.models import Customer
     from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee import applications
-    from surety.plugins.guarantee.counter_guarantees import add_counter_guarantee
+    from surety.plugins.guarantee.origination import applications
+    from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee
     from surety.plugins.guarantee.demo import LOAN_CODE
-    from surety.plugins.guarantee.models import GuaranteeBank, GuaranteeProduct
+    from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct
     from surety.tenants.demo import add_demo_data
     from surety.tenants.service import create_tenant
 
@@ -94,7 +94,7 @@ def seed_tenant(db: Database, owner_url: str, n: int, *, password: str, drafts: 
 
 def copy_drafts(owner_url: str, tenant_id: uuid.UUID, template_id: uuid.UUID, count: int) -> list[uuid.UUID]:
     """``count`` copies of a draft and its counter-guarantees, inserted by the owner in two statements."""
-    from surety.plugins.guarantee.models import GuaranteeCounterGuarantee, GuaranteeProject
+    from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee, GuaranteeProject
 
     if count <= 0:
         return []
