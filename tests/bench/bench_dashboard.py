@@ -30,6 +30,7 @@ import uuid
 import bench_customers
 from bench_stats import Figure, SqlMeter, interleaved_ms, median, percentile
 from sqlalchemy import create_engine, func, select, text
+
 from surety.core.context import acting
 from surety.core.db.session import Database
 from surety.core.identity.models import OrgUnit, User
@@ -317,6 +318,7 @@ if __name__ == "__main__":  # a standalone smoke run: python tests/bench/bench_d
     import sys
 
     from rich.console import Console
+
     from surety.core.db.session import set_database
     from surety.core.testing import fresh_database
 

@@ -32,6 +32,7 @@ import httpx
 from bench_stats import Figure, SqlMeter, median, percentile
 from sqlalchemy import create_engine, func, insert, select, text
 from strawberry import relay
+
 from surety.core.context import acting
 from surety.core.db.base import uuid7
 from surety.core.db.session import Database
@@ -46,7 +47,11 @@ from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import actor_for, corporate
 from surety.plugins.guarantee.origination.applications import submit_application, update_settings
 from surety.plugins.guarantee.project.models import (
-    STATUS_DRAFT, STATUS_IN_APPROVAL, GuaranteeCounterGuarantee, GuaranteeNumberSequence, GuaranteeProject,
+    STATUS_DRAFT,
+    STATUS_IN_APPROVAL,
+    GuaranteeCounterGuarantee,
+    GuaranteeNumberSequence,
+    GuaranteeProject,
 )
 from surety.plugins.guarantee.testing import make_bank, make_product
 from surety.tenants.service import create_tenant
@@ -367,7 +372,7 @@ async def _measure_listing(db: Database, tenant_id: uuid.UUID, token: str, runs:
         nodes = [e["node"] for e in got["edges"]]
         if [_node_uuid(n["id"]) for n in nodes] != [r.id for r in rows[:PAGE]] or not got["pageInfo"]["hasNextPage"]:
             raise RuntimeError("the GraphQL page and the baseline page differ (projects or order)")
-        for n, r in zip(nodes, rows):
+        for n, r in zip(nodes, rows, strict=False):
             if (n["projectNo"], _node_uuid(n["customer"]["id"]), n["customer"]["name"], (n["bank"] or {}).get("name"),
                     [c["kind"] for c in n["counterGuarantees"]], n["product"]["code"]) != \
                     (r.project_no, r.customer_id, r.customer_name, r.bank_name,
@@ -435,7 +440,8 @@ def listing_figure(db: Database, owner_url: str, *, projects: int, customers: in
             ("surety: POST /graphql guaranteeProjects(first: 50) with customer {id kind name}, product, bank and "
              "counterGuarantees through create_app as an executive (whole-tenant scope): bearer check, permission "
              "and data scope, keyset page by id, one batch query per related kind and request (customers via "
-             "customers_summaries, products, banks, counter-guarantees), in-process over httpx.ASGITransport; baseline: one SELECT of "
+             "customers_summaries, products, banks, counter-guarantees), in-process over httpx.ASGITransport; "
+             "baseline: one SELECT of "
              "the same 51 rows joined to customers, products and banks with the counter-guarantees as a json_agg "
              "subquery, on a raw connection with app.tenant_id set (no HTTP, auth, permission or GraphQL)"),
             (f"checked: both sides return the same projects in the same order with the same customers, banks and "

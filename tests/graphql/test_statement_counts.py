@@ -16,15 +16,37 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from collections import Counter
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from graphql import (
-    GraphQLField, GraphQLNonNull, Undefined, get_named_type, is_leaf_type, is_object_type, is_union_type,
+    GraphQLField,
+    GraphQLNonNull,
+    Undefined,
+    get_named_type,
+    is_leaf_type,
+    is_object_type,
+    is_union_type,
 )
-from sqlalchemy import event
+from graphql import build_schema as build_sdl
+from sqlalchemy import event, select, update
+
+from surety.core.context import acting
+from surety.core.identity.models import User
+from surety.core.workflow import actions, definitions, engine
+from surety.core.workflow.models import WorkflowTask
+from surety.graphql.schema import build_schema
+from surety.plugins.customers.models import Customer, CustomerListEntry
+from surety.plugins.customers.testing import actor_for
+from surety.plugins.guarantee.documents.models import GuaranteeMeeting, GuaranteeMeetingItem, GuaranteeMeetingMember
+from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
+from surety.plugins.guarantee.origination.applications import submit_application
+from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct, GuaranteeProject
+from surety.plugins.guarantee.testing import make_project
+from surety.tenants.demo import add_demo_data
 
 SMALL, BIG = 2, 10
 #: Object fields are followed this many levels below a connection's node (leaves are read at every level).
@@ -126,7 +148,6 @@ def probes(schema) -> list[Probe]:
 
 def test_the_walk_covers_every_connection_and_fails_on_unknown_required_arguments():
     """The walk finds the connections of the schema and refuses a field whose required argument it cannot fill."""
-    from graphql import build_schema as build_sdl
 
     sdl = build_sdl("""
         type PageInfo { hasNextPage: Boolean! endCursor: String }
@@ -196,22 +217,6 @@ def seed(db, make_tenant):
     """The demo company plus: ``ROWS`` instances of :data:`TWO_STEPS` (first step approved, second open and
     overdue), list entries on customers, the admin as manager B of every project (their ledger entries await the
     admin), and copies of the demo's meetings."""
-    import secrets
-
-    from sqlalchemy import select, update
-
-    from surety.core.context import acting
-    from surety.core.identity.models import User
-    from surety.core.workflow import actions, definitions, engine
-    from surety.core.workflow.models import WorkflowTask
-    from surety.plugins.customers.models import Customer, CustomerListEntry
-    from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee.documents.models import GuaranteeMeeting, GuaranteeMeetingItem, GuaranteeMeetingMember
-    from surety.plugins.guarantee.origination.applications import submit_application
-    from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct, GuaranteeProject
-    from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
-    from surety.plugins.guarantee.testing import make_project
-    from surety.tenants.demo import add_demo_data
 
     tenant = make_tenant(slug=f"stmt-{secrets.token_hex(3)}", plugins=["customers", "guarantee"])
     with db.tenant_session(tenant.id) as s:
@@ -252,7 +257,7 @@ def seed(db, make_tenant):
         bid = s.scalar(select(GuaranteeProduct).where(GuaranteeProduct.code == "DEMO-BID"))
         bank = s.scalar(select(GuaranteeBank).order_by(GuaranteeBank.code))
         customer = s.scalar(select(Customer).where(Customer.name == "北京恒通物流有限公司"))
-        for n in range(ROWS // 2):
+        for _ in range(ROWS // 2):
             make_project(s, manager, customer.id, product=bid, bank=bank, status="effective",
                          effective_date=dt.date.today(), in_force_balance=Decimal("500000.00"))
         plan_of = set(s.scalars(select(GuaranteeInspectionPlan.project_id)))
@@ -262,7 +267,7 @@ def seed(db, make_tenant):
                                               next_due=dt.date.today()))
         # The newest projects (the first page) wait in approval, so each page has current tasks to show.
         with acting(manager):
-            for n in range(3):
+            for _ in range(3):
                 draft = make_project(s, manager, customer.id, product=bid, bank=bank, amount="800000.00")
                 draft.project_no = None
                 submit_application(s, manager, draft.id)
@@ -270,8 +275,6 @@ def seed(db, make_tenant):
 
 
 def test_statements_per_request_are_constant_in_page_size(api, db, make_tenant):
-    from surety.graphql.schema import build_schema
-
     all_probes = probes(build_schema()._schema)
     tenant = seed(db, make_tenant)
     token = api.login(tenant.slug)
