@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from surety.core.context import acting
+from surety.core.identity.models import OrgUnit, User
+from surety.core.identity.org import create_org_unit
+from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
+from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import actor_for, corporate, individual
 
 #: username -> (role, org unit code)
@@ -58,11 +62,6 @@ class _Acting:
 
 @pytest.fixture
 def gw(db, make_tenant) -> GWorld:
-    from surety.core.identity.models import OrgUnit, User
-    from surety.core.identity.org import create_org_unit
-    from surety.core.identity.service import create_user
-    from surety.plugins.customers.records import create_customer
-
     tenant = make_tenant(plugins=["customers", "guarantee"])
     w = GWorld(db=db, tenant=tenant)
     with db.tenant_session(tenant.id) as s:

@@ -19,9 +19,20 @@ from surety.core.settings import get_settings
 from surety.core.workflow.engine import business_today, calendar
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
 from surety.plugins.customers.models import Customer
+from surety.plugins.guarantee.compensation.models import (
+    GuaranteeCompensation,
+    GuaranteeCompensationReceivable,
+    GuaranteeRecoveryAction,
+)
 from surety.plugins.guarantee.demo import BID_CODE, LOAN_CODE, MEMBERS, STAFF, add_demo_guarantees
 from surety.plugins.guarantee.documents.models import GuaranteeContract, GuaranteeMeeting, GuaranteeMeetingItem
-from surety.plugins.guarantee.finance.models import GuaranteeFeeItem, GuaranteeFeePlan, GuaranteeFeeReceipt
+from surety.plugins.guarantee.finance.models import (
+    GuaranteeFeeItem,
+    GuaranteeFeePlan,
+    GuaranteeFeeReceipt,
+    GuaranteeFeeRefund,
+)
+from surety.plugins.guarantee.monitoring.models import GuaranteeInspection
 from surety.plugins.guarantee.project.models import (
     GuaranteeBank,
     GuaranteeCounterGuarantee,
@@ -29,7 +40,9 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProduct,
     GuaranteeProject,
 )
+from surety.plugins.guarantee.release.models import GuaranteeRelease
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, GuaranteeDueDiligenceReport, GuaranteeRating
+from surety.plugins.guarantee.warnings.models import GuaranteeClassificationChange, GuaranteeWarning
 from surety.tenants.demo import CREDENTIALS_FILE, add_demo_data
 
 #: Tables whose row counts a second run must leave unchanged.
@@ -168,15 +181,6 @@ def test_every_stage_of_part_one_exists(db, demo):
 
 
 def test_part_two_released_in_recovery_and_written_off(db, demo):
-    from surety.plugins.guarantee.compensation.models import (
-        GuaranteeCompensation,
-        GuaranteeCompensationReceivable,
-        GuaranteeRecoveryAction,
-    )
-    from surety.plugins.guarantee.finance.models import GuaranteeFeeRefund
-    from surety.plugins.guarantee.monitoring.models import GuaranteeInspection
-    from surety.plugins.guarantee.release.models import GuaranteeRelease
-
     tenant, _ = demo
     with db.tenant_session(tenant.id) as s:
         projects = by_status(s)
@@ -209,7 +213,6 @@ def test_part_two_released_in_recovery_and_written_off(db, demo):
         assert inspection.kind == "first" and inspection.conclusion == "normal"
         # Monitoring: the overdue report raised a warning waiting for the risk officer; the classification of the
         # in-recovery project went to 次级 through its approval, the effective one's proposal awaits the head.
-        from surety.plugins.guarantee.warnings.models import GuaranteeClassificationChange, GuaranteeWarning
 
         warnings = s.scalars(select(GuaranteeWarning).where(GuaranteeWarning.project_id == recovering.id)).all()
         assert warnings and {w.status for w in warnings} == {"open"}

@@ -14,9 +14,10 @@ import pytest
 from strawberry import relay
 
 from surety.core.audit.verify import verify_chain
+from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD, GraphQLFlow, mutation_ok
 from surety.core.workflow.engine import business_today
-from surety.plugins.customers.testing import make_uscc
+from surety.plugins.customers.testing import actor_for, make_uscc
 
 pytestmark = pytest.mark.slow
 
@@ -107,8 +108,6 @@ class Flow(GraphQLFlow):
 
 def _add_user(gw, username: str, role: str):
     """A further person at the head office (the fixture's tenant has five committee members and no auditor)."""
-    from surety.core.identity.service import create_user
-    from surety.plugins.customers.testing import actor_for
 
     with gw.session() as s:
         user = create_user(s, username=username, password=TEST_PASSWORD, display_name=username.title(),

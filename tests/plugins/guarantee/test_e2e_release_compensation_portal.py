@@ -20,8 +20,10 @@ import uuid
 import pytest
 from strawberry import relay
 
+from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD, GraphQLFlow, mutation_ok
 from surety.core.workflow.engine import business_today
+from surety.plugins.customers.testing import actor_for
 from surety.plugins.guarantee.testing import make_effective
 
 pytestmark = pytest.mark.slow
@@ -130,8 +132,6 @@ class Flow(GraphQLFlow):
 
 def _add_user(gw, username: str, role: str):
     """A further person at the head office."""
-    from surety.core.identity.service import create_user
-    from surety.plugins.customers.testing import actor_for
 
     with gw.session() as s:
         user = create_user(s, username=username, password=TEST_PASSWORD, display_name=username.title(),

@@ -19,7 +19,8 @@ from surety.core.audit.models import AuditRecord
 from surety.core.events_models import OutboxEvent
 from surety.core.idempotency import idempotent
 from surety.core.idempotency_models import IdempotencyKey
-from surety.core.testing import GraphQLFlow
+from surety.core.identity.service import create_user
+from surety.core.testing import TEST_PASSWORD, GraphQLFlow
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
@@ -283,9 +284,6 @@ def test_a_malformed_key_is_a_typed_error(api, gw, key):
 
 
 def test_another_user_cannot_replay_a_key(api, gw):
-    from surety.core.identity.service import create_user
-    from surety.core.testing import TEST_PASSWORD
-
     with gw.session() as s:
         create_user(s, username="fin2", password=TEST_PASSWORD, display_name="Fin2", org_unit_id=gw.units["HQ"],
                     roles=["finance"], email="fin2@example.com")

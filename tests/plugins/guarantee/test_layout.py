@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from surety.plugins.guarantee import plugin
+
 PKG = "surety.plugins.guarantee"
 ROOT = Path(__file__).resolve().parents[3] / "plugins" / "guarantee"
 
@@ -157,8 +159,6 @@ def test_the_helpers_see_arrows_and_loops():
 
 
 def test_every_models_module_is_loaded_by_the_plugin():
-    from surety.plugins.guarantee import plugin
-
     with_tables = {m for m, path in modules().items() if "__tablename__" in path.read_text(encoding="utf-8")}
     assert with_tables
     assert {m.__name__ for m in plugin.surety_models()} == with_tables

@@ -16,15 +16,20 @@ from strawberry import relay
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
+from surety.core.identity.models import User
+from surety.core.identity.org import create_org_unit
+from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow.actions import act, withdraw
 from surety.core.workflow.engine import WorkflowInstanceEnded
-from surety.core.workflow.models import WorkflowEvent, WorkflowInstance, WorkflowTask
+from surety.core.workflow.models import WorkflowEvent, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
+from surety.plugins.customers.testing import actor_for
 from surety.plugins.guarantee.compensation import claims as comp
 from surety.plugins.guarantee.compensation.models import GuaranteeCompensation, GuaranteeCompensationReceivable
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.plugin import surety_workflow_subject as subject
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
+from surety.plugins.guarantee.release import releases as rel
 from surety.plugins.guarantee.testing import make_bank, make_project
 
 D = dt.date
@@ -391,7 +396,6 @@ def test_a_recovery_that_clears_the_receivable_withdraws_the_pending_write_off(g
 
 def test_compensation_and_release_share_what_the_project_holds_on_its_line(gw):
     """A compensation and a later release give back at most what was reserved, never the same yuan twice."""
-    from surety.plugins.guarantee.release import releases as rel
 
     with gw.acting("fin") as (s, a):
         p, line = _effective(s, a, gw, balance="3000000.00")
@@ -504,9 +508,6 @@ def test_compensation_api(api, gw):
 
 def add_branch(gw, code, **people):
     """Branch ``code`` under HQ with ``people`` (username=role) in it."""
-    from surety.core.identity.org import create_org_unit
-    from surety.core.identity.service import create_user
-    from surety.plugins.customers.testing import actor_for
 
     with gw.session() as s:
         gw.units[code] = create_org_unit(s, code=code, name=f"Branch {code}", kind="branch",
@@ -518,9 +519,6 @@ def add_branch(gw, code, **people):
 
 
 def candidates(gw, instance_id) -> set[str]:
-    from surety.core.identity.models import User
-    from surety.core.workflow.models import WorkflowTaskCandidate
-
     with gw.session() as s:
         return set(s.scalars(select(User.username).join(WorkflowTaskCandidate, WorkflowTaskCandidate.user_id == User.id)
                              .join(WorkflowTask, WorkflowTask.id == WorkflowTaskCandidate.task_id)

@@ -9,11 +9,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
+from strawberry import relay
 
+from surety.core.context import acting
 from surety.core.errors import PermissionDenied, ValidationFailed
-from surety.core.identity.models import OrgUnit
+from surety.core.identity.models import OrgUnit, User
+from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowTask, WorkflowTaskCandidate
+from surety.plugins.customers.records import create_customer
+from surety.plugins.customers.testing import actor_for, corporate
 from surety.plugins.guarantee.compensation.models import (
     CLAIM_COMPENSATED,
     RECEIVABLE_CLOSED,
@@ -127,8 +132,6 @@ def world(gw):
                 written_off_on=D(2025, 2, 15))
     p6, p7 = _submitted(gw), _submitted(gw)
     with gw.acting("head") as (s, a):
-        from surety.core.workflow.actions import act
-
         act(s, a, _open_task(gw, p7).id, "approve")
     with gw.session() as s:
         task = s.scalars(select(WorkflowTask).where(WorkflowTask.id == _open_task(gw, p6).id)).one()
@@ -259,11 +262,6 @@ def test_refusals(gw, world):
 
 
 def test_other_tenants_do_not_count(gw, world, db, make_tenant):
-    from surety.core.context import acting
-    from surety.core.identity.models import User
-    from surety.plugins.customers.records import create_customer
-    from surety.plugins.customers.testing import actor_for, corporate
-
     other = make_tenant(plugins=["customers", "guarantee"])
     with db.tenant_session(other.id) as s:
         admin = actor_for(s.scalar(select(User).where(User.username == "admin")))
@@ -295,8 +293,6 @@ QUERY = """query($f: Date!, $t: Date!) {
 
 
 def test_graphql(gw, api, world):
-    from strawberry import relay
-
     boss = api.login(gw.tenant.slug, "boss")
     body = api(QUERY, {"f": "2025-01-01", "t": "2025-03-31"}, token=boss)
     assert "errors" not in body, body

@@ -3,12 +3,14 @@ review committee meeting (schedule, open, agenda with votes, minutes), with type
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.testing import TEST_PASSWORD, error_codes
 from surety.core.workflow import actions
 from surety.core.workflow.definitions import publish, save_draft
 from surety.core.workflow.engine import business_today, start
+from surety.core.workflow.models import WorkflowTask
 from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee
 from surety.plugins.guarantee.testing import make_bank, make_project
 
@@ -76,10 +78,6 @@ COMMITTEE = {
 
 
 def test_meetings_api(api, gw):
-    from sqlalchemy import select
-
-    from surety.core.workflow.models import WorkflowTask
-
     with gw.acting("admin") as (s, a):
         publish(s, a, COMMITTEE["key"], save_draft(s, a, COMMITTEE).version)
     with gw.acting("mgr") as (s, a):

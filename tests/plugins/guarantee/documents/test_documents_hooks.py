@@ -6,7 +6,9 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+from surety.core.plugins import get_registry
 from surety.plugins.guarantee import hookspecs
+from surety.plugins.guarantee.plugin import surety_plugin_hookspecs
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "guarantee" / "documents.md"
 
@@ -27,8 +29,5 @@ def test_every_declared_hook_is_documented_with_its_signature():
 
 
 def test_hooks_are_registered():
-    from surety.core.plugins import get_registry
-    from surety.plugins.guarantee.plugin import surety_plugin_hookspecs
-
     assert surety_plugin_hookspecs() is hookspecs
     assert all(hasattr(get_registry().hook, name) for name in declared())

@@ -16,6 +16,7 @@ from surety.core.plugins import PluginRegistry, build_plugin_manager, hookimpl, 
 from surety.plugins.guarantee.documents import contracts, esign
 from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee, GuaranteeProject
 from surety.plugins.guarantee.testing import make_bank, make_project
+from surety.tenants.service import enable_plugin
 
 
 class FakeSign:
@@ -38,8 +39,6 @@ class FakeSign:
 
 @pytest.fixture
 def provider(gw, db):
-    from surety.tenants.service import enable_plugin
-
     plugin = FakeSign()
     reset_registry(PluginRegistry(build_plugin_manager(extra=[("fakesign", plugin)])))
     try:

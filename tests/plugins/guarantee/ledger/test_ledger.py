@@ -10,14 +10,17 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import typer
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 from strawberry import relay
+from typer.testing import CliRunner
 
 from surety.core.audit.models import AuditRecord
 from surety.core.authz.check import DENIED_ACTION
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.compensation import claims as compensation
 from surety.plugins.guarantee.compensation.events import GuaranteeLossWrittenOff
@@ -27,7 +30,7 @@ from surety.plugins.guarantee.finance.events import GuaranteeFeeReceived
 from surety.plugins.guarantee.finance.loans import confirm_loan
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.ledger import entries as ledger
-from surety.plugins.guarantee.ledger.export import HEADER_EN, HEADER_ZH, TOTAL_LABEL, export_company_ledger
+from surety.plugins.guarantee.ledger.export import HEADER_EN, HEADER_ZH, TOTAL_LABEL, export_company_ledger, ledger_app
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.origination.events import GuaranteeProjectDecided
 from surety.plugins.guarantee.project.models import GuaranteeProject
@@ -421,11 +424,6 @@ def test_export_text_is_never_a_formula(gw):
 
 
 def test_export_command(gw, tmp_path):
-    import typer
-    from typer.testing import CliRunner
-
-    from surety.plugins.guarantee.ledger.export import ledger_app
-
     company(gw)
     app = typer.Typer()
     app.add_typer(ledger_app, name="ledger")
@@ -440,7 +438,7 @@ def test_export_command(gw, tmp_path):
     r = runner.invoke(app, ["ledger", "export", "--tenant", gw.tenant.slug, "--as-user", "risk", "-o", str(out)])
     assert r.exit_code != 0
     # The plugin mounts it on the platform's command line: `surety guarantee ledger export ...`.
-    from surety.core.cli.main import app as surety_app
+    from surety.core.cli.main import app as surety_app  # noqa: PLC0415 - builds the plugin registry when imported
 
     r = runner.invoke(surety_app, ["guarantee", "ledger", "export", "--tenant", gw.tenant.slug, "--as-user", "boss",
                                    "-o", str(tmp_path / "via-surety.xlsx")])
@@ -511,10 +509,7 @@ def test_graphql(gw, api):
 
 
 def test_export_command_refuses_an_inactive_user(gw, tmp_path):
-    from typer.testing import CliRunner
-
-    from surety.core.cli.main import app as surety_app
-    from surety.core.identity.models import User
+    from surety.core.cli.main import app as surety_app  # noqa: PLC0415 - builds the plugin registry when imported
 
     with gw.session() as s:
         s.scalars(select(User).where(User.username == "boss")).one().status = "disabled"

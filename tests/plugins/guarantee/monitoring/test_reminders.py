@@ -11,14 +11,19 @@ from sqlalchemy import select, update
 from surety.core.audit.models import AuditRecord
 from surety.core.batch import day_end_jobs
 from surety.core.identity.models import User
+from surety.core.identity.org import create_org_unit
+from surety.core.identity.service import create_user
 from surety.core.notifications.models import Notification
+from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow.engine import business_today
+from surety.plugins.customers.testing import actor_for
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem, GuaranteeFeePlan
 from surety.plugins.guarantee.monitoring import reminders
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan, GuaranteeReminder
 from surety.plugins.guarantee.project.models import GuaranteeProject
 from surety.plugins.guarantee.settings import get_settings
 from surety.plugins.guarantee.testing import make_effective
+from surety.plugins.guarantee.warnings import early_warnings
 from surety.plugins.guarantee.warnings.models import GuaranteeOverdueReport
 
 TODAY = business_today()
@@ -70,8 +75,6 @@ def test_job_is_registered_for_the_day_end_batch():
 
 
 def test_the_warnings_job_reports_how_many_it_raised(gw, monkeypatch):
-    from surety.plugins.guarantee.warnings import early_warnings
-
     monkeypatch.setattr(early_warnings, "scan", lambda session, day: 3)
     jobs = {job.name: job for _, job in day_end_jobs(["guarantee"])}
     with gw.session() as s:
@@ -195,10 +198,6 @@ def test_no_personal_data_inactive_users_and_counts_audited(gw):
 
 def add_branch(gw, code, **people):
     """Branch ``code`` under HQ with ``people`` (username=role) in it."""
-    from surety.core.identity.org import create_org_unit
-    from surety.core.identity.service import create_user
-    from surety.core.testing import TEST_PASSWORD
-    from surety.plugins.customers.testing import actor_for
 
     with gw.session() as s:
         gw.units[code] = create_org_unit(s, code=code, name=f"Branch {code}", kind="branch",

@@ -13,8 +13,10 @@ from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
+from surety.plugins.customers.blacklist import decide_entry, request_entry
 from surety.plugins.guarantee.origination import applications as ap
 from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee, GuaranteeNumberSequence, GuaranteeProject
+from surety.plugins.guarantee.project.products import retire_product
 from surety.plugins.guarantee.testing import make_bank, make_product
 
 
@@ -99,8 +101,6 @@ def test_unknown_references_and_wrong_managers_are_refused(gw, catalog):
 
 
 def test_retired_product_is_refused(gw, catalog):
-    from surety.plugins.guarantee.project.products import retire_product
-
     with gw.acting("admin") as (s, a):
         retire_product(s, a, catalog["loan"])
     with gw.acting("mgr") as (s, a), pytest.raises(ValidationFailed, match="retired") as err:
@@ -174,8 +174,6 @@ def _nothing_taken(gw, pid):
 
 
 def test_a_blacklisted_customer_is_refused_and_nothing_is_saved(gw, catalog):
-    from surety.plugins.customers.blacklist import decide_entry, request_entry
-
     pid = draft(gw, catalog)
     with gw.acting("risk") as (s, a):
         entry = request_entry(s, a, gw.customers["corp"], "blacklist", "court enforcement", "court records").id
@@ -188,8 +186,6 @@ def test_a_blacklisted_customer_is_refused_and_nothing_is_saved(gw, catalog):
 
 
 def test_a_watchlisted_customer_is_flagged(gw, catalog):
-    from surety.plugins.customers.blacklist import decide_entry, request_entry
-
     pid = draft(gw, catalog)
     with gw.acting("risk") as (s, a):
         entry = request_entry(s, a, gw.customers["corp"], "watchlist", "late filings", "internal review").id

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from surety.core.errors import PermissionDenied
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.actions import act
+from surety.core.workflow.definitions import publish, save_draft
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
 from surety.plugins.guarantee.origination import applications as ap
 from surety.plugins.guarantee.origination.approval import APPROVAL
@@ -148,8 +149,6 @@ def test_subject_fields_for_conditions_and_assignees(gw):
 
 
 def test_a_tenant_edits_the_definition_and_new_projects_follow_it(gw):
-    from surety.core.workflow.definitions import publish, save_draft
-
     running = submitted(gw)
     acceptance = {**APPROVAL["steps"][0], "transitions": [{"to": "preliminary_review"}]}
     edited = {**APPROVAL, "steps": [acceptance, *(x for x in APPROVAL["steps"][1:] if x["key"] != "due_diligence")]}

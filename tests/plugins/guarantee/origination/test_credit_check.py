@@ -4,6 +4,7 @@ action is refused with the figures and nothing changes), and under concurrent ap
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from surety.core.workflow.actions import act
 from surety.core.workflow.engine import handlers as engine_handlers
 from surety.core.workflow.engine import start
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
-from surety.plugins.guarantee.finance.banks import CreditLineExceeded
+from surety.plugins.guarantee.finance.banks import CreditLineExceeded, reserve
 from surety.plugins.guarantee.origination.handlers import CREDIT_LINE_CHECK, credit_line_check
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
 from surety.plugins.guarantee.testing import make_bank, make_product, make_project
@@ -151,9 +152,6 @@ def test_concurrent_approvals_cannot_both_pass(gw):
 def test_concurrent_reservations_queue_on_the_line_lock(gw):
     """Straight at the line: each reservation holds its transaction open a moment after reserving, so without the
     line's row lock both would read the line before either commits and both would pass."""
-    import time
-
-    from surety.plugins.guarantee.finance.banks import reserve
 
     with gw.acting("fin") as (s, a):
         bank, line = make_bank(s, total="1000000.00")

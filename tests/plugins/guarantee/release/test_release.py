@@ -13,6 +13,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.audit.models import AuditRecord
+from surety.core.authz.matrix import set_grant
 from surety.core.errors import NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.engine import business_today
@@ -183,7 +184,6 @@ def test_bad_input_statuses_and_roles(gw):
 
 def test_guarantee_release_record_is_the_permission(gw):
     """Repayments and releases need guarantee:release:record, whatever else the role holds."""
-    from surety.core.authz.matrix import set_grant
 
     pid, _ = effective(gw, margin=None)
     with gw.acting("admin") as (s, a):

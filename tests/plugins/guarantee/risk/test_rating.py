@@ -3,12 +3,15 @@ statement through the customers hook, qualitative scores from people, totals, gr
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+import surety.plugins.guarantee as pkg
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.plugins.customers.statements import set_statement
@@ -178,11 +181,6 @@ def test_no_active_template_is_a_clear_error(gw):
 
 
 def test_area_b_reaches_the_customers_plugin_only_through_hooks():
-    import ast
-    from pathlib import Path
-
-    import surety.plugins.guarantee as pkg
-
     root = Path(pkg.__file__).parent / "risk"
     names = {p.name for p in root.glob("*.py")}
     assert {"counter_guarantees.py", "project_risk.py", "rating.py", "due_diligence.py", "models.py",

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from strawberry import relay
 
 from surety.core.audit.models import AuditRecord
@@ -18,7 +18,12 @@ from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today
-from surety.core.workflow.models import WorkflowInstance, WorkflowTask
+from surety.core.workflow.models import WorkflowDefinition, WorkflowInstance, WorkflowTask
+from surety.plugins.customers.blacklist import decide_entry, request_entry
+from surety.plugins.customers.records import update_customer
+from surety.plugins.customers.related import add_relation
+from surety.plugins.customers.statements import set_statement
+from surety.plugins.guarantee.project.models import GuaranteeProject
 from surety.plugins.guarantee.testing import make_project
 from surety.plugins.guarantee.warnings import early_warnings as ew
 from surety.plugins.guarantee.warnings.models import GuaranteeWarning, GuaranteeWarningIndicator
@@ -304,8 +309,6 @@ def test_the_scan_evaluates_indicators_added_after_the_report(gw):
 
 
 def statement(gw, customer, *, liabilities, current_liabilities="300000", period_end=dt.date(2025, 12, 31)):
-    from surety.plugins.customers.statements import set_statement
-
     with gw.acting("mgr") as (s, a):
         set_statement(s, a, gw.customers[customer], period_end,
                       {"total_assets": "1000000", "total_liabilities": liabilities, "current_assets": "500000",
@@ -358,8 +361,6 @@ def test_ratio_fires_above_and_below():
 
 
 def blacklist(gw, customer, list_type="blacklist"):
-    from surety.plugins.customers.blacklist import decide_entry, request_entry
-
     with gw.acting("risk") as (s, a):
         entry = request_entry(s, a, gw.customers[customer], list_type, "法院失信被执行人", "court records")
     with gw.acting("head") as (s, a):
@@ -368,8 +369,6 @@ def blacklist(gw, customer, list_type="blacklist"):
 
 
 def test_a_blacklisted_related_party_raises_a_warning(gw):
-    from surety.plugins.customers.related import add_relation
-
     pid = effective(gw, "corp")
     with gw.acting("mgr") as (s, a):
         add_relation(s, a, gw.customers["person"], gw.customers["corp"], "guarantor")
@@ -383,7 +382,6 @@ def test_a_blacklisted_related_party_raises_a_warning(gw):
 
 def test_a_blacklisted_customer_on_the_same_phone_raises_a_warning(gw):
     """The relation is derived from a shared phone when read (customers_related), not stored or entered by hand."""
-    from surety.plugins.customers.records import update_customer
 
     pid = effective(gw, "corp")
     with gw.acting("mgr") as (s, a):
@@ -409,8 +407,6 @@ def test_an_unrelated_blacklisting_raises_nothing(gw):
 
 
 def test_related_customers_reads_both_directions(gw):
-    from surety.plugins.customers.related import add_relation
-
     with gw.acting("mgr") as (s, a):
         add_relation(s, a, gw.customers["person"], gw.customers["corp"], "guarantor")
     with gw.session() as s:
@@ -496,8 +492,6 @@ def test_listing_warnings_filters_within_the_data_scope(gw):
 
 
 def test_the_definitions_are_installed_for_a_new_tenant(gw):
-    from surety.core.workflow.models import WorkflowDefinition
-
     with gw.session() as s:
         keys = set(s.scalars(select(WorkflowDefinition.key).where(WorkflowDefinition.status == "published")))
     assert {"guarantee.warning", "guarantee.risk_classification"} <= keys
@@ -572,10 +566,6 @@ def test_graphql(gw, api):
 
 
 def test_nothing_is_raised_on_a_guarantee_with_nothing_in_force(gw):
-    from sqlalchemy import update
-
-    from surety.plugins.guarantee.project.models import GuaranteeProject
-
     compensated, kept = effective(gw), effective(gw)
     with gw.session() as s:  # fully compensated: still effective, nothing in force
         s.execute(update(GuaranteeProject).where(GuaranteeProject.id == compensated)
