@@ -32,15 +32,16 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.context import ACTOR_SYSTEM, Actor, acting
+from surety.core.db.locking import lock_by_id
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound
 from surety.core.workflow import engine
 from surety.core.workflow.definitions import install_defaults
 from surety.core.workflow.models import INSTANCE_RUNNING, WorkflowInstance
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.compensation.approval import CLAIM_DEFINITION, CLAIM_SUBJECT, claim_fields
 from surety.plugins.guarantee.compensation.events import (
     GuaranteeCompensationPaid,
@@ -60,7 +61,6 @@ from surety.plugins.guarantee.ledger import entries as ledger
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.monitoring import inspections
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.release.events import GuaranteeReleased, GuaranteeRepaymentRecorded
 from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeRepayment
@@ -272,7 +272,7 @@ def start_claim_workflows(session: Session) -> int:
     for rows in _chunks(session, stmt, C.id):
         for row in rows:
             try:
-                claim_row = lock_row(session, C, row.id, "status", "compensation claim", "compensation_id")
+                claim_row = lock_by_id(session, C, row.id, "status", "compensation claim", "compensation_id")
             except NotFound:
                 continue
             if claim_row.status != CLAIM_CLAIMED or claim_row.workflow_instance_id is not None:

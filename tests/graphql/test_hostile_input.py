@@ -11,7 +11,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from strawberry import relay
 
-from surety.core import limits
+from surety.core import inputs, limits
 from surety.core.audit.models import AuditRecord
 from surety.core.authz import provision
 from surety.core.errors import ValidationFailed
@@ -21,7 +21,6 @@ from surety.core.web import create_app
 from surety.graphql.schema import build_schema
 from surety.plugins.customers.testing import make_uscc
 from surety.plugins.customers.validators import validate_money
-from surety.plugins.guarantee import inputs
 
 
 def test_malformed_graphql_is_a_graphql_error(api):

@@ -32,15 +32,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow import engine
 from surety.core.workflow.models import INSTANCE_RUNNING
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.compensation import approval
 from surety.plugins.guarantee.compensation.approval import (
     CLAIM_DEFINITION,
@@ -71,7 +72,6 @@ from surety.plugins.guarantee.compensation.models import (
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.origination.approval import last_decision
 from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, lock_project
 
@@ -96,14 +96,14 @@ def _receivable_image(r: GuaranteeCompensationReceivable) -> dict:
 
 
 def _lock_claim(session: Session, actor: Actor, compensation_id: uuid.UUID) -> GuaranteeCompensation:
-    claim_row = lock_row(session, GuaranteeCompensation, compensation_id, "status", "compensation claim",
+    claim_row = lock_by_id(session, GuaranteeCompensation, compensation_id, "status", "compensation claim",
                          "compensation_id")
     get_project(session, actor, claim_row.project_id)  # data scope: NotFound outside it
     return claim_row
 
 
 def _lock_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -> GuaranteeCompensationReceivable:
-    row = lock_row(session, GuaranteeCompensationReceivable, receivable_id, "status", "compensation receivable",
+    row = lock_by_id(session, GuaranteeCompensationReceivable, receivable_id, "status", "compensation receivable",
                    "receivable_id")
     get_project(session, actor, row.project_id)
     return row
@@ -170,7 +170,7 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
                                f"{inputs.yuan(row.claimed_amount)} yuan.", field="amount")
     if day < row.claim_date:
         raise ValidationFailed("The payment date is before the claim date.", field="paid_on")
-    project = lock_row(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
+    project = lock_by_id(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
                        "project_id")
     if paid > project.in_force_balance:
         raise ValidationFailed(f"The payment {inputs.yuan(paid)} yuan is more than the in-force balance "
@@ -209,7 +209,7 @@ def _subject_row(session: Session, model, event, what: str):
     except ValueError:
         return None
     try:
-        return lock_row(session, model, row_id, "status", what)
+        return lock_by_id(session, model, row_id, "status", what)
     except NotFound:
         return None
 

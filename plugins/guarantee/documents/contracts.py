@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.attachments import service as attachments
 from surety.core.attachments.models import Attachment
 from surety.core.audit.log import audit
@@ -27,7 +28,6 @@ from surety.core.events import enabled_plugins, raise_event
 from surety.core.plugins import get_registry
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.documents.events import GuaranteeContractSigned
 from surety.plugins.guarantee.documents.models import (
     CONTRACT_SIGNED,

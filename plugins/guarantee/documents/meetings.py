@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
@@ -24,7 +25,6 @@ from surety.core.workflow import definition as d
 from surety.core.workflow.actions import CONVENE, act
 from surety.core.workflow.engine import KIND_CONVENE, KIND_VOTE, business_today, definition_of
 from surety.core.workflow.models import INSTANCE_RUNNING, TASK_OPEN, WorkflowInstance, WorkflowStepRun, WorkflowTask
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.documents.contracts import customer_names
 from surety.plugins.guarantee.documents.models import (
     MEETING_OPEN,

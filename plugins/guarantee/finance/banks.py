@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.permissions import BANK
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import (
     CATEGORY_FINANCING,
     GuaranteeBank,
@@ -206,8 +206,8 @@ def update_line(session: Session, actor: Actor, line_id: uuid.UUID, *, total: An
 
 
 def lock_line(session: Session, line_id: uuid.UUID) -> GuaranteeCreditLine:
-    """The credit line, row-locked and fresh (:func:`lock_row`)."""
-    return lock_row(session, GuaranteeCreditLine, line_id, "used", "credit line", "line_id")
+    """The credit line, row-locked and fresh (:func:`lock_by_id`)."""
+    return lock_by_id(session, GuaranteeCreditLine, line_id, "used", "credit line", "line_id")
 
 
 def line_covering(session: Session, bank_id: uuid.UUID, day: dt.date) -> GuaranteeCreditLine | None:

@@ -19,14 +19,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.finance.events import GuaranteeFeeReceived, GuaranteeFeeRefunded
 from surety.plugins.guarantee.finance.models import (
     BY_FIXED,
@@ -43,7 +44,6 @@ from surety.plugins.guarantee.finance.models import (
     GuaranteeFeeRefund,
 )
 from surety.plugins.guarantee.permissions import FEE
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_APPROVED, STATUS_CONTRACTED, STATUS_EFFECTIVE
 from surety.plugins.guarantee.project.projects import get_project
 
@@ -196,7 +196,7 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
 
 
 def _lock_item(session: Session, item_id: uuid.UUID) -> GuaranteeFeeItem:
-    return lock_row(session, GuaranteeFeeItem, item_id, "received", "fee schedule item", "item_id")
+    return lock_by_id(session, GuaranteeFeeItem, item_id, "received", "fee schedule item", "item_id")
 
 
 def _item_image(item: GuaranteeFeeItem) -> dict:

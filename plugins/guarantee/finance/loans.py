@@ -11,16 +11,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.permissions import LOAN
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_CONTRACTED, STATUS_EFFECTIVE, GuaranteeProject
 
 ENTITY = "guarantee:project"
@@ -53,7 +53,7 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
     loan_rate = inputs.rate(rate, "rate", low_open=True)
     if start_date is None or end_date is None or end_date <= start_date:
         raise ValidationFailed("The loan ends after it starts.", field="end_date")
-    project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_CONTRACTED:
         hint = " (its loan is already confirmed)" if project.status == STATUS_EFFECTIVE else \
             "; the guarantee, counter-guarantee and entrustment contracts must be signed first"

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from surety.core.audit.log import audit
 from surety.core.authz.check import allowed, audit_denial, require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -57,7 +58,6 @@ from surety.plugins.guarantee.ledger.models import (
 )
 from surety.plugins.guarantee.origination.approval import customer_summaries
 from surety.plugins.guarantee.permissions import LEDGER, PROJECT
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import PROJECT_STATUSES, GuaranteeProject
 from surety.plugins.guarantee.project.projects import banks_by_id, get_project, scoped
 
@@ -278,7 +278,7 @@ def confirm(session: Session, actor: Actor, entry_ids: Iterable[uuid.UUID]) -> l
     locked: dict[uuid.UUID, GuaranteeLedgerEntry] = {}
     for entry_id in sorted(ids):
         try:
-            locked[entry_id] = lock_row(session, E, entry_id, "stage", "ledger entry", "entry_ids")
+            locked[entry_id] = lock_by_id(session, E, entry_id, "stage", "ledger entry", "entry_ids")
         except NotFound as exc:
             raise NotFound(f"No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id)) from exc
     project_ids = {e.project_id for e in locked.values()}

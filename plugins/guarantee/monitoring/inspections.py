@@ -30,16 +30,17 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.attachments.service import entity_uuid
 from surety.core.audit.log import audit
 from surety.core.authz.check import allowed, require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.compensation.events import GuaranteeCompensationPaid
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.monitoring.events import GuaranteeInspectionRecorded
@@ -49,7 +50,6 @@ from surety.plugins.guarantee.monitoring.models import (
     GuaranteeInspectionPlan,
 )
 from surety.plugins.guarantee.permissions import INSPECTION
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, scoped
 from surety.plugins.guarantee.release.events import GuaranteeReleased
@@ -121,7 +121,7 @@ def deactivate_plan(session: Session, project_id: uuid.UUID, reason: str) -> Gua
     found = find_plan(session, project_id)
     if found is None or not found.active:
         return found
-    plan = lock_row(session, GuaranteeInspectionPlan, found.id, "active", "inspection plan", "project_id")
+    plan = lock_by_id(session, GuaranteeInspectionPlan, found.id, "active", "inspection plan", "project_id")
     if not plan.active:
         return plan
     before = _plan_image(plan)
@@ -176,7 +176,7 @@ def update_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, interv
     if found is None:
         raise NotFound("The project has no inspection plan (the guarantee has not taken effect).",
                        field="project_id")
-    plan = lock_row(session, GuaranteeInspectionPlan, found.id, "next_due", "inspection plan", "project_id")
+    plan = lock_by_id(session, GuaranteeInspectionPlan, found.id, "next_due", "inspection plan", "project_id")
     if not plan.active:
         raise InspectionPlanInactive("The inspection plan has ended (the guarantee was released or compensated); "
                                      "it cannot be changed.", field="project_id")
@@ -213,14 +213,14 @@ def record_inspection(session: Session, actor: Actor, project_id: uuid.UUID, *, 
     if conclusion != CONCLUSION_NORMAL and not findings:
         raise ValidationFailed(f"Describe the findings: the conclusion is {conclusion}.", field="findings")
     get_project(session, actor, project_id)  # data scope: NotFound outside it
-    project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
         raise ProjectNotEffective(f"An inspection is for an effective guarantee; project {project.project_no} is "
                                   f"{project.status}.", field="project_id", status=project.status)
     day = inputs.day(inspected_on, "inspected_on", not_before=project.effective_date,
                      since="the guarantee took effect")
     plan = ensure_plan(session, project.id, project.effective_date)
-    plan = lock_row(session, GuaranteeInspectionPlan, plan.id, "next_due", "inspection plan", "project_id")
+    plan = lock_by_id(session, GuaranteeInspectionPlan, plan.id, "next_due", "inspection plan", "project_id")
     last = session.scalar(select(GuaranteeInspection.inspected_on)
                           .where(GuaranteeInspection.project_id == project.id,
                                  GuaranteeInspection.kind != KIND_AD_HOC)

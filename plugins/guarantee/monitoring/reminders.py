@@ -37,11 +37,11 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.notifications.service import notify
 from surety.core.workflow.assignees import NoAssignee, resolve
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan, GuaranteeReminder
 from surety.plugins.guarantee.project.models import (

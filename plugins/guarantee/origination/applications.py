@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import allowed, require
 from surety.core.context import ACTOR_USER, Actor
@@ -29,7 +30,6 @@ from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.plugins import get_registry
 from surety.core.workflow import engine
 from surety.core.workflow.actions import withdraw
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.origination.approval import (
     DEFINITION_KEY,
     ENTITY,

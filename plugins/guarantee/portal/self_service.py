@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.attachments.service import entity_uuid
 from surety.core.audit.log import audit
 from surety.core.authz.check import allowed, require
@@ -39,7 +40,6 @@ from surety.core.identity.service import create_user
 from surety.core.notifications.service import notify
 from surety.core.workflow.engine import definition_of
 from surety.core.workflow.models import WorkflowInstance
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.origination import applications
 from surety.plugins.guarantee.origination.approval import ENTITY, customer_summaries
 from surety.plugins.guarantee.permissions import PORTAL, PROJECT

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.permissions import PRODUCT
 from surety.plugins.guarantee.project.models import PRODUCT_KINDS, GuaranteeProduct
 

@@ -20,9 +20,9 @@ from surety.core.authz.check import require
 from surety.core.authz.models import SCOPE_OWN
 from surety.core.authz.scopes import apply_scope, data_scope
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.errors import NotFound, ValidationFailed
 from surety.plugins.guarantee.permissions import PROJECT
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import (
     PROJECT_STATUSES,
     STATUS_EFFECTIVE,
@@ -86,7 +86,7 @@ def lock_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Guara
     """The project within the actor's data scope (NotFound outside it), then row-locked and fresh."""
 
     get_project(session, actor, project_id)
-    return lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    return lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
 
 
 def attachment_guard(session: Session, actor: Actor, entity_id: str) -> None:

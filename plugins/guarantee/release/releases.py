@@ -27,17 +27,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.finance import banks, fees
 from surety.plugins.guarantee.finance.models import FEE_MARGIN, GuaranteeFeeItem
 from surety.plugins.guarantee.permissions import RELEASE
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.release.events import GuaranteeReleased, GuaranteeRepaymentRecorded
@@ -83,7 +83,7 @@ def _image(p: GuaranteeProject) -> dict:
 def _lock_effective(session: Session, actor: Actor, project_id: uuid.UUID, doing: str) -> GuaranteeProject:
     """The project (in the actor's data scope), row-locked and fresh, refused unless effective."""
     get_project(session, actor, project_id)  # data scope: NotFound outside it
-    project = lock_row(session, GuaranteeProject, project_id, "in_force_balance", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "in_force_balance", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
         raise ProjectNotEffective(f"{doing} is for an effective guarantee; project {project.project_no} is "
                                   f"{project.status}.", field="project_id", status=project.status)

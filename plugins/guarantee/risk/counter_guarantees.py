@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.permissions import COUNTER
 from surety.plugins.guarantee.project.models import COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for, recompute_risk

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.project.models import GuaranteeProject
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, REPORT_SUBMITTED, GuaranteeDueDiligenceReport

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
@@ -26,7 +27,6 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import enabled_plugins
 from surety.core.plugins import get_registry
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.risk.models import GuaranteeRating, GuaranteeScorecardTemplate
 from surety.plugins.guarantee.risk.project_risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for

@@ -21,18 +21,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.compensation.models import RECEIVABLE_OPEN, GuaranteeCompensationReceivable
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import CLASSIFICATION, WARNING
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import RISK_CLASSES, STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.warnings.early_warnings import open_report, start_process
@@ -116,7 +116,7 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
         raise ValidationFailed(f"A risk class is one of {', '.join(RISK_CLASSES)}.", field="to_class")
     text = inputs.text(reason, "reason", 1000, required=True)
     get_project(session, actor, project_id)
-    project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if not carries_risk(session, project):
         raise Conflict(f"The risk class changes on an effective guarantee or a released one with an open compensation "
                        f"receivable; project {project.project_no} is {project.status}.", field="project_id")
@@ -176,7 +176,7 @@ def ended(session: Session, event) -> None:
         audit(session, "guarantee.classification.rejected", entity_type=ENTITY, entity_id=change.id, before=before,
               after={**_image(change), "result": event.result})
         return
-    project = lock_row(session, GuaranteeProject, change.project_id, "risk_class", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, change.project_id, "risk_class", "guarantee project", "project_id")
     from_class = project.risk_class
     project.risk_class, project.updated_at = change.to_class, utcnow()
     change.status = CHANGE_APPROVED

@@ -31,9 +31,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor, current
+from surety.core.db.locking import lock_by_id
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
@@ -42,10 +44,8 @@ from surety.core.ids import as_uuid
 from surety.core.plugins import get_registry
 from surety.core.workflow import engine
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee import inputs
 from surety.plugins.guarantee.origination.approval import last_decision, project_basics
 from surety.plugins.guarantee.permissions import WARNING
-from surety.plugins.guarantee.project.locking import lock_row
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, in_force, is_in_force, lock_project, scoped
 from surety.plugins.guarantee.warnings.events import (
@@ -342,7 +342,7 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
         audit(session, "guarantee.warning_indicator.created", entity_type=INDICATOR_ENTITY, entity_id=row.id,
               before=None, after=_indicator_image(row), actor=actor)
         return row
-    row = lock_row(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
+    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
     if taken is not None and taken != row.id:
         raise Conflict(f"An indicator with code {code!r} exists.", field="code")
     if kind != row.kind:
@@ -360,7 +360,7 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
 def deactivate_indicator(session: Session, actor: Actor, indicator_id: uuid.UUID) -> GuaranteeWarningIndicator:
     """Stop evaluating an indicator (guarantee:warning:manage); its warnings stay. Saving it active again resumes."""
     require(session, actor, WARNING, "manage")
-    row = lock_row(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
+    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
     if not row.active:
         raise Conflict("This indicator is already inactive.", field="indicator_id")
     before = _indicator_image(row)
@@ -428,7 +428,7 @@ def _raise(session: Session, project_id: uuid.UUID, indicator: GuaranteeWarningI
     Starts ``guarantee.warning`` (as ``start_as``, the system when None), audits and raises GuaranteeWarningRaised."""
     if _already(session, project_id, indicator.id, basis) is not None:
         return None
-    project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if not is_in_force(project) or _already(session, project.id, indicator.id, basis) is not None:
         return None
     who = by.id_uuid if by is not None else None
@@ -504,7 +504,7 @@ def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indi
     if indicator.kind not in BY_HAND:
         raise ValidationFailed(f"Warnings are raised by hand with a {' or '.join(BY_HAND)} indicator; "
                                f"{indicator.kind} is evaluated by the system.", field="indicator_id")
-    project = lock_row(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
+    project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
         raise Conflict(f"Warnings are raised on effective guarantees; project {project.project_no} is "
                        f"{project.status}.", field="project_id")

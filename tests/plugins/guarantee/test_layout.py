@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[3] / "plugins" / "guarantee"
 AREAS = ("project", "finance", "risk", "origination", "documents", "release", "compensation", "warnings", "monitoring",
          "ledger", "dashboard", "portal")
 #: Top-level modules below every area (they import no area).
-BASE = frozenset({"__init__", "inputs", "permissions", "hookspecs", "settings", "templates"})
+BASE = frozenset({"__init__", "permissions", "hookspecs", "settings", "templates"})
 #: Top-level modules above every area: the hook implementations and what puts the areas together.
 WIRING = frozenset({"plugin", "demo", "upgrade", "testing"})
 RANK = {"base": 0, **{area: i + 1 for i, area in enumerate(AREAS)}, "wiring": len(AREAS) + 1}
@@ -155,7 +155,7 @@ def test_no_import_loop_at_module_level():
 def test_the_helpers_see_arrows_and_loops():
     assert _cycles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == [["a", "b", "c"]]
     assert (f"{PKG}.plugin", f"{PKG}.permissions") in arrows()
-    assert area_of(f"{PKG}.ledger.graphql") == "ledger" and area_of(f"{PKG}.inputs") == "base"
+    assert area_of(f"{PKG}.ledger.graphql") == "ledger" and area_of(f"{PKG}.settings") == "base"
 
 
 def test_every_models_module_is_loaded_by_the_plugin():
