@@ -43,6 +43,7 @@ def slug_of(n: int) -> str:
 def _quiet_demo(password: str) -> Iterator[None]:
     """The demo with a known staff password (it makes a random one) and no credentials file or printing."""
     with mock.patch("surety.tenants.demo._password", lambda: password), \
+            mock.patch("surety.plugins.guarantee.demo._password", lambda: password), \
             mock.patch("surety.plugins.guarantee.demo._keep_credentials", lambda line: None):
         yield
 

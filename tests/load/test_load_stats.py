@@ -119,3 +119,18 @@ def test_classify():
     assert wl.classify("baseline", req, 200, {"error": "no open task"}) == "baseline"
     assert wl.classify("baseline", req, 200, {"id": "x"}) is None
     assert wl.classify("baseline", req, 200, None) == "not json"
+
+
+def test_the_seed_gives_the_demo_staff_the_known_password_wherever_the_demo_reads_it():
+    """The demo draws the staff password from ``tenants.demo._password``; every module that bound that name at import
+    must see the seed's password, or no load client can log in (a hoisted import once broke the patch)."""
+    import surety.plugins.guarantee.demo  # noqa: F401 - the modules the demo runs
+    import surety.tenants.demo
+
+    seed = _load("seed")
+    readers = [m for name, m in list(sys.modules.items())
+               if name.startswith("surety.") and vars(m).get("_password") is surety.tenants.demo._password]
+    assert readers, "no module reads the demo password"
+    with seed._quiet_demo("known-Password-1"):
+        for module in readers:
+            assert module._password() == "known-Password-1", module.__name__
