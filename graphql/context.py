@@ -39,6 +39,9 @@ class Context:
         if self._session is None:
             actor = self.require_actor()
             self._session = self.db.session(actor.tenant_id)
+            # The plugins resolved with the caller (tenants.registry's short cache) serve the session's event
+            # dispatch too (core/events.enabled_plugins), instead of a read of the tenant row per request.
+            self._session.info["enabled_plugins"] = {actor.tenant_id: list(self.enabled_plugins)}
             self._session.begin()
         return self._session
 

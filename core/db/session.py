@@ -109,7 +109,9 @@ def _stamp_and_check_tenant(session: Session, flush_context, instances) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _set_rls_tenant(session: Session, transaction, connection) -> None:
-    if connection.dialect.name != "postgresql":
+    # Once per database transaction: a savepoint (nested) runs inside the transaction that already holds the
+    # setting, and rolling back to it cannot undo a setting made before it.
+    if connection.dialect.name != "postgresql" or transaction.nested:
         return
     tenant = session_tenant(session)
     value = str(tenant) if isinstance(tenant, uuid.UUID) else ""

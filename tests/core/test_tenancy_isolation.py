@@ -101,3 +101,27 @@ def test_rls_hides_rows_even_from_raw_sql(db, two_tenants):
         with db.tenant_session(a) as s:
             s.execute(text("INSERT INTO org_units (tenant_id, id, code, name, kind, path, created_at) "
                            "VALUES (:b, :id, 'X', 'X', 'branch', '/', now())"), {"b": b, "id": uuid.uuid4()})
+
+
+@pytest.mark.postgres
+def test_the_rls_tenant_is_set_once_per_transaction_and_holds_in_savepoints(db, two_tenants):
+    from sqlalchemy import event
+
+    a, _, ids = two_tenants
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "set_config" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.tenant_session(a) as s:
+            with s.begin_nested():
+                with s.begin_nested() as inner:
+                    assert set(s.execute(text("SELECT id FROM users")).scalars()) == set(ids[a]["users"])
+                    inner.rollback()
+                assert s.execute(text("SELECT count(*) FROM users")).scalar() == len(ids[a]["users"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(seen) == 1
