@@ -36,9 +36,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.context import Actor, acting
+from surety.core.identity.auth import user_actor
 from surety.core.identity.models import OrgUnit, User
 from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
+from surety.core.ports import customers as door
+from surety.core.ports.customers import DemoCorporate
 from surety.core.settings import get_settings
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today, calendar
@@ -118,11 +121,9 @@ def add_demo_guarantees(session: Session, tenant) -> None:
 
 class _Demo:
     def __init__(self, session: Session, tenant, admin) -> None:
-        from surety.plugins.customers.testing import actor_for  # noqa: PLC0415 - another plugin, loaded late
-
         self.s, self.tenant = session, tenant
         self.today = business_today()
-        self.actors: dict[str, Actor] = {"admin": actor_for(admin)}
+        self.actors: dict[str, Actor] = {"admin": user_actor(admin)}
 
     # ------------------------------------------------------------ set-up --------------------------------------------
 
@@ -136,8 +137,6 @@ class _Demo:
         return acting(self.actors[username])
 
     def staff(self) -> None:
-        from surety.plugins.customers.testing import actor_for  # noqa: PLC0415 - another plugin, loaded late
-
         head = self.s.scalar(select(OrgUnit).where(OrgUnit.code == "HQ"))
         branch = self.s.scalar(select(OrgUnit).where(OrgUnit.code == BRANCH_CODE))
         if branch is None:
@@ -151,7 +150,7 @@ class _Demo:
                 user = create_user(self.s, username=username, password=password, display_name=name,
                                    org_unit_id=units[unit], roles=[role], email=f"{username}@demo.example.com")
                 added.append(username)
-            self.actors[username] = actor_for(user)
+            self.actors[username] = user_actor(user)
         if added:
             _keep_credentials(f"tenant: {self.tenant.slug}  staff: {', '.join(added)}  password: {password}")
 
@@ -176,27 +175,19 @@ class _Demo:
                               start_date=start, end_date=end)
 
     def customers(self) -> None:
-        from surety.plugins.customers.models import Customer  # noqa: PLC0415 - another plugin, loaded late
-        from surety.plugins.customers.records import create_customer  # noqa: PLC0415 - another plugin, loaded late
-        from surety.plugins.customers.statements import set_statement  # noqa: PLC0415 - another plugin, loaded late
-        from surety.plugins.customers.testing import make_uscc  # noqa: PLC0415 - another plugin, loaded late
-
-        mgr = self.actors["zhangwei"]
-        self.customer: dict[str, tuple[uuid.UUID, str]] = {}
-        for c in self.s.scalars(select(Customer).where(Customer.deleted_at.is_(None))):
-            self.customer[c.name] = (c.id, c.kind)
+        """The customers demo's customers and :data:`CORPORATES` (added through the customers door when missing, each
+        with last year's statement)."""
         period = dt.date(self.today.year - 1, 12, 31)
+        wanted = []
+        for name, (seq, industry, size, figures) in CORPORATES.items():
+            lines = dict(zip(_STATEMENT_LINES, figures))
+            lines["equity"] = str(Decimal(lines["total_assets"]) - Decimal(lines["total_liabilities"]))
+            wanted.append(DemoCorporate(name, seq, {
+                "industry": industry, "region": "110105", "size": size, "registered_capital": "10000000.00",
+                "tags": ["担保客户"]}, period, lines))
         with self.as_("zhangwei"):
-            for name, (seq, industry, size, figures) in CORPORATES.items():
-                if name in self.customer:
-                    continue
-                row = create_customer(self.s, mgr, "corporate", {
-                    "name": name, "credit_code": make_uscc(seq), "industry": industry, "region": "110105",
-                    "size": size, "registered_capital": "10000000.00", "tags": ["担保客户"]})
-                lines = dict(zip(_STATEMENT_LINES, figures))
-                lines["equity"] = str(Decimal(lines["total_assets"]) - Decimal(lines["total_liabilities"]))
-                set_statement(self.s, mgr, row.id, period, lines)
-                self.customer[name] = (row.id, row.kind)
+            found = door.ensure_demo_corporates(self.s, self.actors["zhangwei"], wanted)
+        self.customer: dict[str, tuple[uuid.UUID, str]] = {n: (v["id"], v["kind"]) for n, v in found.items()}
 
     def _customer(self, *names: str) -> tuple[uuid.UUID, str]:
         """The first of ``names`` that exists (the customers demo's customers may have been changed or removed)."""

@@ -1,6 +1,6 @@
 """Hooks the ``guarantee`` plugin declares for other plugins (returned from ``surety_plugin_hookspecs``).
 
-Call them for a tenant's enabled plugins with ``get_registry().hook_for(name, enabled)(**kwargs)``;
+Call them for the session's tenant with ``surety.core.hooks.tenant_hook(session, name)(**kwargs)``;
 docs/guarantee/documents.md lists each with its exact signature.
 """
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.ids import as_uuid, str_or_none
+from surety.core.workflow import helpers
 from surety.plugins.guarantee.compensation.models import GuaranteeCompensation, GuaranteeCompensationReceivable
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.project.models import GuaranteeProject
@@ -37,13 +38,11 @@ def _task(key: str, name: str, role: str, to: str, *, days: int, escalate_to: st
     """A task for the holders of ``role`` (with ``in_unit``: those of the subject's org unit, else of the nearest unit
     above it that has one)."""
     assignee = {"role": role, "org_unit": "subject"} if in_unit else {"role": role}
-    return {"key": key, "name": name, "kind": "task", "assignee": assignee,
-            "timeout": {"working_days": days, "remind_before": 1, "escalate_to": escalate_to},
-            "transitions": [{"to": to}, {"to": "rejected", "on": "reject"}]}
+    return helpers.task_step(key, name, assignee, [{"to": to}, {"to": "rejected", "on": "reject"}], days=days,
+                             escalate_to=escalate_to)
 
 
-_ENDS = [{"key": "approved", "name": "Approved", "kind": "end", "result": "approved"},
-         {"key": "rejected", "name": "Rejected", "kind": "end", "result": "rejected"}]
+_ENDS = [helpers.end_step("approved"), helpers.end_step("rejected")]
 
 COMPENSATION = {
     "key": CLAIM_DEFINITION,

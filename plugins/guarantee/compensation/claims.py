@@ -41,6 +41,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.workflow import engine
+from surety.core.workflow.helpers import last_decision
 from surety.core.workflow.models import INSTANCE_RUNNING
 from surety.plugins.guarantee.compensation import approval
 from surety.plugins.guarantee.compensation.approval import (
@@ -70,7 +71,6 @@ from surety.plugins.guarantee.compensation.models import (
     GuaranteeRecoveryAction,
 )
 from surety.plugins.guarantee.finance import banks
-from surety.plugins.guarantee.origination.approval import last_decision
 from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, lock_project

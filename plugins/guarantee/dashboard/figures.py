@@ -25,6 +25,7 @@ from surety.core.authz.scopes import apply_scope
 from surety.core.context import Actor
 from surety.core.errors import ValidationFailed
 from surety.core.identity.models import OrgUnit, User
+from surety.core.ports import customers as door
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import TASK_OPEN, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
 from surety.plugins.guarantee.compensation.models import (
@@ -248,17 +249,16 @@ def _cube(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date)
     """One pass over the projects in force now or new in the period, grouped by customer kind, industry, region and
     bank: each row carries the in-force count and balance, the new business count and loan amount, and the cycle
     time's project count and day total. The totals and the four breakdowns are exact sums of these rows."""
-    from surety.plugins.customers.models import Customer  # noqa: PLC0415 - another plugin, loaded late
-
     p = GuaranteeProject
+    c = door.columns(session)
     effective = in_force(p)
     new = _between(p.effective_date, date_from, date_to)
     timed = and_(new, p.submitted_at.is_not(None))
-    keys = (p.customer_kind, Customer.industry, Customer.region, p.bank_id)
+    keys = (p.customer_kind, c.industry, c.region, p.bank_id)
     stmt = (select(*keys, _count_if(effective), _sum_if(effective, p.in_force_balance), _count_if(new),
                    _sum_if(new, p.loan_amount), _count_if(timed), func.sum(case((timed, _days_expr(session)), else_=0)))
             .select_from(p)
-            .outerjoin(Customer, and_(Customer.tenant_id == p.tenant_id, Customer.id == p.customer_id))
+            .outerjoin(c.entity, and_(c.tenant_id == p.tenant_id, c.id == p.customer_id))
             .where(or_(effective, new)).group_by(*keys))
     return session.execute(scope.projects(stmt)).all()
 

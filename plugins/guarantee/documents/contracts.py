@@ -24,8 +24,8 @@ from surety.core.context import Actor
 from surety.core.db.session import session_tenant
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.events import enabled_plugins, raise_event
-from surety.core.plugins import get_registry
+from surety.core.events import raise_event
+from surety.core.ports import customers as door
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance
 from surety.plugins.guarantee.documents.events import GuaranteeContractSigned
@@ -139,14 +139,6 @@ def get_project(session: Session, project_id: uuid.UUID, *, lock: bool = False) 
     return project
 
 
-def customer_names(session: Session, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Customers' names through the customers plugin's ``customers_summaries`` hook."""
-
-    found = get_registry().hook_for("customers_summaries", enabled_plugins(session, session_tenant(session)))(
-        session=session, customer_ids=list(customer_ids)) or {}
-    return {cid: summary["name"] for cid, summary in found.items()}
-
-
 def _date(value: dt.date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
@@ -185,7 +177,7 @@ def project_context(session: Session, project: GuaranteeProject, counters: list[
     return {
         "contract_date": _date(today), "company_name": tenant.name if tenant else "",
         "project_no": project.project_no,
-        "customer_name": customer_names(session, [project.customer_id]).get(project.customer_id, ""),
+        "customer_name": door.names(session, [project.customer_id]).get(project.customer_id, ""),
         "amount": _money(project.amount), "amount_upper": amount_in_words(project.amount),
         "amount_wan": f"{to_money(project.amount / 10000):,.2f}", "term_months": project.term_months,
         "bank_name": bank.name if bank else "", "product_name": product.name if product else "",

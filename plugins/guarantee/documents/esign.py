@@ -16,12 +16,11 @@ from surety.core.context import Actor
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.events import enabled_plugins
-from surety.core.plugins import get_registry
+from surety.core.hooks import declared, tenant_hook
+from surety.core.ports import customers as door
 from surety.plugins.guarantee.documents.contracts import (
     PROJECT_ENTITY,
     SIGNED_VIA_ESIGN,
-    customer_names,
     get_contract,
     get_project,
     record_signed,
@@ -52,7 +51,7 @@ def signers_for(session: Session, contract: GuaranteeContract, project: Guarante
 
     tenant = session.get(Tenant, session_tenant(session))
     company = {"role": "guarantor", "name": tenant.name if tenant else ""}
-    customer = customer_names(session, [project.customer_id]).get(project.customer_id, "")
+    customer = door.names(session, [project.customer_id]).get(project.customer_id, "")
     if contract.contract_type == fill.GUARANTEE:
         bank = session.scalar(select(GuaranteeBank.name).where(GuaranteeBank.id == project.bank_id)) \
             if project.bank_id else None
@@ -99,11 +98,7 @@ def send(session: Session, actor: Actor, contract_id: uuid.UUID) -> GuaranteeCon
 
 def get_registry_hook(session: Session):
     """The caller of ``guarantee_esign_send`` for the tenant's enabled plugins (None if nobody declared it)."""
-
-    registry = get_registry()
-    if not hasattr(registry.hook, HOOK):
-        return None
-    return registry.hook_for(HOOK, enabled_plugins(session, session_tenant(session)))
+    return tenant_hook(session, HOOK) if declared(HOOK) else None
 
 
 def signed(session: Session, actor: Actor, reference: str, signed_document: bytes | None = None, *,

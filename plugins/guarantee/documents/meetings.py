@@ -21,11 +21,11 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.identity.models import USER_ACTIVE, User
+from surety.core.ports import customers as door
 from surety.core.workflow import definition as d
 from surety.core.workflow.actions import CONVENE, act
 from surety.core.workflow.engine import KIND_CONVENE, KIND_VOTE, business_today, definition_of
 from surety.core.workflow.models import INSTANCE_RUNNING, TASK_OPEN, WorkflowInstance, WorkflowStepRun, WorkflowTask
-from surety.plugins.guarantee.documents.contracts import customer_names
 from surety.plugins.guarantee.documents.models import (
     MEETING_OPEN,
     GuaranteeMeeting,
@@ -289,7 +289,7 @@ def meeting_views(session: Session, actor: Actor, meetings: Iterable[GuaranteeMe
     every = [i for rows in items.values() for i in rows]
     projects = {p.id: p for p in session.scalars(select(GuaranteeProject).where(
         GuaranteeProject.id.in_({i.project_id for i in every})))} if every else {}
-    customers = customer_names(session, {p.customer_id for p in projects.values()})
+    customers = door.names(session, {p.customer_id for p in projects.values()})
     members: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     for meeting_id, user_id in session.execute(
             select(GuaranteeMeetingMember.meeting_id, GuaranteeMeetingMember.user_id)

@@ -36,6 +36,7 @@ from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.identity.models import OrgUnit
+from surety.core.ports import customers as door
 from surety.plugins.guarantee.finance.models import FEE_GUARANTEE, FEE_MARGIN, FEE_REVIEW
 from surety.plugins.guarantee.ledger.models import (
     KIND_COMPENSATION,
@@ -56,7 +57,6 @@ from surety.plugins.guarantee.ledger.models import (
     STAGE_RISK,
     GuaranteeLedgerEntry,
 )
-from surety.plugins.guarantee.origination.approval import customer_summaries
 from surety.plugins.guarantee.permissions import LEDGER, PROJECT
 from surety.plugins.guarantee.project.models import PROJECT_STATUSES, GuaranteeProject
 from surety.plugins.guarantee.project.projects import banks_by_id, get_project, scoped
@@ -425,8 +425,7 @@ def _aggregates(session: Session, project_ids: Sequence[uuid.UUID]) -> dict:
 def _names(session: Session, customer_ids: Iterable[uuid.UUID], show: bool) -> dict:
     if not show:
         return {}
-
-    return {k: v.get("name") for k, v in customer_summaries(session, customer_ids).items()}
+    return door.names(session, customer_ids)
 
 
 def company_rows(session: Session, actor: Actor, projects: Sequence[GuaranteeProject]) -> list[LedgerRow]:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
+from surety.core.cli import kit as cli
 from surety.core.context import Actor, acting
 from surety.core.errors import DomainError
 from surety.core.identity.models import OrgUnit
@@ -162,12 +163,6 @@ def export_company_ledger(session: Session, actor: Actor, out: BinaryIO | Path, 
 ledger_app = typer.Typer(help="Guarantee ledger (台账): export.", no_args_is_help=True)
 
 
-def _actor(session: Session, username: str):
-    from surety.core.cli.main import as_user  # noqa: PLC0415 - core.cli.main loads the plugins when imported (import cycle)
-
-    return as_user(session, username)
-
-
 def _lookup(session: Session, model, column: str, value: str | None, hint: str):
     if not value:
         return None
@@ -187,18 +182,10 @@ def export_cmd(tenant_slug: str = typer.Option(..., "--tenant"),
                effective_from: dt.datetime = typer.Option(None, "--from", formats=["%Y-%m-%d"]),
                effective_to: dt.datetime = typer.Option(None, "--to", formats=["%Y-%m-%d"])) -> None:
     """Export the company ledger the user may see to .xlsx (one row per project that took effect, totals)."""
-    from surety.core.cli.main import _fail, console, db, progress, tenant  # noqa: PLC0415 - core.cli.main loads the plugins when imported (import cycle)
-
-
+    t = cli.tenant_with_plugin(tenant_slug, KEY)
     try:
-        t = tenant(tenant_slug)
-    except Exception as exc:  # DomainError (unknown slug) and the like
-        _fail(getattr(exc, "message", str(exc)))
-    if KEY not in t.enabled_plugins:
-        _fail(f"the guarantee plugin is not enabled for {tenant_slug}")
-    try:
-        with db().tenant_session(t.id) as s, progress() as bar:
-            who = _actor(s, as_user)
+        with cli.db().tenant_session(t.id) as s, cli.progress() as bar:
+            who = cli.as_user(s, as_user)
             f = CompanyLedgerFilter(status=status, bank_id=_lookup(s, GuaranteeBank, "code", bank, "bank"),
                                     org_unit_id=_lookup(s, OrgUnit, "code", org_unit, "org-unit"),
                                     effective_from=effective_from.date() if effective_from else None,
@@ -208,5 +195,5 @@ def export_cmd(tenant_slug: str = typer.Option(..., "--tenant"),
                 n = export_company_ledger(s, who, fh, f, progress=lambda done, total: bar.update(
                     task, completed=done, total=total))
     except DomainError as exc:
-        _fail(exc.message)
-    console.print(f"exported {n} projects to {output}")
+        cli.fail(exc.message)
+    cli.console.print(f"exported {n} projects to {output}")

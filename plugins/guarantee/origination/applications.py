@@ -22,19 +22,17 @@ from surety.core.authz.check import allowed, require
 from surety.core.context import ACTOR_USER, Actor
 from surety.core.db import locking
 from surety.core.db.base import uuid7
-from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from surety.core.events import enabled_plugins, raise_event
+from surety.core.events import raise_event
 from surety.core.identity.models import USER_ACTIVE, User
-from surety.core.plugins import get_registry
+from surety.core.ports import customers as door
 from surety.core.workflow import engine
 from surety.core.workflow.actions import withdraw
 from surety.plugins.guarantee.origination.approval import (
     DEFINITION_KEY,
     ENTITY,
     SUBJECT_TYPE,
-    customer_summaries,
     fields_of,
 )
 from surety.plugins.guarantee.origination.events import GuaranteeApplicationSubmitted
@@ -126,7 +124,7 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 def _customer(session: Session, customer_id: uuid.UUID) -> Mapping[str, Any]:
-    summary = customer_summaries(session, [customer_id]).get(customer_id)
+    summary = door.summary(session, customer_id)
     if summary is None or summary.get("deleted"):
         raise NotFound("No customer with that id.", field="customer_id")
     return summary
@@ -243,18 +241,6 @@ def _lock(session: Session, project_id: uuid.UUID) -> GuaranteeProject | None:
                             values={"updated_at": utcnow()})
 
 
-def screen(session: Session, customer_id: uuid.UUID) -> list[str]:
-    """``customers_screen`` of every plugin enabled for the tenant: their flags joined, or the first refusal."""
-
-    caller = get_registry().hook_for("customers_screen", enabled_plugins(session, session_tenant(session)))
-    flags: list[str] = []
-    for result in caller(session=session, customer_id=customer_id, business=SCREEN_BUSINESS):
-        for flag in result or ():
-            if flag not in flags:
-                flags.append(flag)
-    return flags
-
-
 def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
                        today: dt.date | None = None) -> GuaranteeProject:
     """Submit a draft for approval (needs guarantee:project:create or :update; only manager A or B): screen the
@@ -274,7 +260,7 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
             raise Conflict(f"Only a draft can be submitted; this project is {project.status}.", field="id")
         product = _check(session, project)
         _customer(session, project.customer_id)
-        flags = screen(session, project.customer_id)
+        flags = door.screen(session, project.customer_id, SCREEN_BUSINESS)
         if product.requires_counter_guarantee:
             count = session.scalar(select(func.count()).select_from(GuaranteeCounterGuarantee)
                                    .where(GuaranteeCounterGuarantee.project_id == project.id))

@@ -12,20 +12,17 @@ the instance rejected. Tenants edit the definition like any other (workflowDefin
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
-from surety.core.context import ACTOR_USER
-from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
-from surety.core.events import enabled_plugins, raise_event
+from surety.core.events import raise_event
 from surety.core.ids import as_uuid, str_or_none
-from surety.core.plugins import get_registry
-from surety.core.workflow.models import WorkflowEvent
+from surety.core.ports import customers as door
+from surety.core.workflow import helpers
 from surety.plugins.guarantee.finance.banks import release
 from surety.plugins.guarantee.origination.events import GuaranteeProjectDecided
 from surety.plugins.guarantee.project.models import (
@@ -42,41 +39,35 @@ SUBJECT_TYPE = "guarantee:project"
 DEFINITION_KEY = "guarantee.approval"
 ENTITY = "guarantee:project"
 
-
-def _task(key: str, name: str, assignee: dict, transitions: list[dict], *, days: int, escalate_to: str) -> dict:
-    return {"key": key, "name": name, "kind": "task", "assignee": assignee,
-            "timeout": {"working_days": days, "remind_before": 1, "escalate_to": escalate_to},
-            "transitions": transitions}
-
-
 APPROVAL = {
     "key": DEFINITION_KEY,
     "name": "Guarantee approval",
     "subject_type": SUBJECT_TYPE,
     "start": "acceptance",
     "steps": [
-        _task("acceptance", "受理 Acceptance", {"role": "department_head", "org_unit": "subject"},
-              [{"to": "reply", "when": "renewal and amount <= green_channel_max"}, {"to": "due_diligence"}],
-              days=2, escalate_to="executive"),
-        _task("due_diligence", "尽职调查 Due diligence", {"field": "manager_a_id"},
-              [{"to": "preliminary_review"}], days=10, escalate_to="department_head"),
-        _task("preliminary_review", "初审 Preliminary review", {"role": "risk_officer"},
-              [{"to": "re_review"}], days=3, escalate_to="executive"),
-        _task("re_review", "复审 Re-review", {"role": "executive"},
-              [{"to": "committee", "when": "amount > committee_threshold"}, {"to": "reply"}],
-              days=3, escalate_to="admin"),
+        helpers.task_step("acceptance", "受理 Acceptance", {"role": "department_head", "org_unit": "subject"},
+                          [{"to": "reply", "when": "renewal and amount <= green_channel_max"},
+                           {"to": "due_diligence"}],
+                          days=2, escalate_to="executive"),
+        helpers.task_step("due_diligence", "尽职调查 Due diligence", {"field": "manager_a_id"},
+                          [{"to": "preliminary_review"}], days=10, escalate_to="department_head"),
+        helpers.task_step("preliminary_review", "初审 Preliminary review", {"role": "risk_officer"},
+                          [{"to": "re_review"}], days=3, escalate_to="executive"),
+        helpers.task_step("re_review", "复审 Re-review", {"role": "executive"},
+                          [{"to": "committee", "when": "amount > committee_threshold"}, {"to": "reply"}],
+                          days=3, escalate_to="admin"),
         {"key": "committee", "name": "审保会 Review committee", "kind": "committee",
          "assignee": {"role": "legal"}, "member_role": "committee_member",
          "quorum": 5, "pass_ratio": "2/3", "chair_veto": True,
          "timeout": {"working_days": 5, "remind_before": 1, "escalate_to": "executive"},
          "transitions": [{"to": "reply"}, {"to": "rejected", "on": "reject"}]},
-        _task("reply", "批复 Approval reply", {"role": "executive"}, [{"to": "credit_line_check"}],
-              days=2, escalate_to="admin"),
+        helpers.task_step("reply", "批复 Approval reply", {"role": "executive"}, [{"to": "credit_line_check"}],
+                          days=2, escalate_to="admin"),
         {"key": "credit_line_check", "name": "授信额度检查 Credit line check", "kind": "automatic",
          "handler": "guarantee.credit_line_check",
          "transitions": [{"to": "approved", "when": "outcome == \"ok\""}, {"to": "rejected"}]},
-        {"key": "approved", "name": "Approved", "kind": "end", "result": "approved"},
-        {"key": "rejected", "name": "Rejected", "kind": "end", "result": "rejected"},
+        helpers.end_step("approved"),
+        helpers.end_step("rejected"),
     ],
 }
 
@@ -94,19 +85,6 @@ def project_basics(project: GuaranteeProject) -> dict[str, Any]:
             "risk_class": project.risk_class}
 
 
-def last_decision(session: Session, instance_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
-    """Who took the instance's last decision (approve, reject, vote, withdraw) and their comment, from the engine's
-    timeline; (None, "") when no person did (an automatic step, the system)."""
-
-    row = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id, WorkflowEvent.comment)
-                          .where(WorkflowEvent.instance_id == instance_id,
-                                 WorkflowEvent.action.in_(("approve", "reject", "vote", "withdraw")))
-                          .order_by(WorkflowEvent.seq.desc()).limit(1)).first()
-    if row is None:
-        return None, ""
-    return (as_uuid(row.actor_id) if row.actor_type == ACTOR_USER else None), row.comment or ""
-
-
 def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
@@ -114,7 +92,7 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
 
     settings = get_settings(session)
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
-    customer = customer_summaries(session, [project.customer_id]).get(project.customer_id) or {}
+    customer = door.summary(session, project.customer_id) or {}
     shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
     if with_names:
         shown["name"] = customer.get("name")
@@ -131,16 +109,6 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "flags": list(project.flags or []),
         "committee_threshold": settings.committee_threshold, "green_channel_max": settings.green_channel_max,
     }
-
-
-def customer_summaries(session: Session, customer_ids) -> dict[uuid.UUID, dict]:
-    """``customers_summaries`` of the customers plugin (one query for all ids); {} when no plugin answers."""
-
-    ids = list(dict.fromkeys(customer_ids))
-    if not ids:
-        return {}
-    caller = get_registry().hook_for("customers_summaries", enabled_plugins(session, session_tenant(session)))
-    return dict(caller(session=session, customer_ids=ids) or {})
 
 
 def project_fields(session: Session, subject_id: str) -> dict[str, Any] | None:

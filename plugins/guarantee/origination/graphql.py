@@ -15,6 +15,7 @@ from strawberry import relay
 
 from surety.core.authz.check import require
 from surety.core.errors import NotFound
+from surety.core.ports import customers as door
 from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
@@ -30,7 +31,7 @@ from surety.plugins.guarantee.origination.applications import (
     update_settings,
     withdraw_application,
 )
-from surety.plugins.guarantee.origination.approval import SUBJECT_TYPE, customer_summaries
+from surety.plugins.guarantee.origination.approval import SUBJECT_TYPE
 from surety.plugins.guarantee.project.models import GuaranteeProduct as ProductRow
 from surety.plugins.guarantee.project.models import GuaranteeProject as ProjectRow
 from surety.plugins.guarantee.project.products import create_product, list_products, retire_product, update_product
@@ -74,7 +75,7 @@ def _related(info, name: str, batch, row: ProjectRow, key: str):
 
 
 def _customers(session, ids):
-    return customer_summaries(session, ids)
+    return door.summaries(session, ids)
 
 
 def _products(session, ids):

@@ -30,7 +30,7 @@ from surety.core.context import Actor
 from surety.core.db.session import session_tenant
 from surety.core.db.types import to_money
 from surety.core.errors import Conflict
-from surety.plugins.guarantee.documents.contracts import customer_names
+from surety.core.ports import customers as door
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeBank, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.templates.numerals import amount_in_words
@@ -118,7 +118,7 @@ def letter_data(session: Session, project: GuaranteeProject) -> LetterData:
     return LetterData(
         company_name=tenant.name if tenant else "", letter_no=project.project_no,
         bank_name=bank.name if bank else "",
-        debtor_name=customer_names(session, [project.customer_id]).get(project.customer_id, ""),
+        debtor_name=door.names(session, [project.customer_id]).get(project.customer_id, ""),
         amount=amount, amount_words=amount_in_words(amount), loan_contract_no=project.loan_contract_no or "",
         loan_start=project.loan_start_date, loan_end=project.loan_end_date, scope_text=SCOPE_TEXT,
         method_text=METHOD_TEXT, period_text=PERIOD_TEXT, issue_date=project.effective_date)

@@ -38,10 +38,11 @@ from surety.core.hookspecs import RoleTemplate
 from surety.core.identity.models import User
 from surety.core.identity.service import create_user
 from surety.core.notifications.service import notify
+from surety.core.ports import customers as door
 from surety.core.workflow.engine import definition_of
 from surety.core.workflow.models import WorkflowInstance
 from surety.plugins.guarantee.origination import applications
-from surety.plugins.guarantee.origination.approval import ENTITY, customer_summaries
+from surety.plugins.guarantee.origination.approval import ENTITY
 from surety.plugins.guarantee.permissions import PORTAL, PROJECT
 from surety.plugins.guarantee.portal.letter import issue
 from surety.plugins.guarantee.portal.models import GuaranteePortalLink
@@ -118,10 +119,8 @@ class PortalNoManager(Conflict):
 
 
 def _customer_in_scope(session: Session, actor: Actor, customer_id: uuid.UUID):
-    """The customer through the customers plugin's scoped read (NotFound outside the actor's data scope)."""
-    from surety.plugins.customers.records import get_customer  # noqa: PLC0415 - another plugin, loaded late
-
-    return get_customer(session, actor, customer_id)
+    """The customer's summary through the customers door's scoped read (NotFound outside the actor's data scope)."""
+    return door.get(session, actor, customer_id)
 
 
 def _link_image(link: GuaranteePortalLink) -> dict:
@@ -153,7 +152,7 @@ def create_portal_user(session: Session, actor: Actor, customer_id: uuid.UUID, *
     name = inputs.text(display_name, "display_name", 200, required=True)
     user = create_user(session, username=username, password=password, display_name=name, roles=[PORTAL_ROLE],
                        email=email or None, phone=phone or None)
-    return _add_link(session, actor, user.id, customer.id)
+    return _add_link(session, actor, user.id, customer["id"])
 
 
 def link_user(session: Session, actor: Actor, customer_id: uuid.UUID, user_id: uuid.UUID) -> GuaranteePortalLink:
@@ -168,7 +167,7 @@ def link_user(session: Session, actor: Actor, customer_id: uuid.UUID, user_id: u
     if roles_of(session, f"user:{user.id}") != [PORTAL_ROLE]:
         raise PortalUserNotEligible("Only a user whose only role is customer_portal can act for a customer; staff "
                                     "accounts cannot be linked.", field="user_id")
-    return _add_link(session, actor, user.id, customer.id)
+    return _add_link(session, actor, user.id, customer["id"])
 
 
 def unlink_user(session: Session, actor: Actor, user_id: uuid.UUID) -> GuaranteePortalLink:
@@ -206,7 +205,7 @@ def linked_customer(session: Session, actor: Actor) -> uuid.UUID:
     require(session, actor, PORTAL, "use")
     customer_id = session.scalar(select(GuaranteePortalLink.customer_id)
                                  .where(GuaranteePortalLink.user_id == actor.id_uuid)) if actor.id_uuid else None
-    summary = customer_summaries(session, [customer_id]).get(customer_id) if customer_id else None
+    summary = door.summary(session, customer_id) if customer_id else None
     if summary is None or summary.get("deleted"):
         raise PortalNotLinked("This portal account does not act for a customer; ask your customer manager.")
     return customer_id

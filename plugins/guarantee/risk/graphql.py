@@ -12,13 +12,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from surety.core.crypto.masking import mask
 from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
 from surety.graphql.auth import actor, decode_node_id, require
 from surety.graphql.errors import UserError, run_mutation
-from surety.graphql.identity import reveal_pii
 from surety.graphql.nodes import global_id as gid
+from surety.graphql.pii import shown
 from surety.plugins.guarantee.risk.counter_guarantees import (
     add_counter_guarantee,
     list_counter_guarantees,
@@ -34,6 +33,8 @@ COUNTER = "GuaranteeCounterGuarantee"
 TEMPLATE = "GuaranteeScorecardTemplate"
 RATING = "GuaranteeRating"
 REPORT = "GuaranteeDueDiligenceReport"
+#: The audited entity of a counter-guarantee's revealed personal data.
+COUNTER_ENTITY = "guarantee:counter_guarantee"
 #: Collateral details that are personal data: masked unless revealed.
 PERSONAL_COLLATERAL = ("address",)
 
@@ -68,23 +69,19 @@ class GuaranteeCounterGuarantee:
                    discount_rate=r.discount_rate, covered_amount=to_money(r.valuation * r.discount_rate),
                    created_at=r.created_at, row=r)
 
-    def _reveal(self, info, field: str, value: str) -> str:
-        return reveal_pii(info, "guarantee:counter_guarantee", str(self.row.id), field, value)
-
     @strawberry.field(description="Pledgor, mortgagor or guarantor; masked unless `reveal` (core:pii:reveal, "
                                   "audited).")
     def owner_name(self, info: strawberry.Info, reveal: bool = False) -> str | None:
-        value = self.row.owner_name
-        return mask(value, "name") if value is None or not reveal else self._reveal(info, "owner_name", value)
+        return shown(info, COUNTER_ENTITY, str(self.row.id), "owner_name", self.row.owner_name, "name", reveal)
 
-    @strawberry.field(description="Kind-specific collateral details (docs/guarantee-risk.md); the address is masked "
+    @strawberry.field(description="Kind-specific collateral details (docs/guarantee/risk.md); the address is masked "
                                   "unless `reveal` (core:pii:reveal, audited).")
     def collateral(self, info: strawberry.Info, reveal: bool = False) -> JSON:
         details = dict(self.row.collateral or {})
         for key in PERSONAL_COLLATERAL:
             if details.get(key):
-                details[key] = (self._reveal(info, f"collateral.{key}", details[key]) if reveal
-                                else mask(details[key], "address"))
+                details[key] = shown(info, COUNTER_ENTITY, str(self.row.id), f"collateral.{key}", details[key],
+                                     "address", reveal)
         return details
 
 
@@ -97,7 +94,7 @@ class GuaranteeRiskLine:
     weight: Decimal
 
 
-@strawberry.type(description="A project's coverage and risk (docs/guarantee-risk.md, 'Project risk').")
+@strawberry.type(description="A project's coverage and risk (docs/guarantee/risk.md, 'Project risk').")
 class GuaranteeProjectRisk:
     project_id: strawberry.ID
     amount: Decimal

@@ -22,11 +22,9 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.events import enabled_plugins
-from surety.core.plugins import get_registry
+from surety.core.ports import customers as door
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.risk.models import GuaranteeRating, GuaranteeScorecardTemplate
 from surety.plugins.guarantee.risk.project_risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for
@@ -265,13 +263,6 @@ def install_default_templates(session: Session) -> list[GuaranteeScorecardTempla
 
 # ---------------------------------------------------------------- ratings -----------------------------------------
 
-def latest_ratios(session: Session, customer_id: uuid.UUID) -> Mapping[str, Any] | None:
-    """``customers_latest_ratios`` of the plugins enabled for the session's tenant (firstresult)."""
-
-    caller = get_registry().hook_for("customers_latest_ratios", enabled_plugins(session, session_tenant(session)))
-    return caller(session=session, customer_id=customer_id)
-
-
 def band_points(value: Decimal, bands: list[dict]) -> Decimal:
     """The points of the band ``[min, max)`` holding ``value``; 0 when no band holds it."""
     for band in bands:
@@ -290,7 +281,7 @@ def _quantitative_values(session: Session, customer_id: uuid.UUID, indicators: l
     wanted = [i for i in indicators if i["kind"] == QUANTITATIVE]
     if not wanted:
         return {}, None
-    ratios = latest_ratios(session, customer_id)
+    ratios = door.latest_ratios(session, customer_id)
     if ratios is None:
         raise ValidationFailed(
             "The customer has no financial statement: the quantitative indicators "

@@ -30,12 +30,13 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid
+from surety.core.workflow import helpers
 from surety.plugins.guarantee.compensation.models import RECEIVABLE_OPEN, GuaranteeCompensationReceivable
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import CLASSIFICATION, WARNING
 from surety.plugins.guarantee.project.models import RISK_CLASSES, STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project
-from surety.plugins.guarantee.warnings.early_warnings import open_report, start_process
+from surety.plugins.guarantee.warnings.early_warnings import SYSTEM_ID, open_report
 from surety.plugins.guarantee.warnings.events import GuaranteeRiskClassified
 from surety.plugins.guarantee.warnings.models import (
     CHANGE_APPROVED,
@@ -60,16 +61,12 @@ CLASSIFICATION_PROCESS = {
     "subject_type": SUBJECT_TYPE,
     "start": "review",
     "steps": [
-        {"key": "review", "name": "部门审核 Department review", "kind": "task",
-         "assignee": {"role": "department_head", "org_unit": "subject"},
-         "timeout": {"working_days": 3, "remind_before": 1, "escalate_to": "executive"},
-         "transitions": [{"to": "approval"}, {"to": "rejected", "on": "reject"}]},
-        {"key": "approval", "name": "分管领导审批 Executive approval", "kind": "task",
-         "assignee": {"role": "executive"},
-         "timeout": {"working_days": 3, "remind_before": 1, "escalate_to": "admin"},
-         "transitions": [{"to": "approved"}, {"to": "rejected", "on": "reject"}]},
-        {"key": "approved", "name": "Approved", "kind": "end", "result": "approved"},
-        {"key": "rejected", "name": "Rejected", "kind": "end", "result": "rejected"},
+        helpers.task_step("review", "部门审核 Department review", {"role": "department_head", "org_unit": "subject"},
+                          [{"to": "approval"}, {"to": "rejected", "on": "reject"}], days=3, escalate_to="executive"),
+        helpers.task_step("approval", "分管领导审批 Executive approval", {"role": "executive"},
+                          [{"to": "approved"}, {"to": "rejected", "on": "reject"}], days=3, escalate_to="admin"),
+        helpers.end_step("approved"),
+        helpers.end_step("rejected"),
     ],
 }
 
@@ -132,7 +129,7 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
                                         reason=text, status=CHANGE_PROPOSED, proposed_by=actor.id_uuid)
     session.add(row)
     session.flush()
-    instance = start_process(session, actor, definition_key=DEFINITION_KEY, subject_type=SUBJECT_TYPE,
+    instance = helpers.start(session, actor, SYSTEM_ID, definition_key=DEFINITION_KEY, subject_type=SUBJECT_TYPE,
                              subject_id=str(row.id), subject=_fields_of(project, row),
                              title=f"风险分类 {project.project_no} {RISK_CLASSES[row.from_class]}→"
                                    f"{RISK_CLASSES[to_class]}")

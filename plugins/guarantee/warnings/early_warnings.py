@@ -36,15 +36,15 @@ from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import ACTOR_API_KEY, ACTOR_USER, Actor, current
 from surety.core.db.locking import lock_by_id
-from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.events import enabled_plugins, raise_event
+from surety.core.events import raise_event
 from surety.core.ids import as_uuid
-from surety.core.plugins import get_registry
-from surety.core.workflow import engine
+from surety.core.ports import customers as door
+from surety.core.workflow import helpers
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee.origination.approval import last_decision, project_basics
+from surety.core.workflow.helpers import last_decision
+from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import WARNING
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, in_force, is_in_force, lock_project, scoped
@@ -115,12 +115,10 @@ WARNING_PROCESS = {
     "subject_type": SUBJECT_TYPE,
     "start": "handle",
     "steps": [
-        {"key": "handle", "name": "风险处置 Risk handling", "kind": "task",
-         "assignee": {"role": "risk_officer", "org_unit": "subject"},
-         "timeout": {"working_days": 3, "remind_before": 1, "escalate_to": "executive"},
-         "transitions": [{"to": "handled"}, {"to": "dismissed", "on": "reject"}]},
-        {"key": "handled", "name": "Handled", "kind": "end", "result": "approved"},
-        {"key": "dismissed", "name": "Dismissed", "kind": "end", "result": "rejected"},
+        helpers.task_step("handle", "风险处置 Risk handling", {"role": "risk_officer", "org_unit": "subject"},
+                          [{"to": "handled"}, {"to": "dismissed", "on": "reject"}], days=3, escalate_to="executive"),
+        helpers.end_step("handled", "approved"),
+        helpers.end_step("dismissed", "rejected"),
     ],
 }
 
@@ -171,18 +169,9 @@ def _warning_image(w: GuaranteeWarning) -> dict:
 # ---------------------------------------------------------------- starting processes ------------------------------
 
 
-def start_process(session: Session, actor: Actor | None, *, definition_key: str, subject_type: str,
-                  subject_id: str, subject: dict, title: str, today: dt.date | None = None):
-    """Start ``definition_key`` about a subject: as ``actor`` when it is a user or API key (engine.start, which
-    needs core:workflow:start), else as the system ``guarantee.early_warnings`` (a day-end job or a reaction to an
-    event: engine.start_as_system)."""
-
-    if actor is not None and actor.type in (ACTOR_USER, ACTOR_API_KEY):
-        return engine.start(session, actor, definition_key=definition_key, subject_type=subject_type,
-                            subject_id=subject_id, subject=subject, title=title, today=today)
-    return engine.start_as_system(session, "guarantee.early_warnings", definition_key=definition_key,
-                                  subject_type=subject_type, subject_id=subject_id, subject=subject, title=title,
-                                  today=today)
+#: Who starts the processes of warnings and classification changes when no person does (the day-end job, a
+#: reaction to an event): ``helpers.start(session, actor, SYSTEM_ID, ...)``.
+SYSTEM_ID = "guarantee.early_warnings"
 
 
 # ---------------------------------------------------------------- overdue reports ---------------------------------
@@ -437,7 +426,7 @@ def _raise(session: Session, project_id: uuid.UUID, indicator: GuaranteeWarningI
                            basis=basis[:100], raised_by=who)
     session.add(row)
     session.flush()
-    instance = start_process(session, start_as, definition_key=DEFINITION_KEY, subject_type=SUBJECT_TYPE,
+    instance = helpers.start(session, start_as, SYSTEM_ID, definition_key=DEFINITION_KEY, subject_type=SUBJECT_TYPE,
                              subject_id=str(row.id), subject=_fields_of(session, row, project, indicator),
                              title=f"预警 {project.project_no} {indicator.name}", today=day)
     row.workflow_instance_id = instance.id
@@ -468,7 +457,7 @@ def _evaluate_overdue(session: Session, project: GuaranteeProject, indicator: Gu
                   basis=f"overdue:{report.id}", by=by)
 
 
-def ratio_fires(indicator: GuaranteeWarningIndicator, ratios: dict | None) -> Decimal | None:
+def ratio_fires(indicator: GuaranteeWarningIndicator, ratios: door.LatestRatios | None) -> Decimal | None:
     """The watched ratio when it breaches the indicator (``above``: greater than the threshold, ``below``: less than
     it); None otherwise, and when the customer has no statement or the ratio is not computable."""
     params = indicator.params or {}
@@ -478,14 +467,6 @@ def ratio_fires(indicator: GuaranteeWarningIndicator, ratios: dict | None) -> De
     value = Decimal(str(value))
     breached = value > indicator.threshold if params.get("direction") == "above" else value < indicator.threshold
     return value if breached else None
-
-
-def latest_ratios(session: Session, customer_id: uuid.UUID) -> dict | None:
-    """The customers plugin's ``customers_latest_ratios`` for the tenant's enabled plugins (None without one)."""
-
-    caller = get_registry().hook_for("customers_latest_ratios", enabled_plugins(session, session_tenant(session)))
-    found = caller(session=session, customer_id=customer_id)
-    return dict(found) if found else None
 
 
 def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indicator_id: uuid.UUID,
@@ -539,7 +520,7 @@ def scan(session: Session, business_date: dt.date) -> int:
         for r in session.scalars(select(GuaranteeOverdueReport).where(GuaranteeOverdueReport.open)
                                  .order_by(GuaranteeOverdueReport.reported_on)):
             reports[r.project_id] = r
-    ratios: dict[uuid.UUID, dict | None] = {}
+    ratios: dict[uuid.UUID, door.LatestRatios | None] = {}
     raised = 0
     for project_id, customer_id in projects:
         report = reports.get(project_id)
@@ -551,7 +532,7 @@ def scan(session: Session, business_date: dt.date) -> int:
         if not ratio_ind:
             continue
         if customer_id not in ratios:
-            ratios[customer_id] = latest_ratios(session, customer_id)
+            ratios[customer_id] = door.latest_ratios(session, customer_id)
         found = ratios[customer_id]
         for indicator in ratio_ind:
             value = ratio_fires(indicator, found)
@@ -569,13 +550,8 @@ def scan(session: Session, business_date: dt.date) -> int:
 
 def related_customers(session: Session, customer_id: uuid.UUID) -> dict[uuid.UUID, str]:
     """The customer (``"self"``) and its related parties (one hop, either direction) -> the relation type, through
-    the customers plugin's hook ``customers_related``."""
-
-    caller = get_registry().hook_for("customers_related", enabled_plugins(session, session_tenant(session)))
-    found = {uuid.UUID(str(k)): str(v) for k, v in dict(caller(session=session, customer_id=customer_id)
-                                                        or {}).items()}
-    found[customer_id] = "self"
-    return found
+    the customers door (``customers_related``)."""
+    return {**door.related(session, customer_id), customer_id: "self"}
 
 
 def on_blacklisted(session: Session, customer_id: uuid.UUID, entry_id: uuid.UUID) -> int:

@@ -516,3 +516,17 @@ def test_export_command_refuses_an_inactive_user(gw, tmp_path):
     r = CliRunner().invoke(surety_app, ["guarantee", "ledger", "export", "--tenant", gw.tenant.slug, "--as-user",
                                         "boss", "-o", str(tmp_path / "x.xlsx")])
     assert r.exit_code != 0 and "not active" in r.output and not (tmp_path / "x.xlsx").exists()
+
+
+def test_export_command_refuses_a_tenant_without_the_plugin(make_tenant, tmp_path):
+    app = typer.Typer()
+    app.add_typer(ledger_app, name="ledger")
+    tenant = make_tenant(plugins=["customers"])
+    out = tmp_path / "x.xlsx"
+    r = CliRunner().invoke(app, ["ledger", "export", "--tenant", tenant.slug, "-o", str(out)])
+    said = " ".join(r.output.split())
+    assert r.exit_code == 1 and not out.exists()
+    assert f"the guarantee plugin is not enabled for {tenant.slug}" in said
+    assert f"surety tenant enable-plugin {tenant.slug} guarantee" in said  # how to enable it
+    r = CliRunner().invoke(app, ["ledger", "export", "--tenant", "no-such-tenant", "-o", str(out)])
+    assert r.exit_code == 1 and "error:" in r.output and not out.exists()
