@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import limits
+from limits.storage import SCHEMES
+from limits.strategies import STRATEGIES
+
 from surety.core.errors import ConfigurationError
 
 #: The ``surety`` package folder: the repository root in a checkout (editable install), ``site-packages/surety``
@@ -184,10 +188,6 @@ def _audit_retired_keys(raw: str, active_id: str) -> dict[str, bytes]:
 
 def _rate_limits(env_vars) -> dict:
     """The ``SURETY_RATE_LIMIT_*`` settings, checked with the ``limits`` library (a typo refuses to start)."""
-    import limits
-    from limits.storage import SCHEMES
-    from limits.strategies import STRATEGIES
-
     days = str(env_vars.get("SURETY_LOGIN_KNOWN_ADDRESS_DAYS") or "30").strip()
     if not days.isdigit() or int(days) == 0:
         raise ConfigurationError(f"SURETY_LOGIN_KNOWN_ADDRESS_DAYS must be a positive whole number, not {days!r}.")

@@ -6,14 +6,39 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Annotated
 
+import structlog
 import typer
+import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import create_engine, select
 
+from surety.core import settings as settings_module
+from surety.core.audit.checkpoint import checkpoint_tenant
+from surety.core.audit.log import audit
+from surety.core.audit.verify import verify_chain
+from surety.core.batch import run_day_end
 from surety.core.cli.kit import as_user, console, db, fail, progress, tenant, tenant_with_plugin
 from surety.core.cli.plugin_cmd import plugin_app
+from surety.core.context import ACTOR_PLATFORM, SYSTEM, Actor, acting
+from surety.core.crypto.kek_check import check_kek
+from surety.core.crypto.rotate import rotate_tenant_keys
+from surety.core.db.rls import grant_app_role
 from surety.core.errors import ConfigurationError, DomainError
+from surety.core.identity.operators import create_operator
+from surety.core.identity.service import create_user
+from surety.core.logging import configure_logging, stdlib_config
+from surety.core.notifications.service import deliver_pending
+from surety.core.plugins import get_registry
+from surety.core.workflow import definitions
+from surety.core.workflow.definitions import dump_document, get_version
+from surety.core.workflow.models import WorkflowDefinition
+from surety.core.workflow.workdays import list_platform_overrides, set_platform_override
+from surety.graphql.schema import SDL_PATH, export_sdl
+from surety.tenants import service as tenants_service
+from surety.tenants.demo import ensure_demo
 
 app = typer.Typer(help="Surety platform command line.", no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database migrations (core and every installed plugin).", no_args_is_help=True)
@@ -39,21 +64,15 @@ __all__ = ["app", "as_user", "console", "db", "fail", "progress", "run", "tenant
 
 
 def _plugin_commands() -> None:
-    from surety.core.plugins import get_registry
-
     get_registry().hook.surety_cli(app=app)
 
 
 @app.callback()
 def main() -> None:
-    from surety.core.settings import get_settings
-
     try:
-        settings = get_settings()
+        settings = settings_module.get_settings()
     except ConfigurationError as exc:
         _fail(str(exc), 2)
-    from surety.core.logging import configure_logging
-
     configure_logging(settings)
 
 
@@ -62,17 +81,9 @@ def main() -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API (GraphQL at /graphql). uvicorn's own logs go through the same formatter as ours (JSON lines
     with SURETY_LOG_JSON=1, in every worker); its access log is off, core/web.py logs each request."""
-    import uvicorn
-
-    from surety.core.crypto.kek_check import check_kek
-    from surety.core.logging import stdlib_config
-    from surety.core.settings import get_settings
-
-    s = get_settings()
+    s = settings_module.get_settings()
     check_kek(s)  # production: refuse to start when stored tenant keys name a KEK id this process does not hold
     if s.log_json:  # nothing but JSON lines on the console
-        import structlog
-
         structlog.get_logger("surety.cli").info("serve", env=s.env, host=host, port=port, workers=workers)
     else:
         console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
@@ -83,17 +94,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
 # ---------------------------------------------------------------- db -------------------------------------------------
 @db_app.command("upgrade")
-def db_upgrade(target: str = typer.Argument("heads")) -> None:
+def db_upgrade(target: Annotated[str, typer.Argument()] = "heads") -> None:
     """Apply migrations (default: every branch to its head)."""
-    from surety.core.db import migrate
+    from surety.core.db import migrate  # noqa: PLC0415 - alembic loads only for db commands (CLI startup)
 
     migrate.upgrade(target=target)
     console.print("[green]database is up to date[/green]")
 
 
 @db_app.command("downgrade")
-def db_downgrade(target: str = typer.Argument(..., help="A revision, or 'base' to remove everything.")) -> None:
-    from surety.core.db import migrate
+def db_downgrade(target: Annotated[str, typer.Argument(help="A revision, or 'base' to remove everything.")]) -> None:
+    from surety.core.db import migrate  # noqa: PLC0415 - alembic loads only for db commands (CLI startup)
 
     migrate.downgrade(target=target)
 
@@ -101,7 +112,7 @@ def db_downgrade(target: str = typer.Argument(..., help="A revision, or 'base' t
 @db_app.command("check")
 def db_check() -> None:
     """Fail when the models and the migrations differ."""
-    from surety.core.db import migrate
+    from surety.core.db import migrate  # noqa: PLC0415 - alembic loads only for db commands (CLI startup)
 
     migrate.check()
     console.print("[green]no differences between models and migrations[/green]")
@@ -110,12 +121,7 @@ def db_check() -> None:
 @db_app.command("grant")
 def db_grant(role: str) -> None:
     """PostgreSQL: grant the non-owner application role what the app needs (run as the owner after upgrades)."""
-    from sqlalchemy import create_engine
-
-    from surety.core.db.rls import grant_app_role
-    from surety.core.settings import get_settings
-
-    engine = create_engine(get_settings().database_url)
+    engine = create_engine(settings_module.get_settings().database_url)
     with engine.begin() as conn:
         grant_app_role(conn, role)
     console.print(f"granted application privileges to {role}")
@@ -123,14 +129,12 @@ def db_grant(role: str) -> None:
 
 # ---------------------------------------------------------------- tenants --------------------------------------------
 @tenant_app.command("create")
-def tenant_create(slug: str, name: str = typer.Option(...), admin_username: str = "admin",
-                  admin_password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-                  plugin: list[str] = typer.Option([], help="Plugin to enable (repeat).")) -> None:
-    from surety.tenants.service import create_tenant
-
+def tenant_create(slug: str, *, name: Annotated[str, typer.Option()], admin_username: str = "admin",
+                  admin_password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+                  plugin: Annotated[list[str] | None, typer.Option(help="Plugin to enable (repeat).")] = None) -> None:
     try:
-        t = create_tenant(_db(), slug=slug, name=name, plugins=plugin, admin_username=admin_username,
-                          admin_password=admin_password)
+        t = tenants_service.create_tenant(_db(), slug=slug, name=name, plugins=plugin or [],
+                                          admin_username=admin_username, admin_password=admin_password)
     except DomainError as exc:
         _fail(exc.message)
     console.print(f"created tenant {t.slug} ({t.id}) with plugins {', '.join(t.enabled_plugins)}")
@@ -138,10 +142,8 @@ def tenant_create(slug: str, name: str = typer.Option(...), admin_username: str 
 
 @tenant_app.command("list")
 def tenant_list() -> None:
-    from surety.tenants.service import list_tenants
-
     table = Table("slug", "name", "status", "plugins", "created")
-    for t in list_tenants(_db()):
+    for t in tenants_service.list_tenants(_db()):
         table.add_row(t.slug, t.name, t.status, ", ".join(t.enabled_plugins), t.created_at.date().isoformat())
     Console().print(table)
 
@@ -156,34 +158,26 @@ def _tenant_action(fn, slug: str, *args) -> None:
 
 @tenant_app.command("suspend")
 def tenant_suspend(slug: str) -> None:
-    from surety.tenants.service import suspend_tenant
-
-    _tenant_action(suspend_tenant, slug)
+    _tenant_action(tenants_service.suspend_tenant, slug)
 
 
 @tenant_app.command("resume")
 def tenant_resume(slug: str) -> None:
-    from surety.tenants.service import resume_tenant
-
-    _tenant_action(resume_tenant, slug)
+    _tenant_action(tenants_service.resume_tenant, slug)
 
 
 @tenant_app.command("enable-plugin")
 def tenant_enable_plugin(slug: str, plugin: str) -> None:
-    from surety.tenants.service import enable_plugin
-
-    _tenant_action(enable_plugin, slug, plugin)
+    _tenant_action(tenants_service.enable_plugin, slug, plugin)
 
 
 @tenant_app.command("sync")
-def tenant_sync(slug: str = typer.Argument(None, help="One tenant; default: every tenant")) -> None:
+def tenant_sync(slug: Annotated[str | None, typer.Argument(help="One tenant; default: every tenant")] = None) -> None:
     """After an upgrade: new default grants, plugin provisioning (settings, defaults, backfills), new processes."""
-    from surety.tenants.service import list_tenants, sync_tenant
-
     failed = []
-    for one in ([slug] if slug else [t.slug for t in list_tenants(_db())]):
+    for one in ([slug] if slug else [t.slug for t in tenants_service.list_tenants(_db())]):
         try:
-            t = sync_tenant(_db(), one)
+            t = tenants_service.sync_tenant(_db(), one)
         except Exception as exc:  # one tenant's failure (rolled back) must not keep the others at the old release
             failed.append(one)
             console.print(f"[red]{one}: not synced:[/red] {getattr(exc, 'message', None) or exc}")
@@ -195,32 +189,26 @@ def tenant_sync(slug: str = typer.Argument(None, help="One tenant; default: ever
 
 @tenant_app.command("disable-plugin")
 def tenant_disable_plugin(slug: str, plugin: str) -> None:
-    from surety.tenants.service import disable_plugin
-
-    _tenant_action(disable_plugin, slug, plugin)
+    _tenant_action(tenants_service.disable_plugin, slug, plugin)
 
 
 # ---------------------------------------------------------------- users ----------------------------------------------
 @user_app.command("create")
-def user_create(username: str, tenant: str = typer.Option(..., "--tenant"), display_name: str = "",
-                role: list[str] = typer.Option([], help="Role key (repeat)."),
-                password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True)) -> None:
-    from surety.core.identity.service import create_user
-
+def user_create(username: str, *, tenant: Annotated[str, typer.Option("--tenant")], display_name: str = "",
+                role: Annotated[list[str] | None, typer.Option(help="Role key (repeat).")] = None,
+                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)]) -> None:
     t = _tenant(tenant)
     try:
         with _db().tenant_session(t.id) as s:
-            create_user(s, username=username, password=password, display_name=display_name, roles=role)
+            create_user(s, username=username, password=password, display_name=display_name, roles=role or [])
     except DomainError as exc:
         _fail(exc.message)
     console.print(f"created user {username} in {tenant}")
 
 
 @operator_app.command("create")
-def operator_create(username: str, password: str = typer.Option(..., prompt=True, hide_input=True,
-                                                              confirmation_prompt=True)) -> None:
-    from surety.core.identity.operators import create_operator
-
+def operator_create(username: str, password: Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                                                         confirmation_prompt=True)]) -> None:
     try:
         create_operator(_db(), username, password)
     except DomainError as exc:
@@ -232,17 +220,13 @@ def operator_create(username: str, password: str = typer.Option(..., prompt=True
 @app.command()
 def demo() -> None:
     """Create the demo tenant (idempotent) and print its credentials."""
-    from surety.tenants.demo import ensure_demo
-
     for line in ensure_demo(_db()):
         console.print(line)
 
 
 # ---------------------------------------------------------------- schema ---------------------------------------------
 @schema_app.command("export")
-def schema_export(output: Path = typer.Option(None, help="Default: graphql/schema.graphql")) -> None:
-    from surety.graphql.schema import SDL_PATH, export_sdl
-
+def schema_export(output: Annotated[Path | None, typer.Option(help="Default: graphql/schema.graphql")] = None) -> None:
     target = output or SDL_PATH
     target.write_text(export_sdl())
     console.print(f"wrote {target}")
@@ -250,12 +234,10 @@ def schema_export(output: Path = typer.Option(None, help="Default: graphql/schem
 
 # ---------------------------------------------------------------- audit ----------------------------------------------
 @audit_app.command("verify")
-def audit_verify(tenant: str = typer.Option(..., "--tenant"),
-                 checkpoint_dir: Path = typer.Option(None, "--checkpoint-dir",
-                                                     help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")) -> None:
+def audit_verify(tenant: Annotated[str, typer.Option("--tenant")],
+                 checkpoint_dir: Annotated[Path | None, typer.Option(
+                     "--checkpoint-dir", help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")] = None) -> None:
     """Walk the tenant's hash chain and check it against its signed checkpoints; name the first broken record."""
-    from surety.core.audit.verify import verify_chain
-
     t = _tenant(tenant)
     with _progress() as progress:
         task = progress.add_task("verifying", total=None)
@@ -272,15 +254,12 @@ def audit_verify(tenant: str = typer.Option(..., "--tenant"),
 
 
 @audit_app.command("checkpoint")
-def audit_checkpoint(tenant: str = typer.Option(None, "--tenant", help="Default: every tenant."),
-                     checkpoint_dir: Path = typer.Option(None, "--checkpoint-dir",
-                                                         help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")) -> None:
+def audit_checkpoint(tenant: Annotated[str | None, typer.Option("--tenant", help="Default: every tenant.")] = None,
+                     checkpoint_dir: Annotated[Path | None, typer.Option(
+                         "--checkpoint-dir", help="Default: SURETY_AUDIT_CHECKPOINT_DIR.")] = None) -> None:
     """Check each tenant's chain since its last checkpoint and append a signed checkpoint of it (record count and
     head hash) to a file outside the database. Exits 3 when a chain is broken."""
-    from surety.core.audit.checkpoint import checkpoint_tenant
-    from surety.tenants.service import list_tenants
-
-    tenants = [_tenant(tenant)] if tenant else list_tenants(_db())
+    tenants = [_tenant(tenant)] if tenant else tenants_service.list_tenants(_db())
     failed = 0
     for t in tenants:
         ok, line = checkpoint_tenant(_db(), t.id, directory=checkpoint_dir)
@@ -291,12 +270,12 @@ def audit_checkpoint(tenant: str = typer.Option(None, "--tenant", help="Default:
 
 
 @audit_app.command("export")
-def audit_export(tenant: str = typer.Option(..., "--tenant"),
-                 date_from: dt.datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"]),
-                 date_to: dt.datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"]),
-                 fmt: str = typer.Option("csv", "--format", help="csv | xlsx | jsonl"),
-                 output: Path = typer.Option(..., "--output", "-o")) -> None:
-    from surety.core.audit.export import export_audit
+def audit_export(tenant: Annotated[str, typer.Option("--tenant")],
+                 date_from: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"])],
+                 date_to: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"])],
+                 *, fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | jsonl")] = "csv",
+                 output: Annotated[Path, typer.Option("--output", "-o")]) -> None:
+    from surety.core.audit.export import export_audit  # noqa: PLC0415 - openpyxl loads only for the export
 
     if fmt not in ("csv", "xlsx", "jsonl"):
         _fail("--format must be csv, xlsx or jsonl")
@@ -307,18 +286,13 @@ def audit_export(tenant: str = typer.Option(..., "--tenant"),
 
 # ---------------------------------------------------------------- keys -----------------------------------------------
 @keys_app.command("rotate")
-def keys_rotate(tenant: str = typer.Option(..., "--tenant"), batch_size: int = 500) -> None:
+def keys_rotate(tenant: Annotated[str, typer.Option("--tenant")], batch_size: int = 500) -> None:
     """New data-key version; re-encrypt every encrypted field of the tenant in batches."""
-    from surety.core.crypto.rotate import rotate_tenant_keys
-
     t = _tenant(tenant)
     with _progress() as progress:
         task = progress.add_task("re-encrypting", total=None)
         n = rotate_tenant_keys(_db(), t.id, batch_size=batch_size,
                                progress=lambda done, total: progress.update(task, completed=done, total=total))
-    from surety.core.audit.log import audit
-    from surety.core.context import ACTOR_PLATFORM, Actor, acting
-
     with acting(Actor(type=ACTOR_PLATFORM, id="cli", tenant_id=t.id)), _db().tenant_session(t.id) as s:
         audit(s, "keys.rotated", entity_type="tenant", entity_id=str(t.id), after={"rows_reencrypted": n})
     console.print(f"re-encrypted {n} rows")
@@ -326,23 +300,18 @@ def keys_rotate(tenant: str = typer.Option(..., "--tenant"), batch_size: int = 5
 
 # ---------------------------------------------------------------- batch ----------------------------------------------
 @batch_app.command("run")
-def batch_run(date: dt.datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"]),
-              tenant: str = typer.Option(None, "--tenant", help="Default: every active tenant.")) -> None:
+def batch_run(date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"])],
+              tenant: Annotated[str | None, typer.Option("--tenant", help="Default: every active tenant.")] = None,
+              ) -> None:
     """Run the day-end jobs of each tenant's enabled plugins for a business date (idempotent per date)."""
-    from surety.core.batch import run_day_end
-
     for line in run_day_end(_db(), date.date(), tenant_slug=tenant):
         console.print(line)
 
 
 # ---------------------------------------------------------------- workflow -------------------------------------------
 @workflow_app.command("list")
-def workflow_list(tenant: str = typer.Option(..., "--tenant")) -> None:
+def workflow_list(tenant: Annotated[str, typer.Option("--tenant")]) -> None:
     """Every version of every process definition of a tenant."""
-    from sqlalchemy import select
-
-    from surety.core.workflow.models import WorkflowDefinition
-
     table = Table("key", "version", "status", "name", "source")
     with _db().tenant_session(_tenant(tenant).id) as s:
         for row in s.scalars(select(WorkflowDefinition).order_by(WorkflowDefinition.key,
@@ -352,11 +321,10 @@ def workflow_list(tenant: str = typer.Option(..., "--tenant")) -> None:
 
 
 @workflow_app.command("export")
-def workflow_export(key: str, tenant: str = typer.Option(..., "--tenant"), version: int = typer.Option(None),
-                    format: str = typer.Option("json", help="json or yaml")) -> None:
+def workflow_export(key: str, tenant: Annotated[str, typer.Option("--tenant")],
+                    version: Annotated[int | None, typer.Option()] = None,
+                    format: Annotated[str, typer.Option(help="json or yaml")] = "json") -> None:
     """Print a definition (the published version unless --version) as JSON or YAML."""
-    from surety.core.workflow.definitions import dump_document, get_version
-
     try:
         with _db().tenant_session(_tenant(tenant).id) as s:
             print(dump_document(get_version(s, key, version).document, format))
@@ -365,12 +333,10 @@ def workflow_export(key: str, tenant: str = typer.Option(..., "--tenant"), versi
 
 
 @workflow_app.command("import")
-def workflow_import(file: Path, tenant: str = typer.Option(..., "--tenant"),
-                    publish: bool = typer.Option(False, help="Validate and publish the imported draft.")) -> None:
+def workflow_import(file: Path, tenant: Annotated[str, typer.Option("--tenant")],
+                    publish: Annotated[bool, typer.Option(help="Validate and publish the imported draft.")] = False,
+                    ) -> None:
     """Import a JSON or YAML definition as a draft (and publish it with --publish)."""
-    from surety.core.context import SYSTEM
-    from surety.core.workflow import definitions
-
     fmt = "yaml" if file.suffix.lower() in (".yaml", ".yml") else "json"
     try:
         with _db().tenant_session(_tenant(tenant).id) as s:
@@ -385,20 +351,16 @@ def workflow_import(file: Path, tenant: str = typer.Option(..., "--tenant"),
 
 # ---------------------------------------------------------------- calendar -------------------------------------------
 @calendar_app.command("set")
-def calendar_set(day: dt.datetime = typer.Argument(..., formats=["%Y-%m-%d"]),
-                 working: bool = typer.Option(..., "--working/--off", help="A working day, or a day off."),
+def calendar_set(day: Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"])],
+                 working: Annotated[bool, typer.Option("--working/--off", help="A working day, or a day off.")],
                  note: str = "") -> None:
     """Override the PRC calendar for every tenant on DAY (a tenant's own override still wins)."""
-    from surety.core.workflow.workdays import set_platform_override
-
     set_platform_override(_db(), day.date(), working, note)
     console.print(f"{day.date().isoformat()}: {'working day' if working else 'day off'} for every tenant")
 
 
 @calendar_app.command("unset")
-def calendar_unset(day: dt.datetime = typer.Argument(..., formats=["%Y-%m-%d"])) -> None:
-    from surety.core.workflow.workdays import set_platform_override
-
+def calendar_unset(day: Annotated[dt.datetime, typer.Argument(formats=["%Y-%m-%d"])]) -> None:
     try:
         set_platform_override(_db(), day.date(), None)
     except DomainError as exc:
@@ -408,8 +370,6 @@ def calendar_unset(day: dt.datetime = typer.Argument(..., formats=["%Y-%m-%d"]))
 
 @calendar_app.command("list")
 def calendar_list() -> None:
-    from surety.core.workflow.workdays import list_platform_overrides
-
     table = Table("day", "working", "note")
     for row in list_platform_overrides(_db()):
         table.add_row(row.day.isoformat(), "yes" if row.working else "no", row.note)
@@ -418,12 +378,10 @@ def calendar_list() -> None:
 
 # ---------------------------------------------------------------- notifications --------------------------------------
 @notifications_app.command("deliver")
-def notifications_deliver(tenant: str = typer.Option(None, "--tenant", help="Default: every active tenant.")) -> None:
+def notifications_deliver(
+        tenant: Annotated[str | None, typer.Option("--tenant", help="Default: every active tenant.")] = None) -> None:
     """Send pending notifications through email and the other channels (run it every minute from cron)."""
-    from surety.core.notifications.service import deliver_pending
-    from surety.tenants.service import list_tenants
-
-    tenants = [_tenant(tenant)] if tenant else [t for t in list_tenants(_db()) if t.active]
+    tenants = [_tenant(tenant)] if tenant else [t for t in tenants_service.list_tenants(_db()) if t.active]
     for t in tenants:
         with _db().tenant_session(t.id) as s:
             sent, failed = deliver_pending(s)
