@@ -4,9 +4,10 @@ Why (docs/operations.md, "Request model"): database calls are synchronous and ru
 resolvers ``await`` DataLoaders between them. If more requests are in flight than the connection pool can serve, a
 request blocks the loop waiting for a connection while the requests holding connections wait at an ``await`` for
 the loop: nobody returns a connection and the worker hangs. The gate admits at most
-``pool capacity // CONNECTIONS_PER_REQUEST`` requests (by default at most ``DEFAULT_MAX_SLOTS``), so every admitted request finds its connections free and a
-checkout never waits on another request. The rest wait in a bounded first-come-first-served queue for a bounded
-time; beyond either bound they get ``503 Service Unavailable`` with ``Retry-After`` at once instead of hanging.
+``pool capacity // CONNECTIONS_PER_REQUEST`` requests (by default at most ``DEFAULT_MAX_SLOTS``), so every admitted
+request finds its connections free and a checkout never waits on another request. The rest wait in a bounded
+first-come-first-served queue for a bounded time; beyond either bound they get ``503 Service Unavailable`` with
+``Retry-After`` at once instead of hanging.
 
 Each admitted request carries a connection budget (:func:`surety.core.db.session.connection_budget`): a request that
 holds more than ``CONNECTIONS_PER_REQUEST`` connections at once is logged (and fails the tests), because it would

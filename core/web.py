@@ -8,29 +8,35 @@ import time
 import uuid
 from collections.abc import Mapping
 
+import jwt
 import structlog
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
 from surety.core import limits
 from surety.core.admission import AdmissionGate, AdmissionMiddleware, slots_for
 from surety.core.db.session import Database, get_database, pool_capacity
 from surety.core.errors import DomainError, Unauthenticated
+from surety.core.identity.api_keys import authenticate_api_key
+from surety.core.identity.auth import resolve_access
+from surety.core.identity.operators import resolve_platform
+from surety.core.logging import configure_logging
 from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
 from surety.graphql.context import Context
+from surety.graphql.errors import with_codes
+from surety.graphql.schema import build_schema
+from surety.tenants.registry import enabled_plugins
 
 log = structlog.get_logger("surety.web")
 
 
 def _token_type(token: str) -> str | None:
     """The ``typ`` claim of a JWT, unverified: only to route to the right verifier, which checks everything."""
-    import jwt
-
     try:
         return jwt.decode(token, options={"verify_signature": False}).get("typ")
     except jwt.PyJWTError:
@@ -49,21 +55,13 @@ def authenticate(db: Database, authorization: str | None, client_addr: str | Non
         return {"auth_error": Unauthenticated("Use 'Authorization: Bearer <token>'.")}
     try:
         if credential.startswith("sk_"):
-            from surety.core.identity.api_keys import authenticate_api_key
-
             principal = authenticate_api_key(db, credential, client_addr=client_addr)
         elif _token_type(credential) == "platform":
-            from surety.core.identity.operators import resolve_platform
-
             return {"operator_id": str(resolve_platform(db, credential).id)}
         else:
-            from surety.core.identity.auth import resolve_access
-
             principal = resolve_access(db, credential)
     except DomainError as exc:
         return {"auth_error": exc}
-    from surety.tenants.registry import enabled_plugins
-
     return {"actor": principal.actor(), "enabled_plugins": enabled_plugins(db, principal.tenant_id)}
 
 
@@ -98,8 +96,6 @@ class SuretyGraphQL(GraphQL):
 
     async def process_result(self, request: Request, result):
         """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``)."""
-        from surety.graphql.errors import with_codes
-
         body = await super().process_result(request, result)
         if body.get("errors"):
             body["errors"] = with_codes(body["errors"])
@@ -207,9 +203,7 @@ def admission_gate(settings: Settings, db: Database) -> AdmissionGate:
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, schema=None) -> Starlette:
-    from surety.core.attachments.web import UPLOAD_PATH, attachment_routes, upload_body_limit
-    from surety.core.logging import configure_logging
-    from surety.graphql.schema import build_schema
+    from surety.core.attachments.web import UPLOAD_PATH, attachment_routes, upload_body_limit  # noqa: PLC0415 - cycle: attachments.web imports this module
 
     settings = settings or get_settings()
     configure_logging(settings)

@@ -23,13 +23,13 @@ import uuid
 from collections.abc import Iterator
 
 import structlog
-
 from sqlalchemy import Table, create_engine, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import visitors
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
+from surety.core import settings as _settings
 from surety.core.db.base import TenantScoped
 from surety.core.errors import CrossTenantWrite, TenantNotBound
 
@@ -237,9 +237,7 @@ _database: Database | None = None
 def get_database() -> Database:
     global _database
     if _database is None:
-        from surety.core.settings import get_settings
-
-        s = get_settings()
+        s = _settings.get_settings()
         _database = Database(s.app_database_url, owner_url=s.database_url, pool_size=s.db_pool_size,
                              max_overflow=s.db_max_overflow, pool_timeout=s.db_pool_timeout)
     return _database

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.authz.provision import assign_roles
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, TenantSuspended, Unauthenticated, ValidationFailed
@@ -49,8 +50,6 @@ def create_api_key(session: Session, name: str, roles: Iterable[str] = (), creat
     session.add_all([key, ApiKeyRoute(prefix=prefix, tenant_id=tenant_id)])
     session.flush()
     if roles:
-        from surety.core.authz.provision import assign_roles
-
         assign_roles(session, f"apikey:{key.id}", roles)
     _audit.record(session, "api_key.created", entity_type="api_key", entity_id=key.id,
                   after={"name": name, "prefix": prefix, "roles": roles})
@@ -65,8 +64,6 @@ def revoke_api_key(session: Session, key_id: uuid.UUID) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         if key.roles:
-            from surety.core.authz.provision import assign_roles
-
             assign_roles(session, f"apikey:{key.id}", [])
         _audit.record(session, "api_key.revoked", entity_type="api_key", entity_id=key.id)
     return key

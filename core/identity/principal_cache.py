@@ -4,8 +4,9 @@ run the user/tenant check (a transaction of its own) every time.
 What it caches: the :class:`Principal` of a token whose user was active, whose password had not changed since the
 token was issued, and whose tenant was active, for :data:`TTL_SECONDS`. Refusals are never cached. Any change to a
 user or tenant row made in this process (disable, password change, suspension, org unit move) empties it at once
-(ORM ``after_update``/``after_delete`` and bulk ``update()``/``delete()`` statements); another process sees such a change within :data:`TTL_SECONDS`, the same
-window as the enabled-plugin cache (tenants/registry.py). Access tokens themselves live for minutes.
+(ORM ``after_update``/``after_delete`` and bulk ``update()``/``delete()`` statements); another process sees such a
+change within :data:`TTL_SECONDS`, the same window as the enabled-plugin cache (tenants/registry.py). Access tokens
+themselves live for minutes.
 """
 
 from __future__ import annotations

@@ -9,13 +9,15 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from surety.core.authz.provision import assign_roles
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.identity import _audit, ratelimit
 from surety.core.identity.lockout import clear_failures
-from surety.core.validators import normalise_cn_mobile, normalise_email
 from surety.core.identity.models import USER_ACTIVE, USER_DISABLED, OrgUnit, RefreshToken, User
 from surety.core.identity.passwords import check_policy, hash_password, verify_password
+from surety.core.validators import normalise_cn_mobile, normalise_email
+from surety.tenants.models import Tenant
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,100}$")
 
@@ -66,8 +68,6 @@ def create_user(
     session.flush()
     roles = list(roles)
     if roles:
-        from surety.core.authz.provision import assign_roles
-
         assign_roles(session, f"user:{user.id}", roles)
     _audit.record(session, "user.created", entity_id=user.id,
                   after={"username": username, "org_unit_id": str(org_unit_id) if org_unit_id else None,
@@ -130,8 +130,6 @@ def enable_user(session: Session, user_id: uuid.UUID) -> User:
 
 def _lift_lockout(session: Session, user: User) -> None:
     """Clear the failure counter and lift every per-address lock and the throttle of the user's logins."""
-    from surety.tenants.models import Tenant
-
     clear_failures(user)
     tenant = session.get(Tenant, user.tenant_id)
     if tenant is not None:
