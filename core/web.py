@@ -13,8 +13,8 @@ import structlog
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
 from surety.core import limits
@@ -27,6 +27,7 @@ from surety.core.identity.operators import resolve_platform
 from surety.core.logging import configure_logging
 from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
+from surety.graphql import graphiql
 from surety.graphql.context import Context
 from surety.graphql.errors import with_codes
 from surety.graphql.schema import build_schema
@@ -83,6 +84,10 @@ class SuretyGraphQL(GraphQL):
         super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
                          allow_queries_via_get=False)
         self._db = db
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL (development only) loading its scripts from the package, not a CDN (graphql/graphiql.py)."""
+        return HTMLResponse(graphiql.graphiql_html())
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -210,7 +215,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     schema = schema or build_schema(settings=settings)
     graphql_app = SuretyGraphQL(schema, db, settings)
     app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz),
-                            *attachment_routes(db)])
+                            *attachment_routes(db),
+                            *([Mount(graphiql.STATIC_PATH, graphiql.static_files())] if settings.development else [])])
     app.add_middleware(AdmissionMiddleware, gate=admission_gate(settings, db or get_database()))
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        path_limits={UPLOAD_PATH: upload_body_limit(settings)})
