@@ -16,10 +16,16 @@ os.environ["SURETY_AUDIT_KEY"] = __import__("base64").b64encode(os.urandom(32)).
 os.environ.pop("SURETY_DATABASE_URL", None)
 os.environ.pop("SURETY_APP_DATABASE_URL", None)
 
+import secrets  # noqa: E402
+
 import pytest  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
 
 from surety.core.db.session import Database, set_database  # noqa: E402
-from surety.core.testing import fresh_database  # noqa: E402
+from surety.core.identity.ratelimit import reset_rate_limits  # noqa: E402
+from surety.core.settings import get_settings  # noqa: E402
+from surety.core.testing import GraphQLClient, fresh_database, new_bare_tenant  # noqa: E402
+from surety.tenants.service import create_tenant  # noqa: E402
 
 PG_URL = os.environ.get("SURETY_TEST_DATABASE_URL", "")
 
@@ -43,8 +49,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Each test starts with empty login and token rate limits (failures would otherwise carry over)."""
-    from surety.core.identity.ratelimit import reset_rate_limits
-
     reset_rate_limits()
 
 
@@ -66,10 +70,6 @@ def db(test_db):
 @pytest.fixture
 def make_tenant(db):
     """Create and provision a tenant with a unique slug: ``make_tenant(plugins=[...]) -> Tenant``."""
-    import secrets
-
-    from surety.tenants.service import create_tenant
-
     def factory(slug: str | None = None, name: str | None = None, plugins=(), admin_password: str | None = None):
         slug = slug or f"t-{secrets.token_hex(4)}"
         return create_tenant(db, slug=slug, name=name or slug.upper(), plugins=list(plugins),
@@ -81,16 +81,13 @@ def make_tenant(db):
 @pytest.fixture
 def bare_tenant(db):
     """A registered tenant with nothing provisioned (no keys, roles or users): for unit tests of one service."""
-    from surety.core.testing import new_bare_tenant
-
     return new_bare_tenant(db)
 
 
 @pytest.fixture(scope="session")
 def app(db):
     """The whole web application (GraphQL, attachments) on the test database."""
-    from surety.core.settings import get_settings
-    from surety.core.web import create_app
+    from surety.core.web import create_app  # noqa: PLC0415 - heavy (strawberry, the schema): only tests using the app
 
     return create_app(get_settings(), db)
 
@@ -98,9 +95,5 @@ def app(db):
 @pytest.fixture
 def api(app):
     """A GraphQL client of :func:`app` (``surety.core.testing.GraphQLClient``)."""
-    from starlette.testclient import TestClient
-
-    from surety.core.testing import GraphQLClient
-
     with TestClient(app) as client:
         yield GraphQLClient(client)

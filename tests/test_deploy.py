@@ -115,7 +115,7 @@ def test_the_day_end_batch_keeps_audit_checkpoints_on_a_persistent_volume():
 
 
 def _cli():
-    from surety.core.cli.main import app
+    from surety.core.cli.main import app  # noqa: PLC0415 - builds the plugin registry when imported
 
     return typer.main.get_command(app)
 

@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+
+from surety.core.db.migrate import alembic_config
+from surety.core.settings import PACKAGE_ROOT, REPO_ROOT, default_var_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,11 +25,6 @@ def test_graphql_core_and_our_schema_both_import_from_the_repo_root():
 
 def test_surety_db_builds_its_alembic_config_in_code_from_the_package():
     """An installed wheel has no alembic.ini: the environment and every version folder come from the package."""
-    from alembic.script import ScriptDirectory
-
-    from surety.core.db.migrate import alembic_config
-    from surety.core.settings import PACKAGE_ROOT, REPO_ROOT, default_var_dir
-
     cfg = alembic_config("sqlite://")
     assert cfg.config_file_name is None
     script = ScriptDirectory.from_config(cfg)

@@ -24,6 +24,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
+
+from surety.core.db.base import Base
+from surety.core.plugins import load_all_models
 
 pytestmark = pytest.mark.slow
 
@@ -140,11 +144,6 @@ def _get(url: str, data: bytes | None = None) -> tuple[int, bytes]:
 
 
 def test_the_installed_wheel_migrates_and_serves_on_its_own(wheel, tmp_path):
-    from sqlalchemy import create_engine, inspect
-
-    from surety.core.db.base import Base
-    from surety.core.plugins import load_all_models
-
     python = _venv_with(wheel, tmp_path)
     surety = python.parent / "surety"
     cwd = tmp_path / "run"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import os
 
 import httpx
@@ -15,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from surety.core import runtime, web
 from surety.core.admission import (
     CONNECTIONS_PER_REQUEST,
     DEFAULT_MAX_SLOTS,
@@ -23,7 +25,8 @@ from surety.core.admission import (
     slots_for,
 )
 from surety.core.db.session import Database, connection_budget, pool_capacity
-from surety.core.settings import get_settings
+from surety.core.errors import ConfigurationError
+from surety.core.settings import get_settings, load_settings
 from surety.core.testing import TEST_PASSWORD
 from surety.core.web import admission_gate, create_app
 
@@ -255,9 +258,6 @@ def test_a_burst_past_the_queue_is_answered_503_not_left_hanging(small_pool, mak
 
 
 def test_pool_and_admission_settings_are_read_and_checked(tmp_path):
-    from surety.core.errors import ConfigurationError
-    from surety.core.settings import load_settings
-
     keys = {k: os.environ[k] for k in ("SURETY_KEK", "SURETY_JWT_SECRET", "SURETY_AUDIT_KEY")}
     base = {"SURETY_ENV": "test", "SURETY_VAR_DIR": str(tmp_path), **keys}
     s = load_settings({**base, "SURETY_DB_POOL_SIZE": "4", "SURETY_DB_MAX_OVERFLOW": "0",
@@ -272,10 +272,6 @@ def test_pool_and_admission_settings_are_read_and_checked(tmp_path):
 
 
 def test_a_serving_worker_freezes_its_start_up_heap(monkeypatch, db):
-    import gc
-
-    from surety.core import runtime, web
-
     calls = []
     monkeypatch.setattr(web, "tune_gc", lambda: calls.append(True))
     create_app(dataclasses.replace(get_settings(), env="production"), db)

@@ -25,11 +25,29 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text, update
-from starlette.concurrency import run_in_threadpool
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from surety.core.crypto.blind_index import blind_index
+from surety.core.crypto.masking import mask
+from surety.core.db.base import uuid7
+from surety.core.db.session import bind_tenant_context, get_database
+from surety.core.errors import DomainError
+from surety.core.identity.auth import resolve_access
+from surety.core.plugins import load_all_models
+from surety.core.workflow.models import (
+    WorkflowDefinition,
+    WorkflowInstance,
+    WorkflowStepRun,
+    WorkflowTask,
+    WorkflowTaskCandidate,
+)
+from surety.plugins.customers.models import Customer
+from surety.plugins.customers.validators import normalise_name
+from surety.plugins.guarantee.project.models import GuaranteeProject
 
 PAGE = 20
 
@@ -96,9 +114,6 @@ class Baseline:
     # ------------------------------------------------------------ plumbing ------------------------------------------
 
     def _principal(self, request: Request):
-        from surety.core.errors import DomainError
-        from surety.core.identity.auth import resolve_access
-
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
@@ -110,8 +125,6 @@ class Baseline:
     def _run(self, request: Request, work) -> Response:
         """Authenticate, open the tenant's transaction with RLS set, read the caller's scope, do ``work`` (in the
         thread pool; ``bind_tenant_context`` lets the encrypted columns find the tenant's keys)."""
-        from surety.core.db.session import bind_tenant_context
-
         principal = self._principal(request)
         if principal is None:
             return JSONResponse({"error": "unauthenticated"}, status_code=401)
@@ -127,10 +140,6 @@ class Baseline:
     # ------------------------------------------------------------ reads ---------------------------------------------
 
     def customer_search(self, request: Request, data: dict) -> Response:
-        from surety.core.crypto.masking import mask
-        from surety.plugins.customers.models import Customer
-        from surety.plugins.customers.validators import normalise_name
-
         prefix = normalise_name(data["prefix"])
         stmt = _SEARCH.columns(Customer.__table__.c.id, Customer.__table__.c.kind, Customer.__table__.c.name,
                                Customer.__table__.c.phone, Customer.__table__.c.tags)  # decrypts phone
@@ -170,11 +179,6 @@ class Baseline:
     # ------------------------------------------------------------ writes --------------------------------------------
 
     def customer_create(self, request: Request, data: dict) -> Response:
-        from surety.core.crypto.blind_index import blind_index
-        from surety.core.db.base import uuid7
-        from surety.plugins.customers.models import Customer
-        from surety.plugins.customers.validators import normalise_name
-
         def work(conn, principal, actor, scopes):
             t = principal.tenant_id
             now = dt.datetime.now(dt.UTC)
@@ -193,12 +197,6 @@ class Baseline:
     def application_submit(self, request: Request, data: dict) -> Response:
         """Lock the draft, check it, take the number, mark it submitted, open the acceptance task for the
         department head of the project's unit (instance, step run, task, candidate)."""
-        from surety.core.db.base import uuid7
-        from surety.core.workflow.models import (
-            WorkflowDefinition, WorkflowInstance, WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate,
-        )
-        from surety.plugins.guarantee.project.models import GuaranteeProject
-
         project_id = uuid.UUID(data["id"])
         P = GuaranteeProject.__table__
 
@@ -249,9 +247,6 @@ class Baseline:
 
     def task_approve(self, request: Request, data: dict) -> Response:
         """Close the task and its candidacies, open the next step (due diligence, for the project's manager A)."""
-        from surety.core.db.base import uuid7
-        from surety.core.workflow.models import WorkflowStepRun, WorkflowTask, WorkflowTaskCandidate
-
         task_id = uuid.UUID(data["id"])
         T, C, R = WorkflowTask.__table__, WorkflowTaskCandidate.__table__, WorkflowStepRun.__table__
 
@@ -297,9 +292,6 @@ async def healthz(_request: Request) -> JSONResponse:
 def create_app(db=None, dashboard_sql: dict | None = None) -> Starlette:
     """The baseline app; without arguments (uvicorn's factory) on the settings' app database and the dashboard
     statements pickled at ``$LOAD_DASHBOARD_SQL``."""
-    from surety.core.db.session import get_database
-    from surety.core.plugins import load_all_models
-
     load_all_models()
     if dashboard_sql is None and os.environ.get("LOAD_DASHBOARD_SQL"):
         with open(os.environ["LOAD_DASHBOARD_SQL"], "rb") as fh:

@@ -58,17 +58,21 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import httpx  # noqa: E402
+import seed as seeding  # noqa: E402
+import workload as wl  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from sqlalchemy import create_engine, event, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: E402
-
-import seed as seeding  # noqa: E402
-import workload as wl  # noqa: E402
 from stats import KNEE_P99_MS, Step, knee  # noqa: E402
+
+from surety.core.context import acting  # noqa: E402
 from surety.core.db.session import Database, set_database  # noqa: E402
+from surety.core.identity.models import User  # noqa: E402
 from surety.core.testing import fresh_database  # noqa: E402
+from surety.plugins.customers.testing import actor_for  # noqa: E402
+from surety.plugins.guarantee.dashboard.figures import dashboard  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -132,11 +136,6 @@ def seed_all(tdb, tenants: int, drafts: int, submitted: int, processes: int, con
 def record_dashboard_sql(tdb, seeds, date_from: dt.date, date_to: dt.date) -> dict:
     """The statements (with parameters) ``dashboard()`` runs for each tenant's executive, for the baseline to
     replay: one warm call first, then one recorded."""
-    from surety.core.context import acting
-    from surety.core.identity.models import User
-    from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee.dashboard.figures import dashboard
-
     db = Database(tdb.app_url, owner_url=tdb.owner_url)
     set_database(db)
     out: dict = {}

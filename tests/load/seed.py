@@ -16,7 +16,22 @@ from unittest import mock
 
 from sqlalchemy import create_engine, select, text
 
+from surety.core.context import acting
 from surety.core.db.session import Database
+from surety.core.identity.models import User
+from surety.plugins.customers.models import Customer
+from surety.plugins.customers.testing import actor_for
+from surety.plugins.guarantee.demo import LOAN_CODE
+from surety.plugins.guarantee.origination import applications
+from surety.plugins.guarantee.project.models import (
+    GuaranteeBank,
+    GuaranteeCounterGuarantee,
+    GuaranteeProduct,
+    GuaranteeProject,
+)
+from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee
+from surety.tenants.demo import add_demo_data
+from surety.tenants.service import create_tenant
 
 #: The demo staff a load client logs in as (plugins/guarantee/demo.py STAFF): the customer manager searches and
 #: creates customers and submits applications; the department head reads the inbox and approves acceptance; the
@@ -53,17 +68,6 @@ def seed_tenant(db: Database, owner_url: str, n: int, *, password: str, drafts: 
     draft made through the service and copied ``drafts + submitted`` times by SQL (row and counter-guarantees);
     ``submitted`` of the copies are submitted through the service (number, approval instance, an acceptance task in
     the department head's inbox, audit, event). Returns the tenant and its remaining draft ids."""
-    from surety.core.context import acting
-    from surety.core.identity.models import User
-    from surety.plugins.customers.models import Customer
-    from surety.plugins.customers.testing import actor_for
-    from surety.plugins.guarantee.origination import applications
-    from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee
-    from surety.plugins.guarantee.demo import LOAN_CODE
-    from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct
-    from surety.tenants.demo import add_demo_data
-    from surety.tenants.service import create_tenant
-
     slug = slug_of(n)
     with _quiet_demo(password):
         tenant = create_tenant(db, slug=slug, name=f"负载测试担保公司 {n:03d}", plugins=PLUGINS,
@@ -95,8 +99,6 @@ def seed_tenant(db: Database, owner_url: str, n: int, *, password: str, drafts: 
 
 def copy_drafts(owner_url: str, tenant_id: uuid.UUID, template_id: uuid.UUID, count: int) -> list[uuid.UUID]:
     """``count`` copies of a draft and its counter-guarantees, inserted by the owner in two statements."""
-    from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee, GuaranteeProject
-
     if count <= 0:
         return []
     pcols = [c.name for c in GuaranteeProject.__table__.columns if c.name != "id"]

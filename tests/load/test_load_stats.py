@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import surety.plugins.guarantee.demo  # noqa: F401 - the modules the demo runs
+import surety.tenants.demo
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -40,7 +43,7 @@ def test_percentile_nearest_rank():
     assert math.isnan(stats.percentile([], 50))
 
 
-def _step(rate: float, p99: float, errors: int = 0, sent: int = 100) -> "stats.Step":
+def _step(rate: float, p99: float, errors: int = 0, sent: int = 100) -> stats.Step:
     s = stats.Step(side="graphql", rate=rate, seconds=1.0, sent=sent, wall=1.0)
     s.latencies_ms = [1.0] * 98 + [p99, p99]
     s.errors = Counter({"timeout": errors}) if errors else Counter()
@@ -67,7 +70,7 @@ def test_step_throughput_counts_good_answers_over_wall_time():
     assert s.throughput == 40.0
 
 
-def _tenant(drafts=0, tasks=0, baseline_tasks=0) -> "wl.Tenant":
+def _tenant(drafts=0, tasks=0, baseline_tasks=0) -> wl.Tenant:
     t = wl.Tenant(slug="t", tenant_id=uuid.uuid4(), tokens={"manager": "m", "approver": "a", "executive": "e"})
     t.drafts.extend(uuid.uuid4() for _ in range(drafts))
     t.tasks.extend(uuid.uuid4() for _ in range(tasks))
@@ -124,9 +127,6 @@ def test_classify():
 def test_the_seed_gives_the_demo_staff_the_known_password_wherever_the_demo_reads_it():
     """The demo draws the staff password from ``tenants.demo._password``; every module that bound that name at import
     must see the seed's password, or no load client can log in (a hoisted import once broke the patch)."""
-    import surety.plugins.guarantee.demo  # noqa: F401 - the modules the demo runs
-    import surety.tenants.demo
-
     seed = _load("seed")
     readers = [m for name, m in list(sys.modules.items())
                if name.startswith("surety.") and vars(m).get("_password") is surety.tenants.demo._password]

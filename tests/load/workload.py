@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from strawberry import relay
 
+from surety.plugins.customers.testing import make_id
+
 PAGE = 20
 
 SEARCH = """query Search($p: String!) {
@@ -135,8 +137,6 @@ class Workload:
         return None
 
     def _person(self) -> tuple[str, str, str]:
-        from surety.plugins.customers.testing import make_id
-
         n = next(self._people)  # unique in the run: name, ID number (sequence and birth date) and phone
 
         born = (dt.date(1960, 1, 1) + dt.timedelta(days=n // 1000)).strftime("%Y%m%d")
