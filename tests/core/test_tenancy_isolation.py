@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from surety.core.db.session import PLATFORM
@@ -105,8 +105,6 @@ def test_rls_hides_rows_even_from_raw_sql(db, two_tenants):
 
 @pytest.mark.postgres
 def test_the_rls_tenant_is_set_once_per_transaction_and_holds_in_savepoints(db, two_tenants):
-    from sqlalchemy import event
-
     a, _, ids = two_tenants
     seen: list[str] = []
 
