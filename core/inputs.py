@@ -15,7 +15,7 @@ from typing import Any
 from surety.core import limits
 from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
-from surety.core.workflow.engine import business_today
+from surety.core.workflow.engine import CHINA, business_today
 
 FEN = Decimal("0.01")
 #: Places a rate keeps (as the Rate column does).
@@ -126,3 +126,62 @@ def day(value: dt.date | None, field: str, *, not_before: dt.date | None = None,
 def yuan(amount: Decimal) -> str:
     """``1,234,567.89`` (yuan, two decimals, thousands separated) for messages."""
     return f"{to_money(amount):,.2f}"
+
+
+# ---------------------------------------------------------------- business dates with a horizon ---------------------
+
+#: How many days after today's business date a date the user enters may lie (a loan drawn next month, a letter
+#: effective from a set day); further out it is a typing error (2062 for 2026). Callers pass their own
+#: ``horizon_days`` where the business allows more or less.
+FUTURE_HORIZON_DAYS = 90
+
+
+def beijing_date(moment: dt.datetime | dt.date) -> dt.date:
+    """The business (Beijing) date of a stored moment (timestamps are stored in UTC; a naive one is UTC); a date is
+    itself."""
+    if not isinstance(moment, dt.datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).date()
+
+
+def business_date(value: Any, field: str, *, what: str, not_before: dt.date | dt.datetime | None = None,
+                  since: str = "", horizon_days: int | None = FUTURE_HORIZON_DAYS) -> dt.date:
+    """A business date the user enters (required), refused in zh-CN naming ``what`` and ``field``: before
+    ``not_before`` (a date or a stored moment, read as its Beijing date; ``since`` names it, e.g. 申请提交日) or more
+    than ``horizon_days`` after today's business date (None: no horizon)."""
+    if value is None:
+        raise ValidationFailed(f"请填写{what}。", field=field)
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValidationFailed(f"{what}须为日期（如 2026-03-10）。", field=field)
+    if not_before is not None:
+        earliest = beijing_date(not_before)
+        if value < earliest:
+            raise ValidationFailed(f"{what}（{value.isoformat()}）不能早于{since or '起始日'}"
+                                   f"（{earliest.isoformat()}）。", field=field)
+    if horizon_days is not None:
+        latest = business_today() + dt.timedelta(days=horizon_days)
+        if value > latest:
+            raise ValidationFailed(f"{what}（{value.isoformat()}）过于遥远：最晚为今天起 {horizon_days} 天内"
+                                   f"（{latest.isoformat()}）。", field=field)
+    return value
+
+
+def loan_term(start: Any, end: Any, *, submitted_at: dt.datetime | None, decided_at: dt.datetime | None,
+              horizon_days: int | None = FUTURE_HORIZON_DAYS) -> tuple[dt.date, dt.date]:
+    """The start and end of a loan confirmed for an application: the start is not before
+    the approval date (the application's submission date while it has none; neither: no lower bound, as for rows
+    entered before applications were recorded) and at most ``horizon_days`` ahead; the end is after the start and at
+    most MAX_TERM_MONTHS (30 years) after it. Fields ``start_date`` and ``end_date``; messages in zh-CN."""
+    anchor, since = (decided_at, "审批通过日") if decided_at is not None else (submitted_at, "申请提交日")
+    first = business_date(start, "start_date", what="贷款起始日", not_before=anchor, since=since,
+                          horizon_days=horizon_days)
+    last = business_date(end, "end_date", what="贷款到期日", not_before=first + dt.timedelta(days=1),
+                         since="贷款起始日的次日", horizon_days=None)
+    years = MAX_TERM_MONTHS // 12
+    if last > (first.replace(day=28) if first.month == 2 and first.day == 29 else first).replace(
+            year=first.year + years):
+        raise ValidationFailed(f"贷款到期日（{last.isoformat()}）距起始日超过 {years} 年。",
+                               field="end_date")
+    return first, last

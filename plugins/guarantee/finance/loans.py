@@ -59,6 +59,7 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
             "; the guarantee, counter-guarantee and entrustment contracts must be signed first"
         raise Conflict(f"A loan is confirmed for a contracted project; project {project.project_no} is "
                        f"{project.status}{hint}.", field="project_id")
+    inputs.loan_term(start_date, end_date, submitted_at=project.submitted_at, decided_at=project.decided_at)
     if amount > project.amount:
         raise ValidationFailed(f"The loan amount {inputs.yuan(amount)} yuan is more than the approved guarantee amount "
                                f"{inputs.yuan(project.amount)} yuan.", field="loan_amount")
