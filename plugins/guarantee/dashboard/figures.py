@@ -115,7 +115,8 @@ class Recovery:
 
 @dataclass(frozen=True)
 class CycleTime:
-    #: Projects effective in the period with a submission time.
+    #: Projects effective in the period with a submission time not after their effective date (rows whose effective
+    #: date is before their submission, entered before loan dates were checked, are left out: never a negative cycle).
     projects: int
     #: Average days from the submission date (UTC) to the effective date; None when ``projects`` is 0.
     average_days: Decimal | None
@@ -253,7 +254,9 @@ def _cube(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date)
     c = door.columns(session)
     effective = in_force(p)
     new = _between(p.effective_date, date_from, date_to)
-    timed = and_(new, p.submitted_at.is_not(None))
+    # Old rows whose effective date is before their submission (entered before loan dates were checked) would give
+    # a negative cycle: they are left out of the cycle time (still counted as new business).
+    timed = and_(new, p.submitted_at.is_not(None), _days_expr(session) >= 0)
     keys = (p.customer_kind, c.industry, c.region, p.bank_id)
     stmt = (select(*keys, _count_if(effective), _sum_if(effective, p.in_force_balance), _count_if(new),
                    _sum_if(new, p.loan_amount), _count_if(timed), func.sum(case((timed, _days_expr(session)), else_=0)))
