@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from surety.core.audit.checkpoint import checkpoint_tenant
 from surety.core.context import ACTOR_SYSTEM, Actor, acting
 from surety.core.db.session import Database
+from surety.core.errors import ValidationFailed
 from surety.core.hookspecs import ScheduledJob
 from surety.core.idempotency import purge_expired
 from surety.core.plugins import get_registry
+from surety.core.workflow.engine import business_today
 from surety.tenants.service import get_tenant_by_slug, list_tenants
 
 
@@ -37,10 +39,28 @@ def _summary(result) -> str:
     return str(result)
 
 
-def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
-    """Run the jobs; each tenant's job runs in its own transaction. Yields a line per job, then one for the tenant's
-    audit checkpoint."""
+def check_business_date(business_date: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """The date a batch runs for: today's business date (Beijing) or an earlier one (a catch-up run), never a later
+    one: a future date would escalate tasks and send reminders that are not due yet. Refused with a zh-CN message."""
+    today = today or business_today()
+    if isinstance(business_date, dt.datetime) or not isinstance(business_date, dt.date):
+        raise ValidationFailed("日终批处理的业务日期须为日期（如 2026-03-10）。", field="date")
+    if business_date > today:
+        raise ValidationFailed(f"日终批处理的业务日期 {business_date.isoformat()} 晚于今天（北京时间 "
+                               f"{today.isoformat()}），不能提前运行；补跑今天或以前的日期可以。", field="date")
+    return business_date
 
+
+def run_day_end(db: Database, business_date: dt.date, *, tenant_slug: str | None = None) -> Iterator[str]:
+    """Run the jobs for ``business_date`` (today's business date or earlier: :func:`check_business_date`, checked
+    before anything runs); each tenant's job runs in its own transaction. Yields a line per job, then one for the
+    tenant's audit checkpoint."""
+
+    check_business_date(business_date)
+    return _run(db, business_date, tenant_slug)
+
+
+def _run(db: Database, business_date: dt.date, tenant_slug: str | None) -> Iterator[str]:
     tenants = [get_tenant_by_slug(db, tenant_slug)] if tenant_slug else [t for t in list_tenants(db) if t.active]
     for tenant in tenants:
         for key, job in day_end_jobs(list(tenant.enabled_plugins)):

@@ -303,8 +303,13 @@ def keys_rotate(tenant: Annotated[str, typer.Option("--tenant")], batch_size: in
 def batch_run(date: Annotated[dt.datetime, typer.Option("--date", formats=["%Y-%m-%d"])],
               tenant: Annotated[str | None, typer.Option("--tenant", help="Default: every active tenant.")] = None,
               ) -> None:
-    """Run the day-end jobs of each tenant's enabled plugins for a business date (idempotent per date)."""
-    for line in run_day_end(_db(), date.date(), tenant_slug=tenant):
+    """Run the day-end jobs of each tenant's enabled plugins for a business date (idempotent per date): today's
+    (Beijing) or an earlier one to catch up, never a later one."""
+    try:
+        lines = run_day_end(_db(), date.date(), tenant_slug=tenant)
+    except DomainError as exc:
+        _fail(exc.message, 2)
+    for line in lines:
         console.print(line)
 
 

@@ -126,6 +126,7 @@ def test_batch_runs_each_enabled_plugins_day_end_jobs(db, slug, monkeypatch):
     counted = ScheduledJob(name="counter", run=lambda session, day: {"sent": 2, "late": 1})
     monkeypatch.setattr(batch, "day_end_jobs",
                         lambda enabled: [("core", job), ("core", counted)] if "core" in enabled else [])
+    monkeypatch.setattr(batch, "business_today", lambda: dt.date(2027, 1, 5))
     r = run("batch", "run", "--date", "2026-12-31", "--tenant", slug)
     assert r.exit_code == 0 and "core.probe done for 2026-12-31\n" in r.output
     assert "core.counter done for 2026-12-31: sent 2, late 1" in r.output
