@@ -12,7 +12,7 @@ from sqlalchemy import Date, ForeignKeyConstraint, Index, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
-from surety.core.db.types import Money, UTCDateTime, utcnow
+from surety.core.db.types import Money, Rate, UTCDateTime, utcnow
 
 #: claimed -> approved -> compensated; or claimed -> rejected. ``claimed`` lasts while the claim's approval instance
 #: (workflow ``guarantee.compensation``) runs; its end decides approved or rejected.
@@ -37,14 +37,29 @@ def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConst
 
 class GuaranteeCompensation(TenantScoped, Base):
     """The bank's claim (代偿申请) on an effective project, its decision (through the workflow instance
-    ``workflow_instance_id``) and the payment made to the bank."""
+    ``workflow_instance_id``) and the payment made to the bank.
+
+    The claim is made of components (``principal``, ``interest``, ``penalty``: 本金, 利息, 罚息) whose sum is
+    ``claimed_amount`` (the bank's loss, gross). The bank bears its risk share of it (``bank_share`` =
+    ``claimed_amount`` x ``bank_share_ratio``, the ratio of the project's credit line when the claim was recorded,
+    rounded half-up to the fen) and the company owes the rest (``payable_amount``): what :func:`claims.pay` pays."""
 
     __tablename__ = "guarantee_compensations"
     __table_args__ = (_fk("project_id", "guarantee_projects"),
                       Index("ix_guarantee_compensations_project", "tenant_id", "project_id"))
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    #: principal + interest + penalty: the bank's claim, gross.
     claimed_amount: Mapped[Decimal] = mapped_column(Money)
+    principal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    penalty: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    #: The bank's risk-share ratio of the project's credit line when the claim was recorded (0 without a line).
+    bank_share_ratio: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"))
+    #: The part of the claim the bank bears: claimed_amount x bank_share_ratio, rounded half-up to the fen.
+    bank_share: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    #: What the company owes the bank: claimed_amount - bank_share.
+    payable_amount: Mapped[Decimal] = mapped_column(Money)
     claim_date: Mapped[dt.date] = mapped_column(Date)
     #: The bank's notice reference or a description of the default.
     notes: Mapped[str] = mapped_column(String(500), default="")

@@ -32,7 +32,7 @@ KIND_MARGIN_OUT = "margin_out"        # GuaranteeFeeRefunded, fee_type margin
 KIND_LOAN = "loan"                    # GuaranteeTookEffect: the loan amount
 KIND_REPAYMENT = "repayment"          # GuaranteeRepaymentRecorded
 KIND_RELEASE = "release"              # GuaranteeReleased: the released amount (``detail``: full or partial)
-KIND_COMPENSATION = "compensation"    # GuaranteeCompensationPaid
+KIND_COMPENSATION = "compensation"    # GuaranteeCompensationPaid: the company's payment, with the claim's components
 KIND_RECOVERY = "recovery"            # GuaranteeRecovered (``detail``: the recovery kind)
 KIND_WRITE_OFF = "write_off"          # GuaranteeLossWrittenOff (source: the receivable)
 KINDS = (KIND_REVIEW_FEE, KIND_GUARANTEE_FEE, KIND_MARGIN_IN, KIND_FEE_REFUND, KIND_MARGIN_OUT, KIND_LOAN,
@@ -62,6 +62,12 @@ class GuaranteeLedgerEntry(TenantScoped, Base):
     #: What further qualifies the kind: the fee type of a fee refund, full/partial of a release, the kind of a
     #: recovery action ("" otherwise).
     detail: Mapped[str] = mapped_column(String(24), default="")
+    #: A compensation entry's components (the bank's claim: principal + interest + penalty) and the bank's risk
+    #: share of it; ``amount`` is what the company paid (claim - bank share). None on other kinds.
+    principal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    interest: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    penalty: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    bank_share: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     stage: Mapped[str] = mapped_column(String(10), default=STAGE_MANAGER)  # one of STAGES
     manager_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     manager_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

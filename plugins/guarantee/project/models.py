@@ -28,7 +28,8 @@ PRODUCT_KINDS = {
 LOAN_CATEGORIES = ("small_micro", "farmer", "housing", "other")
 
 # Projects ------------------------------------------------------------------------------------------------------------
-#: draft -> in_approval -> approved -> contracted -> effective -> released; or rejected / withdrawn / cancelled.
+#: draft -> in_approval -> approved -> contracted -> effective -> released; or rejected / withdrawn / cancelled; an
+#: effective guarantee whose whole in-force principal was compensated (代偿) becomes ``compensated``.
 STATUS_DRAFT = "draft"
 STATUS_IN_APPROVAL = "in_approval"
 STATUS_APPROVED = "approved"
@@ -38,12 +39,39 @@ STATUS_CONTRACTED = "contracted"
 STATUS_EFFECTIVE = "effective"
 STATUS_CANCELLED = "cancelled"
 STATUS_RELEASED = "released"
+STATUS_COMPENSATED = "compensated"
 PROJECT_STATUSES = (STATUS_DRAFT, STATUS_IN_APPROVAL, STATUS_APPROVED, STATUS_REJECTED, STATUS_WITHDRAWN,
-                    STATUS_CONTRACTED, STATUS_EFFECTIVE, STATUS_RELEASED, STATUS_CANCELLED)
+                    STATUS_CONTRACTED, STATUS_EFFECTIVE, STATUS_RELEASED, STATUS_CANCELLED, STATUS_COMPENSATED)
+#: zh-CN label of each project status.
+PROJECT_STATUS_LABELS = {
+    STATUS_DRAFT: "草稿", STATUS_IN_APPROVAL: "审批中", STATUS_APPROVED: "已批准", STATUS_REJECTED: "已否决",
+    STATUS_WITHDRAWN: "已撤回", STATUS_CONTRACTED: "已签约", STATUS_EFFECTIVE: "已生效", STATUS_RELEASED: "已解保",
+    STATUS_CANCELLED: "已取消", STATUS_COMPENSATED: "已代偿",
+}
+
+#: Components a compensation claim (代偿) may cover (保证范围), in the order the contract names them.
+COMPONENT_PRINCIPAL = "principal"
+COMPONENT_INTEREST = "interest"
+COMPONENT_PENALTY = "penalty"
+COMPONENTS = {COMPONENT_PRINCIPAL: "本金", COMPONENT_INTEREST: "利息", COMPONENT_PENALTY: "罚息"}
+#: What a project covers when it states nothing (``covered_components`` None), by product category: a financing
+#: guarantee covers the loan's principal, interest and penalty interest (Civil Code art. 691, and the letter's
+#: 保证范围); a non-financing guarantee (bid, performance, litigation) covers the guaranteed sum only.
+DEFAULT_COMPONENTS = {
+    "financing": (COMPONENT_PRINCIPAL, COMPONENT_INTEREST, COMPONENT_PENALTY),
+    "non_financing": (COMPONENT_PRINCIPAL,),
+}
 
 #: Five-category risk classification of a guarantee (正常/关注/次级/可疑/损失); changed by approval only.
 RISK_NORMAL = "normal"
 RISK_CLASSES = {"normal": "正常", "special_mention": "关注", "substandard": "次级", "doubtful": "可疑", "loss": "损失"}
+#: The class a project is raised to (at least) when compensation is paid on it.
+RISK_ON_COMPENSATION = "substandard"
+
+
+def risk_rank(risk_class: str) -> int:
+    """The position of ``risk_class`` in RISK_CLASSES (normal 0 .. loss 4): a higher rank is a worse class."""
+    return list(RISK_CLASSES).index(risk_class)
 
 # Counter-guarantees ---------------------------------------------------------------------------------------------------
 COUNTER_KINDS = ("pledge", "mortgage", "third_party", "credit", "lien", "deposit")
@@ -172,7 +200,11 @@ class GuaranteeProject(TenantScoped, Base):
     effective_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     #: The guaranteed amount still in force (starts at the loan amount when the guarantee takes effect).
     in_force_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    #: Five-category classification (a key of RISK_CLASSES), changed through an approved classification change.
+    #: The components a compensation claim may cover (keys of COMPONENTS, in that order), as the contract states;
+    #: None: the product category's default (DEFAULT_COMPONENTS). Set before the guarantee takes effect.
+    covered_components: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    #: Five-category classification (a key of RISK_CLASSES), changed through an approved classification change
+    #: (and raised to at least ``substandard`` when compensation is paid: docs/guarantee/compensation.md).
     risk_class: Mapped[str] = mapped_column(String(20), default=RISK_NORMAL)
     created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
