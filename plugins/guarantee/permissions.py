@@ -13,6 +13,7 @@ FEE = "guarantee:fee"
 CONTRACT = "guarantee:contract"
 MEETING = "guarantee:meeting"
 LOAN = "guarantee:loan"
+CONDITION = "guarantee:condition"
 SETTINGS = "guarantee:settings"
 RELEASE = "guarantee:release"
 COMPENSATION = "guarantee:compensation"
@@ -46,6 +47,8 @@ PERMISSIONS = (
     P(CONTRACT, "sign", "Send contracts for signature and record signing"),
     P(MEETING, "read", "See review committee meetings, resolutions and minutes"),
     P(MEETING, "manage", "Schedule review committee meetings and set their agenda and members"),
+    P(CONDITION, "meet", "Record a review committee condition as met, with its evidence (附加条件落实)"),
+    P(CONDITION, "waive", "Waive a review committee condition, with a reason (the approver: 附加条件豁免)"),
     P(LOAN, "confirm", "Record the bank's loan confirmation (the guarantee takes effect)"),
     P(SETTINGS, "manage", "Change the guarantee settings (number pattern, thresholds, risk weights)"),
     P(RELEASE, "record", "Record the bank's repayments and release guarantees (解保)"),
@@ -82,15 +85,19 @@ _READ_ALL = (_grants(PRODUCT, "read") + _grants(PROJECT, "read") + _grants(COUNT
 DEFAULT_GRANTS = {
     "admin": tuple(p.key for p in PERMISSIONS if p.key != f"{PORTAL}:use"),
     "customer_manager": _READ_ALL + _grants(PROJECT, "create", "update") + _grants(COUNTER, "manage")
+    + _grants(CONDITION, "meet")
     + _grants(RATING, "score") + _grants(INSPECTION, "record") + _grants(WARNING, "raise")
     + _grants(COMPENSATION, "recover") + _grants(PORTAL, "manage"),
     "risk_officer": _READ_ALL + _grants(COUNTER, "manage") + _grants(RATING, "score", "manage")
     + _grants(INSPECTION, "record") + _grants(WARNING, "raise", "manage") + _grants(CLASSIFICATION, "propose")
-    + _grants(COMPENSATION, "claim", "recover") + _grants(LOSS, "write_off") + _grants(LEDGER, "confirm_risk"),
+    + _grants(COMPENSATION, "claim", "recover") + _grants(LOSS, "write_off") + _grants(LEDGER, "confirm_risk")
+    + _grants(CONDITION, "meet"),
     "department_head": _READ_ALL + _grants(PROJECT, "update") + _grants(RATING, "score") + _grants(DASHBOARD, "read"),
-    "executive": _READ_ALL + _grants(DASHBOARD, "read") + _grants(LEDGER, "export"),
+    # The executive gives the approval reply (批复): the approver who may waive a committee condition.
+    "executive": _READ_ALL + _grants(DASHBOARD, "read") + _grants(LEDGER, "export") + _grants(CONDITION, "waive"),
     "committee_member": _READ_ALL,
-    "legal": _READ_ALL + _grants(CONTRACT, "manage", "sign") + _grants(MEETING, "manage") + _grants(COUNTER, "manage"),
+    "legal": _READ_ALL + _grants(CONTRACT, "manage", "sign") + _grants(MEETING, "manage") + _grants(COUNTER, "manage")
+    + _grants(CONDITION, "meet"),
     "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage")
     + _grants(RELEASE, "record") + _grants(COMPENSATION, "claim", "pay", "recover") + _grants(LEDGER, "confirm_finance",
                                                                                           "export"),

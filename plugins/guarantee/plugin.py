@@ -39,6 +39,7 @@ from surety.plugins.guarantee.permissions import DEFAULT_GRANTS, PERMISSIONS, SE
 from surety.plugins.guarantee.portal import graphql as portal_graphql
 from surety.plugins.guarantee.portal import models as portal_models
 from surety.plugins.guarantee.portal import self_service as portal
+from surety.plugins.guarantee.project import conditions as project_conditions
 from surety.plugins.guarantee.project import models as project_models
 from surety.plugins.guarantee.project import projects
 from surety.plugins.guarantee.project.exposure import exposure
@@ -54,8 +55,8 @@ from surety.plugins.guarantee.warnings import models as warnings_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (guarantee_settings, project_models, risk_models, finance_models, documents_models, release_models,
-                 compensation_models, warnings_models, monitoring_models, ledger_models, portal_models)
+MODEL_MODULES = (guarantee_settings, project_models, project_conditions, risk_models, finance_models, documents_models,
+                 release_models, compensation_models, warnings_models, monitoring_models, ledger_models, portal_models)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes), joined
 #: in this order (the order of the schema's fields).
 GRAPHQL_MODULES = (origination_graphql, risk_graphql, finance_graphql, documents_graphql, release_graphql,
@@ -78,7 +79,8 @@ def _process_ended(session, event) -> None:
 
 
 #: What reacts to domain events (the plugin's own and other plugins'), in this order.
-EVENT_HANDLERS = (_process_ended, ledger_entries.on_event, inspections.on_event, early_warnings.on_event)
+EVENT_HANDLERS = (_process_ended, project_conditions.on_event, ledger_entries.on_event, inspections.on_event,
+                  early_warnings.on_event)
 
 
 @hookimpl

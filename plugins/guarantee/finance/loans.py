@@ -1,6 +1,7 @@
 """Loan confirmation (放款确认): the bank's loan contract number, amount, dates and rate are recorded for a contracted
 project, the guarantee takes effect (status ``effective``, in-force balance = loan amount) and
-GuaranteeTookEffect is raised, in one transaction and audited."""
+GuaranteeTookEffect is raised, in one transaction and audited. Refused while a review committee condition of the
+project is open (project/conditions.py: met or waived first)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.permissions import LOAN
+from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import STATUS_CONTRACTED, STATUS_EFFECTIVE, GuaranteeProject
 
 ENTITY = "guarantee:project"
@@ -42,7 +44,9 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
 
     ``loan_amount`` is more than 0 and at most the approved project amount; ``end_date`` is after ``start_date``;
     ``rate`` is the loan's yearly rate in (0, 1]. The project becomes ``effective`` from the loan start with an
-    in-force balance of the loan amount. The project's row is locked first, so a loan is confirmed once."""
+    in-force balance of the loan amount. The project's row is locked first, so a loan is confirmed once. Every
+    condition the review committee attached to the approval must be met or waived first: otherwise Conflict
+    ``GUARANTEE_CONDITIONS_OPEN`` listing the open ones."""
     require(session, actor, LOAN, "confirm")
     contract_no = " ".join((loan_contract_no or "").split())
     if not contract_no:
@@ -63,6 +67,7 @@ def confirm_loan(session: Session, actor: Actor, project_id: uuid.UUID, *, loan_
     if amount > project.amount:
         raise ValidationFailed(f"The loan amount {inputs.yuan(amount)} yuan is more than the approved guarantee amount "
                                f"{inputs.yuan(project.amount)} yuan.", field="loan_amount")
+    conditions.refuse_open(session, project)
     before = _image(project)
     project.loan_contract_no, project.loan_amount, project.loan_rate = contract_no, amount, loan_rate
     project.loan_start_date, project.loan_end_date = start_date, end_date

@@ -1,5 +1,7 @@
 """Counter-guarantees (反担保) of a project: add, change and remove them while the project is a draft or in approval,
-with kind-specific collateral details, a valuation, its date and a discount rate. Every change is audited and
+with kind-specific collateral details, a valuation, its date and a discount rate. After approval they are locked,
+except that one may be added while a review committee condition requiring it is open (project/conditions.py:
+``add_counter_guarantee`` any kind, ``add_guarantor`` a third-party guarantee). Every change is audited and
 recomputes the project's risk (risk.py). docs/guarantee/risk.md, "Counter-guarantees"."""
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.permissions import COUNTER
+from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for, recompute_risk
 
@@ -124,13 +127,21 @@ def _image(row: GuaranteeCounterGuarantee) -> dict[str, Any]:
             "discount_rate": str(row.discount_rate)}
 
 
-def _open_project(session: Session, actor: Actor, project_id: uuid.UUID) -> GuaranteeProject:
+def _open_project(session: Session, actor: Actor, project_id: uuid.UUID, *, adding: str | None = None
+                  ) -> tuple[GuaranteeProject, conditions.GuaranteeApprovalCondition | None]:
+    """The project, locked, when its counter-guarantees may change; with ``adding`` (the kind of a counter-guarantee
+    being added) after approval, also the open committee condition that requires it."""
     require(session, actor, COUNTER, "manage")
     project = project_for(session, actor, project_id, lock=True)
-    if project.status not in OPEN_STATUSES:
+    if project.status in OPEN_STATUSES:
+        return project, None
+    condition = conditions.condition_allowing(session, project.id, adding) \
+        if adding is not None and project.status in conditions.LIVE_STATUSES else None
+    if condition is None:
         raise Conflict(f"Counter-guarantees change only while the project is a draft or in approval; it is "
-                       f"{project.status}.", field="project_id")
-    return project
+                       f"{project.status} (after approval one is added only while a review committee condition "
+                       "requiring it is open).", field="project_id")
+    return project, condition
 
 
 def _row(session: Session, counter_id: uuid.UUID) -> GuaranteeCounterGuarantee:
@@ -142,12 +153,16 @@ def _row(session: Session, counter_id: uuid.UUID) -> GuaranteeCounterGuarantee:
 
 def add_counter_guarantee(session: Session, actor: Actor, project_id: uuid.UUID,
                           data: Mapping[str, Any]) -> GuaranteeCounterGuarantee:
-    """Record a counter-guarantee of a draft or in-approval project."""
-    project = _open_project(session, actor, project_id)
-    row = GuaranteeCounterGuarantee(project_id=project.id, **clean(data))
+    """Record a counter-guarantee of a draft or in-approval project, or of an approved or contracted project while a
+    review committee condition requiring it is open (the audit record names the condition)."""
+    require(session, actor, COUNTER, "manage")
+    values = clean(data)
+    project, condition = _open_project(session, actor, project_id, adding=values["kind"])
+    row = GuaranteeCounterGuarantee(project_id=project.id, **values)
     session.add(row)
     session.flush()
-    audit(session, "guarantee.counter_guarantee.add", entity_type=ENTITY, entity_id=row.id, after=_image(row),
+    after = _image(row) if condition is None else {**_image(row), "condition_id": str(condition.id)}
+    audit(session, "guarantee.counter_guarantee.add", entity_type=ENTITY, entity_id=row.id, after=after,
           actor=actor)
     recompute_risk(session, project)
     return row
@@ -159,7 +174,7 @@ def update_counter_guarantee(session: Session, actor: Actor, counter_id: uuid.UU
     collateral details)."""
     require(session, actor, COUNTER, "manage")
     row = _row(session, counter_id)
-    project = _open_project(session, actor, row.project_id)
+    project, _ = _open_project(session, actor, row.project_id)
     before = _image(row)
     merged = {**{f: getattr(row, f) for f in FIELDS}, **dict(changes)}
     if merged["kind"] == "deposit" and "valuation" not in changes:
@@ -178,7 +193,7 @@ def remove_counter_guarantee(session: Session, actor: Actor, counter_id: uuid.UU
     """Delete a counter-guarantee of a draft or in-approval project; returns the project's id."""
     require(session, actor, COUNTER, "manage")
     row = _row(session, counter_id)
-    project = _open_project(session, actor, row.project_id)
+    project, _ = _open_project(session, actor, row.project_id)
     before = _image(row)
     session.delete(row)
     session.flush()
