@@ -80,7 +80,7 @@ def _process_ended(session, event) -> None:
 
 #: What reacts to domain events (the plugin's own and other plugins'), in this order.
 EVENT_HANDLERS = (_process_ended, project_conditions.on_event, ledger_entries.on_event, inspections.on_event,
-                  early_warnings.on_event)
+                  early_warnings.on_event, classification.on_event)
 
 
 @hookimpl
