@@ -1,6 +1,6 @@
 """GraphQL of the documents area of the ``guarantee`` plugin: contract templates and contracts (generate, send for
-e-signature, record signing) and review committee meetings (schedule, open, the agenda with votes and outcomes,
-minutes). Thin resolvers over contracts.py, esign.py, meetings.py and minutes.py. Files travel over HTTP
+e-signature, record signing), review committee meetings (schedule, open, the agenda with votes and outcomes,
+minutes) and the conditions of a resolution (record, meet with evidence, waive: project/conditions.py). Thin resolvers over contracts.py, esign.py, meetings.py and minutes.py. Files travel over HTTP
 (``POST /attachments``) and are cited here by their Attachment ids."""
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from surety.plugins.guarantee.documents.meetings import (
 from surety.plugins.guarantee.documents.minutes import export_minutes
 from surety.plugins.guarantee.documents.models import GuaranteeContract as ContractRow
 from surety.plugins.guarantee.documents.models import GuaranteeMeeting as MeetingRow
+from surety.plugins.guarantee.project import conditions
+from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
 
 
 def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:
@@ -148,6 +150,18 @@ class GuaranteeMeetingAgendaItem:
     rejections: int
     vetoed: bool
     decided_on: dt.date | None
+    step_run_id: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field(description="The resolution's conditions as tracked to fulfilment (open, met with evidence, "
+                                  "waived); `conditions` is their text as the members voted it.")
+    def approval_conditions(self, info: strawberry.Info) -> list[ApprovalCondition]:
+        if self.step_run_id is None:
+            return []
+        cache = info.context.loaders.setdefault("guarantee.conditions_by_run", {})
+        if self.step_run_id not in cache:
+            wanted = [self.step_run_id, *info.context.loaders.get("guarantee.agenda_runs", ())]
+            cache.update(conditions.conditions_by_run(info.context.session, [r for r in wanted if r not in cache]))
+        return [ApprovalCondition.from_row(r) for r in cache.get(self.step_run_id, ())]
 
     @classmethod
     def of(cls, item) -> "GuaranteeMeetingAgendaItem":
@@ -160,7 +174,7 @@ class GuaranteeMeetingAgendaItem:
                    customer_name=item.customer_name, amount=item.amount, status=item.status, result=item.result,
                    votes=votes(item.votes), recusals=votes(item.recused), conditions=list(item.conditions),
                    approvals=item.approvals, rejections=item.rejections, vetoed=item.vetoed,
-                   decided_on=item.decided_on)
+                   decided_on=item.decided_on, step_run_id=item.step_run_id)
 
 
 @strawberry.type(description="A member of a meeting.")
@@ -208,7 +222,11 @@ class GuaranteeMeeting(relay.Node):
 
     @strawberry.field(description="The agenda: per project the votes, recusals, outcome and conditions.")
     async def agenda(self, info: strawberry.Info) -> list[GuaranteeMeetingAgendaItem]:
-        return [GuaranteeMeetingAgendaItem.of(i) for i in (await self._view(info)).items]
+        items = (await self._view(info)).items
+        # The resolutions of every agenda the request shows, so their conditions load in one query.
+        runs = info.context.loaders.setdefault("guarantee.agenda_runs", [])
+        runs.extend(i.step_run_id for i in items if i.step_run_id is not None)
+        return [GuaranteeMeetingAgendaItem.of(i) for i in items]
 
     @strawberry.field(description="The latest exported minutes (Attachment global id).")
     def minutes_attachment_id(self) -> strawberry.ID | None:
@@ -254,6 +272,42 @@ class GuaranteeMeetingScheduleInput:
     title: str | None = None
     place: str | None = None
     quorum_note: str | None = None
+
+
+@strawberry.input
+class GuaranteeConditionAddInput:
+    project_id: strawberry.ID
+    text: str
+    kind: str = strawberry.field(description="add_counter_guarantee | add_guarantor | document | other")
+
+
+@strawberry.input
+class GuaranteeConditionUpdateInput:
+    condition_id: strawberry.ID
+    text: str | None = None
+    kind: str | None = strawberry.field(default=None,
+                                        description="add_counter_guarantee | add_guarantor | document | other")
+
+
+@strawberry.input
+class GuaranteeConditionMeetInput:
+    condition_id: strawberry.ID
+    attachment_ids: list[strawberry.ID] = strawberry.field(
+        description="The evidence, uploaded first to the project (POST /attachments, entity guarantee:project): "
+                    "at least one.")
+    note: str | None = None
+
+
+@strawberry.input
+class GuaranteeConditionWaiveInput:
+    condition_id: strawberry.ID
+    reason: str
+
+
+@strawberry.type
+class GuaranteeConditionPayload:
+    condition: ApprovalCondition | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -320,6 +374,15 @@ class DocumentsQuery:
 def _contract(info, fn) -> GuaranteeContractPayload:
     return run_mutation(info, GuaranteeContractPayload,
                         lambda: GuaranteeContractPayload(contract=GuaranteeContract.from_row(fn())))
+
+
+def _condition(info, fn) -> GuaranteeConditionPayload:
+    return run_mutation(info, GuaranteeConditionPayload,
+                        lambda: GuaranteeConditionPayload(condition=ApprovalCondition.from_row(fn())))
+
+
+def _condition_id(value) -> uuid.UUID:
+    return decode_node_id(value, "GuaranteeApprovalCondition", field="conditionId")
 
 
 def _meeting(info, fn) -> GuaranteeMeetingPayload:
@@ -392,6 +455,34 @@ class DocumentsMutation:
             return GuaranteeMeetingMinutesPayload(minutes=Attachment.from_row(stored))
 
         return run_mutation(info, GuaranteeMeetingMinutesPayload, go)
+
+    @strawberry.mutation(description="The committee secretary records a condition the resolution states (on the "
+                                     "project's latest approving resolution).")
+    def guarantee_condition_add(self, info: strawberry.Info,
+                                input: GuaranteeConditionAddInput) -> GuaranteeConditionPayload:
+        return _condition(info, lambda: conditions.add_condition(
+            info.context.session, actor(info), project_uuid(input.project_id), text=input.text, kind=input.kind))
+
+    @strawberry.mutation(description="The committee secretary corrects an open condition's text or kind.")
+    def guarantee_condition_update(self, info: strawberry.Info,
+                                   input: GuaranteeConditionUpdateInput) -> GuaranteeConditionPayload:
+        return _condition(info, lambda: conditions.update_condition(
+            info.context.session, actor(info), _condition_id(input.condition_id), text=input.text, kind=input.kind))
+
+    @strawberry.mutation(description="Record an open condition as met, with its evidence (attachments of the project "
+                                     "and a note).")
+    def guarantee_condition_meet(self, info: strawberry.Info,
+                                 input: GuaranteeConditionMeetInput) -> GuaranteeConditionPayload:
+        return _condition(info, lambda: conditions.meet_condition(
+            info.context.session, actor(info), _condition_id(input.condition_id),
+            attachment_ids=[decode_node_id(a, "Attachment", field="attachmentIds") for a in input.attachment_ids],
+            note=input.note))
+
+    @strawberry.mutation(description="Waive an open condition with a reason (the approver: guarantee:condition:waive).")
+    def guarantee_condition_waive(self, info: strawberry.Info,
+                                  input: GuaranteeConditionWaiveInput) -> GuaranteeConditionPayload:
+        return _condition(info, lambda: conditions.waive_condition(
+            info.context.session, actor(info), _condition_id(input.condition_id), reason=input.reason))
 
 
 QUERIES: tuple = (DocumentsQuery,)

@@ -218,6 +218,9 @@ class AgendaItem:
     recusals: int = 0
     vetoed: bool = False
     decided_on: dt.date | None = None
+    #: The committee step run (the resolution) this meeting convened; its tracked conditions hang on it
+    #: (project/conditions.py).
+    step_run_id: uuid.UUID | None = None
 
     @property
     def recused(self) -> list[Vote]:
@@ -251,7 +254,8 @@ def _resolution(run: WorkflowStepRun | None) -> tuple[dict, str | None]:
 
 def _item_view(item: GuaranteeMeetingItem, project: GuaranteeProject, customer: str, names: dict[uuid.UUID, str],
                run: WorkflowStepRun | None, tasks: dict[uuid.UUID, WorkflowTask]) -> AgendaItem:
-    base = dict(project_id=project.id, project_no=project.project_no, customer_name=customer, amount=project.amount)
+    base = dict(project_id=project.id, project_no=project.project_no, customer_name=customer, amount=project.amount,
+                step_run_id=item.step_run_id)
     resolution, status = _resolution(run)
     if status is None:
         return AgendaItem(**base, status=ITEM_SCHEDULED, result=None)

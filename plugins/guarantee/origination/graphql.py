@@ -32,6 +32,8 @@ from surety.plugins.guarantee.origination.applications import (
     withdraw_application,
 )
 from surety.plugins.guarantee.origination.approval import SUBJECT_TYPE
+from surety.plugins.guarantee.project.conditions import conditions_by_project
+from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
 from surety.plugins.guarantee.project.models import GuaranteeProduct as ProductRow
 from surety.plugins.guarantee.project.models import GuaranteeProject as ProjectRow
 from surety.plugins.guarantee.project.products import create_product, list_products, retire_product, update_product
@@ -89,6 +91,10 @@ def _banks(session, ids):
 def _counter_guarantees(session, ids):
     found = counter_guarantees_by_project(session, ids)
     return {i: found.get(i, []) for i in ids}
+
+
+def _approval_conditions(session, ids):
+    return conditions_by_project(session, ids)
 
 
 def _may_see_customer_names(info) -> bool:
@@ -233,6 +239,12 @@ class GuaranteeProject(relay.Node):
     def counter_guarantees(self, info: strawberry.Info) -> list[GuaranteeCounterGuarantee]:
         rows = _related(info, "counter_guarantees", _counter_guarantees, self.row, "id")
         return [GuaranteeCounterGuarantee.from_row(r) for r in rows or []]
+
+    @strawberry.field(description="The review committee's conditions on its approval (审保会决议的附加条件), tracked to "
+                                  "fulfilment; the loan is confirmed only when none is open.")
+    def approval_conditions(self, info: strawberry.Info) -> list[ApprovalCondition]:
+        rows = _related(info, "approval_conditions", _approval_conditions, self.row, "id")
+        return [ApprovalCondition.from_row(r) for r in rows or []]
 
     current_task = current_task_field(SUBJECT_TYPE, description=(
         "The current step of the project's running approval (who holds it, when it is due); null when none runs "
