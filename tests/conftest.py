@@ -4,6 +4,7 @@ run gets a fresh database (dropped afterwards) and the app connects as a fresh n
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 _VAR = tempfile.mkdtemp(prefix="surety-var-")
@@ -31,16 +32,21 @@ PG_URL = os.environ.get("SURETY_TEST_DATABASE_URL", "")
 
 
 def pytest_report_header(config):
-    return f"surety database: {'PostgreSQL ' + PG_URL if PG_URL.startswith('postgresql') else 'SQLite'}"
+    browser = shutil.which("chromium") or "not installed: browser tests deselected"
+    return [f"surety database: {'PostgreSQL ' + PG_URL if PG_URL.startswith('postgresql') else 'SQLite'}",
+            f"chromium: {browser}"]
 
 
 def pytest_collection_modifyitems(config, items):
-    if PG_URL.startswith("postgresql"):
-        return
-    # PostgreSQL-only tests are deselected (not skipped) on the SQLite pass; `make test` runs both passes.
+    # PostgreSQL-only tests are deselected (not skipped) on the SQLite pass; `make test` runs both passes. Browser
+    # tests are deselected where Debian's chromium is not installed (the header says so).
+    no_pg = not PG_URL.startswith("postgresql")
+    no_browser = shutil.which("chromium") is None
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        unwanted = (no_pg and item.get_closest_marker("postgres")) or \
+            (no_browser and item.get_closest_marker("browser"))
+        (drop if unwanted else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

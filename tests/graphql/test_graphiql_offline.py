@@ -1,8 +1,9 @@
 """GraphiQL works offline (issue 14 item 9): in development the page at GET /graphql names no address outside the
 server, and every script and stylesheet it loads is served from the package (graphql/static/graphiql/) with the
 integrity hash the page gives; production has neither the page nor the static route. A page naming a file that is
-not vendored, or any outside address, is refused when the page is built. With Debian's chromium installed, a slow
-test loads the page headless with every outside host unreachable and sees the editor render."""
+not vendored, or any outside address, is refused when the page is built. Where Debian's chromium is installed, a
+slow test (marker ``browser``, deselected elsewhere) loads the page headless with every outside host unreachable and
+sees the editor render."""
 
 from __future__ import annotations
 
@@ -187,7 +188,7 @@ def dev_server(db):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+@pytest.mark.browser
 def test_graphiql_renders_in_a_browser_with_the_network_blocked(dev_server, tmp_path):
     dom = subprocess.run([CHROMIUM, *OFFLINE, f"--user-data-dir={tmp_path}", f"{dev_server}/graphql"],
                          capture_output=True, text=True, timeout=120).stdout
