@@ -11,17 +11,23 @@ import strawberry
 from sqlalchemy import select
 from strawberry import relay
 
+from surety.graphql.auth import actor
 from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.pii import shown
 
 from surety.plugins.customers.models import Customer as CustomerRow
+from surety.plugins.customers.pii import reveal_basis
 
 ENTITY = "customers:customer"
 
 
-def _shown(info, customer_id: str, field: str, value: str | None, kind: str, reveal: bool) -> str | None:
-    return shown(info, ENTITY, customer_id, field, value, kind, reveal)
+def _shown(info, customer_id: str, field: str, value: str | None, kind: str, reveal: bool,
+           row: Any = None) -> str | None:
+    """A personal field as the caller may see it; with ``row`` (the customer), the plugin's reveal rule
+    (plugins/customers/pii.py: a customer's own manager sees its contact details) applies too."""
+    basis = None if row is None else (lambda: reveal_basis(info.context.session, actor(info), row, field))
+    return shown(info, ENTITY, customer_id, field, value, kind, reveal, basis=basis)
 
 
 @strawberry.type(description="A shareholder, family member or key person (names only; identity numbers are never "
@@ -81,17 +87,19 @@ class Customer(relay.Node):
     def id_number(self, info: strawberry.Info, reveal: bool = False) -> str:
         return _shown(info, self.id, "id_number", self.row.id_number, "id_number", reveal)
 
-    @strawberry.field(description="Mobile number; masked unless `reveal` (core:pii:reveal, audited).")
+    @strawberry.field(description="Mobile number; masked unless `reveal` (core:pii:reveal, or the customer's own "
+                                  "manager; audited).")
     def phone(self, info: strawberry.Info, reveal: bool = False) -> str | None:
-        return _shown(info, self.id, "phone", self.row.phone, "phone", reveal)
+        return _shown(info, self.id, "phone", self.row.phone, "phone", reveal, self.row)
 
     @strawberry.field(description="Bank account; masked unless `reveal` (core:pii:reveal, audited).")
     def bank_account(self, info: strawberry.Info, reveal: bool = False) -> str | None:
         return _shown(info, self.id, "bank_account", self.row.bank_account, "bank_account", reveal)
 
-    @strawberry.field(description="Address; masked unless `reveal` (core:pii:reveal, audited).")
+    @strawberry.field(description="Address; masked unless `reveal` (core:pii:reveal, or the customer's own manager; "
+                                  "audited).")
     def address(self, info: strawberry.Info, reveal: bool = False) -> str | None:
-        return _shown(info, self.id, "address", self.row.address, "address", reveal)
+        return _shown(info, self.id, "address", self.row.address, "address", reveal, self.row)
 
     @strawberry.field(description="Legal representative's ID card number; masked unless `reveal`.")
     def legal_rep_id_number(self, info: strawberry.Info, reveal: bool = False) -> str | None:
