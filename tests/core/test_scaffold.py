@@ -8,6 +8,7 @@ import importlib
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from surety.core.db.migrate import alembic_config, check, downgrade, upgrade
 from surety.core.db.rls import rls_status
 from surety.core.plugins import PluginRegistry, build_plugin_manager, reset_registry
 from surety.core.scaffold import ScaffoldError, new_plugin, plugin_names, validate_key
-from surety.core.scaffold.generator import SUFFIX, TEMPLATES
+from surety.core.scaffold.generator import SUFFIX, TEMPLATES, render
 from surety.core.testing import fresh_database
 from surety.graphql.schema import build_schema
 
@@ -38,6 +39,10 @@ EXPECTED_FILES = {
                                        "graphql.py", "events.py", "migrations/__init__.py",
                                        f"migrations/{KEY}_0001_items.py")),
 }
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "hello_plugin"
+#: The house lint (the repository's [tool.ruff]); a plugin outside the repository states it in its own pyproject.
+HOUSE_RUFF = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
 HOOKS = {"surety_manifest", "surety_models", "surety_migration_location", "surety_permissions",
          "surety_default_grants", "surety_graphql", "surety_handle_event"}
 
@@ -121,6 +126,41 @@ def test_the_cli_writes_the_plugin_and_refuses_in_chinese(tmp_path):
     assert bad.exit_code == 1
     assert "插件标识 'Acme' 无效" in bad.output
     assert not (tmp_path / "bad").exists()
+
+
+def _ruff(folder: Path, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *options, "."], cwd=folder,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("key", [KEY, "ab", "finance_voucher_reguarantee_ab"])  # the shortest and longest keys too
+def test_the_generated_plugin_passes_the_house_lint(tmp_path, key):
+    """ruff on a freshly generated plugin, first with the house rules given explicitly (the repository's config
+    does not reach a folder outside it; surety a dependency, the generated package first-party), then with the
+    generated pyproject's own [tool.ruff]: no error either way, so no function-level import without a reason and
+    no line too long, whatever the key's length."""
+    new_plugin(key, tmp_path, installed=())
+    explicit = _ruff(tmp_path, "--isolated", "--select", ",".join(HOUSE_RUFF["lint"]["select"]),
+                     "--line-length", str(HOUSE_RUFF["line-length"]), "--target-version", HOUSE_RUFF["target-version"],
+                     "--config", f"lint.isort.known-first-party=['{plugin_names(key)['package']}']",
+                     "--config", "lint.isort.known-third-party=['surety']")
+    assert explicit.returncode == 0, explicit.stdout + explicit.stderr
+    assert "All checks passed" in explicit.stdout
+    own = _ruff(tmp_path)
+    assert own.returncode == 0, own.stdout + own.stderr
+
+
+@pytest.mark.parametrize(("pyproject", "package"), [
+    pytest.param(lambda: render(NAMES)[Path("pyproject.toml")], PACKAGE, id="generated"),
+    pytest.param(lambda: (EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"), "surety_hello", id="example"),
+])
+def test_the_generated_plugin_and_the_example_state_the_house_lint(pyproject, package):
+    """Both carry the house's rules, line length and target, seen from the plugin's side (surety is a dependency,
+    the plugin's package its own import block), so a copy of either lints like the repository."""
+    ruff = tomllib.loads(pyproject())["tool"]["ruff"]
+    assert (ruff["line-length"], ruff["target-version"]) == (HOUSE_RUFF["line-length"], HOUSE_RUFF["target-version"])
+    assert ruff["lint"]["select"] == HOUSE_RUFF["lint"]["select"]
+    assert ruff["lint"]["isort"] == {"known-first-party": [package], "known-third-party": ["surety"]}
 
 
 # ---------------------------------------------------------------- the generated plugin -------------------------------
