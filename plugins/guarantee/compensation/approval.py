@@ -81,7 +81,9 @@ def _project(session: Session, project_id: uuid.UUID) -> GuaranteeProject | None
 
 
 def claim_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
-    """A claim's fields: ``amount`` (the claimed amount, Decimal), ``claim_date`` (ISO text), ``status``,
+    """A claim's fields: ``amount`` (the claimed amount, Decimal), its components ``principal``, ``interest``,
+    ``penalty``, the bank's share ``bank_share`` and the company's ``payable_amount``, ``claim_date`` (ISO text),
+    ``status``,
     ``compensation_id``, ``claimed_by``, and its project's ``project_id``, ``project_no``, ``org_unit_id``,
     ``bank_id``, ``manager_a_id``, ``manager_b_id``, ``project_amount``, ``in_force_balance`` (Decimal),
     ``risk_class``. No personal data (the engine keeps the fields given at start)."""
@@ -91,6 +93,8 @@ def claim_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     if not row or not project:
         return None
     return {**_project_fields(project), "compensation_id": str(row.id), "amount": row.claimed_amount,
+            "principal": row.principal, "interest": row.interest, "penalty": row.penalty,
+            "bank_share": row.bank_share, "payable_amount": row.payable_amount,
             "claim_date": row.claim_date.isoformat(), "status": row.status, "claimed_by": str_or_none(row.claimed_by)}
 
 

@@ -1,22 +1,28 @@
 """Compensation (代偿) and recovery (追偿) of an effective guarantee.
 
-The bank's claim (:func:`claim`, amount > 0 and at most the in-force balance) is ``claimed`` and starts its approval
-instance (workflow ``guarantee.compensation``: risk officer's review, then the executive's approval; see
-``compensation_workflow``). When the instance ends (:func:`claim_ended`) the claim becomes ``approved`` or
-``rejected`` (rejected or withdrawn). The payment to the bank (:func:`pay`, at most the claimed amount and the
-in-force balance) lowers the project's in-force balance, gives the amount back to the bank's credit line
-(``banks.release``), opens a compensation receivable and raises GuaranteeCompensationPaid; the claim is
-``compensated``. Recovery actions (:func:`record_recovery`) reduce the receivable by what they recovered
-(GuaranteeRecovered). The remainder can be written off as a loss: :func:`propose_write_off` (a reason) starts the
-approval instance ``guarantee.loss_write_off`` (the executive); when it ends approved (:func:`write_off_ended`) the
-outstanding remainder is written off and the receivable closed (GuaranteeLossWrittenOff); rejected or withdrawn, the
-proposal is cleared. Four-eyes rule: a claim finally approved by who recorded it ends ``rejected``, a write-off
-approved by who proposed it writes nothing off (the proposal is cleared). A recovery that clears the receivable
-while a write-off is pending withdraws that instance.
+The bank's claim (:func:`claim`) is made of components -- principal (本金, at most the in-force balance), interest
+(利息) and penalty interest (罚息), each >= 0 and only those the contract covers (:func:`covered_components`, the
+project's 保证范围; :func:`set_covered_components` before the guarantee takes effect) -- and takes the bank's risk
+share off: ``payable_amount = claimed_amount - bank_share``, ``bank_share = claimed_amount x`` the ratio of the
+project's credit line (kept on the claim). The claim is ``claimed`` and starts its approval instance (workflow
+``guarantee.compensation``: risk officer's review, then the executive's approval; see ``approval``). When the instance
+ends (:func:`claim_ended`) the claim becomes ``approved`` or ``rejected`` (rejected or withdrawn). The payment to the
+bank (:func:`pay`, exactly the payable amount) lowers the project's in-force balance by the claim's principal,
+gives that back to the bank's credit line (``banks.release``), opens a compensation receivable of the amount paid
+and raises GuaranteeCompensationPaid; the claim is ``compensated``, and so is the project once no principal remains
+in force (warnings.classification then raises its risk class to at least 次级). Recovery actions
+(:func:`record_recovery`) reduce the receivable by what they recovered (GuaranteeRecovered). The remainder can be
+written off as a loss: :func:`propose_write_off` (a reason) starts the approval instance
+``guarantee.loss_write_off`` (the executive); when it ends approved (:func:`write_off_ended`) the outstanding
+remainder is written off and the receivable closed (GuaranteeLossWrittenOff); rejected or withdrawn, the proposal is
+cleared. Four-eyes rule: a claim finally approved by who recorded it ends ``rejected``, a write-off approved by who
+proposed it writes nothing off (the proposal is cleared). A recovery that clears the receivable while a write-off is
+pending withdraws that instance.
 Each step locks the rows it changes, is audited and names the field of any refusal.
 
 Permissions: claim guarantee:compensation:claim, pay guarantee:compensation:pay, recovery
-guarantee:compensation:recover, the write-off proposal guarantee:loss:write_off; the decisions are the workflow
+guarantee:compensation:recover, the write-off proposal guarantee:loss:write_off, the covered components
+guarantee:contract:manage; the decisions are the workflow
 tasks' (core:workflow_task:act and being the task's assignee); reading guarantee:compensation:read within the
 project's data scope.
 """
@@ -71,17 +77,42 @@ from surety.plugins.guarantee.compensation.models import (
     GuaranteeRecoveryAction,
 )
 from surety.plugins.guarantee.finance import banks
-from surety.plugins.guarantee.permissions import COMPENSATION, LOSS
-from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
+from surety.plugins.guarantee.permissions import COMPENSATION, CONTRACT, LOSS
+from surety.plugins.guarantee.project.models import (
+    CATEGORY_FINANCING,
+    COMPONENT_INTEREST,
+    COMPONENT_PENALTY,
+    COMPONENT_PRINCIPAL,
+    COMPONENTS,
+    DEFAULT_COMPONENTS,
+    PROJECT_STATUS_LABELS,
+    STATUS_APPROVED,
+    STATUS_COMPENSATED,
+    STATUS_CONTRACTED,
+    STATUS_DRAFT,
+    STATUS_EFFECTIVE,
+    STATUS_IN_APPROVAL,
+    GuaranteeProduct,
+    GuaranteeProject,
+)
 from surety.plugins.guarantee.project.projects import get_project, lock_project
 
 CLAIM_ENTITY = CLAIM_SUBJECT
+#: Statuses in which a project's covered components (保证范围) may still be set: before the guarantee takes effect.
+COVERAGE_STATUSES = (STATUS_DRAFT, STATUS_IN_APPROVAL, STATUS_APPROVED, STATUS_CONTRACTED)
 RECEIVABLE_ENTITY = RECEIVABLE_SUBJECT
 ZERO = Decimal("0.00")
 
 
+def _percent(ratio: Decimal) -> str:
+    return f"{(Decimal(ratio) * 100).quantize(Decimal('0.01'))}%"
+
+
 def _claim_image(c: GuaranteeCompensation) -> dict:
     return {"project_id": str(c.project_id), "status": c.status, "claimed_amount": str(c.claimed_amount),
+            "principal": str(c.principal), "interest": str(c.interest), "penalty": str(c.penalty),
+            "bank_share_ratio": str(c.bank_share_ratio), "bank_share": str(c.bank_share),
+            "payable_amount": str(c.payable_amount),
             "claim_date": c.claim_date.isoformat(), "notes": c.notes, "decision_comment": c.decision_comment,
             "paid_amount": None if c.paid_amount is None else str(c.paid_amount),
             "paid_on": c.paid_on.isoformat() if c.paid_on else None,
@@ -112,38 +143,133 @@ def _lock_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -
 # ---------------------------------------------------------------- the claim and its payment ------------------------
 
 
-def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any, claim_date: dt.date | None = None,
+def covered_components(session: Session, project: GuaranteeProject) -> tuple[str, ...]:
+    """The components a claim on ``project`` may cover (保证范围), in COMPONENTS order: the project's own
+    ``covered_components``, else its product category's default (DEFAULT_COMPONENTS)."""
+    if project.covered_components:
+        return tuple(c for c in COMPONENTS if c in project.covered_components)
+    category = session.scalar(select(GuaranteeProduct.category).where(GuaranteeProduct.id == project.product_id))
+    return DEFAULT_COMPONENTS.get(category or CATEGORY_FINANCING, DEFAULT_COMPONENTS[CATEGORY_FINANCING])
+
+
+def scope_text(components: tuple[str, ...] | list[str]) -> str:
+    """The components in words, as the contract and letter state them (``本金、利息、罚息``)."""
+    return "、".join(COMPONENTS[c] for c in COMPONENTS if c in components)
+
+
+def set_covered_components(session: Session, actor: Actor, project_id: uuid.UUID,
+                           components: list[str] | tuple[str, ...] | None) -> GuaranteeProject:
+    """Set what a claim on the project may cover (guarantee:contract:manage), before the guarantee takes effect:
+    keys of COMPONENTS including ``principal`` (stored in COMPONENTS order); None or empty goes back to the product's
+    default. Audited."""
+    require(session, actor, CONTRACT, "manage")
+    chosen = None
+    if components:
+        unknown = [c for c in components if c not in COMPONENTS]
+        if unknown:
+            raise ValidationFailed(f"保证范围只能包含 {'、'.join(f'{k}（{v}）' for k, v in COMPONENTS.items())}；"
+                                   f"不认识：{', '.join(map(str, unknown))}。", field="covered_components")
+        if COMPONENT_PRINCIPAL not in components:
+            raise ValidationFailed("保证范围必须包含本金（principal）。", field="covered_components")
+        chosen = [c for c in COMPONENTS if c in components]
+    project = lock_project(session, actor, project_id)
+    if project.status not in COVERAGE_STATUSES:
+        raise Conflict(f"保证范围在担保生效前确定；项目 {project.project_no} 的状态为"
+                       f"{PROJECT_STATUS_LABELS.get(project.status, project.status)}（{project.status}）。",
+                       field="project_id")
+    before = {"covered_components": project.covered_components}
+    project.covered_components, project.updated_at = chosen, utcnow()
+    session.flush()
+    audit(session, "guarantee.project.coverage_set", entity_type="guarantee:project", entity_id=project.id,
+          before=before, after={"covered_components": chosen,
+                                "effective_components": list(covered_components(session, project))}, actor=actor)
+    return project
+
+
+def _component(value: Any, field: str, name: str) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ZERO
+    return inputs.money(value, field, what=f"{name}（{field}）")
+
+
+def claim_components(session: Session, project: GuaranteeProject, *, amount: Any = None, principal: Any = None,
+                     interest: Any = None, penalty: Any = None) -> dict[str, Decimal]:
+    """The checked components of a claim on ``project`` and their sum (``principal``, ``interest``, ``penalty``,
+    ``total``). Given no component, ``amount`` is a claim of principal only. Each component >= 0; one the contract
+    does not cover (:func:`covered_components`) must be 0; ``0 <= principal <= in-force balance``; the total > 0 and,
+    when ``amount`` is given with components, equal to it. zh-CN refusals name the field."""
+    given = [v for v in (principal, interest, penalty) if v is not None]
+    if not given:
+        if amount is None:
+            raise ValidationFailed("请填写代偿申请的本金（principal）、利息（interest）和罚息（penalty）金额。",
+                                   field="principal")
+        parts = {COMPONENT_PRINCIPAL: inputs.money(amount, "amount", what="代偿金额（amount）"),
+                 COMPONENT_INTEREST: ZERO, COMPONENT_PENALTY: ZERO}
+        total_field = "amount"
+    else:
+        parts = {COMPONENT_PRINCIPAL: _component(principal, "principal", "代偿本金"),
+                 COMPONENT_INTEREST: _component(interest, "interest", "代偿利息"),
+                 COMPONENT_PENALTY: _component(penalty, "penalty", "代偿罚息")}
+        total_field = "principal"
+    covered = covered_components(session, project)
+    for key, value in parts.items():
+        if value > 0 and key not in covered:
+            raise ValidationFailed(f"本项目的保证范围为{scope_text(covered)}，不含{COMPONENTS[key]}：{COMPONENTS[key]}"
+                                   f"（{key}）应为 0，申请的是 {inputs.yuan(value)} 元。", field=key)
+    total = sum(parts.values(), ZERO)
+    if total <= 0:
+        raise ValidationFailed("代偿申请金额（本金、利息、罚息之和）应大于 0。", field=total_field)
+    if parts[COMPONENT_PRINCIPAL] > project.in_force_balance:
+        field = "amount" if not given else "principal"
+        raise ValidationFailed(f"代偿本金（{field}）{inputs.yuan(parts[COMPONENT_PRINCIPAL])} 元超过在保余额 "
+                               f"{inputs.yuan(project.in_force_balance)} 元。", field=field)
+    if given and amount is not None:
+        stated = inputs.money(amount, "amount", what="代偿金额合计（amount）")
+        if stated != total:
+            raise ValidationFailed(f"代偿金额合计（amount）{inputs.yuan(stated)} 元与本金、利息、罚息之和 "
+                                   f"{inputs.yuan(total)} 元不符。", field="amount")
+    return {**parts, "total": total}
+
+
+def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any = None, principal: Any = None,
+          interest: Any = None, penalty: Any = None, claim_date: dt.date | None = None,
           notes: str = "") -> GuaranteeCompensation:
-    """Record the bank's compensation claim on an effective project: ``amount`` > 0 and at most the in-force
-    balance, ``claim_date`` (the business date by default) not before the guarantee took effect. A project has at
-    most one claim awaiting decision or payment. Starts the claim's approval instance (``guarantee.compensation``)
-    in the same transaction and keeps its id on the claim."""
+    """Record the bank's compensation claim on an effective project: its components (:func:`claim_components`:
+    principal at most the in-force balance, interest and penalty >= 0 and only where the contract covers them; or
+    ``amount`` alone, a claim of principal only), ``claim_date`` (the business date by default) not before the
+    guarantee took effect. The bank's share (the project's credit line's risk-share ratio, kept on the claim) is
+    taken off: ``payable_amount = claimed_amount - bank_share``. A project has at most one claim awaiting decision or
+    payment. Starts the claim's approval instance (``guarantee.compensation``) in the same transaction and keeps its
+    id on the claim."""
     require(session, actor, COMPENSATION, "claim")
-    claimed = inputs.money(amount, "amount", positive=True)
     day = inputs.day(claim_date, "claim_date")
     text = inputs.text(notes, "notes", 500)
     project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
-        raise Conflict(f"A bank claims compensation on an effective guarantee; project {project.project_no} is "
-                       f"{project.status}.", field="project_id")
-    if claimed > project.in_force_balance:
-        raise ValidationFailed(f"The claimed amount {inputs.yuan(claimed)} yuan is more than the in-force balance "
-                               f"{inputs.yuan(project.in_force_balance)} yuan.", field="amount")
+        raise Conflict(f"代偿申请只能针对已生效的担保；项目 {project.project_no} 的状态为"
+                       f"{PROJECT_STATUS_LABELS.get(project.status, project.status)}（{project.status}）。",
+                       field="project_id")
+    parts = claim_components(session, project, amount=amount, principal=principal, interest=interest,
+                             penalty=penalty)
     if project.effective_date is not None and day < project.effective_date:
-        raise ValidationFailed(f"The claim date is before the guarantee took effect "
-                               f"({project.effective_date.isoformat()}).", field="claim_date")
+        raise ValidationFailed(f"代偿申请日期（claim_date）早于担保生效日 {project.effective_date.isoformat()}。",
+                               field="claim_date")
     pending = session.scalar(select(GuaranteeCompensation.id).where(
         GuaranteeCompensation.project_id == project.id, GuaranteeCompensation.status.in_(CLAIM_OPEN)))
     if pending is not None:
-        raise Conflict("This project already has a compensation claim awaiting decision or payment.",
-                       field="project_id", compensation_id=str(pending))
-    row = GuaranteeCompensation(project_id=project.id, claimed_amount=claimed, claim_date=day, notes=text,
-                                status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
+        raise Conflict("本项目已有待审批或待支付的代偿申请。", field="project_id", compensation_id=str(pending))
+    ratio = banks.project_share_ratio(session, project)
+    total = parts["total"]
+    share = banks.bank_share(total, ratio)
+    row = GuaranteeCompensation(project_id=project.id, claimed_amount=total, principal=parts[COMPONENT_PRINCIPAL],
+                                interest=parts[COMPONENT_INTEREST], penalty=parts[COMPONENT_PENALTY],
+                                bank_share_ratio=ratio, bank_share=share, payable_amount=total - share,
+                                claim_date=day, notes=text, status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
     session.add(row)
     session.flush()
     instance = engine.start(session, actor, definition_key=CLAIM_DEFINITION, subject_type=CLAIM_SUBJECT,
                             subject_id=str(row.id), subject=claim_fields(session, str(row.id)),
-                            title=f"代偿 {project.project_no} {inputs.yuan(claimed)}")
+                            title=f"代偿 {project.project_no} {inputs.yuan(total)}")
     row.workflow_instance_id = instance.id
     session.flush()
     audit(session, "guarantee.compensation.claimed", entity_type=CLAIM_ENTITY, entity_id=row.id, before=None,
@@ -151,35 +277,44 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any,
     return row
 
 
-def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: Any,
+def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: Any = None,
         paid_on: dt.date | None = None) -> GuaranteeCompensationReceivable:
-    """Record the payment to the bank on an approved claim: ``amount`` > 0, at most the claimed amount and the
-    project's in-force balance, ``paid_on`` (the business date by default) not before the claim. The in-force
-    balance drops by the amount, the bank's credit line gets it back, the claim is ``compensated`` and a
-    receivable of the amount is opened (returned); GuaranteeCompensationPaid is raised."""
+    """Record the payment to the bank on an approved claim: ``amount`` (default: the claim's ``payable_amount``) is
+    the company's liability, ``claimed_amount - bank_share``, to the fen; ``paid_on`` (the business date by default)
+    not before the claim. The claim's principal must still be in force. The in-force balance drops by the principal,
+    the bank's credit line gets it back (at most what the project holds on it), the claim is ``compensated``, a
+    receivable of the amount paid is opened (returned); when no principal remains in force the project becomes
+    ``compensated``. GuaranteeCompensationPaid is raised (its components included)."""
     require(session, actor, COMPENSATION, "pay")
-    paid = inputs.money(amount, "amount", positive=True)
     day = inputs.day(paid_on, "paid_on")
     row = _lock_claim(session, actor, compensation_id)
     if row.status != CLAIM_APPROVED:
-        hint = " (it is not approved yet)" if row.status == CLAIM_CLAIMED else ""
-        raise Conflict(f"Compensation is paid on an approved claim; this one is {row.status}{hint}.",
+        hint = "（尚未批准）" if row.status == CLAIM_CLAIMED else ""
+        raise Conflict(f"代偿款只能按已批准的代偿申请支付；本申请的状态为 {row.status}{hint}。",
                        field="compensation_id")
-    if paid > row.claimed_amount:
-        raise ValidationFailed(f"The payment {inputs.yuan(paid)} yuan is more than the claimed amount "
-                               f"{inputs.yuan(row.claimed_amount)} yuan.", field="amount")
+    paid = row.payable_amount if amount is None else inputs.money(amount, "amount", positive=True,
+                                                                  what="代偿支付金额（amount）")
+    if paid != row.payable_amount:
+        raise ValidationFailed(
+            f"代偿支付金额（amount）应为本公司承担的 {inputs.yuan(row.payable_amount)} 元：申请合计 "
+            f"{inputs.yuan(row.claimed_amount)} 元，银行按风险分担比例 {_percent(row.bank_share_ratio)} 承担 "
+            f"{inputs.yuan(row.bank_share)} 元；支付的是 {inputs.yuan(paid)} 元。", field="amount",
+            payable=str(row.payable_amount), bank_share=str(row.bank_share))
     if day < row.claim_date:
-        raise ValidationFailed("The payment date is before the claim date.", field="paid_on")
+        raise ValidationFailed("代偿支付日期（paid_on）早于代偿申请日期。", field="paid_on")
     project = lock_by_id(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
-                       "project_id")
-    if paid > project.in_force_balance:
-        raise ValidationFailed(f"The payment {inputs.yuan(paid)} yuan is more than the in-force balance "
-                               f"{inputs.yuan(project.in_force_balance)} yuan.", field="amount")
+                         "project_id")
+    if row.principal > project.in_force_balance:
+        raise Conflict(f"代偿本金 {inputs.yuan(row.principal)} 元超过当前在保余额 "
+                       f"{inputs.yuan(project.in_force_balance)} 元（申请后有还款或解保）；请撤回本申请后重新申请。",
+                       field="compensation_id")
     before = _claim_image(row)
-    project_before = str(project.in_force_balance)
-    project.in_force_balance = project.in_force_balance - paid
+    project_before = {"in_force_balance": str(project.in_force_balance), "status": project.status}
+    project.in_force_balance = project.in_force_balance - row.principal
+    if project.in_force_balance == 0 and project.status == STATUS_EFFECTIVE:
+        project.status = STATUS_COMPENSATED
     project.updated_at = utcnow()
-    to_line = min(paid, project.credit_line_held) if project.credit_line_id is not None else ZERO
+    to_line = min(row.principal, project.credit_line_held) if project.credit_line_id is not None else ZERO
     if to_line > 0:
         banks.release(session, project, to_line)
     row.status, row.paid_amount, row.paid_on, row.paid_by = CLAIM_COMPENSATED, paid, day, actor.id_uuid
@@ -190,12 +325,15 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
     session.add(receivable)
     session.flush()
     audit(session, "guarantee.compensation.paid", entity_type=CLAIM_ENTITY, entity_id=row.id, before=before,
-          after={**_claim_image(row), "in_force_balance_before": project_before,
-                 "in_force_balance": str(project.in_force_balance), "receivable_id": str(receivable.id)},
+          after={**_claim_image(row), "in_force_balance_before": project_before["in_force_balance"],
+                 "in_force_balance": str(project.in_force_balance), "project_status_before": project_before["status"],
+                 "project_status": project.status, "receivable_id": str(receivable.id)},
           actor=actor)
     raise_event(session, GuaranteeCompensationPaid(
         project_id=project.id, compensation_id=row.id, receivable_id=receivable.id, bank_id=project.bank_id,
-        amount=paid, paid_on=day, in_force_balance=project.in_force_balance))
+        amount=paid, paid_on=day, in_force_balance=project.in_force_balance, claimed_amount=row.claimed_amount,
+        principal=row.principal, interest=row.interest, penalty=row.penalty, bank_share=row.bank_share,
+        project_status=project.status))
     return receivable
 
 
@@ -405,6 +543,8 @@ class CompensationView:
     project: GuaranteeProject
     claims: list[GuaranteeCompensation]
     receivables: list[ReceivableView]
+    #: What a claim on the project may cover (:func:`covered_components`).
+    covered: tuple[str, ...] = ()
 
     def totals(self) -> dict[str, Decimal]:
         """paid, recovered, written_off and outstanding over the project's receivables (exact)."""
@@ -431,7 +571,8 @@ def compensation_of(session: Session, actor: Actor, project_id: uuid.UUID) -> Co
                                        GuaranteeRecoveryAction.id)):
         actions.setdefault(a.receivable_id, []).append(a)
     return CompensationView(project=project, claims=claims,
-                            receivables=[ReceivableView(r, actions.get(r.id, [])) for r in recs])
+                            receivables=[ReceivableView(r, actions.get(r.id, [])) for r in recs],
+                            covered=covered_components(session, project))
 
 
 #: Process module (``plugin.PROCESS_MODULES``): the default definitions (approval.py) and, per subject type,

@@ -13,8 +13,11 @@ from surety.core.events import DomainEvent
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GuaranteeCompensationPaid(DomainEvent):
-    """The company paid the bank on its claim: the in-force balance dropped by ``amount`` and a receivable of
-    ``amount`` was opened."""
+    """The company paid the bank on its claim: ``amount`` is what the company paid (its liability, the claim less
+    the bank's risk share ``bank_share``); the claim's components are ``principal``, ``interest`` and ``penalty``
+    (summing to ``claimed_amount``). The in-force balance dropped by ``principal`` (now ``in_force_balance``), a
+    receivable of ``amount`` was opened, and the project's status is ``project_status`` (``compensated`` once no
+    principal remains in force)."""
 
     project_id: uuid.UUID
     compensation_id: uuid.UUID
@@ -23,6 +26,12 @@ class GuaranteeCompensationPaid(DomainEvent):
     amount: Decimal
     paid_on: dt.date
     in_force_balance: Decimal
+    claimed_amount: Decimal
+    principal: Decimal
+    interest: Decimal
+    penalty: Decimal
+    bank_share: Decimal
+    project_status: str
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -10,10 +10,11 @@ from decimal import Decimal
 import strawberry
 
 from surety.graphql.auth import actor, decode_node_id
-from surety.graphql.errors import UserError
+from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.idempotency import idempotency_key_field, run_idempotent
 from surety.graphql.nodes import global_id as gid
 from surety.plugins.guarantee.compensation import claims as compensation
+from surety.plugins.guarantee.project.models import PROJECT_STATUS_LABELS
 
 PROJECT_TYPE = "GuaranteeProject"
 INSTANCE_TYPE = "WorkflowInstance"
@@ -30,7 +31,15 @@ class GuaranteeCompensation:
     id: strawberry.ID
     project_id: strawberry.ID
     status: str = strawberry.field(description="claimed | approved | rejected | compensated")
-    claimed_amount: Decimal
+    claimed_amount: Decimal = strawberry.field(description="The bank's claim, gross: principal + interest + penalty.")
+    principal: Decimal = strawberry.field(description="本金: at most the in-force balance when claimed.")
+    interest: Decimal = strawberry.field(description="利息 (0 unless the contract covers interest).")
+    penalty: Decimal = strawberry.field(description="罚息 (0 unless the contract covers penalty interest).")
+    bank_share_ratio: Decimal = strawberry.field(description="The bank's risk-share ratio of the project's credit "
+                                                             "line when the claim was recorded (0.2 = 20 %).")
+    bank_share: Decimal = strawberry.field(description="The part of the claim the bank bears: claimedAmount x "
+                                                       "bankShareRatio, to the fen.")
+    payable_amount: Decimal = strawberry.field(description="What the company pays: claimedAmount - bankShare.")
     claim_date: dt.date
     notes: str
     decision_comment: str
@@ -44,7 +53,9 @@ class GuaranteeCompensation:
     @classmethod
     def from_row(cls, r) -> "GuaranteeCompensation":
         return cls(id=gid(CLAIM_TYPE, r.id), project_id=gid(PROJECT_TYPE, r.project_id), status=r.status,
-                   claimed_amount=r.claimed_amount, claim_date=r.claim_date, notes=r.notes,
+                   claimed_amount=r.claimed_amount, principal=r.principal, interest=r.interest, penalty=r.penalty,
+                   bank_share_ratio=r.bank_share_ratio, bank_share=r.bank_share, payable_amount=r.payable_amount,
+                   claim_date=r.claim_date, notes=r.notes,
                    decision_comment=r.decision_comment, decided_at=r.decided_at, paid_amount=r.paid_amount,
                    paid_on=r.paid_on, workflow_instance_id=gid(INSTANCE_TYPE, r.workflow_instance_id))
 
@@ -95,6 +106,13 @@ class GuaranteeCompensationReceivable:
 @strawberry.type(description="A project's compensation claims, receivables and totals (yuan).")
 class GuaranteeCompensationSummary:
     project_id: strawberry.ID
+    project_status: str = strawberry.field(description="The project's status (compensated: 已代偿 once no principal "
+                                                       "remains in force).")
+    project_status_label: str = strawberry.field(description="The project's status in Chinese.")
+    risk_class: str = strawberry.field(description="The project's five-category risk class.")
+    covered_components: list[str] = strawberry.field(description="What a claim may cover (保证范围): principal, "
+                                                                 "interest, penalty.")
+    covered_components_text: str = strawberry.field(description="The same in words (本金、利息、罚息).")
     in_force_balance: Decimal
     claims: list[GuaranteeCompensation]
     receivables: list[GuaranteeCompensationReceivable]
@@ -106,7 +124,11 @@ class GuaranteeCompensationSummary:
     @classmethod
     def of(cls, view: compensation.CompensationView) -> "GuaranteeCompensationSummary":
         t = view.totals()
-        return cls(project_id=gid(PROJECT_TYPE, view.project.id), in_force_balance=view.project.in_force_balance,
+        p = view.project
+        return cls(project_id=gid(PROJECT_TYPE, p.id), project_status=p.status,
+                   project_status_label=PROJECT_STATUS_LABELS.get(p.status, p.status), risk_class=p.risk_class,
+                   covered_components=list(view.covered), covered_components_text=compensation.scope_text(view.covered),
+                   in_force_balance=p.in_force_balance,
                    claims=[GuaranteeCompensation.from_row(c) for c in view.claims],
                    receivables=[GuaranteeCompensationReceivable.from_row(v.receivable, v.actions)
                                 for v in view.receivables],
@@ -133,7 +155,13 @@ class GuaranteeCompensationQuery:
 @strawberry.input
 class GuaranteeCompensationClaimInput:
     project_id: strawberry.ID
-    amount: Decimal
+    principal: Decimal | None = strawberry.field(default=None, description="本金 claimed: at most the in-force "
+                                                                           "balance")
+    interest: Decimal | None = strawberry.field(default=None, description="利息 claimed (default 0)")
+    penalty: Decimal | None = strawberry.field(default=None, description="罚息 claimed (default 0)")
+    amount: Decimal | None = strawberry.field(
+        default=None, description="The claim's total: with components it must equal their sum; alone, a claim of "
+                                  "principal only")
     claim_date: dt.date | None = strawberry.field(default=None, description="Default: today")
     notes: str = ""
     idempotency_key: str | None = idempotency_key_field()
@@ -142,7 +170,8 @@ class GuaranteeCompensationClaimInput:
 @strawberry.input
 class GuaranteeCompensationPayInput:
     compensation_id: strawberry.ID
-    amount: Decimal
+    amount: Decimal | None = strawberry.field(default=None, description="What the company pays: the claim's "
+                                                                        "payableAmount (the default)")
     paid_on: dt.date | None = strawberry.field(default=None, description="Default: today")
     idempotency_key: str | None = idempotency_key_field()
 
@@ -162,6 +191,22 @@ class GuaranteeLossWriteOffProposeInput:
     receivable_id: strawberry.ID
     reason: str
     idempotency_key: str | None = idempotency_key_field()
+
+
+@strawberry.input
+class GuaranteeCoveredComponentsSetInput:
+    project_id: strawberry.ID
+    components: list[str] | None = strawberry.field(
+        default=None, description="principal, interest, penalty (principal always); null or empty: the product's "
+                                  "default")
+
+
+@strawberry.type
+class GuaranteeCoveredComponentsPayload:
+    project_id: strawberry.ID | None = None
+    covered_components: list[str] | None = None
+    covered_components_text: str | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -200,12 +245,29 @@ class GuaranteeCompensationMutation:
         def go():
             return compensation.claim(info.context.session, actor(info),
                                       decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                      amount=input.amount, claim_date=input.claim_date, notes=input.notes)
+                                      amount=input.amount, principal=input.principal, interest=input.interest,
+                                      penalty=input.penalty, claim_date=input.claim_date, notes=input.notes)
 
         def present(row) -> GuaranteeCompensationPayload:
             return GuaranteeCompensationPayload(compensation=GuaranteeCompensation.from_row(row))
 
         return run_idempotent(info, GuaranteeCompensationPayload, input, go, present)
+
+    @strawberry.mutation(description="Set what a compensation claim on the project may cover (保证范围: principal, "
+                                     "interest, penalty), before the guarantee takes effect.")
+    def guarantee_covered_components_set(self, info: strawberry.Info, input: GuaranteeCoveredComponentsSetInput
+                                         ) -> GuaranteeCoveredComponentsPayload:
+        def go() -> GuaranteeCoveredComponentsPayload:
+            session = info.context.session
+            project = compensation.set_covered_components(
+                session, actor(info), decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                input.components)
+            covered = compensation.covered_components(session, project)
+            return GuaranteeCoveredComponentsPayload(project_id=gid(PROJECT_TYPE, project.id),
+                                                     covered_components=list(covered),
+                                                     covered_components_text=compensation.scope_text(covered))
+
+        return run_mutation(info, GuaranteeCoveredComponentsPayload, go)
 
     @strawberry.mutation(description="Record the payment on an approved claim: opens the compensation receivable "
                                      "(idempotent with idempotencyKey).")

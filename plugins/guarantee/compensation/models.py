@@ -31,6 +31,12 @@ RECEIVABLE_CLOSED = "closed"
 RECOVERY_KINDS = ("negotiation", "lawsuit", "enforcement", "collateral_disposal")
 
 
+def _claimed(context) -> Decimal:
+    """Default of ``principal`` and ``payable_amount`` for a row given only ``claimed_amount``: a principal-only claim
+    paid in full (as guarantee_0003 backfills the claims recorded before components)."""
+    return context.get_current_parameters()["claimed_amount"]
+
+
 def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete)
 
@@ -51,7 +57,7 @@ class GuaranteeCompensation(TenantScoped, Base):
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     #: principal + interest + penalty: the bank's claim, gross.
     claimed_amount: Mapped[Decimal] = mapped_column(Money)
-    principal: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    principal: Mapped[Decimal] = mapped_column(Money, default=_claimed)
     interest: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     penalty: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     #: The bank's risk-share ratio of the project's credit line when the claim was recorded (0 without a line).
@@ -59,7 +65,7 @@ class GuaranteeCompensation(TenantScoped, Base):
     #: The part of the claim the bank bears: claimed_amount x bank_share_ratio, rounded half-up to the fen.
     bank_share: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     #: What the company owes the bank: claimed_amount - bank_share.
-    payable_amount: Mapped[Decimal] = mapped_column(Money)
+    payable_amount: Mapped[Decimal] = mapped_column(Money, default=_claimed)
     claim_date: Mapped[dt.date] = mapped_column(Date)
     #: The bank's notice reference or a description of the default.
     notes: Mapped[str] = mapped_column(String(500), default="")

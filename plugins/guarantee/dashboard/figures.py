@@ -34,10 +34,12 @@ from surety.plugins.guarantee.compensation.models import (
     GuaranteeRecoveryAction,
 )
 from surety.plugins.guarantee.permissions import DASHBOARD
+from surety.plugins.guarantee.project.exposure import net_amount
 from surety.plugins.guarantee.project.models import (
     STATUS_EFFECTIVE,
     STATUS_IN_APPROVAL,
     GuaranteeBank,
+    GuaranteeCreditLine,
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import in_force, scoped
@@ -59,10 +61,12 @@ DIMENSIONS = ("industry", "region", "customer_kind", "bank")
 
 @dataclass(frozen=True)
 class InForce:
-    """Effective projects now: how many and their in-force balance."""
+    """Effective projects now: how many and their in-force balance, gross (``balance``: as the banks report it) and
+    net of the banks' risk shares (``net_balance``: the company's own risk; docs/guarantee/dashboard.md)."""
 
     count: int
     balance: Decimal
+    net_balance: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class Releases:
     released_amount: Decimal
     #: Repayments reported by the bank in the period (they lower the balance before the release).
     repaid_amount: Decimal
-    #: Compensation paid in the period (a payment ends that much liability too).
+    #: The principal of the compensation claims paid in the period (a payment ends that much in-force balance too).
     compensated_amount: Decimal
 
     @property
@@ -95,9 +99,13 @@ class Releases:
 @dataclass(frozen=True)
 class Compensation:
     count: int
+    #: What the company paid (the claims less the banks' risk shares).
     paid_amount: Decimal
     #: 代偿率 = paid_amount / guarantees released in the period; None when nothing was released.
     rate: Decimal | None
+    #: The claims paid in the period, gross (principal + interest + penalty), and the banks' share of them.
+    claimed_amount: Decimal = ZERO
+    bank_share: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,8 @@ class Slice:
     in_force_balance: Decimal
     new_count: int
     new_amount: Decimal
+    #: The in-force balance net of the banks' risk shares.
+    in_force_net_balance: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,11 @@ class Dashboard:
 
 def _money(value: Any) -> Decimal:
     return ZERO if value is None else value
+
+
+def _net(balance: Decimal, ratio: Decimal | None) -> Decimal:
+    """The company's part of ``balance`` (the bank's share, balance x ratio, rounded once per group)."""
+    return net_amount(balance, ratio) if balance else ZERO
 
 
 def _int(value: Any) -> int:
@@ -249,32 +264,35 @@ def _days_expr(session: Session):
 def _cube(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date):
     """One pass over the projects in force now or new in the period, grouped by customer kind, industry, region and
     bank: each row carries the in-force count and balance, the new business count and loan amount, and the cycle
-    time's project count and day total. The totals and the four breakdowns are exact sums of these rows."""
-    p = GuaranteeProject
+    time's project count and day total, grouped by the bank risk-share ratio of the project's credit line too (the
+    net balance takes the bank's share off each row). The totals and the four breakdowns are exact sums of these
+    rows."""
+    p, line = GuaranteeProject, GuaranteeCreditLine
     c = door.columns(session)
     effective = in_force(p)
     new = _between(p.effective_date, date_from, date_to)
     # Old rows whose effective date is before their submission (entered before loan dates were checked) would give
     # a negative cycle: they are left out of the cycle time (still counted as new business).
     timed = and_(new, p.submitted_at.is_not(None), _days_expr(session) >= 0)
-    keys = (p.customer_kind, c.industry, c.region, p.bank_id)
+    keys = (p.customer_kind, c.industry, c.region, p.bank_id, line.risk_share_ratio)
     stmt = (select(*keys, _count_if(effective), _sum_if(effective, p.in_force_balance), _count_if(new),
                    _sum_if(new, p.loan_amount), _count_if(timed), func.sum(case((timed, _days_expr(session)), else_=0)))
             .select_from(p)
             .outerjoin(c.entity, and_(c.tenant_id == p.tenant_id, c.id == p.customer_id))
+            .outerjoin(line, and_(line.tenant_id == p.tenant_id, line.id == p.credit_line_id))
             .where(or_(effective, new)).group_by(*keys))
     return session.execute(scope.projects(stmt)).all()
 
 
 def _totals_and_breakdowns(session: Session, cube) -> tuple[InForce, NewBusiness, CycleTime, dict[str, list[Slice]]]:
-    totals = [0, ZERO, 0, ZERO, 0, 0]
+    totals = [0, ZERO, 0, ZERO, ZERO, 0, 0]
     slices: dict[str, dict[Any, list]] = {d: {} for d in DIMENSIONS}
-    for kind, industry, region, bank_id, n, balance, new_n, new_amount, timed, days in cube:
-        figures = (_int(n), _money(balance), _int(new_n), _money(new_amount))
+    for kind, industry, region, bank_id, ratio, n, balance, new_n, new_amount, timed, days in cube:
+        figures = (_int(n), _money(balance), _int(new_n), _money(new_amount), _net(_money(balance), ratio))
         for i, value in enumerate((*figures, _int(timed), _int(days))):
             totals[i] += value
         for dimension, key in zip(DIMENSIONS, (industry, region, kind, bank_id)):
-            acc = slices[dimension].setdefault(key, [0, ZERO, 0, ZERO])
+            acc = slices[dimension].setdefault(key, [0, ZERO, 0, ZERO, ZERO])
             for i, value in enumerate(figures):
                 acc[i] += value
     banks = [k for k in slices["bank"] if k is not None]
@@ -284,13 +302,14 @@ def _totals_and_breakdowns(session: Session, cube) -> tuple[InForce, NewBusiness
     for dimension, acc in slices.items():
         rows = [Slice(key=None if k is None else str(k),
                       label=(names.get(k, "") if dimension == "bank" else k) or "", in_force_count=v[0],
-                      in_force_balance=v[1], new_count=v[2], new_amount=v[3]) for k, v in acc.items()]
+                      in_force_balance=v[1], new_count=v[2], new_amount=v[3], in_force_net_balance=v[4])
+                for k, v in acc.items()]
         breakdowns[dimension] = sorted(rows, key=lambda x: (-x.in_force_balance, -x.new_amount, x.key is None,
                                                             x.key or ""))
-    timed, days = totals[4], totals[5]
+    timed, days = totals[5], totals[6]
     average = None if not timed else (Decimal(days) / timed).quantize(Decimal(1).scaleb(-DAY_PLACES),
                                                                       rounding=ROUND_HALF_UP)
-    return (InForce(totals[0], totals[1]), NewBusiness(totals[2], totals[3]), CycleTime(timed, average),
+    return (InForce(totals[0], totals[1], totals[4]), NewBusiness(totals[2], totals[3]), CycleTime(timed, average),
             breakdowns)
 
 
@@ -308,13 +327,15 @@ def _releases(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.d
 
 
 def _compensation(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date):
-    """(count and amount paid in the period, amount paid up to date_to)."""
+    """(count, amount paid, principal, claimed and bank share of the claims paid in the period; amount paid up to
+    date_to)."""
     c = GuaranteeCompensation
     in_period = _between(c.paid_on, date_from, date_to)
     row = session.execute(scope.movements(
-        select(_count_if(in_period), _sum_if(in_period, c.paid_amount), func.sum(c.paid_amount)).select_from(c)
-        .where(c.paid_on.is_not(None), c.paid_on <= date_to), c)).one()
-    return _int(row[0]), _money(row[1]), _money(row[2])
+        select(_count_if(in_period), _sum_if(in_period, c.paid_amount), _sum_if(in_period, c.principal),
+               _sum_if(in_period, c.claimed_amount), _sum_if(in_period, c.bank_share), func.sum(c.paid_amount))
+        .select_from(c).where(c.paid_on.is_not(None), c.paid_on <= date_to), c)).one()
+    return _int(row[0]), _money(row[1]), _money(row[2]), _money(row[3]), _money(row[4]), _money(row[5])
 
 
 def _recovery(session: Session, scope: _Scope, date_from: dt.date, date_to: dt.date, cumulative_paid: Decimal
@@ -411,12 +432,14 @@ def dashboard(session: Session, actor: Actor, *, date_from: dt.date, date_to: dt
     scope = _Scope(session, actor)
     in_force, new_business, cycle, breakdowns = _totals_and_breakdowns(
         session, _cube(session, scope, date_from, date_to))
-    paid_count, paid, cumulative_paid = _compensation(session, scope, date_from, date_to)
-    releases = _releases(session, scope, date_from, date_to, paid)
+    paid_count, paid, principal, claimed, bank_share, cumulative_paid = _compensation(session, scope, date_from,
+                                                                                      date_to)
+    releases = _releases(session, scope, date_from, date_to, principal)
     people, units = _workload(session, scope, as_of)
     return Dashboard(
         date_from=date_from, date_to=date_to, as_of=as_of, in_force=in_force, new_business=new_business,
         releases=releases,
-        compensation=Compensation(count=paid_count, paid_amount=paid, rate=ratio(paid, releases.guarantee_released)),
+        compensation=Compensation(count=paid_count, paid_amount=paid, rate=ratio(paid, releases.guarantee_released),
+                                  claimed_amount=claimed, bank_share=bank_share),
         recovery=_recovery(session, scope, date_from, date_to, cumulative_paid), cycle_time=cycle,
         people=people, units=units, breakdowns=breakdowns)

@@ -17,7 +17,10 @@ from surety.plugins.guarantee.dashboard import figures as service
 @strawberry.type(description="Effective guarantees now.")
 class GuaranteeDashboardInForce:
     count: int
-    balance: Decimal = strawberry.field(description="Sum of the in-force balances (yuan).")
+    balance: Decimal = strawberry.field(description="Sum of the in-force balances (yuan), gross: as the banks "
+                                                    "report them (在保余额).")
+    net_balance: Decimal = strawberry.field(description="The in-force balances net of the banks' risk shares: the "
+                                                        "company's own risk (本公司承担的在保余额).")
 
 
 @strawberry.type(description="Projects that took effect in the period (whatever their status now).")
@@ -32,7 +35,8 @@ class GuaranteeDashboardReleases:
     partial_count: int
     released_amount: Decimal = strawberry.field(description="Sum of the amounts of the period's release rows.")
     repaid_amount: Decimal = strawberry.field(description="Repayments the bank reported in the period.")
-    compensated_amount: Decimal = strawberry.field(description="Compensation paid in the period.")
+    compensated_amount: Decimal = strawberry.field(description="The principal of the compensation claims paid in "
+                                                               "the period (the in-force balance those ended).")
     guarantee_released: Decimal = strawberry.field(
         description="Guarantees released in the period (解除担保额): released + repaid + compensated.")
 
@@ -40,9 +44,12 @@ class GuaranteeDashboardReleases:
 @strawberry.type(description="Compensation (代偿) paid in the period.")
 class GuaranteeDashboardCompensation:
     count: int
-    paid_amount: Decimal
+    paid_amount: Decimal = strawberry.field(description="What the company paid: the claims less the banks' shares.")
     rate: Decimal | None = strawberry.field(
         description="代偿率: paid in the period / guarantees released in the period; null when nothing was released.")
+    claimed_amount: Decimal = strawberry.field(description="The claims paid in the period, gross (principal + "
+                                                           "interest + penalty).")
+    bank_share: Decimal = strawberry.field(description="The banks' risk share of those claims.")
 
 
 @strawberry.type(description="Recovery (追偿) and losses.")
@@ -90,6 +97,8 @@ class GuaranteeDashboardSlice:
     label: str
     in_force_count: int
     in_force_balance: Decimal
+    in_force_net_balance: Decimal = strawberry.field(description="The in-force balance net of the banks' risk "
+                                                                 "shares.")
     new_count: int
     new_amount: Decimal
 
@@ -122,13 +131,15 @@ class GuaranteeDashboard:
         def slices(dimension: str) -> list[GuaranteeDashboardSlice]:
             return [GuaranteeDashboardSlice(
                 key=_gid("GuaranteeBank", s.key) if dimension == "bank" and s.key else s.key, label=s.label,
-                in_force_count=s.in_force_count, in_force_balance=s.in_force_balance, new_count=s.new_count,
+                in_force_count=s.in_force_count, in_force_balance=s.in_force_balance,
+                in_force_net_balance=s.in_force_net_balance, new_count=s.new_count,
                 new_amount=s.new_amount) for s in d.breakdowns[dimension]]
 
         r = d.releases
         return cls(
             date_from=d.date_from, date_to=d.date_to, as_of=d.as_of,
-            in_force=GuaranteeDashboardInForce(count=d.in_force.count, balance=d.in_force.balance),
+            in_force=GuaranteeDashboardInForce(count=d.in_force.count, balance=d.in_force.balance,
+                                               net_balance=d.in_force.net_balance),
             new_business=GuaranteeDashboardNewBusiness(count=d.new_business.count,
                                                        loan_amount=d.new_business.loan_amount),
             releases=GuaranteeDashboardReleases(
@@ -137,7 +148,9 @@ class GuaranteeDashboard:
                 guarantee_released=r.guarantee_released),
             compensation=GuaranteeDashboardCompensation(count=d.compensation.count,
                                                         paid_amount=d.compensation.paid_amount,
-                                                        rate=d.compensation.rate),
+                                                        rate=d.compensation.rate,
+                                                        claimed_amount=d.compensation.claimed_amount,
+                                                        bank_share=d.compensation.bank_share),
             recovery=GuaranteeDashboardRecovery(
                 recovered=d.recovery.recovered, cumulative_recovered=d.recovery.cumulative_recovered,
                 cumulative_compensation=d.recovery.cumulative_compensation, rate=d.recovery.rate,

@@ -5,6 +5,11 @@ available, and reserve or release line usage for a project under the line's row 
 automatic workflow step ``guarantee.credit_line_check``); release (part 2: the guarantee is released or
 compensated) gives usage back (:func:`release`). At most one active line of a bank covers any date, so the line a
 project is checked against is never ambiguous.
+
+Risk sharing (风险分担): a line's ``risk_share_ratio`` is the bank's share of each loss on the guarantees it carries.
+The bank bears :func:`bank_share` of an amount (amount x ratio, rounded half-up to the fen) and the company the rest
+(:func:`net_of`). :func:`project_share_ratio` is the ratio that applies to a project: its credit line's (0 when it
+holds no line, e.g. a non-financing guarantee).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
+from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.permissions import BANK
@@ -54,6 +60,26 @@ class NoCreditLine(Conflict):
 
 def available(line: GuaranteeCreditLine) -> Decimal:
     return line.total - line.used
+
+
+def bank_share(amount: Decimal, ratio: Decimal | None) -> Decimal:
+    """The bank's share of ``amount`` under the risk-share ``ratio``: amount x ratio, rounded half-up to the fen
+    (0.00 for no ratio)."""
+    return to_money(Decimal(amount) * (ratio or Decimal(0)))
+
+
+def net_of(amount: Decimal, ratio: Decimal | None) -> Decimal:
+    """The company's share of ``amount``: amount - :func:`bank_share` (so the two always add up to the amount)."""
+    return to_money(amount) - bank_share(amount, ratio)
+
+
+def project_share_ratio(session: Session, project: GuaranteeProject) -> Decimal:
+    """The bank's risk-share ratio that applies to ``project``: its credit line's, 0 when it holds no line."""
+    if project.credit_line_id is None:
+        return Decimal(0)
+    ratio = session.scalar(select(GuaranteeCreditLine.risk_share_ratio)
+                           .where(GuaranteeCreditLine.id == project.credit_line_id))
+    return ratio if ratio is not None else Decimal(0)
 
 
 # ---------------------------------------------------------------- banks --------------------------------------------

@@ -72,6 +72,9 @@ P = GuaranteeProject
 
 # ---------------------------------------------------------------- entries from events ------------------------------
 
+#: The columns a compensation entry carries besides its amount (from GuaranteeCompensationPaid).
+COMPONENT_COLUMNS = ("principal", "interest", "penalty", "bank_share")
+
 _RECEIPT_KINDS = {FEE_REVIEW: KIND_REVIEW_FEE, FEE_GUARANTEE: KIND_GUARANTEE_FEE, FEE_MARGIN: KIND_MARGIN_IN}
 
 
@@ -115,8 +118,9 @@ def on_event(session: Session, event) -> GuaranteeLedgerEntry | None:
     exists = session.scalar(select(E.id).where(E.source_type == source_type, E.source_id == source_id))
     if exists is not None:
         return None
+    parts = {k: getattr(event, k) for k in COMPONENT_COLUMNS} if kind == KIND_COMPENSATION else {}
     entry = E(project_id=event.project_id, kind=kind, amount=amount, entry_date=day, source_type=source_type,
-              source_id=source_id, detail=detail or "", stage=STAGE_MANAGER, created_at=utcnow())
+              source_id=source_id, detail=detail or "", stage=STAGE_MANAGER, created_at=utcnow(), **parts)
     session.add(entry)
     session.flush()
     return entry
@@ -135,13 +139,23 @@ class LedgerFigures:
     repaid: Decimal = ZERO
     released: Decimal = ZERO
     compensated: Decimal = ZERO
+    #: The compensation claims' components (gross: the bank's claims) and the bank's risk share of them;
+    #: compensated = principal + interest + penalty - bank share.
+    compensated_principal: Decimal = ZERO
+    compensated_interest: Decimal = ZERO
+    compensated_penalty: Decimal = ZERO
+    compensation_bank_share: Decimal = ZERO
     recovered: Decimal = ZERO
     written_off: Decimal = ZERO
 
 
 #: The figures summed from entries (in_force_balance is the project's column).
 ENTRY_FIGURES = ("review_fee", "guarantee_fee", "margin_held", "loan_amount", "repaid", "released", "compensated",
+                 "compensated_principal", "compensated_interest", "compensated_penalty", "compensation_bank_share",
                  "recovered", "written_off")
+#: Compensation figures summed from a column of the compensation entries.
+_COMPONENT_FIGURES = {"compensated_principal": E.principal, "compensated_interest": E.interest,
+                      "compensated_penalty": E.penalty, "compensation_bank_share": E.bank_share}
 FIGURES = tuple(f.name for f in dataclasses.fields(LedgerFigures))
 
 
@@ -156,6 +170,8 @@ def _whens(name: str) -> list[tuple]:
         return [(E.kind == KIND_GUARANTEE_FEE, E.amount), (refund(FEE_GUARANTEE), -E.amount)]
     if name == "margin_held":
         return [(E.kind == KIND_MARGIN_IN, E.amount), (E.kind == KIND_MARGIN_OUT, -E.amount)]
+    if name in _COMPONENT_FIGURES:
+        return [(and_(E.kind == KIND_COMPENSATION, _COMPONENT_FIGURES[name].is_not(None)), _COMPONENT_FIGURES[name])]
     return [(E.kind == plain[name], E.amount)]
 
 

@@ -46,6 +46,10 @@ MONEY_COLUMNS = (("review_fee", "评审费", "Review fee"), ("guarantee_fee", "�
                  ("margin_held", "保证金余额", "Margin held"), ("loan_amount", "贷款金额", "Loan amount"),
                  ("in_force_balance", "在保余额", "In-force balance"), ("repaid", "已还款", "Repaid"),
                  ("released", "解保金额", "Released"), ("compensated", "代偿金额", "Compensated"),
+                 ("compensated_principal", "代偿本金", "Compensated principal"),
+                 ("compensated_interest", "代偿利息", "Compensated interest"),
+                 ("compensated_penalty", "代偿罚息", "Compensated penalty"),
+                 ("compensation_bank_share", "银行分担代偿", "Bank's share of compensation"),
                  ("recovered", "追偿金额", "Recovered"), ("written_off", "核销金额", "Written off"))
 COUNT_COLUMNS = (("unconfirmed", "待确认笔数", "Unconfirmed entries"),)
 COLUMNS = TEXT_COLUMNS + MONEY_COLUMNS + COUNT_COLUMNS

@@ -32,7 +32,14 @@ class GuaranteeLedgerEntry:
                                              "| repayment | release | compensation | recovery | write_off")
     detail: str = strawberry.field(description="fee_refund: the refunded fee type; release: full | partial; "
                                                "recovery: the action kind; otherwise empty")
-    amount: Decimal
+    amount: Decimal = strawberry.field(description="compensation: what the company paid (the claim less the bank's "
+                                                   "risk share)")
+    principal: Decimal | None = strawberry.field(description="compensation: the claim's principal (本金); null on "
+                                                             "other kinds")
+    interest: Decimal | None = strawberry.field(description="compensation: the claim's interest (利息)")
+    penalty: Decimal | None = strawberry.field(description="compensation: the claim's penalty interest (罚息)")
+    bank_share: Decimal | None = strawberry.field(description="compensation: the part of the claim the bank bears "
+                                                              "(its risk share)")
     entry_date: dt.date
     source_type: str = strawberry.field(description="The table of the row the fact came from")
     source_id: strawberry.ID = strawberry.field(description="That row's id (a UUID)")
@@ -47,7 +54,8 @@ class GuaranteeLedgerEntry:
     @classmethod
     def from_row(cls, r) -> "GuaranteeLedgerEntry":
         return cls(id=gid(ENTRY_TYPE, r.id), project_id=gid(PROJECT_TYPE, r.project_id), kind=r.kind,
-                   detail=r.detail or "", amount=r.amount, entry_date=r.entry_date, source_type=r.source_type,
+                   detail=r.detail or "", amount=r.amount, principal=r.principal, interest=r.interest,
+                   penalty=r.penalty, bank_share=r.bank_share, entry_date=r.entry_date, source_type=r.source_type,
                    source_id=strawberry.ID(str(r.source_id)), stage=r.stage, manager_by=gid("User", r.manager_by),
                    manager_at=r.manager_at, risk_by=gid("User", r.risk_by), risk_at=r.risk_at,
                    finance_by=gid("User", r.finance_by), finance_at=r.finance_at)
@@ -63,7 +71,12 @@ class GuaranteeLedgerFigures:
     in_force_balance: Decimal
     repaid: Decimal
     released: Decimal
-    compensated: Decimal
+    compensated: Decimal = strawberry.field(description="Compensation the company paid (claims less the bank's share)")
+    compensated_principal: Decimal = strawberry.field(description="The compensation claims' principal (代偿本金)")
+    compensated_interest: Decimal = strawberry.field(description="The compensation claims' interest (代偿利息)")
+    compensated_penalty: Decimal = strawberry.field(description="The compensation claims' penalty interest (代偿罚息)")
+    compensation_bank_share: Decimal = strawberry.field(description="The bank's risk share of the compensation "
+                                                                    "claims (银行分担)")
     recovered: Decimal
     written_off: Decimal
 

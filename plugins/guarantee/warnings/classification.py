@@ -10,6 +10,13 @@ GuaranteeRiskClassified); rejected or withdrawn -> the change is ``rejected``.
 
 :func:`suggested_class` derives a class from the open overdue report's days past due (SUGGESTION_THRESHOLDS);
 :func:`classification_of` shows it next to the current class.
+
+Compensation is an input: once compensation has been paid on a project (GuaranteeCompensationPaid) its class is at
+least RISK_ON_COMPENSATION (次级 substandard). :func:`on_event` raises a lower class to it at once (a change row
+recorded ``approved`` with the reason COMPENSATION_REASON, no workflow: the payment itself was approved through the
+claim's process; audited, GuaranteeRiskClassified); :func:`floor_class` is that minimum, which a proposal may not go
+below and an approved change never takes the project under. A ``compensated`` project carries risk while its
+compensation receivable is open.
 """
 
 from __future__ import annotations
@@ -31,10 +38,24 @@ from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid
 from surety.core.workflow import helpers
-from surety.plugins.guarantee.compensation.models import RECEIVABLE_OPEN, GuaranteeCompensationReceivable
+from surety.plugins.guarantee.compensation.models import (
+    CLAIM_COMPENSATED,
+    RECEIVABLE_OPEN,
+    GuaranteeCompensation,
+    GuaranteeCompensationReceivable,
+)
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import CLASSIFICATION, WARNING
-from surety.plugins.guarantee.project.models import RISK_CLASSES, STATUS_EFFECTIVE, STATUS_RELEASED, GuaranteeProject
+from surety.plugins.guarantee.project.models import (
+    RISK_CLASSES,
+    RISK_NORMAL,
+    RISK_ON_COMPENSATION,
+    STATUS_COMPENSATED,
+    STATUS_EFFECTIVE,
+    STATUS_RELEASED,
+    GuaranteeProject,
+    risk_rank,
+)
 from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.warnings.early_warnings import SYSTEM_ID, open_report
 from surety.plugins.guarantee.warnings.events import GuaranteeRiskClassified
@@ -91,11 +112,52 @@ def suggested_class(session: Session, project: GuaranteeProject) -> str:
     return class_for_days(report.days_past_due if report is not None else 0)
 
 
+#: The reason of the change recorded when a compensation payment raises a project's class.
+COMPENSATION_REASON = "已代偿：风险分类调整为不低于次级 (compensation paid: at least substandard)"
+
+
+def floor_class(session: Session, project: GuaranteeProject) -> str:
+    """The lowest class the project may have: RISK_ON_COMPENSATION once compensation was paid on it, else normal."""
+    paid = session.scalar(select(GuaranteeCompensation.id).where(
+        GuaranteeCompensation.project_id == project.id, GuaranteeCompensation.status == CLAIM_COMPENSATED).limit(1))
+    return RISK_ON_COMPENSATION if paid is not None else RISK_NORMAL
+
+
+def worse(a: str, b: str) -> str:
+    """The worse of two classes."""
+    return a if risk_rank(a) >= risk_rank(b) else b
+
+
+def on_event(session: Session, event) -> GuaranteeClassificationChange | None:
+    """``surety_handle_event``: on GuaranteeCompensationPaid, raise the project's class to at least
+    RISK_ON_COMPENSATION (see the module's docstring); the change row recorded, or None when nothing changed."""
+    if event.event_type != "GuaranteeCompensationPaid":
+        return None
+    project = lock_by_id(session, GuaranteeProject, event.project_id, "risk_class", "guarantee project", "project_id")
+    target = worse(project.risk_class, RISK_ON_COMPENSATION)
+    if target == project.risk_class:
+        return None
+    from_class, now = project.risk_class, utcnow()
+    change = GuaranteeClassificationChange(project_id=project.id, from_class=from_class, to_class=target,
+                                           reason=COMPENSATION_REASON, status=CHANGE_APPROVED, decided_at=now)
+    session.add(change)
+    project.risk_class, project.updated_at = target, now
+    session.flush()
+    audit(session, "guarantee.classification.compensated", entity_type=ENTITY, entity_id=change.id, before=None,
+          after={**_image(change), "compensation_id": str(event.compensation_id)})
+    audit(session, "guarantee.project.risk_classified", entity_type="guarantee:project", entity_id=project.id,
+          before={"risk_class": from_class}, after={"risk_class": target, "change_id": str(change.id)})
+    raise_event(session, GuaranteeRiskClassified(project_id=project.id, change_id=change.id, from_class=from_class,
+                                                 to_class=target))
+    return change
+
+
 def carries_risk(session: Session, project: GuaranteeProject) -> bool:
-    """Whether a project's class may change: effective, or released with an open compensation receivable."""
+    """Whether a project's class may change: effective, or released or compensated with an open compensation
+    receivable."""
     if project.status == STATUS_EFFECTIVE:
         return True
-    if project.status != STATUS_RELEASED:
+    if project.status not in (STATUS_RELEASED, STATUS_COMPENSATED):
         return False
     return session.scalar(select(GuaranteeCompensationReceivable.id).where(
         GuaranteeCompensationReceivable.project_id == project.id,
@@ -119,6 +181,10 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
                        f"receivable; project {project.project_no} is {project.status}.", field="project_id")
     if to_class == project.risk_class:
         raise ValidationFailed(f"The project is already {to_class} ({RISK_CLASSES[to_class]}).", field="to_class")
+    floor = floor_class(session, project)
+    if risk_rank(to_class) < risk_rank(floor):
+        raise ValidationFailed(f"本项目已代偿，风险分类（to_class）不得低于{RISK_CLASSES[floor]}（{floor}），"
+                               f"提议的是{RISK_CLASSES[to_class]}（{to_class}）。", field="to_class")
     pending = session.scalar(select(GuaranteeClassificationChange.id).where(
         GuaranteeClassificationChange.project_id == project.id,
         GuaranteeClassificationChange.status == CHANGE_PROPOSED))
@@ -175,7 +241,8 @@ def ended(session: Session, event) -> None:
         return
     project = lock_by_id(session, GuaranteeProject, change.project_id, "risk_class", "guarantee project", "project_id")
     from_class = project.risk_class
-    project.risk_class, project.updated_at = change.to_class, utcnow()
+    # Proposed before a compensation was paid, a change may aim below the floor compensation set: it stops there.
+    project.risk_class, project.updated_at = worse(change.to_class, floor_class(session, project)), utcnow()
     change.status = CHANGE_APPROVED
     session.flush()
     audit(session, "guarantee.classification.approved", entity_type=ENTITY, entity_id=change.id, before=before,
@@ -183,7 +250,7 @@ def ended(session: Session, event) -> None:
     audit(session, "guarantee.project.risk_classified", entity_type="guarantee:project", entity_id=project.id,
           before={"risk_class": from_class}, after={"risk_class": project.risk_class, "change_id": str(change.id)})
     raise_event(session, GuaranteeRiskClassified(project_id=project.id, change_id=change.id, from_class=from_class,
-                                                 to_class=change.to_class))
+                                                 to_class=project.risk_class))
 
 
 # ---------------------------------------------------------------- reading -----------------------------------------
