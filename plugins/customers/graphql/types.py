@@ -1,5 +1,6 @@
 """GraphQL types of the customers plugin. Personal data is masked unless the caller asks ``reveal: true`` and holds
-core:pii:reveal (every reveal audited, as for users)."""
+core:pii:reveal, or is the customer's own manager asking for its phone or address (plugins/customers/pii.py); every
+reveal audited, as for users."""
 
 from __future__ import annotations
 
