@@ -35,8 +35,10 @@ from surety.plugins.guarantee.testing import make_bank, make_project
 D = dt.date
 
 
-def _effective(s, a, gw, *, balance="2000000.00", reserve=True):
-    bank, line = make_bank(s)
+def _effective(s, a, gw, *, balance="2000000.00", reserve=True, share="0"):
+    """An effective project on a fresh bank line whose risk-share ratio is ``share`` (0: the company pays claims in
+    full, so the flow's figures stay simple; test_components.py covers the share)."""
+    bank, line = make_bank(s, risk_share_ratio=share)
     p = make_project(s, a, gw.customers["corp"], bank=bank, amount="3000000.00", status="effective",
                      in_force_balance=Decimal(balance), effective_date=D(2026, 1, 10))
     if reserve:
@@ -100,21 +102,21 @@ def proposed(gw, rid, reason="借款人破产清算完毕", who="risk") -> Guara
 def test_claim_approved_through_the_engine_then_paid_and_recovered(gw):
     with gw.acting("fin") as (s, a):
         p, line = _effective(s, a, gw)
-        c = comp.claim(s, a, p.id, amount="1500000", claim_date=D(2026, 6, 1), notes=" 银行 代偿通知 ")
-        assert (c.status, c.claimed_amount, c.notes) == ("claimed", Decimal("1500000.00"), "银行 代偿通知")
+        c = comp.claim(s, a, p.id, amount="1234567.89", claim_date=D(2026, 6, 1), notes=" 银行 代偿通知 ")
+        assert (c.status, c.claimed_amount, c.notes) == ("claimed", Decimal("1234567.89"), "银行 代偿通知")
         with pytest.raises(Conflict) as twice:
             comp.claim(s, a, p.id, amount="1", claim_date=D(2026, 6, 2))
         assert twice.value.field == "project_id"
     inst = instance(gw, c.workflow_instance_id)
     assert (inst.definition_key, inst.subject_type, inst.subject_id, inst.current_step, inst.status) == (
         "guarantee.compensation", "guarantee:compensation", str(c.id), "review", "running")
-    assert inst.subject["amount"] == "1500000.00" and inst.subject["project_no"] == p.project_no
+    assert inst.subject["amount"] == "1234567.89" and inst.subject["project_no"] == p.project_no
     with pytest.raises(PermissionDenied):  # the review is the risk officer's
         do(gw, "boss", c.workflow_instance_id)
     assert do(gw, "risk", c.workflow_instance_id, comment="材料齐全") == ("approval", "running")
     assert _row(gw, GuaranteeCompensation, c.id).status == "claimed"
     with gw.acting("fin") as (s, a), pytest.raises(Conflict):  # not approved yet
-        comp.pay(s, a, c.id, amount="1500000", paid_on=D(2026, 6, 5))
+        comp.pay(s, a, c.id, amount="1234567.89", paid_on=D(2026, 6, 5))
     with pytest.raises(PermissionDenied):  # the approval is the executive's
         do(gw, "risk", c.workflow_instance_id)
     assert do(gw, "boss", c.workflow_instance_id, comment="同意代偿") == ("approved", "approved")
@@ -127,10 +129,13 @@ def test_claim_approved_through_the_engine_then_paid_and_recovered(gw):
             comp.pay(s, a, c.id, amount="1", paid_on=D(2026, 6, 5))
     with gw.acting("fin") as (s, a):
         with pytest.raises(ValidationFailed) as over:
-            comp.pay(s, a, c.id, amount="1500000.01", paid_on=D(2026, 6, 5))
+            comp.pay(s, a, c.id, amount="1234567.90", paid_on=D(2026, 6, 5))
         assert over.value.field == "amount"
+        with pytest.raises(ValidationFailed) as under:  # the payable amount, no less either
+            comp.pay(s, a, c.id, amount="100", paid_on=D(2026, 6, 5))
+        assert under.value.field == "amount"
         with pytest.raises(ValidationFailed) as early:
-            comp.pay(s, a, c.id, amount="100", paid_on=D(2026, 5, 31))
+            comp.pay(s, a, c.id, amount="1234567.89", paid_on=D(2026, 5, 31))
         assert early.value.field == "paid_on"
         rid = comp.pay(s, a, c.id, amount="1234567.89", paid_on=D(2026, 6, 5)).id
     with gw.session() as s:
@@ -144,7 +149,8 @@ def test_claim_approved_through_the_engine_then_paid_and_recovered(gw):
         assert _events(s, "GuaranteeCompensationPaid") == [{
             "project_id": str(p.id), "compensation_id": str(c.id), "receivable_id": str(rid),
             "bank_id": str(p.bank_id), "amount": "1234567.89", "paid_on": "2026-06-05",
-            "in_force_balance": "765432.11"}]
+            "in_force_balance": "765432.11", "claimed_amount": "1234567.89", "principal": "1234567.89",
+            "interest": "0.00", "penalty": "0.00", "bank_share": "0.00", "project_status": "effective"}]
         audits = {r.action: r for r in s.scalars(select(AuditRecord).where(AuditRecord.entity_id == str(c.id)))}
         assert set(audits) == {"guarantee.compensation.claimed", "guarantee.compensation.decided",
                                "guarantee.compensation.paid"}
@@ -252,16 +258,18 @@ def test_subject_fields_for_routing(gw):
         str(p.id), p.project_no, str(c.id))
     assert fields["org_unit_id"] == (str(p.org_unit_id) if p.org_unit_id else None)
     assert fields["claim_date"] == "2026-06-01" and fields["status"] == "claimed"
+    assert (fields["principal"], fields["interest"], fields["penalty"], fields["bank_share"],
+            fields["payable_amount"]) == (Decimal("1234567.89"), 0, 0, 0, Decimal("1234567.89"))
     do(gw, "risk", c.workflow_instance_id)
     do(gw, "boss", c.workflow_instance_id)
     with gw.acting("fin") as (s, a):
-        rid = comp.pay(s, a, c.id, amount="1000000", paid_on=D(2026, 6, 2)).id
+        rid = comp.pay(s, a, c.id, paid_on=D(2026, 6, 2)).id  # the payable amount by default
         comp.record_recovery(s, a, rid, kind="lawsuit", notes="判决", amount="0.11", action_date=D(2026, 6, 3))
     with gw.session() as s:
         rf = subject(s, "guarantee:compensation_receivable", str(rid))
     assert (rf["amount"], rf["paid"], rf["recovered"], rf["receivable_id"], rf["project_no"]) == (
-        Decimal("999999.89"), Decimal("1000000.00"), Decimal("0.11"), str(rid), p.project_no)
-    assert rf["in_force_balance"] == Decimal("1000000.00") and "org_unit_id" in rf
+        Decimal("1234567.78"), Decimal("1234567.89"), Decimal("0.11"), str(rid), p.project_no)
+    assert rf["in_force_balance"] == Decimal("765432.11") and "org_unit_id" in rf
 
 
 def test_permissions_and_claim_refusals(gw):
@@ -276,7 +284,7 @@ def test_permissions_and_claim_refusals(gw):
         contracted = make_project(s, a, gw.customers["corp"], status="contracted")
         with pytest.raises(Conflict) as not_effective:
             comp.claim(s, a, contracted.id, amount="1")
-        assert "is contracted" in not_effective.value.message
+        assert "已签约（contracted）" in not_effective.value.message
         with pytest.raises(NotFound):
             comp.claim(s, a, uuid.uuid4(), amount="1")
         with pytest.raises(NotFound):
