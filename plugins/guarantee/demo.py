@@ -35,6 +35,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.attachments import service as attachments
 from surety.core.context import Actor, acting
 from surety.core.identity.auth import user_actor
 from surety.core.identity.models import OrgUnit, User
@@ -58,6 +59,7 @@ from surety.plugins.guarantee.monitoring import inspections
 from surety.plugins.guarantee.origination import applications
 from surety.plugins.guarantee.origination.applications import withdraw_application
 from surety.plugins.guarantee.portal import self_service as portal
+from surety.plugins.guarantee.project import conditions as approval_conditions
 from surety.plugins.guarantee.project import products
 from surety.plugins.guarantee.project.models import GuaranteeProduct
 from surety.plugins.guarantee.release import releases as release
@@ -281,6 +283,16 @@ class _Demo:
                 contracts.mark_signed(self.s, legal, contract.id, signed_on=self.today, signers=[
                     {"role": "guarantor", "name": "Demo Guarantee Co."}, {"role": "counterparty", "name": "对方"}])
 
+    def meet_conditions(self, project) -> None:
+        """The legal officer records the committee's conditions met, each with a note file as its evidence."""
+        legal = self.actors["zhaolei"]
+        with self.as_("zhaolei"):
+            for condition in approval_conditions.open_conditions(self.s, project.id):
+                proof = attachments.upload(self.s, legal, "guarantee:project", str(project.id), "附加条件落实说明.txt",
+                                           f"{condition.text}：已签署并核实。".encode())
+                approval_conditions.meet_condition(self.s, legal, condition.id, attachment_ids=[proof.id],
+                                                   note="已按审保会决议落实")
+
     def confirm_loan(self, project, contract_no: str) -> None:
         with self.as_("sunli"):
             confirm_loan(self.s, self.actors["sunli"], project.id, loan_contract_no=contract_no,
@@ -342,6 +354,7 @@ class _Demo:
         self.fee_plan(effective, rate="0.018", frequency="yearly", review_fee="5000.00", margin_rate="0.10",
                       receive=True)
         self.sign_contracts(effective)
+        self.meet_conditions(effective)
         self.confirm_loan(effective, f"ICBC-JK-{self.today:%Y}-0001")
 
         # 5. At the review committee, with a meeting scheduled for the next working day.

@@ -261,6 +261,15 @@ def test_a_project_from_application_to_effective_through_graphql(api, gw):
         assert signed["contract"]["status"] == "signed"
         assert f.status(pid) == ("contracted" if i == len(contracts) - 1 else "approved")
 
+    # --- the committee's condition (追加保证金 10%): the margin is in the fee plan, the approver waives it ----------
+    [condition] = f.call("mgr", "query($p: ID!) { guaranteeProject(id: $p) { approvalConditions { id status } } }",
+                         {"p": pid})["data"]["guaranteeProject"]["approvalConditions"]
+    assert condition["status"] == "open"
+    waived = f.mutate("boss", """mutation($i: GuaranteeConditionWaiveInput!) { guaranteeConditionWaive(input: $i) {
+      condition { status } errors { code message } } }""", "guaranteeConditionWaive",
+                      {"i": {"conditionId": condition["id"], "reason": "保证金已按 10% 列入收费计划"}})
+    assert waived["condition"] == {"status": "waived"}
+
     # --- finance confirms the loan: the guarantee is effective with its in-force balance -----------------------
     loan = f.mutate("fin", LOAN, "guaranteeLoanConfirm", {"i": {
         "projectId": pid, "loanContractNo": "ABC-JK-2026-001", "loanAmount": AMOUNT,
