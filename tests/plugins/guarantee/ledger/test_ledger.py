@@ -116,8 +116,8 @@ def full_story(gw):
 
 EXPECTED = dict(review_fee=D("18000.00"), guarantee_fee=D("40000.00"), margin_held=D("300000.00"),
                 loan_amount=D("2800000.00"), in_force_balance=D("500000.00"), repaid=D("800000.00"),
-                released=D("500000.00"), compensated=D("1000000.00"), recovered=D("300000.00"),
-                written_off=D("700000.00"))
+                released=D("500000.00"), compensated=D("1000000.00"), compensated_principal=D("1000000.00"),
+                recovered=D("300000.00"), written_off=D("700000.00"))
 
 
 # ---------------------------------------------------------------- entries --------------------------------------------
@@ -341,7 +341,7 @@ def test_company_ledger_rows_filters_scope_and_totals(gw):
     r1, r2 = got[p1], got[p2]
     assert r1.figures == ledger.LedgerFigures(**EXPECTED)
     assert (r1.customer_name, r1.bank_id, r1.status, r1.risk_class, r1.effective_date, r1.unconfirmed) == (
-        "华夏建材有限公司", b1, "effective", "normal", START, 11)
+        "华夏建材有限公司", b1, "effective", "substandard", START, 11)
     assert (r2.customer_name, r2.bank_name, r2.status, r2.figures.released, r2.figures.margin_held,
             r2.figures.guarantee_fee, r2.figures.review_fee) == (
         "张三", "建设银行", "released", D("2800000.00"), D("0.00"), D("45000.00"), D("0.00"))
@@ -369,8 +369,8 @@ def test_company_ledger_rows_filters_scope_and_totals(gw):
     assert t.figures == ledger.LedgerFigures(
         review_fee=D("18000.00"), guarantee_fee=D("85000.00"), margin_held=D("300000.00"),
         loan_amount=D("5600000.00"), in_force_balance=D("500000.00"), repaid=D("800000.00"),
-        released=D("3300000.00"), compensated=D("1000000.00"), recovered=D("300000.00"),
-        written_off=D("700000.00"))
+        released=D("3300000.00"), compensated=D("1000000.00"), compensated_principal=D("1000000.00"),
+        recovered=D("300000.00"), written_off=D("700000.00"))
     assert (one.projects, one.figures.released) == (1, D("2800000.00"))
 
 
@@ -391,17 +391,20 @@ def test_export_workbook(gw):
     with gw.session() as s:
         no1 = s.scalar(select(GuaranteeProject.project_no).where(GuaranteeProject.id == p1))
     first = rows[2]  # ordered by effective date: P1 first
-    assert first[:5] == (no1, "华夏建材有限公司", "测试银行", "effective", "正常")
+    # The compensation paid on it raised its class to 次级 (warnings.classification).
+    assert first[:5] == (no1, "华夏建材有限公司", "测试银行", "effective", "次级")
     assert first[5].date() == START
-    assert [D(str(v)).quantize(D("0.01")) for v in first[6:16]] == [EXPECTED[k] for k in (
+    assert [D(str(v)).quantize(D("0.01")) for v in first[6:20]] == [EXPECTED.get(k, D("0.00")) for k in (
         "review_fee", "guarantee_fee", "margin_held", "loan_amount", "in_force_balance", "repaid", "released",
-        "compensated", "recovered", "written_off")]
-    assert first[16] == 11
+        "compensated", "compensated_principal", "compensated_interest", "compensated_penalty",
+        "compensation_bank_share", "recovered", "written_off")]
+    assert rows[0][14:18] == ("代偿本金", "代偿利息", "代偿罚息", "银行分担代偿")
+    assert first[20] == 11
     assert ws.cell(row=3, column=7).number_format == "#,##0.00"
     assert ws.cell(row=3, column=7).data_type == "n"
     total = rows[4]
     assert total[0] == TOTAL_LABEL and total[1].startswith("2 ")
-    assert D(str(total[6 + 1])) == D("85000") and D(str(total[6 + 6])) == D("3300000") and total[16] == 16
+    assert D(str(total[6 + 1])) == D("85000") and D(str(total[6 + 6])) == D("3300000") and total[20] == 16
     assert len(rows) == 5
     with gw.session() as s:
         record = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.ledger.exported")).one()
