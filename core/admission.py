@@ -1,13 +1,12 @@
 """Admission control: how many requests a worker runs at once, how many wait, and the 503 for the rest.
 
-Why (docs/operations.md, "Request model"): database calls are synchronous and run on the event loop, while GraphQL
-resolvers ``await`` DataLoaders between them. If more requests are in flight than the connection pool can serve, a
-request blocks the loop waiting for a connection while the requests holding connections wait at an ``await`` for
-the loop: nobody returns a connection and the worker hangs. The gate admits at most
-``pool capacity // CONNECTIONS_PER_REQUEST`` requests (by default at most ``DEFAULT_MAX_SLOTS``), so every admitted
-request finds its connections free and a checkout never waits on another request. The rest wait in a bounded
-first-come-first-served queue for a bounded time; beyond either bound they get ``503 Service Unavailable`` with
-``Retry-After`` at once instead of hanging.
+Why (docs/architecture.md, "Request model"): each admitted GraphQL operation runs on a request thread
+(core/request_threads.py) and holds up to ``CONNECTIONS_PER_REQUEST`` pool connections. If more requests ran than
+the pool can serve, a request would wait at checkout for a connection that another request holds while that one
+waits for something else: the gate admits at most ``pool capacity // CONNECTIONS_PER_REQUEST`` requests (by default
+at most ``DEFAULT_MAX_SLOTS``), so every admitted request finds its connections free and a checkout never waits on
+another request. The rest wait in a bounded first-come-first-served queue for a bounded time; beyond either bound
+they get ``503 Service Unavailable`` with ``Retry-After`` at once instead of hanging.
 
 Each admitted request carries a connection budget (:func:`surety.core.db.session.connection_budget`): a request that
 holds more than ``CONNECTIONS_PER_REQUEST`` connections at once is logged (and fails the tests), because it would
@@ -34,9 +33,9 @@ log = structlog.get_logger("surety.admission")
 #: session is open; one spare.
 CONNECTIONS_PER_REQUEST = 3
 
-#: Requests run at once when not configured, at most: database calls block the event loop, so more requests in
-#: flight on one loop only interleave (each takes longer) without finishing more per second.
-DEFAULT_MAX_SLOTS = 4
+#: Requests run at once when not configured, at most (each on a request thread of its own: core/request_threads.py):
+#: enough to overlap one request's database waits with another's Python work on a few cores; more only interleave.
+DEFAULT_MAX_SLOTS = 8
 
 BUSY_MESSAGE = "服务器繁忙，请稍后重试。(The server is busy; retry shortly.)"
 

@@ -25,6 +25,7 @@ from surety.core.identity.api_keys import authenticate_api_key
 from surety.core.identity.auth import resolve_access
 from surety.core.identity.operators import resolve_platform
 from surety.core.logging import configure_logging
+from surety.core.request_threads import RequestThreads
 from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
 from surety.graphql import graphiql
@@ -80,24 +81,33 @@ class SuretyGraphQL(GraphQL):
     not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, GraphQL-shaped bodies for every
     refusal at the HTTP level (Strawberry answers plain text) and a code on every error."""
 
-    def __init__(self, schema, db: Database | None, settings: Settings):
+    def __init__(self, schema, db: Database | None, settings: Settings, threads: RequestThreads | None = None):
         super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
                          allow_queries_via_get=False)
         self._db = db
+        self._threads = threads
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL (development only) loading its scripts from the package, not a CDN (graphql/graphiql.py)."""
         return HTMLResponse(graphiql.graphiql_html())
 
     async def __call__(self, scope, receive, send):
+        """The body is read here, on the server's loop (where the size limit applies); the operation runs on a
+        request thread (core/request_threads.py) and the response is written back here."""
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = request_error(exc.reason, exc.status_code)
+        if self._threads is None:
+            response = await self._respond(scope, receive)
+        else:
+            body = await _read_body(receive)
+            response = await self._threads.run(self._respond, scope, _replay(body))
         await response(scope, receive, send)
+
+    async def _respond(self, scope, receive):
+        try:
+            return await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            return request_error(exc.reason, exc.status_code)
 
     async def process_result(self, request: Request, result):
         """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``)."""
@@ -133,6 +143,32 @@ class SuretyGraphQL(GraphQL):
             structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id), user=actor.subject)
         return Context(db=db, request=request, response=response, request_id=request.state.request_id,
                        client_addr=request.client.host if request.client else None, **fields)
+
+
+async def _read_body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    """An ASGI ``receive`` giving ``body`` once, then a disconnect."""
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 class RequestContextMiddleware:
@@ -213,11 +249,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     settings = settings or get_settings()
     configure_logging(settings)
     schema = schema or build_schema(settings=settings)
-    graphql_app = SuretyGraphQL(schema, db, settings)
+    gate = admission_gate(settings, db or get_database())
+    graphql_app = SuretyGraphQL(schema, db, settings, threads=RequestThreads(gate.slots))
     app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz),
                             *attachment_routes(db),
                             *([Mount(graphiql.STATIC_PATH, graphiql.static_files())] if settings.development else [])])
-    app.add_middleware(AdmissionMiddleware, gate=admission_gate(settings, db or get_database()))
+    app.add_middleware(AdmissionMiddleware, gate=gate)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        path_limits={UPLOAD_PATH: upload_body_limit(settings)})
     if settings.env != "test":  # a serving worker (tests build many apps in one process)

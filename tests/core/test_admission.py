@@ -5,13 +5,18 @@ awaiting a DataLoader between synchronous database calls, all finish."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import gc
 import os
+import threading
+import time
 
 import httpx
 import pytest
+import strawberry
 import structlog
+from sqlalchemy import create_engine, text
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -26,6 +31,7 @@ from surety.core.admission import (
 )
 from surety.core.db.session import Database, connection_budget, pool_capacity
 from surety.core.errors import ConfigurationError
+from surety.core.request_threads import RequestThreads
 from surety.core.settings import get_settings, load_settings
 from surety.core.testing import TEST_PASSWORD
 from surety.core.web import admission_gate, create_app
@@ -287,3 +293,72 @@ def test_a_serving_worker_freezes_its_start_up_heap(monkeypatch, db):
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+# --- request threads -----------------------------------------------------------------------------------------------
+
+def test_request_threads_run_coroutines_on_their_own_loops_in_the_callers_context():
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+
+    async def probe():
+        await asyncio.sleep(0)
+        return threading.current_thread().name, id(asyncio.get_running_loop()), marker.get()
+
+    async def scenario():
+        threads = RequestThreads(2)
+        marker.set("request-7")
+        try:
+            name, loop_id, seen = await threads.run(probe)
+        finally:
+            threads.shutdown()
+        assert name.startswith("surety-request") and name != threading.current_thread().name
+        assert loop_id != id(asyncio.get_running_loop())
+        assert seen == "request-7"
+
+    run(scenario())
+
+
+LOCK_AND_WAIT = "{ lockAndWait }"
+
+
+def test_a_request_waiting_on_a_row_lock_does_not_stop_the_request_holding_it(test_db):
+    """Two operations update the same row and ``await`` while holding its lock (as a mutation holding the tenant's
+    audit-chain lock awaits a DataLoader for its payload). On one shared event loop the second blocks the loop in the
+    database while the first waits at its ``await`` for that loop: both stay stuck until the lock times out. On
+    request threads both finish."""
+    owner = create_engine(test_db.owner_url)
+    with owner.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS admission_probe (id integer PRIMARY KEY, n integer)"))
+        conn.execute(text("DELETE FROM admission_probe"))
+        conn.execute(text("INSERT INTO admission_probe VALUES (1, 0)"))
+    timeout = "SET LOCAL lock_timeout = '20s'" if owner.dialect.name == "postgresql" else None
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        async def lock_and_wait(self) -> int:
+            with owner.begin() as conn:
+                if timeout:
+                    conn.execute(text(timeout))
+                conn.execute(text("UPDATE admission_probe SET n = n + 1 WHERE id = 1"))
+                await asyncio.sleep(0.3)  # holding the lock, at an await
+                return conn.execute(text("SELECT n FROM admission_probe WHERE id = 1")).scalar_one()
+
+    settings = get_settings()
+    app = create_app(settings, Database(test_db.app_url, owner_url=test_db.owner_url),
+                     schema=strawberry.Schema(query=Query))
+
+    async def both():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=60) as c:
+            started = time.monotonic()
+            responses = await asyncio.gather(*(c.post("/graphql", json={"query": LOCK_AND_WAIT}) for _ in range(2)))
+            return responses, time.monotonic() - started
+
+    try:
+        responses, _elapsed = run(both())
+        assert [r.status_code for r in responses] == [200, 200]
+        assert sorted(r.json()["data"]["lockAndWait"] for r in responses) == [1, 2], [r.text for r in responses]
+    finally:
+        with owner.begin() as conn:
+            conn.execute(text("DROP TABLE admission_probe"))
+        owner.dispose()
