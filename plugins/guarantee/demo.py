@@ -418,7 +418,7 @@ class _Demo:
         self.act("chenjing", project, instance_id=claim.workflow_instance_id, comment="代偿条件成立")
         self.act("liuyang", project, instance_id=claim.workflow_instance_id, comment="同意代偿")
         with self.as_("sunli"):
-            return compensation.pay(self.s, self.actors["sunli"], claim.id, amount=amount)
+            return compensation.pay(self.s, self.actors["sunli"], claim.id)  # the claim less the bank's share
 
     def after_effect(self, effective, mortgage, guarantor, pledge) -> None:
         """Part 2: an inspection of the effective project; one project released (repaid, margin refunded); one in
@@ -470,11 +470,13 @@ class _Demo:
             early_warnings.record_overdue(self.s, self.actors["zhangwei"], p.id, overdue_principal="500000.00",
                                           overdue_interest="18500.00", days_past_due=95,
                                           notes="银行逾期通知：本金及利息逾期 95 天")
-        with self.as_("chenjing"):
-            change = classification.propose_change(self.s, self.actors["chenjing"], p.id, to_class="substandard",
-                                                   reason="逾期超过 90 天，已代偿")
-        self.act("wangqiang", p, instance_id=change.workflow_instance_id, comment="同意调整")
-        self.act("liuyang", p, instance_id=change.workflow_instance_id, comment="同意调整为次级")
+        self.s.refresh(p)
+        if p.risk_class != "substandard":  # the compensation paid on it raised it already (warnings.classification)
+            with self.as_("chenjing"):
+                change = classification.propose_change(self.s, self.actors["chenjing"], p.id, to_class="substandard",
+                                                       reason="逾期超过 90 天，已代偿")
+            self.act("wangqiang", p, instance_id=change.workflow_instance_id, comment="同意调整")
+            self.act("liuyang", p, instance_id=change.workflow_instance_id, comment="同意调整为次级")
         with self.as_("chenjing"):
             classification.propose_change(self.s, self.actors["chenjing"], effective.id, to_class="special_mention",
                                           reason="行业景气度下降，建议关注")

@@ -26,12 +26,13 @@ class GuaranteeCompensationPaid(DomainEvent):
     amount: Decimal
     paid_on: dt.date
     in_force_balance: Decimal
-    claimed_amount: Decimal
-    principal: Decimal
-    interest: Decimal
-    penalty: Decimal
-    bank_share: Decimal
-    project_status: str
+    #: The claim's figures (None when an event is made without them, e.g. by a test of another area).
+    claimed_amount: Decimal | None = None
+    principal: Decimal | None = None
+    interest: Decimal | None = None
+    penalty: Decimal | None = None
+    bank_share: Decimal | None = None
+    project_status: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
