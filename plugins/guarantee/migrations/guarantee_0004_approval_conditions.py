@@ -1,7 +1,7 @@
 """guarantee: review committee approval conditions (审保会决议的附加条件)
 
 Revision ID: guarantee_0004
-Revises: guarantee_0002
+Revises: guarantee_0003
 Create Date: 2026-12-20 10:00:00.000000
 """
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import surety.core.db.types
 from surety.core.db.rls import disable_rls, enable_rls
 
 revision: str = 'guarantee_0004'
-down_revision: str | Sequence[str] | None = 'guarantee_0002'
+down_revision: str | Sequence[str] | None = 'guarantee_0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 #: New tenant tables of this revision: row-level security enabled and forced on each (PostgreSQL).
