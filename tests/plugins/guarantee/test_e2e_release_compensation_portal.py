@@ -4,8 +4,9 @@
    and fee refund), the project ledger's entries and their confirmation in turn (manager, risk, finance) with
    refusals out of turn and by the same person;
 2. default: the bank's overdue report (warnings raised), the compensation claim approved through the workflow tasks
-   (risk officer, executive), payment, a partial recovery, the loss write-off approved by the executive, then the
-   receivable, the ledger and the leaders' dashboard checked against figures worked out by hand;
+   (risk officer, executive), payment of the claim less the bank's 20 % risk share, a partial recovery, the loss
+   write-off approved by the executive, then the receivable, the ledger and the leaders' dashboard checked against
+   figures worked out by hand;
 3. the customer portal: a portal user sees its own customer's project and nothing of another customer's.
 
 The projects are made effective with the services (``testing.make_effective``, dates in the past): part 1's e2e
@@ -60,7 +61,7 @@ FEE_PLAN = """query($p: ID!) { guaranteeFeePlan(projectId: $p) { marginAmount to
 LEDGER = """query($p: ID!) { guaranteeProjectLedger(projectId: $p) { projectId projectNo
   entries { id kind detail amount entryDate sourceType stage managerBy riskBy financeBy }
   figures { reviewFee guaranteeFee marginHeld loanAmount inForceBalance repaid released compensated recovered
-            writtenOff }
+            writtenOff compensatedPrincipal compensatedInterest compensatedPenalty compensationBankShare }
   confirmedFigures { marginHeld loanAmount repaid released compensated recovered writtenOff } } }"""
 CONFIRM = f"""mutation($ids: [ID!]!) {{ guaranteeLedgerConfirm(input: {{entryIds: $ids}}) {{
   entries {{ id kind stage managerBy riskBy financeBy }} failedEntryId {ERR} }} }}"""
@@ -70,7 +71,8 @@ OVERDUE = f"""mutation($i: GuaranteeOverdueReportRecordInput!) {{ guaranteeOverd
   warnings {{ level status raisedOn observed indicator {{ code }} workflowInstanceId }} {ERR} }} }}"""
 WARNINGS = """query($p: ID) { guaranteeWarnings(projectId: $p) { level status indicator { code } } }"""
 CLAIM = f"""mutation($i: GuaranteeCompensationClaimInput!) {{ guaranteeCompensationClaim(input: $i) {{
-  compensation {{ id status claimedAmount claimDate workflowInstanceId }} {ERR} }} }}"""
+  compensation {{ id status claimedAmount principal interest penalty bankShareRatio bankShare payableAmount claimDate
+                  workflowInstanceId }} {ERR} }} }}"""
 PAY = f"""mutation($i: GuaranteeCompensationPayInput!) {{ guaranteeCompensationPay(input: $i) {{
   receivable {{ id status paid recovered writtenOff outstanding openedOn }} {ERR} }} }}"""
 RECOVER = f"""mutation($i: GuaranteeRecoveryRecordInput!) {{ guaranteeRecoveryRecord(input: $i) {{
@@ -87,9 +89,9 @@ TASK_ACTION = """mutation($i: WorkflowTaskActionInput!) {{ {name}(input: $i) {{
 INSTANCE = """query($id: ID!) { workflowInstance(id: $id) { definitionKey status currentStep
   timeline { action stepKey actorId comment } } }"""
 DASHBOARD = """query($f: Date!, $t: Date!) { guaranteeDashboard(dateFrom: $f, dateTo: $t) { dateFrom dateTo
-  inForce { count balance } newBusiness { count loanAmount }
+  inForce { count balance netBalance } newBusiness { count loanAmount }
   releases { fullCount partialCount releasedAmount repaidAmount compensatedAmount guaranteeReleased }
-  compensation { count paidAmount rate }
+  compensation { count paidAmount rate claimedAmount bankShare }
   recovery { recovered cumulativeRecovered cumulativeCompensation rate writtenOff } } }"""
 PORTAL_USER = f"""mutation($i: GuaranteePortalUserCreateInput!) {{ guaranteePortalUserCreate(input: $i) {{
   link {{ userId customerId username displayName }} {ERR} }} }}"""
@@ -216,7 +218,8 @@ def test_release_with_margin_refund_and_ledger_confirmation(api, gw):
     assert ledger["figures"] == {"reviewFee": "0.00", "guaranteeFee": "0.00", "marginHeld": "0.00",
                                  "loanAmount": "2800000.00", "inForceBalance": "0.00", "repaid": "2800000.00",
                                  "released": "0.00", "compensated": "0.00", "recovered": "0.00",
-                                 "writtenOff": "0.00"}
+                                 "writtenOff": "0.00", "compensatedPrincipal": "0.00", "compensatedInterest": "0.00",
+                                 "compensatedPenalty": "0.00", "compensationBankShare": "0.00"}
     assert set(ledger["confirmedFigures"].values()) == {"0.00"}  # nothing confirmed yet
     ids = [e["id"] for e in entries]
 
@@ -296,6 +299,12 @@ def test_default_compensation_recovery_and_write_off(api, gw):
     claim = f.mutate("fin", CLAIM, "guaranteeCompensationClaim", {"i": {
         "projectId": pid, "amount": "1200000", "claimDate": day(-3), "notes": "银行代偿通知"}})["compensation"]
     assert (claim["status"], claim["claimedAmount"], claim["claimDate"]) == ("claimed", "1200000.00", day(-3))
+    # An amount alone is a claim of principal; the line's 20 % is the bank's: 1,200,000.00 x 0.20 = 240,000.00,
+    # the company's liability 1,200,000.00 - 240,000.00 = 960,000.00.
+    assert {k: claim[k] for k in ("principal", "interest", "penalty", "bankShareRatio", "bankShare",
+                                  "payableAmount")} == {
+        "principal": "1200000.00", "interest": "0.00", "penalty": "0.00", "bankShareRatio": "0.20000000",
+        "bankShare": "240000.00", "payableAmount": "960000.00"}
     iid = claim["workflowInstanceId"]
     early = refused(f.call("fin", PAY, {"i": {"compensationId": claim["id"], "amount": "1200000"}}),
                     "guaranteeCompensationPay")
@@ -313,21 +322,27 @@ def test_default_compensation_recovery_and_write_off(api, gw):
     assert [(t["action"], t["stepKey"], t["actorId"]) for t in timeline if t["action"] == "approve"] == [
         ("approve", "review", f.uid("risk")), ("approve", "approval", f.uid("boss"))]
 
-    # Finance pays the bank: the in-force balance goes down and a receivable is opened.
+    # Finance pays the bank the company's part: the gross claim is refused, 960,000.00 is paid; the in-force balance
+    # goes down by the principal (1,800,000.00 - 1,200,000.00 = 600,000.00) and a receivable of 960,000.00 is opened.
+    gross = refused(f.call("fin", PAY, {"i": {"compensationId": claim["id"], "amount": "1200000",
+                                              "paidOn": day(-2)}}), "guaranteeCompensationPay")
+    assert [(e["code"], e["field"]) for e in gross["errors"]] == [("VALIDATION_FAILED", "amount")]
+    assert "960,000.00" in gross["errors"][0]["message"] and gross["receivable"] is None
     receivable = f.mutate("fin", PAY, "guaranteeCompensationPay", {"i": {
-        "compensationId": claim["id"], "amount": "1200000", "paidOn": day(-2)}})["receivable"]
+        "compensationId": claim["id"], "amount": "960000", "paidOn": day(-2)}})["receivable"]
     assert {k: receivable[k] for k in ("status", "paid", "recovered", "writtenOff", "outstanding", "openedOn")} == {
-        "status": "open", "paid": "1200000.00", "recovered": "0.00", "writtenOff": "0.00",
-        "outstanding": "1200000.00", "openedOn": day(-2)}
+        "status": "open", "paid": "960000.00", "recovered": "0.00", "writtenOff": "0.00",
+        "outstanding": "960000.00", "openedOn": day(-2)}
     rid = receivable["id"]
-    assert f.query("fin", PROJECT, {"id": pid})["guaranteeProject"]["inForceBalance"] == "600000.00"
+    after_pay = f.query("fin", PROJECT, {"id": pid})["guaranteeProject"]
+    assert (after_pay["status"], after_pay["inForceBalance"]) == ("effective", "600000.00")  # principal remains
 
     # Recovery: the court enforces 300,000.60 of it.
     got = f.mutate("fin", RECOVER, "guaranteeRecoveryRecord", {"i": {
         "receivableId": rid, "kind": "enforcement", "amount": "300000.60", "notes": "法院强制执行",
         "actionDate": day(-1)}})["receivable"]
-    assert got == {"status": "open", "paid": "1200000.00", "recovered": "300000.60", "writtenOff": "0.00",
-                   "outstanding": "899999.40"}
+    assert got == {"status": "open", "paid": "960000.00", "recovered": "300000.60", "writtenOff": "0.00",
+                   "outstanding": "659999.40"}
 
     # The rest is a loss: the risk officer proposes the write-off (finance may not), the executive approves.
     no_right = refused(f.call("fin", PROPOSE, {"i": {"receivableId": rid, "reason": "无可执行财产"}}),
@@ -335,20 +350,20 @@ def test_default_compensation_recovery_and_write_off(api, gw):
     assert no_right["errors"][0]["code"] == "FORBIDDEN"
     proposal = f.mutate("risk", PROPOSE, "guaranteeLossWriteOffPropose", {"i": {
         "receivableId": rid, "reason": "借款人无可执行财产，终结执行"}})["receivable"]
-    assert (proposal["status"], proposal["outstanding"], proposal["writeOffPending"]) == ("open", "899999.40", True)
+    assert (proposal["status"], proposal["outstanding"], proposal["writeOffPending"]) == ("open", "659999.40", True)
     woid = proposal["writeOffInstanceId"]
     assert f.approve("boss", woid, "approval", "同意核销") == {
         "id": woid, "definitionKey": "guarantee.loss_write_off", "status": "approved", "currentStep": "approved"}
 
-    # The receivable: paid 1,200,000.00 = recovered 300,000.60 + written off 899,999.40, nothing outstanding.
+    # The receivable: paid 960,000.00 = recovered 300,000.60 + written off 659,999.40, nothing outstanding.
     view = f.query("fin", COMPENSATION, {"p": pid})["guaranteeCompensation"]
     assert {k: view[k] for k in ("inForceBalance", "paid", "recovered", "writtenOff", "outstanding")} == {
-        "inForceBalance": "600000.00", "paid": "1200000.00", "recovered": "300000.60", "writtenOff": "899999.40",
+        "inForceBalance": "600000.00", "paid": "960000.00", "recovered": "300000.60", "writtenOff": "659999.40",
         "outstanding": "0.00"}
-    assert view["claims"] == [{"status": "compensated", "claimedAmount": "1200000.00", "paidAmount": "1200000.00",
+    assert view["claims"] == [{"status": "compensated", "claimedAmount": "1200000.00", "paidAmount": "960000.00",
                                "paidOn": day(-2), "decisionComment": "同意代偿"}]
     assert view["receivables"] == [{
-        "status": "closed", "paid": "1200000.00", "recovered": "300000.60", "writtenOff": "899999.40",
+        "status": "closed", "paid": "960000.00", "recovered": "300000.60", "writtenOff": "659999.40",
         "outstanding": "0.00", "openedOn": day(-2), "closedOn": TODAY.isoformat(),
         "writtenOffOn": TODAY.isoformat(), "writeOffReason": "借款人无可执行财产，终结执行", "writeOffPending": False,
         "writeOffInstanceId": None,
@@ -361,34 +376,41 @@ def test_default_compensation_recovery_and_write_off(api, gw):
         ("loan", "", "2800000.00", START.isoformat()),
         ("repayment", "", "800000.00", day(-6)),
         ("release", "partial", "200000.00", day(-5)),
-        ("compensation", "", "1200000.00", day(-2)),
+        ("compensation", "", "960000.00", day(-2)),  # what the company paid
         ("recovery", "enforcement", "300000.60", day(-1)),
-        ("write_off", "", "899999.40", TODAY.isoformat()),
+        ("write_off", "", "659999.40", TODAY.isoformat()),
     ]
     assert [e["sourceType"] for e in ledger["entries"]][4:] == [
         "guarantee_compensations", "guarantee_recovery_actions", "guarantee_compensation_receivables"]
     figures = ledger["figures"]
     assert {k: figures[k] for k in ("loanAmount", "inForceBalance", "repaid", "released", "compensated", "recovered",
-                                    "writtenOff", "marginHeld")} == {
+                                    "writtenOff", "marginHeld", "compensatedPrincipal", "compensatedInterest",
+                                    "compensatedPenalty", "compensationBankShare")} == {
         "loanAmount": "2800000.00", "inForceBalance": "600000.00", "repaid": "800000.00", "released": "200000.00",
-        "compensated": "1200000.00", "recovered": "300000.60", "writtenOff": "899999.40", "marginHeld": "300000.00"}
+        "compensated": "960000.00", "recovered": "300000.60", "writtenOff": "659999.40", "marginHeld": "300000.00",
+        "compensatedPrincipal": "1200000.00", "compensatedInterest": "0.00", "compensatedPenalty": "0.00",
+        "compensationBankShare": "240000.00"}
 
     # The leaders' dashboard over the last ten days (today included), worked out by hand:
-    #   guarantees released = released 200,000.00 + repaid 800,000.00 + compensated 1,200,000.00 = 2,200,000.00
-    #   compensation rate   = 1,200,000.00 / 2,200,000.00 = 0.5454545... -> 0.545455 (6 places, half up)
-    #   recovery rate       = 300,000.60 / 1,200,000.00  = 0.2500005     -> 0.250001 (half up; half even: 0.250000)
-    #   in force now        = 2,800,000.00 - 800,000.00 - 200,000.00 - 1,200,000.00 = 600,000.00 (one project)
+    #   guarantees released = released 200,000.00 + repaid 800,000.00 + compensated principal 1,200,000.00
+    #                       = 2,200,000.00
+    #   compensation paid   = 1,200,000.00 - bank share 240,000.00 = 960,000.00
+    #   compensation rate   = 960,000.00 / 2,200,000.00 = 0.43636363... -> 0.436364 (6 places, half up)
+    #   recovery rate       = 300,000.60 / 960,000.00   = 0.31250062... -> 0.312501
+    #   in force now        = 2,800,000.00 - 800,000.00 - 200,000.00 - 1,200,000.00 = 600,000.00 (one project),
+    #                         net of the bank's 20 %: 600,000.00 - 120,000.00 = 480,000.00
     board = f.query("boss", DASHBOARD, {"f": day(-10), "t": day(0)})["guaranteeDashboard"]
     assert (board["dateFrom"], board["dateTo"]) == (day(-10), day(0))
-    assert board["inForce"] == {"count": 1, "balance": "600000.00"}
+    assert board["inForce"] == {"count": 1, "balance": "600000.00", "netBalance": "480000.00"}
     assert board["newBusiness"]["count"] == 0  # it took effect 400 days ago
     assert board["releases"] == {"fullCount": 0, "partialCount": 1, "releasedAmount": "200000.00",
                                  "repaidAmount": "800000.00", "compensatedAmount": "1200000.00",
                                  "guaranteeReleased": "2200000.00"}
-    assert board["compensation"] == {"count": 1, "paidAmount": "1200000.00", "rate": "0.545455"}
+    assert board["compensation"] == {"count": 1, "paidAmount": "960000.00", "rate": "0.436364",
+                                     "claimedAmount": "1200000.00", "bankShare": "240000.00"}
     assert board["recovery"] == {"recovered": "300000.60", "cumulativeRecovered": "300000.60",
-                                 "cumulativeCompensation": "1200000.00", "rate": "0.250001",
-                                 "writtenOff": "899999.40"}
+                                 "cumulativeCompensation": "960000.00", "rate": "0.312501",
+                                 "writtenOff": "659999.40"}
     # A period that ends before the payment: the repayment and the partial release only (guarantees released
     # 800,000.00 + 200,000.00 = 1,000,000.00), no compensation (rate 0 / 1,000,000.00 = 0), and no recovery rate
     # (nothing compensated up to its end).
