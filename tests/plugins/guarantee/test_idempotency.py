@@ -101,9 +101,11 @@ def approved_claim(gw, project):
 
 
 def receivable(gw, project):
+    """The approved 500,000.00 claim paid: make_effective's line has a 20 % risk share, so the bank bears
+    100,000.00 and the company pays (and the receivable opens at) 400,000.00."""
     claim = approved_claim(gw, project)
     with gw.acting("fin") as (s, a):
-        return comp.pay(s, a, claim.id, amount="500000", paid_on=TODAY - dt.timedelta(days=5))
+        return comp.pay(s, a, claim.id, amount="400000", paid_on=TODAY - dt.timedelta(days=5))
 
 
 def contracted(gw):
@@ -168,8 +170,10 @@ def _claim(gw):
 
 
 def _pay(gw):
-    i = {"compensationId": gid("GuaranteeCompensation", approved_claim(gw, effective(gw)).id), "amount": "500000"}
-    return i, {**i, "amount": "400000"}
+    # The payable amount of the 500,000.00 claim on the 20 % line: 500,000.00 - 100,000.00 = 400,000.00.
+    i = {"compensationId": gid("GuaranteeCompensation", approved_claim(gw, effective(gw)).id), "amount": "400000",
+         "paidOn": (TODAY - dt.timedelta(days=5)).isoformat()}
+    return i, {**i, "paidOn": (TODAY - dt.timedelta(days=4)).isoformat()}
 
 
 def _recovery(gw):
