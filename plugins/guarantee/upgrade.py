@@ -177,16 +177,19 @@ def _releases() -> tuple[Select, Callable]:
 
 def _compensations() -> tuple[Select, Callable]:
     # ``in_force_balance`` (the balance after the payment) is not kept per claim: the project's current balance
-    # stands in for it (the ledger reads amount, date and ids only).
-    stmt = (select(C.id, C.project_id, C.paid_amount, C.paid_on, R.id.label("receivable_id"), P.bank_id,
-                   P.in_force_balance)
+    # stands in for it (the ledger reads amount, date, ids and the claim's components only). The components and
+    # the bank's share come from the claim, as the live payment's event carries them.
+    stmt = (select(C.id, C.project_id, C.paid_amount, C.paid_on, C.claimed_amount, C.principal, C.interest,
+                   C.penalty, C.bank_share, R.id.label("receivable_id"), P.bank_id, P.in_force_balance, P.status)
             .join(P, and_(P.tenant_id == C.tenant_id, P.id == C.project_id))
             .outerjoin(R, and_(R.tenant_id == C.tenant_id, R.compensation_id == C.id))
             .where(C.status == CLAIM_COMPENSATED, C.paid_amount.is_not(None), C.paid_on.is_not(None),
                    _no_entry(C, "guarantee_compensations")))
     return stmt, lambda r: GuaranteeCompensationPaid(
         project_id=r.project_id, compensation_id=r.id, receivable_id=r.receivable_id, bank_id=r.bank_id,
-        amount=r.paid_amount, paid_on=r.paid_on, in_force_balance=r.in_force_balance)
+        amount=r.paid_amount, paid_on=r.paid_on, in_force_balance=r.in_force_balance,
+        claimed_amount=r.claimed_amount, principal=r.principal, interest=r.interest, penalty=r.penalty,
+        bank_share=r.bank_share, project_status=r.status)
 
 
 def _recoveries() -> tuple[Select, Callable]:

@@ -73,7 +73,9 @@ def item_of(s, pid, fee_type):
 
 def live_story(gw) -> GuaranteeProject:
     """Every kind of money fact on one project, through the live services and the approvals (balance left:
-    500,000)."""
+    2,800,000 - 800,000 repaid - 500,000 released - 1,000,000 compensated principal = 500,000). The claim of
+    1,000,000 (principal) is on make_bank's 20 % line: the bank bears 200,000, the company pays 800,000; 300,000 is
+    recovered and the remaining 500,000 written off."""
     p = effective(gw)
     with gw.acting("fin") as (s, a):
         fees.refund(s, a, item_of(s, p.id, "guarantee_fee"), "5000", reason="fee reduced",
@@ -84,7 +86,7 @@ def live_story(gw) -> GuaranteeProject:
     do(gw, "risk", claim.workflow_instance_id)
     do(gw, "boss", claim.workflow_instance_id)
     with gw.acting("fin") as (s, a):
-        rid = comp.pay(s, a, claim.id, amount="1000000", paid_on=TODAY - dt.timedelta(days=3)).id
+        rid = comp.pay(s, a, claim.id, amount="800000", paid_on=TODAY - dt.timedelta(days=3)).id
         comp.record_recovery(s, a, rid, kind="negotiation", amount="300000", action_date=TODAY - dt.timedelta(days=2))
         comp.record_recovery(s, a, rid, kind="lawsuit", notes="立案", action_date=TODAY)  # recovers nothing
     with gw.acting("risk") as (s, a):
@@ -94,8 +96,8 @@ def live_story(gw) -> GuaranteeProject:
 
 
 def snapshot_entries(s) -> list[tuple]:
-    return sorted((e.project_id, e.kind, e.detail, e.amount, e.entry_date, e.source_type, e.source_id, e.stage,
-                   e.manager_by, e.risk_by, e.finance_by)
+    return sorted((e.project_id, e.kind, e.detail, e.amount, e.principal, e.interest, e.penalty, e.bank_share,
+                   e.entry_date, e.source_type, e.source_id, e.stage, e.manager_by, e.risk_by, e.finance_by)
                   for e in s.scalars(select(E)))
 
 
@@ -135,6 +137,13 @@ def test_backfill_writes_what_the_live_path_writes_and_runs_once(gw, monkeypatch
         assert live_plans[story.id][3] and not live_plans[released.id][3] and live_plans[waiting.id][3]
         assert s.scalars(select(GuaranteeProject.in_force_balance)
                          .where(GuaranteeProject.id == story.id)).one() == D("500000.00")
+        # The story's money entries (amount, principal, interest, penalty, bank share): paid 800,000 of the
+        # 1,000,000 claim, recovered 300,000, wrote off 800,000 - 300,000 = 500,000.
+        assert sorted((row[1], row[3], row[4], row[5], row[6], row[7]) for row in live if row[0] == story.id
+                      and row[1] in ("compensation", "recovery", "write_off")) == [
+            ("compensation", D("800000.00"), D("1000000.00"), D("0.00"), D("0.00"), D("200000.00")),
+            ("recovery", D("300000.00"), None, None, None, None),
+            ("write_off", D("500000.00"), None, None, None, None)]
 
     # The tenant as it was before the upgrade: none of the derived records, and a claim nobody can decide.
     with gw.session() as s:
