@@ -42,6 +42,7 @@ from surety.plugins.guarantee.project.models import (
 )
 from surety.plugins.guarantee.release.models import GuaranteeRelease
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, GuaranteeDueDiligenceReport, GuaranteeRating
+from surety.plugins.guarantee.warnings.classification import COMPENSATION_REASON
 from surety.plugins.guarantee.warnings.models import GuaranteeClassificationChange, GuaranteeWarning
 from surety.tenants.demo import CREDENTIALS_FILE, add_demo_data
 
@@ -83,8 +84,8 @@ def test_every_stage_of_part_one_exists(db, demo):
     with db.tenant_session(tenant.id) as s:
         projects = by_status(s)
         assert {k: len(v) for k, v in projects.items()} == {
-            "draft": 1, "in_approval": 3, "approved": 1, "contracted": 1, "effective": 3, "released": 1,
-            "rejected": 1, "withdrawn": 1}
+            "draft": 1, "in_approval": 3, "approved": 1, "contracted": 1, "effective": 2, "compensated": 1,
+            "released": 1, "rejected": 1, "withdrawn": 1}  # the written-off project was compensated in full
         # Numbers came from the real numbering: the draft has none, the eleven submitted ones are gap-free.
         (draft,) = projects["draft"]
         assert draft.project_no is None and draft.workflow_instance_id is None
@@ -194,16 +195,28 @@ def test_part_two_released_in_recovery_and_written_off(db, demo):
         assert {c.status for c in claims.values()} == {"compensated"} and len(claims) == 2
         recs = {r.project_id: r for r in s.scalars(select(GuaranteeCompensationReceivable))}
         recovering = next(p for p in projects["effective"] if p.amount == Decimal("2000000.00"))
-        written = next(p for p in projects["effective"] if p.amount == Decimal("900000.00"))
+        (written,) = projects["compensated"]  # no principal left in force: 已代偿
+        assert written.amount == Decimal("900000.00")
+        # Both on 北京农村商业银行's 10 % line: the bank bears 10 % of each claim, the company pays the rest.
+        #   in recovery: 1,500,000.00 - 150,000.00 = 1,350,000.00; written off: 900,000.00 - 90,000.00 = 810,000.00
+        assert {p: (c.claimed_amount, c.principal, c.bank_share_ratio, c.bank_share, c.payable_amount, c.paid_amount)
+                for p, c in claims.items()} == {
+            recovering.id: (Decimal("1500000.00"), Decimal("1500000.00"), Decimal("0.10"), Decimal("150000.00"),
+                            Decimal("1350000.00"), Decimal("1350000.00")),
+            written.id: (Decimal("900000.00"), Decimal("900000.00"), Decimal("0.10"), Decimal("90000.00"),
+                         Decimal("810000.00"), Decimal("810000.00"))}
         r = recs[recovering.id]
-        assert (r.status, r.paid, r.recovered, r.outstanding) == ("open", Decimal("1500000.00"),
-                                                                  Decimal("300000.00"), Decimal("1200000.00"))
-        assert recovering.in_force_balance == Decimal("500000.00")
+        # outstanding = 1,350,000.00 paid - 300,000.00 recovered = 1,050,000.00
+        assert (r.status, r.paid, r.recovered, r.outstanding) == ("open", Decimal("1350000.00"),
+                                                                  Decimal("300000.00"), Decimal("1050000.00"))
+        assert (recovering.status, recovering.in_force_balance) == ("effective", Decimal("500000.00"))
         kinds = s.scalars(select(GuaranteeRecoveryAction.kind).where(
             GuaranteeRecoveryAction.project_id == recovering.id)).all()
         assert sorted(kinds) == ["lawsuit", "negotiation"]
         w = recs[written.id]
-        assert (w.status, w.recovered, w.written_off) == ("closed", Decimal("650000.00"), Decimal("250000.00"))
+        # written off = 810,000.00 paid - 650,000.00 recovered = 160,000.00
+        assert (w.status, w.paid, w.recovered, w.written_off) == ("closed", Decimal("810000.00"),
+                                                                  Decimal("650000.00"), Decimal("160000.00"))
         assert written.in_force_balance == Decimal("0.00")
         # Both approvals went through the engine.
         ended = {i.definition_key: i.status for i in s.scalars(select(WorkflowInstance).where(
@@ -211,8 +224,9 @@ def test_part_two_released_in_recovery_and_written_off(db, demo):
         assert ended == {"guarantee.compensation": "approved", "guarantee.loss_write_off": "approved"}
         (inspection,) = s.scalars(select(GuaranteeInspection)).all()
         assert inspection.kind == "first" and inspection.conclusion == "normal"
-        # Monitoring: the overdue report raised a warning waiting for the risk officer; the classification of the
-        # in-recovery project went to 次级 through its approval, the effective one's proposal awaits the head.
+        # Monitoring: the overdue report raised a warning waiting for the risk officer; each compensation payment
+        # raised its project to 次级 (a change recorded approved, so the demo proposes none for the in-recovery
+        # project), the effective one's proposal (关注) awaits the head.
 
         warnings = s.scalars(select(GuaranteeWarning).where(GuaranteeWarning.project_id == recovering.id)).all()
         assert warnings and {w.status for w in warnings} == {"open"}
@@ -220,10 +234,15 @@ def test_part_two_released_in_recovery_and_written_off(db, demo):
             WorkflowTask.instance_id.in_([w.workflow_instance_id for w in warnings]),
             WorkflowTask.status == "open")).all()
         assert len(waiting) == len(warnings)
-        assert recovering.risk_class == "substandard"
-        changes = {c.project_id: c.status for c in s.scalars(select(GuaranteeClassificationChange))}
+        assert recovering.risk_class == written.risk_class == "substandard"
+        changes = sorted((str(c.project_id), c.from_class, c.to_class, c.status, c.reason, c.workflow_instance_id
+                          is None) for c in s.scalars(select(GuaranteeClassificationChange)))
         part_one = next(p for p in projects["effective"] if p.amount == Decimal("6000000.00"))
-        assert changes == {recovering.id: "approved", part_one.id: "proposed"} and part_one.risk_class == "normal"
+        assert changes == sorted([
+            (str(recovering.id), "normal", "substandard", "approved", COMPENSATION_REASON, True),
+            (str(written.id), "normal", "substandard", "approved", COMPENSATION_REASON, True),
+            (str(part_one.id), "normal", "special_mention", "proposed", "行业景气度下降，建议关注", False)])
+        assert part_one.risk_class == "normal"
 
 
 def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
@@ -237,7 +256,7 @@ def test_the_staff_password_is_kept_and_logs_in(db, demo, api):
         body = api(query, token=api.login(tenant.slug, username, password))
         statuses = sorted(e["node"]["status"] for e in body["data"]["guaranteeProjects"]["edges"])
         assert statuses == sorted(["draft", "in_approval", "in_approval", "in_approval", "approved", "contracted",
-                                   "effective", "effective", "effective", "released", "rejected",
+                                   "effective", "effective", "compensated", "released", "rejected",
                                    "withdrawn"]), username
     body = api(query, token=api.login(tenant.slug, "hegang", password))  # a committee member reads them too
     assert len(body["data"]["guaranteeProjects"]["edges"]) == 12
