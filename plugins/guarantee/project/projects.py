@@ -38,9 +38,12 @@ ORDER = (GuaranteeProject.id,)
 
 
 def in_force(model=GuaranteeProject) -> ColumnElement[bool]:
-    """The SQL condition "the guarantee is in force": ``effective`` with an in-force balance above 0. A guarantee
-    fully compensated keeps its status ``effective`` at balance 0 and is not in force (no warnings, no expiry
-    reminders, not counted by the dashboard). ``model`` may be an alias of GuaranteeProject."""
+    """The SQL condition "the guarantee is in force": ``effective`` with an in-force balance above 0. Not in force
+    (no warnings, no expiry reminders, not counted by the dashboard): a guarantee fully compensated, which becomes
+    ``compensated`` (已代偿) when the payment leaves no principal in force (a partial claim leaves it ``effective``
+    with the rest in force); an ``effective`` one at balance 0 (repaid in full and not yet released, or compensated
+    in full before guarantee_0003, when such projects stayed ``effective``). ``model`` may be an alias of
+    GuaranteeProject."""
     return and_(model.status == STATUS_EFFECTIVE, model.in_force_balance > 0)
 
 

@@ -177,8 +177,9 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
     get_project(session, actor, project_id)
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if not carries_risk(session, project):
-        raise Conflict(f"The risk class changes on an effective guarantee or a released one with an open compensation "
-                       f"receivable; project {project.project_no} is {project.status}.", field="project_id")
+        raise Conflict(f"The risk class changes on an effective guarantee, or a released or compensated one with an "
+                       f"open compensation receivable; project {project.project_no} is {project.status}.",
+                       field="project_id")
     if to_class == project.risk_class:
         raise ValidationFailed(f"The project is already {to_class} ({RISK_CLASSES[to_class]}).", field="to_class")
     floor = floor_class(session, project)
