@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import sys
+import threading
 from typing import Any
 
 import structlog
@@ -146,11 +147,18 @@ class StderrHandler(logging.StreamHandler):
         pass
 
 
+_WRITE_LOCK = threading.Lock()
+
+
 class _StderrLogger:
-    """structlog's output: each rendered line to the current ``sys.stderr``."""
+    """structlog's output: each rendered line to the current ``sys.stderr``, in one write under a lock (request
+    threads log at the same time; ``print`` writes the text and the newline separately, which interleaves lines)."""
 
     def msg(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        stream = sys.stderr
+        with _WRITE_LOCK:
+            stream.write(message + "\n")
+            stream.flush()
 
     log = debug = info = warning = warn = error = critical = exception = fatal = msg
 

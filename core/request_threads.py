@@ -43,7 +43,15 @@ class RequestThreads:
         return loop
 
     def _complete(self, fn: Callable[..., Awaitable[T]], args: tuple) -> T:
-        return self._loop().run_until_complete(fn(*args))
+        loop = self._loop()
+        try:
+            return loop.run_until_complete(fn(*args))
+        finally:  # nothing of this request may resume during the next one on this thread
+            leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in leftover:
+                task.cancel()
+            if leftover:
+                loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
 
     async def run(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         context = contextvars.copy_context()

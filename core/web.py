@@ -100,8 +100,14 @@ class SuretyGraphQL(GraphQL):
             response = await self._respond(scope, receive)
         else:
             body = await _read_body(receive)
-            response = await self._threads.run(self._respond, scope, _replay(body))
+            response, bound = await self._threads.run(self._respond_in_thread, scope, _replay(body))
+            structlog.contextvars.bind_contextvars(**bound)  # the access log line names the tenant and user too
         await response(scope, receive, send)
+
+    async def _respond_in_thread(self, scope, receive):
+        response = await self._respond(scope, receive)
+        bound = structlog.contextvars.get_contextvars()
+        return response, {key: bound[key] for key in ("tenant_id", "user") if key in bound}
 
     async def _respond(self, scope, receive):
         try:

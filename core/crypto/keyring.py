@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -69,6 +70,7 @@ class Keyring:
         self.ttl = ttl
         self._cache: dict[uuid.UUID, TenantKeys] = {}
         self._generation = 0  # bumped by every invalidation; a load started before one is not cached
+        self._lock = threading.Lock()  # request threads load and invalidate concurrently
         #: Number of loads from the database (tests use it to check that cached lookups cost no round trip).
         self.loads = 0
 
@@ -93,8 +95,9 @@ class Keyring:
         self.loads += 1
         rows = list(session.scalars(select(TenantKey)))
         keys = build_tenant_keys(tenant_id, [r for r in rows if r.tenant_id == tenant_id])
-        if self._generation == generation:  # not invalidated while loading
-            self._cache[tenant_id] = keys
+        with self._lock:
+            if self._generation == generation:  # not invalidated while loading
+                self._cache[tenant_id] = keys
         return keys
 
     def _load_from_database(self, tenant_id: uuid.UUID) -> TenantKeys:
@@ -103,11 +106,12 @@ class Keyring:
 
     def invalidate(self, tenant_id: uuid.UUID | None = None) -> None:
         """Forget one tenant's keys (or every tenant's): the next use reloads them from the database."""
-        self._generation += 1
-        if tenant_id is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(tenant_id, None)
+        with self._lock:
+            self._generation += 1
+            if tenant_id is None:
+                self._cache.clear()
+            else:
+                self._cache.pop(tenant_id, None)
 
     def cached(self, tenant_id: uuid.UUID) -> bool:
         return tenant_id in self._cache

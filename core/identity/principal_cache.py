@@ -4,7 +4,8 @@ run the user/tenant check (a transaction of its own) every time.
 What it caches: the :class:`Principal` of a token whose user was active, whose password had not changed since the
 token was issued, and whose tenant was active, for :data:`TTL_SECONDS`. Refusals are never cached. Any change to a
 user or tenant row made in this process (disable, password change, suspension, org unit move) empties it at once
-(ORM ``after_update``/``after_delete`` and bulk ``update()``/``delete()`` statements); another process sees such a
+(ORM ``after_update``/``after_delete`` and bulk ``update()``/``delete()`` statements, and again when that
+transaction commits or rolls back); another process sees such a
 change within :data:`TTL_SECONDS`, the same window as the enabled-plugin cache (tenants/registry.py). Access tokens
 themselves live for minutes.
 """
@@ -60,9 +61,27 @@ def forget(*_args) -> None:
         _entries.clear()
 
 
+_CHANGED = "surety.principal_cache.changed"
+
+
+def _changed(session: Session) -> None:
+    """Forget now, and again when the changing transaction ends: a check in another thread between the flush and
+    the commit still reads the old row and would otherwise be kept."""
+    forget()
+    session.info[_CHANGED] = True
+
+
+def _row_changed(_mapper, connection, _target) -> None:
+    session = Session.object_session(_target)
+    if session is not None:
+        _changed(session)
+    else:
+        forget()
+
+
 for _model in (User, Tenant):
-    event.listen(_model, "after_update", forget)
-    event.listen(_model, "after_delete", forget)
+    event.listen(_model, "after_update", _row_changed)
+    event.listen(_model, "after_delete", _row_changed)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -70,4 +89,11 @@ def _bulk_change(state) -> None:
     """``update(User)...`` / ``delete(Tenant)...`` statements bypass the mapper events above."""
     if (state.is_update or state.is_delete) and state.bind_mapper is not None \
             and state.bind_mapper.class_ in (User, Tenant):
+        _changed(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
         forget()

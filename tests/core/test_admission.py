@@ -362,3 +362,46 @@ def test_a_request_waiting_on_a_row_lock_does_not_stop_the_request_holding_it(te
         with owner.begin() as conn:
             conn.execute(text("DROP TABLE admission_probe"))
         owner.dispose()
+
+
+def test_nothing_of_a_request_resumes_during_the_next_one_on_its_thread():
+    threads = RequestThreads(1)
+    seen: list[str] = []
+
+    async def first():
+        async def straggler():
+            await asyncio.sleep(0.05)
+            seen.append("straggler ran")
+
+        asyncio.get_running_loop().create_task(straggler())
+        return "first"
+
+    async def second():
+        await asyncio.sleep(0.2)
+        return "second"
+
+    async def scenario():
+        try:
+            assert await threads.run(first) == "first"
+            assert await threads.run(second) == "second"
+        finally:
+            threads.shutdown()
+
+    run(scenario())
+    assert seen == []
+
+
+def test_the_access_log_line_names_the_tenant_and_user_of_a_threaded_request(api, make_tenant, monkeypatch):
+    tenant = make_tenant()
+    token = api.login(tenant.slug)
+    lines: list[dict] = []
+
+    class Recorder:
+        def info(self, event, **fields):
+            lines.append({"event": event, **structlog.contextvars.get_contextvars(), **fields})
+
+    monkeypatch.setattr(web, "log", Recorder())
+    api("{ me { username } }", token=token)
+    request = [line for line in lines if line["event"] == "request"]
+    assert request and request[-1]["tenant_id"] == str(tenant.id)
+    assert request[-1]["user"].startswith("user:")

@@ -7,6 +7,9 @@ import dataclasses
 import json
 import logging
 import logging.config
+import sys
+import threading
+import time
 import warnings
 
 import pytest
@@ -16,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+from surety.core import logging as surety_logging
 from surety.core.cli.main import app
 from surety.core.logging import configure_logging, stdlib_config
 from surety.core.redaction import redact_text
@@ -150,3 +154,32 @@ def test_serve_hands_uvicorn_the_logging_config(monkeypatch, capsys):
     assert seen["log_config"]["disable_existing_loggers"] is False
     lines = _json_lines(result.output + capsys.readouterr().err)
     assert [(line["event"], line["port"]) for line in lines] == [("serve", 8123)]
+
+
+def test_lines_logged_from_many_threads_at_once_are_written_whole(monkeypatch):
+    """Request threads log concurrently: each line must reach stderr in one write (``print`` wrote the text and the
+    newline separately, so lines of two threads could merge)."""
+    writes: list[str] = []
+
+    class Unbuffered:
+        def write(self, text):
+            writes.append(text)
+            time.sleep(0)  # let another thread in between writes, as an unbuffered stream would
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stderr", Unbuffered())
+    logger = surety_logging._StderrLogger()
+
+    def burst(n):
+        for i in range(200):
+            logger.msg(f'{{"thread": {n}, "i": {i}}}')
+
+    workers = [threading.Thread(target=burst, args=(n,)) for n in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(writes) == 1600
+    assert all(w.endswith("}\n") and w.count("\n") == 1 for w in writes)

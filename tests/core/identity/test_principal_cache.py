@@ -97,3 +97,15 @@ def test_a_check_that_raced_a_change_is_not_kept():
     principal_cache.forget()
     principal_cache.put(key, object(), started)
     assert principal_cache.get(key) is None
+
+
+def test_a_check_between_the_change_and_its_commit_is_not_kept(db, bare_tenant, token):
+    """Another request thread may check the token after the disabling flush but before the commit (it still reads
+    the committed, active row): what it caches is dropped when the change commits."""
+    user, access = token
+    with db.tenant_session(bare_tenant.id) as s:
+        disable_user(s, user.id)
+        s.flush()
+        assert resolve_access(db, access).username == "alice"  # the old row, still committed
+    with pytest.raises(Unauthenticated):
+        resolve_access(db, access)
