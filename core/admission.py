@@ -33,9 +33,10 @@ log = structlog.get_logger("surety.admission")
 #: session is open; one spare.
 CONNECTIONS_PER_REQUEST = 3
 
-#: Requests run at once when not configured, at most (each on a request thread of its own: core/request_threads.py):
-#: enough to overlap one request's database waits with another's Python work on a few cores; more only interleave.
-DEFAULT_MAX_SLOTS = 8
+#: Requests run at once when not configured, at most (each on a request thread of its own: core/request_threads.py).
+#: Enough to overlap one request's database waits with another's Python work; more threads only contend for the GIL
+#: with each other and with the server's loop (which then reads requests and writes responses late).
+DEFAULT_MAX_SLOTS = 4
 
 BUSY_MESSAGE = "服务器繁忙，请稍后重试。(The server is busy; retry shortly.)"
 
