@@ -18,8 +18,8 @@ workflow, audit and events run as they would for people using the application):
 - part 2: an inspection of the effective project; a project released after the loan was repaid (margin refunded);
   one in recovery (compensation claimed, approved through ``guarantee.compensation`` and paid; a negotiated
   recovery and a lawsuit); one whose remaining loss was written off through ``guarantee.loss_write_off``; the bank's
-  overdue report on the in-recovery project (a warning task for the risk officer) and its classification moved to
-  次级 through ``guarantee.risk_classification`` (the effective one has 关注 proposed, awaiting the branch head); a
+  overdue report on the in-recovery project (a warning task for the risk officer); both compensated projects are
+  classed 次级 by the payment itself (the effective one has 关注 proposed, awaiting the branch head); a
   customer self-service user ``huaxin`` (the staff's password) for 北京华信精密机械有限公司.
 
 Idempotent: the products' codes mark the data as present, and a second run adds nothing.
