@@ -4,6 +4,8 @@ the owner with row-level security, and a non-owner application role for the app'
 from __future__ import annotations
 
 import contextlib
+import inspect
+import json
 import secrets
 import tempfile
 import uuid
@@ -173,3 +175,50 @@ class GraphQLFlow:
                 and e["node"]["stepKey"] == step]
         assert len(mine) == 1, (user, step, edges)
         return mine[0]
+
+
+# ---------------------------------------------------------------- hook signatures as docs/plugins.md shows them ------
+
+
+class _Source:
+    """Text that renders as itself inside an ``inspect.Signature``."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _as_written(annotation) -> object:
+    """An annotation as the doc shows it: the source text without quotes (``"Session"`` shows as ``Session``)."""
+    if annotation is inspect.Signature.empty:
+        return annotation
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+    return _Source(text.replace('"', "").replace("'", ""))
+
+
+def _documented_param(p: inspect.Parameter) -> inspect.Parameter:
+    default = p.default
+    if default is not inspect.Parameter.empty:
+        default = _Source(documented_value(default))
+    return p.replace(annotation=_as_written(p.annotation), default=default)
+
+
+def documented_annotation(annotation) -> str:
+    """A type annotation as docs/plugins.md shows it (the source text without quotes)."""
+    return repr(_as_written(annotation))
+
+
+def documented_value(value) -> str:
+    """A default value as docs/plugins.md shows it (strings in double quotes)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+
+def documented_signature(fn) -> str:
+    """``def name(param: Type, ...) -> Return`` as docs/plugins.md shows a hook (tests/core/test_hook_docs.py and
+    test_plugin_docs.py compare the doc with it)."""
+    sig = inspect.signature(fn)
+    sig = sig.replace(parameters=[_documented_param(p) for p in sig.parameters.values()],
+                      return_annotation=_as_written(sig.return_annotation))
+    return f"def {fn.__name__}{sig}"

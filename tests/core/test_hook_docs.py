@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 import re
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from surety.core.hookspecs import (
     ScheduledJob,
     WorkflowStepCall,
 )
+from surety.core.testing import documented_annotation, documented_signature, documented_value
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 SPEC_MARKER = f"{hookspecs.PROJECT}_spec"
@@ -29,42 +29,6 @@ SDK_CLASSES = (PluginManifest, Permission, GraphQLContribution, ScheduledJob, Ro
                OutgoingNotification, NotificationChannel)
 #: Identifiers starting with ``surety_`` that the doc may use without them being hooks.
 NOT_HOOKS = {"surety_hello", "surety_hello_plugin", SPEC_MARKER, "surety_impl"}
-
-
-class _Source:
-    """Text that renders as itself inside an ``inspect.Signature``."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _as_written(annotation) -> object:
-    """An annotation as the doc shows it: the source text without quotes (``"Session"`` shows as ``Session``)."""
-    if annotation is inspect.Signature.empty:
-        return annotation
-    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
-    return _Source(text.replace('"', "").replace("'", ""))
-
-
-def _literal(value) -> _Source:
-    """A default value as the doc shows it (strings in double quotes)."""
-    return _Source(json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value))
-
-
-def _param(p: inspect.Parameter) -> inspect.Parameter:
-    default = p.default if p.default is inspect.Parameter.empty else _literal(p.default)
-    return p.replace(annotation=_as_written(p.annotation), default=default)
-
-
-def rendered_signature(fn) -> str:
-    """``def name(param: Type, ...) -> Return`` as docs/plugins.md shows it."""
-    sig = inspect.signature(fn)
-    sig = sig.replace(parameters=[_param(p) for p in sig.parameters.values()],
-                      return_annotation=_as_written(sig.return_annotation))
-    return f"def {fn.__name__}{sig}"
 
 
 def hookspec_functions() -> dict[str, object]:
@@ -100,7 +64,7 @@ def test_signature_rendering_follows_the_source():
     def sample(session: "Session", n: int = 3, *, tag: str = "x") -> "list[str] | None":  # noqa: F821, UP037
         """A sample."""
 
-    assert rendered_signature(sample) == (
+    assert documented_signature(sample) == (
         'def sample(session: Session, n: int = 3, *, tag: str = "x") -> list[str] | None')
 
 
@@ -110,8 +74,8 @@ def test_every_hook_is_documented_with_its_exact_signature(doc, name):
     reference = _hook_reference(doc)
     assert re.search(rf"^### `{name}`$", reference, flags=re.MULTILINE), \
         f"no '### `{name}`' heading in the Hook reference"
-    assert rendered_signature(fn) in _python_blocks(reference), (
-        f"the Hook reference must show `{rendered_signature(fn)}` in a python block")
+    assert documented_signature(fn) in _python_blocks(reference), (
+        f"the Hook reference must show `{documented_signature(fn)}` in a python block")
 
 
 @pytest.mark.parametrize("name", sorted(hookspec_functions()))
@@ -133,7 +97,7 @@ def test_every_sdk_dataclass_is_documented_with_its_fields(doc, cls):
     blocks = _python_blocks(_hook_reference(doc))
     assert f"class {cls.__name__}:" in blocks
     for f in dataclasses.fields(cls):
-        line = f"{f.name}: {_as_written(f.type)!r}"
+        line = f"{f.name}: {documented_annotation(f.type)}"
         if f.default is not dataclasses.MISSING:
-            line += f" = {_literal(f.default)!r}"
+            line += f" = {documented_value(f.default)}"
         assert line in blocks, f"{cls.__name__} field not documented as `{line}`"

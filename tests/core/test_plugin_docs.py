@@ -6,7 +6,6 @@ from the modules themselves: core's ``surety.core.hookspecs`` and each installed
 from __future__ import annotations
 
 import inspect
-import json
 import re
 from pathlib import Path
 from types import ModuleType
@@ -15,42 +14,16 @@ import pytest
 
 from surety.core import hookspecs
 from surety.core.plugins import PluginRegistry, build_plugin_manager
+from surety.core.testing import documented_signature
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 SPEC_MARKER = f"{hookspecs.PROJECT}_spec"
 
 
-class _Source:
-    """Text that renders as itself inside an ``inspect.Signature``."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-def _as_written(annotation) -> object:
-    if annotation is inspect.Signature.empty:
-        return annotation
-    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
-    return _Source(text.replace('"', "").replace("'", ""))
-
-
-def _param(p: inspect.Parameter) -> inspect.Parameter:
-    default = p.default
-    if default is not inspect.Parameter.empty:
-        default = _Source(json.dumps(default, ensure_ascii=False) if isinstance(default, str) else repr(default))
-    return p.replace(annotation=_as_written(p.annotation), default=default)
-
-
 def rendered(fn) -> str:
     """The hook as the doc shows it: its marker line and ``def name(signature) -> return: ...``."""
-    sig = inspect.signature(fn)
-    sig = sig.replace(parameters=[_param(p) for p in sig.parameters.values()],
-                      return_annotation=_as_written(sig.return_annotation))
     marker = "@hookspec(firstresult=True)" if getattr(fn, SPEC_MARKER).get("firstresult") else "@hookspec"
-    return f"{marker}\ndef {fn.__name__}{sig}: ..."
+    return f"{marker}\n{documented_signature(fn)}: ..."
 
 
 def _specs(module: ModuleType) -> dict[str, object]:
