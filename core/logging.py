@@ -196,8 +196,9 @@ def configure_logging(settings) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=lambda *args: _StderrLogger(),
         # A cached logger keeps the configuration of its first use: a server configures once, while the test
-        # suite builds apps in several modes (JSON or console) in one process and needs each to take effect.
-        cache_logger_on_first_use=settings.env != "test",
+        # suite builds apps in several modes (development, production, JSON or console) in one process and needs
+        # each to take effect, whatever env the settings of a test name.
+        cache_logger_on_first_use=settings.env != "test" and "pytest" not in sys.modules,
     )
     # The root handler is replaced, not added to again (the application factory runs once per test app); handlers
     # others installed (pytest's capture) stay.

@@ -280,6 +280,8 @@ def test_pool_and_admission_settings_are_read_and_checked(tmp_path):
 def test_a_serving_worker_freezes_its_start_up_heap(monkeypatch, db):
     calls = []
     monkeypatch.setattr(web, "tune_gc", lambda: calls.append(True))
+    # Production logging would cache loggers for the rest of the process (cache_logger_on_first_use): not here.
+    monkeypatch.setattr(web, "configure_logging", lambda settings: None)
     create_app(dataclasses.replace(get_settings(), env="production"), db)
     assert calls == [True]
     create_app(get_settings(), db)  # tests: no freezing
