@@ -142,7 +142,7 @@ def test_unknown_backend_is_a_configuration_error():
 
 def test_attachment_settings(tmp_path):
     base = {"SURETY_VAR_DIR": str(tmp_path), "SURETY_KEK": "a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U=",
-            "SURETY_JWT_SECRET": "s" * 40}
+            "SURETY_JWT_SECRET": "s" * 40, "SURETY_AUDIT_KEY": "YXVkaXRhdWRpdGF1ZGl0YXVkaXRhdWRpdGF1ZGl0YXU="}
     s = load_settings(base)
     assert s.attachment_backend == "local" and s.attachment_max_bytes == 20 * 1024 * 1024
     s = load_settings({**base, "SURETY_ATTACHMENT_BACKEND": "s3", "SURETY_ATTACHMENT_MAX_BYTES": "5242880"})
