@@ -9,13 +9,11 @@ from sqlalchemy import or_, select
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
-from surety.core.audit.log import audit_detached
 from surety.core.authz import provision
 from surety.core.authz.catalog import permission_catalog
 from surety.core.authz.enforcer import get_enforcer
 from surety.core.authz.rules import subjects_roles
 from surety.core.crypto.blind_index import blind_index
-from surety.core.crypto.masking import mask
 from surety.core.errors import DomainError, NotFound, PermissionDenied
 from surety.core.identity.api_keys import create_api_key, revoke_api_key
 from surety.core.identity.auth import login, logout, refresh
@@ -28,6 +26,7 @@ from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.loaders import load
 from surety.graphql.nodes import load_nodes
 from surety.graphql.pagination import Connection, paginate
+from surety.graphql.pii import shown
 from surety.tenants.models import Tenant
 
 
@@ -70,9 +69,7 @@ class User(relay.Node):
     @strawberry.field(description="Mobile number, masked (138****8000) unless `reveal` is true and you hold "
                                   "core:pii:reveal; every reveal is audited.")
     def phone(self, info: strawberry.Info, reveal: bool = False) -> str | None:
-        if self.phone_plain is None or not reveal:
-            return mask(self.phone_plain, "phone")
-        return reveal_pii(info, "user", self.id, "phone", self.phone_plain)
+        return shown(info, "user", self.id, "phone", self.phone_plain, "phone", reveal)
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
@@ -92,16 +89,6 @@ class User(relay.Node):
 
 def _roles(ctx, subjects):
     return subjects_roles(ctx.session, subjects)
-
-
-def reveal_pii(info, entity_type: str, entity_id: str, field: str, value: str) -> str:
-    """``value`` unmasked, after checking core:pii:reveal. The reveal is audited (who, what, which field) in a
-    transaction of its own, so the record stays even if the rest of the request fails and rolls back."""
-
-    require(info, "core:pii:reveal")
-    audit_detached(info.context.session, "pii.revealed", entity_type=entity_type, entity_id=entity_id,
-                   after={"field": field})
-    return value
 
 
 def _org_unit_loader(ctx):
