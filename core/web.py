@@ -81,7 +81,7 @@ class SuretyGraphQL(GraphQL):
     not an object, nested deeper than ``limits.MAX_BODY_DEPTH``) with a 400, GraphQL-shaped bodies for every
     refusal at the HTTP level (Strawberry answers plain text) and a code on every error."""
 
-    def __init__(self, schema, db: Database | None, settings: Settings, threads: RequestThreads | None = None):
+    def __init__(self, schema, db: Database | None, settings: Settings, threads: RequestThreads):
         super().__init__(schema, graphql_ide="graphiql" if settings.development else None,
                          allow_queries_via_get=False)
         self._db = db
@@ -96,12 +96,9 @@ class SuretyGraphQL(GraphQL):
         request thread (core/request_threads.py) and the response is written back here."""
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
-        if self._threads is None:
-            response = await self._respond(scope, receive)
-        else:
-            body = await _read_body(receive)
-            response, bound = await self._threads.run(self._respond_in_thread, scope, _replay(body))
-            structlog.contextvars.bind_contextvars(**bound)  # the access log line names the tenant and user too
+        body = await _read_body(receive)
+        response, bound = await self._threads.run(self._respond_in_thread, scope, _replay(body))
+        structlog.contextvars.bind_contextvars(**bound)  # the access log line names the tenant and user too
         await response(scope, receive, send)
 
     async def _respond_in_thread(self, scope, receive):
