@@ -31,6 +31,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -201,13 +202,13 @@ class _Demo:
     # ------------------------------------------------------------ one project, step by step -------------------------
 
     def draft(self, customer: tuple[uuid.UUID, str], product, amount: str, term: int, purpose: str, *,
-              bank=None, counters: Iterable[dict] = (), category: str = "small_micro"):
+              bank=None, counters: Iterable[dict] = (), category: str = "small_micro", **extra: Any):
         mgr = self.actors["zhangwei"]
         with self.as_("zhangwei"):
             project = applications.create_application(self.s, mgr, {
                 "customer_id": customer[0], "product_id": product.id, "bank_id": bank.id if bank else None,
                 "amount": amount, "term_months": term, "purpose": purpose, "loan_category": category,
-                "manager_b_id": self.actors["lina"].id_uuid})
+                "manager_b_id": self.actors["lina"].id_uuid, **extra})
             for data in counters:
                 add_counter_guarantee(self.s, mgr, project.id, {"valuation_date": self.today, **data})
         return project
@@ -367,7 +368,8 @@ class _Demo:
 
         # 6. Approved, with a fee plan (bid guarantee: no bank, no counter-guarantee needed).
         p = self.draft(self._customer("北京城建路桥工程有限公司"), self.bid, "2000000.00", 6,
-                       "市政道路改造工程投标保函", category="other")
+                       "市政道路改造工程投标保函", category="other", beneficiary_name="北京市公共资源交易中心",
+                       underlying_contract="某区市政道路改造工程施工招标（JGZB-2026-031）")
         self.submit(p)
         self.approve(p)
         self.fee_plan(p, rate="0.005", frequency="once", review_fee="0", margin_rate="0.20", receive=False)

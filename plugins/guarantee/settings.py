@@ -34,6 +34,12 @@ class GuaranteeSettings(TenantScoped, Base):
     #: Reminders: a guarantee expiring within this many days, a fee instalment due within this many days.
     expiring_within_days: Mapped[int] = mapped_column(Integer, default=30)
     fee_due_within_days: Mapped[int] = mapped_column(Integer, default=7)
+    #: The guarantor as documents print it (担保人/保证人): legal name, registered address, legal representative and the
+    #: text of its contract seal (合同专用章). Empty: the tenant's display name and no address line.
+    legal_name: Mapped[str] = mapped_column(String(200), default="")
+    legal_address: Mapped[str] = mapped_column(String(300), default="")
+    legal_representative: Mapped[str] = mapped_column(String(100), default="")
+    seal_text: Mapped[str] = mapped_column(String(100), default="")
 
 
 def get_settings(session: Session) -> GuaranteeSettings:

@@ -16,6 +16,7 @@ from surety.plugins.guarantee.finance import banks, fees
 from surety.plugins.guarantee.finance.loans import confirm_loan
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.project.models import (
+    CATEGORY_NON_FINANCING,
     PRODUCT_KINDS,
     STATUS_DRAFT,
     GuaranteeBank,
@@ -56,8 +57,11 @@ def make_project(session: Session, actor: Actor, customer_id: uuid.UUID, *, cust
                  product: GuaranteeProduct | None = None, bank: GuaranteeBank | None = None,
                  amount: Decimal | str = "3000000.00", term_months: int = 12, status: str = STATUS_DRAFT,
                  **extra) -> GuaranteeProject:
-    """A project row for ``customer_id`` led by ``actor`` (number ``T-<random>``)."""
+    """A project row for ``customer_id`` led by ``actor`` (number ``T-<random>``); a non-financing product's project
+    names a beneficiary unless ``extra`` does."""
     product = product or make_product(session)
+    if product.category == CATEGORY_NON_FINANCING:
+        extra.setdefault("beneficiary_name", "某市公共资源交易中心")
     project = GuaranteeProject(
         project_no=f"T-{secrets.token_hex(4)}", customer_id=customer_id, customer_kind=customer_kind,
         product_id=product.id, bank_id=bank.id if bank else None, amount=Decimal(str(amount)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,6 +40,7 @@ from surety.plugins.guarantee.origination.events import GuaranteeApplicationSubm
 from surety.plugins.guarantee.permissions import PROJECT, SETTINGS
 from surety.plugins.guarantee.project.models import (
     CATEGORY_FINANCING,
+    CATEGORY_NON_FINANCING,
     LOAN_CATEGORIES,
     STATUS_DRAFT,
     STATUS_IN_APPROVAL,
@@ -52,7 +54,8 @@ from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.settings import GuaranteeSettings, get_settings
 
 FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category", "renewal",
-          "manager_a_id", "manager_b_id")
+          "manager_a_id", "manager_b_id", "beneficiary_name", "underlying_contract", "proposed_fee_rate",
+          "proposed_fee")
 SCREEN_BUSINESS = "guarantee:application"
 #: Prefix of the placeholder number a draft carries until it is submitted (the column is required and unique).
 class CounterGuaranteeRequired(ValidationFailed):
@@ -117,6 +120,15 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         if not isinstance(renewal, bool):
             raise ValidationFailed("renewal is true or false.", field="renewal")
         out["renewal"] = renewal
+    for f, limit in (("beneficiary_name", 200), ("underlying_contract", 300)):
+        if f in data:
+            out[f] = inputs.text(data[f], f, limit) or None
+    if "proposed_fee_rate" in data:
+        out["proposed_fee_rate"] = inputs.rate(data["proposed_fee_rate"], "proposed_fee_rate", required=False,
+                                               high=Decimal("0.36"), what="The proposed yearly fee rate")
+    if "proposed_fee" in data:
+        out["proposed_fee"] = inputs.money(data["proposed_fee"], "proposed_fee", required=False,
+                                           what="The proposed fee")
     for f in ("manager_a_id", "manager_b_id"):
         if f in data:
             out[f] = None if data[f] is None else _as_uuid(data[f], f, "user")
@@ -259,6 +271,9 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
         if project.status != STATUS_DRAFT:
             raise Conflict(f"Only a draft can be submitted; this project is {project.status}.", field="id")
         product = _check(session, project)
+        if product.category == CATEGORY_NON_FINANCING and not project.beneficiary_name:
+            raise ValidationFailed("A non-financing guarantee names its beneficiary (受益人) before it is submitted.",
+                                   field="beneficiary_name")
         _customer(session, project.customer_id)
         flags = door.screen(session, project.customer_id, SCREEN_BUSINESS)
         if product.requires_counter_guarantee:

@@ -178,6 +178,11 @@ class GuaranteeProject(relay.Node):
     risk_amount: Decimal | None
     in_force_balance: Decimal
     effective_date: dt.date | None
+    beneficiary_name: str | None = strawberry.field(description="受益人 of a non-financing guarantee")
+    underlying_contract: str | None = strawberry.field(description="基础合同/招标项目 of a non-financing guarantee")
+    expiry_date: dt.date | None = strawberry.field(description="保函到期日: no claim is accepted after it")
+    proposed_fee_rate: Decimal | None = strawberry.field(description="拟收担保费率 proposed with the application")
+    proposed_fee: Decimal | None = strawberry.field(description="拟收担保费 (yuan) proposed with the application")
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
@@ -189,7 +194,9 @@ class GuaranteeProject(relay.Node):
                    amount=r.amount, term_months=r.term_months, purpose=r.purpose, loan_category=r.loan_category,
                    renewal=r.renewal, customer_kind=r.customer_kind, flags=list(r.flags or []),
                    risk_degree=r.risk_degree, risk_amount=r.risk_amount, in_force_balance=r.in_force_balance,
-                   effective_date=r.effective_date, created_at=r.created_at, submitted_at=r.submitted_at,
+                   effective_date=r.effective_date, beneficiary_name=r.beneficiary_name,
+                   underlying_contract=r.underlying_contract, expiry_date=r.expiry_date,
+                   proposed_fee_rate=r.proposed_fee_rate, proposed_fee=r.proposed_fee, created_at=r.created_at, submitted_at=r.submitted_at,
                    decided_at=r.decided_at, row=r)
 
     @classmethod
@@ -315,6 +322,12 @@ class GuaranteeApplicationCreateInput:
     renewal: bool = False
     manager_a_id: strawberry.ID | None = strawberry.field(default=None, description="Default: you")
     manager_b_id: strawberry.ID | None = None
+    beneficiary_name: str | None = strawberry.field(
+        default=None, description="受益人: required before a non-financing guarantee (保函) is submitted")
+    underlying_contract: str | None = strawberry.field(default=None, description="基础合同/招标项目")
+    proposed_fee_rate: Decimal | None = strawberry.field(
+        default=None, description="拟收担保费率, yearly, as a fraction (0.015 = 1.5 %)")
+    proposed_fee: Decimal | None = strawberry.field(default=None, description="拟收担保费 in yuan")
 
 
 @strawberry.input(description="Only the fields given are changed; null clears the bank or manager B.")
@@ -330,6 +343,10 @@ class GuaranteeApplicationUpdateInput:
     renewal: bool | None = strawberry.UNSET
     manager_a_id: strawberry.ID | None = strawberry.UNSET
     manager_b_id: strawberry.ID | None = strawberry.UNSET
+    beneficiary_name: str | None = strawberry.UNSET
+    underlying_contract: str | None = strawberry.UNSET
+    proposed_fee_rate: Decimal | None = strawberry.UNSET
+    proposed_fee: Decimal | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -368,7 +385,8 @@ def _application_data(values: dict[str, Any]) -> dict[str, Any]:
 
 
 _APPLICATION_FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category",
-                       "renewal", "manager_a_id", "manager_b_id")
+                       "renewal", "manager_a_id", "manager_b_id", "beneficiary_name", "underlying_contract",
+                       "proposed_fee_rate", "proposed_fee")
 _PRODUCT_FIELDS = ("code", "name", "kind", "min_amount", "max_amount", "min_term_months", "max_term_months",
                    "default_fee_rate", "requires_counter_guarantee")
 

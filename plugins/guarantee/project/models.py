@@ -198,6 +198,15 @@ class GuaranteeProject(TenantScoped, Base):
     loan_end_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     loan_rate: Mapped[Decimal | None] = mapped_column(Rate, nullable=True)
     effective_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # Non-financing guarantees (保函: bid, performance, litigation, advance payment, ...): the beneficiary (受益人)
+    # the letter is addressed to, the underlying contract or tender (基础合同/招标项目) and the expiry date (保函到期日)
+    # after which no claim is accepted. Financing guarantees leave them empty (their beneficiary is the bank).
+    beneficiary_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    underlying_contract: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    expiry_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: The fee proposed with the application (拟收担保费), reviewed with it: a yearly rate and/or an amount in yuan.
+    proposed_fee_rate: Mapped[Decimal | None] = mapped_column(Rate, nullable=True)
+    proposed_fee: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     #: The guaranteed amount still in force (starts at the loan amount when the guarantee takes effect).
     in_force_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     #: The components a compensation claim may cover (keys of COMPONENTS, in that order), as the contract states;

@@ -201,9 +201,38 @@ def test_a_product_requiring_a_counter_guarantee_needs_one(gw, catalog):
         ap.submit_application(s, a, pid)
     assert err.value.code == "GUARANTEE_COUNTER_GUARANTEE_REQUIRED" and err.value.field == "counter_guarantees"
     _nothing_taken(gw, pid)
-    bid = draft(gw, catalog, counter=False, product_id=catalog["bid"], bank_id=None)
+    bid = draft(gw, catalog, counter=False, product_id=catalog["bid"], bank_id=None, beneficiary_name="某市公共资源交易中心")
     with gw.acting("mgr") as (s, a):
         assert ap.submit_application(s, a, bid).status == "in_approval"
+
+
+def test_a_non_financing_guarantee_names_its_beneficiary_before_submission(gw, catalog):
+    bid = draft(gw, catalog, counter=False, product_id=catalog["bid"], bank_id=None,
+                underlying_contract="某道路工程施工招标（ZB-2026-018）")
+    with gw.acting("mgr") as (s, a), pytest.raises(ValidationFailed) as err:
+        ap.submit_application(s, a, bid)
+    assert err.value.field == "beneficiary_name"
+    _nothing_taken(gw, bid)
+    with gw.acting("mgr") as (s, a):
+        ap.update_application(s, a, bid, {"beneficiary_name": "  某市公共资源交易中心 "})
+        project = ap.submit_application(s, a, bid)
+        assert (project.status, project.beneficiary_name) == ("in_approval", "某市公共资源交易中心")
+        assert project.underlying_contract == "某道路工程施工招标（ZB-2026-018）"
+
+
+def test_the_proposed_fee_goes_with_the_application(gw, catalog):
+    pid = draft(gw, catalog, proposed_fee_rate="0.015", proposed_fee="45000")
+    p = load(gw, pid)
+    assert (p.proposed_fee_rate, p.proposed_fee) == (Decimal("0.015"), Decimal("45000.00"))
+    with gw.acting("mgr") as (s, a), pytest.raises(ValidationFailed) as err:
+        ap.update_application(s, a, pid, {"proposed_fee_rate": "0.5"})
+    assert err.value.field == "proposed_fee_rate"
+    with gw.acting("mgr") as (s, a), pytest.raises(ValidationFailed) as err:
+        ap.update_application(s, a, pid, {"proposed_fee": "-1"})
+    assert err.value.field == "proposed_fee"
+    with gw.acting("mgr") as (s, a):
+        ap.update_application(s, a, pid, {"proposed_fee": None})
+    assert load(gw, pid).proposed_fee is None
 
 
 def test_a_failure_after_the_number_is_taken_rolls_everything_back(gw, catalog):
