@@ -10,6 +10,7 @@ from surety.core.attachments import models as attachments
 from surety.core.audit import models as audit
 from surety.core.authz import models as authz
 from surety.core.crypto import models as crypto
+from surety.core.custom_fields import models as custom_fields
 from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.identity import models as identity
 from surety.core.notifications import models as notifications
@@ -41,7 +42,7 @@ def surety_manifest():
 @hookimpl
 def surety_models():
     return [tenants, identity, authz, crypto, audit, events_models, notifications, workflow, attachments,
-            idempotency_models]
+            idempotency_models, custom_fields]
 
 
 @hookimpl

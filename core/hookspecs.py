@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from surety.core.attachments.storage import AttachmentStorage
+    from surety.core.codes import CodeList
     from surety.core.context import Actor
     from surety.core.events import DomainEvent
     from surety.tenants.models import Tenant
@@ -97,6 +98,16 @@ class WorkflowStepCall:
     subject_id: str
     subject: Mapping[str, Any]
     params: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CustomFieldEntity:
+    """An entity type whose records tenant administrators may give custom fields (docs/custom-fields.md):
+    ``key`` (e.g. ``customer_individual``) and its zh-CN and English labels."""
+
+    key: str
+    label_zh: str
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,13 @@ def surety_default_grants() -> Mapping[str, Iterable[str]]:
 def surety_graphql() -> GraphQLContribution | None:
     """Return this plugin's GraphQL contribution. The schema is built once at start-up from every installed plugin;
     a field of a plugin not enabled for the caller's tenant answers PLUGIN_NOT_ENABLED."""
+
+
+@hookspec
+def surety_code_lists() -> Iterable[CodeList]:
+    """Return the code lists (statuses, kinds, classes: each code with its zh-CN and English label) this plugin's API
+    shows and accepts by label, each key prefixed with the plugin key (``guarantee.counter_guarantee_kind``). Read
+    them through ``surety.core.codes`` (``label``, ``parse``) and GraphQL's ``codeLists``."""
 
 
 # ---------------------------------------------------------------- events --------------------------------------------
@@ -270,3 +288,13 @@ def surety_attachment_guards() -> Mapping[str, Callable[[Session, Actor, str], N
     permission check, before any upload, list, download or delete of that entity's attachments:
     ``guard(session, actor, entity_id)`` returns to allow and raises a DomainError to refuse (NotFound when the
     caller may not know the entity exists)."""
+
+
+# ---------------------------------------------------------------- custom fields -------------------------------------
+
+
+@hookspec
+def surety_custom_field_entities() -> Iterable[CustomFieldEntity]:
+    """Return the entity types of this plugin whose records may carry tenant-defined custom fields (core's
+    custom-field services refuse definitions for any other type). The plugin stays the owner of its records: it
+    checks the caller's permission on a record before it reads or writes the record's custom values."""

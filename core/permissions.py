@@ -29,6 +29,7 @@ CORE_PERMISSIONS = (
     P("core:workflow", "start", "Start a process instance"),
     P("core:workflow", "monitor", "See every task of the tenant, overdue tasks included"),
     P("core:workflow_task", "act", "Act on workflow tasks one is a candidate or assignee for"),
+    P("core:custom_field", "manage", "Define, change and retire the tenant's custom fields (forms)"),
 )
 
 ROLE_ADMIN = "admin"
