@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from surety import __version__
-from surety.core import events_models, idempotency_models
+from surety.core import codes, events_models, idempotency_models
 from surety.core.attachments import models as attachments
 from surety.core.audit import models as audit
 from surety.core.authz import models as authz
@@ -77,6 +77,11 @@ def surety_graphql():
         mutation=(IdentityMutation, AuthzMutation, PlatformMutation, WorkflowMutation, AttachmentMutation),
         types=(WorkflowDefinition, WorkflowInstance, WorkflowTask, Notification),
     )
+
+
+@hookimpl
+def surety_code_lists():
+    return codes.CORE_LISTS
 
 
 def _deliver_notifications(session, _date) -> dict:
