@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from surety.core.attachments.storage import AttachmentStorage
     from surety.core.codes import CodeList
-    from surety.core.codes import CodeList
     from surety.core.context import Actor
     from surety.core.events import DomainEvent
     from surety.tenants.models import Tenant
@@ -191,13 +190,6 @@ def surety_default_grants() -> Mapping[str, Iterable[str]]:
 def surety_graphql() -> GraphQLContribution | None:
     """Return this plugin's GraphQL contribution. The schema is built once at start-up from every installed plugin;
     a field of a plugin not enabled for the caller's tenant answers PLUGIN_NOT_ENABLED."""
-
-
-@hookspec
-def surety_code_lists() -> Iterable[CodeList]:
-    """Return the code lists (statuses, kinds, classes: each code with its zh-CN and English label) this plugin's API
-    shows and accepts by label, each key prefixed with the plugin key (``guarantee.counter_guarantee_kind``). Read
-    them through ``surety.core.codes`` (``label``, ``parse``) and GraphQL's ``codeLists``."""
 
 
 @hookspec
