@@ -29,6 +29,8 @@ PLAIN_FIELDS = ("kind", "name", "bank_name", "occupation", "annual_income", "tot
                 "legal_rep_name", "registered_capital", "industry", "region", "size", "shareholders", "key_people",
                 "owner_id", "org_unit_id", "tags", "deleted_at")
 FINGERPRINTS = "_fp"
+#: Where a snapshot keeps the custom values (only versions made by a custom-value change carry them).
+CUSTOM = "custom"
 
 
 def _plain(value: Any) -> Any:
@@ -58,9 +60,15 @@ def audit_image(snap: dict[str, Any]) -> dict[str, Any]:
     return image
 
 
-def record_version(session: Session, customer: Customer, action: str, actor: Actor | None) -> CustomerVersion:
+def record_version(session: Session, customer: Customer, action: str, actor: Actor | None, *,
+                   custom: dict[str, Any] | None = None) -> CustomerVersion:
+    """Keep the customer's current state as a version; ``custom``: its custom values as shown (masked), kept under
+    ``custom`` in the snapshot (docs/custom-fields.md)."""
+    snap = snapshot(customer)
+    if custom is not None:
+        snap[CUSTOM] = custom
     row = CustomerVersion(customer_id=customer.id, version=customer.version, action=action,
-                          snapshot=snapshot(customer), changed_by=actor.subject if actor and actor.id else None)
+                          snapshot=snap, changed_by=actor.subject if actor and actor.id else None)
     session.add(row)
     return row
 
@@ -85,6 +93,11 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChan
             changed = before.get(field) != after.get(field)
         if changed:
             out.append(FieldChange(field, before.get(field), after.get(field)))
+    if CUSTOM in after:  # compared with the last version that carried them
+        was = before.get(CUSTOM) or {}
+        for key in sorted(set(was) | set(after[CUSTOM])):
+            if was.get(key) != after[CUSTOM].get(key):
+                out.append(FieldChange(f"{CUSTOM}.{key}", was.get(key), after[CUSTOM].get(key)))
     return out
 
 
@@ -103,10 +116,12 @@ def history(session: Session, customer_id: uuid.UUID) -> list[VersionView]:
     checked that the customer is visible."""
     rows = session.scalars(select(CustomerVersion).where(CustomerVersion.customer_id == customer_id)
                            .order_by(CustomerVersion.version)).all()
-    out, prev = [], None
+    out, prev, custom = [], None, {}
     for r in rows:
-        out.append(VersionView(r.version, r.action, r.changed_by, r.changed_at, r.snapshot, diff(prev, r.snapshot)))
+        before = {**(prev or {}), CUSTOM: custom} if prev is not None else None
+        out.append(VersionView(r.version, r.action, r.changed_by, r.changed_at, r.snapshot, diff(before, r.snapshot)))
         prev = r.snapshot
+        custom = r.snapshot.get(CUSTOM, custom)
     return out
 
 

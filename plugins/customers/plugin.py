@@ -97,6 +97,13 @@ def surety_attachment_guards():
 
 
 @hookimpl
+def surety_custom_field_entities():
+    from surety.plugins.customers.custom_fields import ENTITIES
+
+    return ENTITIES
+
+
+@hookimpl
 def customers_summaries(session, customer_ids):
     from surety.plugins.customers.records import summaries
 
