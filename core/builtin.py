@@ -25,6 +25,7 @@ from surety.core.workflow.timeouts import run_timeouts
 from surety.graphql.attachments import AttachmentMutation, AttachmentQuery
 from surety.graphql.audit import AuditQuery
 from surety.graphql.authz import AuthzMutation, AuthzQuery
+from surety.graphql.codes import CodesQuery
 from surety.graphql.identity import IdentityMutation, IdentityQuery
 from surety.graphql.platform import PlatformMutation, PlatformQuery
 from surety.graphql.workflow import WorkflowMutation, WorkflowQuery
@@ -73,7 +74,7 @@ def surety_sensitive_keys():
 @hookimpl
 def surety_graphql():
     return GraphQLContribution(
-        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery, WorkflowQuery, AttachmentQuery),
+        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery, WorkflowQuery, AttachmentQuery, CodesQuery),
         mutation=(IdentityMutation, AuthzMutation, PlatformMutation, WorkflowMutation, AttachmentMutation),
         types=(WorkflowDefinition, WorkflowInstance, WorkflowTask, Notification),
     )

@@ -4,6 +4,9 @@ an int or numeric text (thousands separators allowed), finite, inside core's lim
 column cannot hold) and with no more decimal places than the field keeps. Floats are refused (they are not exact)
 unless the caller reads a spreadsheet, whose cells are floats: ``floats=True`` takes the float's shortest decimal
 text (0.1 is 0.1), never its binary value. docs/core-helpers.md.
+
+Messages follow docs/i18n.md: an English template (the catalogue's msgid) and its parameters. ``what``, ``since``
+and ``unit`` are the caller's words for the value and are filled in as given.
 """
 
 from __future__ import annotations
@@ -29,6 +32,21 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+#: Messages of a number outside its range, by (bound, with the whole range named).
+_BELOW = {
+    ("above zero", False): "{what} must be above zero, not {value}.",
+    ("above zero", True): "{what} must be above zero (between {low} and {high}), not {value}.",
+    ("zero or more", False): "{what} must be zero or more (at least 0), not {value}.",
+    ("zero or more", True): "{what} must be zero or more (at least 0) (between {low} and {high}), not {value}.",
+    ("above", False): "{what} must be above {low}, not {value}.",
+    ("above", True): "{what} must be above {low} (between {low} and {high}), not {value}.",
+    ("at least", False): "{what} must be at least {low}, not {value}.",
+    ("at least", True): "{what} must be at least {low} (between {low} and {high}), not {value}.",
+}
+_ABOVE = {False: "{what} must be at most {high}, not {value}.",
+          True: "{what} must be at most {high} (between {low} and {high}), not {value}."}
+
+
 def number(value: Any, *, field: str, what: str | None = None, low: Decimal | None = None,
            high: Decimal | None = None, low_open: bool = False, places: int | None = None,
            floats: bool = False) -> Decimal:
@@ -37,27 +55,33 @@ def number(value: Any, *, field: str, what: str | None = None, low: Decimal | No
     what = what or field
     if isinstance(value, float) and floats:
         value = repr(value)  # the shortest decimal text, never the binary value
-    if blank(value) or isinstance(value, (float, bool)):
-        raise ValidationFailed(f"{what} must be an exact decimal number given as text or Decimal (e.g. 0.015), "
-                               f"not {'nothing' if blank(value) else type(value).__name__}.", field=field)
+    if blank(value):
+        raise ValidationFailed("{what} must be an exact decimal number given as text or Decimal (e.g. 0.015), "
+                               "not nothing.", field=field, what=what)
+    if isinstance(value, (float, bool)):
+        raise ValidationFailed("{what} must be an exact decimal number given as text or Decimal (e.g. 0.015), "
+                               "not {kind}.", field=field, what=what, kind=type(value).__name__)
     try:
         result = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(f"{what} must be a number, not {str(value)[:20]!r}.", field=field) from None
+        raise ValidationFailed("{what} must be a number, not {value}.", field=field, what=what,
+                               value=repr(str(value)[:20])) from None
     if not result.is_finite():
-        raise ValidationFailed(f"{what} must be a finite number.", field=field)
+        raise ValidationFailed("{what} must be a finite number.", field=field, what=what)
     limits.decimal(result, field)  # no number a column cannot hold
     exponent = result.as_tuple().exponent
     if places is not None and isinstance(exponent, int) and exponent < -places:
-        count = "two" if places == 2 else str(places)
-        raise ValidationFailed(f"{what} has more than {count} decimal places: {result}.", field=field)
-    span = f" (between {low} and {high})" if low is not None and high is not None else ""
+        if places == 2:
+            raise ValidationFailed("{what} has more than two decimal places: {value}.", field=field, what=what,
+                                   value=result)
+        raise ValidationFailed("{what} has more than {places} decimal places: {value}.", field=field, what=what,
+                               places=places, value=result)
+    span = low is not None and high is not None
     if low is not None and (result < low or (low_open and result == low)):
-        bound = ("above zero" if low_open else "zero or more (at least 0)") if low == 0 else \
-            f"{'above' if low_open else 'at least'} {low}"
-        raise ValidationFailed(f"{what} must be {bound}{span}, not {result}.", field=field)
+        bound = ("above zero" if low_open else "zero or more") if low == 0 else ("above" if low_open else "at least")
+        raise ValidationFailed(_BELOW[bound, span], field=field, what=what, low=low, high=high, value=result)
     if high is not None and result > high:
-        raise ValidationFailed(f"{what} must be at most {high}{span}, not {result}.", field=field)
+        raise ValidationFailed(_ABOVE[span], field=field, what=what, low=low, high=high, value=result)
     return result
 
 
@@ -67,7 +91,7 @@ def money(value: Any, field: str, *, positive: bool = False, required: bool = Tr
     quantized to fen; None for a blank optional one."""
     if blank(value):
         if required:
-            raise ValidationFailed(f"Give {what or field} (yuan).", field=field)
+            raise ValidationFailed("Give {what} (yuan).", field=field, what=what or field)
         return None
     return number(value, field=field, what=what, low=Decimal(0), low_open=positive, places=2).quantize(FEN)
 
@@ -78,7 +102,7 @@ def rate(value: Any, field: str, *, low: Decimal = Decimal(0), high: Decimal = D
     optional one."""
     if blank(value):
         if required:
-            raise ValidationFailed(f"Give {what or field} (e.g. 0.015 for 1.5 %).", field=field)
+            raise ValidationFailed("Give {what} (e.g. 0.015 for 1.5 %).", field=field, what=what or field)
         return None
     return number(value, field=field, what=what, low=low, high=high, low_open=low_open, places=RATE_PLACES)
 
@@ -87,9 +111,10 @@ def whole(value: Any, field: str, low: int, high: int, unit: str, *, what: str |
     """A whole number (an int, not a bool) of ``unit`` within ``[low, high]``."""
     what = what or field
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{what} is a whole number of {unit}.", field=field)
+        raise ValidationFailed("{what} is a whole number of {unit}.", field=field, what=what, unit=unit)
     if not low <= value <= high:
-        raise ValidationFailed(f"{what} is between {low} and {high} {unit}, not {value}.", field=field)
+        raise ValidationFailed("{what} is between {low} and {high} {unit}, not {value}.", field=field, what=what,
+                               low=low, high=high, unit=unit, value=value)
     return value
 
 
@@ -102,9 +127,9 @@ def text(value: Any, field: str, limit: int = 200, *, required: bool = False) ->
     """Text with runs of whitespace collapsed, at most ``limit`` characters."""
     result = " ".join(str(value or "").split())
     if required and not result:
-        raise ValidationFailed(f"Give {field}.", field=field)
+        raise ValidationFailed("Give {name}.", field=field, name=field)
     if len(result) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
+        raise ValidationFailed("{name} is at most {limit} characters.", field=field, name=field, limit=limit)
     return result
 
 
@@ -113,13 +138,17 @@ def day(value: dt.date | None, field: str, *, not_before: dt.date | None = None,
     not before ``not_before`` (``since`` says what that date is, for the message)."""
     today = business_today()
     if value is not None and not isinstance(value, dt.date):
-        raise ValidationFailed(f"{field} is a date.", field=field)
+        raise ValidationFailed("{name} is a date.", field=field, name=field)
     result = value or today
     if result > today:
-        raise ValidationFailed(f"{field} cannot be in the future (after today, {today.isoformat()}).", field=field)
+        raise ValidationFailed("{name} cannot be in the future (after today, {today}).", field=field, name=field,
+                               today=today.isoformat())
     if not_before is not None and result < not_before:
-        raise ValidationFailed(f"{field} cannot be before {since or 'that'} ({not_before.isoformat()}).",
-                               field=field)
+        if since:
+            raise ValidationFailed("{name} cannot be before {since} ({earliest}).", field=field, name=field,
+                                   since=since, earliest=not_before.isoformat())
+        raise ValidationFailed("{name} cannot be before that ({earliest}).", field=field, name=field,
+                               earliest=not_before.isoformat())
     return result
 
 
@@ -146,26 +175,61 @@ def beijing_date(moment: dt.datetime | dt.date) -> dt.date:
     return moment.astimezone(CHINA).date()
 
 
-def business_date(value: Any, field: str, *, what: str, not_before: dt.date | dt.datetime | None = None,
-                  since: str = "", horizon_days: int | None = FUTURE_HORIZON_DAYS) -> dt.date:
-    """A business date the user enters (required), refused in zh-CN naming ``what`` and ``field``: before
-    ``not_before`` (a date or a stored moment, read as its Beijing date; ``since`` names it, e.g. 申请提交日) or more
-    than ``horizon_days`` after today's business date (None: no horizon)."""
+#: The messages of :func:`business_date`, whose ``what`` and ``since`` the caller gives in its users' words.
+BUSINESS_DATE_MESSAGES = {
+    "missing": "Give {what}.",
+    "not_a_date": "{what} must be a date (e.g. 2026-03-10).",
+    "before": "{what} ({value}) cannot be before {since} ({earliest}).",
+    "far": "{what} ({value}) is too far ahead: at most {days} days from today ({latest}).",
+}
+#: The messages of :func:`loan_term` for its start (field ``start_date``) and its end (``end_date``).
+LOAN_START_MESSAGES = {
+    "missing": "Give the loan start date.",
+    "not_a_date": "The loan start date must be a date (e.g. 2026-03-10).",
+    "before_approval": "The loan start date ({value}) cannot be before the approval date ({earliest}).",
+    "before_submission": "The loan start date ({value}) cannot be before the application's submission date "
+                         "({earliest}).",
+    "far": "The loan start date ({value}) is too far ahead: at most {days} days from today ({latest}).",
+}
+LOAN_END_MESSAGES = {
+    "missing": "Give the loan end date.",
+    "not_a_date": "The loan end date must be a date (e.g. 2026-03-10).",
+    "before": "The loan end date ({value}) cannot be before the day after the loan start date ({earliest}).",
+    "too_long": "The loan end date ({value}) is more than {years} years after the start date.",
+}
+
+
+def _checked_date(value: Any, field: str, messages: dict[str, str], *, before: str = "before",
+                  not_before: dt.date | dt.datetime | None = None, horizon_days: int | None = None,
+                  **params: Any) -> dt.date:
+    """``value`` when it is a date, not before ``not_before`` (read as its Beijing date) and at most
+    ``horizon_days`` after today's business date; refused with ``messages[problem]`` (``before`` names the message
+    of a date too early) and ``params``."""
     if value is None:
-        raise ValidationFailed(f"请填写{what}。", field=field)
+        raise ValidationFailed(messages["missing"], field=field, **params)
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise ValidationFailed(f"{what}须为日期（如 2026-03-10）。", field=field)
+        raise ValidationFailed(messages["not_a_date"], field=field, **params)
     if not_before is not None:
         earliest = beijing_date(not_before)
         if value < earliest:
-            raise ValidationFailed(f"{what}（{value.isoformat()}）不能早于{since or '起始日'}"
-                                   f"（{earliest.isoformat()}）。", field=field)
+            raise ValidationFailed(messages[before], field=field, value=value.isoformat(),
+                                   earliest=earliest.isoformat(), **params)
     if horizon_days is not None:
         latest = business_today() + dt.timedelta(days=horizon_days)
         if value > latest:
-            raise ValidationFailed(f"{what}（{value.isoformat()}）过于遥远：最晚为今天起 {horizon_days} 天内"
-                                   f"（{latest.isoformat()}）。", field=field)
+            raise ValidationFailed(messages["far"], field=field, value=value.isoformat(), days=horizon_days,
+                                   latest=latest.isoformat(), **params)
     return value
+
+
+def business_date(value: Any, field: str, *, what: str, not_before: dt.date | dt.datetime | None = None,
+                  since: str = "", horizon_days: int | None = FUTURE_HORIZON_DAYS) -> dt.date:
+    """A business date the user enters (required), refused naming ``what`` and ``field``: before ``not_before`` (a
+    date or a stored moment, read as its Beijing date; ``since`` names it, e.g. 申请提交日) or more than
+    ``horizon_days`` after today's business date (None: no horizon). ``what`` and ``since`` are filled into the
+    message as given (BUSINESS_DATE_MESSAGES): give them in the words the users read (zh-CN)."""
+    return _checked_date(value, field, BUSINESS_DATE_MESSAGES, not_before=not_before, horizon_days=horizon_days,
+                         what=what, since=since or "起始日")
 
 
 def loan_term(start: Any, end: Any, *, submitted_at: dt.datetime | None, decided_at: dt.datetime | None,
@@ -173,15 +237,15 @@ def loan_term(start: Any, end: Any, *, submitted_at: dt.datetime | None, decided
     """The start and end of a loan confirmed for an application: the start is not before
     the approval date (the application's submission date while it has none; neither: no lower bound, as for rows
     entered before applications were recorded) and at most ``horizon_days`` ahead; the end is after the start and at
-    most MAX_TERM_MONTHS (30 years) after it. Fields ``start_date`` and ``end_date``; messages in zh-CN."""
-    anchor, since = (decided_at, "审批通过日") if decided_at is not None else (submitted_at, "申请提交日")
-    first = business_date(start, "start_date", what="贷款起始日", not_before=anchor, since=since,
+    most MAX_TERM_MONTHS (30 years) after it. Fields ``start_date`` and ``end_date``; LOAN_START_MESSAGES and
+    LOAN_END_MESSAGES."""
+    anchor, before = (decided_at, "before_approval") if decided_at is not None else \
+        (submitted_at, "before_submission")
+    first = _checked_date(start, "start_date", LOAN_START_MESSAGES, before=before, not_before=anchor,
                           horizon_days=horizon_days)
-    last = business_date(end, "end_date", what="贷款到期日", not_before=first + dt.timedelta(days=1),
-                         since="贷款起始日的次日", horizon_days=None)
+    last = _checked_date(end, "end_date", LOAN_END_MESSAGES, not_before=first + dt.timedelta(days=1))
     years = MAX_TERM_MONTHS // 12
     if last > (first.replace(day=28) if first.month == 2 and first.day == 29 else first).replace(
             year=first.year + years):
-        raise ValidationFailed(f"贷款到期日（{last.isoformat()}）距起始日超过 {years} 年。",
-                               field="end_date")
+        raise ValidationFailed(LOAN_END_MESSAGES["too_long"], field="end_date", value=last.isoformat(), years=years)
     return first, last

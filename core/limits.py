@@ -5,6 +5,8 @@ The GraphQL layer applies them to every argument (graphql/scalars.py, graphql/ex
 store client text or documents apply them again, so a value that reaches the database always fits: nothing a client
 sends may grow into something large once decoded (a YAML alias bomb), overflow a column (a Decimal of 1e28) or
 carry a character PostgreSQL refuses in text (NUL).
+
+Messages follow docs/i18n.md: an English template (the catalogue's msgid) and its parameters; ``name`` is the field.
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ MAX_WORKING_DAYS = 2_500
 def text(value: str, field: str, limit: int = MAX_TEXT_CHARS) -> str:
     """``value`` when it has no NUL character and at most ``limit`` characters; ValidationFailed naming ``field``."""
     if "\x00" in value:
-        raise ValidationFailed(f"{field} contains a NUL character (\\u0000), which text may not hold. "
-                               f"{field} 含有不允许的空字符 (NUL)。", field=field)
+        raise ValidationFailed("{name} contains a NUL character (\\u0000), which text may not hold.", field=field,
+                               name=field)
     if len(value) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters, not {len(value)}. "
-                               f"{field} 最多 {limit} 个字符。", field=field)
+        raise ValidationFailed("{name} is at most {limit} characters, not {length}.", field=field, name=field,
+                               limit=limit, length=len(value))
     return value
 
 
@@ -84,46 +86,45 @@ def json_value(value: Any, field: str, *, max_bytes: int = MAX_JSON_BYTES, max_d
     """``value`` (a decoded JSON value) when it nests at most ``max_depth`` deep, serialises to at most ``max_bytes``
     and holds no NUL in any string; ValidationFailed naming ``field`` otherwise."""
     if depth(value) > max_depth:
-        raise ValidationFailed(f"{field} nests deeper than {max_depth} levels. {field} 嵌套超过 {max_depth} 层。",
-                               field=field)
+        raise ValidationFailed("{name} nests deeper than {depth} levels.", field=field, name=field, depth=max_depth)
     for where, item in strings(value):
         if "\x00" in item:
             text(item, f"{field}.{where}" if where else field)
     try:
         size = len(json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode())
     except (TypeError, ValueError):
-        raise ValidationFailed(f"{field} is not a JSON value.", field=field) from None
+        raise ValidationFailed("{name} is not a JSON value.", field=field, name=field) from None
     if size > max_bytes:
-        raise ValidationFailed(f"{field} is at most {max_bytes} bytes as JSON, not {size}. "
-                               f"{field} 最多 {max_bytes} 字节。", field=field)
+        raise ValidationFailed("{name} is at most {limit} bytes as JSON, not {size}.", field=field, name=field,
+                               limit=max_bytes, size=size)
     return value
 
 
 def decimal(value: Decimal, field: str) -> Decimal:
     """``value`` when finite, below MAX_DECIMAL in magnitude and with at most MAX_DECIMAL_PLACES decimal places."""
     if not value.is_finite():
-        raise ValidationFailed(f"{field} must be a finite number, not {value}. {field} 必须是有限的数。", field=field)
+        raise ValidationFailed("{name} must be a finite number, not {value}.", field=field, name=field, value=value)
     if abs(value) >= MAX_DECIMAL:
-        raise ValidationFailed(f"{field} must be below {MAX_DECIMAL:,.0f} in magnitude. "
-                               f"{field} 的绝对值必须小于 {MAX_DECIMAL:,.0f}。", field=field)
+        raise ValidationFailed("{name} must be below {limit} in magnitude.", field=field, name=field,
+                               limit=f"{MAX_DECIMAL:,.0f}")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
-        raise ValidationFailed(f"{field} has more than {MAX_DECIMAL_PLACES} decimal places. "
-                               f"{field} 的小数位不得超过 {MAX_DECIMAL_PLACES} 位。", field=field)
+        raise ValidationFailed("{name} has more than {places} decimal places.", field=field, name=field,
+                               places=MAX_DECIMAL_PLACES)
     return value
 
 
 def year(value: int, field: str = "year") -> int:
     """``value`` when it is a year between MIN_YEAR and MAX_YEAR."""
     if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= MAX_YEAR:
-        raise ValidationFailed(f"{field} is a year between {MIN_YEAR} and {MAX_YEAR}, not {value}. "
-                               f"{field} 应为 {MIN_YEAR} 至 {MAX_YEAR} 之间的年份。", field=field)
+        raise ValidationFailed("{name} is a year between {low} and {high}, not {value}.", field=field, name=field,
+                               low=MIN_YEAR, high=MAX_YEAR, value=value)
     return value
 
 
 def date(value: dt.date, field: str) -> dt.date:
     """``value`` when its year is between MIN_YEAR and MAX_YEAR (date arithmetic on it then never overflows)."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationFailed(f"{field} falls in a year between {MIN_YEAR} and {MAX_YEAR}, not {value.year}. "
-                               f"{field} 的年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间。", field=field)
+        raise ValidationFailed("{name} falls in a year between {low} and {high}, not {year}.", field=field, name=field,
+                               low=MIN_YEAR, high=MAX_YEAR, year=value.year)
     return value
