@@ -1,5 +1,5 @@
-"""GraphQL of banks, credit lines, fees and loan confirmation (thin: the rules are in ``banks``, ``fees`` and
-``loans``). ``QUERIES`` and ``MUTATIONS`` join the schema's Query and Mutation; ``TYPES`` are registered too."""
+"""GraphQL of banks, credit lines, fees, loan confirmation and the issuance of non-financing letters of guarantee
+(thin: the rules are in ``banks``, ``fees``, ``loans`` and ``issuance``). ``QUERIES`` and ``MUTATIONS`` join the schema's Query and Mutation; ``TYPES`` are registered too."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from surety.graphql.idempotency import idempotency_key_field, run_idempotent
 from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.nodes import load_nodes
-from surety.plugins.guarantee.finance import banks, fees, loans
+from surety.plugins.guarantee.finance import banks, fees, issuance, loans
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem as ItemRow
 from surety.plugins.guarantee.project.models import GuaranteeBank as BankRow
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine as LineRow
@@ -198,6 +198,20 @@ class GuaranteeLoanConfirmation:
     in_force_balance: Decimal
 
 
+@strawberry.type(description="A non-financing letter of guarantee (保函) as issued: the guarantee is in force from "
+                             "effectiveDate until expiryDate, after which no claim is accepted.")
+class GuaranteeIssuance:
+    project_id: strawberry.ID
+    project_no: str
+    status: str
+    letter_no: str = strawberry.field(description="保函编号 (the project number unless another was given)")
+    beneficiary_name: str | None = strawberry.field(description="受益人: to whom the letter is addressed")
+    guaranteed_amount: Decimal = strawberry.field(description="The letter's guaranteed sum (yuan)")
+    effective_date: dt.date
+    expiry_date: dt.date = strawberry.field(description="保函到期日: no claim is accepted after it")
+    in_force_balance: Decimal
+
+
 # ---------------------------------------------------------------- queries ------------------------------------------
 
 
@@ -302,6 +316,17 @@ class GuaranteeLoanConfirmInput:
     idempotency_key: str | None = idempotency_key_field()
 
 
+@strawberry.input(description="Issue the letter of guarantee of a contracted non-financing project (开立保函).")
+class GuaranteeIssueInput:
+    id: strawberry.ID = strawberry.field(description="The project (GuaranteeProject id)")
+    effective_date: dt.date
+    expiry_date: dt.date
+    letter_no: str | None = strawberry.field(default=None, description="保函编号; the project number when omitted")
+    amount: Decimal | None = strawberry.field(default=None, description="The guaranteed sum (yuan); the approved "
+                                                                        "amount when omitted")
+    idempotency_key: str | None = idempotency_key_field()
+
+
 @strawberry.type
 class GuaranteeBankPayload:
     bank: GuaranteeBank | None = None
@@ -335,6 +360,12 @@ class GuaranteeFeeRefundPayload:
 @strawberry.type
 class GuaranteeLoanConfirmPayload:
     loan: GuaranteeLoanConfirmation | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class GuaranteeIssuePayload:
+    issuance: GuaranteeIssuance | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -444,6 +475,23 @@ class GuaranteeFinanceMutation:
                 in_force_balance=p.in_force_balance))
 
         return run_idempotent(info, GuaranteeLoanConfirmPayload, input, go, present)
+
+    @strawberry.mutation(description="Issue the letter of guarantee (开立保函) of a contracted non-financing project: "
+                                     "the guarantee takes effect (idempotent with idempotencyKey).")
+    def guarantee_issue(self, info: strawberry.Info, input: GuaranteeIssueInput) -> GuaranteeIssuePayload:
+        def go():
+            return issuance.issue_guarantee(info.context.session, actor(info),
+                                            decode_node_id(input.id, PROJECT_TYPE, field="id"),
+                                            effective_date=input.effective_date, expiry_date=input.expiry_date,
+                                            letter_no=input.letter_no, amount=input.amount)
+
+        def present(p) -> GuaranteeIssuePayload:
+            return GuaranteeIssuePayload(issuance=GuaranteeIssuance(
+                project_id=gid(PROJECT_TYPE, p.id), project_no=p.project_no, status=p.status, letter_no=p.letter_no,
+                beneficiary_name=p.beneficiary_name, guaranteed_amount=p.loan_amount,
+                effective_date=p.effective_date, expiry_date=p.expiry_date, in_force_balance=p.in_force_balance))
+
+        return run_idempotent(info, GuaranteeIssuePayload, input, go, present)
 
 
 QUERIES: tuple = (GuaranteeFinanceQuery,)

@@ -19,10 +19,13 @@ from surety.core.db.types import Money, Rate, UTCDateTime, utcnow
 # Products ------------------------------------------------------------------------------------------------------------
 CATEGORY_FINANCING = "financing"
 CATEGORY_NON_FINANCING = "non_financing"
-#: Product kind -> category (DOMAIN.md: financing guarantees and non-financing guarantees).
+#: Product kind -> category (DOMAIN.md: financing guarantees and non-financing guarantees). Non-financing ones are
+#: letters of guarantee (保函: 投标 bid, 履约 performance, 诉讼保全 litigation, 预付款 advance payment, and the
+#: regulatory form's "other" non-financing row): they take effect by issuance (finance/issuance.py), not by a loan.
 PRODUCT_KINDS = {
     "loan": CATEGORY_FINANCING, "bond": CATEGORY_FINANCING, "other_financing": CATEGORY_FINANCING,
     "bid": CATEGORY_NON_FINANCING, "performance": CATEGORY_NON_FINANCING, "litigation": CATEGORY_NON_FINANCING,
+    "advance_payment": CATEGORY_NON_FINANCING, "other_non_financing": CATEGORY_NON_FINANCING,
 }
 #: The loan category a project carries (regulatory reports weight it later).
 LOAN_CATEGORIES = ("small_micro", "farmer", "housing", "other")
@@ -204,6 +207,10 @@ class GuaranteeProject(TenantScoped, Base):
     beneficiary_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     underlying_contract: Mapped[str | None] = mapped_column(String(300), nullable=True)
     expiry_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    #: The number of the letter of guarantee (保函编号) given at issuance (finance/issuance.py; the project number
+    #: when none is given). At issuance ``loan_amount`` takes the letter's guaranteed sum (the amount the guarantee
+    #: took effect for) while the other loan columns stay empty.
+    letter_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
     #: The fee proposed with the application (拟收担保费), reviewed with it: a yearly rate and/or an amount in yuan.
     proposed_fee_rate: Mapped[Decimal | None] = mapped_column(Rate, nullable=True)
     proposed_fee: Mapped[Decimal | None] = mapped_column(Money, nullable=True)

@@ -38,7 +38,8 @@ def test_confirm_makes_the_guarantee_effective(gw):
         assert event.payload == {
             "project_id": str(p.id), "project_no": p.project_no, "customer_id": str(gw.customers["corp"]),
             "bank_id": str(bank.id), "loan_amount": "2800000.00", "in_force_balance": "2800000.00",
-            "effective_date": "2026-03-10", "loan_end_date": "2027-03-09"}
+            "effective_date": "2026-03-10", "loan_end_date": "2027-03-09", "category": "financing",
+            "expiry_date": None}
         record = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.loan.confirmed")).one()
         assert record.entity_id == str(p.id) and record.before["status"] == "contracted"
         assert record.after["status"] == "effective"
