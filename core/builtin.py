@@ -26,6 +26,7 @@ from surety.graphql.attachments import AttachmentMutation, AttachmentQuery
 from surety.graphql.audit import AuditQuery
 from surety.graphql.authz import AuthzMutation, AuthzQuery
 from surety.graphql.codes import CodesQuery
+from surety.graphql.custom_fields import CustomFieldsMutation, CustomFieldsQuery
 from surety.graphql.identity import IdentityMutation, IdentityQuery
 from surety.graphql.platform import PlatformMutation, PlatformQuery
 from surety.graphql.workflow import WorkflowMutation, WorkflowQuery
@@ -74,8 +75,10 @@ def surety_sensitive_keys():
 @hookimpl
 def surety_graphql():
     return GraphQLContribution(
-        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery, WorkflowQuery, AttachmentQuery, CodesQuery),
-        mutation=(IdentityMutation, AuthzMutation, PlatformMutation, WorkflowMutation, AttachmentMutation),
+        query=(IdentityQuery, AuthzQuery, AuditQuery, PlatformQuery, WorkflowQuery, AttachmentQuery, CodesQuery,
+               CustomFieldsQuery),
+        mutation=(IdentityMutation, AuthzMutation, PlatformMutation, WorkflowMutation, AttachmentMutation,
+                  CustomFieldsMutation),
         types=(WorkflowDefinition, WorkflowInstance, WorkflowTask, Notification),
     )
 

@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import strawberry
+from strawberry.scalars import JSON
 
 from surety.graphql.auth import actor, decode_node_id
+from surety.graphql.custom_fields import run_values_mutation
 from surety.graphql.errors import UserError, run_mutation
 
 from surety.plugins.customers.graphql.types import (
@@ -200,6 +202,15 @@ class CustomerSettingsUpdateInput:
     collision_mode: str | None = strawberry.field(default=None, description="flag | block")
 
 
+@strawberry.input(description="Custom values of a customer: only the keys given change; null or empty clears one.")
+class CustomerCustomFieldsSetInput:
+    id: strawberry.ID
+    values: JSON = strawberry.field(description="{key: value}: money and numbers as text (e.g. \"1200.50\"), dates "
+                                                "as ISO text, multi-choice a list, a table a list of row objects.")
+    version: int | None = strawberry.field(default=None, description="The custom values' version you edited "
+                                                                      "(conflict check)")
+
+
 def _entry_action(info, id, fn) -> CustomerListEntryPayload:
     def go():
         entry_id = decode_node_id(id, "CustomerListEntry")
@@ -230,6 +241,19 @@ class CustomersMutation:
             return CustomerPayload(customer=Customer.from_row(row))
 
         return run_mutation(info, CustomerPayload, go)
+
+    @strawberry.mutation(description="Set custom field values of a customer (customers:customer:update); every "
+                                     "problem is returned at once, each error's field the custom field's key.")
+    def customer_custom_fields_set(self, info: strawberry.Info, input: CustomerCustomFieldsSetInput
+                                   ) -> CustomerPayload:
+        from surety.plugins.customers.custom_fields import set_values
+
+        def go():
+            row = set_values(info.context.session, actor(info), decode_node_id(input.id, "Customer"),
+                             input.values, expected_version=input.version)
+            return CustomerPayload(customer=Customer.from_row(row))
+
+        return run_values_mutation(info, CustomerPayload, go)
 
     @strawberry.mutation(description="Delete a customer (kept in history).")
     def customer_delete(self, info: strawberry.Info, id: strawberry.ID) -> CustomerOkPayload:

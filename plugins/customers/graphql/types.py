@@ -13,10 +13,12 @@ from sqlalchemy import select
 from strawberry import relay
 
 from surety.graphql.auth import actor
+from surety.graphql.custom_fields import CustomFieldValue, custom_field_values
 from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.pii import shown
 
+from surety.plugins.customers.custom_fields import entity_type_of
 from surety.plugins.customers.models import Customer as CustomerRow
 from surety.plugins.customers.pii import reveal_basis
 
@@ -125,6 +127,12 @@ class Customer(relay.Node):
     @strawberry.field(description="Global id of the org unit the customer belongs to.")
     def org_unit_id(self) -> strawberry.ID | None:
         return gid("OrgUnit", self.row.org_unit_id)
+
+    @strawberry.field(description="The tenant's custom fields of this kind of customer with their values "
+                                  "(docs/custom-fields.md); sensitive values masked unless `value(reveal: true)` "
+                                  "(core:pii:reveal, audited).")
+    def custom_fields(self, info: strawberry.Info) -> list[CustomFieldValue]:
+        return custom_field_values(info, entity_type_of(self.row), self.row.id, audit_entity=ENTITY)
 
     @strawberry.field(description="Active blacklist/watchlist entries' list types (screening view).")
     async def lists(self, info: strawberry.Info) -> list[str]:
