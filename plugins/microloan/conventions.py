@@ -1,0 +1,70 @@
+"""The words every area of the microloan plugin shares (below every area, docs/microloan/README.md): repayment
+methods, day counts, roundings and the components a repayment is allocated over, each with its zh-CN label.
+
+Names, labels and the rule that completes an allocation order (``effective_order``) live here; what they mean in
+figures is in ``schedule/`` (methods, day counts, rounding) and ``repayment/allocation.py`` (splitting a payment), and
+docs/microloan-schedules.md and docs/microloan/README.md state it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Repayment method -> zh-CN label.
+REPAYMENT_METHODS = {
+    "equal_installment": "等额本息",
+    "equal_principal": "等额本金",
+    "interest_first": "先息后本",
+    "bullet": "到期一次还本付息",
+    "flat": "等本等息",
+}
+#: Methods whose regular periods charge the monthly rate (annual rate / 12); ``bullet`` uses the day count instead.
+MONTHLY_RATE_METHODS = frozenset({"equal_installment", "equal_principal", "interest_first", "flat"})
+
+#: Day count -> zh-CN label. ``30/360`` is the European 30E/360 count; ``ACT/…`` count calendar days.
+DAY_COUNTS = {
+    "30/360": "30/360（每月按 30 天）",
+    "ACT/360": "实际天数/360",
+    "ACT/365": "实际天数/365",
+}
+DEFAULT_DAY_COUNT = "ACT/360"
+
+#: Rounding -> zh-CN label: every amount of a schedule is rounded to the fen (0.01 yuan) this way.
+ROUNDINGS = {
+    "fen_half_up": "四舍五入到分",
+    "fen_half_even": "银行家舍入到分（四舍六入五成双）",
+}
+DEFAULT_ROUNDING = "fen_half_up"
+
+#: Components of what a borrower owes, which a repayment is split over -> zh-CN label.
+COMPONENTS = {
+    "costs": "实现债权的费用",
+    "penalty": "罚息及复利",
+    "fees": "费用",
+    "interest": "利息",
+    "principal": "本金",
+}
+#: The order a new product gets unless told otherwise (``costs``, not named, come first: see allocation).
+DEFAULT_ALLOCATION_ORDER = ("penalty", "fees", "interest", "principal")
+#: Where the contract (the product) is silent: costs, then interest (penalty interest first, fees with the interest
+#: as a charge for the use of the money), then principal (《民法典》第五百六十一条).
+STATUTORY_ALLOCATION_ORDER = ("costs", "penalty", "interest", "fees", "principal")
+
+
+def effective_order(order: Sequence[str] | None) -> tuple[str, ...]:
+    """The full order a payment follows: the statutory one when ``order`` is None, else ``order`` with ``costs``
+    put first where it is not named. Raises ValueError for an unknown or repeated component or one left out."""
+    if order is None:
+        return STATUTORY_ALLOCATION_ORDER
+    order = tuple(order)
+    unknown = [c for c in order if c not in COMPONENTS]
+    if unknown:
+        raise ValueError(f"unknown component {unknown[0]!r}")
+    if len(set(order)) != len(order):
+        raise ValueError("a component appears twice in the order")
+    if "costs" not in order:
+        order = ("costs", *order)
+    missing = [c for c in COMPONENTS if c not in order]
+    if missing:
+        raise ValueError(f"the order leaves out {missing[0]!r}")
+    return order

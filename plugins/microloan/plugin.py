@@ -1,0 +1,52 @@
+"""Hook implementations of the ``microloan`` plugin (hooks only; the rules live in the areas' modules) and the plain
+lists that put the areas together: their tables and their GraphQL (docs/microloan/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core.hookspecs import GraphQLContribution, PluginManifest
+from surety.core.plugins import hookimpl
+from surety.plugins.microloan import KEY, __version__
+from surety.plugins.microloan.permissions import DEFAULT_GRANTS, PERMISSIONS
+from surety.plugins.microloan.product import graphql as product_graphql
+from surety.plugins.microloan.product import models as product_models
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
+MODEL_MODULES = (product_models,)
+#: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
+GRAPHQL_MODULES = (product_graphql,)
+
+
+@hookimpl
+def surety_manifest():
+    return PluginManifest(key=KEY, version=__version__, title="小额贷款",
+                          description="小额贷款：产品（分版本）、还款计划、还款冲销顺序。")
+
+
+@hookimpl
+def surety_models():
+    return list(MODEL_MODULES)
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    return PERMISSIONS
+
+
+@hookimpl
+def surety_default_grants():
+    return DEFAULT_GRANTS
+
+
+@hookimpl
+def surety_graphql():
+    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
+                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
+                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))

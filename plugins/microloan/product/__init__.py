@@ -1,0 +1,1 @@
+"""Loan products (贷款产品): tenant-editable and versioned (docs/microloan/README.md, "Products")."""
