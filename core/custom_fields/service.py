@@ -416,16 +416,12 @@ def _files_exist(session: Session, ids: Iterable[str]) -> set[str]:
                                                                       Attachment.deleted_at.is_(None)))}
 
 
-def write_values(session: Session, actor: Actor, entity_type: str, record_id: uuid.UUID,
-                 values: Mapping[str, Any], *, expected_version: int | None = None) -> CustomFieldValues:
-    """Set the given fields of a record (others keep their values; a blank value clears a field) after checking
-    every value and every required field at once: CustomFieldsInvalid lists each problem with its field key. A new
-    version is kept and audited when anything changed. The caller has authorised ``actor`` on the record."""
-    tenant = _tenant(session)
-    _entity(session, entity_type)
+def _merge(session: Session, every: Mapping[str, CustomFieldDefinition], plain: Mapping[str, Any],
+           values: Any) -> tuple[dict[str, Any], list[ValidationFailed]]:
+    """``plain`` (the stored values in clear) with ``values`` applied, and every problem of ``values`` (unknown or
+    retired keys, bad values, required fields left without one)."""
     if not isinstance(values, Mapping):
         raise ValidationFailed("Custom values are an object of field key to value.", field="values")
-    every = {d.key: d for d in definitions(session, entity_type, include_retired=True)}
     active = {k: d for k, d in every.items() if d.status == STATUS_ACTIVE}
     problems: list[ValidationFailed] = []
     for key in values:
@@ -443,9 +439,6 @@ def write_values(session: Session, actor: Actor, entity_type: str, record_id: uu
         for k in [k for k, x in good.items() if active[k].type == "file" and x not in existing]:
             problems.append(sch.problem(sch.NO_FILE, sch.MSG_NO_FILE, k, label=active[k].label_zh))
             good.pop(k)
-    row = _row(session, entity_type, record_id, lock=True)
-    stored = dict(row.values or {}) if row else {}
-    plain = {k: _plain(tenant, entity_type, record_id, every[k], x) for k, x in stored.items() if k in every}
     merged = {**plain, **good}
     for k in cleared:
         merged.pop(k, None)
@@ -453,14 +446,37 @@ def write_values(session: Session, actor: Actor, entity_type: str, record_id: uu
     for key, d in active.items():
         if d.required and key not in merged and key not in failed:
             problems.append(sch.problem(sch.REQUIRED, sch.MSG_REQUIRED, key, label=d.label_zh))
+    return merged, problems
+
+
+def check_values(session: Session, entity_type: str, values: Mapping[str, Any]) -> list[ValidationFailed]:
+    """Every problem ``values`` would have as the custom values of a new record (a dry run: nothing is written)."""
+    _entity(session, entity_type)
+    every = {d.key: d for d in definitions(session, entity_type, include_retired=True)}
+    return _merge(session, every, {}, values)[1]
+
+
+def write_values(session: Session, actor: Actor, entity_type: str, record_id: uuid.UUID,
+                 values: Mapping[str, Any], *, expected_version: int | None = None) -> CustomFieldValues:
+    """Set the given fields of a record (others keep their values; a blank value clears a field) after checking
+    every value and every required field at once: CustomFieldsInvalid lists each problem with its field key. A new
+    version is kept and audited when anything changed. The caller has authorised ``actor`` on the record."""
+    tenant = _tenant(session)
+    _entity(session, entity_type)
+    every = {d.key: d for d in definitions(session, entity_type, include_retired=True)}
+    row = _row(session, entity_type, record_id, lock=True)
+    stored = dict(row.values or {}) if row else {}
+    plain = {k: _plain(tenant, entity_type, record_id, every[k], x) for k, x in stored.items() if k in every}
+    merged, problems = _merge(session, every, plain, values)
     if problems:
         raise sch.CustomFieldsInvalid(problems)
     if row is not None and expected_version is not None and expected_version != row.version:
         raise Conflict("The custom values were changed meanwhile (now version {version}); reload and retry.",
                        field="version", version=row.version)
     changed = sorted(k for k in set(plain) | set(merged) if plain.get(k) != merged.get(k))
-    if row is not None and not changed:
-        return row
+    if not changed:  # nothing to keep (a record with no values yet gets an unsaved, version-0 row)
+        return row if row is not None else CustomFieldValues(entity_type=entity_type, record_id=record_id,
+                                                             values={}, version=0)
     document = {k: (encrypt_field(tenant, _binding(entity_type, record_id, k), str(x)) if every[k].sensitive else x)
                 for k, x in merged.items()}
     # Unchanged sensitive values keep their ciphertext (no new encryption, no spurious difference).
