@@ -18,6 +18,10 @@ remainder is written off and the receivable closed (GuaranteeLossWrittenOff); re
 cleared. Four-eyes rule: a claim finally approved by who recorded it ends ``rejected``, a write-off approved by who
 proposed it writes nothing off (the proposal is cleared). A recovery that clears the receivable while a write-off is
 pending withdraws that instance.
+Non-financing guarantees (保函: bid, performance, litigation, advance payment): the claimant is the letter's
+beneficiary (受益人, kept on the claim as ``claimant``; the bank's name for a financing guarantee), the claim covers
+the guaranteed sum only (principal: DEFAULT_COMPONENTS, and :func:`set_covered_components` refuses more), at most the
+in-force balance, and a claim dated after the letter's expiry date is refused (``GUARANTEE_EXPIRED``).
 Each step locks the rows it changes, is audited and names the field of any refusal.
 
 Permissions: claim guarantee:compensation:claim, pay guarantee:compensation:pay, recovery
@@ -80,6 +84,7 @@ from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.permissions import COMPENSATION, CONTRACT, LOSS
 from surety.plugins.guarantee.project.models import (
     CATEGORY_FINANCING,
+    CATEGORY_NON_FINANCING,
     COMPONENT_INTEREST,
     COMPONENT_PENALTY,
     COMPONENT_PRINCIPAL,
@@ -92,6 +97,7 @@ from surety.plugins.guarantee.project.models import (
     STATUS_DRAFT,
     STATUS_EFFECTIVE,
     STATUS_IN_APPROVAL,
+    GuaranteeBank,
     GuaranteeProduct,
     GuaranteeProject,
 )
@@ -113,7 +119,7 @@ def _claim_image(c: GuaranteeCompensation) -> dict:
             "principal": str(c.principal), "interest": str(c.interest), "penalty": str(c.penalty),
             "bank_share_ratio": str(c.bank_share_ratio), "bank_share": str(c.bank_share),
             "payable_amount": str(c.payable_amount),
-            "claim_date": c.claim_date.isoformat(), "notes": c.notes, "decision_comment": c.decision_comment,
+            "claim_date": c.claim_date.isoformat(), "claimant": c.claimant, "notes": c.notes, "decision_comment": c.decision_comment,
             "paid_amount": None if c.paid_amount is None else str(c.paid_amount),
             "paid_on": c.paid_on.isoformat() if c.paid_on else None,
             "workflow_instance_id": None if c.workflow_instance_id is None else str(c.workflow_instance_id)}
@@ -148,8 +154,22 @@ def covered_components(session: Session, project: GuaranteeProject) -> tuple[str
     ``covered_components``, else its product category's default (DEFAULT_COMPONENTS)."""
     if project.covered_components:
         return tuple(c for c in COMPONENTS if c in project.covered_components)
+    return DEFAULT_COMPONENTS.get(_category(session, project), DEFAULT_COMPONENTS[CATEGORY_FINANCING])
+
+
+def _category(session: Session, project: GuaranteeProject) -> str:
     category = session.scalar(select(GuaranteeProduct.category).where(GuaranteeProduct.id == project.product_id))
-    return DEFAULT_COMPONENTS.get(category or CATEGORY_FINANCING, DEFAULT_COMPONENTS[CATEGORY_FINANCING])
+    return category or CATEGORY_FINANCING
+
+
+def claimant_of(session: Session, project: GuaranteeProject) -> str:
+    """Who claims on ``project`` (索赔方): the beneficiary (受益人) the letter of a non-financing guarantee is
+    addressed to; the bank of a financing guarantee ('' when the project names none)."""
+    if _category(session, project) == CATEGORY_NON_FINANCING:
+        return project.beneficiary_name or ""
+    if project.bank_id is None:
+        return ""
+    return session.scalar(select(GuaranteeBank.name).where(GuaranteeBank.id == project.bank_id)) or ""
 
 
 def scope_text(components: tuple[str, ...] | list[str]) -> str:
@@ -173,6 +193,9 @@ def set_covered_components(session: Session, actor: Actor, project_id: uuid.UUID
             raise ValidationFailed("保证范围必须包含本金（principal）。", field="covered_components")
         chosen = [c for c in COMPONENTS if c in components]
     project = lock_project(session, actor, project_id)
+    if chosen and chosen != [COMPONENT_PRINCIPAL] and _category(session, project) == CATEGORY_NON_FINANCING:
+        raise ValidationFailed("A non-financing guarantee (保函) covers its guaranteed sum only: its scope is the "
+                               "principal (本金) alone.", field="covered_components")
     if project.status not in COVERAGE_STATUSES:
         raise Conflict(f"保证范围在担保生效前确定；项目 {project.project_no} 的状态为"
                        f"{PROJECT_STATUS_LABELS.get(project.status, project.status)}（{project.status}）。",
@@ -237,7 +260,9 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     """Record the bank's compensation claim on an effective project: its components (:func:`claim_components`:
     principal at most the in-force balance, interest and penalty >= 0 and only where the contract covers them; or
     ``amount`` alone, a claim of principal only), ``claim_date`` (the business date by default) not before the
-    guarantee took effect. The bank's share (the project's credit line's risk-share ratio, kept on the claim) is
+    guarantee took effect and, for a non-financing guarantee (保函), not after its expiry date (ValidationFailed
+    ``GUARANTEE_EXPIRED``). The claimant (:func:`claimant_of`: the bank, or the letter's beneficiary) is kept on
+    the claim. The bank's share (the project's credit line's risk-share ratio, kept on the claim) is
     taken off: ``payable_amount = claimed_amount - bank_share``. A project has at most one claim awaiting decision or
     payment. Starts the claim's approval instance (``guarantee.compensation``) in the same transaction and keeps its
     id on the claim."""
@@ -254,6 +279,12 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     if project.effective_date is not None and day < project.effective_date:
         raise ValidationFailed(f"代偿申请日期（claim_date）早于担保生效日 {project.effective_date.isoformat()}。",
                                field="claim_date")
+    if project.expiry_date is not None and day > project.expiry_date \
+            and _category(session, project) == CATEGORY_NON_FINANCING:
+        raise ValidationFailed("The letter of guarantee of project {project_no} expired on {expiry_date}: a claim "
+                               "dated {claim_date} is not accepted (claims are accepted until the expiry date).",
+                               code="GUARANTEE_EXPIRED", field="claim_date", project_no=project.project_no,
+                               expiry_date=project.expiry_date.isoformat(), claim_date=day.isoformat())
     pending = session.scalar(select(GuaranteeCompensation.id).where(
         GuaranteeCompensation.project_id == project.id, GuaranteeCompensation.status.in_(CLAIM_OPEN)))
     if pending is not None:
@@ -264,7 +295,8 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     row = GuaranteeCompensation(project_id=project.id, claimed_amount=total, principal=parts[COMPONENT_PRINCIPAL],
                                 interest=parts[COMPONENT_INTEREST], penalty=parts[COMPONENT_PENALTY],
                                 bank_share_ratio=ratio, bank_share=share, payable_amount=total - share,
-                                claim_date=day, notes=text, status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
+                                claim_date=day, claimant=claimant_of(session, project)[:200], notes=text,
+                                status=CLAIM_CLAIMED, claimed_by=actor.id_uuid)
     session.add(row)
     session.flush()
     instance = engine.start(session, actor, definition_key=CLAIM_DEFINITION, subject_type=CLAIM_SUBJECT,

@@ -41,6 +41,8 @@ class GuaranteeCompensation:
                                                        "bankShareRatio, to the fen.")
     payable_amount: Decimal = strawberry.field(description="What the company pays: claimedAmount - bankShare.")
     claim_date: dt.date
+    claimant: str = strawberry.field(description="索赔方: the bank of a financing guarantee, the beneficiary (受益人) "
+                                                 "of a non-financing one.")
     notes: str
     decision_comment: str
     decided_at: dt.datetime | None
@@ -55,7 +57,7 @@ class GuaranteeCompensation:
         return cls(id=gid(CLAIM_TYPE, r.id), project_id=gid(PROJECT_TYPE, r.project_id), status=r.status,
                    claimed_amount=r.claimed_amount, principal=r.principal, interest=r.interest, penalty=r.penalty,
                    bank_share_ratio=r.bank_share_ratio, bank_share=r.bank_share, payable_amount=r.payable_amount,
-                   claim_date=r.claim_date, notes=r.notes,
+                   claim_date=r.claim_date, claimant=r.claimant, notes=r.notes,
                    decision_comment=r.decision_comment, decided_at=r.decided_at, paid_amount=r.paid_amount,
                    paid_on=r.paid_on, workflow_instance_id=gid(INSTANCE_TYPE, r.workflow_instance_id))
 
@@ -114,6 +116,8 @@ class GuaranteeCompensationSummary:
                                                                  "interest, penalty.")
     covered_components_text: str = strawberry.field(description="The same in words (本金、利息、罚息).")
     in_force_balance: Decimal
+    expiry_date: dt.date | None = strawberry.field(description="保函到期日 of a non-financing guarantee: no claim dated "
+                                                               "after it is accepted (null for a financing one).")
     claims: list[GuaranteeCompensation]
     receivables: list[GuaranteeCompensationReceivable]
     paid: Decimal
@@ -128,7 +132,7 @@ class GuaranteeCompensationSummary:
         return cls(project_id=gid(PROJECT_TYPE, p.id), project_status=p.status,
                    project_status_label=PROJECT_STATUS_LABELS.get(p.status, p.status), risk_class=p.risk_class,
                    covered_components=list(view.covered), covered_components_text=compensation.scope_text(view.covered),
-                   in_force_balance=p.in_force_balance,
+                   in_force_balance=p.in_force_balance, expiry_date=p.expiry_date,
                    claims=[GuaranteeCompensation.from_row(c) for c in view.claims],
                    receivables=[GuaranteeCompensationReceivable.from_row(v.receivable, v.actions)
                                 for v in view.receivables],

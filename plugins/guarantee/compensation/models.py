@@ -67,6 +67,9 @@ class GuaranteeCompensation(TenantScoped, Base):
     #: What the company owes the bank: claimed_amount - bank_share.
     payable_amount: Mapped[Decimal] = mapped_column(Money, default=_claimed)
     claim_date: Mapped[dt.date] = mapped_column(Date)
+    #: Who claims (索赔方): the bank of a financing guarantee, the beneficiary (受益人) of a non-financing one, by
+    #: name as the project stated it when the claim was recorded ('' for claims recorded before it was kept).
+    claimant: Mapped[str] = mapped_column(String(200), default="")
     #: The bank's notice reference or a description of the default.
     notes: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(16), default=CLAIM_CLAIMED)  # one of CLAIM_STATUSES

@@ -1,11 +1,12 @@
-"""guarantee: the number of a non-financing letter of guarantee (保函编号), given when it is issued
+"""guarantee: the number of a non-financing letter of guarantee (保函编号), given when it is issued; the claimant of a
+compensation claim (索赔方: the bank, or a non-financing guarantee's beneficiary)
 
 Revision ID: guarantee_0007
 Revises: guarantee_0006
 Create Date: 2026-12-03 11:00:00.000000
 
 NULL for existing projects: financing guarantees have none, and a non-financing project gets it at issuance
-(finance/issuance.py).
+(finance/issuance.py). Existing claims get claimant '' (not recorded then).
 """
 from collections.abc import Sequence
 
@@ -22,7 +23,13 @@ def upgrade() -> None:
     with op.batch_alter_table('guarantee_projects', schema=None) as batch_op:
         batch_op.add_column(sa.Column('letter_no', sa.String(length=100), nullable=True))
 
+    with op.batch_alter_table('guarantee_compensations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('claimant', sa.String(length=200), nullable=False, server_default=''))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('guarantee_compensations', schema=None) as batch_op:
+        batch_op.drop_column('claimant')
+
     with op.batch_alter_table('guarantee_projects', schema=None) as batch_op:
         batch_op.drop_column('letter_no')
