@@ -52,6 +52,7 @@ PERMISSIONS = (
     P(LOAN, "confirm", "Record the bank's loan confirmation (the guarantee takes effect)"),
     P(SETTINGS, "manage", "Change the guarantee settings (number pattern, thresholds, risk weights)"),
     P(RELEASE, "record", "Record the bank's repayments and release guarantees (解保)"),
+    P(RELEASE, "request", "Request a release (申请解保): executed when its approval (guarantee.release) ends approved"),
     P(COMPENSATION, "read", "See compensation claims, receivables and recovery actions"),
     P(COMPENSATION, "claim", "Record a bank's compensation claim (代偿申请)"),
     P(COMPENSATION, "pay", "Record the compensation payment to the bank"),
@@ -87,7 +88,7 @@ DEFAULT_GRANTS = {
     "customer_manager": _READ_ALL + _grants(PROJECT, "create", "update") + _grants(COUNTER, "manage")
     + _grants(CONDITION, "meet")
     + _grants(RATING, "score") + _grants(INSPECTION, "record") + _grants(WARNING, "raise")
-    + _grants(COMPENSATION, "recover") + _grants(PORTAL, "manage"),
+    + _grants(COMPENSATION, "recover") + _grants(PORTAL, "manage") + _grants(RELEASE, "request"),
     "risk_officer": _READ_ALL + _grants(COUNTER, "manage") + _grants(RATING, "score", "manage")
     + _grants(INSPECTION, "record") + _grants(WARNING, "raise", "manage") + _grants(CLASSIFICATION, "propose")
     + _grants(COMPENSATION, "claim", "recover") + _grants(LOSS, "write_off") + _grants(LEDGER, "confirm_risk")
@@ -99,7 +100,7 @@ DEFAULT_GRANTS = {
     "legal": _READ_ALL + _grants(CONTRACT, "manage", "sign") + _grants(MEETING, "manage") + _grants(COUNTER, "manage")
     + _grants(CONDITION, "meet"),
     "finance": _READ_ALL + _grants(FEE, "manage", "collect") + _grants(LOAN, "confirm") + _grants(BANK, "manage")
-    + _grants(RELEASE, "record") + _grants(COMPENSATION, "claim", "pay", "recover") + _grants(LEDGER, "confirm_finance",
+    + _grants(RELEASE, "record", "request") + _grants(COMPENSATION, "claim", "pay", "recover") + _grants(LEDGER, "confirm_finance",
                                                                                           "export"),
     # Customers upload and read their own projects' files (the plugin's attachment guards keep them there).
     "customer_portal": _grants(PORTAL, "use") + ("core:attachment:read", "core:attachment:upload"),

@@ -34,6 +34,7 @@ from surety.plugins.guarantee.monitoring import models as monitoring_models
 from surety.plugins.guarantee.monitoring.reminders import run_reminders
 from surety.plugins.guarantee.origination import approval
 from surety.plugins.guarantee.origination import graphql as origination_graphql
+from surety.plugins.guarantee.origination import handlers as origination_handlers
 from surety.plugins.guarantee.origination.handlers import handlers
 from surety.plugins.guarantee.permissions import DEFAULT_GRANTS, PERMISSIONS, SENSITIVE_KEYS
 from surety.plugins.guarantee.portal import graphql as portal_graphql
@@ -45,6 +46,7 @@ from surety.plugins.guarantee.project import projects
 from surety.plugins.guarantee.project.exposure import exposure
 from surety.plugins.guarantee.release import graphql as release_graphql
 from surety.plugins.guarantee.release import models as release_models
+from surety.plugins.guarantee.release import releases as release_requests
 from surety.plugins.guarantee.risk import graphql as risk_graphql
 from surety.plugins.guarantee.risk import models as risk_models
 from surety.plugins.guarantee.risk.rating import install_default_templates
@@ -65,7 +67,7 @@ GRAPHQL_MODULES = (origination_graphql, risk_graphql, finance_graphql, documents
 #: Process modules: each exports ``DEFINITIONS`` (default workflow definitions) and ``SUBJECTS``: subject type ->
 #: ``(fields, ended)`` with ``fields(session, subject_id) -> dict | None`` (what the definition's conditions and
 #: assignee rules read) and ``ended(session, event)`` (a WorkflowInstanceEnded about such a subject).
-PROCESS_MODULES = (approval, compensation_claims, classification, early_warnings)
+PROCESS_MODULES = (approval, compensation_claims, classification, early_warnings, release_requests)
 SUBJECTS = {t: pair for m in PROCESS_MODULES for t, pair in m.SUBJECTS.items()}
 
 
@@ -80,7 +82,7 @@ def _process_ended(session, event) -> None:
 
 #: What reacts to domain events (the plugin's own and other plugins'), in this order.
 EVENT_HANDLERS = (_process_ended, project_conditions.on_event, ledger_entries.on_event, inspections.on_event,
-                  early_warnings.on_event, classification.on_event)
+                  early_warnings.on_event, classification.on_event, origination_handlers.on_event)
 
 
 @hookimpl

@@ -165,13 +165,13 @@ def _repayments() -> tuple[Select, Callable]:
 
 def _releases() -> tuple[Select, Callable]:
     m = GuaranteeRelease
-    stmt = (select(m.id, m.project_id, P.project_no, m.kind, m.amount, m.balance_after, m.line_released,
-                   m.margin_refunded, m.released_on)
+    stmt = (select(m.id, m.project_id, P.project_no, m.kind, m.amount, m.released_amount, m.balance_after,
+                   m.line_released, m.margin_refunded, m.released_on)
             .join(P, and_(P.tenant_id == m.tenant_id, P.id == m.project_id))
             .where(_no_entry(m, "guarantee_releases")))
     return stmt, lambda r: GuaranteeReleased(
-        project_id=r.project_id, project_no=r.project_no, release_id=r.id, kind=r.kind, released_amount=r.amount,
-        balance_after=r.balance_after, line_released=r.line_released, margin_refunded=r.margin_refunded,
+        project_id=r.project_id, project_no=r.project_no, release_id=r.id, kind=r.kind,
+        released_amount=r.released_amount, balance_released=r.amount, balance_after=r.balance_after, line_released=r.line_released, margin_refunded=r.margin_refunded,
         released_on=r.released_on)
 
 

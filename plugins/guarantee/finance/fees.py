@@ -44,7 +44,12 @@ from surety.plugins.guarantee.finance.models import (
     GuaranteeFeeRefund,
 )
 from surety.plugins.guarantee.permissions import FEE
-from surety.plugins.guarantee.project.models import STATUS_APPROVED, STATUS_CONTRACTED, STATUS_EFFECTIVE
+from surety.plugins.guarantee.project.models import (
+    STATUS_APPROVED,
+    STATUS_CONTRACTED,
+    STATUS_EFFECTIVE,
+    GuaranteeProject,
+)
 from surety.plugins.guarantee.project.projects import get_project
 
 PLAN_ENTITY = "guarantee:fee_plan"
@@ -133,7 +138,63 @@ def _method(method: str, rate: Any, fixed: Any, what: str, *, required: bool) ->
     return None, inputs.money(fixed if fixed is not None else "0", f"{what}_amount", positive=required)
 
 
-def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee_fee_method: str,
+@dataclasses.dataclass(frozen=True)
+class Proposal:
+    """The guarantee fee proposed with the application and approved with it (拟收担保费): the yearly ``rate`` (None
+    when only an amount was proposed) and the whole fee ``total`` it stands for over the project's term (the proposed
+    amount when one was given, else amount x rate x term_months / 12)."""
+
+    rate: Decimal | None
+    total: Decimal
+
+
+def proposal_of(project: GuaranteeProject) -> Proposal | None:
+    """The project's approved fee proposal; None when the application proposed no fee."""
+    if project.proposed_fee_rate is None and project.proposed_fee is None:
+        return None
+    total = project.proposed_fee if project.proposed_fee is not None else guarantee_fee_total(
+        project.amount, project.proposed_fee_rate, project.term_months)
+    return Proposal(rate=project.proposed_fee_rate, total=total)
+
+
+def deviates(proposal: Proposal | None, fee_rate: Decimal | None, fee_total: Decimal) -> bool:
+    """Whether a plan's guarantee fee differs from the approved proposal: the rates when both are rates, else the
+    whole fee over the term. No proposal: nothing to differ from."""
+    if proposal is None:
+        return False
+    if fee_rate is not None and proposal.rate is not None:
+        return fee_rate != proposal.rate
+    return fee_total != proposal.total
+
+
+def plan_deviation(session: Session, plan: GuaranteeFeePlan) -> tuple[Proposal | None, bool]:
+    """The approved proposal of a plan's project and whether the plan differs from it (for readers of the plan)."""
+    project = session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == plan.project_id))
+    proposal = proposal_of(project) if project is not None else None
+    return proposal, deviates(proposal, plan.guarantee_fee_rate, plan.guarantee_fee_total)
+
+
+def _from_proposal(project: GuaranteeProject, method: str | None, rate: Any, fixed: Any) -> tuple[str, Any, Any]:
+    """The method, rate and fixed amount of the guarantee fee, the approved proposal filling what is not given: no
+    method -> ``rate`` when a rate was proposed, else ``fixed`` when an amount was; ``rate`` without a rate -> the
+    proposed rate; ``fixed`` without an amount -> the proposed amount."""
+    if method is None:
+        if project.proposed_fee_rate is not None:
+            method = BY_RATE
+        elif project.proposed_fee is not None:
+            method = BY_FIXED
+        else:
+            raise ValidationFailed("Give the guarantee fee method (rate or fixed): project {project_no} was approved "
+                                   "without a proposed fee.", field="guarantee_fee_method",
+                                   project_no=project.project_no)
+    if method == BY_RATE and rate is None and fixed is None:
+        rate = project.proposed_fee_rate
+    if method == BY_FIXED and fixed is None and rate is None:
+        fixed = project.proposed_fee
+    return method, rate, fixed
+
+
+def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee_fee_method: str | None = None,
              guarantee_fee_rate: Any = None, guarantee_fee_amount: Any = None, frequency: str = "once",
              review_fee: Any = "0", margin_method: str = BY_FIXED, margin_rate: Any = None,
              margin_amount: Any = None, start_date: dt.date | None = None) -> GuaranteeFeePlan:
@@ -141,7 +202,10 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
 
     The guarantee fee: ``guarantee_fee_method`` ``rate`` (yearly ``guarantee_fee_rate`` in (0, 1] of the project
     amount over its term) or ``fixed`` (``guarantee_fee_amount`` > 0), charged ``frequency`` (once, monthly,
-    quarterly, yearly) from ``start_date`` (the business date by default). Review fee: a fixed amount >= 0. Margin:
+    quarterly, yearly) from ``start_date`` (the business date by default). What is not given comes from the fee
+    proposed with the application and approved with it (:func:`_from_proposal`). A plan whose guarantee fee differs
+    from that proposal is recorded as such: the audit record carries the approved figures and
+    ``deviates_from_approval`` (:func:`plan_deviation` answers it later). Review fee: a fixed amount >= 0. Margin:
     ``margin_method`` ``rate`` (of the project amount) or ``fixed`` (>= 0). Zero fees get no schedule item.
     A plan with receipts cannot change (Conflict)."""
     require(session, actor, FEE, "manage")
@@ -150,10 +214,13 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
         raise Conflict(f"Fees are set once the project is approved; it is {project.status}.", field="project_id")
     if frequency not in FREQUENCY_MONTHS:
         raise ValidationFailed(f"A frequency is one of {', '.join(FREQUENCY_MONTHS)}.", field="frequency")
+    guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount = _from_proposal(
+        project, guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount)
     fee_rate, fee_total = _method(guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount, "guarantee_fee",
                                   required=True)
     if fee_rate is not None:
         fee_total = guarantee_fee_total(project.amount, fee_rate, project.term_months)
+    proposal = proposal_of(project)
     review = inputs.money(review_fee if review_fee is not None else "0", "review_fee")
     m_rate, margin = _method(margin_method, margin_rate, margin_amount, "margin", required=False)
     if m_rate is not None:
@@ -187,8 +254,11 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
                                           due_date=start, amount=amount))
     session.add_all(items)
     session.flush()
+    approved = {"approved_fee_rate": None if proposal is None or proposal.rate is None else str(proposal.rate),
+                "approved_fee": None if proposal is None else str(proposal.total),
+                "deviates_from_approval": deviates(proposal, fee_rate, fee_total)}
     audit(session, "guarantee.fee_plan.set", entity_type=PLAN_ENTITY, entity_id=plan.id, before=before,
-          after={**_plan_image(plan), "items": len(items)}, actor=actor)
+          after={**_plan_image(plan), "items": len(items), **approved}, actor=actor)
     return plan
 
 
@@ -239,6 +309,15 @@ def refund(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, r
     and at most what was received and not yet refunded on it; the reason is required. Raises
     GuaranteeFeeRefunded."""
     require(session, actor, FEE, "collect")
+    return record_refund(session, item_id, amount, reason=reason, refunded_on=refunded_on, by=actor)
+
+
+def record_refund(session: Session, item_id: uuid.UUID, amount: Any, *, reason: str,
+                  refunded_on: dt.date | None = None, by: Actor | None = None,
+                  created_by: uuid.UUID | None = None) -> GuaranteeFeeRefund:
+    """:func:`refund` without the permission check, for a caller whose own authority covers the refund (the margin
+    refunded when an approved release request is executed: the approval is the authority). ``by`` is the audit's
+    actor (default: the current context's), ``created_by`` the refund row's (default: ``by``'s user id)."""
     amount = inputs.money(amount, "amount", positive=True)
     day = inputs.day(refunded_on, "refunded_on")
     reason = " ".join((reason or "").split())
@@ -254,12 +333,14 @@ def refund(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, r
                                "is too much.", field="amount")
     before = _item_image(item)
     item.refunded = item.refunded + amount
+    if created_by is None and by is not None:
+        created_by = by.id_uuid
     row = GuaranteeFeeRefund(project_id=item.project_id, item_id=item.id, fee_type=item.fee_type, amount=amount,
-                             refunded_on=day, reason=reason, created_by=actor.id_uuid)
+                             refunded_on=day, reason=reason, created_by=created_by)
     session.add(row)
     session.flush()
     audit(session, "guarantee.fee.refunded", entity_type=ITEM_ENTITY, entity_id=item.id, before=before,
-          after={**_item_image(item), "refund_id": str(row.id), "refunded_on": day.isoformat()}, actor=actor)
+          after={**_item_image(item), "refund_id": str(row.id), "refunded_on": day.isoformat()}, actor=by)
     raise_event(session, GuaranteeFeeRefunded(project_id=item.project_id, refund_id=row.id, fee_type=item.fee_type,
                                               amount=amount, refunded_on=day))
     return row

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
-from surety.core.db.types import utcnow
+from surety.core.db.types import to_money, utcnow
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid, str_or_none
 from surety.core.ports import customers as door
@@ -82,16 +82,38 @@ def project_basics(project: GuaranteeProject) -> dict[str, Any]:
             "org_unit_id": str_or_none(project.org_unit_id), "bank_id": str_or_none(project.bank_id),
             "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
             "project_amount": project.amount, "in_force_balance": project.in_force_balance,
-            "risk_class": project.risk_class}
+            "risk_class": project.risk_class, "proposed_fee_rate": project.proposed_fee_rate,
+            "proposed_fee": project.proposed_fee}
+
+
+#: The subject flag of a project whose proposed fee is below its product's default rate.
+FLAG_FEE_BELOW_DEFAULT = "fee_below_default"
+
+
+def fee_below_default(project: GuaranteeProject, product: GuaranteeProduct | None) -> bool:
+    """Whether the fee proposed with the application is below the product's default yearly rate: the proposed rate
+    below it, or (only an amount proposed) the amount below the default rate's fee over the term (amount x rate x
+    term_months / 12, to the fen). False when either is missing."""
+    default = product.default_fee_rate if product is not None else None
+    if default is None:
+        return False
+    if project.proposed_fee_rate is not None:
+        return project.proposed_fee_rate < default
+    if project.proposed_fee is not None:
+        return project.proposed_fee < to_money(project.amount * default * project.term_months / 12)
+    return False
 
 
 def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
-    ``with_names``: the engine stores the fields given at start, and those keep no personal data)."""
+    ``with_names``: the engine stores the fields given at start, and those keep no personal data), the fee proposed
+    with the application (``proposed_fee_rate``, ``proposed_fee``), the product's ``product_default_fee_rate`` and
+    ``fee_below_default`` (:func:`fee_below_default`; also the flag ``fee_below_default`` in ``flags``)."""
 
     settings = get_settings(session)
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
+    below = fee_below_default(project, product)
     customer = door.summary(session, project.customer_id) or {}
     shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
     if with_names:
@@ -106,7 +128,9 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "customer_kind": project.customer_kind, "customer": shown,
         "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
         "owner_id": str_or_none(project.owner_id), "org_unit_id": str_or_none(project.org_unit_id),
-        "flags": list(project.flags or []),
+        "flags": list(project.flags or []) + ([FLAG_FEE_BELOW_DEFAULT] if below else []),
+        "proposed_fee_rate": project.proposed_fee_rate, "proposed_fee": project.proposed_fee,
+        "product_default_fee_rate": product.default_fee_rate if product else None, "fee_below_default": below,
         "committee_threshold": settings.committee_threshold, "green_channel_max": settings.green_channel_max,
     }
 

@@ -24,14 +24,17 @@ class GuaranteeRepaymentRecorded(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class GuaranteeReleased(DomainEvent):
-    """The guarantee was released: ``kind`` full (project ``released``) or partial; ``released_amount`` of the
-    in-force balance, ``line_released`` given back to the bank's credit line, ``margin_refunded`` paid back."""
+    """The guarantee was released: ``kind`` full (project ``released``) or partial; ``released_amount`` the released
+    amount (解保金额: the guaranteed amount discharged, for a full release the balance plus what repayments paid off
+    before it), ``balance_released`` what came off the in-force balance (to ``balance_after``), ``line_released``
+    given back to the bank's credit line, ``margin_refunded`` paid back."""
 
     project_id: uuid.UUID
     project_no: str
     release_id: uuid.UUID
     kind: str
     released_amount: Decimal
+    balance_released: Decimal
     balance_after: Decimal
     line_released: Decimal
     margin_refunded: Decimal

@@ -43,21 +43,57 @@ class GuaranteeRelease:
     project_id: strawberry.ID
     kind: str = strawberry.field(description="full | partial")
     reason: str = strawberry.field(description="repaid | term_ended | partial")
-    amount: Decimal = strawberry.field(description="The in-force amount released.")
+    amount: Decimal = strawberry.field(description="The in-force amount released (balance before - after).")
+    released_amount: Decimal = strawberry.field(
+        description="解保金额: the guaranteed amount discharged (a full release: the balance released plus what "
+                    "repayments paid off before it).")
     balance_after: Decimal
     released_on: dt.date
     credit_line_id: strawberry.ID | None
     line_released: Decimal = strawberry.field(description="Given back to the bank's credit line.")
     margin_refunded: Decimal
     note: str
+    request_id: strawberry.ID | None = strawberry.field(
+        description="The approved release request this release executed (null: released before the approval).")
     created_at: dt.datetime
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeRelease":
         return cls(id=strawberry.ID(str(r.id)), project_id=_gid(PROJECT_TYPE, r.project_id), kind=r.kind,
-                   reason=r.reason, amount=r.amount, balance_after=r.balance_after, released_on=r.released_on,
-                   credit_line_id=_gid("GuaranteeCreditLine", r.credit_line_id), line_released=r.line_released,
-                   margin_refunded=r.margin_refunded, note=r.note, created_at=r.created_at)
+                   reason=r.reason, amount=r.amount, released_amount=r.released_amount, balance_after=r.balance_after,
+                   released_on=r.released_on, credit_line_id=_gid("GuaranteeCreditLine", r.credit_line_id),
+                   line_released=r.line_released, margin_refunded=r.margin_refunded, note=r.note,
+                   request_id=strawberry.ID(str(r.request_id)) if r.request_id else None, created_at=r.created_at)
+
+
+@strawberry.type(description="A release request (申请解保), decided through the workflow guarantee.release: executed "
+                             "when approved.")
+class GuaranteeReleaseRequest:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    kind: str = strawberry.field(description="full | partial")
+    amount: Decimal | None = strawberry.field(description="A partial release's amount (null for a full one).")
+    released_on: dt.date | None = strawberry.field(description="The release date asked for (null: the approval's "
+                                                               "date).")
+    note: str
+    status: str = strawberry.field(description="in_approval | released | rejected | withdrawn")
+    workflow_instance_id: strawberry.ID | None = strawberry.field(
+        description="The approval (open it with workflowInstance(id); decide it with the workflow task mutations).")
+    release_id: strawberry.ID | None = strawberry.field(description="The release executed on approval.")
+    requested_by: strawberry.ID | None
+    decided_by: strawberry.ID | None
+    decided_at: dt.datetime | None
+    decision_comment: str
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, r) -> "GuaranteeReleaseRequest":
+        return cls(id=strawberry.ID(str(r.id)), project_id=_gid(PROJECT_TYPE, r.project_id), kind=r.kind,
+                   amount=r.amount, released_on=r.released_on, note=r.note, status=r.status,
+                   workflow_instance_id=_gid("WorkflowInstance", r.workflow_instance_id),
+                   release_id=strawberry.ID(str(r.release_id)) if r.release_id else None,
+                   requested_by=_gid("User", r.requested_by), decided_by=_gid("User", r.decided_by),
+                   decided_at=r.decided_at, decision_comment=r.decision_comment, created_at=r.created_at)
 
 
 # ---------------------------------------------------------------- queries ------------------------------------------
@@ -70,6 +106,13 @@ class GuaranteeReleaseQuery:
         rows = release.releases(info.context.session, actor(info),
                                 decode_node_id(project_id, PROJECT_TYPE, field="projectId"))
         return [GuaranteeRelease.from_row(r) for r in rows]
+
+    @strawberry.field(description="A project's release requests (申请解保), oldest first.")
+    def guarantee_release_requests(self, info: strawberry.Info, project_id: strawberry.ID
+                                   ) -> list[GuaranteeReleaseRequest]:
+        rows = release.release_requests(info.context.session, actor(info),
+                                        decode_node_id(project_id, PROJECT_TYPE, field="projectId"))
+        return [GuaranteeReleaseRequest.from_row(r) for r in rows]
 
     @strawberry.field(description="A project's repayments reported by the bank, oldest first.")
     def guarantee_repayments(self, info: strawberry.Info, project_id: strawberry.ID) -> list[GuaranteeRepayment]:
@@ -90,13 +133,13 @@ class GuaranteeRepaymentRecordInput:
     idempotency_key: str | None = idempotency_key_field()
 
 
-@strawberry.input(description="full: the loan is repaid or its term ended (no amount); partial: amount below the "
-                              "balance.")
-class GuaranteeReleaseInput:
+@strawberry.input(description="A release request (申请解保). full: the loan is repaid or its term ended (no "
+                              "amount); partial: amount below the balance. Executed when its approval ends approved.")
+class GuaranteeReleaseRequestInput:
     project_id: strawberry.ID
     kind: str = strawberry.field(description="full | partial")
     amount: Decimal | None = None
-    released_on: dt.date | None = strawberry.field(default=None, description="Default: today")
+    released_on: dt.date | None = strawberry.field(default=None, description="Default: the approval's date")
     note: str = ""
     idempotency_key: str | None = idempotency_key_field()
 
@@ -108,8 +151,8 @@ class GuaranteeRepaymentPayload:
 
 
 @strawberry.type
-class GuaranteeReleasePayload:
-    release: GuaranteeRelease | None = None
+class GuaranteeReleaseRequestPayload:
+    request: GuaranteeReleaseRequest | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -127,20 +170,23 @@ class GuaranteeReleaseMutation:
         return run_idempotent(info, GuaranteeRepaymentPayload, input, go,
                               lambda row: GuaranteeRepaymentPayload(repayment=GuaranteeRepayment.from_row(row)))
 
-    @strawberry.mutation(description="Release (解保) a guarantee, full or partial: the credit line is given back "
-                                     "and, on a full release, the margin refunded (idempotent with "
-                                     "idempotencyKey).")
-    def guarantee_release(self, info: strawberry.Info, input: GuaranteeReleaseInput) -> GuaranteeReleasePayload:
+    @strawberry.mutation(description="Request the release (申请解保) of a guarantee, full or partial: the approval "
+                                     "guarantee.release starts; the release (credit line given back, margin "
+                                     "refunded on a full release) is executed when it ends approved (idempotent "
+                                     "with idempotencyKey).")
+    def guarantee_release_request(self, info: strawberry.Info, input: GuaranteeReleaseRequestInput
+                                  ) -> GuaranteeReleaseRequestPayload:
         def go():
-            return release.release(info.context.session, actor(info),
-                                   decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
-                                   kind=input.kind, amount=input.amount, released_on=input.released_on,
-                                   note=input.note)
+            return release.request_release(info.context.session, actor(info),
+                                           decode_node_id(input.project_id, PROJECT_TYPE, field="projectId"),
+                                           kind=input.kind, amount=input.amount, released_on=input.released_on,
+                                           note=input.note)
 
-        return run_idempotent(info, GuaranteeReleasePayload, input, go,
-                              lambda row: GuaranteeReleasePayload(release=GuaranteeRelease.from_row(row)))
+        return run_idempotent(info, GuaranteeReleaseRequestPayload, input, go,
+                              lambda row: GuaranteeReleaseRequestPayload(
+                                  request=GuaranteeReleaseRequest.from_row(row)))
 
 
 QUERIES: tuple = (GuaranteeReleaseQuery,)
 MUTATIONS: tuple = (GuaranteeReleaseMutation,)
-TYPES: tuple = (GuaranteeRelease, GuaranteeRepayment)
+TYPES: tuple = (GuaranteeRelease, GuaranteeReleaseRequest, GuaranteeRepayment)
