@@ -7,8 +7,9 @@ for:
   settings.fee_due_within_days``, of a project that is approved, contracted or effective -> the project's managers
   (A and B);
 * ``expiring`` -- a guarantee in force (``projects.in_force``: effective with an in-force balance above 0, so not
-  one fully compensated) whose loan ends on or before ``business_date + settings.expiring_within_days`` (so also one
-  whose term ended but is not released yet) -> the managers;
+  one fully compensated) whose term ends on or before ``business_date + settings.expiring_within_days`` (so also one
+  whose term ended but is not released yet) -> the managers. The term ends (:func:`term_end`) on the loan end date
+  of a financing guarantee and on the expiry date (保函到期日) of a non-financing letter of guarantee;
 * ``inspection_due`` -- an active inspection plan whose next inspection is due within INSPECTION_DUE_DAYS (3) days
   (from the business date to 3 days after it) -> the managers;
 * ``inspection_late`` -- an active plan whose next inspection is due before the business date -> the managers and
@@ -19,10 +20,10 @@ for:
   officer whose data scope (their org subtree) does not cover the project.
 
 Each reminder is sent once: a GuaranteeReminder row per (kind, subject, due date) remembers it (subject: the fee
-item, the project, the plan, the overdue report; due date: the instalment's due date, the loan end date, the
-inspection due date, the report date). Running the job again, for the same or a later date, sends nothing twice;
-a plan moved to a new due date is reminded again for that date. Only active users are notified. Titles carry the
-project number and dates only; bodies add amounts, never the customer.
+item, the project, the plan, the overdue report; due date: the instalment's due date, the term's end (loan end or
+expiry date), the inspection due date, the report date). Running the job again, for the same or a later date, sends
+nothing twice; a plan moved to a new due date is reminded again for that date. Only active users are notified.
+Titles carry the project number and dates only; bodies add amounts, never the customer.
 
 Returns ``{kind: reminders sent}`` and logs it.
 """
@@ -34,7 +35,7 @@ import uuid
 from collections.abc import Iterable
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, select
 from sqlalchemy.orm import Session
 
 from surety.core import inputs
@@ -45,9 +46,11 @@ from surety.core.workflow.assignees import NoAssignee, resolve
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan, GuaranteeReminder
 from surety.plugins.guarantee.project.models import (
+    CATEGORY_NON_FINANCING,
     STATUS_APPROVED,
     STATUS_CONTRACTED,
     STATUS_EFFECTIVE,
+    GuaranteeProduct,
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import in_force
@@ -156,22 +159,36 @@ def _fees_due(run: _Run, within: int) -> None:
                  f"due on {item.due_date.isoformat()}; {inputs.yuan(unpaid)} yuan is not received yet.")
 
 
+def term_end() -> ColumnElement:
+    """The SQL expression of the day a guarantee's term ends: the expiry date of a non-financing letter of guarantee
+    (保函到期日), the loan end date of a financing guarantee (by the category of the project's product, which the
+    statement must join)."""
+    return case((GuaranteeProduct.category == CATEGORY_NON_FINANCING, GuaranteeProject.expiry_date),
+                else_=GuaranteeProject.loan_end_date)
+
+
 def _expiring(run: _Run, within: int) -> None:
     horizon = run.day + dt.timedelta(days=within)
-    projects = list(run.session.scalars(
-        select(GuaranteeProject).where(in_force(), GuaranteeProject.loan_end_date.is_not(None),
-                                       GuaranteeProject.loan_end_date <= horizon)
-        .order_by(GuaranteeProject.loan_end_date, GuaranteeProject.id)))
-    sent = run.already_sent(EXPIRING, (p.id for p in projects))
-    for project in projects:
-        end = project.loan_end_date
+    end_of = term_end()
+    rows = run.session.execute(
+        select(GuaranteeProject, end_of, GuaranteeProduct.category)
+        .join(GuaranteeProduct, GuaranteeProduct.id == GuaranteeProject.product_id)
+        .where(in_force(), end_of.is_not(None), end_of <= horizon)
+        .order_by(end_of, GuaranteeProject.id)).all()
+    sent = run.already_sent(EXPIRING, (p.id for p, _, _ in rows))
+    for project, end, category in rows:
         if (project.id, end) in sent:
             continue
         ended = "ended" if end < run.day else "ends"
+        if category == CATEGORY_NON_FINANCING:
+            body = (f"The letter of guarantee of project {_number(project)} {'expired' if end < run.day else 'expires'}"
+                    f" on {end.isoformat()} (in-force balance {inputs.yuan(project.in_force_balance)} yuan): no claim "
+                    "is accepted after it; release the guarantee once it has expired.")
+        else:
+            body = (f"The loan guaranteed by project {_number(project)} {ended} on {end.isoformat()} (in-force balance "
+                    f"{inputs.yuan(project.in_force_balance)} yuan): follow the repayment and release the guarantee.")
         run.send(EXPIRING, project, project.id, end, _managers(project),
-                 f"Guarantee expiring: {_number(project)} on {end.isoformat()}",
-                 f"The loan guaranteed by project {_number(project)} {ended} on {end.isoformat()} (in-force balance "
-                 f"{inputs.yuan(project.in_force_balance)} yuan): follow the repayment and release the guarantee.")
+                 f"Guarantee expiring: {_number(project)} on {end.isoformat()}", body)
 
 
 def _inspections(run: _Run) -> None:

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
+from surety.core.notifications.models import Notification
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.finance.issuance import issue_guarantee, latest_expiry
 from surety.plugins.guarantee.finance.loans import GuaranteeNotALoan, GuaranteeNotNonFinancing, confirm_loan
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
+from surety.plugins.guarantee.monitoring import reminders
 from surety.plugins.guarantee.monitoring.inspections import find_plan
 from surety.plugins.guarantee.project.conditions import GuaranteeApprovalCondition
 from surety.plugins.guarantee.project.exposure import exposure
@@ -165,3 +167,33 @@ def test_each_category_takes_effect_its_own_way(gw):
         confirm_loan(s, a, financing.id, **loan)
         issue_guarantee(s, a, bid.id, **ISSUE)
         assert (financing.status, bid.status) == ("effective", "effective")
+
+
+def test_expiring_reminder_follows_the_letters_expiry(gw):
+    """monitoring/reminders.py: a letter of guarantee expiring within the window (30 days by default) is reminded on
+    its expiry date, once; a letter expiring later is not; a financing guarantee still goes by its loan end."""
+    with gw.acting("fin") as (s, a):
+        soon = _bid(s, a, gw)
+        issue_guarantee(s, a, soon.id, effective_date=TODAY - 30 * DAY, expiry_date=TODAY + 20 * DAY)
+        later = _bid(s, a, gw, kind="advance_payment")
+        issue_guarantee(s, a, later.id, effective_date=TODAY - 30 * DAY, expiry_date=TODAY + 100 * DAY)
+        bank, _ = make_bank(s)
+        loan = make_project(s, a, gw.customers["corp"], bank=bank, amount="800000.00", status="contracted")
+        confirm_loan(s, a, loan.id, loan_contract_no="JK-9", loan_amount="800000", start_date=TODAY,
+                     end_date=TODAY + 10 * DAY, rate="0.05")
+        # A stray expiry date on a financing project is not its term's end.
+        loan.expiry_date = TODAY + 200 * DAY
+    with gw.session() as s:
+        assert reminders.run_reminders(s, TODAY)["expiring"] == 2
+    with gw.session() as s:
+        notes = {n.entity_id: n for n in s.scalars(select(Notification)
+                                                   .where(Notification.kind == "guarantee_expiring"))}
+    assert set(notes) == {str(soon.id), str(loan.id)}
+    expiry = (TODAY + 20 * DAY).isoformat()
+    assert notes[str(soon.id)].title == f"Guarantee expiring: {soon.project_no} on {expiry}"
+    assert f"letter of guarantee of project {soon.project_no} expires on {expiry}" in notes[str(soon.id)].body
+    assert "no claim is accepted after it" in notes[str(soon.id)].body
+    assert f"ends on {(TODAY + 10 * DAY).isoformat()}" in notes[str(loan.id)].body
+    with gw.session() as s:
+        assert reminders.run_reminders(s, TODAY + DAY)["expiring"] == 0  # once per expiry date
+        assert reminders.run_reminders(s, TODAY + 71 * DAY)["expiring"] == 1  # the later letter enters the window
