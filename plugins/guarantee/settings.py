@@ -4,13 +4,16 @@ its figures here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
+from surety.core.db.session import session_tenant
 from surety.core.db.types import Money
+from surety.tenants.models import Tenant
 
 
 class GuaranteeSettings(TenantScoped, Base):
@@ -50,3 +53,25 @@ def get_settings(session: Session) -> GuaranteeSettings:
         session.add(row)
         session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class LegalParticulars:
+    """The guarantor as documents print it: ``name`` (the legal name, else the tenant's display name), registered
+    ``address``, ``representative`` (法定代表人) and ``seal_text`` (the text of its contract seal); '' when not set."""
+
+    name: str
+    address: str
+    representative: str
+    seal_text: str
+
+
+def legal_particulars(session: Session) -> LegalParticulars:
+    """The tenant's :class:`LegalParticulars` (read only: a tenant without a settings row gets its display name)."""
+    row = session.scalar(select(GuaranteeSettings))
+    tenant = session.get(Tenant, session_tenant(session))
+    name = (row.legal_name if row is not None else "") or (tenant.name if tenant is not None else "")
+    if row is None:
+        return LegalParticulars(name=name, address="", representative="", seal_text="")
+    return LegalParticulars(name=name, address=row.legal_address or "", representative=row.legal_representative or "",
+                            seal_text=row.seal_text or "")

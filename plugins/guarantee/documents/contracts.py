@@ -21,13 +21,13 @@ from surety.core.attachments.models import Attachment
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.session import session_tenant
-from surety.core.db.types import to_money, utcnow
+from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.ports import customers as door
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance
+from surety.plugins.guarantee.compensation import claims
 from surety.plugins.guarantee.documents.events import GuaranteeContractSigned
 from surety.plugins.guarantee.documents.models import (
     CONTRACT_SIGNED,
@@ -36,7 +36,9 @@ from surety.plugins.guarantee.documents.models import (
     GuaranteeContractTemplate,
 )
 from surety.plugins.guarantee.permissions import CONTRACT
+from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import (
+    CATEGORY_FINANCING,
     STATUS_APPROVED,
     STATUS_CONTRACTED,
     GuaranteeBank,
@@ -45,10 +47,10 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project as project_in_scope
-from surety.plugins.guarantee.templates import fill
+from surety.plugins.guarantee.settings import legal_particulars
+from surety.plugins.guarantee.templates import fill, wording
 from surety.plugins.guarantee.templates.defaults import default_template
 from surety.plugins.guarantee.templates.numerals import amount_in_words
-from surety.tenants.models import Tenant
 
 PROJECT_ENTITY = "guarantee:project"
 TEMPLATE_ENTITY = "guarantee:contract_template"
@@ -56,6 +58,8 @@ SIGNED_VIA_MANUAL = "manual"
 SIGNED_VIA_ESIGN = "esign"
 #: Counter-guarantees of these kinds have no counter-guarantor to sign with (信用: none), so no contract.
 NO_CONTRACT_KINDS = ("credit",)
+#: Counter-guarantees that are a guarantee (保证) by a person or company: no collateral value, no pledge rate.
+GUARANTEE_KINDS = ("third_party",)
 _SUFFIX = {fill.GUARANTEE: "BZ", fill.ENTRUSTMENT: "WT", fill.COUNTER_GUARANTEE: "FD"}
 
 
@@ -83,7 +87,7 @@ def current_template(session: Session, contract_type: str) -> GuaranteeContractT
 def list_templates(session: Session, actor: Actor, contract_type: str | None = None) -> list[GuaranteeContractTemplate]:
     """Every template version (newest first per type) of ``contract_type`` or of all types (contract:read)."""
     require(session, actor, CONTRACT, "read")
-    types = [fill.check_contract_type(contract_type)] if contract_type else list(fill.CONTRACT_TYPES)
+    types = [fill.check_contract_type(contract_type)] if contract_type else list(fill.TEMPLATE_TYPES)
     out = []
     for kind in types:
         current_template(session, kind)
@@ -140,26 +144,53 @@ def get_project(session: Session, project_id: uuid.UUID, *, lock: bool = False) 
 
 
 def _date(value: dt.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+    return wording.cn_date(value)
 
 
 def _money(value: Decimal) -> str:
-    return f"{to_money(value):,.2f}"
+    return wording.figures(value)
 
 
 def _percent(rate: Decimal) -> str:
-    return f"{(Decimal(rate) * 100).quantize(Decimal('0.01'))}%"
+    return wording.percent(rate)
+
+
+def counter_summary(counter: GuaranteeCounterGuarantee) -> str:
+    """One counter-guarantee in words, for lists (``抵押：李四，厂房一处，权证编号：…，评估价值人民币…``). A guarantee
+    (保证) by a third party is worded as such (保证人…承担连带保证责任), with no valuation or pledge rate; credit (信用)
+    has neither; empty parts are left out (:func:`wording.join`)."""
+    kind_name = fill.COUNTER_KIND_NAMES.get(counter.kind, counter.kind)
+    collateral = wording.collateral_text(counter.collateral)
+    if counter.kind in GUARANTEE_KINDS:
+        who = wording.join([counter.owner_name and f"保证人{counter.owner_name}", collateral.replace("；", "，")])
+        body = wording.join([who, counter.description, "承担连带保证责任"])
+    elif counter.kind in NO_CONTRACT_KINDS:
+        body = wording.join([counter.description])
+    else:
+        valuation = (f"评估价值人民币{amount_in_words(counter.valuation)}（¥{_money(counter.valuation)}），"
+                     f"抵（质）押率{_percent(counter.discount_rate)}" if counter.valuation else "")
+        body = wording.join([counter.owner_name, counter.description, collateral.replace("；", "，"), valuation])
+    return f"{kind_name}：{body}" if body else kind_name
 
 
 def _counter_values(counter: GuaranteeCounterGuarantee) -> dict[str, Any]:
-    collateral = "；".join(f"{k}：{v}" for k, v in (counter.collateral or {}).items())
+    guarantee = counter.kind in GUARANTEE_KINDS
     return {"kind": counter.kind, "kind_name": fill.COUNTER_KIND_NAMES.get(counter.kind, counter.kind),
-            "owner": counter.owner_name or "", "description": counter.description or "", "collateral": collateral,
-            "valuation": _money(counter.valuation), "valuation_upper": amount_in_words(counter.valuation),
-            "valuation_date": _date(counter.valuation_date), "discount_rate": _percent(counter.discount_rate)}
+            "owner": counter.owner_name or "", "description": wording.join([counter.description]),
+            "collateral": wording.collateral_text(counter.collateral),
+            "valuation": "" if guarantee else _money(counter.valuation),
+            "valuation_upper": "" if guarantee else amount_in_words(counter.valuation),
+            "valuation_date": _date(counter.valuation_date),
+            "discount_rate": "" if guarantee else _percent(counter.discount_rate),
+            "is_guarantee": guarantee, "summary": counter_summary(counter)}
 
 
 def _conditions(session: Session, project: GuaranteeProject) -> list[str]:
+    """The approval's conditions: the tracked ones (project/conditions.py), else those the approval's variables
+    carry (older approvals)."""
+    tracked = conditions.conditions_by_project(session, [project.id]).get(project.id) or []
+    if tracked:
+        return [c.text for c in tracked]
     if project.workflow_instance_id is None:
         return []
     variables = session.scalar(select(WorkflowInstance.variables).where(
@@ -167,28 +198,44 @@ def _conditions(session: Session, project: GuaranteeProject) -> list[str]:
     return [str(c) for c in variables.get("conditions") or ()]
 
 
+def is_financing(session: Session, project: GuaranteeProject) -> bool:
+    """Whether ``project`` guarantees a loan (its product's category is financing)."""
+    category = session.scalar(select(GuaranteeProduct.category).where(GuaranteeProduct.id == project.product_id))
+    return (category or CATEGORY_FINANCING) == CATEGORY_FINANCING
+
+
 def project_context(session: Session, project: GuaranteeProject, counters: list[GuaranteeCounterGuarantee],
                     today: dt.date) -> dict[str, Any]:
-    """The placeholders every contract of ``project`` shares (templates.fill.COMMON)."""
+    """The placeholders every document of ``project`` shares (templates.fill.COMMON)."""
 
-    tenant = session.get(Tenant, session_tenant(session))
+    guarantor = legal_particulars(session)
     bank = session.scalar(select(GuaranteeBank).where(GuaranteeBank.id == project.bank_id)) if project.bank_id else None
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
+    financing = is_financing(session, project)
+    bank_name = bank.name if bank else ""
     return {
-        "contract_date": _date(today), "company_name": tenant.name if tenant else "",
+        "contract_date": _date(today), "company_name": guarantor.name, "company_address": guarantor.address,
+        "legal_representative": guarantor.representative, "seal_text": guarantor.seal_text,
         "project_no": project.project_no,
         "customer_name": door.names(session, [project.customer_id]).get(project.customer_id, ""),
         "amount": _money(project.amount), "amount_upper": amount_in_words(project.amount),
-        "amount_wan": f"{to_money(project.amount / 10000):,.2f}", "term_months": project.term_months,
-        "bank_name": bank.name if bank else "", "product_name": product.name if product else "",
-        "purpose": project.purpose or "", "conditions": "；".join(_conditions(session, project)),
+        "amount_wan": wording.wan(project.amount), "term_months": project.term_months,
+        "bank_name": bank_name, "product_name": product.name if product else "",
+        "purpose": project.purpose or "", "financing": financing,
+        "beneficiary_name": bank_name if financing else (project.beneficiary_name or ""),
+        "underlying_contract": "" if financing else (project.underlying_contract or ""),
+        "effective_date": _date(project.effective_date), "expiry_date": _date(project.expiry_date),
+        "guarantee_period": wording.period_text(financing=financing, expiry=project.expiry_date),
+        "scope": claims.scope_text(claims.covered_components(session, project)),
+        "conditions": wording.join(_conditions(session, project), "；"),
         "counter_guarantees": [_counter_values(c) for c in counters],
     }
 
 
 def counter_context(counter: GuaranteeCounterGuarantee) -> dict[str, Any]:
     """The counter-guarantee contract's own placeholders (templates.fill.COUNTER)."""
-    return {f"counter_{k}": v for k, v in _counter_values(counter).items()}
+    return {**{f"counter_{k}": v for k, v in _counter_values(counter).items()},
+            "counter_period": wording.counter_period_text()}
 
 
 # ---------------------------------------------------------------- generating ----------------------------------------

@@ -318,21 +318,26 @@ def withdraw_application(session: Session, actor: Actor, project_id: uuid.UUID, 
 #: Day-count settings of post-guarantee monitoring and reminders: name -> (lowest, highest) allowed.
 DAY_SETTINGS = {"first_inspection_days": (1, 366), "inspection_interval_days": (1, 366),
                 "expiring_within_days": (1, 366), "fee_due_within_days": (0, 90)}
+#: The guarantor's legal particulars documents print: name -> longest text (the columns of GuaranteeSettings).
+LEGAL_SETTINGS = {"legal_name": 200, "legal_address": 300, "legal_representative": 100, "seal_text": 100}
 
 
 def update_settings(session: Session, actor: Actor, *, number_pattern: str | None = None,
-                    committee_threshold: Any = None, green_channel_max: Any = None,
-                    **days: int | None) -> GuaranteeSettings:
-    """Change the number pattern, the approval thresholds and the day counts of DAY_SETTINGS (needs
-    guarantee:settings:manage); None keeps a value. Numbers already given are kept; the new pattern applies to the
-    next submission; new day counts apply to plans created and reminders sent afterwards."""
+                    committee_threshold: Any = None, green_channel_max: Any = None, legal_name: str | None = None,
+                    legal_address: str | None = None, legal_representative: str | None = None,
+                    seal_text: str | None = None, **days: int | None) -> GuaranteeSettings:
+    """Change the number pattern, the approval thresholds, the day counts of DAY_SETTINGS and the guarantor's legal
+    particulars documents print (legal name, registered address, legal representative, seal text; '' clears one)
+    (needs guarantee:settings:manage); None keeps a value. Numbers already given are kept; the new pattern applies to
+    the next submission; new day counts apply to plans created and reminders sent afterwards; the particulars apply
+    to documents generated afterwards."""
 
     require(session, actor, SETTINGS, "manage")
     settings = get_settings(session)
     unknown = sorted(set(days) - set(DAY_SETTINGS))
     if unknown:
         raise TypeError(f"update_settings() got unexpected settings {unknown}")
-    names = ("number_pattern", "committee_threshold", "green_channel_max", *DAY_SETTINGS)
+    names = ("number_pattern", "committee_threshold", "green_channel_max", *DAY_SETTINGS, *LEGAL_SETTINGS)
     before = {n: getattr(settings, n) for n in names}
     if number_pattern is not None:
         settings.number_pattern = validate_pattern(number_pattern)
@@ -343,6 +348,11 @@ def update_settings(session: Session, actor: Actor, *, number_pattern: str | Non
     for name, value in days.items():
         if value is not None:
             setattr(settings, name, inputs.whole(value, name, *DAY_SETTINGS[name], "days"))
+    legal = {"legal_name": legal_name, "legal_address": legal_address, "legal_representative": legal_representative,
+             "seal_text": seal_text}
+    for name, value in legal.items():
+        if value is not None:
+            setattr(settings, name, inputs.text(value, name, LEGAL_SETTINGS[name]))
     after = {n: getattr(settings, n) for n in names}
     if after != before:
         session.flush()

@@ -135,7 +135,8 @@ class GuaranteeProduct(relay.Node):
         return load_nodes(info, ProductRow, cls.from_row, node_ids, "guarantee:product:read")
 
 
-@strawberry.type(description="The tenant's guarantee settings (number pattern and approval thresholds).")
+@strawberry.type(description="The tenant's guarantee settings (number pattern, approval thresholds, monitoring day "
+                             "counts, the guarantor's legal particulars documents print).")
 class GuaranteeSettings:
     number_pattern: str = strawberry.field(description="e.g. DB-{yyyy}-{seq:05}")
     committee_threshold: Decimal = strawberry.field(description="Amounts above this go to the review committee")
@@ -144,13 +145,21 @@ class GuaranteeSettings:
     inspection_interval_days: int = strawberry.field(description="Days between periodic inspections")
     expiring_within_days: int = strawberry.field(description="Remind of guarantees expiring within this many days")
     fee_due_within_days: int = strawberry.field(description="Remind of fee instalments due within this many days")
+    legal_name: str = strawberry.field(description="The guarantor's legal name on documents (担保人名称); empty: "
+                                                   "documents print the tenant's name")
+    legal_address: str = strawberry.field(description="The guarantor's registered address (住所) on documents")
+    legal_representative: str = strawberry.field(description="The guarantor's legal representative (法定代表人)")
+    seal_text: str = strawberry.field(description="The text of the guarantor's contract seal (印章), printed in "
+                                                  "the signature block")
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeSettings":
         return cls(number_pattern=r.number_pattern, committee_threshold=r.committee_threshold,
                    green_channel_max=r.green_channel_max, first_inspection_days=r.first_inspection_days,
                    inspection_interval_days=r.inspection_interval_days,
-                   expiring_within_days=r.expiring_within_days, fee_due_within_days=r.fee_due_within_days)
+                   expiring_within_days=r.expiring_within_days, fee_due_within_days=r.fee_due_within_days,
+                   legal_name=r.legal_name or "", legal_address=r.legal_address or "",
+                   legal_representative=r.legal_representative or "", seal_text=r.seal_text or "")
 
 
 @strawberry.type(description="The customer of a project, as the customers plugin summarises it.")
@@ -308,6 +317,10 @@ class GuaranteeSettingsUpdateInput:
     inspection_interval_days: int | None = None
     expiring_within_days: int | None = None
     fee_due_within_days: int | None = None
+    legal_name: str | None = strawberry.field(default=None, description="担保人名称 on documents ('' clears it)")
+    legal_address: str | None = strawberry.field(default=None, description="住所 on documents")
+    legal_representative: str | None = strawberry.field(default=None, description="法定代表人 on documents")
+    seal_text: str | None = strawberry.field(default=None, description="The contract seal's text (印章)")
 
 
 @strawberry.input
@@ -457,8 +470,8 @@ class GuaranteeProjectsMutation:
             product=GuaranteeProduct.from_row(retire_product(info.context.session, actor(info),
                                                              decode_node_id(id, "GuaranteeProduct")))))
 
-    @strawberry.mutation(description="Change the number pattern, approval thresholds and monitoring day counts "
-                               "(guarantee:settings:manage).")
+    @strawberry.mutation(description="Change the number pattern, approval thresholds, monitoring day counts and the "
+                                     "guarantor's legal particulars (guarantee:settings:manage).")
     def guarantee_settings_update(self, info: strawberry.Info,
                                   input: GuaranteeSettingsUpdateInput) -> GuaranteeSettingsPayload:
         return run_mutation(info, GuaranteeSettingsPayload, lambda: GuaranteeSettingsPayload(
@@ -467,7 +480,9 @@ class GuaranteeProjectsMutation:
                 committee_threshold=input.committee_threshold, green_channel_max=input.green_channel_max,
                 first_inspection_days=input.first_inspection_days,
                 inspection_interval_days=input.inspection_interval_days,
-                expiring_within_days=input.expiring_within_days, fee_due_within_days=input.fee_due_within_days))))
+                expiring_within_days=input.expiring_within_days, fee_due_within_days=input.fee_due_within_days,
+                legal_name=input.legal_name, legal_address=input.legal_address,
+                legal_representative=input.legal_representative, seal_text=input.seal_text))))
 
     @strawberry.mutation(description="Enter a draft application (guarantee:project:create).")
     def guarantee_application_create(self, info: strawberry.Info,

@@ -65,7 +65,8 @@ def test_default_templates_are_installed_on_first_use_and_uploads_are_checked(gw
     with gw.acting("legal") as (s, a):
         listed = contracts.list_templates(s, a)
         assert {(t.contract_type, t.version, t.source) for t in listed} == {
-            ("guarantee", 1, "default"), ("entrustment", 1, "default"), ("counter_guarantee", 1, "default")}
+            ("guarantee", 1, "default"), ("entrustment", 1, "default"), ("counter_guarantee", 1, "default"),
+            ("review_report", 1, "default"), ("approval_form", 1, "default")}
         assert "amount_upper" in next(t for t in listed if t.contract_type == "guarantee").placeholders
         new = contracts.upload_template(s, a, "guarantee", docx_bytes("编号{{ contract_no }} 金额{{ amount_upper }}"),
                                         "保证合同.docx")
@@ -116,7 +117,9 @@ def test_generate_fills_each_contract_and_stores_it_on_the_project(gw):
     assert "[抵押:李四][保证:王五][信用:]" in texts[1]
     assert "反担保人：李四" in texts[2] and "贰佰万元整" in texts[2] and "70.00%" in texts[2]
     assert "证号：京(2024)0001" in texts[2] and "2025年6月1日" in texts[2]
-    assert "反担保人：王五" in texts[3] and "伍拾万元整" in texts[3]
+    # A guarantee by a person is worded as a guarantee: no valuation, no pledge rate.
+    assert "反担保保证人：王五" in texts[3] and "承担连带保证责任" in texts[3]
+    assert "评估价值" not in texts[3] and "抵（质）押率" not in texts[3] and "伍拾万元整" not in texts[3]
 
 
 def test_generate_needs_an_approved_project_and_regenerate_keeps_signed_ones(gw):

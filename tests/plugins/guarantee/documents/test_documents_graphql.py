@@ -42,7 +42,7 @@ def test_contracts_api(api, gw):
     legal, mgr = api.login(slug, "legal", TEST_PASSWORD), api.login(slug, "mgr", TEST_PASSWORD)
     templates = api("{ guaranteeContractTemplates { contractType version source } }", token=legal)
     assert {(t["contractType"], t["version"]) for t in templates["data"]["guaranteeContractTemplates"]} == {
-        ("guarantee", 1), ("entrustment", 1), ("counter_guarantee", 1)}
+        ("guarantee", 1), ("entrustment", 1), ("counter_guarantee", 1), ("review_report", 1), ("approval_form", 1)}
 
     denied = api(GENERATE, {"p": g("GuaranteeProject", project.id)}, token=mgr)["data"]["guaranteeContractsGenerate"]
     assert denied["errors"][0]["code"] == "FORBIDDEN" and denied["contracts"] == []
