@@ -1,6 +1,8 @@
 """Repayments and release (解保): repayments lower the in-force balance; a partial release gives part back to the
-credit line; a full release (repaid or term ended) closes the project, gives the line back and refunds the margin;
-bad input, other statuses, other roles and data scope are refused with typed errors; GraphQL is thin."""
+credit line; a full release (repaid or term ended) closes the project, gives the line back and refunds the margin,
+and records the released amount (解保金额) including what the repayments paid off; bad input, other statuses, other
+roles and data scope are refused with typed errors; GraphQL is thin (releases are requested there and executed by
+their approval: test_release_approval.py)."""
 
 from __future__ import annotations
 
@@ -78,6 +80,8 @@ def test_repayments_then_full_release_when_repaid(gw):
         row = rel.release(s, a, pid, kind="full", note="bank notice")
         assert (row.kind, row.reason, row.amount, row.balance_after, row.released_on) == (
             "full", "repaid", Decimal("0.00"), Decimal("0.00"), TODAY)
+        # The released amount: nothing left in force, but the repayments' 2,800,000.00 is discharged now.
+        assert row.released_amount == Decimal("2800000.00")
         assert (row.line_released, row.margin_refunded, row.credit_line_id) == (
             Decimal("3000000.00"), Decimal("300000.00"), line_id)
     p = fresh(gw, GuaranteeProject, pid)
@@ -93,7 +97,8 @@ def test_repayments_then_full_release_when_repaid(gw):
         assert len(s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.repayment.recorded")).all()) == 2
     assert payloads(gw, "GuaranteeReleased") == [{
         "project_id": str(pid), "project_no": p.project_no, "release_id": str(row.id), "kind": "full",
-        "released_amount": "0.00", "balance_after": "0.00", "line_released": "3000000.00",
+        "released_amount": "2800000.00", "balance_released": "0.00", "balance_after": "0.00",
+        "line_released": "3000000.00",
         "margin_refunded": "300000.00", "released_on": TODAY.isoformat()}]
     assert payloads(gw, "GuaranteeFeeRefunded")[0]["amount"] == "300000.00"
     # A released project takes no more repayments or releases.
@@ -122,7 +127,9 @@ def test_partial_then_full_release_after_term(gw):
         assert (full.line_released, full.margin_refunded) == (Decimal("2500000.00"), Decimal("60000.00"))
         assert [r.kind for r in rel.releases(s, a, pid)] == ["partial", "full"]
     assert fresh(gw, GuaranteeCreditLine, line_id).used == Decimal("0.00")
-    assert [e["released_amount"] for e in payloads(gw, "GuaranteeReleased")] == ["500000.00", "2300000.00"]
+    assert [(e["released_amount"], e["balance_released"]) for e in payloads(gw, "GuaranteeReleased")] == [
+        ("500000.00", "500000.00"), ("2300000.00", "2300000.00")]
+    assert (part.released_amount, full.released_amount) == (Decimal("500000.00"), Decimal("2300000.00"))
 
 
 def test_release_without_line_or_margin(gw):
@@ -204,10 +211,10 @@ def test_guarantee_release_record_is_the_permission(gw):
 
 REPAY = """mutation($i: GuaranteeRepaymentRecordInput!) { guaranteeRepaymentRecord(input: $i) {
   repayment { id amount balanceAfter repaidOn } errors { code field message } } }"""
-RELEASE = """mutation($i: GuaranteeReleaseInput!) { guaranteeRelease(input: $i) {
-  release { id kind reason amount balanceAfter lineReleased marginRefunded releasedOn } errors { code field } } }"""
-LIST = """query($p: ID!) { guaranteeReleases(projectId: $p) { kind amount balanceAfter }
-  guaranteeRepayments(projectId: $p) { amount } }"""
+REQUEST = """mutation($i: GuaranteeReleaseRequestInput!) { guaranteeReleaseRequest(input: $i) {
+  request { id kind amount status } errors { code field } } }"""
+LIST = """query($p: ID!) { guaranteeReleases(projectId: $p) { kind amount releasedAmount balanceAfter }
+  guaranteeRepayments(projectId: $p) { amount } guaranteeReleaseRequests(projectId: $p) { kind amount status } }"""
 
 
 def test_graphql(gw, api):
@@ -224,14 +231,20 @@ def test_graphql(gw, api):
     assert bad["repayment"] is None and bad["errors"][0]["code"] == "GUARANTEE_RELEASE_EXCEEDS_BALANCE"
     ok = run(REPAY, i={"projectId": gid, "amount": "800000", "reference": "R1"})["guaranteeRepaymentRecord"]
     assert ok["errors"] == [] and ok["repayment"]["balanceAfter"] == "2000000.00"
-    part = run(RELEASE, i={"projectId": gid, "kind": "partial", "amount": "500000"})["guaranteeRelease"]
-    assert part["release"]["balanceAfter"] == "1500000.00" and part["release"]["lineReleased"] == "500000.00"
-    refused = run(RELEASE, i={"projectId": gid, "kind": "full"})["guaranteeRelease"]
+    refused = run(REQUEST, i={"projectId": gid, "kind": "full"})["guaranteeReleaseRequest"]
     assert refused["errors"] == [{"code": "GUARANTEE_FULL_RELEASE_NOT_DUE", "field": "kind"}]
+    part = run(REQUEST, i={"projectId": gid, "kind": "partial", "amount": "500000"})["guaranteeReleaseRequest"]
+    assert part["errors"] == [] and part["request"] == {"id": part["request"]["id"], "kind": "partial",
+                                                        "amount": "500000.00", "status": "in_approval"}
+    with gw.acting("fin") as (s, a):
+        rel.release(s, a, pid, kind="partial", amount="500000")  # what the approval runs (test_release_approval)
     listed = run(LIST, p=gid)
-    assert listed == {"guaranteeReleases": [{"kind": "partial", "amount": "500000.00",
+    assert listed == {"guaranteeReleases": [{"kind": "partial", "amount": "500000.00", "releasedAmount": "500000.00",
                                              "balanceAfter": "1500000.00"}],
-                      "guaranteeRepayments": [{"amount": "800000.00"}]}
-    mgr = api.login(gw.tenant.slug, "mgr")
-    denied = run(RELEASE, token=mgr, i={"projectId": gid, "kind": "partial", "amount": "1"})["guaranteeRelease"]
-    assert denied["release"] is None and denied["errors"][0]["code"] == "FORBIDDEN"
+                      "guaranteeRepayments": [{"amount": "800000.00"}],
+                      "guaranteeReleaseRequests": [{"kind": "partial", "amount": "500000.00",
+                                                    "status": "in_approval"}]}
+    viewer = api.login(gw.tenant.slug, "viewer")
+    denied = run(REQUEST, token=viewer, i={"projectId": gid, "kind": "partial", "amount": "1"})
+    assert denied["guaranteeReleaseRequest"]["request"] is None
+    assert denied["guaranteeReleaseRequest"]["errors"][0]["code"] == "FORBIDDEN"
