@@ -60,7 +60,7 @@ MAX_FEE_RATE = Decimal("0.1")
 
 def _choice(value: Any, field: str, choices: Mapping[str, str]) -> str:
     if value not in choices:
-        raise ValidationFailed("{field} is one of {choices}, not {value}.", field=field,
+        raise ValidationFailed("{name} is one of {choices}, not {value}.", field=field, name=field,
                                choices=", ".join(choices), value=str(value)[:40])
     return value
 
@@ -165,8 +165,8 @@ def terms_of(session: Session, product: MicroloanProduct, version: int | None = 
     row = session.scalar(select(MicroloanProductVersion).where(MicroloanProductVersion.product_id == product.id,
                                                                MicroloanProductVersion.version == wanted))
     if row is None:
-        raise NotFound("Loan product {code} has no version {version}.", field="version", code=product.code,
-                       version=wanted)
+        raise NotFound("Loan product {product_code} has no version {version}.", field="version",
+                       product_code=product.code, version=wanted)
     return row
 
 
@@ -194,7 +194,8 @@ def versions(session: Session, actor: Actor, product_id: uuid.UUID) -> list[Micr
 def _refuse_duplicate_code(session: Session, code: str, exclude: uuid.UUID | None = None) -> None:
     found = session.scalar(select(MicroloanProduct.id).where(MicroloanProduct.code == code))
     if found is not None and found != exclude:
-        raise Conflict("A loan product with the code {code} already exists.", field="code", code=code)
+        raise Conflict("A loan product with the code {product_code} already exists.", field="code",
+                       product_code=code)
 
 
 def create_product(session: Session, actor: Actor, data: Mapping[str, Any]) -> MicroloanProduct:

@@ -87,7 +87,16 @@ def test_bad_products_are_refused_naming_the_field(mw, change, field, words):
     with mw.acting("admin") as (s, a):
         with pytest.raises(ValidationFailed, match=words) as err:
             pr.create_product(s, a, {**CASH, **change})
-    assert err.value.field == field
+    assert err.value.field == field and err.value.code == "VALIDATION_FAILED"
+
+
+def test_messages_are_english_templates_with_their_parameters(mw):
+    with mw.acting("admin") as (s, a):
+        with pytest.raises(ValidationFailed) as err:
+            pr.create_product(s, a, {**CASH, "repayment_method": "balloon"})
+    assert err.value.template == "{name} is one of {choices}, not {value}."
+    assert err.value.message.startswith("repayment_method is one of equal_installment, equal_principal")
+    assert err.value.message.endswith("not balloon.")
 
 
 def test_required_fields_and_duplicate_code(mw):
@@ -100,7 +109,7 @@ def test_required_fields_and_duplicate_code(mw):
         other = pr.create_product(s, a, {**CASH, "code": "XD-9"})
         with pytest.raises(Conflict) as err:
             pr.create_product(s, a, CASH)
-        assert err.value.field == "code"
+        assert (err.value.code, err.value.field, err.value.params) == ("CONFLICT", "code", {"product_code": "XD-1"})
         with pytest.raises(Conflict):
             pr.update_product(s, a, other.id, {"code": "XD-1"})
         with pytest.raises(ValidationFailed, match="above the maximum"):
