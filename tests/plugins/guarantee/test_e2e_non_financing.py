@@ -153,9 +153,11 @@ def test_a_bid_guarantee_from_application_to_compensation(api, gw):
     too_long = f.call("fin", ISSUE, {"i": {"id": pid, "effectiveDate": TODAY.isoformat(),
                                            "expiryDate": (TODAY + dt.timedelta(days=200)).isoformat()}})
     assert refused(too_long, "guaranteeIssue") == [("VALIDATION_FAILED", "expiryDate")]  # beyond the 6 months
-    issued = f.mutate("fin", ISSUE, "guaranteeIssue", {"i": {
-        "id": pid, "effectiveDate": TODAY.isoformat(), "expiryDate": EXPIRY.isoformat(),
-        "letterNo": "BH-2026-0007"}})["issuance"]
+    issue = {"id": pid, "effectiveDate": TODAY.isoformat(), "expiryDate": EXPIRY.isoformat(),
+             "letterNo": "BH-2026-0007", "idempotencyKey": "issue-bh-2026-0007"}
+    issued = f.mutate("fin", ISSUE, "guaranteeIssue", {"i": issue})["issuance"]
+    # A retry with the same key answers the first issuance (no "already issued" refusal, nothing recorded again).
+    assert f.mutate("fin", ISSUE, "guaranteeIssue", {"i": issue})["issuance"] == issued
     assert issued == {"projectId": pid, "projectNo": project_no, "status": "effective", "letterNo": "BH-2026-0007",
                       "beneficiaryName": BENEFICIARY, "guaranteedAmount": AMOUNT, "effectiveDate": TODAY.isoformat(),
                       "expiryDate": EXPIRY.isoformat(), "inForceBalance": AMOUNT}
