@@ -32,6 +32,7 @@ PRODUCT_KIND_LABELS = {
     "other_financing": ("其他融资担保", "Other financing guarantee"), "bid": ("投标保函", "Bid guarantee"),
     "performance": ("履约保函", "Performance guarantee"), "litigation": ("诉讼保全担保", "Litigation guarantee"),
     "advance_payment": ("预付款保函", "Advance payment guarantee"),
+    "other_non_financing": ("其他非融资担保", "Other non-financing guarantee"),
     "quality": ("质量保函", "Quality guarantee"), "payment": ("支付保函", "Payment guarantee"),
 }
 COUNTER_KIND_LABELS = {

@@ -1,6 +1,9 @@
 """GraphQL of counter-guarantees, project risk, scorecards, ratings and due-diligence reports (area B of the
 ``guarantee`` plugin): thin resolvers over ``counter_guarantees``, ``risk``, ``rating`` and ``due_diligence``.
-Decimals use the schema's Decimal scalar (exact, as strings on the wire)."""
+Decimals use the schema's Decimal scalar (exact, as strings on the wire). A counter-guarantee kind is given as its code
+or its zh-CN or English label (抵押, Mortgage; guarantee.counter_guarantee_kind) and shown with ``kindLabel``; a
+valuation may be given in 万元 (``valuationWithUnit``) and a discount rate in percent (``discountRateWithUnit``); the
+queries give all their amounts in the unit asked for (docs/graphql.md, "Labels and units")."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ from surety.graphql.auth import actor, decode_node_id, require
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.pii import shown
+from surety.graphql.units import AmountInput, AmountUnit, RateInput, amount_of, rate_of
+from surety.graphql.units import shown as in_unit
+from surety.plugins.guarantee.codes import COUNTER_GUARANTEE_KIND
 from surety.plugins.guarantee.risk.counter_guarantees import (
     add_counter_guarantee,
     list_counter_guarantees,
@@ -47,27 +53,53 @@ def _given(inp, names) -> dict:
     return {n: getattr(inp, n) for n in names if getattr(inp, n) is not strawberry.UNSET}
 
 
+KIND_HELP = ("pledge 质押 | mortgage 抵押 | third_party 保证 | credit 信用 | lien 留置 | deposit 保证金 (code list "
+             "guarantee.counter_guarantee_kind)")
+
+
+def _with_units(inp, data: dict) -> dict:
+    """``data`` (the fields given) with the kind as its code (a label is taken) and the valuation and discount rate
+    given with a unit converted to yuan and a fraction (refused when also given plainly)."""
+    if data.get("kind") is not None:
+        data["kind"] = COUNTER_GUARANTEE_KIND.parse(data["kind"], "kind")
+    valuation = amount_of(inp.valuation, inp.valuation_with_unit, "valuation", "valuationWithUnit",
+                          what="The valuation")
+    if valuation is not strawberry.UNSET and (valuation is not None or "valuation" in data):
+        data["valuation"] = valuation
+    rate = rate_of(inp.discount_rate, inp.discount_rate_with_unit, "discountRate", "discountRateWithUnit",
+                   what="The discount rate")
+    if rate is not strawberry.UNSET and (rate is not None or "discount_rate" in data):
+        data["discount_rate"] = rate
+    return data
+
+
 # ---------------------------------------------------------------- counter-guarantees and risk ----------------------
 
 @strawberry.type(description="A counter-guarantee (反担保) of a project.")
 class GuaranteeCounterGuarantee:
     id: strawberry.ID
     project_id: strawberry.ID
-    kind: str = strawberry.field(description="pledge | mortgage | third_party | credit | lien | deposit")
+    kind: str = strawberry.field(description=KIND_HELP)
     description: str
-    valuation: Decimal
+    valuation: Decimal = strawberry.field(description="In amountUnit")
     valuation_date: dt.date | None
     discount_rate: Decimal = strawberry.field(description="Share of the valuation counted as cover (0..1)")
-    covered_amount: Decimal = strawberry.field(description="valuation x discount rate, yuan")
+    covered_amount: Decimal = strawberry.field(description="valuation x discount rate, in amountUnit")
+    amount_unit: AmountUnit = strawberry.field(description="The unit of every amount here (the query's `unit`)")
     created_at: dt.datetime
     row: strawberry.Private[Any]
 
     @classmethod
-    def from_row(cls, r) -> "GuaranteeCounterGuarantee":
+    def from_row(cls, r, unit: AmountUnit = AmountUnit.YUAN) -> "GuaranteeCounterGuarantee":
         return cls(id=gid(COUNTER, r.id), project_id=gid(PROJECT, r.project_id), kind=r.kind,
-                   description=r.description, valuation=r.valuation, valuation_date=r.valuation_date,
-                   discount_rate=r.discount_rate, covered_amount=to_money(r.valuation * r.discount_rate),
+                   description=r.description, valuation=in_unit(r.valuation, unit), valuation_date=r.valuation_date,
+                   discount_rate=r.discount_rate,
+                   covered_amount=in_unit(to_money(r.valuation * r.discount_rate), unit), amount_unit=unit,
                    created_at=r.created_at, row=r)
+
+    @strawberry.field(description="The kind's label in the request's locale (e.g. 抵押)")
+    def kind_label(self) -> str:
+        return COUNTER_GUARANTEE_KIND.label(self.kind)
 
     @strawberry.field(description="Pledgor, mortgagor or guarantor; masked unless `reveal` (core:pii:reveal, "
                                   "audited).")
@@ -93,8 +125,13 @@ class GuaranteeRiskLine:
     counted: Decimal = strawberry.field(description="The part applied to the project amount (strongest cover first)")
     weight: Decimal
 
+    @strawberry.field(description="The kind's label in the request's locale (e.g. 抵押)")
+    def kind_label(self) -> str:
+        return COUNTER_GUARANTEE_KIND.label(self.kind)
 
-@strawberry.type(description="A project's coverage and risk (docs/guarantee/risk.md, 'Project risk').")
+
+@strawberry.type(description="A project's coverage and risk (docs/guarantee/risk.md, 'Project risk'); every amount "
+                              "in amountUnit.")
 class GuaranteeProjectRisk:
     project_id: strawberry.ID
     amount: Decimal
@@ -106,15 +143,19 @@ class GuaranteeProjectRisk:
     risk_amount: Decimal
     risk_degree: Decimal | None = strawberry.field(description="risk amount / amount, 6 places")
     lines: list[GuaranteeRiskLine]
+    amount_unit: AmountUnit = strawberry.field(description="The unit of every amount here and in lines (the query's "
+                                                           "`unit`)")
 
     @classmethod
-    def of(cls, r) -> "GuaranteeProjectRisk":
-        return cls(project_id=gid(PROJECT, r.project_id), amount=r.amount, customer_kind=r.customer_kind,
-                   customer_weight=r.customer_weight, covered_amount=r.covered_amount,
-                   coverage_ratio=r.coverage_ratio, uncovered_amount=r.uncovered_amount, risk_amount=r.risk_amount,
-                   risk_degree=r.risk_degree,
+    def of(cls, r, unit: AmountUnit = AmountUnit.YUAN) -> "GuaranteeProjectRisk":
+        return cls(project_id=gid(PROJECT, r.project_id), amount=in_unit(r.amount, unit),
+                   customer_kind=r.customer_kind, customer_weight=r.customer_weight,
+                   covered_amount=in_unit(r.covered_amount, unit), coverage_ratio=r.coverage_ratio,
+                   uncovered_amount=in_unit(r.uncovered_amount, unit), risk_amount=in_unit(r.risk_amount, unit),
+                   risk_degree=r.risk_degree, amount_unit=unit,
                    lines=[GuaranteeRiskLine(counter_guarantee_id=gid(COUNTER, x.counter_guarantee_id), kind=x.kind,
-                                            covered=x.covered, counted=x.counted, weight=x.weight)
+                                            covered=in_unit(x.covered, unit), counted=in_unit(x.counted, unit),
+                                            weight=x.weight)
                           for x in r.lines])
 
 
@@ -123,6 +164,11 @@ class GuaranteeRiskWeight:
     group: str = strawberry.field(description="customer | counter")
     kind: str
     weight: Decimal
+
+    @strawberry.field(description="A counter-guarantee kind's label in the request's locale (a customer kind: "
+                                  "the kind)")
+    def kind_label(self) -> str:
+        return COUNTER_GUARANTEE_KIND.label(self.kind) if self.group == "counter" else self.kind
 
     @staticmethod
     def all(weights: dict) -> list["GuaranteeRiskWeight"]:
@@ -133,26 +179,38 @@ class GuaranteeRiskWeight:
 @strawberry.input
 class GuaranteeCounterGuaranteeAddInput:
     project_id: strawberry.ID
-    kind: str
+    kind: str = strawberry.field(description="The code or its zh-CN / English label: " + KIND_HELP)
     description: str | None = None
     owner_name: str | None = strawberry.field(default=None, description="Pledgor, mortgagor or guarantor")
     collateral: JSON | None = strawberry.field(default=None, description="Kind-specific details, e.g. mortgage: "
                                                "{certificate_no, address}")
-    valuation: Decimal | None = None
+    valuation: Decimal | None = strawberry.field(default=None, description="yuan (or give valuationWithUnit)")
+    valuation_with_unit: AmountInput | None = strawberry.field(default=None, description="The valuation in yuan or "
+                                                               "万元 (not together with valuation)")
     valuation_date: dt.date | None = None
-    discount_rate: Decimal | None = strawberry.field(default=None, description="0..1 (default 1)")
+    discount_rate: Decimal | None = strawberry.field(default=None, description="0..1 (default 1; or give "
+                                                     "discountRateWithUnit)")
+    discount_rate_with_unit: RateInput | None = strawberry.field(default=None, description="The discount rate as a "
+                                                                 "fraction or in percent (not together with "
+                                                                 "discountRate)")
 
 
 @strawberry.input(description="Only the fields given change.")
 class GuaranteeCounterGuaranteeUpdateInput:
     id: strawberry.ID
-    kind: str | None = strawberry.UNSET
+    kind: str | None = strawberry.field(default=strawberry.UNSET, description="The code or its zh-CN / English "
+                                        "label")
     description: str | None = strawberry.UNSET
     owner_name: str | None = strawberry.UNSET
     collateral: JSON | None = strawberry.UNSET
     valuation: Decimal | None = strawberry.UNSET
+    valuation_with_unit: AmountInput | None = strawberry.field(default=strawberry.UNSET, description="The valuation "
+                                                               "in yuan or 万元 (not together with valuation)")
     valuation_date: dt.date | None = strawberry.UNSET
     discount_rate: Decimal | None = strawberry.UNSET
+    discount_rate_with_unit: RateInput | None = strawberry.field(default=strawberry.UNSET, description="The "
+                                                                 "discount rate as a fraction or in percent (not "
+                                                                 "together with discountRate)")
 
 
 _CG_FIELDS = ("kind", "description", "owner_name", "collateral", "valuation", "valuation_date", "discount_rate")
@@ -161,7 +219,7 @@ _CG_FIELDS = ("kind", "description", "owner_name", "collateral", "valuation", "v
 @strawberry.input
 class GuaranteeRiskWeightInput:
     group: str = strawberry.field(description="customer | counter")
-    kind: str = strawberry.field(description="A customer kind or a counter-guarantee kind")
+    kind: str = strawberry.field(description="A customer kind or a counter-guarantee kind (its code or label)")
     weight: Decimal = strawberry.field(description="0..1")
 
 
@@ -420,15 +478,17 @@ class GuaranteeDueDiligenceReportPayload:
 
 @strawberry.type
 class GuaranteeRiskQuery:
-    @strawberry.field(description="A project's counter-guarantees, oldest first.")
-    def guarantee_counter_guarantees(self, info: strawberry.Info,
-                                     project_id: strawberry.ID) -> list[GuaranteeCounterGuarantee]:
+    @strawberry.field(description="A project's counter-guarantees, oldest first; amounts in `unit`.")
+    def guarantee_counter_guarantees(self, info: strawberry.Info, project_id: strawberry.ID,
+                                     unit: AmountUnit = AmountUnit.YUAN) -> list[GuaranteeCounterGuarantee]:
         rows = list_counter_guarantees(info.context.session, actor(info), _pid(project_id))
-        return [GuaranteeCounterGuarantee.from_row(r) for r in rows]
+        return [GuaranteeCounterGuarantee.from_row(r, unit) for r in rows]
 
-    @strawberry.field(description="A project's coverage ratio, risk degree and risk amount, as computed now.")
-    def guarantee_project_risk(self, info: strawberry.Info, project_id: strawberry.ID) -> GuaranteeProjectRisk:
-        return GuaranteeProjectRisk.of(project_risk(info.context.session, actor(info), _pid(project_id)))
+    @strawberry.field(description="A project's coverage ratio, risk degree and risk amount, as computed now; amounts "
+                                  "in `unit`.")
+    def guarantee_project_risk(self, info: strawberry.Info, project_id: strawberry.ID,
+                               unit: AmountUnit = AmountUnit.YUAN) -> GuaranteeProjectRisk:
+        return GuaranteeProjectRisk.of(project_risk(info.context.session, actor(info), _pid(project_id)), unit)
 
     @strawberry.field(description="The tenant's effective risk weights (defaults where not set).")
     def guarantee_risk_weights(self, info: strawberry.Info) -> list[GuaranteeRiskWeight]:
@@ -463,7 +523,7 @@ class GuaranteeRiskMutation:
     def guarantee_counter_guarantee_add(self, info: strawberry.Info, input: GuaranteeCounterGuaranteeAddInput
                                         ) -> GuaranteeCounterGuaranteePayload:
         def run():
-            data = {f: getattr(input, f) for f in _CG_FIELDS if getattr(input, f) is not None}
+            data = _with_units(input, {f: getattr(input, f) for f in _CG_FIELDS if getattr(input, f) is not None})
             row = add_counter_guarantee(info.context.session, actor(info), _pid(input.project_id), data)
             return GuaranteeCounterGuaranteePayload(counter_guarantee=GuaranteeCounterGuarantee.from_row(row),
                                                     risk=_risk_of(info, row.project_id))
@@ -475,7 +535,7 @@ class GuaranteeRiskMutation:
                                            ) -> GuaranteeCounterGuaranteePayload:
         def run():
             row = update_counter_guarantee(info.context.session, actor(info), decode_node_id(input.id, COUNTER),
-                                           _given(input, _CG_FIELDS))
+                                           _with_units(input, _given(input, _CG_FIELDS)))
             return GuaranteeCounterGuaranteePayload(counter_guarantee=GuaranteeCounterGuarantee.from_row(row),
                                                     risk=_risk_of(info, row.project_id))
 
@@ -496,7 +556,9 @@ class GuaranteeRiskMutation:
         def run():
             changes: dict[str, dict] = {}
             for w in weights:
-                changes.setdefault(w.group, {})[w.kind] = w.weight
+                # a label becomes its code; anything else goes to the service, which names what it refuses
+                kind = (COUNTER_GUARANTEE_KIND.find(w.kind) or w.kind) if w.group == "counter" else w.kind
+                changes.setdefault(w.group, {})[kind] = w.weight
             result = update_risk_weights(info.context.session, actor(info), changes)
             return GuaranteeRiskWeightsPayload(weights=GuaranteeRiskWeight.all(result))
 

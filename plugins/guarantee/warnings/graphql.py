@@ -1,6 +1,8 @@
 """GraphQL of early warning (预警) and risk classification (风险分类) (thin: the rules are in ``early_warnings`` and
 ``classification``). ``QUERIES`` and ``MUTATIONS`` join the schema's Query and Mutation; ``TYPES`` are registered
-too."""
+too. A risk class is given as its code or its zh-CN or English label (正常/关注/次级/可疑/损失; code list
+guarantee.risk_class) and shown with a ``...Label`` in the request's locale; so is a warning level (蓝色/黄色/橙色/红色).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from surety.core.errors import ValidationFailed
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
+from surety.plugins.guarantee.codes import CLASSIFICATION_CHANGE_STATUS, RISK_CLASS, WARNING_LEVEL
 from surety.plugins.guarantee.project.models import RISK_CLASSES
 from surety.plugins.guarantee.warnings import classification
 from surety.plugins.guarantee.warnings import early_warnings as ew
@@ -25,6 +28,8 @@ INDICATOR_TYPE = "GuaranteeWarningIndicator"
 WARNING_TYPE = "GuaranteeWarning"
 CHANGE_TYPE = "GuaranteeClassificationChange"
 INSTANCE_TYPE = "WorkflowInstance"
+CLASS_HELP = "normal 正常 | special_mention 关注 | substandard 次级 | doubtful 可疑 | loss 损失"
+LEVEL_HELP = "blue 蓝色 | yellow 黄色 | orange 橙色 | red 红色"
 
 
 def _pid(value) -> uuid.UUID:
@@ -63,9 +68,13 @@ class GuaranteeWarningIndicator:
     kind: str = strawberry.field(description="overdue_days | overdue_interest | lawsuit | ratio_deterioration | "
                                              "related_blacklisted | manual")
     threshold: Decimal | None
-    level: str = strawberry.field(description="blue | yellow | orange | red")
+    level: str = strawberry.field(description=LEVEL_HELP)
     params: JSON = strawberry.field(description='ratio_deterioration: {"ratio": ..., "direction": "above"|"below"}')
     active: bool
+
+    @strawberry.field(description="The level's label in the request's locale (e.g. 黄色)")
+    def level_label(self) -> str:
+        return WARNING_LEVEL.label(self.level)
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeWarningIndicator":
@@ -87,6 +96,10 @@ class GuaranteeWarning:
     handled_at: dt.datetime | None
     handling_note: str
 
+    @strawberry.field(description="The level's label in the request's locale (e.g. 黄色)")
+    def level_label(self) -> str:
+        return WARNING_LEVEL.label(self.level)
+
     @classmethod
     def from_row(cls, r, indicators: dict) -> "GuaranteeWarning":
         ind = indicators.get(r.indicator_id)
@@ -106,13 +119,25 @@ def _warnings(session, rows) -> list[GuaranteeWarning]:
 class GuaranteeClassificationChange:
     id: strawberry.ID
     project_id: strawberry.ID
-    from_class: str
-    to_class: str
+    from_class: str = strawberry.field(description=CLASS_HELP)
+    to_class: str = strawberry.field(description=CLASS_HELP)
     reason: str
     status: str = strawberry.field(description="proposed | approved | rejected")
     workflow_instance_id: strawberry.ID | None
     decided_at: dt.datetime | None
     created_at: dt.datetime
+
+    @strawberry.field(description="The risk class before, in the request's locale (e.g. 正常)")
+    def from_class_label(self) -> str:
+        return RISK_CLASS.label(self.from_class)
+
+    @strawberry.field(description="The proposed risk class in the request's locale (e.g. 关注)")
+    def to_class_label(self) -> str:
+        return RISK_CLASS.label(self.to_class)
+
+    @strawberry.field(description="The status in the request's locale (e.g. 审批中)")
+    def status_label(self) -> str:
+        return CLASSIFICATION_CHANGE_STATUS.label(self.status)
 
     @classmethod
     def from_row(cls, r) -> "GuaranteeClassificationChange":
@@ -125,12 +150,22 @@ class GuaranteeClassificationChange:
 @strawberry.type(description="A project's risk class next to the class its open overdue report suggests.")
 class GuaranteeRiskClassification:
     project_id: strawberry.ID
-    current_class: str = strawberry.field(description="normal | special_mention | substandard | doubtful | loss")
-    current_class_name: str = strawberry.field(description="正常 / 关注 / 次级 / 可疑 / 损失")
+    current_class: str = strawberry.field(description=CLASS_HELP)
+    current_class_name: str = strawberry.field(description="正常 / 关注 / 次级 / 可疑 / 损失 (always zh-CN; "
+                                                           "riskClassLabel follows the request's locale)")
     suggested_class: str
     suggested_class_name: str
     days_past_due: int | None = strawberry.field(description="Of the open overdue report (null: none)")
     pending_change: GuaranteeClassificationChange | None
+
+    @strawberry.field(description="The current risk class in the request's locale (正常, or Normal with "
+                                  "Accept-Language: en)")
+    def risk_class_label(self) -> str:
+        return RISK_CLASS.label(self.current_class)
+
+    @strawberry.field(description="The suggested risk class in the request's locale")
+    def suggested_class_label(self) -> str:
+        return RISK_CLASS.label(self.suggested_class)
 
 
 # ---------------------------------------------------------------- queries ------------------------------------------
@@ -155,6 +190,7 @@ class GuaranteeWarningQuery:
     def guarantee_warnings(self, info: strawberry.Info, status: str | None = None, level: str | None = None,
                            project_id: strawberry.ID | None = None, limit: int = 100) -> list[GuaranteeWarning]:
         session = info.context.session
+        level = WARNING_LEVEL.parse(level, "level") if level is not None else None
         rows = ew.list_warnings(session, actor(info), status=status, level=level,
                                 project_id=_pid(project_id) if project_id is not None else None, limit=limit)
         return _warnings(session, rows)
@@ -203,7 +239,7 @@ class GuaranteeWarningIndicatorSaveInput:
     name: str
     kind: str
     threshold: Decimal | None = None
-    level: str = "yellow"
+    level: str = strawberry.field(default="yellow", description="The code or its label: " + LEVEL_HELP)
     params: JSON | None = None
     active: bool = True
 
@@ -218,7 +254,7 @@ class GuaranteeWarningRaiseInput:
 @strawberry.input
 class GuaranteeClassificationProposeInput:
     project_id: strawberry.ID
-    to_class: str = strawberry.field(description="normal | special_mention | substandard | doubtful | loss")
+    to_class: str = strawberry.field(description="The code or its zh-CN / English label: " + CLASS_HELP)
     reason: str
 
 
@@ -287,7 +323,8 @@ class GuaranteeWarningMutation:
                 raise ValidationFailed("params is an object.", field="params")
             row = ew.save_indicator(info.context.session, actor(info),
                                     indicator_id=_iid(input.id) if input.id is not None else None, code=input.code,
-                                    name=input.name, kind=input.kind, threshold=input.threshold, level=input.level,
+                                    name=input.name, kind=input.kind, threshold=input.threshold,
+                                    level=WARNING_LEVEL.parse(input.level, "level"),
                                     params=params, active=input.active)
             return GuaranteeWarningIndicatorPayload(indicator=GuaranteeWarningIndicator.from_row(row))
 
@@ -320,7 +357,8 @@ class GuaranteeWarningMutation:
                                          ) -> GuaranteeClassificationChangePayload:
         def go():
             row = classification.propose_change(info.context.session, actor(info), _pid(input.project_id),
-                                                to_class=input.to_class, reason=input.reason)
+                                                to_class=RISK_CLASS.parse(input.to_class, "to_class"),
+                                                reason=input.reason)
             return GuaranteeClassificationChangePayload(change=GuaranteeClassificationChange.from_row(row))
 
         return run_mutation(info, GuaranteeClassificationChangePayload, go)
