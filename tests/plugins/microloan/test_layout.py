@@ -1,0 +1,114 @@
+"""The layout of plugins/microloan/ (as tests/plugins/guarantee/test_layout.py for guarantee): every module belongs to
+one business area (a subpackage, mirrored by a test folder), to the shared base below them all or to the wiring
+above them all; imports only go down, from an area to an earlier one in ``AREAS`` (or its own), never up.
+``schedule/`` and ``repayment/allocation.py`` are pure: they import no database, session or service."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from surety.plugins.microloan import plugin
+
+PKG = "surety.plugins.microloan"
+ROOT = Path(__file__).resolve().parents[3] / "plugins" / "microloan"
+TESTS = Path(__file__).resolve().parent
+
+#: Business areas, lowest first: a module may import from its own area and from the areas before it. Later areas
+#: (loans, disbursement, day-end, collection, ...) go between ``product`` and ``repayment`` or after it, by what they
+#: need.
+AREAS = ("schedule", "product", "repayment")
+#: Top-level modules below every area (they import no area).
+BASE = frozenset({"__init__", "conventions", "permissions"})
+#: Top-level modules above every area: the hook implementations and what puts the areas together.
+WIRING = frozenset({"plugin"})
+RANK = {"base": 0, **{area: i + 1 for i, area in enumerate(AREAS)}, "wiring": len(AREAS) + 1}
+#: Modules that must stay pure (no database, no session, no services of other areas).
+PURE = ("schedule.daycount", "schedule.builder", "repayment.allocation")
+IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",
+                "strawberry")
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[0] == "migrations":
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join([PKG, *parts])] = path
+    return found
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+def area_of(module: str) -> str:
+    first = (module[len(PKG) + 1:] or "__init__").split(".")[0]
+    if first in AREAS:
+        return first
+    if first in WIRING:
+        return "wiring"
+    if first in BASE:
+        return "base"
+    raise AssertionError(f"{module} is in no area: put it in an area's folder or name it in BASE or WIRING")
+
+
+def arrows() -> set[tuple[str, str]]:
+    found = modules()
+
+    def resolve(name: str) -> str | None:
+        while name and name not in found:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    pairs = set()
+    for module, path in found.items():
+        for target in imported(path):
+            if target.startswith(PKG + "."):
+                hit = resolve(target)
+                if hit and hit != module:
+                    pairs.add((module, hit))
+    return pairs
+
+
+def test_every_module_has_an_area_and_every_area_a_test_folder():
+    for module in modules():
+        area_of(module)
+    for area in AREAS:
+        assert (ROOT / area / "__init__.py").is_file(), area
+        assert any((TESTS / area).glob("test_*.py")), area
+
+
+def test_no_import_goes_up_to_a_later_area():
+    upward = sorted(f"{a} ({area_of(a)}) -> {b} ({area_of(b)})" for a, b in arrows()
+                    if RANK[area_of(b)] > RANK[area_of(a)])
+    assert upward == []
+
+
+def test_the_pure_modules_stay_pure():
+    for name in PURE:
+        names = imported(ROOT.joinpath(*name.split(".")).with_suffix(".py"))
+        bad = sorted(n for n in names if n.startswith(IMPURE_ROOTS) or
+                     (n.startswith(PKG + ".") and area_of(n) not in ("base", name.split(".")[0])))
+        assert bad == [], name
+
+
+def test_the_helpers_see_arrows():
+    assert (f"{PKG}.plugin", f"{PKG}.permissions") in arrows()
+    assert (f"{PKG}.product.services", f"{PKG}.schedule.builder") in arrows()
+    assert area_of(f"{PKG}.product.graphql") == "product" and area_of(f"{PKG}.conventions") == "base"
+
+
+def test_every_models_module_is_loaded_by_the_plugin():
+    with_tables = {m for m, path in modules().items() if "__tablename__" in path.read_text(encoding="utf-8")}
+    assert with_tables
+    assert {m.__name__ for m in plugin.surety_models()} == with_tables
