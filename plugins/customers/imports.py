@@ -1,11 +1,17 @@
 """Import customers from an .xlsx template and export them to .xlsx (openpyxl).
 
 A dry run validates every row and reports each bad one with its reason; the real run validates the same way and
-imports all rows or none (one transaction; any bad row rejects the file with the full list)."""
+imports all rows or none (one transaction; any bad row rejects the file with the full list).
+
+The tenant's custom fields (docs/custom-fields.md) are extra columns after the template's, each headed by the
+field's zh-CN label; a row's cells are read for the custom fields of its kind (customer_individual or
+customer_corporate). Cells: multi-choice options separated by commas, yes/no as 是/否 (or true/false), an option by
+its value or zh-CN label, a table as JSON text."""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,10 +26,13 @@ from surety.core.authz.check import allowed, require
 from surety.core.context import Actor
 from surety.core.crypto.blind_index import blind_index
 from surety.core.crypto.masking import mask
+from surety.core.custom_fields import service as custom
+from surety.core.custom_fields.models import BOOLEAN, CHOICE, DATE, MULTI_CHOICE, TABLE, CustomFieldDefinition
 from surety.core.errors import DomainError, ValidationFailed
 from surety.core.events import raise_event
 
 from surety.plugins.customers import validators as v
+from surety.plugins.customers.custom_fields import CORPORATE, INDIVIDUAL
 from surety.plugins.customers.errors import ImportRejected
 from surety.plugins.customers.events import CustomersImported
 from surety.plugins.customers.models import KIND_CORPORATE, Customer, CustomerTag
@@ -95,8 +104,9 @@ def template() -> bytes:
     return buf.getvalue()
 
 
-def _read(source: bytes | BinaryIO | Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """Header and data rows of the first sheet; ImportRejected (field ``file``) for anything but a usable .xlsx."""
+def _read(source: bytes | BinaryIO | Path, extra: Iterable[str] = ()) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Header and data rows of the first sheet; ImportRejected (field ``file``) for anything but a usable .xlsx.
+    ``extra``: the custom fields' column headers (zh-CN labels) also accepted."""
     from openpyxl import load_workbook
 
     if isinstance(source, Path):
@@ -116,10 +126,11 @@ def _read(source: bytes | BinaryIO | Path) -> tuple[list[str], list[tuple[int, l
         header = [str(h).strip() if h is not None else "" for h in header_row]
         while header and not header[-1]:
             header.pop()
-        unknown = [h for h in header if h not in HEADERS]
+        known = set(HEADERS) | set(extra)
+        unknown = [h for h in header if h not in known]
         if unknown:
-            raise ImportRejected(f"Unknown column {unknown[0]!r}; the template's columns are: {', '.join(HEADERS)}.",
-                                 field="file")
+            raise ImportRejected(f"Unknown column {unknown[0]!r}; the template's columns are: {', '.join(HEADERS)}"
+                                 " (and the custom fields' labels).", field="file")
         missing = [h for h in REQUIRED if h not in header]
         if missing:
             raise ImportRejected(f"Missing required column {missing[0]!r}.", field="file")
@@ -146,15 +157,71 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def custom_columns(session: Session) -> dict[str, dict[str, CustomFieldDefinition]]:
+    """The custom columns of a customers sheet: ``{zh label: {entity type: definition}}`` over both kinds' active
+    fields (a label both kinds use is one column)."""
+    columns: dict[str, dict[str, CustomFieldDefinition]] = {}
+    for entity_type in (INDIVIDUAL, CORPORATE):
+        for d in custom.definitions(session, entity_type):
+            columns.setdefault(d.label_zh, {})[entity_type] = d
+    return columns
+
+
+YES, NO = ("是", "true", "yes", "y", "1"), ("否", "false", "no", "n", "0")
+
+
+def _custom_cell(d: CustomFieldDefinition, value: Any) -> Any:
+    """A spreadsheet cell as the value custom fields expect (their checks then refuse what is still wrong)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if d.type == DATE and hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()  # openpyxl reads date cells as datetimes
+    if d.type == BOOLEAN and isinstance(value, str):
+        text = value.strip().lower()
+        return True if text in YES else False if text in NO else value
+    if d.type in (CHOICE, MULTI_CHOICE):
+        by_label = {o["label_zh"]: o["value"] for o in d.options or []}
+        items = [value] if d.type == CHOICE else str(value).replace("，", ",").split(",")
+        items = [by_label.get(str(x).strip(), str(x).strip()) for x in items if str(x).strip()]
+        return items[0] if d.type == CHOICE else items
+    if d.type == TABLE and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _custom_values(rec: dict[str, Any], columns: dict[str, dict[str, CustomFieldDefinition]], entity_type: str
+                   ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The custom values of one row for ``entity_type``, and ``(label, message)`` for a value given in a column
+    that is no field of the row's kind."""
+    values, wrong = {}, []
+    for label, by_type in columns.items():
+        if label not in rec:
+            continue
+        d = by_type.get(entity_type)
+        if d is None:
+            if rec[label] is not None:
+                wrong.append((label, f"{label} is no custom field of this kind of customer."))
+            continue
+        values[d.key] = _custom_cell(d, rec[label])
+    return {k: x for k, x in values.items() if x is not None}, wrong
+
+
 @dataclass
 class _Prepared:
     row: int
     kind: str
     fields: dict[str, Any]
     tags: list[str]
+    custom: dict[str, Any] = field(default_factory=dict)
 
 
-def _validate(session: Session, actor: Actor, header: list[str], rows: list[tuple[int, list[Any]]]
+def _validate(session: Session, actor: Actor, header: list[str], rows: list[tuple[int, list[Any]]],
+              columns: dict[str, dict[str, CustomFieldDefinition]] | None = None
               ) -> tuple[list[_Prepared], list[RowError]]:
     from surety.core.identity.models import OrgUnit, User
 
@@ -163,6 +230,7 @@ def _validate(session: Session, actor: Actor, header: list[str], rows: list[tupl
     tenant = tenant_of(session)
     users = {u.username: u for u in session.scalars(select(User))}
     units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    columns = columns or {}
     prepared, errors, seen = [], [], {}
     for n, values in rows:
         rec = {h: _cell(x) for h, x in zip(header, values)}
@@ -189,7 +257,15 @@ def _validate(session: Session, actor: Actor, header: list[str], rows: list[tupl
             if bidx in seen:
                 raise ValidationFailed(f"The same ID number / credit code is on row {seen[bidx]}.", field="id_number")
             seen[bidx] = n
-            prepared.append(_Prepared(n, kind, fields, tags))
+            entity_type = f"customer_{kind}"
+            custom_values, wrong = _custom_values(rec, columns, entity_type)
+            problems = [RowError(n, label, message) for label, message in wrong]
+            problems += [RowError(n, p.field, p.message)
+                         for p in (custom.check_values(session, entity_type, custom_values) if columns else [])]
+            if problems:
+                errors.extend(problems)
+                continue
+            prepared.append(_Prepared(n, kind, fields, tags, custom_values))
         except DomainError as exc:
             errors.append(RowError(n, exc.field, exc.message))
     # Already in the pool (one query per chunk of blind indexes).
@@ -215,8 +291,9 @@ def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | 
     from surety.plugins.customers.records import tenant_of
 
     require(session, actor, CUSTOMER, "import")
-    header, rows = _read(source)
-    prepared, errors = _validate(session, actor, header, rows)
+    columns = custom_columns(session)
+    header, rows = _read(source, columns)
+    prepared, errors = _validate(session, actor, header, rows, columns)
     report = ImportReport(total=len(rows), valid=len(prepared), errors=errors, dry_run=dry_run)
     if dry_run:
         return report
@@ -235,7 +312,9 @@ def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | 
                               **p.fields) for p in chunk]
         session.add_all(customers)
         session.flush()
-        for c in customers:
+        for p, c in zip(chunk, customers):
+            if p.custom:
+                custom.write_values(session, actor, f"customer_{c.kind}", c.id, p.custom)
             session.add_all(CustomerTag(customer_id=c.id, tag=t) for t in c.tags)
             session.add_all(keys_for(tenant, c, ()))
             record_engagement(session, c, None, "customer:import", user_id=c.owner_id, org_unit_id=c.org_unit_id)
@@ -264,9 +343,10 @@ def export_customers(session: Session, actor: Actor, out: BinaryIO | Path, filte
     clear = allowed(session, actor, "core:pii", "reveal")
     users = {u.id: u.username for u in session.scalars(select(User))}
     units = {u.id: u.code for u in session.scalars(select(OrgUnit))}
+    columns = custom_columns(session)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("customers")
-    ws.append(list(HEADERS))
+    ws.append(list(HEADERS) + list(columns))
     kinds = {"id_number": "id_number", "phone": "phone", "bank_account": "bank_account", "address": "address",
              "legal_rep_id_number": "id_number"}
     count = 0
@@ -285,6 +365,8 @@ def export_customers(session: Session, actor: Actor, out: BinaryIO | Path, filte
                 if h in kinds and value is not None and not clear:
                     value = mask(value, kinds[h])
                 row.append(str(value) if value is not None and not isinstance(value, str) else value)
+        if columns:
+            row += _custom_row(session, c, columns, clear)
         ws.append(row)
         count += 1
     wb.save(out)
@@ -293,15 +375,41 @@ def export_customers(session: Session, actor: Actor, out: BinaryIO | Path, filte
     return count
 
 
+def _custom_row(session: Session, customer: Customer, columns: dict[str, dict[str, CustomFieldDefinition]],
+                clear: bool) -> list[Any]:
+    """The custom columns' cells of one customer (sensitive values masked unless ``clear``)."""
+    entity_type = f"customer_{customer.kind}"
+    got = {f.key: (f.value if clear else f.masked)
+           for f in custom.read_values(session, entity_type, customer.id, include_retired=False)}
+    cells = []
+    for by_type in columns.values():
+        d = by_type.get(entity_type)
+        value = got.get(d.key) if d is not None else None
+        if value is None:
+            cells.append(None)
+        elif d.type == BOOLEAN:
+            cells.append("是" if value else "否")
+        elif d.type == MULTI_CHOICE:
+            cells.append(",".join(value))
+        elif d.type == TABLE:
+            cells.append(json.dumps(value, ensure_ascii=False))
+        else:
+            cells.append(value)
+    return cells
+
+
 def rows_for(customers: Iterable[dict]) -> bytes:
-    """An .xlsx in the template's columns from dicts (tests, benchmarks, demo files)."""
+    """An .xlsx in the template's columns from dicts (tests, benchmarks, demo files); other keys (custom fields'
+    labels) become extra columns after them."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("customers")
-    ws.append(list(HEADERS))
+    customers = list(customers)
+    extra = list(dict.fromkeys(k for c in customers for k in c if k not in HEADERS))
+    ws.append(list(HEADERS) + extra)
     for c in customers:
-        ws.append([c.get(h) for h in HEADERS])
+        ws.append([c.get(h) for h in HEADERS] + [c.get(k) for k in extra])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
