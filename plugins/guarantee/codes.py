@@ -37,7 +37,7 @@ PRODUCT_KIND_LABELS = {
 }
 COUNTER_KIND_LABELS = {
     "pledge": ("质押", "Pledge"), "mortgage": ("抵押", "Mortgage"), "third_party": ("保证", "Third-party guarantee"),
-    "credit": ("信用", "Credit"), "lien": ("留置", "Lien"), "deposit": ("保证金", "Deposit"),
+    "credit": ("信用", "Credit"), "lien": ("留置", "Lien"), "deposit": ("定金", "Deposit"),
 }
 LOAN_CATEGORY_LABELS = {
     "small_micro": ("小微企业贷款", "Small and micro enterprise loan"), "farmer": ("农户贷款", "Farmer loan"),

@@ -53,7 +53,7 @@ def _given(inp, names) -> dict:
     return {n: getattr(inp, n) for n in names if getattr(inp, n) is not strawberry.UNSET}
 
 
-KIND_HELP = ("pledge 质押 | mortgage 抵押 | third_party 保证 | credit 信用 | lien 留置 | deposit 保证金 (code list "
+KIND_HELP = ("pledge 质押 | mortgage 抵押 | third_party 保证 | credit 信用 | lien 留置 | deposit 定金 (code list "
              "guarantee.counter_guarantee_kind)")
 
 
