@@ -6,7 +6,9 @@ All figures are Decimal. Conventions:
 - Monthly-rate methods (等额本息, 等额本金, 先息后本, 等本等息) charge ``annual_rate / 12`` on a whole period, whatever
   its calendar days. Only a broken first period (a first due date other than one month after the start) is charged
   by the day count: ``balance x annual_rate x days / basis``. 到期一次还本付息 (bullet) charges the day count over the
-  whole term: ``amount x annual_rate x days(start, maturity) / basis``.
+  whole term: ``amount x annual_rate x days(start, maturity) / basis``. In 等额本息 a broken first period repays the
+  principal a whole period would (installment minus a whole month's interest), so its installment differs from the
+  level one by the interest of the extra or missing days, and the later installments stay level.
 - Every amount is rounded to the fen with the product's rounding (default half-up) when it is computed: the
   installment of 等额本息, the principal part of 等额本金 and 等本等息, each period's interest and fee. The last period
   absorbs the remainder: its principal is whatever balance is left, so the principal always sums to the amount.
@@ -141,9 +143,11 @@ def _bullet(terms: Terms, rnd) -> Schedule:
 def _monthly(terms: Terms, rnd) -> Schedule:
     amount, n, method = terms.amount, terms.term_months, terms.method
     monthly = terms.annual_rate / 12
-    first_due = terms.first_due or add_months(terms.start, 1)
-    broken = first_due != add_months(terms.start, 1)
-    dates = due_dates(first_due, n)
+    if terms.first_due is None:  # every due date counted from the start date (the month-end rule)
+        dates = [add_months(terms.start, k) for k in range(1, n + 1)]
+    else:  # every due date counted from the first one
+        dates = due_dates(terms.first_due, n)
+    broken = dates[0] != add_months(terms.start, 1)
     fee = rnd(amount * terms.monthly_fee_rate)
     if method == "equal_installment":
         if monthly == 0:
@@ -161,14 +165,15 @@ def _monthly(terms: Terms, rnd) -> Schedule:
     for k, due in enumerate(dates, start=1):
         days = days_between(previous, due, terms.day_count)
         base = amount if method == "flat" else balance  # 等本等息 charges interest on the original amount
+        whole_period = rnd(base * monthly)
         if k == 1 and broken:
             interest = rnd(base * terms.annual_rate * days / BASIS[terms.day_count])
         else:
-            interest = rnd(base * monthly)
+            interest = whole_period
         if k == n:
             principal = balance
-        elif method == "equal_installment":
-            principal = min(max(level - interest, ZERO), balance)
+        elif method == "equal_installment":  # the principal of a whole period, even when the first is broken
+            principal = min(max(level - whole_period, ZERO), balance)
         else:
             principal = min(level, balance)
         closing = balance - principal

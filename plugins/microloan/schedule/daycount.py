@@ -1,9 +1,9 @@
 """Due dates and day counts of a schedule (docs/microloan-schedules.md, "Dates" and "Day count").
 
-- A loan's due dates fall on the same day of the month as the first due date (by default one month after the start
-  date); in a month without that day, on the month's last day (start 31 January: 28/29 February, 31 March, 30
-  April, ...). Every due date is counted from the first, never from the previous one, so a short month does not
-  pull the later dates back.
+- Due date ``k`` is ``k`` months after the start date: the same day of the month, or the month's last day in a
+  month without that day (start 31 January: 28/29 February, 31 March, 30 April, ...). Where the loan has a first
+  due date of its own, due date ``k`` is ``k - 1`` months after that one, the same way. Each is counted from the
+  anchor, never from the previous due date, so a short month does not pull the later dates back.
 - ``30/360`` is the European 30E/360 count (a day 31 counts as 30, every month 30 days, year 360); ``ACT/360`` and
   ``ACT/365`` count calendar days over a 360- or 365-day year.
 """

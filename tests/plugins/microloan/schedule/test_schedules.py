@@ -75,6 +75,13 @@ def test_day_count_changes_only_a_broken_first_period_of_monthly_methods():
     assert broken["ACT/360"].rows[1].interest == regular["ACT/360"].rows[1].interest  # later periods: rate/12
     assert [r.due_date for r in broken["ACT/360"].rows[:3]] == [dt.date(2026, 3, 1), dt.date(2026, 4, 1),
                                                                  dt.date(2026, 5, 1)]
+    # 等额本息: the broken first period repays a whole period's principal; its extra 15 days' interest (500.00) is
+    # added to the first installment and the others stay level
+    level = build(loan("equal_installment", months=3))
+    ei = build(loan("equal_installment", months=3, first_due=dt.date(2026, 3, 1)))
+    assert ei.rows[0].principal == level.rows[0].principal == D("33002.21")
+    assert (ei.rows[0].interest, ei.rows[0].installment) == (D("1500.00"), D("34502.21"))
+    assert ei.rows[1].installment == D("34002.21") and ei.rows[2].installment == level.rows[2].installment
 
 
 def test_monthly_fee_is_added_to_every_installment():
@@ -95,6 +102,10 @@ def test_month_end_rule_counts_every_date_from_the_first():
     assert add_months(dt.date(2028, 1, 31), 1) == dt.date(2028, 2, 29)
     assert due_dates(dt.date(2026, 1, 31), 4) == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31),
                                                   dt.date(2026, 4, 30)]
+    s = build(Terms(D("30000.00"), D("0.12"), 4, "equal_installment", dt.date(2026, 1, 31)))
+    assert [r.due_date for r in s.rows] == [dt.date(2026, 2, 28), dt.date(2026, 3, 31), dt.date(2026, 4, 30),
+                                            dt.date(2026, 5, 31)]
+    assert [r.days for r in s.rows] == [28, 31, 30, 31] and s.rows[0].interest == D("300.00")  # a whole period
     s = build(Terms(D("1200.00"), D("0.12"), 3, "equal_principal", dt.date(2025, 12, 31)))
     assert [r.due_date for r in s.rows] == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31)]
     assert add_months(dt.date(2026, 11, 30), 2) == dt.date(2027, 1, 30)
