@@ -2,7 +2,8 @@
 
 A template belongs to a customer kind and lists indicators, each with a weight (the weights sum to 1) and a
 maximum of points: quantitative ones read a ratio of the customer's latest statement (hook
-``customers_latest_ratios``) and map it to points through bands ``[min, max)``; qualitative ones are scored by a
+``customers_latest_ratios``), or a number or money custom field of the customer (source ``custom.<key>``, a field
+of ``customer_<kind>``: docs/custom-fields.md), and map it to points through bands ``[min, max)``; qualitative ones are scored by a
 person from 0 to the maximum. ``total = sum(weight x points / max_points x 100)`` (0..100, two places, half-up);
 the grade is the first band (highest first) whose ``min`` the total reaches.
 """
@@ -22,6 +23,7 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.custom_fields import service as custom_fields
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.ports import customers as door
@@ -36,6 +38,8 @@ RATIO_SOURCES = ("debt_ratio", "current_ratio", "quick_ratio", "roe", "revenue_g
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+#: A quantitative source reading a custom field of the customer: ``custom.<field key>``.
+CUSTOM_SOURCE = re.compile(r"^custom\.([a-z][a-z0-9_]{0,39})$")
 TEMPLATE_ENTITY = "guarantee:scorecard_template"
 RATING_ENTITY = "guarantee:rating"
 
@@ -96,9 +100,10 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
     out = {"key": key, "name": name, "kind": kind, "weight": str(weight), "max_points": str(max_points)}
     if kind == QUANTITATIVE:
         source = ind.get("source")
-        if source not in RATIO_SOURCES:
+        if source not in RATIO_SOURCES and not CUSTOM_SOURCE.match(str(source or "")):
             raise ValidationFailed(f"The quantitative indicator {key!r} reads one of the ratios "
-                                   f"{', '.join(RATIO_SOURCES)}; not {source!r}.", field="indicators")
+                                   f"{', '.join(RATIO_SOURCES)} or a custom field (custom.<key>); not {source!r}.",
+                                   field="indicators")
         out["source"] = source
         out["bands"] = _bands(ind, key, max_points)
     elif ind.get("source") or ind.get("bands"):
@@ -154,6 +159,20 @@ def _template_image(t: GuaranteeScorecardTemplate) -> dict:
             "active": t.active, "indicators": t.indicators, "grades": t.grades}
 
 
+def _check_custom_sources(session: Session, customer_kind: str, indicators: list[dict]) -> None:
+    """Each ``custom.<key>`` source names an active, non-sensitive number or money field of the kind's customers."""
+    fields = {d.key: d for d in custom_fields.definitions(session, f"customer_{customer_kind}")}
+    for ind in indicators:
+        found = CUSTOM_SOURCE.match(ind.get("source") or "")
+        if not found:
+            continue
+        d = fields.get(found.group(1))
+        if d is None or d.type not in ("number", "money") or d.sensitive:
+            raise ValidationFailed("The indicator {key} reads {source}, which is no active, non-sensitive number or "
+                                   "money custom field of {kind} customers.", field="indicators", key=ind["key"],
+                                   source=ind["source"], kind=customer_kind)
+
+
 def save_template(session: Session, actor: Actor, *, name: str, indicators: Any, grades: Any,
                   template_id: uuid.UUID | None = None, code: str | None = None, customer_kind: str | None = None,
                   active: bool = True) -> GuaranteeScorecardTemplate:
@@ -164,6 +183,11 @@ def save_template(session: Session, actor: Actor, *, name: str, indicators: Any,
     if not name or len(name) > 200:
         raise ValidationFailed("A scorecard needs a name of at most 200 characters.", field="name")
     cleaned, bands = clean_template(indicators, grades)
+    kind_for_sources = customer_kind
+    if template_id is not None and customer_kind is None:
+        kind_for_sources = get_template(session, actor, template_id).customer_kind
+    if kind_for_sources in CUSTOMER_KINDS:
+        _check_custom_sources(session, kind_for_sources, cleaned)
     if template_id is None:
         if customer_kind not in CUSTOMER_KINDS:
             raise ValidationFailed(f"A scorecard is for one customer kind: {' or '.join(CUSTOMER_KINDS)}.",
@@ -276,19 +300,32 @@ def grade_of(total: Decimal, grades: list[dict]) -> str:
     return next(g["grade"] for g in grades if total >= Decimal(g["min"]))
 
 
-def _quantitative_values(session: Session, customer_id: uuid.UUID, indicators: list[dict]
-                         ) -> tuple[dict[str, Decimal], Mapping[str, Any] | None]:
+def _quantitative_values(session: Session, customer_id: uuid.UUID, indicators: list[dict],
+                         customer_kind: str) -> tuple[dict[str, Decimal], Mapping[str, Any] | None]:
     wanted = [i for i in indicators if i["kind"] == QUANTITATIVE]
     if not wanted:
         return {}, None
+    values: dict[str, Decimal] = {}
+    for ind in wanted:
+        found = CUSTOM_SOURCE.match(ind["source"])
+        if not found:
+            continue
+        value = custom_fields.number_value(session, f"customer_{customer_kind}", customer_id, found.group(1))
+        if value is None:
+            raise ValidationFailed("The indicator {key} reads the customer's custom field {source}, which holds no "
+                                   "value: fill it in first.", field="custom_fields", key=ind["key"],
+                                   source=ind["source"])
+        values[ind["key"]] = value
+    from_ratios = [i for i in wanted if i["key"] not in values]
+    if not from_ratios:
+        return values, None
     ratios = door.latest_ratios(session, customer_id)
     if ratios is None:
         raise ValidationFailed(
             "The customer has no financial statement: the quantitative indicators "
-            f"{', '.join(i['key'] for i in wanted)} need the ratios of its latest statement. Enter one first.",
+            f"{', '.join(i['key'] for i in from_ratios)} need the ratios of its latest statement. Enter one first.",
             field="statement")
-    values = {}
-    for ind in wanted:
+    for ind in from_ratios:
         value = ratios.get(ind["source"])
         if value is None:
             raise ValidationFailed(
@@ -367,7 +404,8 @@ def score_rating(session: Session, actor: Actor, project_id: uuid.UUID, scores: 
     if len(comment) > 1000:
         raise ValidationFailed("A rating comment is at most 1000 characters.", field="comment")
     qualitative = _qualitative_values(template.indicators, dict(scores or {}))
-    quantitative, ratios = _quantitative_values(session, project.customer_id, template.indicators)
+    quantitative, ratios = _quantitative_values(session, project.customer_id, template.indicators,
+                                                project.customer_kind)
     lines, total, grade = compute(template.indicators, template.grades, quantitative, qualitative)
     rating = GuaranteeRating(
         project_id=project.id, customer_id=project.customer_id, template_id=template.id,
