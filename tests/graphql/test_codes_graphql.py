@@ -4,10 +4,12 @@ request's locale (Accept-Language: zh-CN by default, English on request) and bot
 from __future__ import annotations
 
 import pytest
+from graphql import GraphQLEnumType
 
 from surety.core import codes
 from surety.core.codes import CodeList
 from surety.graphql import codes as graphql_codes
+from surety.graphql.schema import build_schema
 
 QUERY = """query($k: [String!]) { codeLists(keys: $k) { key description items { code label labelZh labelEn } } }"""
 PASSWORD = "Correct-Horse-9"
@@ -61,3 +63,19 @@ def test_only_core_and_enabled_plugins_lists_are_visible(monkeypatch):
     monkeypatch.setattr(graphql_codes.codes, "code_lists", lambda: lists)
     assert set(graphql_codes.visible(())) == {"core.user_status"}
     assert set(graphql_codes.visible(("guarantee",))) == {"core.user_status", "guarantee.kind"}
+
+
+def _has_chinese(text: str | None) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+
+
+def test_every_enum_value_of_the_schema_carries_a_zh_cn_label():
+    """Issue 14 item 8: every enum of the schema (core's and every installed plugin's) describes each value in
+    zh-CN, so GraphiQL and generated clients show the Chinese label next to the name."""
+    schema = build_schema()._schema
+    enums = {name: t for name, t in schema.type_map.items() if isinstance(t, GraphQLEnumType)
+             and not name.startswith("__")}
+    assert {"AmountUnit", "RateUnit"} <= set(enums)
+    missing = sorted(f"{name}.{value}" for name, t in enums.items() for value, v in t.values.items()
+                     if not _has_chinese(v.description))
+    assert missing == [], "enum values without a zh-CN description: " + ", ".join(missing)
