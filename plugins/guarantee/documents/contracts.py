@@ -240,7 +240,8 @@ def counter_context(counter: GuaranteeCounterGuarantee) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- generating ----------------------------------------
 
-def _counters(session: Session, project_id: uuid.UUID) -> list[GuaranteeCounterGuarantee]:
+def project_counters(session: Session, project_id: uuid.UUID) -> list[GuaranteeCounterGuarantee]:
+    """The project's counter-guarantees in the order they were recorded."""
     return list(session.scalars(select(GuaranteeCounterGuarantee).where(
         GuaranteeCounterGuarantee.project_id == project_id)
         .order_by(GuaranteeCounterGuarantee.created_at, GuaranteeCounterGuarantee.id)))
@@ -286,7 +287,7 @@ def generate_contracts(session: Session, actor: Actor, project_id: uuid.UUID, *,
     for contract in existing:
         if contract.status != CONTRACT_SIGNED:
             contract.status, contract.updated_at = CONTRACT_SUPERSEDED, utcnow()
-    counters = _counters(session, project.id)
+    counters = project_counters(session, project.id)
     today = today or business_today()
     shared = project_context(session, project, counters, today)
     numbers = {c.id: n for n, c in enumerate(counters, start=1)}
@@ -406,7 +407,7 @@ def _complete(session: Session, actor: Actor, project_id: uuid.UUID) -> None:
         return
     contracts = current_contracts(session, project.id)
     have = {_key(c.contract_type, c.counter_guarantee_id) for c in contracts if c.status == CONTRACT_SIGNED}
-    needed = {_key(t, c.id if c else None) for t, c in required_contracts(_counters(session, project.id))}
+    needed = {_key(t, c.id if c else None) for t, c in required_contracts(project_counters(session, project.id))}
     if not needed <= have or any(c.status != CONTRACT_SIGNED for c in contracts):
         return
     project.status, project.updated_at = STATUS_CONTRACTED, utcnow()

@@ -39,6 +39,7 @@ from surety.plugins.guarantee.documents.meetings import (
 from surety.plugins.guarantee.documents.minutes import export_minutes
 from surety.plugins.guarantee.documents.models import GuaranteeContract as ContractRow
 from surety.plugins.guarantee.documents.models import GuaranteeMeeting as MeetingRow
+from surety.plugins.guarantee.documents.reports import generate_report
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
 
@@ -53,8 +54,8 @@ def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:
 
 # ---------------------------------------------------------------- types ---------------------------------------------
 
-@strawberry.type(description="A version of the tenant's template of a contract type (guarantee, counter_guarantee, "
-                             "entrustment); the newest is used.")
+@strawberry.type(description="A version of the tenant's template of a document type (guarantee, counter_guarantee, "
+                             "entrustment, review_report, approval_form); the newest is used.")
 class GuaranteeContractTemplate:
     id: strawberry.ID
     contract_type: str
@@ -340,6 +341,12 @@ class GuaranteeMeetingMinutesPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type
+class GuaranteeReportPayload:
+    report: Attachment | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 # ---------------------------------------------------------------- root fields ---------------------------------------
 
 @strawberry.type
@@ -455,6 +462,17 @@ class DocumentsMutation:
             return GuaranteeMeetingMinutesPayload(minutes=Attachment.from_row(stored))
 
         return run_mutation(info, GuaranteeMeetingMinutesPayload, go)
+
+    @strawberry.mutation(description="Generate a project's review report (kind review_report, 评审报告) or approval "
+                                     "form (approval_form, 审批表) from the tenant's template, stored as an "
+                                     "attachment of the project.")
+    def guarantee_report_generate(self, info: strawberry.Info, project_id: strawberry.ID,
+                                  kind: str) -> GuaranteeReportPayload:
+        def go():
+            stored, _ = generate_report(info.context.session, actor(info), project_uuid(project_id), kind)
+            return GuaranteeReportPayload(report=Attachment.from_row(stored))
+
+        return run_mutation(info, GuaranteeReportPayload, go)
 
     @strawberry.mutation(description="The committee secretary records a condition the resolution states (on the "
                                      "project's latest approving resolution).")

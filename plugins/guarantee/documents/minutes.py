@@ -1,10 +1,14 @@
 """Minutes (会议纪要) of a review committee meeting as a .docx (python-docx): the meeting, the members present, and
 per project its number, customer, amount, each member's vote and comment, recusals, the resolution and its
-conditions. Exported minutes are attached to the meeting (entity ``guarantee:meeting``)."""
+conditions with each one's outcome as it stands (未落实, 已落实 with the evidence note, 已豁免 with the reason).
+Exported minutes are attached to the meeting (entity ``guarantee:meeting``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import uuid
+from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +16,7 @@ from surety.core.attachments import service as attachments
 from surety.core.attachments.models import Attachment
 from surety.core.audit.log import audit
 from surety.core.context import Actor
+from surety.core.inputs import beijing_date
 from surety.plugins.guarantee.documents.meetings import (
     ENTITY,
     ITEM_DECIDED,
@@ -22,6 +27,8 @@ from surety.plugins.guarantee.documents.meetings import (
     get_meeting,
     meeting_view,
 )
+from surety.plugins.guarantee.project import conditions as cond
+from surety.plugins.guarantee.templates import wording
 from surety.plugins.guarantee.templates.numerals import amount_in_words
 
 VOTE_NAMES = {"approve": "同意", "reject": "不同意", "approve_with_conditions": "有条件同意", "recuse": "回避", None: "未表决"}
@@ -37,8 +44,42 @@ def _resolution(item: AgendaItem) -> str:
     return text + ("；主任委员行使否决权" if item.vetoed else "")
 
 
-def minutes_document(view: MeetingView) -> bytes:
-    """The minutes of ``view`` as .docx bytes."""
+def _date(moment: dt.datetime | None) -> str:
+    return wording.cn_date(beijing_date(moment)) if moment is not None else ""
+
+
+def outcome(row: cond.GuaranteeApprovalCondition) -> str:
+    """A condition's outcome in words: 未落实; 已落实（date）：the evidence note; 已豁免（date）：the reason."""
+    if row.status == cond.MET:
+        return wording.join([f"已落实（{_date(row.met_at)}）", row.evidence_note], "：")
+    if row.status == cond.WAIVED:
+        return wording.join([f"已豁免（{_date(row.waived_at)}）", row.waive_reason], "：")
+    return "未落实"
+
+
+def condition_values(rows: list[cond.GuaranteeApprovalCondition]) -> tuple[list[dict], str]:
+    """Each condition (text, kind_name, status_name, outcome) and the outcome counted (共2项：已落实1项，已豁免1项)."""
+    items = [{"text": r.text, "kind_name": cond.KINDS.get(r.kind, "其他"),
+              "status_name": cond.STATUSES.get(r.status, "未落实"), "outcome": outcome(r)} for r in rows]
+    if not rows:
+        return items, "无批复条件"
+    counts = [f"{cond.STATUSES[s]}{n}项" for s in (cond.MET, cond.WAIVED, cond.OPEN)
+              if (n := sum(1 for r in rows if r.status == s))]
+    return items, f"共{len(rows)}项：" + "，".join(counts)
+
+
+def _conditions_lines(item: AgendaItem, tracked: list[cond.GuaranteeApprovalCondition]) -> list[str]:
+    """The item's conditions: the tracked ones of its resolution with their outcome, else the resolution's texts."""
+    mine = [c for c in tracked if item.step_run_id is None or c.step_run_id in (None, item.step_run_id)]
+    if mine:
+        return ["附加条件："] + [f"（{n}）{c.text}——{outcome(c)}" for n, c in enumerate(mine, start=1)]
+    return ["附加条件：" + ("；".join(item.conditions) if item.conditions else "无")]
+
+
+def minutes_document(view: MeetingView,
+                     tracked: Mapping[uuid.UUID, list[cond.GuaranteeApprovalCondition]] | None = None) -> bytes:
+    """The minutes of ``view`` as .docx bytes; ``tracked``: each project's tracked conditions
+    (conditions.conditions_by_project), printed with their outcome."""
     from docx import Document  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     m = view.meeting
@@ -62,7 +103,8 @@ def minutes_document(view: MeetingView) -> bytes:
         recused = "、".join(v.member_name for v in item.recused)
         doc.add_paragraph(f"回避：{recused or '无'}")
         doc.add_paragraph(f"决议：{_resolution(item)}")
-        doc.add_paragraph("附加条件：" + ("；".join(item.conditions) if item.conditions else "无"))
+        for line in _conditions_lines(item, list((tracked or {}).get(item.project_id) or ())):
+            doc.add_paragraph(line)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -73,7 +115,7 @@ def export_minutes(session: Session, actor: Actor, meeting_id) -> tuple[Attachme
     and the bytes. The meeting keeps the latest export (``minutes_attachment_id``)."""
     meeting = get_meeting(session, actor, meeting_id, act="manage", lock=True)
     view = meeting_view(session, actor, meeting.id)
-    data = minutes_document(view)
+    data = minutes_document(view, cond.conditions_by_project(session, [i.project_id for i in view.items]))
     stored = attachments.upload(session, actor, ENTITY, str(meeting.id),
                                 f"{meeting.meeting_date.isoformat()} 审保会会议纪要.docx", data)
     meeting.minutes_attachment_id = stored.id

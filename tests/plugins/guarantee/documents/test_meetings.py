@@ -117,7 +117,7 @@ def test_schedule_open_vote_and_see_the_outcomes(gw, at_committee):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "第12次审保会 会议纪要" in text and "三楼会议室" in text and "出席委员：Mem1、Mem2、Mem3、Mem4、Mem5" in text
     assert big.project_no in text and "担保金额：8,000,000.00元（捌佰万元整）" in text
-    assert "决议：有条件通过（同意4票，不同意0票，回避1票）" in text and "附加条件：追加实际控制人连带保证" in text
+    assert "决议：有条件通过（同意4票，不同意0票，回避1票）" in text and "附加条件：\n（1）追加实际控制人连带保证——未落实" in text
     assert "回避：Mem5" in text and "决议：否决（同意4票，不同意1票，回避0票）；主任委员行使否决权" in text
     rows = [[c.text for c in r.cells] for r in doc.tables[1].rows]
     assert rows[0] == ["委员", "表决意见", "意见说明"] and ["Mem1", "不同意", "行业风险过高"] in rows
