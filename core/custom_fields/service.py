@@ -21,7 +21,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from surety.core.attachments.models import Attachment
 from surety.core.audit.log import audit, audit_detached
 from surety.core.authz.check import require
 from surety.core.context import Actor
@@ -184,7 +186,7 @@ def _columns(raw: Any, field: str) -> list[dict]:
         if key in seen:
             raise ValidationFailed("The column key {key} appears twice.", field=field, key=key)
         seen.add(key)
-        kind = column.get("type")
+        kind = str(column.get("type") or "")
         if kind not in COLUMN_TYPES:
             raise ValidationFailed("A column's type is one of {types}; not {type}.", field=field,
                                    types=", ".join(COLUMN_TYPES), type=str(kind)[:20])
@@ -204,7 +206,7 @@ def clean_definition(spec: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ValidationFailed("A field definition has no attribute {name}.", field=unknown[0], name=unknown[0])
-    kind = spec.get("type")
+    kind = str(spec.get("type") or "")
     if kind not in TYPES:
         raise ValidationFailed("A field's type is one of {types}; not {type}.", field="type",
                                types=", ".join(TYPES), type=str(kind)[:20])
@@ -268,10 +270,8 @@ def values_exist(session: Session, entity_type: str, key: str) -> bool:
     """Whether any record of ``entity_type`` holds a value of field ``key`` (a JSON key test on the values
     document: ``jsonb_exists`` on PostgreSQL, ``json_type`` on SQLite)."""
     doc = CustomFieldValues.values
-    if session.get_bind().dialect.name == "postgresql":
-        has = func.jsonb_exists(doc, key)
-    else:
-        has = func.json_type(doc, f'$."{_key(key)}"').is_not(None)
+    has: ColumnElement[bool] = (func.jsonb_exists(doc, key) if session.get_bind().dialect.name == "postgresql"
+                                else func.json_type(doc, f'$."{_key(key)}"').is_not(None))
     return session.scalar(select(CustomFieldValues.id).where(CustomFieldValues.entity_type == entity_type, has)
                           .limit(1)) is not None
 
@@ -402,8 +402,6 @@ def _shown(d: CustomFieldDefinition | None, value: Any) -> Any:
 
 
 def _files_exist(session: Session, ids: Iterable[str]) -> set[str]:
-    from surety.core.attachments.models import Attachment  # noqa: PLC0415 - import cycle: attachments import authz
-
     wanted = []
     for value in ids:
         try:
