@@ -1,7 +1,8 @@
 """Guarantee plugin part 2 end to end, through GraphQL alone, each step logged in as the role that owns it:
 
-1. release with margin refund: a repayment of the whole in-force balance, the full release (status, line, margin
-   and fee refund), the project ledger's entries and their confirmation in turn (manager, risk, finance) with
+1. release with margin refund: a repayment of the whole in-force balance, the release requested (申请解保) and
+   executed when its approval (manager A, risk officer) ends approved (status, line, margin and fee refund, the
+   released amount 解保金额), the project ledger's entries and their confirmation in turn (manager, risk, finance) with
    refusals out of turn and by the same person;
 2. default: the bank's overdue report (warnings raised), the compensation claim approved through the workflow tasks
    (risk officer, executive), payment of the claim less the bank's 20 % risk share, a partial recovery, the loss
@@ -51,9 +52,11 @@ PROJECT = """query($id: ID!) { guaranteeProject(id: $id) { id projectNo status i
   managerAId bank { lines { total used available } } } }"""
 REPAY = f"""mutation($i: GuaranteeRepaymentRecordInput!) {{ guaranteeRepaymentRecord(input: $i) {{
   repayment {{ amount repaidOn balanceAfter reference }} {ERR} }} }}"""
-RELEASE = f"""mutation($i: GuaranteeReleaseInput!) {{ guaranteeRelease(input: $i) {{
-  release {{ kind reason amount balanceAfter releasedOn lineReleased marginRefunded note }} {ERR} }} }}"""
-RELEASES = """query($p: ID!) { guaranteeReleases(projectId: $p) { kind reason amount marginRefunded releasedOn }
+REQUEST = f"""mutation($i: GuaranteeReleaseRequestInput!) {{ guaranteeReleaseRequest(input: $i) {{
+  request {{ id kind amount status note workflowInstanceId releaseId }} {ERR} }} }}"""
+RELEASES = """query($p: ID!) { guaranteeReleases(projectId: $p) { kind reason amount releasedAmount balanceAfter
+  lineReleased marginRefunded releasedOn note }
+  guaranteeReleaseRequests(projectId: $p) { kind status decisionComment }
   guaranteeRepayments(projectId: $p) { amount repaidOn balanceAfter } }"""
 FEE_PLAN = """query($p: ID!) { guaranteeFeePlan(projectId: $p) { marginAmount totalRefunded
   schedule { feeType amount received refunded outstanding }
@@ -164,8 +167,8 @@ def test_release_with_margin_refund_and_ledger_confirmation(api, gw):
     assert before["bank"]["lines"] == [{"total": "10000000.00", "used": "3000000.00", "available": "7000000.00"}]
 
     # Not repaid and the term not ended: no full release yet; more than the balance cannot be repaid.
-    early = refused(f.call("fin", RELEASE, {"i": {"projectId": pid, "kind": "full"}}), "guaranteeRelease")
-    assert early["release"] is None
+    early = refused(f.call("fin", REQUEST, {"i": {"projectId": pid, "kind": "full"}}), "guaranteeReleaseRequest")
+    assert early["request"] is None
     assert [(e["code"], e["field"]) for e in early["errors"]] == [("GUARANTEE_FULL_RELEASE_NOT_DUE", "kind")]
     over = refused(f.call("fin", REPAY, {"i": {"projectId": pid, "amount": "2800000.01"}}), "guaranteeRepaymentRecord")
     assert [(e["code"], e["field"]) for e in over["errors"]] == [("GUARANTEE_RELEASE_EXCEEDS_BALANCE", "amount")]
@@ -173,24 +176,32 @@ def test_release_with_margin_refund_and_ledger_confirmation(api, gw):
     denied = refused(f.call("risk", REPAY, {"i": {"projectId": pid, "amount": "1"}}), "guaranteeRepaymentRecord")
     assert denied["errors"][0]["code"] == "FORBIDDEN"
 
-    # The bank reports the whole balance repaid; finance releases the guarantee.
+    # The bank reports the whole balance repaid; finance requests the release (申请解保), which goes through its
+    # approval: the project's manager A ("fin" here), then the risk officer. Nothing is released before.
     repaid = f.mutate("fin", REPAY, "guaranteeRepaymentRecord", {"i": {
         "projectId": pid, "amount": before["inForceBalance"], "repaidOn": day(-2), "reference": "HK-001"}})
     assert repaid["repayment"] == {"amount": "2800000.00", "repaidOn": day(-2), "balanceAfter": "0.00",
                                    "reference": "HK-001"}
-    released = f.mutate("fin", RELEASE, "guaranteeRelease", {"i": {"projectId": pid, "kind": "full",
-                                                                   "note": "银行结清通知"}})["release"]
-    assert released == {"kind": "full", "reason": "repaid", "amount": "0.00", "balanceAfter": "0.00",
-                        "releasedOn": TODAY.isoformat(), "lineReleased": "3000000.00", "marginRefunded": "300000.00",
-                        "note": "银行结清通知"}
+    request = f.mutate("fin", REQUEST, "guaranteeReleaseRequest", {"i": {"projectId": pid, "kind": "full",
+                                                                         "note": "银行结清通知"}})["request"]
+    assert (request["status"], request["kind"], request["releaseId"]) == ("in_approval", "full", None)
+    iid = request["workflowInstanceId"]
+    assert f.query("fin", PROJECT, {"id": pid})["guaranteeProject"]["status"] == "effective"
+    assert f.approve("fin", iid, "manager_review", "已核对银行结清证明") == {
+        "id": iid, "definitionKey": "guarantee.release", "status": "running", "currentStep": "risk_review"}
+    assert f.approve("risk", iid, "risk_review", "同意解保")["status"] == "approved"
+    listed = f.query("fin", RELEASES, {"p": pid})
+    assert listed["guaranteeReleases"] == [{
+        "kind": "full", "reason": "repaid", "amount": "0.00", "releasedAmount": "2800000.00", "balanceAfter": "0.00",
+        "lineReleased": "3000000.00", "marginRefunded": "300000.00", "releasedOn": TODAY.isoformat(),
+        "note": "银行结清通知"}]
+    assert listed["guaranteeReleaseRequests"] == [{"kind": "full", "status": "released",
+                                                   "decisionComment": "同意解保"}]
 
     after = f.query("fin", PROJECT, {"id": pid})["guaranteeProject"]
     assert (after["status"], after["inForceBalance"]) == ("released", "0.00")
     assert after["bank"]["lines"] == [{"total": "10000000.00", "used": "0.00", "available": "10000000.00"}]
-    assert f.query("fin", RELEASES, {"p": pid}) == {
-        "guaranteeReleases": [{"kind": "full", "reason": "repaid", "amount": "0.00", "marginRefunded": "300000.00",
-                               "releasedOn": TODAY.isoformat()}],
-        "guaranteeRepayments": [{"amount": "2800000.00", "repaidOn": day(-2), "balanceAfter": "0.00"}]}
+    assert listed["guaranteeRepayments"] == [{"amount": "2800000.00", "repaidOn": day(-2), "balanceAfter": "0.00"}]
     plan = f.query("fin", FEE_PLAN, {"p": pid})["guaranteeFeePlan"]
     assert plan["refunds"] == [{"feeType": "margin", "amount": "300000.00", "refundedOn": TODAY.isoformat(),
                                 "reason": MARGIN_REASON}]
@@ -211,13 +222,13 @@ def test_release_with_margin_refund_and_ledger_confirmation(api, gw):
         ("loan", "", "2800000.00", START.isoformat(), "guarantee_projects"),
         ("repayment", "", "2800000.00", day(-2), "guarantee_repayments"),
         ("margin_out", "margin", "300000.00", TODAY.isoformat(), "guarantee_fee_refunds"),
-        ("release", "full", "0.00", TODAY.isoformat(), "guarantee_releases"),
+        ("release", "full", "2800000.00", TODAY.isoformat(), "guarantee_releases"),  # 解保金额: the repaid loan
     ]
     assert {(e["stage"], e["managerBy"], e["riskBy"], e["financeBy"]) for e in entries} == {
         ("manager", None, None, None)}
     assert ledger["figures"] == {"reviewFee": "0.00", "guaranteeFee": "0.00", "marginHeld": "0.00",
                                  "loanAmount": "2800000.00", "inForceBalance": "0.00", "repaid": "2800000.00",
-                                 "released": "0.00", "compensated": "0.00", "recovered": "0.00",
+                                 "released": "2800000.00", "compensated": "0.00", "recovered": "0.00",
                                  "writtenOff": "0.00", "compensatedPrincipal": "0.00", "compensatedInterest": "0.00",
                                  "compensatedPenalty": "0.00", "compensationBankShare": "0.00"}
     assert set(ledger["confirmedFigures"].values()) == {"0.00"}  # nothing confirmed yet
@@ -262,7 +273,7 @@ def test_release_with_margin_refund_and_ledger_confirmation(api, gw):
     final = f.query("fin", LEDGER, {"p": pid})["guaranteeProjectLedger"]
     assert [e["stage"] for e in final["entries"]] == ["confirmed"] * 5
     assert final["confirmedFigures"] == {"marginHeld": "0.00", "loanAmount": "2800000.00", "repaid": "2800000.00",
-                                         "released": "0.00", "compensated": "0.00", "recovered": "0.00",
+                                         "released": "2800000.00", "compensated": "0.00", "recovered": "0.00",
                                          "writtenOff": "0.00"}
 
 
@@ -276,9 +287,11 @@ def test_default_compensation_recovery_and_write_off(api, gw):
     # Before the default: the bank reports 800,000.00 repaid; finance releases 200,000.00 of the guarantee.
     f.mutate("fin", REPAY, "guaranteeRepaymentRecord", {"i": {"projectId": pid, "amount": "800000",
                                                               "repaidOn": day(-6)}})
-    part = f.mutate("fin", RELEASE, "guaranteeRelease", {"i": {"projectId": pid, "kind": "partial",
-                                                               "amount": "200000", "releasedOn": day(-5)}})
-    assert part["release"]["balanceAfter"] == "1800000.00"
+    part = f.mutate("fin", REQUEST, "guaranteeReleaseRequest", {"i": {"projectId": pid, "kind": "partial",
+                                                                      "amount": "200000", "releasedOn": day(-5)}})
+    f.approve("fin", part["request"]["workflowInstanceId"], "manager_review", "同意")
+    f.approve("risk", part["request"]["workflowInstanceId"], "risk_review", "同意")
+    assert f.query("fin", RELEASES, {"p": pid})["guaranteeReleases"][0]["balanceAfter"] == "1800000.00"
 
     # The bank reports the loan overdue (35 days, interest 12,345.67): the default indicators fire at once.
     reported = f.mutate("risk", OVERDUE, "guaranteeOverdueReportRecord", {"i": {
