@@ -25,6 +25,7 @@ import structlog
 from starlette.responses import JSONResponse
 
 from surety.core.db.session import connection_budget
+from surety.core.i18n import N_, translate
 
 log = structlog.get_logger("surety.admission")
 
@@ -38,7 +39,7 @@ CONNECTIONS_PER_REQUEST = 3
 #: with each other and with the server's loop (which then reads requests and writes responses late).
 DEFAULT_MAX_SLOTS = 4
 
-BUSY_MESSAGE = "服务器繁忙，请稍后重试。(The server is busy; retry shortly.)"
+BUSY_MESSAGE = N_("The server is busy; retry shortly.")
 
 
 def slots_for(pool_capacity: int | None, configured: int | None = None) -> int:
@@ -104,7 +105,7 @@ class AdmissionGate:
 
 def busy_response(retry_after: float) -> JSONResponse:
     return JSONResponse(
-        {"errors": [{"message": BUSY_MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
+        {"errors": [{"message": translate(BUSY_MESSAGE), "extensions": {"code": "SERVICE_UNAVAILABLE"}}]},
         status_code=503, headers={"retry-after": str(max(1, math.ceil(retry_after)))})
 
 

@@ -46,8 +46,9 @@ def check_business_date(business_date: dt.date, *, today: dt.date | None = None)
     if isinstance(business_date, dt.datetime) or not isinstance(business_date, dt.date):
         raise ValidationFailed("日终批处理的业务日期须为日期（如 2026-03-10）。", field="date")
     if business_date > today:
-        raise ValidationFailed(f"日终批处理的业务日期 {business_date.isoformat()} 晚于今天（北京时间 "
-                               f"{today.isoformat()}），不能提前运行；补跑今天或以前的日期可以。", field="date")
+        raise ValidationFailed("日终批处理的业务日期 {business_date} 晚于今天（北京时间 {today}），不能提前运行；"
+                               "补跑今天或以前的日期可以。", field="date",
+                               business_date=business_date.isoformat(), today=today.isoformat())
     return business_date
 
 

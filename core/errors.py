@@ -1,20 +1,36 @@
-"""Domain errors: the only errors whose message reaches an API client unmasked."""
+"""Domain errors: the only errors whose message reaches an API client unmasked.
+
+A message is an English template with ``{name}`` placeholders and its parameters as keyword arguments
+(docs/i18n.md): ``NotFound("No user {user_id}.", user_id=uid)``. ``message`` (and ``str(exc)``) is the English text,
+for logs and service-level tests; the API renders ``template`` with ``params`` in the request's locale from the
+Babel catalogues (core/i18n)."""
 
 from __future__ import annotations
 
+from surety.core.i18n import N_, format_message
+
+#: What a client sees of an unexpected error (GraphQL masks it; the upload endpoints answer it).
+MASKED_MESSAGE = N_("Unexpected error.")
+
 
 class DomainError(Exception):
-    """An expected, user-facing failure. ``code`` is stable and machine-readable."""
+    """An expected, user-facing failure. ``code`` is stable and machine-readable; ``template`` is the gettext msgid,
+    ``params`` its parameters (``details`` is the same dict, its older name)."""
 
     code = "DOMAIN_ERROR"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **details: object):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **params: object):
+        self.template = message
+        self.params = params
+        self.message = format_message(message, params)
+        super().__init__(self.message)
         if code:
             self.code = code
         self.field = field
-        self.details = details
+
+    @property
+    def details(self) -> dict:
+        return self.params
 
     @property
     def extensions(self) -> dict:
@@ -40,7 +56,7 @@ class Conflict(DomainError):
 class Unauthenticated(DomainError):
     code = "UNAUTHENTICATED"
 
-    def __init__(self, message: str = "Authentication required.", **kw: object):
+    def __init__(self, message: str = N_("Authentication required."), **kw: object):
         super().__init__(message, **kw)
 
 

@@ -76,9 +76,8 @@ class IdempotencyKeyInProgress(Conflict):
 def check_key(key: Any) -> str:
     """``key`` if it is 1 to 128 characters of ASCII letters, digits and ``. _ : -``; ValidationFailed otherwise."""
     if not isinstance(key, str) or not 1 <= len(key) <= KEY_MAX_LENGTH or not KEY_CHARS.fullmatch(key):
-        raise ValidationFailed(f"An idempotency key is 1 to {KEY_MAX_LENGTH} characters: letters, digits and . _ : - "
-                               f"(a UUID is best). 幂等键为 1 至 {KEY_MAX_LENGTH} 个字母、数字或 . _ : - "
-                               "字符（建议使用 UUID）。", field=FIELD)
+        raise ValidationFailed("An idempotency key is 1 to {max_length} characters: letters, digits and . _ : - "
+                               "(a UUID is best).", field=FIELD, max_length=KEY_MAX_LENGTH)
     return key
 
 
@@ -134,8 +133,7 @@ def load_row(session: Session, result: Mapping[str, Any]) -> Any:
     row = session.scalar(select(model).where(model.id == uuid.UUID(result["id"]))
                          .execution_options(populate_existing=True))
     if row is None:
-        raise NotFound("What this idempotency key produced no longer exists. 该幂等键对应的结果已不存在。",
-                       field=FIELD)
+        raise NotFound("What this idempotency key produced no longer exists.", field=FIELD)
     return row
 
 
@@ -207,8 +205,8 @@ def _claim(session: Session, who: str, scope: str, key: str, digest: str, ttl: d
 
 
 def _in_progress() -> IdempotencyKeyInProgress:
-    return IdempotencyKeyInProgress("A request with this idempotency key is still in progress: retry it shortly. "
-                                    "使用该幂等键的请求仍在处理中，请稍后重试。", field=FIELD)
+    return IdempotencyKeyInProgress("A request with this idempotency key is still in progress: retry it shortly.",
+                                    field=FIELD)
 
 
 @contextlib.contextmanager

@@ -65,14 +65,13 @@ class PluginRegistry:
         """The enabled set after enabling ``key``; refused when ``key`` is unknown or a dependency is not enabled."""
         current = set(current)
         if key not in self.manifests:
-            raise ValidationFailed(f"Unknown plugin {key!r}. Installed: {', '.join(self.keys())}.", field="plugin")
+            raise ValidationFailed("Unknown plugin {key!r}. Installed: {installed}.", field="plugin", key=key,
+                                   installed=", ".join(self.keys()))
         missing = [d for d in self.manifests[key].depends_on if d not in current and d != CORE_KEY]
         if missing:
             raise PluginDependencyMissing(
-                f"Plugin {key!r} depends on {', '.join(repr(m) for m in missing)}, which "
-                f"{'is' if len(missing) == 1 else 'are'} not enabled for this tenant. Enable "
-                f"{'it' if len(missing) == 1 else 'them'} first.",
-                missing=missing,
+                "Plugin {key!r} depends on {names}, not enabled for this tenant: enable them first.",
+                missing=missing, key=key, names=", ".join(repr(m) for m in missing),
             )
         return sorted(current | {key})
 
@@ -83,8 +82,8 @@ class PluginRegistry:
         dependants = [k for k in current if key in self.manifests.get(k, PluginManifest(k, "")).depends_on]
         if dependants:
             raise PluginDependencyMissing(
-                f"Plugin {key!r} is needed by {', '.join(sorted(dependants))}; disable those first.",
-                dependants=sorted(dependants),
+                "Plugin {key!r} is needed by {names}; disable those first.",
+                dependants=sorted(dependants), key=key, names=", ".join(sorted(dependants)),
             )
         return sorted(current - {key})
 

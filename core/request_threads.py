@@ -27,7 +27,8 @@ T = TypeVar("T")
 
 class RequestThreads:
     """``await threads.run(fn, *args)`` runs the coroutine ``fn(*args)`` to completion on a pool thread's own event
-    loop, in a copy of the caller's context (request id, acting user, connection budget), and returns its result."""
+    loop, in a copy of the caller's context (request id, acting user, connection budget, the request's locale), and
+    returns its result."""
 
     def __init__(self, threads: int, name: str = "surety-request"):
         if threads < 1:

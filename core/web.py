@@ -21,6 +21,7 @@ from surety.core import limits
 from surety.core.admission import AdmissionGate, AdmissionMiddleware, slots_for
 from surety.core.db.session import Database, get_database, pool_capacity
 from surety.core.errors import DomainError, Unauthenticated
+from surety.core.i18n import N_, negotiate, reset_locale, set_locale, translate
 from surety.core.identity.api_keys import authenticate_api_key
 from surety.core.identity.auth import resolve_access
 from surety.core.identity.operators import resolve_platform
@@ -30,7 +31,7 @@ from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
 from surety.graphql import graphiql
 from surety.graphql.context import Context
-from surety.graphql.errors import with_codes
+from surety.graphql.errors import localize, localize_formatted, with_codes
 from surety.graphql.schema import build_schema
 from surety.tenants.registry import enabled_plugins
 
@@ -67,9 +68,28 @@ def authenticate(db: Database, authorization: str | None, client_addr: str | Non
     return {"actor": principal.actor(), "enabled_plugins": enabled_plugins(db, principal.tenant_id)}
 
 
-def request_error(message: str, status: int = 400, code: str = "BAD_REQUEST") -> JSONResponse:
-    """A refused HTTP request answered the GraphQL way: ``{"errors": [{"message", "extensions": {"code"}}]}``."""
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+#: Strawberry's own refusals of a request, for the catalogue (shown through :func:`request_error`).
+STRAWBERRY_REASONS = (
+    N_("Unable to parse request body as JSON"), N_("Batching is not enabled"), N_("Too many operations"),
+    N_("No GraphQL query found in the request"), N_("Unable to parse the multipart body"),
+    N_("File(s) missing in form data"), N_("GraphQL only supports GET and POST requests."), N_("Not Found"),
+    N_("Unsupported content type"),
+)
+
+
+def request_error(message: str, status: int = 400, code: str = "BAD_REQUEST", **params: object) -> JSONResponse:
+    """A refused HTTP request answered the GraphQL way: ``{"errors": [{"message", "extensions": {"code"}}]}``, the
+    message (a template with ``params``) in the request's locale."""
+    return JSONResponse({"errors": [{"message": translate(message, params), "extensions": {"code": code}}]},
+                        status_code=status)
+
+
+class RequestRefused(HTTPException):
+    """A 400 of ours with a message template and its parameters (rendered by :func:`request_error`)."""
+
+    def __init__(self, template: str, **params: object):
+        super().__init__(400, template)
+        self.params = params
 
 
 def _no_constant(name: str):
@@ -110,13 +130,16 @@ class SuretyGraphQL(GraphQL):
         try:
             return await self.run(Request(scope=scope, receive=receive))
         except HTTPException as exc:
-            return request_error(exc.reason, exc.status_code)
+            return request_error(exc.reason, exc.status_code, **getattr(exc, "params", {}))
 
     async def process_result(self, request: Request, result):
-        """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``)."""
+        """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``) and its
+        message in the request's locale (``graphql.errors.localize``; the errors were logged in English before)."""
+        if result.errors:
+            localize(result.errors)
         body = await super().process_result(request, result)
         if body.get("errors"):
-            body["errors"] = with_codes(body["errors"])
+            body["errors"] = localize_formatted(with_codes(body["errors"]))
         return body
 
     def parse_json(self, data: str | bytes):
@@ -125,16 +148,17 @@ class SuretyGraphQL(GraphQL):
         try:
             body = json.loads(data, parse_constant=_no_constant)
         except RecursionError:
-            raise HTTPException(400, f"The request body nests deeper than {limits.MAX_BODY_DEPTH} levels.") from None
+            raise RequestRefused("The request body nests deeper than {depth} levels.",
+                                 depth=limits.MAX_BODY_DEPTH) from None
         except ValueError:  # not JSON (NaN included), or not UTF-8
-            raise HTTPException(400, "Unable to parse request body as JSON") from None
+            raise RequestRefused("Unable to parse request body as JSON") from None
         if not isinstance(body, (dict, list)):
-            raise HTTPException(400, "A GraphQL request body is a JSON object: {\"query\": ..., \"variables\": ...}.")
+            raise RequestRefused("A GraphQL request body is a JSON object: {{\"query\": ..., \"variables\": ...}}.")
         if limits.depth(body) > limits.MAX_BODY_DEPTH:
-            raise HTTPException(400, f"The request body nests deeper than {limits.MAX_BODY_DEPTH} levels.")
+            raise RequestRefused("The request body nests deeper than {depth} levels.", depth=limits.MAX_BODY_DEPTH)
         for item in body if isinstance(body, list) else (body,):
             if isinstance(item, dict) and not isinstance(item.get("operationName"), (str, type(None))):
-                raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+                raise RequestRefused("The GraphQL operation's `operationName` must be a string or null.")
         return body
 
     async def get_context(self, request: Request, response) -> Context:
@@ -191,6 +215,15 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = rid
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=rid)
+        # The request's locale (core/i18n): every message a client reads is rendered in it, down to the request
+        # thread that runs a GraphQL operation (core/request_threads.py copies the context).
+        locale_token = set_locale(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
+        try:
+            return await self._call(scope, receive, send, headers, rid)
+        finally:
+            reset_locale(locale_token)
+
+    async def _call(self, scope, receive, send, headers: dict, rid: str):
         limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -225,7 +258,7 @@ class RequestContextMiddleware:
 
     async def _too_large(self, send, rid: str, limit: int):
         response = JSONResponse(
-            {"errors": [{"message": f"Request body larger than {limit} bytes.",
+            {"errors": [{"message": translate("Request body larger than {limit} bytes.", {"limit": limit}),
                          "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
             status_code=413, headers={"x-request-id": rid})
         await response({"type": "http"}, None, send)

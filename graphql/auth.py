@@ -36,7 +36,7 @@ def parse_uuid(value: str, *, field: str = "id", what: str = "record") -> uuid.U
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise NotFound(f"No {what} with that id.", field=field) from exc
+        raise NotFound("No {what} with that id.", field=field, what=what) from exc
 
 
 def decode_node_id(global_id, expected_type: str, *, field: str = "id") -> uuid.UUID:
@@ -45,7 +45,7 @@ def decode_node_id(global_id, expected_type: str, *, field: str = "id") -> uuid.
     try:
         gid = global_id if isinstance(global_id, GlobalID) else GlobalID.from_id(str(global_id))
     except Exception as exc:  # malformed base64 or missing separator
-        raise NotFound(f"No {expected_type} with that id.", field=field) from exc
+        raise NotFound("No {expected_type} with that id.", field=field, expected_type=expected_type) from exc
     if gid.type_name != expected_type:
-        raise NotFound(f"No {expected_type} with that id.", field=field)
+        raise NotFound("No {expected_type} with that id.", field=field, expected_type=expected_type)
     return parse_uuid(gid.node_id, field=field, what=expected_type)

@@ -9,7 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.utils.str_converters import to_camel_case
 
-from surety.core.errors import DomainError, Unauthenticated
+from surety.core.errors import MASKED_MESSAGE, DomainError, Unauthenticated
+from surety.core.i18n import format_message, render_error, translate
 
 T = TypeVar("T")
 
@@ -24,13 +25,65 @@ class UserError:
 
     @classmethod
     def of(cls, exc: DomainError) -> UserError:
-        """Services name fields in snake_case; clients see the GraphQL input's camelCase name."""
-        return cls(code=exc.code, message=exc.message, field=to_camel_case(exc.field) if exc.field else None,
-                   retry_after=exc.details.get("retry_after"))
+        """The message in the request's locale (core/i18n); services name fields in snake_case, clients see the
+        GraphQL input's camelCase name."""
+        return cls(code=exc.code, message=render_error(exc), field=to_camel_case(exc.field) if exc.field else None,
+                   retry_after=exc.params.get("retry_after"))
 
 
-#: What a client sees of an unexpected error.
-MASKED_MESSAGE = "Unexpected error."
+
+
+class InputError(GraphQLError):
+    """A GraphQL error about a value the client sent, raised before any resolver (graphql/input_limits.py): its
+    ``message`` is English (for the logs) and it keeps ``template`` and ``params`` to be shown in the request's
+    locale (:func:`localize`)."""
+
+    def __init__(self, template: str, params: dict, nodes=None, extensions: dict | None = None,
+                 cause: DomainError | None = None):
+        self.template = template
+        self.params = params
+        self.cause = cause  # a domain error quoted in a parameter (a scalar's refusal): localized too
+        super().__init__(format_message(template, params), nodes, extensions=extensions)
+
+
+def domain_cause(error: GraphQLError) -> DomainError | None:
+    """The DomainError behind a GraphQL error: its original error, through graphql-core's wrappers, or the one a
+    scalar refused a value with (``domain_error``, graphql/scalars.py)."""
+    current: object = error
+    while current is not None:
+        if isinstance(current, DomainError):
+            return current
+        found = getattr(current, "domain_error", None)
+        if isinstance(found, DomainError):
+            return found
+        current = current.original_error if isinstance(current, GraphQLError) else None
+    return None
+
+
+def localize(errors: list[GraphQLError]) -> None:
+    """Give each error caused by a DomainError (or an :class:`InputError`) its message in the request's locale, in
+    place: called on the way out, after the errors were logged (logs stay English). Where graphql-core wrapped the
+    domain error's message in its own words (a variable a scalar refused), only the domain part is replaced."""
+    for error in errors:
+        source = error if isinstance(error, InputError) else domain_cause(error)
+        if source is None:
+            continue
+        english = source.message
+        rendered = render_error(source)
+        cause = getattr(source, "cause", None)
+        if cause is not None:
+            rendered = rendered.replace(cause.message, render_error(cause))
+        if rendered == english:
+            continue
+        error.message = rendered if error.message == english else error.message.replace(english, rendered)
+
+
+def localize_formatted(errors: list[dict]) -> list[dict]:
+    """The masked "Unexpected error." (and other fixed messages of ours) in the request's locale."""
+    for error in errors:
+        if error.get("message") == MASKED_MESSAGE:
+            error["message"] = translate(MASKED_MESSAGE)
+    return errors
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -71,7 +71,7 @@ class PluginGate(FieldExtension):
         ctx = info.context
         if ctx.actor is not None and self.plugin_key not in ctx.enabled_plugins:
             raise PluginNotEnabled(
-                f"The {self.plugin_key!r} module is not enabled for your company. Ask your administrator.",
+                "The {plugin!r} module is not enabled for your company. Ask your administrator.",
                 plugin=self.plugin_key,
             )
 

@@ -32,14 +32,16 @@ from graphql.validation import ValidationRule
 from strawberry.extensions import SchemaExtension
 
 from surety.core import limits
-from surety.core.errors import ValidationFailed
+from surety.core.errors import DomainError, ValidationFailed
+from surety.graphql.errors import InputError, domain_cause
 
 CODE = ValidationFailed.code
 
 
-def input_error(message: str, field: str, nodes=None) -> GraphQLError:
-    """A GraphQL error about a value the client sent: code VALIDATION_FAILED and the field it names."""
-    return GraphQLError(message, nodes, extensions={"code": CODE, "field": field})
+def input_error(template: str, field: str, nodes=None, cause: DomainError | None = None, **params: Any) -> GraphQLError:
+    """A GraphQL error about a value the client sent: code VALIDATION_FAILED and the field it names; its message
+    shown in the request's locale (``graphql.errors.InputError``), ``cause`` the domain error quoted in it."""
+    return InputError(template, params, nodes, extensions={"code": CODE, "field": field}, cause=cause)
 
 
 def _dotted(path: list[str | int]) -> str:
@@ -62,8 +64,8 @@ def variable_errors(schema: GraphQLSchema, document: DocumentNode, operation_nam
         value = variables.get(name, Undefined)
         if value is Undefined:
             if is_non_null_type(type_) and definition.default_value is None:
-                errors.append(input_error(f"Variable '${name}' of required type '{type_}' was not provided.",
-                                          name, definition))
+                errors.append(input_error("Variable '${name}' of required type '{type}' was not provided.",
+                                          name, definition, name=name, type=str(type_)))
             continue
         too_long = list(_text_errors(name, value, definition))
         if too_long:
@@ -71,9 +73,13 @@ def variable_errors(schema: GraphQLSchema, document: DocumentNode, operation_nam
             continue
 
         def on_error(error: GraphQLError, path: list[str | int], name: str = name, node=definition) -> None:
-            where = f" at '{_dotted(path)}'" if path else ""
-            errors.append(input_error(f"Variable '${name}' has an invalid value{where}: {error.message}",
-                                      _dotted([name, *path]), node))
+            if path:
+                errors.append(input_error("Variable '${name}' has an invalid value at '{path}': {reason}",
+                                          _dotted([name, *path]), node, domain_cause(error), name=name,
+                                          path=_dotted(path), reason=error.message))
+            else:
+                errors.append(input_error("Variable '${name}' has an invalid value: {reason}", name, node,
+                                          domain_cause(error), name=name, reason=error.message))
 
         validate_input_value(value, type_, on_error, hide_suggestions)
     return errors
@@ -84,7 +90,7 @@ def _text_errors(name: str, value: Any, node) -> Iterator[GraphQLError]:
         try:
             limits.text(text, where)
         except ValidationFailed as exc:
-            yield input_error(f"Variable '${name}': {exc.message}", where, node)
+            yield input_error("Variable '${name}': {reason}", where, node, name=name, reason=exc)
             return
 
 
@@ -128,4 +134,4 @@ class LiteralLimitsRule(ValidationRule):
         try:
             limits.text(node.value, field)
         except ValidationFailed as exc:
-            self.report_error(input_error(exc.message, field, node))
+            self.report_error(InputError(exc.template, exc.params, node, extensions={"code": CODE, "field": field}))

@@ -92,7 +92,7 @@ def paginate(
     """Keyset pagination: ``order`` is a list of columns ending with a unique one (the id)."""
     limit = DEFAULT_PAGE if first is None else first
     if limit < 0 or limit > MAX_PAGE:
-        raise ValidationFailed(f"first must be between 0 and {MAX_PAGE}.", field="first")
+        raise ValidationFailed("first must be between 0 and {max_page}.", field="first", max_page=MAX_PAGE)
     page_stmt = stmt
     if after:
         values = [_cursor_value(col, v) for col, v in zip(order, decode_cursor(after, len(order)), strict=True)]

@@ -30,7 +30,9 @@ def _checked(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
         try:
             return check(*args)
         except ValidationFailed as exc:
-            raise GraphQLError(exc.message) from None
+            error = GraphQLError(exc.message)
+            error.domain_error = exc  # type: ignore[attr-defined]  # shown in the request's locale (graphql.errors.localize)
+            raise error from None
 
     return parse
 

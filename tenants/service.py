@@ -48,7 +48,7 @@ def get_tenant_by_slug(db: Database, slug: str) -> Tenant:
     with db.platform_session() as s:
         tenant = s.scalar(select(Tenant).where(Tenant.slug == slug))
         if tenant is None:
-            raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+            raise NotFound("No tenant with slug {slug!r}.", field="slug", slug=slug)
         return tenant
 
 
@@ -76,7 +76,7 @@ def create_tenant(
     enabled = _resolve_plugins(list(plugins))
     with db.platform_session() as s:
         if s.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
-            raise Conflict(f"A tenant with slug {slug!r} already exists.", field="slug")
+            raise Conflict("A tenant with slug {slug!r} already exists.", field="slug", slug=slug)
         tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name.strip(), status=TENANT_ACTIVE,
                         enabled_plugins=enabled, settings=settings or {})
         s.add(tenant)
@@ -109,7 +109,7 @@ def _tenant_id(db: Database, slug: str) -> uuid.UUID:
     with db.platform_session() as s:
         tenant_id = s.scalar(select(Tenant.id).where(Tenant.slug == slug))
     if tenant_id is None:
-        raise NotFound(f"No tenant with slug {slug!r}.", field="slug")
+        raise NotFound("No tenant with slug {slug!r}.", field="slug", slug=slug)
     return tenant_id
 
 

@@ -90,6 +90,20 @@ def bare_tenant(db):
     return new_bare_tenant(db)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _english_test_clients():
+    """Every test client asks for English (``Accept-Language: en``) unless a test sends its own header: the suite
+    checks messages in English, the API's default (zh_CN, no header) is tested in tests/*/test_i18n*.py."""
+    original = TestClient.__init__
+
+    def init(self, *args, headers=None, **kwargs):
+        original(self, *args, headers={"accept-language": "en", **dict(headers or {})}, **kwargs)
+
+    TestClient.__init__ = init  # type: ignore[method-assign]
+    yield
+    TestClient.__init__ = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
 def app(db):
     """The whole web application (GraphQL, attachments) on the test database."""

@@ -112,8 +112,9 @@ def _a(label: str) -> str:
     return ("an " if label[:1].lower() in "aeiou" else "a ") + label
 
 
-def _refuse(message: str, reason: str, **details) -> ValidationFailed:
-    return ValidationFailed(message, field="file", reason=reason, **details)
+def _refuse(template: str, reason: str, **params) -> ValidationFailed:
+    """A refused upload: ``template`` (a literal, so tests/core/test_i18n_catalogue.py finds it) and its params."""
+    return ValidationFailed(template, field="file", reason=reason, **params)
 
 
 def _ooxml(data: bytes) -> tuple[Kind | None, str]:
@@ -195,24 +196,27 @@ def inspect_file(filename: str | None, data: bytes, max_bytes: int) -> Sniffed:
     name = sanitize_filename(filename)
     size = len(data)
     if size == 0:
-        raise _refuse(f"'{name}' is empty (0 bytes); nothing to attach.", "empty")
+        raise _refuse("'{name}' is empty (0 bytes); nothing to attach.", "empty", name=name)
     if size > max_bytes:
-        raise _refuse(f"'{name}' is {format_size(size)} ({size} bytes); the limit for an attachment is "
-                      f"{format_size(max_bytes)} ({max_bytes} bytes).", "too_large", limit=max_bytes, size=size)
+        raise _refuse("'{name}' is {size_text} ({size} bytes); the limit for an attachment is {limit_text} ({limit} "
+                      "bytes).", "too_large", limit=max_bytes, size=size, name=name, size_text=format_size(size),
+                      limit_text=format_size(max_bytes))
     ext = extension_of(name)
     kind, what = detect(data, ext)
     claimed = BY_EXTENSION.get(ext)
     if kind is None:
         if claimed is not None:
-            raise _refuse(f"'{name}' is named as {_a(claimed.label)} (.{ext}) but its content is {what}; refused.",
-                          "type_mismatch", extension=ext)
-        raise _refuse(f"'{name}' is {what}, which is not accepted. Accepted: images (JPEG, PNG, GIF, WebP, BMP, "
-                      f"TIFF), PDF, Word, Excel and PowerPoint documents, text and CSV files.", "not_accepted")
+            raise _refuse("'{name}' is named as {named} (.{extension}) but its content is {content}; refused.",
+                          "type_mismatch", extension=ext, name=name, named=_a(claimed.label), content=what)
+        raise _refuse("'{name}' is {content}, which is not accepted. Accepted: images (JPEG, PNG, GIF, WebP, BMP, "
+                      "TIFF), PDF, Word, Excel and PowerPoint documents, text and CSV files.", "not_accepted",
+                      name=name, content=what)
     if not ext:
         return Sniffed(kind, sanitize_filename(f"{name}.{kind.extensions[0]}"))
     if ext not in kind.extensions:
         named = _a(claimed.label) if claimed else f"a .{ext} file"
-        raise _refuse(f"'{name}' is named as {named} (.{ext}) but its content is {_a(kind.label)} ({kind.mime}); "
-                      f"refused. Rename it to .{kind.extensions[0]} if that is what it is.", "type_mismatch",
-                      extension=ext, detected=kind.mime)
+        raise _refuse("'{name}' is named as {named} (.{extension}) but its content is {content} ({detected}); "
+                      "refused. Rename it to .{suggested} if that is what it is.", "type_mismatch",
+                      extension=ext, detected=kind.mime, name=name, named=named, content=_a(kind.label),
+                      suggested=kind.extensions[0])
     return Sniffed(kind, name)

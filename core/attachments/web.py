@@ -33,7 +33,8 @@ from surety.core.attachments.models import Attachment
 from surety.core.attachments.sniff import inspect_file
 from surety.core.context import Actor, acting
 from surety.core.db.session import Database, get_database
-from surety.core.errors import DomainError, PermissionDenied, Unauthenticated, ValidationFailed
+from surety.core.errors import MASKED_MESSAGE, DomainError, PermissionDenied, Unauthenticated, ValidationFailed
+from surety.core.i18n import render_error, translate
 from surety.core.settings import get_settings
 from surety.core.web import BodyTooLarge, authenticate
 from surety.graphql.auth import decode_node_id
@@ -86,7 +87,7 @@ def error_response(exc: DomainError | FormInvalid) -> JSONResponse:
         status = 422
     else:
         status = statuses[0]
-    return JSONResponse({"errors": [{"message": p.message, "extensions": p.extensions} for p in problems]},
+    return JSONResponse({"errors": [{"message": render_error(p), "extensions": p.extensions} for p in problems]},
                         status_code=status)
 
 
@@ -119,8 +120,8 @@ def entity_key(entity_type: str | None, entity_id: str) -> str:
         return entity_id
     resource = (entity_type or "").partition(":")[2].replace("_", "").lower()
     if entity_type is not None and not (resource and gid.type_name.lower().endswith(resource)):
-        raise ValidationFailed(f"entity_id is the id of a {gid.type_name}, not of a {entity_type}.",
-                               field="entity_id")
+        raise ValidationFailed("entity_id is the id of a {type_name}, not of a {entity_type}.",
+                               field="entity_id", type_name=gid.type_name, entity_type=entity_type)
     return str(decode_node_id(gid, gid.type_name, field="entity_id"))
 
 
@@ -174,7 +175,7 @@ def _handle(endpoint):
             raise  # the middleware answers 413
         except Exception:
             log.exception("attachments.unexpected_error", path=request.url.path)
-            return JSONResponse({"errors": [{"message": "Unexpected error.",
+            return JSONResponse({"errors": [{"message": translate(MASKED_MESSAGE),
                                              "extensions": {"code": "INTERNAL_ERROR"}}]}, status_code=500)
 
     return wrapped
@@ -230,7 +231,8 @@ def attachment_routes(db: Database | None = None) -> list[Route]:
         try:
             form = await request.form(max_files=1, max_fields=10)
         except MultiPartException as exc:
-            raise ValidationFailed(f"Malformed multipart body: {exc.message}", field="file") from None
+            raise ValidationFailed("Malformed multipart body: {reason}", field="file",
+                                   reason=exc.message) from None
         try:
             entity_type, entity_id, file, data = await _read_upload(form)
             row = await run_in_threadpool(caller.run, service.upload, entity_type, entity_id, file.filename, data)

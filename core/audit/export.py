@@ -39,10 +39,11 @@ def export_audit(db: Database, tenant_id: uuid.UUID, *, date_from: dt.date, date
     CSV is UTF-8 with a byte-order mark (Excel reads Chinese correctly); JSON lines keep before/after as objects.
     """
     if fmt not in FORMATS:
-        raise ValidationFailed(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}.", field="fmt")
+        raise ValidationFailed("Unknown export format {fmt!r}: use one of {formats}.", field="fmt", fmt=fmt,
+                               formats=", ".join(FORMATS))
     for name, value in (("date_from", date_from), ("date_to", date_to)):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise ValidationFailed(f"{name} must be a date.", field=name)
+            raise ValidationFailed("{name} must be a date.", field=name, name=name)
     if date_from > date_to:
         raise ValidationFailed("The export range ends before it starts.", field="date_to")
     start = dt.datetime.combine(date_from, dt.time.min, dt.UTC)

@@ -39,14 +39,17 @@ def require(session: Session, actor: Actor, obj: str, act: str) -> None:
         return
     key = f"{obj}:{act}"
     audit_denial(session, actor, key)
-    raise PermissionDenied(f"Permission denied: this action needs the permission {key!r}{_describe(key)}.",
-                           permission=key)
+    description = _describe(key)
+    if description:
+        raise PermissionDenied("Permission denied: this action needs the permission {permission!r} ({description}).",
+                               permission=key, description=description)
+    raise PermissionDenied("Permission denied: this action needs the permission {permission!r}.", permission=key)
 
 
 def _describe(key: str) -> str:
     for perm in permission_catalog():
         if perm.key == key and perm.description:
-            return f" ({perm.description})"
+            return perm.description
     return ""
 
 

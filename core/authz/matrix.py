@@ -69,7 +69,7 @@ def matrix(session: Session) -> Matrix:
 def _role(session: Session, role_key: str) -> Role:
     role = session.scalar(select(Role).where(Role.key == role_key))
     if role is None:
-        raise ValidationFailed(f"Unknown role {role_key!r}.", field="role")
+        raise ValidationFailed("Unknown role {role_key!r}.", field="role", role_key=role_key)
     return role
 
 
@@ -78,8 +78,9 @@ def _check_permissions(session: Session, keys: Iterable[str]) -> dict[str, Permi
     unknown = sorted(k for k in set(keys) if k not in known)
     if unknown:
         raise ValidationFailed(
-            f"Unknown permission{'s' if len(unknown) > 1 else ''} (or of a plugin not enabled): {', '.join(unknown)}.",
-            field="permission",
+            "Unknown permission (or of a plugin not enabled): {unknown}." if len(unknown) == 1
+            else "Unknown permissions (or of a plugin not enabled): {unknown}.",
+            field="permission", unknown=", ".join(unknown),
         )
     return known
 
@@ -87,8 +88,8 @@ def _check_permissions(session: Session, keys: Iterable[str]) -> dict[str, Permi
 def _guard(role_key: str, removed: Iterable[str]) -> None:
     if role_key == ROLE_ADMIN and LOCKOUT_GUARD in set(removed):
         raise ValidationFailed(
-            f"The {ROLE_ADMIN!r} role must keep {LOCKOUT_GUARD!r}: without it nobody could edit permissions again.",
-            field="permission",
+            "The {role!r} role must keep {permission!r}: without it nobody could edit permissions again.",
+            field="permission", role=ROLE_ADMIN, permission=LOCKOUT_GUARD,
         )
 
 

@@ -82,12 +82,14 @@ def roles_of(session: Session, subject: str) -> list[str]:
 def assign_roles(session: Session, subject: str, role_keys: list[str]) -> None:
     """Replace the role set of ``subject``; every role must exist in the tenant. The change is audited."""
     if not SUBJECT_RE.match(subject or ""):
-        raise ValidationFailed(f"Not a subject: {subject!r} (expected user:<id> or apikey:<id>).", field="subject")
+        raise ValidationFailed("Not a subject: {subject!r} (expected user:<id> or apikey:<id>).", field="subject",
+                               subject=subject)
     wanted = sorted(set(role_keys))
     known = set(session.scalars(select(Role.key).where(Role.key.in_(wanted)))) if wanted else set()
     unknown = [k for k in wanted if k not in known]
     if unknown:
-        raise ValidationFailed(f"Unknown role{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.", field="roles")
+        raise ValidationFailed("Unknown role: {unknown}." if len(unknown) == 1 else "Unknown roles: {unknown}.",
+                               field="roles", unknown=", ".join(unknown))
     before = rules.subject_roles(session, subject)
     if before == wanted:
         return

@@ -29,5 +29,5 @@ def lock_by_id(session: Session, model: type[M], row_id: Any, column: str, what:
     ``NOT_FOUND``) naming ``what`` and the input ``field`` when there is no such row in the tenant."""
     row = lock_row(session, model, model.id == row_id, values={column: getattr(model, column)})
     if row is None:
-        raise NotFound(f"No {what} with that id.", field=field)
+        raise NotFound("No {what} with that id.", field=field, what=what)
     return row

@@ -16,6 +16,7 @@ from surety.core.authz.provision import assign_roles
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, TenantSuspended, Unauthenticated, ValidationFailed
+from surety.core.i18n import N_
 from surety.core.identity import _audit, ratelimit
 from surety.core.identity.models import ApiKey, ApiKeyRoute
 from surety.core.identity.principal import PRINCIPAL_API_KEY, Principal
@@ -24,7 +25,7 @@ from surety.tenants.models import TENANT_ACTIVE, Tenant
 
 PREFIX_LENGTH = 12
 SECRET_RE = re.compile(r"^sk_([a-z0-9]{12})_([A-Za-z0-9_-]{32,})$")
-INVALID_KEY = "Invalid API key."
+INVALID_KEY = N_("Invalid API key.")
 #: ``last_used_at`` is written at most this often per key, so busy integrations do not write on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -13,6 +13,7 @@ from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import TenantSuspended, Unauthenticated
+from surety.core.i18n import N_
 from surety.core.identity import _audit, principal_cache, ratelimit
 from surety.core.identity.lockout import register_failure, register_success
 from surety.core.identity.models import USER_ACTIVE, RefreshToken, User
@@ -36,9 +37,9 @@ __all__ = ["AccessClaims", "TokenPair", "decode_access_token", "login", "logout"
 
 log = structlog.get_logger("surety.identity")
 
-INVALID_LOGIN = "Invalid tenant, username or password."
-INVALID_REFRESH = "Invalid or expired refresh token."
-SUSPENDED = "This tenant is suspended."
+INVALID_LOGIN = N_("Invalid tenant, username or password.")
+INVALID_REFRESH = N_("Invalid or expired refresh token.")
+SUSPENDED = N_("This tenant is suspended.")
 
 
 def _issue(session: Session, user: User, now: dt.datetime) -> TokenPair:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from surety.core.db.session import Database
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, Unauthenticated
+from surety.core.i18n import N_
 from surety.core.identity import ratelimit
 from surety.core.identity.lockout import register_failure, register_success
 from surety.core.identity.passwords import check_policy, dummy_verify, hash_password, needs_rehash, verify_password
@@ -26,7 +27,7 @@ from surety.tenants.models import PlatformOperator
 __all__ = ["PlatformClaims", "create_operator", "decode_platform_token", "login_operator", "resolve_platform"]
 
 log = structlog.get_logger("surety.identity")
-INVALID_OPERATOR_LOGIN = "Invalid username or password."
+INVALID_OPERATOR_LOGIN = N_("Invalid username or password.")
 
 
 def create_operator(db: Database, username: str, password: str) -> PlatformOperator:
@@ -34,7 +35,7 @@ def create_operator(db: Database, username: str, password: str) -> PlatformOpera
     check_policy(password, username=username)
     with db.platform_session() as s:
         if s.scalar(select(PlatformOperator.id).where(PlatformOperator.username == username)) is not None:
-            raise Conflict(f"The operator {username!r} already exists.", field="username")
+            raise Conflict("The operator {username!r} already exists.", field="username", username=username)
         operator = PlatformOperator(username=username, password_hash=hash_password(password), failed_logins=0)
         s.add(operator)
     log.info("operator.created", operator_id=str(operator.id))

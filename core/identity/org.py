@@ -45,9 +45,9 @@ def create_org_unit(session: Session, *, code: str, name: str, kind: str, parent
     if not name or len(name) > 200:
         raise ValidationFailed("An org unit name is 1-200 characters.", field="name")
     if kind not in ORG_KINDS:
-        raise ValidationFailed(f"An org unit kind is one of {', '.join(ORG_KINDS)}.", field="kind")
+        raise ValidationFailed("An org unit kind is one of {kinds}.", field="kind", kinds=", ".join(ORG_KINDS))
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
-        raise Conflict(f"The org unit code {code!r} is already used.", field="code")
+        raise Conflict("The org unit code {unit_code!r} is already used.", field="code", unit_code=code)
     parent = get_org_unit(session, parent_id, field="parent_id") if parent_id is not None else None
     unit = OrgUnit(id=uuid7(), code=code, name=name, kind=kind, parent_id=parent_id)
     unit.path = _check_depth(f"{parent.path if parent else '/'}{unit.id}/")

@@ -97,9 +97,11 @@ def check_policy(password: str, *, username: str | None = None) -> None:
     """Raise :class:`ValidationFailed` naming the first rule ``password`` breaks."""
     min_length = get_settings().password_min_length
     if len(password or "") < min_length:
-        raise ValidationFailed(f"The password must be at least {min_length} characters long.", field="password")
+        raise ValidationFailed("The password must be at least {min_length} characters long.", field="password",
+                               min_length=min_length)
     if len(password) > MAX_LENGTH:
-        raise ValidationFailed(f"The password must be at most {MAX_LENGTH} characters long.", field="password")
+        raise ValidationFailed("The password must be at most {max_length} characters long.", field="password",
+                               max_length=MAX_LENGTH)
     if _classes(password) < 3:
         raise ValidationFailed(
             "The password must contain at least three of: upper-case letters, lower-case letters, digits, symbols.",

@@ -62,8 +62,8 @@ class RateLimited(DomainError):
 
     def __init__(self, retry_after: int):
         retry_after = max(1, int(retry_after))
-        super().__init__(f"Too many attempts: try again in {retry_after} seconds. "
-                         f"尝试次数过多，请 {retry_after} 秒后再试。", retry_after=retry_after)
+        super().__init__("Too many attempts: try again in {retry_after} seconds. "
+                         "尝试次数过多，请 {retry_after} 秒后再试。", retry_after=retry_after)
         self.retry_after = retry_after
 
 

@@ -56,7 +56,7 @@ def create_user(
     """Create a user in the session's tenant and assign ``roles`` (Casbin subject ``user:<id>``)."""
     username = validate_username(username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"The username {username!r} is already taken.", field="username")
+        raise Conflict("The username {username!r} is already taken.", field="username", username=username)
     check_policy(password, username=username)
     _check_org_unit(session, org_unit_id)
     phone = normalise_cn_mobile(phone) if phone else None

@@ -12,6 +12,7 @@ import jwt
 
 from surety.core.db.types import utcnow
 from surety.core.errors import Unauthenticated
+from surety.core.i18n import N_
 from surety.core.settings import get_settings
 
 ISSUER = "surety"
@@ -20,7 +21,7 @@ PLATFORM_AUDIENCE = "surety-platform"
 ALGORITHM = "HS256"
 TYP_ACCESS = "access"
 TYP_PLATFORM = "platform"
-INVALID_TOKEN = "Invalid or expired access token."
+INVALID_TOKEN = N_("Invalid or expired access token.")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ batch), so a slow mail server never holds a business transaction open, and a fai
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import structlog
 from sqlalchemy import func, select, update
@@ -21,6 +21,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import NotFound
 from surety.core.events import enabled_plugins
 from surety.core.hookspecs import NotificationChannel, OutgoingNotification
+from surety.core.i18n import DEFAULT_LOCALE, translate
 from surety.core.identity.models import User
 from surety.core.notifications.models import (
     DELIVERY_FAILED,
@@ -33,6 +34,8 @@ from surety.core.plugins import get_registry
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 5
+#: The language notifications are written in.
+NOTIFICATION_LOCALE = DEFAULT_LOCALE
 
 TASK_ASSIGNED = "task_assigned"
 TASK_RETURNED = "task_returned"
@@ -50,8 +53,15 @@ def channels(session: Session) -> list[NotificationChannel]:
 
 
 def notify(session: Session, user_ids: Iterable[uuid.UUID], kind: str, title: str, body: str = "", *,
-           entity_type: str | None = None, entity_id: object = None) -> list[Notification]:
-    """An inbox row per distinct recipient, and a pending delivery per channel that takes ``kind``."""
+           entity_type: str | None = None, entity_id: object = None,
+           params: Mapping[str, object] | None = None) -> list[Notification]:
+    """An inbox row per distinct recipient, and a pending delivery per channel that takes ``kind``.
+
+    ``title`` and ``body`` are message templates (docs/i18n.md) filled with ``params`` and written in Chinese
+    (zh_CN, the tenants' language: a notification is stored once and read later, by email too, outside any
+    request); a text without a catalogue entry is written as given."""
+    title = translate(title, params, NOTIFICATION_LOCALE)
+    body = translate(body, params, NOTIFICATION_LOCALE) if body else body
     rows = []
     wanted = [c for c in channels(session) if not c.kinds or kind in c.kinds]
     for user_id in dict.fromkeys(user_ids):

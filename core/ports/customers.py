@@ -100,7 +100,7 @@ def _call(session: Session, name: str, **kwargs: Any) -> Any:
 
 def _required(session: Session, name: str, **kwargs: Any) -> Any:
     if not enabled(session):
-        raise CustomersNotEnabled("The customers plugin is not enabled for this tenant. 本租户未启用客户插件。")
+        raise CustomersNotEnabled("The customers plugin is not enabled for this tenant.")
     return _call(session, name, **kwargs)
 
 

@@ -19,6 +19,7 @@ from surety.core.authz.check import require
 from surety.core.authz.rules import subject_roles
 from surety.core.context import Actor
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.notifications import service as notifications
 from surety.core.workflow import definition as d
@@ -70,7 +71,8 @@ MAX_COMMENT = 4000
 def _comment(comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
-        raise ValidationFailed(f"A comment is at most {MAX_COMMENT} characters.", field="comment")
+        raise ValidationFailed("A comment is at most {max_length} characters.", field="comment",
+                               max_length=MAX_COMMENT)
     return comment
 
 
@@ -118,7 +120,8 @@ def act(session: Session, actor: Actor, task_id: uuid.UUID, action: str, *, comm
         attachment_ids: Iterable[uuid.UUID] = (), today: dt.date | None = None) -> WorkflowInstance:
     """Do ``action`` on task ``task_id``; the instance as it is afterwards."""
     if action not in ACTIONS:
-        raise ValidationFailed(f"Unknown action {action!r}; one of {', '.join(ACTIONS)}.", field="action")
+        raise ValidationFailed("Unknown action {action!r}; one of {actions}.", field="action", action=action,
+                               actions=", ".join(ACTIONS))
     require(session, actor, "core:workflow_task", "act")
     comment = _comment(comment)
     today = today or business_today()
@@ -176,8 +179,8 @@ def _return(session, actor, instance, run, task, *, to_step, comment, today, **_
         WorkflowStepRun.instance_id == instance.id, WorkflowStepRun.step_key == to_step,
         WorkflowStepRun.status == RUN_APPROVED).order_by(WorkflowStepRun.started_at.desc()).limit(1))
     if earlier is None:
-        raise ValidationFailed(f"The instance has not passed step {to_step!r}, so it cannot return there.",
-                               field="to_step")
+        raise ValidationFailed("The instance has not passed step {to_step!r}, so it cannot return there.",
+                               field="to_step", to_step=to_step)
     previous = list(dict.fromkeys(session.scalars(select(WorkflowTask.completed_by).where(
         WorkflowTask.step_run_id == earlier.id, WorkflowTask.status == TASK_DONE,
         WorkflowTask.kind != KIND_VOTE, WorkflowTask.completed_by.is_not(None)))))
@@ -194,8 +197,8 @@ def _transfer(session, actor, instance, run, task, *, to_user, **_):
     if target == actor.id_uuid:
         raise ValidationFailed("Transfer the task to someone else.", field="to_user")
     _reassign(session, task, target, "transferred")
-    notifications.notify(session, [target], notifications.TASK_ASSIGNED, f"{task.title} (transferred to you)",
-                         entity_type="workflow_task", entity_id=task.id)
+    notifications.notify(session, [target], notifications.TASK_ASSIGNED, N_("{title} (transferred to you)"),
+                         entity_type="workflow_task", entity_id=task.id, params={"title": task.title})
 
 
 def _reassign(session: Session, task: WorkflowTask, user_id: uuid.UUID, reason: str) -> None:
@@ -227,13 +230,13 @@ def _convene(session, actor, instance, run, task, *, members, chair, today, **_)
     step = definition_of(session, instance).step(run.step_key)
     ids = list(dict.fromkeys(_active_user(session, m, "members") for m in members))
     if len(ids) < step.quorum:
-        raise ValidationFailed(f"The committee needs at least {step.quorum} members (its quorum); "
-                               f"{len(ids)} chosen.", field="members")
+        raise ValidationFailed("The committee needs at least {quorum} members (its quorum); {chosen} chosen.",
+                               field="members", quorum=step.quorum, chosen=len(ids))
     if step.member_role:
         outsiders = [u for u in ids if step.member_role not in subject_roles(session, f"user:{u}")]
         if outsiders:
-            raise ValidationFailed(f"{len(outsiders)} chosen member(s) do not hold the role {step.member_role!r}.",
-                                   field="members")
+            raise ValidationFailed("{count} chosen member(s) do not hold the role {role!r}.",
+                                   field="members", count=len(outsiders), role=step.member_role)
     chair_id = _active_user(session, chair, "chair") if chair else None
     if chair_id is not None and chair_id not in ids:
         raise ValidationFailed("The chair must be one of the members.", field="chair")
@@ -250,10 +253,10 @@ def _vote(session, actor, instance, run, task, *, vote, comment, today, **_):
     if task.kind != KIND_VOTE:
         raise ValidationFailed("Only committee members vote.", field="action")
     if vote not in VOTES:
-        raise ValidationFailed(f"A vote is one of {', '.join(VOTES)}.", field="vote")
+        raise ValidationFailed("A vote is one of {votes}.", field="vote", votes=", ".join(VOTES))
     if vote in (VOTE_APPROVE_WITH_CONDITIONS, VOTE_RECUSE) and not comment:
         what = "the conditions" if vote == VOTE_APPROVE_WITH_CONDITIONS else "the reason for the recusal"
-        raise ValidationFailed(f"State {what} in the comment.", field="comment")
+        raise ValidationFailed("State {what} in the comment.", field="comment", what=what)
     close_task(session, task, TASK_DONE, actor_id=actor.id_uuid, decision=vote, comment=comment)
     settle(session, instance, run, today=today)
 

@@ -38,7 +38,8 @@ def resolve(session: Session, spec: Mapping[str, Any], subject: Mapping[str, Any
     """Active users matching ``spec`` (sorted for a stable order); :class:`NoAssignee` when there is none."""
     found = _resolve(session, spec, subject)
     if not found:
-        raise NoAssignee(f"No one can take the step {step_name!r}: no active user is {describe(spec)}.")
+        raise NoAssignee("No one can take the step {step_name!r}: no active user is {who}.", step_name=step_name,
+                         who=describe(spec))
     return found
 
 

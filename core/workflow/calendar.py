@@ -117,8 +117,9 @@ class WorkCalendar:
         step = dt.timedelta(days=1 if n >= 0 else -1)
         remaining = abs(int(n))
         if remaining > limits.MAX_WORKING_DAYS:  # counted day by day: a definition saved before the cap, a bad input
-            raise ValidationFailed(f"At most {limits.MAX_WORKING_DAYS} working days can be counted, not {remaining}.",
-                                   field="working_days")
+            raise ValidationFailed("At most {max_working_days} working days can be counted, not {remaining}.",
+                                   field="working_days", max_working_days=limits.MAX_WORKING_DAYS,
+                                   remaining=remaining)
         while remaining:
             day += step
             if self.is_working_day(day):

@@ -35,8 +35,8 @@ class DefinitionInvalid(ValidationFailed):
     code = "DEFINITION_INVALID"
 
     def __init__(self, problems: list[str]):
-        super().__init__("The process definition is invalid: " + "; ".join(problems), field="document",
-                         problems=problems)
+        super().__init__("The process definition is invalid: {summary}", field="document", problems=problems,
+                         summary="; ".join(problems))
         self.problems = problems
 
 

@@ -37,14 +37,16 @@ def load_document(text: str, fmt: str = "json") -> dict[str, Any]:
     "billion laughs" document of a few hundred bytes would otherwise decode to gigabytes). The decoded document is
     plain JSON (YAML dates and other types become text) of at most ``MAX_DOCUMENT_BYTES``."""
     if len(text.encode()) > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(f"A definition document is at most {MAX_DOCUMENT_BYTES} bytes.", field="document")
+        raise ValidationFailed("A definition document is at most {max_bytes} bytes.", field="document",
+                               max_bytes=MAX_DOCUMENT_BYTES)
     try:
         doc = json.loads(text, parse_constant=_no_constant) if fmt == "json" else _load_yaml(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise ValidationFailed(f"Not valid {fmt.upper()}: {str(exc).splitlines()[0]}", field="document") from None
+        raise ValidationFailed("Not valid {fmt}: {reason}", field="document", fmt=fmt.upper(),
+                               reason=str(exc).splitlines()[0]) from None
     except RecursionError:
-        raise ValidationFailed(f"The document nests deeper than {limits.MAX_JSON_DEPTH} levels.",
-                               field="document") from None
+        raise ValidationFailed("The document nests deeper than {max_json_depth} levels.",
+                               field="document", max_json_depth=limits.MAX_JSON_DEPTH) from None
     if not isinstance(doc, dict):
         raise ValidationFailed("A definition document is an object (key, name, start, steps).", field="document")
     return _plain(doc)
@@ -65,8 +67,8 @@ class _BudgetLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > limits.MAX_YAML_ALIASES:
-                raise ValidationFailed(f"A YAML definition uses at most {limits.MAX_YAML_ALIASES} aliases (*name).",
-                                       field="document")
+                raise ValidationFailed("A YAML definition uses at most {max_yaml_aliases} aliases (*name).",
+                                       field="document", max_yaml_aliases=limits.MAX_YAML_ALIASES)
         return super().compose_node(parent, index)
 
 
@@ -77,8 +79,8 @@ def _load_yaml(text: str) -> Any:
         if root is None:
             return None
         if _expanded_size(root) > MAX_DOCUMENT_BYTES:
-            raise ValidationFailed(f"The YAML document's aliases expand it beyond {MAX_DOCUMENT_BYTES} bytes.",
-                                   field="document")
+            raise ValidationFailed("The YAML document's aliases expand it beyond {max_bytes} bytes.",
+                                   field="document", max_bytes=MAX_DOCUMENT_BYTES)
         return loader.construct_document(root)
     finally:
         loader.dispose()
@@ -125,7 +127,8 @@ def _plain(document: dict[str, Any]) -> dict[str, Any]:
     try:
         plain = json.loads(json.dumps(document, ensure_ascii=False, allow_nan=False, default=str))
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"The document is not plain JSON data: {exc}.", field="document") from None
+        raise ValidationFailed("The document is not plain JSON data: {reason}.", field="document",
+                               reason=str(exc)) from None
     return limits.json_value(plain, "document", max_bytes=MAX_DOCUMENT_BYTES)
 
 
@@ -167,7 +170,9 @@ def get_version(session: Session, key: str, version: int | None = None) -> Workf
         stmt = stmt.order_by((WorkflowDefinition.status == DEF_PUBLISHED).desc(), WorkflowDefinition.version.desc())
     row = session.scalars(stmt.limit(1)).first()
     if row is None:
-        raise NotFound(f"No process definition {key!r}" + (f" version {version}." if version else "."), field="key")
+        if version:
+            raise NotFound("No process definition {key!r} version {version}.", field="key", key=key, version=version)
+        raise NotFound("No process definition {key!r}.", field="key", key=key)
     return row
 
 
@@ -202,8 +207,8 @@ def publish(session: Session, actor: Actor, key: str, version: int, *, check: bo
         require(session, actor, "core:workflow", "manage")
     row = get_version(session, key, version)
     if row.status != DEF_DRAFT:
-        raise ValidationFailed(f"Version {version} of {key!r} is {row.status}; only a draft can be published.",
-                               field="version")
+        raise ValidationFailed("Version {version} of {key!r} is {status}; only a draft can be published.",
+                               field="version", version=version, key=key, status=row.status)
     validate(session, row.document)
     for old in session.scalars(select(WorkflowDefinition).where(
             WorkflowDefinition.key == key, WorkflowDefinition.status == DEF_PUBLISHED)):

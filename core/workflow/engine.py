@@ -27,6 +27,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent, enabled_plugins, jsonable, raise_event
 from surety.core.hookspecs import WorkflowStepCall
+from surety.core.i18n import N_
 from surety.core.notifications import service as notifications
 from surety.core.plugins import get_registry
 from surety.core.workflow import assignees
@@ -35,7 +36,10 @@ from surety.core.workflow.calendar import WorkCalendar, merge_overrides
 from surety.core.workflow.committee import tally
 from surety.core.workflow.expressions import compile_expression
 from surety.core.workflow.models import (
+    INSTANCE_APPROVED,
+    INSTANCE_REJECTED,
     INSTANCE_RUNNING,
+    INSTANCE_WITHDRAWN,
     RUN_APPROVED,
     RUN_CANCELLED,
     RUN_OPEN,
@@ -54,6 +58,12 @@ from surety.core.workflow.models import (
 
 CHINA = dt.timezone(dt.timedelta(hours=8))  # business dates are Beijing dates (no daylight saving)
 MAX_AUTOMATIC_HOPS = 50
+#: What the initiator is told when an instance ends, by result.
+_DECIDED = {
+    INSTANCE_APPROVED: N_("{title}: approved"),
+    INSTANCE_REJECTED: N_("{title}: rejected"),
+    INSTANCE_WITHDRAWN: N_("{title}: withdrawn"),
+}
 
 # Task kinds: a plain task or a countersign share one shape; a committee has a convening task and vote tasks.
 KIND_TASK = "task"
@@ -135,8 +145,9 @@ def lock_instance(session: Session, instance_id: uuid.UUID | None = None, *,
     instance = lock_row(session, WorkflowInstance, WorkflowInstance.id == target,
                         values={"lock_version": WorkflowInstance.lock_version + 1})
     if instance is None:
-        raise NotFound("No such task." if task_id is not None else "No such workflow instance.",
-                       field="task_id" if task_id is not None else "instance_id")
+        if task_id is not None:
+            raise NotFound("No such task.", field="task_id")
+        raise NotFound("No such workflow instance.", field="instance_id")
     return instance
 
 
@@ -217,16 +228,18 @@ def enter(session: Session, instance: WorkflowInstance, step_key: str, *, today:
                                                                           "outcome": outcome})
         route = _route(session, instance, step, d.DONE)
         if route is None:
-            raise ValidationFailed(f"No transition of step {step.key!r} matches outcome {outcome!r}.")
+            raise ValidationFailed("No transition of step {key!r} matches outcome {outcome!r}.", key=step.key,
+                                   outcome=outcome)
         step_key, assign_to, returned = route.to, None, False
-    raise ValidationFailed(f"More than {MAX_AUTOMATIC_HOPS} automatic steps in a row: the definition loops.")
+    raise ValidationFailed("More than {max_hops} automatic steps in a row: the definition loops.",
+                           max_hops=MAX_AUTOMATIC_HOPS)
 
 
 def _call_handler(session: Session, instance: WorkflowInstance, step: d.Step) -> str:
     handler = handlers(session).get(step.handler)
     if handler is None:
-        raise ValidationFailed(f"Step {step.key!r} calls the handler {step.handler!r}, which no enabled plugin "
-                               "provides.")
+        raise ValidationFailed("Step {key!r} calls the handler {handler!r}, which no enabled plugin provides.",
+                               key=step.key, handler=step.handler)
     call = WorkflowStepCall(instance_id=instance.id, definition_key=instance.definition_key, step_key=step.key,
                             subject_type=instance.subject_type, subject_id=instance.subject_id,
                             subject=subject_fields(session, instance), params=dict(step.params))
@@ -257,8 +270,8 @@ def _open_human_step(session: Session, instance: WorkflowInstance, step: d.Step,
     else:  # a task, or the committee secretary's convening task: one task, any candidate may claim it
         people = [assignees.resolve(session, step.assignee, subject, step.name)]
     if step.kind == d.COUNTERSIGN and step.mode == "n_of_m" and step.required > len(people):
-        raise assignees.NoAssignee(f"Step {step.name!r} needs {step.required} signers but only {len(people)} "
-                                   "people can sign.")
+        raise assignees.NoAssignee("Step {name!r} needs {required} signers but only {available} people can "
+                                   "sign.", name=step.name, required=step.required, available=len(people))
     kind = KIND_CONVENE if step.kind == d.COMMITTEE else KIND_TASK
     due = calendar(session).add_working_days(today, step.timeout.working_days) if step.timeout else None
     for candidates in people:
@@ -277,9 +290,9 @@ def create_task(session: Session, instance: WorkflowInstance, run: WorkflowStepR
         session.add(WorkflowTaskCandidate(task_id=task.id, user_id=user_id, reason=reason))
     step_name = definition_of(session, instance).step(run.step_key).name
     kind_note = notifications.TASK_RETURNED if returned else notifications.TASK_ASSIGNED
-    verb = "returned to you" if returned else "waiting for you"
-    notifications.notify(session, candidates, kind_note, f"{step_name}: {instance.title} ({verb})",
-                         entity_type="workflow_task", entity_id=task.id)
+    note = N_("{step}: {title} (returned to you)") if returned else N_("{step}: {title} (waiting for you)")
+    notifications.notify(session, candidates, kind_note, note, entity_type="workflow_task", entity_id=task.id,
+                         params={"step": step_name, "title": instance.title})
     return task
 
 
@@ -333,7 +346,8 @@ def settle(session: Session, instance: WorkflowInstance, run: WorkflowStepRun, *
     elif decision == d.REJECT:
         finish(session, instance, "rejected", today=today)
     else:
-        raise ValidationFailed(f"No transition of step {step.key!r} matches; the definition needs a default route.")
+        raise ValidationFailed("No transition of step {key!r} matches; the definition needs a default route.",
+                               key=step.key)
 
 
 def _settle_committee(session: Session, instance: WorkflowInstance, run: WorkflowStepRun,
@@ -377,7 +391,8 @@ def finish(session: Session, instance: WorkflowInstance, result: str, *, today: 
     record(session, instance, "end", comment=comment, details={"result": result})
     if instance.initiator_id is not None:
         notifications.notify(session, [instance.initiator_id], notifications.INSTANCE_DECIDED,
-                             f"{instance.title}: {result}", entity_type="workflow_instance", entity_id=instance.id)
+                             _DECIDED.get(result, N_("{title}: {result}")), entity_type="workflow_instance",
+                             entity_id=instance.id, params={"title": instance.title, "result": result})
     conditions = tuple((instance.variables or {}).get("conditions") or ())
     raise_event(session, _event(instance, WorkflowInstanceEnded, result=result, conditions=conditions))
 
@@ -436,10 +451,12 @@ def _start(session: Session, actor: Actor, *, definition_key: str, subject_type:
     version = session.scalar(select(WorkflowDefinition).where(
         WorkflowDefinition.key == definition_key, WorkflowDefinition.status == "published"))
     if version is None:
-        raise NotFound(f"No published process definition {definition_key!r}.", field="definition_key")
+        raise NotFound("No published process definition {definition_key!r}.", field="definition_key",
+                       definition_key=definition_key)
     if version.subject_type and subject_type != version.subject_type:
-        raise ValidationFailed(f"The process {definition_key!r} is for subjects of type {version.subject_type!r}.",
-                               field="subject_type")
+        raise ValidationFailed("The process {definition_key!r} is for subjects of type {subject_type!r}.",
+                               field="subject_type", definition_key=definition_key,
+                               subject_type=version.subject_type)
     busy = session.scalar(select(WorkflowInstance.id).where(
         WorkflowInstance.subject_type == subject_type, WorkflowInstance.subject_id == str(subject_id),
         WorkflowInstance.definition_key == definition_key, WorkflowInstance.status == INSTANCE_RUNNING))

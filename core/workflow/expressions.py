@@ -169,7 +169,8 @@ def _order(op: type, a: Any, b: Any, pos: int | None) -> bool:
     if _is_number(a) or _is_number(b):
         da, db = _to_decimal(a), _to_decimal(b)
         if da is None or db is None:
-            raise ExpressionError(f"Cannot order {_describe(a)} against {_describe(b)}.", position=pos)
+            raise ExpressionError("Cannot order {left} against {right}.", position=pos, left=_describe(a),
+                                  right=_describe(b))
         return _ORDER[op](da, db)
     if isinstance(a, str) and isinstance(b, str):
         return _ORDER[op](a, b)
@@ -183,7 +184,7 @@ def _order(op: type, a: Any, b: Any, pos: int | None) -> bool:
                 return _ORDER[op](a, b)
             except TypeError:  # naive against aware datetimes
                 pass
-    raise ExpressionError(f"Cannot order {_describe(a)} against {_describe(b)}.", position=pos)
+    raise ExpressionError("Cannot order {left} against {right}.", position=pos, left=_describe(a), right=_describe(b))
 
 
 def _contains(item: Any, container: Any, pos: int | None) -> bool:
@@ -196,7 +197,8 @@ def _contains(item: Any, container: Any, pos: int | None) -> bool:
             return False
         if isinstance(item, str):
             return item in container
-    raise ExpressionError(f"'in' needs a list (or text in text), not {_describe(container)}.", position=pos)
+    raise ExpressionError("'in' needs a list (or text in text), not {value}.", position=pos,
+                          value=_describe(container))
 
 
 # ---------------------------------------------------------------- compiled tree -------------------------------------
@@ -254,7 +256,7 @@ class _Neg(_Node):
         v = self.operand.eval(subject)
         d = _to_decimal(v)
         if d is None:
-            raise ExpressionError(f"Cannot negate {_describe(v)}.", position=self.pos)
+            raise ExpressionError("Cannot negate {value}.", position=self.pos, value=_describe(v))
         return _CTX.minus(d)
 
 
@@ -289,13 +291,15 @@ class _BinOp(_Node):
         da, db = _to_decimal(a), _to_decimal(b)
         if da is None or db is None:
             bad = a if da is None else b
-            raise ExpressionError(f"Arithmetic '{symbol}' needs numbers, got {_describe(bad)}.", position=self.pos)
+            raise ExpressionError("Arithmetic '{symbol}' needs numbers, got {value}.", position=self.pos,
+                                  symbol=symbol, value=_describe(bad))
         if self.op is ast.Div and db.is_zero():
             raise ExpressionError("Division by zero.", position=self.pos)
         try:
             return fn(da, db)
         except decimal.DecimalException as exc:
-            raise ExpressionError(f"Arithmetic '{symbol}' failed: {type(exc).__name__}.", position=self.pos) from None
+            raise ExpressionError("Arithmetic '{symbol}' failed: {name}.", position=self.pos, symbol=symbol,
+                                  name=type(exc).__name__) from None
 
 
 class _Compare(_Node):
@@ -360,13 +364,13 @@ class _Compiler:
         self.names: set[str] = set()
 
     def refuse(self, what: str, node: ast.AST, pos: int | None = None) -> ExpressionError:
-        return ExpressionError(f"{what} is not allowed in a condition", position=self.src.of(node) if pos is None
-                               else pos)
+        return ExpressionError("{what} is not allowed in a condition", position=self.src.of(node) if pos is None
+                               else pos, what=what)
 
     def build(self, node: ast.AST, depth: int) -> _Node:
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"The condition is nested more than {MAX_DEPTH} levels deep",
-                                  position=self.src.of(node))
+            raise ExpressionError("The condition is nested more than {max_depth} levels deep",
+                                  position=self.src.of(node), max_depth=MAX_DEPTH)
         pos = self.src.of(node)
         if isinstance(node, ast.BoolOp):
             values = tuple(self.build(v, depth + 1) for v in node.values)
@@ -428,8 +432,8 @@ class _Compiler:
         parts.reverse()
         for name, at in parts:  # in source order, so the first offending part is reported
             if name.startswith("_"):
-                raise ExpressionError(f"The name {name!r} starts with '_' and is not allowed in a condition",
-                                      position=at)
+                raise ExpressionError("The name {name!r} starts with '_' and is not allowed in a condition",
+                                      position=at, name=name)
         if not isinstance(cur, ast.Name):
             what = _REFUSED_NAMES.get(type(cur))
             if what is not None:
@@ -446,8 +450,8 @@ class _Compiler:
             text = (self.src.segment(node) or "").strip()
             if not _NUMBER_LITERAL.match(text):
                 raise ExpressionError(
-                    f"The number {text or value!r} is not allowed: write plain integers or decimals (1234.56)",
-                    position=self.src.of(node))
+                    "The number {value!r} is not allowed: write plain integers or decimals (1234.56)",
+                    position=self.src.of(node), value=text or value)
             return Decimal(text.replace("_", ""))
         kind = {bytes: "A bytes literal", complex: "A complex number"}.get(type(value), "This constant")
         raise self.refuse(kind, node)
@@ -463,8 +467,9 @@ def _check_brackets(source: str, src: _Source) -> None:
                 if tok.string in "([{":
                     depth += 1
                     if depth > MAX_DEPTH:
-                        raise ExpressionError(f"Brackets are nested more than {MAX_DEPTH} levels deep",
-                                              position=src.char_offset(tok.start[0], tok.start[1], in_bytes=False))
+                        raise ExpressionError("Brackets are nested more than {max_depth} levels deep",
+                                              position=src.char_offset(tok.start[0], tok.start[1], in_bytes=False),
+                                              max_depth=MAX_DEPTH)
                 elif tok.string in ")]}":
                     depth -= 1
     except (tokenize.TokenError, SyntaxError):
@@ -515,8 +520,8 @@ def compile_expression(source: str) -> Expression:
     if not isinstance(source, str):
         raise ExpressionError("A condition must be text.")
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"The condition is longer than {MAX_LENGTH} characters ({len(source)}).",
-                              position=MAX_LENGTH)
+        raise ExpressionError("The condition is longer than {max_length} characters ({length}).",
+                              position=MAX_LENGTH, max_length=MAX_LENGTH, length=len(source))
     if not source.strip():
         raise ExpressionError("The condition is empty.", position=0)
     src = _Source(source)
@@ -528,12 +533,13 @@ def compile_expression(source: str) -> Expression:
             pos = len(source)  # no position given: the input ended too early
         else:
             pos = src.char_offset(exc.lineno, exc.offset - 1, in_bytes=False)
-        raise ExpressionError(f"Syntax error: {exc.msg}", position=pos) from None
+        raise ExpressionError("Syntax error: {msg}", position=pos, msg=exc.msg) from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise ExpressionError(f"The condition cannot be read: {type(exc).__name__}.") from None
+        raise ExpressionError("The condition cannot be read: {name}.", name=type(exc).__name__) from None
     count = sum(1 for n in ast.walk(tree) if isinstance(n, ast.expr))
     if count > MAX_NODES:
-        raise ExpressionError(f"The condition has more than {MAX_NODES} parts ({count}).", position=0)
+        raise ExpressionError("The condition has more than {max_nodes} parts ({count}).", position=0,
+                              max_nodes=MAX_NODES, count=count)
     compiler = _Compiler(src)
     root = compiler.build(tree.body, 1)
     return Expression(source, frozenset(compiler.names), root)
@@ -553,5 +559,5 @@ def validate_names(expr: Expression | str, allowed: Iterable[str] | None) -> Non
         if not any(".".join(parts[:i]) in allowed_set for i in range(1, len(parts) + 1)):
             unknown.append(name)
     if unknown:
-        raise ExpressionError(f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                              unknown=unknown)
+        raise ExpressionError("Unknown field: {names}." if len(unknown) == 1 else "Unknown fields: {names}.",
+                              unknown=unknown, names=", ".join(unknown))

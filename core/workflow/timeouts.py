@@ -13,12 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.context import current
+from surety.core.i18n import N_
 from surety.core.notifications import service as notifications
 from surety.core.workflow import assignees
 from surety.core.workflow.engine import calendar, definition_of, lock_instance, record, subject_fields
 from surety.core.workflow.models import TASK_OPEN, WorkflowInstance, WorkflowTask, WorkflowTaskCandidate
 
 log = structlog.get_logger(__name__)
+
+
+def _note(step, task: WorkflowTask) -> dict:
+    """The parameters of a reminder's text (its template names the step, the task and the due date)."""
+    return {"step": step.name, "title": task.title, "due_date": task.due_date.isoformat() if task.due_date else ""}
 
 
 def _people(session: Session, task: WorkflowTask) -> list:
@@ -54,8 +60,8 @@ def run_timeouts(session: Session, business_date: dt.date) -> dict[str, int]:
         elif task.reminded_on is None and cal.working_days_between(business_date, task.due_date) <= \
                 step.timeout.remind_before:
             notifications.notify(session, _people(session, task), notifications.TASK_DUE_SOON,
-                                 f"{step.name}: {task.title} is due on {task.due_date.isoformat()}",
-                                 entity_type="workflow_task", entity_id=task.id)
+                                 N_("{step}: {title} is due on {due_date}"), entity_type="workflow_task",
+                                 entity_id=task.id, params=_note(step, task))
             task.reminded_on = business_date
             done["reminded"] += 1
     return done
@@ -64,8 +70,8 @@ def run_timeouts(session: Session, business_date: dt.date) -> dict[str, int]:
 def _escalate(session: Session, task: WorkflowTask, instance: WorkflowInstance, step, business_date: dt.date):
     people = _people(session, task)
     notifications.notify(session, people, notifications.TASK_OVERDUE,
-                         f"{step.name}: {task.title} was due on {task.due_date.isoformat()}",
-                         entity_type="workflow_task", entity_id=task.id)
+                         N_("{step}: {title} was due on {due_date}"), entity_type="workflow_task", entity_id=task.id,
+                         params=_note(step, task))
     supervisors: list = []
     if step.timeout.escalate_to:
         spec = {"role": step.timeout.escalate_to, "org_unit": "subject"}
@@ -83,8 +89,8 @@ def _escalate(session: Session, task: WorkflowTask, instance: WorkflowInstance, 
             if user_id not in existing:
                 session.add(WorkflowTaskCandidate(task_id=task.id, user_id=user_id, reason="escalated"))
         notifications.notify(session, supervisors, notifications.TASK_ESCALATED,
-                             f"Overdue, escalated to you: {step.name}: {task.title}",
-                             entity_type="workflow_task", entity_id=task.id)
+                             N_("Overdue, escalated to you: {step}: {title}"), entity_type="workflow_task",
+                             entity_id=task.id, params=_note(step, task))
     task.escalated_on = business_date
     record(session, instance, "escalate", actor=current().actor, task=task,
            details={"due_date": task.due_date.isoformat(), "to": [str(u) for u in supervisors],

@@ -52,7 +52,7 @@ def remove_override(session: Session, actor: Actor, day: dt.date) -> None:
     require(session, actor, "core:workflow", "manage")
     if not session.execute(delete(WorkdayOverride).where(WorkdayOverride.day == day)
                            .execution_options(synchronize_session=False)).rowcount:
-        raise NotFound(f"No override on {day.isoformat()}.", field="day")
+        raise NotFound("No override on {day}.", field="day", day=day.isoformat())
     session.info.pop("workflow_calendar", None)
     audit(session, "workflow.workday_override_removed", entity_type="workday_override", entity_id=day.isoformat(),
           actor=actor)
@@ -64,7 +64,7 @@ def set_platform_override(db: Database, day: dt.date, working: bool | None, note
         row = s.scalar(select(PlatformWorkdayOverride).where(PlatformWorkdayOverride.day == day))
         if working is None:
             if row is None:
-                raise NotFound(f"No platform override on {day.isoformat()}.", field="day")
+                raise NotFound("No platform override on {day}.", field="day", day=day.isoformat())
             s.delete(row)
             return
         if row is None:
