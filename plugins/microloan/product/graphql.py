@@ -126,29 +126,29 @@ class MicroloanProductCreateInput:
 
 @strawberry.input(description="修改小额贷款产品：只改给出的字段；改动贷款条件即生成新版本。")
 class MicroloanProductUpdateInput:
-    id: strawberry.ID
-    code: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    active: bool | None = strawberry.UNSET
-    min_amount: Decimal | None = strawberry.UNSET
-    max_amount: Decimal | None = strawberry.UNSET
-    min_term_months: int | None = strawberry.UNSET
-    max_term_months: int | None = strawberry.UNSET
-    annual_rate: Decimal | None = strawberry.UNSET
-    repayment_method: str | None = strawberry.UNSET
-    day_count: str | None = strawberry.UNSET
-    rounding: str | None = strawberry.UNSET
-    upfront_fee_rate: Decimal | None = strawberry.UNSET
-    monthly_fee_rate: Decimal | None = strawberry.UNSET
-    penalty_uplift: Decimal | None = strawberry.UNSET
-    grace_days: int | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="产品 id")
+    code: str | None = strawberry.field(default=strawberry.UNSET, description="产品代码")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="产品名称")
+    active: bool | None = strawberry.field(default=strawberry.UNSET, description="是否在售（不生成新版本）")
+    min_amount: Decimal | None = strawberry.field(default=strawberry.UNSET, description="最低金额（元）")
+    max_amount: Decimal | None = strawberry.field(default=strawberry.UNSET, description="最高金额（元）")
+    min_term_months: int | None = strawberry.field(default=strawberry.UNSET, description="最短期限（月）")
+    max_term_months: int | None = strawberry.field(default=strawberry.UNSET, description="最长期限（月）")
+    annual_rate: Decimal | None = strawberry.field(default=strawberry.UNSET, description="年利率")
+    repayment_method: str | None = strawberry.field(default=strawberry.UNSET, description=f"还款方式：{_METHODS}")
+    day_count: str | None = strawberry.field(default=strawberry.UNSET, description=f"计息天数规则：{_DAY_COUNTS}")
+    rounding: str | None = strawberry.field(default=strawberry.UNSET, description=f"舍入规则：{_ROUNDINGS}")
+    upfront_fee_rate: Decimal | None = strawberry.field(default=strawberry.UNSET, description="放款时一次性费率")
+    monthly_fee_rate: Decimal | None = strawberry.field(default=strawberry.UNSET, description="按月费率")
+    penalty_uplift: Decimal | None = strawberry.field(default=strawberry.UNSET, description="罚息上浮比例")
+    grace_days: int | None = strawberry.field(default=strawberry.UNSET, description="宽限期（天，0 至 30）")
     allocation_order: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="null 表示合同未约定（法定顺序）")
+        default=strawberry.UNSET, description="还款冲销顺序；null 表示合同未约定（法定顺序）")
 
 
 @strawberry.type(description="新建或修改产品的结果：成功时为产品，否则为 errors。")
 class MicroloanProductPayload:
-    product: MicroloanProduct | None = None
+    product: MicroloanProduct | None = strawberry.field(default=None, description="产品（出错时为空）")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -77,3 +77,27 @@ def test_denied_and_not_enabled(api, mw, make_tenant):
     assert error_codes(api(LIST, {"r": False}, token)) == ["PLUGIN_NOT_ENABLED"]
     body = api(PREVIEW, {"p": product["id"], "a": "100000", "n": 12, "d": "2026-01-15"}, token)
     assert error_codes(body) == ["PLUGIN_NOT_ENABLED"]
+
+
+def cjk(text: str | None) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")
+
+
+def test_every_microloan_type_field_and_root_field_has_a_zh_cn_description(api, mw):
+    token = api.login(mw.tenant.slug)
+    missing = []
+    for name in ("MicroloanProduct", "MicroloanSchedule", "MicroloanScheduleRow", "MicroloanProductCreateInput",
+                 "MicroloanProductUpdateInput", "MicroloanProductPayload"):
+        t = api('query($n: String!) { __type(name: $n) { description fields { name description } '
+                'inputFields { name description } } }', {"n": name}, token)["data"]["__type"]
+        missing += [name] if not cjk(t["description"]) else []
+        fields = (t["fields"] or []) + (t["inputFields"] or [])
+        missing += [f"{name}.{f['name']}" for f in fields
+                    if f["name"] not in ("id", "errors") and not cjk(f["description"])]
+    for root in ("Query", "Mutation"):
+        fields = api('query($n: String!) { __type(name: $n) { fields { name description } } }', {"n": root},
+                     token)["data"]["__type"]["fields"]
+        mine = [f for f in fields if f["name"].startswith("microloan")]
+        assert len(mine) == 2
+        missing += [f"{root}.{f['name']}" for f in mine if not cjk(f["description"])]
+    assert missing == []
