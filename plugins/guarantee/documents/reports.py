@@ -96,10 +96,10 @@ def _opinions(session: Session, project: GuaranteeProject) -> tuple[list[dict], 
     if run is not None and run.resolution:
         r = run.resolution
         result = r.get("result")
-        resolution = wording.join([RESULT_NAMES.get(result, "已表决") if result else "",
-                                   f"同意{r.get('approvals', 0)}票，不同意{r.get('rejections', 0)}票"
-                                   f"，回避{r.get('recusals', 0)}票" if "approvals" in r else "",
-                                   "主任委员行使否决权" if r.get("vetoed") else ""], "；")
+        counts = (f"（同意{r.get('approvals', 0)}票，不同意{r.get('rejections', 0)}票，回避{r.get('recusals', 0)}票）"
+                  if "approvals" in r else "")
+        head = (RESULT_NAMES.get(result, "已表决") if result else "") + counts
+        resolution = wording.join([head, "主任委员行使否决权" if r.get("vetoed") else ""], "；")
     return opinions, votes, resolution
 
 

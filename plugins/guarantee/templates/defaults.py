@@ -184,6 +184,7 @@ def _approval_form() -> bytes:
     document.add_paragraph("尽调结论：{{ due_diligence_conclusion }}")
     _table(document, ("审批环节", "审批人", "审批意见", "说明", "日期"), "o in review_opinions",
            ("{{ o.step }}", "{{ o.reviewer }}", "{{ o.decision }}", "{{ o.comment }}", "{{ o.date }}"))
+    _table(document, ("委员", "表决意见", "意见说明"), "v in votes", ("{{ v.member }}", "{{ v.vote }}", "{{ v.comment }}"))
     document.add_paragraph("审保会决议：{% if resolution %}{{ resolution }}{% else %}无{% endif %}")
     document.add_paragraph("批复条件：")
     _conditions(document)
