@@ -121,3 +121,31 @@ def test_meetings_api(api, gw):
     assert minutes["errors"] == [] and minutes["minutes"]["entityType"] == "guarantee:meeting"
     assert minutes["minutes"]["filename"].endswith("审保会会议纪要.docx")
     assert error_codes(api(MINUTES, {"m": meeting["id"]})) == ["UNAUTHENTICATED"]
+
+
+REPORT = """mutation($p: ID!, $k: String!) { guaranteeReportGenerate(projectId: $p, kind: $k) {
+  report { entityType entityId filename } errors { code field } } }"""
+SETTINGS = """mutation($i: GuaranteeSettingsUpdateInput!) { guaranteeSettingsUpdate(input: $i) {
+  settings { legalName legalAddress legalRepresentative sealText } errors { code field } } }"""
+
+
+def test_legal_particulars_and_review_documents_api(api, gw):
+    with gw.acting("mgr") as (s, a):
+        project = make_project(s, a, gw.customers["corp"], bank=make_bank(s)[0], status="in_approval")
+    slug = gw.tenant.slug
+    admin, risk, mgr2 = (api.login(slug, u, TEST_PASSWORD) for u in ("admin", "risk", "mgr2"))
+    legal = {"legalName": "华鑫融资担保股份有限公司", "legalAddress": "北京市西城区金融大街 8 号",
+             "legalRepresentative": "赵国强", "sealText": "华鑫融资担保股份有限公司合同专用章"}
+    changed = api(SETTINGS, {"i": legal}, token=admin)["data"]["guaranteeSettingsUpdate"]
+    assert changed == {"settings": legal, "errors": []}
+    too_long = api(SETTINGS, {"i": {"sealText": "章" * 101}}, token=admin)["data"]["guaranteeSettingsUpdate"]
+    assert too_long["errors"] == [{"code": "VALIDATION_FAILED", "field": "sealText"}]
+
+    made = api(REPORT, {"p": g("GuaranteeProject", project.id), "k": "approval_form"}, token=risk)
+    report = made["data"]["guaranteeReportGenerate"]
+    assert report["errors"] == [] and report["report"]["entityType"] == "guarantee:project"
+    assert report["report"]["filename"] == f"{project.project_no} 担保项目审批表.docx"
+    wrong = api(REPORT, {"p": g("GuaranteeProject", project.id), "k": "minutes"}, token=risk)
+    assert wrong["data"]["guaranteeReportGenerate"]["errors"] == [{"code": "VALIDATION_FAILED", "field": "kind"}]
+    hidden = api(REPORT, {"p": g("GuaranteeProject", project.id), "k": "review_report"}, token=mgr2)
+    assert [e["code"] for e in hidden["data"]["guaranteeReportGenerate"]["errors"]] == ["NOT_FOUND"]
