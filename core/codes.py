@@ -12,19 +12,20 @@ the choices. GraphQL reads the lists through ``codeLists`` (graphql/codes.py). d
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from surety.core.errors import ValidationFailed
+from surety.core.i18n import current_locale
 from surety.core.plugins import CORE_KEY, PluginRegistry, get_registry
 
 #: The default locale (tenants' staff read Chinese) and the one other locale labels exist in.
 ZH, EN = "zh_CN", "en"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodeList:
     """A named list of codes: ``items`` maps each code to its ``(zh-CN label, English label)``, in display order."""
 
@@ -82,11 +83,6 @@ def _english(locale: str) -> bool:
     return locale.replace("-", "_").split("_")[0].lower() == "en"
 
 
-def current_locale() -> str:
-    """The locale labels are given in when none is named: the request's (core.i18n), zh-CN by default."""
-    return ZH
-
-
 # ---------------------------------------------------------------- core's own lists ----------------------------------
 
 #: core's lists (core/builtin.py contributes them through ``surety_code_lists``).
@@ -130,7 +126,8 @@ def collect(registry: PluginRegistry | None = None) -> dict[str, CodeList]:
     found: dict[str, CodeList] = {}
     results = registry.results_by_plugin("surety_code_lists")
     for key in sorted(results, key=lambda k: (k != CORE_KEY, k)):
-        for code_list in results[key] or ():
+        contributed = cast(Iterable[Any], results[key] or ())
+        for code_list in contributed:
             if not isinstance(code_list, CodeList):
                 raise ValueError(f"plugin {key!r} returned {code_list!r} from surety_code_lists, not a CodeList")
             if not code_list.key.startswith(f"{key}."):

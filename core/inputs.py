@@ -18,6 +18,7 @@ from typing import Any
 from surety.core import limits
 from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
+from surety.core.i18n import N_
 from surety.core.workflow.engine import CHINA, business_today
 
 FEN = Decimal("0.01")
@@ -34,17 +35,17 @@ def blank(value: Any) -> bool:
 
 #: Messages of a number outside its range, by (bound, with the whole range named).
 _BELOW = {
-    ("above zero", False): "{what} must be above zero, not {value}.",
-    ("above zero", True): "{what} must be above zero (between {low} and {high}), not {value}.",
-    ("zero or more", False): "{what} must be zero or more (at least 0), not {value}.",
-    ("zero or more", True): "{what} must be zero or more (at least 0) (between {low} and {high}), not {value}.",
-    ("above", False): "{what} must be above {low}, not {value}.",
-    ("above", True): "{what} must be above {low} (between {low} and {high}), not {value}.",
-    ("at least", False): "{what} must be at least {low}, not {value}.",
-    ("at least", True): "{what} must be at least {low} (between {low} and {high}), not {value}.",
+    ("above zero", False): N_("{what} must be above zero, not {value}."),
+    ("above zero", True): N_("{what} must be above zero (between {low} and {high}), not {value}."),
+    ("zero or more", False): N_("{what} must be zero or more (at least 0), not {value}."),
+    ("zero or more", True): N_("{what} must be zero or more (at least 0) (between {low} and {high}), not {value}."),
+    ("above", False): N_("{what} must be above {low}, not {value}."),
+    ("above", True): N_("{what} must be above {low} (between {low} and {high}), not {value}."),
+    ("at least", False): N_("{what} must be at least {low}, not {value}."),
+    ("at least", True): N_("{what} must be at least {low} (between {low} and {high}), not {value}."),
 }
-_ABOVE = {False: "{what} must be at most {high}, not {value}.",
-          True: "{what} must be at most {high} (between {low} and {high}), not {value}."}
+_ABOVE = {False: N_("{what} must be at most {high}, not {value}."),
+          True: N_("{what} must be at most {high} (between {low} and {high}), not {value}.")}
 
 
 def number(value: Any, *, field: str, what: str | None = None, low: Decimal | None = None,
@@ -177,25 +178,25 @@ def beijing_date(moment: dt.datetime | dt.date) -> dt.date:
 
 #: The messages of :func:`business_date`, whose ``what`` and ``since`` the caller gives in its users' words.
 BUSINESS_DATE_MESSAGES = {
-    "missing": "Give {what}.",
-    "not_a_date": "{what} must be a date (e.g. 2026-03-10).",
-    "before": "{what} ({value}) cannot be before {since} ({earliest}).",
-    "far": "{what} ({value}) is too far ahead: at most {days} days from today ({latest}).",
+    "missing": N_("Give {what}."),
+    "not_a_date": N_("{what} must be a date (e.g. 2026-03-10)."),
+    "before": N_("{what} ({value}) cannot be before {since} ({earliest})."),
+    "far": N_("{what} ({value}) is too far ahead: at most {days} days from today ({latest})."),
 }
 #: The messages of :func:`loan_term` for its start (field ``start_date``) and its end (``end_date``).
 LOAN_START_MESSAGES = {
-    "missing": "Give the loan start date.",
-    "not_a_date": "The loan start date must be a date (e.g. 2026-03-10).",
-    "before_approval": "The loan start date ({value}) cannot be before the approval date ({earliest}).",
-    "before_submission": "The loan start date ({value}) cannot be before the application's submission date "
-                         "({earliest}).",
-    "far": "The loan start date ({value}) is too far ahead: at most {days} days from today ({latest}).",
+    "missing": N_("Give the loan start date."),
+    "not_a_date": N_("The loan start date must be a date (e.g. 2026-03-10)."),
+    "before_approval": N_("The loan start date ({value}) cannot be before the approval date ({earliest})."),
+    "before_submission": N_("The loan start date ({value}) cannot be before the application's submission date "
+                         "({earliest})."),
+    "far": N_("The loan start date ({value}) is too far ahead: at most {days} days from today ({latest})."),
 }
 LOAN_END_MESSAGES = {
-    "missing": "Give the loan end date.",
-    "not_a_date": "The loan end date must be a date (e.g. 2026-03-10).",
-    "before": "The loan end date ({value}) cannot be before the day after the loan start date ({earliest}).",
-    "too_long": "The loan end date ({value}) is more than {years} years after the start date.",
+    "missing": N_("Give the loan end date."),
+    "not_a_date": N_("The loan end date must be a date (e.g. 2026-03-10)."),
+    "before": N_("The loan end date ({value}) cannot be before the day after the loan start date ({earliest})."),
+    "too_long": N_("The loan end date ({value}) is more than {years} years after the start date."),
 }
 
 
