@@ -40,10 +40,10 @@ class InputError(GraphQLError):
 
     def __init__(self, template: str, params: dict, nodes=None, extensions: dict | None = None,
                  cause: DomainError | None = None):
+        super().__init__(format_message(template, params), nodes, extensions=extensions)
         self.template = template
         self.params = params
-        self.cause = cause  # a domain error quoted in a parameter (a scalar's refusal): localized too
-        super().__init__(format_message(template, params), nodes, extensions=extensions)
+        self.quoted = cause  # a domain error quoted in a parameter (a scalar's refusal): localized too
 
 
 def domain_cause(error: GraphQLError) -> DomainError | None:
@@ -70,7 +70,7 @@ def localize(errors: list[GraphQLError]) -> None:
             continue
         english = source.message
         rendered = render_error(source)
-        cause = getattr(source, "cause", None)
+        cause = getattr(source, "quoted", None)
         if cause is not None:
             rendered = rendered.replace(cause.message, render_error(cause))
         if rendered == english:
