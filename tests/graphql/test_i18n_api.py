@@ -12,9 +12,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from surety.core.attachments.samples import png_bytes
+from surety.core.i18n import use_locale
 from surety.core.logging import configure_logging
 from surety.core.settings import get_settings
 from surety.core.web import create_app
+from surety.graphql.errors import localize_formatted, with_codes
 from surety.graphql.schema import build_schema
 
 USER_CREATE = ("mutation($i: UserCreateInput!) { userCreate(input: $i) { user { id } "
@@ -148,3 +150,10 @@ def test_the_logs_stay_english_when_the_client_reads_chinese(db, capsys):
         configure_logging(get_settings())
     logged = [line for line in lines if line["event"] == "graphql.error"]
     assert [line["message"] for line in logged] == ["Authentication required."]
+
+
+def test_the_masked_unexpected_error_is_in_the_request_language():
+    for locale, message in (("en", "Unexpected error."), ("zh_CN", "系统出现意外错误，请稍后重试或联系管理员。")):
+        with use_locale(locale):
+            errors = localize_formatted(with_codes([{"message": "Unexpected error.", "path": ["x"]}]))
+        assert errors == [{"message": message, "path": ["x"], "extensions": {"code": "INTERNAL_ERROR"}}]
