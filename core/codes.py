@@ -113,6 +113,10 @@ CORE_LISTS: tuple[CodeList, ...] = (
              "A notification delivery's status."),
     CodeList("core.definition_format", {"json": ("JSON", "JSON"), "yaml": ("YAML", "YAML")},
              "The text format of a process definition document."),
+    CodeList("core.amount_unit", {"yuan": ("元", "Yuan"), "wan": ("万元", "10,000 yuan")},
+             "The unit of an amount (core/units.py; GraphQL AmountUnit)."),
+    CodeList("core.rate_unit", {"fraction": ("小数", "Fraction"), "percent": ("百分比", "Percent")},
+             "The unit of a rate (core/units.py; GraphQL RateUnit)."),
 )
 
 

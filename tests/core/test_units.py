@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from surety.core import units
+from surety.core import codes, units
 from surety.core.errors import ValidationFailed
 
 
@@ -77,3 +77,10 @@ def test_one_of_refuses_a_plain_figure_and_one_with_its_unit_together():
     units.one_of(None, object(), "valuation", "valuationWithUnit")
     err = _refused(lambda: units.one_of(D("1"), object(), "valuation", "valuationWithUnit"))
     assert err.field == "valuationWithUnit" and "not both" in err.message
+
+
+def test_the_units_are_a_code_list_of_core():
+    assert codes.get("core.amount_unit").parse("万元", "unit") == units.WAN
+    assert codes.get("core.rate_unit").parse("百分比", "unit") == units.PERCENT
+    assert set(codes.get("core.amount_unit").codes) == set(units.AMOUNT_POWERS)
+    assert set(codes.get("core.rate_unit").codes) == set(units.RATE_POWERS)
