@@ -164,6 +164,12 @@ def run_values_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:
         return payload_cls(errors=field_errors(exc))
 
 
+@strawberry.input(description="A custom choice or multi-choice field holding a value exactly (search filters).")
+class CustomFieldMatchInput:
+    key: str
+    value: str
+
+
 # ---------------------------------------------------------------- core's query and mutations -----------------------
 
 @strawberry.input(description="An option of a choice field.")

@@ -519,6 +519,13 @@ def find_records(session: Session, entity_type: str, key: str, value: str) -> li
         CustomFieldChoice.value == value).order_by(CustomFieldChoice.record_id).distinct()))
 
 
+def matching(entity_types: Iterable[str], key: str, value: str):
+    """A SELECT of the record ids whose choice or multi-choice field ``key`` holds ``value`` (any of
+    ``entity_types``): for an owning plugin's search (``Record.id.in_(matching(...))``), which adds its scope."""
+    return select(CustomFieldChoice.record_id).where(CustomFieldChoice.entity_type.in_(list(entity_types)),
+                                                     CustomFieldChoice.key == key, CustomFieldChoice.value == value)
+
+
 def history(session: Session, entity_type: str, record_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every kept version of the record's custom values, oldest first: ``{"version", "changed", "changed_by",
     "changed_at", "values"}`` with sensitive values masked."""

@@ -1,5 +1,6 @@
 """Customer search: name prefix and contains (on the normalised name), exact ID number or credit code and phone
-(through blind indexes), tag, manager, org unit, industry, region; always within the actor's data scope."""
+(through blind indexes), tag, manager, org unit, industry, region, a custom choice field's value; always within the
+actor's data scope."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from surety.core.authz.check import require
 from surety.core.authz.scopes import apply_scope
 from surety.core.context import Actor
 from surety.core.crypto.blind_index import blind_index
+from surety.core.custom_fields.service import matching
 from surety.core.errors import ValidationFailed
 
+from surety.plugins.customers.custom_fields import CORPORATE, INDIVIDUAL
 from surety.plugins.customers.models import KINDS, Customer, CustomerTag
 from surety.plugins.customers.permissions import CUSTOMER
 from surety.plugins.customers.validators import normalise_name
@@ -52,6 +55,8 @@ class CustomerFilter:
     industry: str | None = None
     region: str | None = None
     kind: str | None = None
+    #: ``(key, value)``: a custom choice or multi-choice field holding the value exactly.
+    custom_field: tuple[str, str] | None = None
 
 
 def search_statement(session: Session, actor: Actor, f: CustomerFilter | None = None) -> Select:
@@ -84,6 +89,9 @@ def search_statement(session: Session, actor: Actor, f: CustomerFilter | None = 
         if f.kind not in KINDS:
             raise ValidationFailed(f"A customer kind is one of {', '.join(KINDS)}.", field="kind")
         stmt = stmt.where(Customer.kind == f.kind)
+    if f.custom_field:
+        key, value = f.custom_field
+        stmt = stmt.where(Customer.id.in_(matching((INDIVIDUAL, CORPORATE), key, value)))
     return apply_scope(stmt, Customer, session, actor)
 
 

@@ -7,6 +7,7 @@ import enum
 import strawberry
 
 from surety.graphql.auth import actor, decode_node_id
+from surety.graphql.custom_fields import CustomFieldMatchInput
 from surety.graphql.pagination import Connection, paginate
 
 from surety.plugins.customers.graphql.types import (
@@ -47,6 +48,8 @@ class CustomerFilterInput:
     industry: str | None = strawberry.field(default=None, description="Industry code or its prefix (C, C13)")
     region: str | None = None
     kind: str | None = None
+    custom_field: CustomFieldMatchInput | None = strawberry.field(
+        default=None, description="A custom choice or multi-choice field holding this value exactly")
 
 
 def _filter(f: CustomerFilterInput | None):
@@ -57,6 +60,7 @@ def _filter(f: CustomerFilterInput | None):
     return CustomerFilter(
         name_prefix=f.name_prefix, name_contains=f.name_contains, id_number=f.id_number or f.credit_code,
         phone=f.phone, tag=f.tag, industry=f.industry, region=f.region, kind=f.kind,
+        custom_field=(f.custom_field.key, f.custom_field.value) if f.custom_field else None,
         owner_id=decode_node_id(f.owner_id, "User", field="ownerId") if f.owner_id else None,
         org_unit_id=decode_node_id(f.org_unit_id, "OrgUnit", field="orgUnitId") if f.org_unit_id else None)
 

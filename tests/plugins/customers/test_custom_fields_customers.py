@@ -112,6 +112,24 @@ def test_custom_fields_on_the_customer_type(api, db, defined):
     assert refused["errors"][0]["code"] == "NOT_FOUND"
 
 
+SEARCH = """query($f: CustomerFilterInput) { customers(filter: $f) { totalCount edges { node { name } } } }"""
+
+
+def test_search_by_a_custom_choice_value_within_scope(api, db, defined):
+    w = defined
+    ids = [new_customer(db, w, n) for n in (11, 12)] + [new_customer(db, w, 13, who="mgr_b")]
+    with db.tenant_session(w.tenant.id) as s:
+        for cid, housing in zip(ids, ("own", "rent", "own"), strict=True):
+            set_values(s, w.actors["admin"], uuid.UUID(cid), {"family_members": 2, "housing": housing})
+    own = {"customField": {"key": "housing", "value": "own"}}
+    mgr = api.login(w.tenant.slug, "mgr_a", PASSWORD)
+    found = api(SEARCH, {"f": own}, token=mgr)["data"]["customers"]
+    assert found["totalCount"] == 1 and found["edges"][0]["node"]["name"] == "张三11"  # mgr_b's is out of scope
+    assert api(SEARCH, {"f": own}, token=api.login(w.tenant.slug))["data"]["customers"]["totalCount"] == 2
+    assert api(SEARCH, {"f": {"customField": {"key": "housing", "value": "castle"}}},
+               token=mgr)["data"]["customers"]["totalCount"] == 0
+
+
 def test_setting_needs_update_permission(db, defined):
     from surety.core.errors import PermissionDenied
 
