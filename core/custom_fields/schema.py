@@ -33,6 +33,7 @@ from surety.core.custom_fields.models import (
     TEXT,
 )
 from surety.core.errors import ValidationFailed
+from surety.core.i18n import N_
 
 FEN = Decimal("0.01")
 #: Longest text value when the definition sets no max_length.
@@ -54,32 +55,32 @@ INVALID = "CUSTOM_FIELD_INVALID"
 
 #: What each type expects, said when a value is not of it.
 TYPE_MESSAGES = {
-    TEXT: "{label} must be text.",
-    NUMBER: "{label} must be a number (e.g. 3 or 2.5).",
-    MONEY: "{label} must be an amount in yuan with at most two decimal places (e.g. 1200.50).",
-    DATE: "{label} must be a date (e.g. 2026-03-10).",
-    CHOICE: "{label} must be one of: {options}.",
-    MULTI_CHOICE: "{label} must be a list of options from: {options}.",
-    BOOLEAN: "{label} must be yes or no (true or false).",
-    FILE: "{label} must be the id of an uploaded file.",
-    TABLE: "{label} must be a list of rows, each an object of the table's columns.",
+    TEXT: N_("{label} must be text."),
+    NUMBER: N_("{label} must be a number (e.g. 3 or 2.5)."),
+    MONEY: N_("{label} must be an amount in yuan with at most two decimal places (e.g. 1200.50)."),
+    DATE: N_("{label} must be a date (e.g. 2026-03-10)."),
+    CHOICE: N_("{label} must be one of: {options}."),
+    MULTI_CHOICE: N_("{label} must be a list of options from: {options}."),
+    BOOLEAN: N_("{label} must be yes or no (true or false)."),
+    FILE: N_("{label} must be the id of an uploaded file."),
+    TABLE: N_("{label} must be a list of rows, each an object of the table's columns."),
 }
-MSG_REQUIRED = "{label} is required."
-MSG_MIN = "{label} must be at least {minimum}."
-MSG_MAX = "{label} must be at most {maximum}."
-MSG_DATE_MIN = "{label} must be on or after {minimum}."
-MSG_DATE_MAX = "{label} must be on or before {maximum}."
-MSG_MIN_CHARS = "{label} must have at least {min_length} characters."
-MSG_MAX_CHARS = "{label} must have at most {max_length} characters."
-MSG_MIN_ITEMS = "{label} needs at least {min_length} entries."
-MSG_MAX_ITEMS = "{label} takes at most {max_length} entries."
-MSG_PATTERN = "{label} does not have the required format."
-MSG_TWICE = "{label} names an option twice."
-MSG_UNKNOWN = "There is no custom field {key} for this record."
-MSG_UNKNOWN_COLUMN = "{label} has no column {column}."
-MSG_RETIRED = "{label} is retired: its stored value is kept but can no longer be changed."
-MSG_NO_FILE = "{label} names no uploaded file of this tenant."
-MSG_INVALID = "{label} is not valid."
+MSG_REQUIRED = N_("{label} is required.")
+MSG_MIN = N_("{label} must be at least {minimum}.")
+MSG_MAX = N_("{label} must be at most {maximum}.")
+MSG_DATE_MIN = N_("{label} must be on or after {minimum}.")
+MSG_DATE_MAX = N_("{label} must be on or before {maximum}.")
+MSG_MIN_CHARS = N_("{label} must have at least {min_length} characters.")
+MSG_MAX_CHARS = N_("{label} must have at most {max_length} characters.")
+MSG_MIN_ITEMS = N_("{label} needs at least {min_length} entries.")
+MSG_MAX_ITEMS = N_("{label} takes at most {max_length} entries.")
+MSG_PATTERN = N_("{label} does not have the required format.")
+MSG_TWICE = N_("{label} names an option twice.")
+MSG_UNKNOWN = N_("There is no custom field {key} for this record.")
+MSG_UNKNOWN_COLUMN = N_("{label} has no column {column}.")
+MSG_RETIRED = N_("{label} is retired: its stored value is kept but can no longer be changed.")
+MSG_NO_FILE = N_("{label} names no uploaded file of this tenant.")
+MSG_INVALID = N_("{label} is not valid.")
 
 
 class CustomFieldsInvalid(ValidationFailed):
