@@ -110,12 +110,12 @@ REPAYMENT_NOT_EFFECTIVE = N_("A repayment is for an effective guarantee; project
 RELEASE_NOT_EFFECTIVE = N_("A release is for an effective guarantee; project {project_no} is {status}.")
 
 
-def _lock_effective(session: Session, actor: Actor, project_id: uuid.UUID, doing: str) -> GuaranteeProject:
-    """The project (in the actor's data scope), row-locked and fresh, refused unless effective."""
+def _lock_effective(session: Session, actor: Actor, project_id: uuid.UUID, refusal: str) -> GuaranteeProject:
+    """The project (in the actor's data scope), row-locked and fresh, refused (message ``refusal``) unless effective."""
     get_project(session, actor, project_id)  # data scope: NotFound outside it
     project = lock_by_id(session, GuaranteeProject, project_id, "in_force_balance", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
-        raise ProjectNotEffective(doing, field="project_id", project_no=project.project_no, status=project.status)
+        raise ProjectNotEffective(refusal, field="project_id", project_no=project.project_no, status=project.status)
     return project
 
 
