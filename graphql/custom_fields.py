@@ -27,6 +27,7 @@ from surety.core.custom_fields.schema import CustomFieldsInvalid
 from surety.core.errors import DomainError, Unauthenticated
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.loaders import load
 from surety.graphql.nodes import global_id
 from surety.graphql.pii import reveal as reveal_pii
 
@@ -126,16 +127,23 @@ class CustomFieldValue:
                           basis=self.basis)
 
 
-def custom_field_values(info, entity_type: str, record_id: uuid.UUID, *, audit_entity: str,
-                        basis: Callable[[], str | None] | None = None) -> list[CustomFieldValue]:
+def _values_batch(ctx, keys) -> dict:
+    """The custom fields of every (entity type, record id) of the request: two queries in all."""
+    return service.read_records(ctx.session, keys)
+
+
+async def custom_field_values(info, entity_type: str, record_id: uuid.UUID, *, audit_entity: str,
+                              basis: Callable[[], str | None] | None = None) -> list[CustomFieldValue]:
     """The custom fields of a record the caller was allowed to read (the owning type's resolver checked it):
-    active fields in form order, then retired ones holding a value. ``audit_entity``/``record_id`` name the record
-    on the audit of a reveal; ``basis`` is the owning plugin's reveal rule (graphql/pii.py)."""
+    active fields in form order, then retired ones holding a value; batched per request (a list of records costs
+    two queries). ``audit_entity``/``record_id`` name the record on the audit of a reveal;
+    ``basis`` is the owning plugin's reveal rule (graphql/pii.py)."""
+    fields = await load(info, "custom_fields.values", _values_batch, (entity_type, record_id), default=list)
     return [CustomFieldValue(key=f.key, label=f.definition.label_zh, label_en=f.definition.label_en,
                              type=f.definition.type, section=f.definition.section, sensitive=f.definition.sensitive,
                              status=f.definition.status, plain=f.value, masked=f.masked, audit_entity=audit_entity,
                              record_id=str(record_id), basis=basis)
-            for f in service.read_values(info.context.session, entity_type, record_id)]
+            for f in fields]
 
 
 def field_errors(exc: DomainError) -> list[UserError]:

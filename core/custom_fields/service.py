@@ -383,15 +383,42 @@ def read_values(session: Session, entity_type: str, record_id: uuid.UUID, *, inc
                 ) -> list[FieldValue]:
     """Every field of the record in form order, active ones first then retired ones holding a value (their values
     are kept and readable); sensitive values decrypted (show :attr:`FieldValue.masked` unless revealing)."""
+    return read_many(session, entity_type, [record_id], include_retired=include_retired)[record_id]
+
+
+def read_many(session: Session, entity_type: str, record_ids: Iterable[uuid.UUID], *,
+              include_retired: bool = True) -> dict[uuid.UUID, list[FieldValue]]:
+    """:func:`read_values` of several records of one entity type in two queries (definitions, values)."""
+    found = read_records(session, [(entity_type, r) for r in record_ids], include_retired=include_retired)
+    return {record_id: values for (_, record_id), values in found.items()}
+
+
+def read_records(session: Session, keys: Iterable[tuple[str, uuid.UUID]], *, include_retired: bool = True
+                 ) -> dict[tuple[str, uuid.UUID], list[FieldValue]]:
+    """:func:`read_values` of records of any entity types, ``(entity type, record id) -> fields``, in two queries
+    whatever the number of records and types (definitions, values)."""
     tenant = _tenant(session)
-    row = _row(session, entity_type, record_id)
-    stored = dict(row.values or {}) if row else {}
-    out = []
-    for d in definitions(session, entity_type, include_retired=include_retired):
-        if d.status == STATUS_RETIRED and d.key not in stored:
-            continue
-        out.append(FieldValue(d, _plain(tenant, entity_type, record_id, d, stored.get(d.key))))
-    out.sort(key=lambda f: f.definition.status != STATUS_ACTIVE)
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return {}
+    types = sorted({t for t, _ in keys})
+    stmt = select(CustomFieldDefinition).where(CustomFieldDefinition.entity_type.in_(types))
+    if not include_retired:
+        stmt = stmt.where(CustomFieldDefinition.status == STATUS_ACTIVE)
+    every: dict[str, list[CustomFieldDefinition]] = {}
+    for d in session.scalars(stmt.order_by(CustomFieldDefinition.section, CustomFieldDefinition.position,
+                                           CustomFieldDefinition.key)):
+        every.setdefault(d.entity_type, []).append(d)
+    rows = {(r.entity_type, r.record_id): r for r in session.scalars(select(CustomFieldValues).where(
+        CustomFieldValues.entity_type.in_(types), CustomFieldValues.record_id.in_({r for _, r in keys})))}
+    out = {}
+    for entity_type, record_id in keys:
+        row = rows.get((entity_type, record_id))
+        stored = dict(row.values or {}) if row is not None else {}
+        found = [FieldValue(d, _plain(tenant, entity_type, record_id, d, stored.get(d.key)))
+                 for d in every.get(entity_type, []) if d.status == STATUS_ACTIVE or d.key in stored]
+        found.sort(key=lambda f: f.definition.status != STATUS_ACTIVE)
+        out[(entity_type, record_id)] = found
     return out
 
 

@@ -131,8 +131,8 @@ class Customer(relay.Node):
     @strawberry.field(description="The tenant's custom fields of this kind of customer with their values "
                                   "(docs/custom-fields.md); sensitive values masked unless `value(reveal: true)` "
                                   "(core:pii:reveal, audited).")
-    def custom_fields(self, info: strawberry.Info) -> list[CustomFieldValue]:
-        return custom_field_values(info, entity_type_of(self.row), self.row.id, audit_entity=ENTITY)
+    async def custom_fields(self, info: strawberry.Info) -> list[CustomFieldValue]:
+        return await custom_field_values(info, entity_type_of(self.row), self.row.id, audit_entity=ENTITY)
 
     @strawberry.field(description="Active blacklist/watchlist entries' list types (screening view).")
     async def lists(self, info: strawberry.Info) -> list[str]:
