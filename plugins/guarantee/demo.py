@@ -430,13 +430,17 @@ class _Demo:
             inspections.record_inspection(self.s, self.actors["zhangwei"], effective.id, conclusion="normal",
                                           findings="实地走访，经营正常，抵押物状况良好。")
 
-        # 10. Released: the loan repaid in full, the guarantee released, the margin refunded.
+        # 10. Released: the loan repaid in full, the release requested (申请解保) and approved (manager A, then the
+        # risk officer), which released the guarantee and refunded the margin.
         done = self.effective(self._customer("北京恒通物流有限公司"), "1200000.00", "短期周转资金",
                               [pledge], f"BJRCB-JK-{self.today:%Y}-0101")
         with self.as_("sunli"):
             release.record_repayment(self.s, self.actors["sunli"], done.id, done.in_force_balance,
                                      reference="银行还款通知 HK-0101")
-            release.release(self.s, self.actors["sunli"], done.id, kind="full", note="贷款结清，解除保证责任")
+            request = release.request_release(self.s, self.actors["sunli"], done.id, kind="full",
+                                              note="贷款结清，解除保证责任")
+        self.act("zhangwei", done, instance_id=request.workflow_instance_id, comment="已核对银行结清证明")
+        self.act("chenjing", done, instance_id=request.workflow_instance_id, comment="同意解保")
 
         # 11. In recovery: the borrower defaulted, the company paid the bank, part is recovered, a lawsuit is filed.
         p = self.effective(self._customer("北京速达电子商务有限公司", "北京华信精密机械有限公司"), "2000000.00",
