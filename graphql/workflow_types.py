@@ -55,8 +55,8 @@ def _user_global_id(user_id: uuid.UUID | str | None) -> strawberry.ID | None:
 
 @strawberry.enum(description="Text format of a process definition document.")
 class DefinitionFormat(enum.Enum):
-    JSON = "json"
-    YAML = "yaml"
+    JSON = strawberry.enum_value("json", description="JSON 格式 (JSON)")
+    YAML = strawberry.enum_value("yaml", description="YAML 格式 (YAML)")
 
 
 @strawberry.type(description="One version of a process definition (docs/workflow.md describes the document).")
