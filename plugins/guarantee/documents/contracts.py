@@ -27,7 +27,6 @@ from surety.core.events import raise_event
 from surety.core.ports import customers as door
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance
-from surety.plugins.guarantee.compensation import claims
 from surety.plugins.guarantee.documents.events import GuaranteeContractSigned
 from surety.plugins.guarantee.documents.models import (
     CONTRACT_SIGNED,
@@ -39,6 +38,8 @@ from surety.plugins.guarantee.permissions import CONTRACT
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import (
     CATEGORY_FINANCING,
+    COMPONENTS,
+    DEFAULT_COMPONENTS,
     STATUS_APPROVED,
     STATUS_CONTRACTED,
     GuaranteeBank,
@@ -204,6 +205,18 @@ def is_financing(session: Session, project: GuaranteeProject) -> bool:
     return (category or CATEGORY_FINANCING) == CATEGORY_FINANCING
 
 
+def covered_scope(session: Session, project: GuaranteeProject) -> str:
+    """What a claim on ``project`` may cover, in words (``本金、利息、罚息``): the same answer as compensation/claims.py
+    ``scope_text(covered_components(...))``, read from project/models.py's COMPONENTS and DEFAULT_COMPONENTS here
+    because this area sits below compensation (tests/plugins/guarantee/test_layout.py); a test keeps the two equal."""
+    if project.covered_components:
+        chosen = tuple(project.covered_components)
+    else:
+        category = session.scalar(select(GuaranteeProduct.category).where(GuaranteeProduct.id == project.product_id))
+        chosen = DEFAULT_COMPONENTS.get(category or CATEGORY_FINANCING, DEFAULT_COMPONENTS[CATEGORY_FINANCING])
+    return "、".join(COMPONENTS[c] for c in COMPONENTS if c in chosen)
+
+
 def project_context(session: Session, project: GuaranteeProject, counters: list[GuaranteeCounterGuarantee],
                     today: dt.date) -> dict[str, Any]:
     """The placeholders every document of ``project`` shares (templates.fill.COMMON)."""
@@ -226,7 +239,7 @@ def project_context(session: Session, project: GuaranteeProject, counters: list[
         "underlying_contract": "" if financing else (project.underlying_contract or ""),
         "effective_date": _date(project.effective_date), "expiry_date": _date(project.expiry_date),
         "guarantee_period": wording.period_text(financing=financing, expiry=project.expiry_date),
-        "scope": claims.scope_text(claims.covered_components(session, project)),
+        "scope": covered_scope(session, project),
         "conditions": wording.join(_conditions(session, project), "；"),
         "counter_guarantees": [_counter_values(c) for c in counters],
     }

@@ -21,6 +21,7 @@ from surety.core.errors import PermissionDenied, ValidationFailed
 from surety.core.workflow import actions, engine
 from surety.core.workflow.definitions import publish, save_draft
 from surety.core.workflow.models import WorkflowTask
+from surety.plugins.guarantee.compensation import claims
 from surety.plugins.guarantee.documents import contracts, meetings, minutes, reports
 from surety.plugins.guarantee.origination.applications import update_settings
 from surety.plugins.guarantee.portal import letter
@@ -334,3 +335,15 @@ def test_legal_particulars_are_settings(gw):
         assert long.value.field == "seal_text"
     with gw.acting("mgr") as (s, a), pytest.raises(PermissionDenied):
         update_settings(s, a, legal_name="某某")
+
+
+@pytest.mark.parametrize("kind, chosen, words", [
+    ("loan", None, "本金、利息、罚息"), ("performance", None, "本金"), ("loan", ["penalty", "principal"], "本金、罚息"),
+])
+def test_the_documents_scope_is_the_claims_scope(gw, kind, chosen, words):
+    """contracts.covered_scope (the documents area sits below compensation) says what compensation/claims.py does."""
+    with gw.acting("mgr") as (s, a):
+        project = make_project(s, a, gw.customers["corp"], product=make_product(s, kind=kind),
+                               covered_components=chosen)
+        assert contracts.covered_scope(s, project) == words
+        assert claims.scope_text(claims.covered_components(s, project)) == words
