@@ -141,8 +141,9 @@ def read_catalogue(path: Path, locale: str) -> Translations:
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=locale, domain=DOMAIN, ignore_obsolete=True)
     translations = Translations(domain=DOMAIN)
-    for message in catalog:
-        if message.id and message.string and not message.fuzzy:
+    for message in catalog:  # plural entries (a tuple msgid) are not used: a template names its own count
+        if isinstance(message.id, str) and isinstance(message.string, str) and message.id and message.string \
+                and not message.fuzzy:
             translations._catalog[message.id] = message.string
     return translations
 
