@@ -15,7 +15,8 @@ from surety.core.i18n import format_message, render_error, translate
 T = TypeVar("T")
 
 
-@strawberry.type(description="A failure a client can act on: stable code, human message, offending input field.")
+@strawberry.type(description="A failure a client can act on: stable code, human message (in the request's language: "
+                             "zh-CN by default, English with Accept-Language: en), offending input field.")
 class UserError:
     code: str
     message: str
