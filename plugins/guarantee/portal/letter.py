@@ -59,6 +59,8 @@ FONT = "SuretyCJK"
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DroidSansFallback-GB2312.ttf"
 #: ASCII values (numbers, amounts) are set in a base-14 font: they stay legible text in the content stream.
 LATIN = "Helvetica"
+#: A character neither font has (beyond GB 2312 and WinAnsi): reportlab's built-in CID font, not embedded.
+FALLBACK = "STSong-Light"
 
 METHOD_TEXT = "连带责任保证。"
 #: The claim conditions of a non-financing letter (索赔条件).
@@ -173,21 +175,44 @@ def _glyphs() -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
 
 
+def _class(char: str, cjk: frozenset[int]) -> str:
+    if ord(char) in cjk:
+        return FONT
+    try:
+        char.encode("cp1252")  # what the base-14 font draws (WinAnsi)
+        return LATIN
+    except UnicodeEncodeError:
+        return FALLBACK
+
+
 def markup(text: str) -> str:
-    """``text`` as Paragraph markup: XML-escaped, the characters the CJK font has in it, every other run (ASCII
-    digits and letters, curly quotes, ¥) in the base-14 font, so numbers stay plain text in the content stream."""
+    """``text`` as Paragraph markup: XML-escaped, the characters the embedded CJK font has in it, every other run
+    that WinAnsi holds (ASCII digits and letters, curly quotes, ¥) in the base-14 font, so numbers stay plain text in
+    the content stream; a character outside both (a hanzi beyond GB 2312, such as 堃, in a name) in reportlab's CID
+    font :data:`FALLBACK`, referenced rather than embedded: a letter without such a character references no font
+    the reader must have."""
     cjk = _glyphs()
-    out, run, in_cjk = [], "", True
+    out: list[str] = []
+    runs: list[tuple[str, str]] = []
     for char in text:
-        mine = ord(char) in cjk
-        if mine != in_cjk and run:
-            out.append(escape(run) if in_cjk else f'<font name="{LATIN}">{escape(run)}</font>')
-            run = ""
-        in_cjk = mine
-        run += char
-    if run:
-        out.append(escape(run) if in_cjk else f'<font name="{LATIN}">{escape(run)}</font>')
+        font = _class(char, cjk)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    for font, run in runs:
+        if font == FALLBACK:
+            _register_fallback()
+        out.append(escape(run) if font == FONT else f'<font name="{font}">{escape(run)}</font>')
     return "".join(out)
+
+
+def _register_fallback() -> None:
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 - heavy library, loaded when a file is made
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415 - heavy library, loaded when a file is made
+
+    if FALLBACK not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
 
 
 def _register_font() -> None:

@@ -152,3 +152,14 @@ def test_the_letter_embeds_its_chinese_font(gw):
 def test_markup_sets_what_the_cjk_font_lacks_in_the_latin_font():
     assert letter.markup("编号：DB-1") == '编号：<font name="Helvetica">DB-1</font>'
     assert letter.markup("“甲”&") == ('<font name="Helvetica">“</font>甲<font name="Helvetica">”&amp;</font>')
+    # 堃 is beyond GB 2312 (not in the embedded subset) and beyond WinAnsi: the CID font draws it.
+    assert letter.markup("王堃2") == '王<font name="STSong-Light">堃</font><font name="Helvetica">2</font>'
+
+
+def test_a_name_beyond_gb2312_still_prints():
+    data = letter.render_pdf(letter.LetterData(
+        company_name="某担保公司", letter_no="DB-1", bank_name="某银行", debtor_name="王堃", amount=Decimal("1.00"),
+        amount_words="壹元整", loan_contract_no="JK-1", loan_start=None, loan_end=None, scope_text="本金。",
+        method_text="连带责任保证。", period_text="三年", issue_date=None))
+    assert b"/FontFile2" in data and b"STSong-Light" in data
+    assert "鉴于王堃（以下简称“债务人”）" in text_of(data)
