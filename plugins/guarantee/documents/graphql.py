@@ -2,8 +2,7 @@
 e-signature, record signing), review committee meetings (schedule, open, the agenda with votes and outcomes,
 minutes), the review report and approval form (reports.py) and the conditions of a resolution (record, meet with
 evidence, waive: project/conditions.py). Thin resolvers over contracts.py, esign.py, meetings.py, minutes.py and
-reports.py. Files travel over HTTP
-(``POST /attachments``) and are cited here by their Attachment ids."""
+reports.py. Files travel over HTTP (``POST /attachments``) and are cited here by their Attachment ids."""
 
 from __future__ import annotations
 
