@@ -373,6 +373,12 @@ def _row(session: Session, entity_type: str, record_id: uuid.UUID, *, lock: bool
     return session.scalar(stmt.with_for_update() if lock else stmt)
 
 
+def values_version(session: Session, entity_type: str, record_id: uuid.UUID) -> int:
+    """The number of kept versions of the record's custom values (0: none yet)."""
+    return session.scalar(select(CustomFieldValues.version).where(
+        CustomFieldValues.entity_type == entity_type, CustomFieldValues.record_id == record_id)) or 0
+
+
 def _plain(tenant: uuid.UUID, entity_type: str, record_id: uuid.UUID, d: CustomFieldDefinition, stored: Any) -> Any:
     if stored is None or not d.sensitive:
         return stored

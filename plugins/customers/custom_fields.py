@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from surety.core.context import Actor
 from surety.core.custom_fields import service as custom
 from surety.core.db.types import utcnow
+from surety.core.errors import Conflict
 from surety.core.hookspecs import CustomFieldEntity
 
 from surety.plugins.customers.models import Customer
@@ -46,15 +47,18 @@ def read(session: Session, actor: Actor, customer_id: uuid.UUID) -> list[custom.
 def set_values(session: Session, actor: Actor, customer_id: uuid.UUID, values: Mapping[str, Any], *,
                expected_version: int | None = None) -> Customer:
     """Set custom values of a customer (customers:customer:update, data scope); every problem is reported at once
-    (CustomFieldsInvalid). A change is a new version of the customer."""
+    (CustomFieldsInvalid). A change is a new version of the customer; ``expected_version`` is the customer's version
+    the client edited (Conflict when it changed meanwhile, as for customerUpdate)."""
     from surety.plugins.customers.history import record_version  # noqa: PLC0415 - import cycle: as above
     from surety.plugins.customers.records import get_customer  # noqa: PLC0415 - import cycle: as above
 
     customer = get_customer(session, actor, customer_id, act="update")
+    if expected_version is not None and expected_version != customer.version:
+        raise Conflict("The customer was changed meanwhile (now version {version}); reload and retry.",
+                       field="version", version=customer.version)
     entity_type = entity_type_of(customer)
-    before = custom._row(session, entity_type, customer.id)
-    version = before.version if before else 0
-    row = custom.write_values(session, actor, entity_type, customer.id, values, expected_version=expected_version)
+    version = custom.values_version(session, entity_type, customer.id)
+    row = custom.write_values(session, actor, entity_type, customer.id, values)
     if row.version != version:
         customer.version += 1
         customer.updated_at = utcnow()

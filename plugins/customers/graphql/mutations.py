@@ -207,7 +207,7 @@ class CustomerCustomFieldsSetInput:
     id: strawberry.ID
     values: JSON = strawberry.field(description="{key: value}: money and numbers as text (e.g. \"1200.50\"), dates "
                                                 "as ISO text, multi-choice a list, a table a list of row objects.")
-    version: int | None = strawberry.field(default=None, description="The custom values' version you edited "
+    version: int | None = strawberry.field(default=None, description="The customer's version you edited "
                                                                       "(conflict check)")
 
 

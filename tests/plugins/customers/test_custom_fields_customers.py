@@ -82,6 +82,12 @@ def test_custom_fields_on_the_customer_type(api, db, defined):
                                                     "members": [{"name": "李四"}]}}},
              token=mgr)["data"]["customerCustomFieldsSet"]
     assert ok["errors"] == [] and ok["customer"]["version"] == 2
+    stale = api(SET, {"i": {"id": gid(cid), "values": {"housing": "rent"}, "version": 1}},
+                token=mgr)["data"]["customerCustomFieldsSet"]
+    assert stale["errors"][0]["code"] == "CONFLICT" and stale["errors"][0]["field"] == "version"
+    same = api(SET, {"i": {"id": gid(cid), "values": {"housing": "own"}, "version": 2}},
+               token=mgr)["data"]["customerCustomFieldsSet"]
+    assert same["errors"] == [] and same["customer"]["version"] == 2  # nothing changed: no new version
 
     shown = api(CUSTOM, {"id": gid(cid), "r": False}, token=mgr)["data"]["customer"]
     values = {f["key"]: f["value"] for f in shown["customFields"]}
