@@ -128,74 +128,74 @@ def is_blank(value: Any) -> bool:
 
 # ---------------------------------------------------------------- reading values into their stored form -----------
 
-class _Refused(Exception):
-    pass
+class Refused(Exception):
+    """A value that cannot be read as its field's type at all."""
 
 
-def _decimal(value: Any) -> Decimal:
+def read_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         value = repr(value)  # the shortest decimal text, never the binary value
     if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-        raise _Refused
+        raise Refused
     try:
         result = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise _Refused from None
+        raise Refused from None
     try:
         limits.decimal(result, "value")
     except ValidationFailed:
-        raise _Refused from None
+        raise Refused from None
     return result
 
 
-def _date(value: Any) -> str:
+def read_date(value: Any) -> str:
     if isinstance(value, dt.datetime):
-        raise _Refused
+        raise Refused
     if isinstance(value, dt.date):
         day = value
     elif isinstance(value, str):
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise _Refused from None
+            raise Refused from None
     else:
-        raise _Refused
+        raise Refused
     if not limits.MIN_YEAR <= day.year <= limits.MAX_YEAR:
-        raise _Refused
+        raise Refused
     return day.isoformat()
 
 
 def coerce(spec: FieldSpec, value: Any) -> Any:
     """``value`` in the stored form of ``spec``'s type (JSON types, with numbers as Decimal until stored as text);
-    raises _Refused when it cannot be read as that type at all (ranges and options are the schema's job)."""
+    raises Refused when it cannot be read as that type at all (ranges and options are the schema's job)."""
     kind = spec.type
     if kind == TEXT:
         if not isinstance(value, str):
-            raise _Refused
+            raise Refused
         return value.strip()
     if kind == NUMBER:
-        return _decimal(value)
+        return read_decimal(value)
     if kind == MONEY:
-        return _decimal(value)  # places: the schema's multipleOf
+        return read_decimal(value)  # places: the schema's multipleOf
     if kind == DATE:
-        return _date(value)
+        return read_date(value)
     if kind in (CHOICE, FILE):
         if not isinstance(value, str):
-            raise _Refused
+            raise Refused
         return value.strip()
     if kind == MULTI_CHOICE:
         if not isinstance(value, (list, tuple)) or not all(isinstance(x, str) for x in value):
-            raise _Refused
+            raise Refused
         return [x.strip() for x in value]
     if kind == BOOLEAN:
         if not isinstance(value, bool):
-            raise _Refused
+            raise Refused
         return value
     if kind == TABLE:
         if not isinstance(value, (list, tuple)) or not all(isinstance(r, Mapping) for r in value):
-            raise _Refused
+            raise Refused
         return [dict(r) for r in value]  # cells: see _coerce_rows
-    raise _Refused
+    raise Refused
 
 
 def _coerce_rows(spec: FieldSpec, rows: list[dict], problems: dict[str, ValidationFailed]) -> list[dict]:
@@ -212,7 +212,7 @@ def _coerce_rows(spec: FieldSpec, rows: list[dict], problems: dict[str, Validati
                 continue
             try:
                 cells[col_key] = coerce(col, cell)
-            except _Refused:
+            except Refused:
                 path = f"{spec.key}.{n}.{col_key}"
                 problems.setdefault(path, problem(WRONG_TYPE, TYPE_MESSAGES[col.type], path,
                                                   label=cell_label(spec, n, col),
@@ -383,7 +383,7 @@ def check(specs: Iterable[FieldSpec], incoming: Mapping[str, Any]) -> tuple[dict
             continue
         try:
             coerced[key] = coerce(spec, value)
-        except _Refused:
+        except Refused:
             problems[key] = problem(NOT_AN_OPTION if spec.type == CHOICE else WRONG_TYPE, TYPE_MESSAGES[spec.type],
                                     key, label=spec.label, options=", ".join(spec.options))
             continue

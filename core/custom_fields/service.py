@@ -11,7 +11,6 @@ values); a type change, or making a field sensitive or not, is refused while any
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -140,9 +139,9 @@ def _rules(kind: str, raw: Any, field: str) -> dict[str, Any]:
         if raw.get(name) in (None, ""):
             continue
         try:
-            out[name] = (sch._date(raw[name]) if kind == DATE else
-                         format(sch._decimal(raw[name]), "f"))
-        except sch._Refused:
+            out[name] = (sch.read_date(raw[name]) if kind == DATE else
+                         format(sch.read_decimal(raw[name]), "f"))
+        except sch.Refused:
             raise ValidationFailed("{rule} of a {type} field must be a {what}.", field=field, rule=name, type=kind,
                                    what="date" if kind == DATE else "number") from None
     if "min" in out and "max" in out:
@@ -620,7 +619,3 @@ def number_value(session: Session, entity_type: str, record_id: uuid.UUID, key: 
                                field="source", key=key, entity_type=entity_type)
     return subject_values(session, entity_type, record_id)["custom"].get(key)
 
-
-def iso(value: Any) -> Any:
-    """Dates as ISO text (JSON-ready values)."""
-    return value.isoformat() if isinstance(value, dt.date) else value
