@@ -97,6 +97,13 @@ def surety_attachment_guards():
 
 
 @hookimpl
+def surety_code_lists():
+    from surety.plugins.customers.codes import LISTS
+
+    return LISTS
+
+
+@hookimpl
 def surety_custom_field_entities():
     from surety.plugins.customers.custom_fields import ENTITIES
 

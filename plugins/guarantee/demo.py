@@ -67,6 +67,7 @@ from surety.plugins.guarantee.release import releases as release
 from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee
 from surety.plugins.guarantee.risk.due_diligence import save_report, submit_report
 from surety.plugins.guarantee.risk.rating import score_rating
+from surety.plugins.guarantee.settings import legal_particulars
 from surety.plugins.guarantee.warnings import classification, early_warnings
 from surety.tenants.demo import CREDENTIALS_FILE, _password
 
@@ -159,6 +160,9 @@ class _Demo:
 
     def catalogue(self) -> None:
         with self.as_("admin"):
+            applications.update_settings(self.s, self.actors["admin"], legal_name="京华融资担保有限公司",
+                                         legal_address="北京市朝阳区建国门外大街 1 号", legal_representative="周建华",
+                                         seal_text="京华融资担保有限公司合同专用章")
             self.loan = products.create_product(self.s, self.actors["admin"], {
                 "code": LOAN_CODE, "name": "流动资金贷款担保", "kind": "loan", "min_amount": "100000.00",
                 "max_amount": "30000000.00", "min_term_months": 3, "max_term_months": 36,
@@ -282,7 +286,7 @@ class _Demo:
         with self.as_("zhaolei"):
             for contract in contracts.generate_contracts(self.s, legal, project.id):
                 contracts.mark_signed(self.s, legal, contract.id, signed_on=self.today, signers=[
-                    {"role": "guarantor", "name": "Demo Guarantee Co."}, {"role": "counterparty", "name": "对方"}])
+                    {"role": "guarantor", "name": legal_particulars(self.s).name}, {"role": "counterparty", "name": "对方"}])
 
     def meet_conditions(self, project) -> None:
         """The legal officer records the committee's conditions met, each with a note file as its evidence."""

@@ -10,7 +10,7 @@ import typer
 
 from surety import __version__
 from surety.core.attachments.service import WILDCARD
-from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
+from surety.core.hookspecs import CustomFieldEntity, GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.plugins.guarantee import KEY, hookspecs
 from surety.plugins.guarantee import settings as guarantee_settings
@@ -40,6 +40,7 @@ from surety.plugins.guarantee.permissions import DEFAULT_GRANTS, PERMISSIONS, SE
 from surety.plugins.guarantee.portal import graphql as portal_graphql
 from surety.plugins.guarantee.portal import models as portal_models
 from surety.plugins.guarantee.portal import self_service as portal
+from surety.plugins.guarantee.project import codes as project_codes
 from surety.plugins.guarantee.project import conditions as project_conditions
 from surety.plugins.guarantee.project import models as project_models
 from surety.plugins.guarantee.project import projects
@@ -52,6 +53,7 @@ from surety.plugins.guarantee.risk import models as risk_models
 from surety.plugins.guarantee.risk.rating import install_default_templates
 from surety.plugins.guarantee.upgrade import backfill
 from surety.plugins.guarantee.warnings import classification, early_warnings
+from surety.plugins.guarantee.warnings import codes as warnings_codes
 from surety.plugins.guarantee.warnings import graphql as warnings_graphql
 from surety.plugins.guarantee.warnings import models as warnings_models
 
@@ -135,6 +137,16 @@ def surety_graphql():
     return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
                                mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
                                types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
+
+
+@hookimpl
+def surety_code_lists():
+    return [*project_codes.LISTS, *warnings_codes.LISTS]
+
+
+@hookimpl
+def surety_custom_field_entities():
+    return [CustomFieldEntity("guarantee_project", "担保项目", "Guarantee project")]
 
 
 @hookimpl

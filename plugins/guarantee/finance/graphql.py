@@ -11,6 +11,7 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from strawberry import relay
 
 from surety.core.authz.check import require
@@ -168,10 +169,17 @@ class GuaranteeFeePlan:
     total_received: Decimal
     total_refunded: Decimal
     outstanding: Decimal
+    approved_fee_rate: Decimal | None = strawberry.field(
+        description="拟收担保费率 approved with the application (null: none proposed, or only an amount)")
+    approved_fee: Decimal | None = strawberry.field(
+        description="The whole guarantee fee the approved proposal stands for (yuan; null: nothing proposed)")
+    deviates_from_approval: bool = strawberry.field(
+        description="Whether this plan's rate or total differs from the fee approved with the application")
 
     @classmethod
-    def of(cls, view: fees.FeePlanView) -> "GuaranteeFeePlan":
+    def of(cls, session: Session, view: fees.FeePlanView) -> "GuaranteeFeePlan":
         p, totals = view.plan, view.totals()
+        proposal, deviates = fees.plan_deviation(session, p)
         return cls(project_id=gid(PROJECT_TYPE, p.project_id), guarantee_fee_method=p.guarantee_fee_method,
                    guarantee_fee_rate=p.guarantee_fee_rate, guarantee_fee_total=p.guarantee_fee_total,
                    frequency=p.frequency, review_fee=p.review_fee, margin_method=p.margin_method,
@@ -181,7 +189,8 @@ class GuaranteeFeePlan:
                    receipts=[GuaranteeFeeReceipt.from_row(r) for r in view.receipts],
                    refunds=[GuaranteeFeeRefund.from_row(r) for r in view.refunds],
                    total_due=totals.due, total_received=totals.received, total_refunded=totals.refunded,
-                   outstanding=totals.outstanding)
+                   outstanding=totals.outstanding, approved_fee_rate=proposal.rate if proposal else None,
+                   approved_fee=proposal.total if proposal else None, deviates_from_approval=deviates)
 
 
 @strawberry.type(description="The bank's loan as confirmed: the guarantee is in force.")
@@ -233,7 +242,7 @@ class GuaranteeFinanceQuery:
     def guarantee_fee_plan(self, info: strawberry.Info, project_id: strawberry.ID) -> GuaranteeFeePlan | None:
         view = fees.fee_plan(info.context.session, actor(info),
                              decode_node_id(project_id, PROJECT_TYPE, field="projectId"))
-        return GuaranteeFeePlan.of(view) if view else None
+        return GuaranteeFeePlan.of(info.context.session, view) if view else None
 
 
 # ---------------------------------------------------------------- mutations ----------------------------------------
@@ -275,7 +284,8 @@ class GuaranteeCreditLineUpdateInput:
 @strawberry.input(description="Set or replace a project's fees (refused once fees were received).")
 class GuaranteeFeePlanSetInput:
     project_id: strawberry.ID
-    guarantee_fee_method: str = strawberry.field(description="rate | fixed")
+    guarantee_fee_method: str | None = strawberry.field(
+        default=None, description="rate | fixed; omitted: as the fee approved with the application")
     guarantee_fee_rate: Decimal | None = strawberry.field(default=None, description="Yearly rate, e.g. 0.015")
     guarantee_fee_amount: Decimal | None = strawberry.field(default=None, description="Fixed guarantee fee")
     frequency: str = strawberry.field(default="once", description="once | monthly | quarterly | yearly")
@@ -431,7 +441,7 @@ class GuaranteeFinanceMutation:
                                  start_date=input.start_date)
 
         return run_idempotent(info, GuaranteeFeePlanPayload, input, go, lambda plan: GuaranteeFeePlanPayload(
-            plan=GuaranteeFeePlan.of(fees.fee_plan(s, who, plan.project_id))))
+            plan=GuaranteeFeePlan.of(s, fees.fee_plan(s, who, plan.project_id))))
 
     @strawberry.mutation(description="Record money received against a fee schedule item (idempotent with "
                                      "idempotencyKey).")

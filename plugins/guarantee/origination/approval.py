@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
+from surety.core.custom_fields.service import subject_values
 from surety.core.db.types import to_money, utcnow
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid, str_or_none
@@ -109,7 +110,9 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
     ``with_names``: the engine stores the fields given at start, and those keep no personal data), the fee proposed
     with the application (``proposed_fee_rate``, ``proposed_fee``), the product's ``product_default_fee_rate`` and
-    ``fee_below_default`` (:func:`fee_below_default`; also the flag ``fee_below_default`` in ``flags``)."""
+    ``fee_below_default`` (:func:`fee_below_default`; also the flag ``fee_below_default`` in ``flags``), and the
+    non-sensitive custom fields of the project (``custom.<key>``) and of the customer (``customer.custom.<key>``,
+    docs/custom-fields.md)."""
 
     settings = get_settings(session)
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
@@ -125,7 +128,9 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "product_id": str(project.product_id), "product_kind": product.kind if product else None,
         "product_category": product.category if product else None, "product_code": product.code if product else None,
         "bank_id": str_or_none(project.bank_id), "customer_id": str(project.customer_id),
-        "customer_kind": project.customer_kind, "customer": shown,
+        "customer_kind": project.customer_kind,
+        "customer": {**shown, **subject_values(session, f"customer_{project.customer_kind}", project.customer_id)},
+        **subject_values(session, "guarantee_project", project.id),
         "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
         "owner_id": str_or_none(project.owner_id), "org_unit_id": str_or_none(project.org_unit_id),
         "flags": list(project.flags or []) + ([FLAG_FEE_BELOW_DEFAULT] if below else []),

@@ -23,7 +23,7 @@ from surety.graphql.nodes import global_id as gid
 from surety.graphql.pii import shown
 from surety.graphql.units import AmountInput, AmountUnit, RateInput, amount_of, rate_of
 from surety.graphql.units import shown as in_unit
-from surety.plugins.guarantee.codes import COUNTER_GUARANTEE_KIND
+from surety.plugins.guarantee.project.codes import COUNTER_GUARANTEE_KIND
 from surety.plugins.guarantee.risk.counter_guarantees import (
     add_counter_guarantee,
     list_counter_guarantees,

@@ -17,10 +17,11 @@ from surety.core.errors import ValidationFailed
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
-from surety.plugins.guarantee.codes import CLASSIFICATION_CHANGE_STATUS, RISK_CLASS, WARNING_LEVEL
+from surety.plugins.guarantee.project.codes import RISK_CLASS
 from surety.plugins.guarantee.project.models import RISK_CLASSES
 from surety.plugins.guarantee.warnings import classification
 from surety.plugins.guarantee.warnings import early_warnings as ew
+from surety.plugins.guarantee.warnings.codes import CLASSIFICATION_CHANGE_STATUS, WARNING_LEVEL
 
 PROJECT_TYPE = "GuaranteeProject"
 REPORT_TYPE = "GuaranteeOverdueReport"

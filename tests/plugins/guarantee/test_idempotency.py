@@ -39,8 +39,8 @@ from surety.plugins.guarantee.finance.models import (
 )
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.project.models import GuaranteeProject
-from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeRepayment
-from surety.plugins.guarantee.testing import make_bank, make_effective, make_project
+from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeReleaseRequest, GuaranteeRepayment
+from surety.plugins.guarantee.testing import make_bank, make_effective, make_product, make_project
 
 TODAY = business_today()
 START = TODAY - dt.timedelta(days=400)
@@ -48,7 +48,8 @@ END = TODAY + dt.timedelta(days=300)
 ERR = "errors { code field message }"
 
 #: Rows whose number must not change on a replay.
-COUNTED = (GuaranteeFeePlan, GuaranteeFeeItem, GuaranteeFeeReceipt, GuaranteeFeeRefund, GuaranteeRepayment, GuaranteeRelease, GuaranteeCompensation,
+COUNTED = (GuaranteeFeePlan, GuaranteeFeeItem, GuaranteeFeeReceipt, GuaranteeFeeRefund, GuaranteeRepayment, GuaranteeRelease,
+           GuaranteeReleaseRequest, GuaranteeCompensation,
            GuaranteeCompensationReceivable, GuaranteeRecoveryAction, GuaranteeLedgerEntry, OutboxEvent, AuditRecord,
            WorkflowInstance, IdempotencyKey)
 
@@ -154,6 +155,15 @@ def _loan_confirm(gw):
     return i, {**i, "loanAmount": "2700000"}
 
 
+def _issue(gw):
+    with gw.acting("fin") as (s, a):
+        project = make_project(s, a, gw.customers["corp"], product=make_product(s, kind="bid"), amount="500000.00",
+                               status="contracted")
+    i = {"id": gid("GuaranteeProject", project.id), "effectiveDate": TODAY.isoformat(),
+         "expiryDate": (TODAY + dt.timedelta(days=180)).isoformat(), "letterNo": "BH-7"}
+    return i, {**i, "letterNo": "BH-8"}
+
+
 def _repayment(gw):
     i = {"projectId": gid("GuaranteeProject", effective(gw).id), "amount": "1000", "reference": "BANK-1"}
     return i, {**i, "amount": "1000.01"}
@@ -200,8 +210,10 @@ CASES = [
          "loan { projectId status loanAmount effectiveDate inForceBalance }", "fin", _loan_confirm),
     Case("guaranteeRepaymentRecord", "GuaranteeRepaymentRecordInput",
          "repayment { id amount balanceAfter createdAt }", "fin", _repayment),
-    Case("guaranteeRelease", "GuaranteeReleaseInput", "release { id kind amount balanceAfter lineReleased createdAt }",
-         "fin", _release),
+    Case("guaranteeReleaseRequest", "GuaranteeReleaseRequestInput",
+         "request { id kind amount status workflowInstanceId createdAt }", "fin", _release),
+    Case("guaranteeIssue", "GuaranteeIssueInput", "issuance { projectId letterNo effectiveDate expiryDate }", "fin",
+         _issue),
     Case("guaranteeCompensationClaim", "GuaranteeCompensationClaimInput",
          "compensation { id status claimedAmount workflowInstanceId }", "fin", _claim),
     Case("guaranteeCompensationPay", "GuaranteeCompensationPayInput", RECEIVABLE, "fin", _pay),

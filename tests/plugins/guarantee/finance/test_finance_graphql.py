@@ -116,3 +116,28 @@ def test_fees_and_loan(api, gw):
                              "effectiveDate": "2026-01-20", "loanContractNo": "JK-1"}, "errors": []}
     again = api(LOAN, {"i": loan_in}, token=fin)["data"]["guaranteeLoanConfirm"]
     assert again["errors"][0]["code"] == "CONFLICT"
+
+
+APPROVED = """mutation($i: GuaranteeFeePlanSetInput!) { guaranteeFeePlanSet(input: $i) {
+  plan { guaranteeFeeMethod guaranteeFeeRate guaranteeFeeTotal approvedFeeRate approvedFee deviatesFromApproval }
+  errors { code field message } } }"""
+
+
+def test_the_fee_plan_starts_from_the_fee_approved_with_the_application(api, gw):
+    with gw.acting("mgr") as (s, a):
+        p = make_project(s, a, gw.customers["corp"], amount="1200000.00", term_months=12, status="contracted",
+                         proposed_fee_rate="0.015")
+        bare = make_project(s, a, gw.customers["corp"], status="contracted")
+    fin = api.login(gw.tenant.slug, "fin", TEST_PASSWORD)
+    plan = api(APPROVED, {"i": {"projectId": _pid(p), "startDate": "2026-01-15"}},
+               token=fin)["data"]["guaranteeFeePlanSet"]
+    assert plan["errors"] == [] and plan["plan"] == {
+        "guaranteeFeeMethod": "rate", "guaranteeFeeRate": "0.01500000", "guaranteeFeeTotal": "18000.00",
+        "approvedFeeRate": "0.01500000", "approvedFee": "18000.00", "deviatesFromApproval": False}
+    lower = api(APPROVED, {"i": {"projectId": _pid(p), "guaranteeFeeRate": "0.012", "startDate": "2026-01-15"}},
+                token=fin)["data"]["guaranteeFeePlanSet"]
+    assert lower["errors"] == [] and lower["plan"]["guaranteeFeeTotal"] == "14400.00"
+    assert lower["plan"]["deviatesFromApproval"] is True and lower["plan"]["approvedFee"] == "18000.00"
+    none = api(APPROVED, {"i": {"projectId": _pid(bare), "startDate": "2026-01-15"}},
+               token=fin)["data"]["guaranteeFeePlanSet"]
+    assert none["plan"] is None and none["errors"][0]["field"] == "guaranteeFeeMethod"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.workflow.engine import business_today
-from surety.plugins.guarantee.codes import COUNTER_GUARANTEE_KIND, PRODUCT_KIND, RISK_CLASS
+from surety.plugins.guarantee.project.codes import COUNTER_GUARANTEE_KIND, PRODUCT_KIND, RISK_CLASS
 from surety.plugins.guarantee.project.models import (
     COUNTER_KINDS,
     PRODUCT_KINDS,

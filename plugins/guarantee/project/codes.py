@@ -1,8 +1,7 @@
-"""The ``guarantee`` plugin's code lists (core/codes.py): product kinds and categories, project statuses,
-counter-guarantee kinds, risk classes, loan categories, compensation components, warning levels and
-classification-change statuses, each code with its zh-CN and English label. ``surety_code_lists`` in plugin.py
-returns :data:`LISTS`; the API accepts a label wherever a person types one of these codes (risk/graphql.py,
-warnings/graphql.py) and shows ``...Label`` next to the code."""
+"""The project area's code lists (core/codes.py): product kinds and categories, project statuses, counter-guarantee
+kinds, risk classes, loan categories and compensation components, each code with its zh-CN and English label.
+``surety_code_lists`` in plugin.py returns these and warnings/codes.py's; the API accepts a label wherever a person
+types one of these codes (risk/graphql.py, warnings/graphql.py) and shows ``...Label`` next to the code."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from surety.plugins.guarantee.project.models import (
     PROJECT_STATUSES,
     RISK_CLASSES,
 )
-from surety.plugins.guarantee.warnings.models import WARNING_LEVELS
 
 #: English labels of the codes whose zh-CN labels the models keep (PROJECT_STATUS_LABELS, RISK_CLASSES, COMPONENTS).
 _PROJECT_STATUS_EN = {
@@ -43,17 +41,15 @@ LOAN_CATEGORY_LABELS = {
     "small_micro": ("小微企业贷款", "Small and micro enterprise loan"), "farmer": ("农户贷款", "Farmer loan"),
     "housing": ("住房贷款", "Housing loan"), "other": ("其他贷款", "Other loan"),
 }
-WARNING_LEVEL_LABELS = {"blue": ("蓝色", "Blue"), "yellow": ("黄色", "Yellow"), "orange": ("橙色", "Orange"),
-                        "red": ("红色", "Red")}
 
 
-def _labelled(codes, labels: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+def labelled(codes, labels: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     """``{code: labels}`` in the order of ``codes``; a code without labels shows itself (tests/plugins/guarantee/
     risk/test_zh_labels.py fails for one)."""
     return {c: labels.get(c, (c, c)) for c in codes}
 
 
-PRODUCT_KIND = CodeList("guarantee.product_kind", _labelled(PRODUCT_KINDS, PRODUCT_KIND_LABELS),
+PRODUCT_KIND = CodeList("guarantee.product_kind", labelled(PRODUCT_KINDS, PRODUCT_KIND_LABELS),
                         "The kind of a guarantee product.")
 PRODUCT_CATEGORY = CodeList("guarantee.product_category", {"financing": ("融资担保", "Financing guarantee"),
                                                            "non_financing": ("非融资担保", "Non-financing guarantee")},
@@ -61,20 +57,14 @@ PRODUCT_CATEGORY = CodeList("guarantee.product_category", {"financing": ("融资
 PROJECT_STATUS = CodeList("guarantee.project_status", {
     s: (PROJECT_STATUS_LABELS.get(s, s), _PROJECT_STATUS_EN.get(s, s)) for s in PROJECT_STATUSES},
     "A guarantee project's status.")
-COUNTER_GUARANTEE_KIND = CodeList("guarantee.counter_guarantee_kind", _labelled(COUNTER_KINDS, COUNTER_KIND_LABELS),
+COUNTER_GUARANTEE_KIND = CodeList("guarantee.counter_guarantee_kind", labelled(COUNTER_KINDS, COUNTER_KIND_LABELS),
                                   "The kind of a counter-guarantee (反担保).")
 RISK_CLASS = CodeList("guarantee.risk_class", {c: (zh, _RISK_CLASS_EN.get(c, c)) for c, zh in RISK_CLASSES.items()},
                       "Five-category risk classification (五级分类).")
-LOAN_CATEGORY = CodeList("guarantee.loan_category", _labelled(LOAN_CATEGORIES, LOAN_CATEGORY_LABELS),
+LOAN_CATEGORY = CodeList("guarantee.loan_category", labelled(LOAN_CATEGORIES, LOAN_CATEGORY_LABELS),
                          "The category of the guaranteed loan.")
 COMPENSATION_COMPONENT = CodeList("guarantee.compensation_component", {
     c: (zh, _COMPONENT_EN.get(c, c)) for c, zh in COMPONENTS.items()},
     "What a compensation claim (代偿) covers.")
-WARNING_LEVEL = CodeList("guarantee.warning_level", _labelled(WARNING_LEVELS, WARNING_LEVEL_LABELS),
-                         "The level of an early warning (预警).")
-CLASSIFICATION_CHANGE_STATUS = CodeList("guarantee.classification_change_status", {
-    "proposed": ("审批中", "Proposed"), "approved": ("已批准", "Approved"), "rejected": ("已否决", "Rejected")},
-    "The status of a proposed risk-class change.")
-
 LISTS: tuple[CodeList, ...] = (PRODUCT_KIND, PRODUCT_CATEGORY, PROJECT_STATUS, COUNTER_GUARANTEE_KIND, RISK_CLASS,
-                               LOAN_CATEGORY, COMPENSATION_COMPONENT, WARNING_LEVEL, CLASSIFICATION_CHANGE_STATUS)
+                               LOAN_CATEGORY, COMPENSATION_COMPONENT)
