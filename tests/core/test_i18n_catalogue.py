@@ -27,7 +27,7 @@ FSTRING_RATCHET = {
     "graphql": 0,
     "tenants": 0,
     "plugins/customers": 40,
-    "plugins/guarantee": 157,
+    "plugins/guarantee": 146,
 }
 
 
