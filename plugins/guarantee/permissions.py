@@ -49,7 +49,8 @@ PERMISSIONS = (
     P(MEETING, "manage", "Schedule review committee meetings and set their agenda and members"),
     P(CONDITION, "meet", "Record a review committee condition as met, with its evidence (附加条件落实)"),
     P(CONDITION, "waive", "Waive a review committee condition, with a reason (the approver: 附加条件豁免)"),
-    P(LOAN, "confirm", "Record the bank's loan confirmation (the guarantee takes effect)"),
+    P(LOAN, "confirm", "Record the bank's loan confirmation or issue a non-financing letter of guarantee (the guarantee "
+                      "takes effect)"),
     P(SETTINGS, "manage", "Change the guarantee settings (number pattern, thresholds, risk weights)"),
     P(RELEASE, "record", "Record the bank's repayments and release guarantees (解保)"),
     P(RELEASE, "request", "Request a release (申请解保): executed when its approval (guarantee.release) ends approved"),

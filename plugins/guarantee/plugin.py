@@ -10,7 +10,7 @@ import typer
 
 from surety import __version__
 from surety.core.attachments.service import WILDCARD
-from surety.core.hookspecs import CustomFieldEntity, GraphQLContribution, PluginManifest, ScheduledJob
+from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.plugins.guarantee import KEY, hookspecs
 from surety.plugins.guarantee import settings as guarantee_settings
@@ -42,6 +42,7 @@ from surety.plugins.guarantee.portal import models as portal_models
 from surety.plugins.guarantee.portal import self_service as portal
 from surety.plugins.guarantee.project import codes as project_codes
 from surety.plugins.guarantee.project import conditions as project_conditions
+from surety.plugins.guarantee.project import custom_fields as project_custom_fields
 from surety.plugins.guarantee.project import models as project_models
 from surety.plugins.guarantee.project import projects
 from surety.plugins.guarantee.project.exposure import exposure
@@ -146,7 +147,7 @@ def surety_code_lists():
 
 @hookimpl
 def surety_custom_field_entities():
-    return [CustomFieldEntity("guarantee_project", "担保项目", "Guarantee project")]
+    return list(project_custom_fields.ENTITIES)
 
 
 @hookimpl

@@ -62,7 +62,7 @@ from surety.plugins.guarantee.ledger import entries as ledger
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.monitoring import inspections
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
-from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
+from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProduct, GuaranteeProject
 from surety.plugins.guarantee.release.events import GuaranteeReleased, GuaranteeRepaymentRecorded
 from surety.plugins.guarantee.release.models import GuaranteeRelease, GuaranteeRepayment
 from surety.plugins.guarantee.warnings import early_warnings
@@ -147,13 +147,15 @@ def _refunds() -> tuple[Select, Callable]:
 def _took_effect() -> tuple[Select, Callable]:
     # The loan amount is what the entry records: a project that took effect without one (never written by
     # loans.confirm_loan) is left out rather than given an invented amount.
-    stmt = select(P.id, P.project_no, P.customer_id, P.bank_id, P.loan_amount, P.effective_date,
-                  P.loan_end_date).where(P.effective_date.is_not(None), P.loan_amount.is_not(None),
-                                         _no_entry(P, "guarantee_projects"))
+    # A non-financing letter of guarantee carries its category and expiry as issuance raised them.
+    stmt = (select(P.id, P.project_no, P.customer_id, P.bank_id, P.loan_amount, P.effective_date, P.loan_end_date,
+                   P.expiry_date, GuaranteeProduct.category)
+            .join(GuaranteeProduct, GuaranteeProduct.id == P.product_id)
+            .where(P.effective_date.is_not(None), P.loan_amount.is_not(None), _no_entry(P, "guarantee_projects")))
     return stmt, lambda r: GuaranteeTookEffect(
         project_id=r.id, project_no=r.project_no, customer_id=r.customer_id, bank_id=r.bank_id,
         loan_amount=r.loan_amount, in_force_balance=r.loan_amount, effective_date=r.effective_date,
-        loan_end_date=r.loan_end_date)
+        loan_end_date=r.loan_end_date, category=r.category, expiry_date=r.expiry_date)
 
 
 def _repayments() -> tuple[Select, Callable]:

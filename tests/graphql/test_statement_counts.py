@@ -35,6 +35,7 @@ from graphql import build_schema as build_sdl
 from sqlalchemy import event, select, update
 
 from surety.core.context import acting
+from surety.core.custom_fields import service as custom_fields
 from surety.core.identity.models import User
 from surety.core.workflow import actions, definitions, engine
 from surety.core.workflow.models import WorkflowTask
@@ -238,6 +239,9 @@ def seed(db, make_tenant):
                 s.add(CustomerListEntry(customer_id=customer.id, list_type=list_type, reason="测试", source="seed",
                                         status="active"))
         s.execute(update(GuaranteeProject).values(manager_b_id=admin.id_uuid))
+        # Custom fields on projects and customers: the nodes' customFields have definitions to read.
+        for entity_type in ("guarantee_project", "customer_corporate", "customer_individual"):
+            custom_fields.define_field(s, admin, entity_type, {"key": "note", "label_zh": "备注", "type": "text"})
         for n in range(ROWS):
             for meeting in list(s.scalars(select(GuaranteeMeeting).where(GuaranteeMeeting.title.not_like("copy %")))):
                 copy = GuaranteeMeeting(title=f"copy {n} {meeting.title}", meeting_date=meeting.meeting_date

@@ -12,11 +12,13 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from surety.core.authz.check import require
 from surety.core.errors import NotFound
 from surety.core.ports import customers as door
 from surety.graphql.auth import actor, allowed, decode_node_id
+from surety.graphql.custom_fields import CustomFieldValue, custom_field_values, run_values_mutation
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.nodes import load_nodes
@@ -31,7 +33,8 @@ from surety.plugins.guarantee.origination.applications import (
     update_settings,
     withdraw_application,
 )
-from surety.plugins.guarantee.origination.approval import SUBJECT_TYPE
+from surety.plugins.guarantee.origination.approval import ENTITY, SUBJECT_TYPE
+from surety.plugins.guarantee.project import custom_fields as project_custom_fields
 from surety.plugins.guarantee.project.conditions import conditions_by_project
 from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
 from surety.plugins.guarantee.project.models import GuaranteeProduct as ProductRow
@@ -196,6 +199,16 @@ class GuaranteeProject(relay.Node):
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
     row: strawberry.Private[Any]
+
+    @strawberry.field(description="保函编号 of an issued non-financing guarantee (null otherwise)")
+    def letter_no(self) -> str | None:
+        return self.row.letter_no
+
+    @strawberry.field(description="The tenant's custom fields of guarantee projects with their values "
+                                  "(docs/custom-fields.md); sensitive values masked unless `value(reveal: true)` "
+                                  "(core:pii:reveal, audited).")
+    async def custom_fields(self, info: strawberry.Info) -> list[CustomFieldValue]:
+        return await custom_field_values(info, project_custom_fields.ENTITY_TYPE, self.row.id, audit_entity=ENTITY)
 
     @classmethod
     def from_row(cls, r: ProjectRow) -> "GuaranteeProject":
@@ -380,6 +393,14 @@ class GuaranteeProjectPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.input(description="Custom values of a guarantee project: only the keys given change; null or empty "
+                              "clears one.")
+class GuaranteeProjectCustomFieldsSetInput:
+    id: strawberry.ID
+    values: JSON = strawberry.field(description="{key: value}: money and numbers as text (e.g. \"1200.50\"), dates "
+                                                "as ISO text, multi-choice a list, a table a list of row objects.")
+
+
 #: Input field -> (Relay type of its id, or None for plain values).
 _APPLICATION_IDS = {"customer_id": "Customer", "product_id": "GuaranteeProduct", "bank_id": "GuaranteeBank",
                     "manager_a_id": "User", "manager_b_id": "User"}
@@ -483,6 +504,17 @@ class GuaranteeProjectsMutation:
                 expiring_within_days=input.expiring_within_days, fee_due_within_days=input.fee_due_within_days,
                 legal_name=input.legal_name, legal_address=input.legal_address,
                 legal_representative=input.legal_representative, seal_text=input.seal_text))))
+
+    @strawberry.mutation(description="Set custom field values of a project (guarantee:project:update); every "
+                                     "problem is returned at once, each error's field the custom field's key.")
+    def guarantee_project_custom_fields_set(self, info: strawberry.Info, input: GuaranteeProjectCustomFieldsSetInput
+                                            ) -> GuaranteeProjectPayload:
+        def go():
+            row = project_custom_fields.set_values(info.context.session, actor(info),
+                                                   decode_node_id(input.id, "GuaranteeProject"), input.values)
+            return GuaranteeProjectPayload(project=GuaranteeProject.from_row(row))
+
+        return run_values_mutation(info, GuaranteeProjectPayload, go)
 
     @strawberry.mutation(description="Enter a draft application (guarantee:project:create).")
     def guarantee_application_create(self, info: strawberry.Info,

@@ -13,6 +13,7 @@ from strawberry import relay
 
 from surety.core import inputs
 from surety.core.errors import ValidationFailed
+from surety.core.i18n import translate
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.dashboard.figures import dashboard
@@ -34,7 +35,7 @@ def _refused(call, field: str) -> str:
     with pytest.raises(ValidationFailed) as err:
         call()
     assert err.value.field == field
-    return err.value.message
+    return translate(err.value.template, err.value.params, "zh_CN")
 
 
 def test_beijing_date_of_a_stored_moment():
@@ -88,6 +89,14 @@ def test_loan_term_rules():
     assert leap == (D(2028, 2, 29), D(2058, 2, 28))
 
 
+def _zh(api, variables, token):
+    """The answer in zh-CN (the test client asks for English unless told)."""
+    response = api.client.post("/graphql", json={"query": QUERY, "variables": variables},
+                               headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def _approved_project(gw, s, a):
     bank, _ = make_bank(s)
     p = make_project(s, a, gw.customers["corp"], bank=bank, amount="3000000.00", status="contracted")
@@ -114,18 +123,18 @@ def test_graphql_loan_confirm_names_the_field_in_zh_cn(api, gw):
         pid = relay.to_base64("GuaranteeProject", _approved_project(gw, s, a).id)
     fin = api.login(gw.tenant.slug, "fin", TEST_PASSWORD)
     early = TODAY - dt.timedelta(days=200)
-    body = api(QUERY, {"i": {"projectId": pid, "loanContractNo": "JK-1", "loanAmount": "1000000", "rate": "0.0435",
-                             "startDate": early.isoformat(), "endDate": (TODAY + dt.timedelta(days=100)).isoformat()}},
-               token=fin)["data"]["guaranteeLoanConfirm"]
+    body = _zh(api, {"i": {"projectId": pid, "loanContractNo": "JK-1", "loanAmount": "1000000", "rate": "0.0435",
+                           "startDate": early.isoformat(), "endDate": (TODAY + dt.timedelta(days=100)).isoformat()}},
+               fin)["data"]["guaranteeLoanConfirm"]
     assert body["loan"] is None
     (err,) = body["errors"]
     assert (err["code"], err["field"]) == ("VALIDATION_FAILED", "startDate")
     assert err["message"] == (f"贷款起始日（{early.isoformat()}）不能早于审批通过日"
                               f"（{(TODAY - dt.timedelta(days=10)).isoformat()}）。")
     far = TODAY + dt.timedelta(days=400)
-    body = api(QUERY, {"i": {"projectId": pid, "loanContractNo": "JK-1", "loanAmount": "1000000", "rate": "0.0435",
-                             "startDate": TODAY.isoformat(), "endDate": far.replace(year=far.year + 40).isoformat()}},
-               token=fin)["data"]["guaranteeLoanConfirm"]
+    body = _zh(api, {"i": {"projectId": pid, "loanContractNo": "JK-1", "loanAmount": "1000000", "rate": "0.0435",
+                           "startDate": TODAY.isoformat(), "endDate": far.replace(year=far.year + 40).isoformat()}},
+               fin)["data"]["guaranteeLoanConfirm"]
     assert [(e["field"], e["message"].endswith("距起始日超过 30 年。")) for e in body["errors"]] == [("endDate", True)]
 
 
