@@ -3,7 +3,8 @@
 A message is an English template with ``{name}`` placeholders (the gettext msgid) and its parameters
 (docs/i18n.md). Catalogues are ``.po`` files read at run time (no compiled ``.mo``, no build step):
 ``core/locale/<locale>/LC_MESSAGES/surety.po`` for core, graphql and tenants, then ``<plugin package>/locale/...`` of
-each installed plugin, merged core first. Locales: ``zh_CN`` (the default) and ``en`` (the template itself).
+each installed plugin (every ``.po`` file there: :func:`catalogue_files`), merged core first. Locales: ``zh_CN``
+(the default) and ``en`` (the template itself).
 
 The web layer negotiates the request's locale from ``Accept-Language`` (:func:`negotiate`) and sets it for the
 request (:func:`use_locale`); GraphQL errors, typed payload errors and REST error bodies are rendered in it
@@ -148,12 +149,17 @@ def read_catalogue(path: Path, locale: str) -> Translations:
     return translations
 
 
+def catalogue_files(directory: Path, locale: str) -> list[Path]:
+    """The ``.po`` files of ``locale`` under a ``locale/`` directory, by name: ``surety.po``, and a large plugin may
+    split its catalogue by business area (``LC_MESSAGES/<area>.po``); a msgid belongs in one file only."""
+    return sorted((directory / locale / "LC_MESSAGES").glob("*.po"))
+
+
 @lru_cache(maxsize=16)
 def _translations(locale: str, dirs: tuple[Path, ...]) -> Translations:
     merged = Translations(domain=DOMAIN)
     for directory in reversed(dirs):  # core last: a plugin's catalogue never changes one of core's messages
-        po = directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if po.is_file():
+        for po in catalogue_files(directory, locale):
             merged._catalog.update(read_catalogue(po, locale)._catalog)
     return merged
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from surety.core.i18n import CORE_LOCALE_DIR, read_catalogue
+from surety.core.i18n import CORE_LOCALE_DIR, catalogue_files, read_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("core", "graphql", "tenants", "plugins")
@@ -77,6 +77,17 @@ def catalogue_dir(package: str) -> Path:
     return CORE_LOCALE_DIR if package in ("core", "graphql", "tenants") else ROOT / package / "locale"
 
 
+def catalogue_of(package: str) -> dict[str, str] | None:
+    """The merged zh_CN entries of a package's catalogue files; None when it has none."""
+    files = catalogue_files(catalogue_dir(package), "zh_CN")
+    if not files:
+        return None
+    merged: dict[str, str] = {}
+    for po in files:
+        merged.update(read_catalogue(po, "zh_CN")._catalog)
+    return merged
+
+
 def _message_calls(tree: ast.Module, callers: set[str]):
     """Calls of a message caller, and ``super().__init__(...)`` inside a DomainError subclass."""
     for node in ast.walk(tree):
@@ -135,7 +146,7 @@ def test_the_scan_finds_the_messages_of_every_package(scanned):
 @pytest.mark.parametrize("package", ["core", "graphql", "tenants"])
 def test_every_message_of_core_graphql_and_tenants_has_its_zh_cn_text(scanned, package):
     templates, _ = scanned
-    catalogue = read_catalogue(catalogue_dir(package) / "zh_CN" / "LC_MESSAGES" / "surety.po", "zh_CN")._catalog
+    catalogue = catalogue_of(package) or {}
     missing = sorted(f"{places[0]}: {template!r}" for template, places in templates.get(package, {}).items()
                      if not catalogue.get(template))
     assert not missing, "no zh_CN entry in core/locale/zh_CN/LC_MESSAGES/surety.po for:\n" + "\n".join(missing)
@@ -147,10 +158,9 @@ def test_every_plugin_catalogue_covers_the_messages_of_its_plugin(scanned):
     templates, _ = scanned
     missing = []
     for package, found in templates.items():
-        po = catalogue_dir(package) / "zh_CN" / "LC_MESSAGES" / "surety.po"
-        if not package.startswith("plugins/") or not po.is_file():
+        catalogue = catalogue_of(package) if package.startswith("plugins/") else None
+        if catalogue is None:
             continue
-        catalogue = read_catalogue(po, "zh_CN")._catalog
         missing += [f"{places[0]}: {t!r}" for t, places in found.items() if not catalogue.get(t)]
     assert not missing, "\n".join(sorted(missing))
 
@@ -171,7 +181,7 @@ def test_every_translation_uses_only_the_placeholders_of_its_template():
 
     bad = []
     for po in [CORE_LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "surety.po",
-               *sorted((ROOT / "plugins").glob("*/locale/zh_CN/LC_MESSAGES/surety.po"))]:
+               *sorted((ROOT / "plugins").glob("*/locale/zh_CN/LC_MESSAGES/*.po"))]:
         for msgid, msgstr in read_catalogue(po, "zh_CN")._catalog.items():
             try:
                 if not names(msgstr) <= names(msgid):
