@@ -68,7 +68,7 @@ def test_a_denial_names_the_permission_and_survives_the_rollback(db, tenant, use
     assert err.value.code == "FORBIDDEN"
     assert "'core:role:manage'" in err.value.message
     assert "Edit roles and the permission matrix" in err.value.message
-    assert err.value.details == {"permission": "core:role:manage"}
+    assert err.value.details["permission"] == "core:role:manage"
     assert _denials(db, tenant, actor.id) == [{"permission": "core:role:manage"}]
 
 

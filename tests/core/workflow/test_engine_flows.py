@@ -92,7 +92,7 @@ def test_three_level_approval_routes_by_org_unit_and_ends_approved(org):
         assert events[0] == "WorkflowInstanceStarted" and events[-1] == "WorkflowInstanceEnded"
         decided = s.scalar(select(Notification).where(Notification.user_id == org.id("alice"),
                                                       Notification.kind == "instance_decided"))
-        assert decided is not None and "approved" in decided.title
+        assert decided is not None and "已通过" in decided.title
 
 
 @pytest.mark.parametrize("amount,grade,via_committee", [
