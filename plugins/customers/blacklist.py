@@ -14,6 +14,7 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.ports import customers as customers_door
 
 from surety.plugins.customers.errors import CustomerBlacklisted
@@ -26,6 +27,10 @@ BLACK, WATCH = "blacklist", "watchlist"
 LIST_TYPES = (BLACK, WATCH)
 PENDING, ACTIVE, REJECTED, REMOVED = "pending", "active", "rejected", "removed"
 ENTITY = "customers:list_entry"
+#: Why an entry cannot be decided (it is no longer pending) or removed (it is closed), by its status.
+NOT_PENDING = {ACTIVE: N_("The entry is active, not pending."), REJECTED: N_("The entry is rejected, not pending."),
+               REMOVED: N_("The entry is removed, not pending.")}
+ALREADY_CLOSED = {REJECTED: N_("The entry is already rejected."), REMOVED: N_("The entry is already removed.")}
 
 
 def _entry(session: Session, entry_id: uuid.UUID) -> CustomerListEntry:
@@ -44,7 +49,7 @@ def request_entry(session: Session, actor: Actor, customer_id: uuid.UUID, list_t
     """Ask for a customer to be put on the blacklist or watchlist (pending until approved by someone else)."""
     require(session, actor, BLACKLIST, "manage")
     if list_type not in LIST_TYPES:
-        raise ValidationFailed(f"A list is one of {', '.join(LIST_TYPES)}.", field="list_type")
+        raise ValidationFailed("A list is one of {list_types}.", field="list_type", list_types=", ".join(LIST_TYPES))
     reason, source = " ".join((reason or "").split()), " ".join((source or "").split())
     if not reason:
         raise ValidationFailed("Give the reason for the entry.", field="reason")
@@ -61,7 +66,8 @@ def request_entry(session: Session, actor: Actor, customer_id: uuid.UUID, list_t
         CustomerListEntry.customer_id == customer_id, CustomerListEntry.list_type == list_type,
         CustomerListEntry.status.in_([PENDING, ACTIVE])))
     if open_entry is not None:
-        raise Conflict(f"The customer already has a pending or active {list_type} entry.", field="customer_id")
+        raise Conflict("The customer already has a pending or active blacklist entry." if list_type == BLACK
+                       else "The customer already has a pending or active watchlist entry.", field="customer_id")
     entry = CustomerListEntry(customer_id=customer_id, list_type=list_type, reason=reason, source=source,
                               status=PENDING, requested_by=actor.subject)
     session.add(entry)
@@ -76,7 +82,7 @@ def decide_entry(session: Session, actor: Actor, entry_id: uuid.UUID, approve: b
     require(session, actor, BLACKLIST, "approve")
     entry = _entry(session, entry_id)
     if entry.status != PENDING:
-        raise Conflict(f"The entry is {entry.status}, not pending.", field="id")
+        raise Conflict(NOT_PENDING.get(entry.status, N_("The entry is not pending.")), field="id")
     if entry.requested_by == actor.subject:
         raise PermissionDenied("An entry must be approved or rejected by someone other than its requester.",
                                field="id")
@@ -97,7 +103,7 @@ def remove_entry(session: Session, actor: Actor, entry_id: uuid.UUID, reason: st
     require(session, actor, BLACKLIST, "manage")
     entry = _entry(session, entry_id)
     if entry.status not in (ACTIVE, PENDING):
-        raise Conflict(f"The entry is already {entry.status}.", field="id")
+        raise Conflict(ALREADY_CLOSED.get(entry.status, N_("The entry is already closed.")), field="id")
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason for removing the entry.", field="reason")
     before = _image(entry)
@@ -130,8 +136,9 @@ def screen(session: Session, customer_id: uuid.UUID, business: str) -> list[str]
     for entry in active:
         if entry.list_type == BLACK:
             raise CustomerBlacklisted(
-                f"The customer is blacklisted ({entry.reason}; source: {entry.source}): new business "
-                f"{business!r} is refused.", field="customer_id", entry_id=str(entry.id))
+                "The customer is blacklisted ({reason}; source: {source}): new business {business!r} is refused.",
+                field="customer_id", entry_id=str(entry.id), reason=entry.reason, source=entry.source,
+                business=business)
     return [WATCH] if any(e.list_type == WATCH for e in active) else []
 
 

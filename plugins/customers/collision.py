@@ -16,6 +16,7 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 
 from surety.plugins.customers.errors import CustomerCollision
 from surety.plugins.customers.events import CustomerCollisionFlagged
@@ -49,12 +50,13 @@ def update_settings(session: Session, actor: Actor, *, collision_window_days: in
     before = {"collision_window_days": row.collision_window_days, "collision_mode": row.collision_mode}
     if collision_window_days is not None:
         if not 0 <= collision_window_days <= MAX_WINDOW_DAYS:
-            raise ValidationFailed(f"The collision window is 0 to {MAX_WINDOW_DAYS} days.",
-                                   field="collision_window_days")
+            raise ValidationFailed("The collision window is 0 to {max_days} days.", field="collision_window_days",
+                                   max_days=MAX_WINDOW_DAYS)
         row.collision_window_days = collision_window_days
     if collision_mode is not None:
         if collision_mode not in MODES:
-            raise ValidationFailed(f"The collision mode is one of {', '.join(MODES)}.", field="collision_mode")
+            raise ValidationFailed("The collision mode is one of {modes}.", field="collision_mode",
+                                   modes=", ".join(MODES))
         row.collision_mode = collision_mode
     session.flush()
     audit(session, "customers.settings.updated", entity_type="customers:settings", entity_id=row.id, before=before,
@@ -110,12 +112,26 @@ def collisions(session: Session, customer_id: uuid.UUID, actor: Actor, *, now: d
     return out
 
 
-def _who(session: Session, c: Collision) -> str:
+#: The refusal of a collision (mode ``block``), by (the other manager's username known?, their org unit known?).
+COLLIDED = {
+    (True, True): N_("Collision: the customer is already being worked by {user} ({unit}) since {since} (within "
+                     "{days} days)."),
+    (True, False): N_("Collision: the customer is already being worked by {user} since {since} (within {days} "
+                      "days)."),
+    (False, True): N_("Collision: the customer is already being worked by another manager ({unit}) since {since} "
+                      "(within {days} days)."),
+    (False, False): N_("Collision: the customer is already being worked by another manager since {since} (within "
+                       "{days} days)."),
+}
+
+
+def _who(session: Session, c: Collision) -> tuple[str | None, str | None]:
+    """The other manager's username and org unit name (None when unknown)."""
     from surety.core.identity.models import OrgUnit, User
 
     user = session.scalar(select(User.username).where(User.id == c.user_id)) if c.user_id else None
     unit = session.scalar(select(OrgUnit.name).where(OrgUnit.id == c.org_unit_id)) if c.org_unit_id else None
-    return f"{user or 'another manager'}" + (f" ({unit})" if unit else "")
+    return user, unit
 
 
 def engage_customer(session: Session, actor: Actor, customer_id: uuid.UUID, business: str) -> EngagementResult:
@@ -137,10 +153,9 @@ def engage_customer(session: Session, actor: Actor, customer_id: uuid.UUID, busi
     settings = get_settings(session)
     if found and settings.collision_mode == COLLISION_BLOCK:
         c = found[0]
-        raise CustomerCollision(
-            f"Collision: the customer is already being worked by {_who(session, c)} since "
-            f"{c.engaged_at.date().isoformat()} (within {settings.collision_window_days} days).",
-            field="customer_id")
+        user, unit = _who(session, c)
+        raise CustomerCollision(COLLIDED[bool(user), bool(unit)], field="customer_id", user=user, unit=unit,
+                                since=c.engaged_at.date().isoformat(), days=settings.collision_window_days)
     row = record_engagement(session, customer, actor, business, collision=bool(found))
     session.flush()
     if found:

@@ -132,5 +132,5 @@ def version_diff(session: Session, customer_id: uuid.UUID, from_version: int, to
                                       CustomerVersion.version.in_([from_version, to_version])))}
     for v, field in ((from_version, "from_version"), (to_version, "to_version")):
         if v not in snaps:
-            raise NotFound(f"The customer has no version {v}.", field=field)
+            raise NotFound("The customer has no version {version}.", field=field, version=v)
     return diff(snaps[from_version], snaps[to_version])

@@ -30,6 +30,7 @@ from surety.core.custom_fields import service as custom
 from surety.core.custom_fields.models import BOOLEAN, CHOICE, DATE, MULTI_CHOICE, TABLE, CustomFieldDefinition
 from surety.core.errors import DomainError, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_, format_message
 
 from surety.plugins.customers import validators as v
 from surety.plugins.customers.custom_fields import CORPORATE, INDIVIDUAL
@@ -63,6 +64,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADERS = tuple(c for c, _ in COLUMNS)
 REQUIRED = ("kind", "name", "id_number")
+#: Problems of a row that are no raised error (a row's ``message``).
+NOT_OF_KIND = N_("{label} is no custom field of this kind of customer.")
+ALREADY_IN_POOL = N_("A customer with this ID number / credit code already exists.")
 MAX_ROWS = 100_000
 BATCH = 1000
 
@@ -129,11 +133,11 @@ def _read(source: bytes | BinaryIO | Path, extra: Iterable[str] = ()) -> tuple[l
         known = set(HEADERS) | set(extra)
         unknown = [h for h in header if h not in known]
         if unknown:
-            raise ImportRejected(f"Unknown column {unknown[0]!r}; the template's columns are: {', '.join(HEADERS)}"
-                                 " (and the custom fields' labels).", field="file")
+            raise ImportRejected("Unknown column {column!r}; the template's columns are: {columns} (and the custom "
+                                 "fields' labels).", field="file", column=unknown[0], columns=", ".join(HEADERS))
         missing = [h for h in REQUIRED if h not in header]
         if missing:
-            raise ImportRejected(f"Missing required column {missing[0]!r}.", field="file")
+            raise ImportRejected("Missing required column {column!r}.", field="file", column=missing[0])
         if len(set(header)) != len(header):
             raise ImportRejected("A column appears twice in the header.", field="file")
         out = []
@@ -143,7 +147,7 @@ def _read(source: bytes | BinaryIO | Path, extra: Iterable[str] = ()) -> tuple[l
                 continue
             out.append((n, values))
             if len(out) > MAX_ROWS:
-                raise ImportRejected(f"At most {MAX_ROWS} rows per file.", field="file")
+                raise ImportRejected("At most {max_rows} rows per file.", field="file", max_rows=MAX_ROWS)
         return header, out
     finally:
         wb.close()
@@ -205,7 +209,7 @@ def _custom_values(rec: dict[str, Any], columns: dict[str, dict[str, CustomField
         d = by_type.get(entity_type)
         if d is None:
             if rec[label] is not None:
-                wrong.append((label, f"{label} is no custom field of this kind of customer."))
+                wrong.append((label, format_message(NOT_OF_KIND, {"label": label})))
             continue
         values[d.key] = _custom_cell(d, rec[label])
     return {k: x for k, x in values.items() if x is not None}, wrong
@@ -247,15 +251,17 @@ def _validate(session: Session, actor: Actor, header: list[str], rows: list[tupl
             tags = v.validate_tags(str(rec.get("tags") or "").replace("，", ",").split(","))
             owner = users.get(rec["owner_username"]) if rec.get("owner_username") else None
             if rec.get("owner_username") and owner is None:
-                raise ValidationFailed(f"No user {rec['owner_username']!r}.", field="owner_username")
+                raise ValidationFailed("No user {username!r}.", field="owner_username", username=rec["owner_username"])
             if rec.get("org_unit_code") and rec["org_unit_code"] not in units:
-                raise ValidationFailed(f"No org unit with code {rec['org_unit_code']!r}.", field="org_unit_code")
+                raise ValidationFailed("No org unit with code {unit_code!r}.", field="org_unit_code",
+                                       unit_code=rec["org_unit_code"])
             fields["owner_id"] = owner.id if owner else actor.id_uuid
             fields["org_unit_id"] = (units[rec["org_unit_code"]] if rec.get("org_unit_code")
                                      else owner.org_unit_id if owner else actor.org_unit_id)
             bidx = blind_index(tenant, fields["id_number"], "id_number")
             if bidx in seen:
-                raise ValidationFailed(f"The same ID number / credit code is on row {seen[bidx]}.", field="id_number")
+                raise ValidationFailed("The same ID number / credit code is on row {row}.", field="id_number",
+                                       row=seen[bidx])
             seen[bidx] = n
             entity_type = f"customer_{kind}"
             custom_values, wrong = _custom_values(rec, columns, entity_type)
@@ -275,8 +281,7 @@ def _validate(session: Session, actor: Actor, header: list[str], rows: list[tupl
         taken |= set(session.scalars(select(Customer.id_number_bidx).where(
             Customer.id_number_bidx.in_(keys[i:i + 500]))))
     for bidx in taken:
-        errors.append(RowError(seen[bidx], "id_number", "A customer with this ID number / credit code already "
-                                                         "exists."))
+        errors.append(RowError(seen[bidx], "id_number", ALREADY_IN_POOL))
     prepared = [p for p in prepared if blind_index(tenant, p.fields["id_number"], "id_number") not in taken]
     errors.sort(key=lambda e: e.row)
     return prepared, errors
@@ -298,10 +303,10 @@ def import_customers(session: Session, actor: Actor, source: bytes | BinaryIO | 
     if dry_run:
         return report
     if errors:
-        shown = "; ".join(f"row {e.row}: {e.message}" for e in errors[:5])
-        raise ImportRejected(f"{len(errors)} bad row(s), nothing imported. {shown}"
-                             + (" ..." if len(errors) > 5 else ""), field="file",
-                             rows=[e.__dict__ for e in errors])
+        shown = "; ".join(f"row {e.row}: {e.message}" for e in errors[:5])  # the rows' own words (English)
+        raise ImportRejected("{count} bad row(s), nothing imported. {shown}" if len(errors) <= 5
+                             else "{count} bad row(s), nothing imported. {shown} ...", field="file",
+                             count=len(errors), shown=shown, rows=[e.__dict__ for e in errors])
     if not prepared:
         raise ImportRejected("The file has no data rows.", field="file")
     tenant = tenant_of(session)

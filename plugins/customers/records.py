@@ -20,6 +20,7 @@ from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 
 from surety.plugins.customers import validators as v
 from surety.plugins.customers.errors import DuplicateCustomer
@@ -34,6 +35,13 @@ INDIVIDUAL = ("occupation", "annual_income", "total_assets", "family")
 CORPORATE = ("legal_rep_name", "legal_rep_id_number", "registered_capital", "industry", "region", "size",
              "shareholders", "key_people")
 FIELDS = COMMON + INDIVIDUAL + CORPORATE
+#: The refusal of a duplicate, by (corporate?, the existing customer deleted?).
+DUPLICATE = {
+    (True, False): N_("A customer with this credit code already exists."),
+    (True, True): N_("A customer with this credit code already exists (deleted; restore it instead)."),
+    (False, False): N_("A customer with this ID card number already exists."),
+    (False, True): N_("A customer with this ID card number already exists (deleted; restore it instead)."),
+}
 
 
 def tenant_of(session: Session) -> uuid.UUID:
@@ -56,8 +64,8 @@ def _any_id(value: Any, field: str) -> str:
             return check(value, field=field)
         except ValidationFailed:
             continue
-    raise ValidationFailed(f"{v._compact(value)!r} in {field} is neither a valid ID card number nor a valid unified "
-                           "social credit code (check character).", field=field)
+    raise ValidationFailed("{value!r} in {field_name} is neither a valid ID card number nor a valid unified social "
+                           "credit code (check character).", field=field, value=v._compact(value), field_name=field)
 
 
 def _text(value: Any, field: str, limit: int = 200) -> str | None:
@@ -65,7 +73,8 @@ def _text(value: Any, field: str, limit: int = 200) -> str | None:
         return None
     text = " ".join(str(value).split())
     if len(text) > limit:
-        raise ValidationFailed(f"{field} is at most {limit} characters.", field=field)
+        raise ValidationFailed("{field_name} is at most {limit} characters.", field=field, field_name=field,
+                               limit=limit)
     return text or None
 
 
@@ -73,10 +82,12 @@ def _people(values: Any, field: str, *, with_id: bool) -> list[dict]:
     out = []
     for n, item in enumerate(values or ()):
         if not isinstance(item, Mapping):
-            raise ValidationFailed(f"Each entry of {field} is an object with a name.", field=field)
+            raise ValidationFailed("Each entry of {field_name} is an object with a name.", field=field,
+                                   field_name=field)
         name = _text(item.get("name"), field)
         if not name:
-            raise ValidationFailed(f"Entry {n + 1} of {field} has no name.", field=field)
+            raise ValidationFailed("Entry {number} of {field_name} has no name.", field=field, number=n + 1,
+                                   field_name=field)
         entry = {"name": name}
         for key in ("relation", "role"):
             if item.get(key):
@@ -84,7 +95,8 @@ def _people(values: Any, field: str, *, with_id: bool) -> list[dict]:
         if item.get("ratio") not in (None, ""):
             ratio = v.validate_money(item["ratio"], field=field)
             if ratio is None or ratio > 1:
-                raise ValidationFailed(f"A shareholding ratio in {field} is between 0 and 1.", field=field)
+                raise ValidationFailed("A shareholding ratio in {field_name} is between 0 and 1.", field=field,
+                                       field_name=field)
             entry["ratio"] = str(ratio)
         if with_id and item.get("id_number"):
             entry["id_number"] = _any_id(item["id_number"], field)  # kept only as a blind index (CustomerKey)
@@ -108,11 +120,11 @@ def clean(data: Mapping[str, Any], kind: str, *, partial: bool = False) -> dict[
     other = CORPORATE if kind == KIND_INDIVIDUAL else INDIVIDUAL
     for f in other:
         if data.get(f) not in (None, "", [], ()):
-            raise ValidationFailed(f"{f} is a field of {'corporate' if kind == KIND_INDIVIDUAL else 'individual'} "
-                                   "customers.", field=f)
+            raise ValidationFailed("{field_name} is a field of corporate customers." if kind == KIND_INDIVIDUAL
+                                   else "{field_name} is a field of individual customers.", field=f, field_name=f)
     unknown = set(data) - set(FIELDS)
     if unknown:
-        raise ValidationFailed(f"Unknown customer field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+        raise ValidationFailed("Unknown customer field {name!r}.", field=sorted(unknown)[0], name=sorted(unknown)[0])
     out: dict[str, Any] = {}
 
     def has(f: str) -> bool:
@@ -186,9 +198,7 @@ def find_by_id_number(session: Session, value: str, *, include_deleted: bool = T
 def _refuse_duplicate(session: Session, id_number: str, kind: str, exclude: uuid.UUID | None = None) -> None:
     existing = find_by_id_number(session, id_number)
     if existing is not None and existing.id != exclude:
-        what = "credit code" if kind == KIND_CORPORATE else "ID card number"
-        state = " (deleted; restore it instead)" if existing.deleted_at else ""
-        raise DuplicateCustomer(f"A customer with this {what} already exists{state}.",
+        raise DuplicateCustomer(DUPLICATE[kind == KIND_CORPORATE, existing.deleted_at is not None],
                                 field="credit_code" if kind == KIND_CORPORATE else "id_number",
                                 existing_id=str(existing.id))
 
@@ -257,8 +267,8 @@ def update_customer(session: Session, actor: Actor, customer_id: uuid.UUID, data
 
     customer = get_customer(session, actor, customer_id, act="update")
     if expected_version is not None and expected_version != customer.version:
-        raise Conflict(f"The customer was changed meanwhile (now version {customer.version}); reload and retry.",
-                       field="version")
+        raise Conflict("The customer was changed meanwhile (now version {version}); reload and retry.",
+                       field="version", version=customer.version)
     fields = clean(data, customer.kind, partial=True)
     before = snapshot(customer)
     if "id_number" in fields:

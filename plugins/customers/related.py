@@ -207,7 +207,8 @@ def add_relation(session: Session, actor: Actor, from_id: uuid.UUID, to_id: uuid
 
     require(session, actor, RELATION, "manage")
     if relation_type not in MANUAL_TYPES:
-        raise ValidationFailed(f"A relation is one of {', '.join(MANUAL_TYPES)}.", field="relation_type")
+        raise ValidationFailed("A relation is one of {relation_types}.", field="relation_type",
+                               relation_types=", ".join(MANUAL_TYPES))
     if from_id == to_id:
         raise ValidationFailed("A customer cannot be related to itself.", field="to_id")
     get_customer(session, actor, from_id)
@@ -372,7 +373,7 @@ def graph(session: Session, actor: Actor, customer_id: uuid.UUID, depth: int = 2
 
     require(session, actor, RELATION, "read")
     if not 0 <= depth <= MAX_DEPTH:
-        raise ValidationFailed(f"depth is between 0 and {MAX_DEPTH}.", field="depth")
+        raise ValidationFailed("depth is between 0 and {max_depth}.", field="depth", max_depth=MAX_DEPTH)
     root = get_customer(session, actor, customer_id)
     seen = {root.id: 0}
     edges: dict[uuid.UUID, object] = {}

@@ -87,7 +87,7 @@ def search_statement(session: Session, actor: Actor, f: CustomerFilter | None = 
         stmt = stmt.where(Customer.region == f.region.strip())
     if f.kind:
         if f.kind not in KINDS:
-            raise ValidationFailed(f"A customer kind is one of {', '.join(KINDS)}.", field="kind")
+            raise ValidationFailed("A customer kind is one of {kinds}.", field="kind", kinds=", ".join(KINDS))
         stmt = stmt.where(Customer.kind == f.kind)
     if f.custom_field:
         key, value = f.custom_field
@@ -99,7 +99,7 @@ def order_columns(order: str = "name") -> list:
     try:
         return ORDERS[order]()
     except KeyError:
-        raise ValidationFailed(f"Order by one of {', '.join(ORDERS)}.", field="order_by") from None
+        raise ValidationFailed("Order by one of {orders}.", field="order_by", orders=", ".join(ORDERS)) from None
 
 
 def search_customers(session: Session, actor: Actor, f: CustomerFilter | None = None, *, order: str = "name",

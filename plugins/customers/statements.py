@@ -71,12 +71,13 @@ def set_statement(session: Session, actor: Actor, customer_id: uuid.UUID, period
     if customer.kind != KIND_CORPORATE:
         raise ValidationFailed("Financial statements are kept for corporate customers.", field="customer_id")
     if period_type not in PERIOD_TYPES:
-        raise ValidationFailed(f"A period type is one of {', '.join(PERIOD_TYPES)}.", field="period_type")
+        raise ValidationFailed("A period type is one of {period_types}.", field="period_type",
+                               period_types=", ".join(PERIOD_TYPES))
     values: dict[str, Decimal] = {}
     for line in LINES:
         raw = lines.get(line)
         if raw is None:
-            raise ValidationFailed(f"The statement needs {line}.", field=line)
+            raise ValidationFailed("The statement needs {line}.", field=line, line=line)
         if line in SIGNED and str(raw).strip().startswith("-"):
             amount = validate_money(str(raw).strip()[1:], field=line)
             values[line] = -amount if amount is not None else None
@@ -84,7 +85,7 @@ def set_statement(session: Session, actor: Actor, customer_id: uuid.UUID, period
             values[line] = validate_money(raw, field=line)
     unknown = set(lines) - set(LINES)
     if unknown:
-        raise ValidationFailed(f"Unknown statement line {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+        raise ValidationFailed("Unknown statement line {line!r}.", field=sorted(unknown)[0], line=sorted(unknown)[0])
     if values["inventory"] > values["current_assets"]:
         raise ValidationFailed("Inventory cannot exceed current assets.", field="inventory")
     if values["current_assets"] > values["total_assets"]:

@@ -50,22 +50,24 @@ def validate_id_number(value: str | None, *, field: str = "id_number", today: dt
     if not v:
         raise ValidationFailed("An ID card number is required.", field=field)
     if len(v) != 18:
-        raise ValidationFailed(f"An ID card number has 18 characters, not {len(v)}.", field=field)
+        raise ValidationFailed("An ID card number has 18 characters, not {length}.", field=field, length=len(v))
     if not _ID_RE.match(v):
         raise ValidationFailed("An ID card number is 17 digits followed by a digit or X.", field=field)
     if int(v[:2]) not in PROVINCES:
-        raise ValidationFailed(f"An ID card number starts with a province code; {v[:2]} is none.", field=field)
+        raise ValidationFailed("An ID card number starts with a province code; {prefix} is none.", field=field,
+                               prefix=v[:2])
     try:
         born = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise ValidationFailed(f"The birth date {v[6:14]} in the ID card number is not a date.", field=field) from None
+        raise ValidationFailed("The birth date {digits} in the ID card number is not a date.", field=field,
+                               digits=v[6:14]) from None
     if born > (today or dt.date.today()) or born.year < 1850:
-        raise ValidationFailed(f"The birth date {born.isoformat()} in the ID card number is out of range.",
-                               field=field)
+        raise ValidationFailed("The birth date {born} in the ID card number is out of range.", field=field,
+                               born=born.isoformat())
     expected = id_check_char(v[:17])
     if v[17] != expected:
-        raise ValidationFailed(f"Wrong check character in the ID card number: the last character should be "
-                               f"{expected}, not {v[17]} (GB 11643).", field=field)
+        raise ValidationFailed("Wrong check character in the ID card number: the last character should be "
+                               "{expected}, not {found} (GB 11643).", field=field, expected=expected, found=v[17])
     return v
 
 
@@ -75,18 +77,20 @@ def validate_credit_code(value: str | None, *, field: str = "credit_code") -> st
     if not v:
         raise ValidationFailed("A unified social credit code is required.", field=field)
     if len(v) != 18:
-        raise ValidationFailed(f"A unified social credit code has 18 characters, not {len(v)}.", field=field)
+        raise ValidationFailed("A unified social credit code has 18 characters, not {length}.", field=field,
+                               length=len(v))
     if not _USCC_RE.match(v):
         bad = sorted({c for c in v if c not in USCC_CHARS})
-        raise ValidationFailed(f"A unified social credit code uses digits and capital letters except I, O, Z, S "
-                               f"and V; found {''.join(bad)}.", field=field)
+        raise ValidationFailed("A unified social credit code uses digits and capital letters except I, O, Z, S "
+                               "and V; found {bad}.", field=field, bad="".join(bad))
     if not v[2:8].isdigit():
         raise ValidationFailed("Characters 3-8 of a unified social credit code are the region code (digits).",
                                field=field)
     expected = uscc_check_char(v[:17])
     if v[17] != expected:
-        raise ValidationFailed(f"Wrong check character in the unified social credit code: the last character should "
-                               f"be {expected}, not {v[17]} (GB 32100).", field=field)
+        raise ValidationFailed("Wrong check character in the unified social credit code: the last character should "
+                               "be {expected}, not {found} (GB 32100).", field=field, expected=expected,
+                               found=v[17])
     return v
 
 
@@ -130,7 +134,7 @@ def validate_region(value: str | None, *, field: str = "region") -> str | None:
 def validate_kind(value: str | None, *, field: str = "kind") -> str:
     v = (value or "").strip().lower()
     if v not in KINDS:
-        raise ValidationFailed(f"A customer kind is one of {', '.join(KINDS)}.", field=field)
+        raise ValidationFailed("A customer kind is one of {kinds}.", field=field, kinds=", ".join(KINDS))
     return v
 
 
@@ -139,7 +143,7 @@ def validate_size(value: str | None, *, field: str = "size") -> str | None:
     if not v:
         return None
     if v not in SIZES:
-        raise ValidationFailed(f"A company size is one of {', '.join(SIZES)}.", field=field)
+        raise ValidationFailed("A company size is one of {sizes}.", field=field, sizes=", ".join(SIZES))
     return v
 
 

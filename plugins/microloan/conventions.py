@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from surety.core.i18n import N_, format_message
+
 #: Repayment method -> zh-CN label.
 REPAYMENT_METHODS = {
     "equal_installment": "等额本息",
@@ -51,20 +53,31 @@ DEFAULT_ALLOCATION_ORDER = ("penalty", "fees", "interest", "principal")
 STATUTORY_ALLOCATION_ORDER = ("costs", "penalty", "interest", "fees", "principal")
 
 
+class OrderRefused(ValueError):
+    """An allocation order that cannot be used. It carries its message as a template and parameters (docs/i18n.md),
+    so a domain error quoting it (the product checks) shows it in the reader's language; ``str()`` is English."""
+
+    def __init__(self, template: str, **params: object):
+        self.template = template
+        self.params = params
+        super().__init__(format_message(template, params))
+
+
 def effective_order(order: Sequence[str] | None) -> tuple[str, ...]:
     """The full order a payment follows: the statutory one when ``order`` is None, else ``order`` with ``costs``
-    put first where it is not named. Raises ValueError for an unknown or repeated component or one left out."""
+    put first where it is not named. Raises OrderRefused (a ValueError) for an unknown or repeated component or one
+    left out."""
     if order is None:
         return STATUTORY_ALLOCATION_ORDER
     order = tuple(order)
     unknown = [c for c in order if c not in COMPONENTS]
     if unknown:
-        raise ValueError(f"unknown component {unknown[0]!r}")
+        raise OrderRefused(N_("unknown component {component!r}"), component=unknown[0])
     if len(set(order)) != len(order):
-        raise ValueError("a component appears twice in the order")
+        raise OrderRefused(N_("a component appears twice in the order"))
     if "costs" not in order:
         order = ("costs", *order)
     missing = [c for c in COMPONENTS if c not in order]
     if missing:
-        raise ValueError(f"the order leaves out {missing[0]!r}")
+        raise OrderRefused(N_("the order leaves out {component!r}"), component=missing[0])
     return order

@@ -29,6 +29,7 @@ from surety.plugins.microloan.conventions import (
     DEFAULT_ROUNDING,
     REPAYMENT_METHODS,
     ROUNDINGS,
+    OrderRefused,
     effective_order,
 )
 from surety.plugins.microloan.permissions import PRODUCT
@@ -73,9 +74,9 @@ def _order(value: Any) -> str | None:
         raise ValidationFailed("allocation_order is a list of components or null.", field="allocation_order")
     try:
         effective_order(value)
-    except ValueError as exc:
+    except OrderRefused as exc:  # quoted as it is: shown in the reader's language (core/i18n)
         raise ValidationFailed("allocation_order is not a valid order: {reason}.", field="allocation_order",
-                               reason=str(exc)) from None
+                               reason=exc) from None
     return ",".join(value)
 
 
