@@ -50,6 +50,7 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.workflow import engine
 from surety.core.workflow.helpers import last_decision
 from surety.core.workflow.models import INSTANCE_RUNNING
@@ -80,6 +81,7 @@ from surety.plugins.guarantee.compensation.models import (
     GuaranteeCompensationReceivable,
     GuaranteeRecoveryAction,
 )
+from surety.plugins.guarantee.compensation.words import Words, component, scope
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.permissions import COMPENSATION, CONTRACT, LOSS
 from surety.plugins.guarantee.project.models import (
@@ -90,7 +92,6 @@ from surety.plugins.guarantee.project.models import (
     COMPONENT_PRINCIPAL,
     COMPONENTS,
     DEFAULT_COMPONENTS,
-    PROJECT_STATUS_LABELS,
     STATUS_APPROVED,
     STATUS_COMPENSATED,
     STATUS_CONTRACTED,
@@ -187,19 +188,20 @@ def set_covered_components(session: Session, actor: Actor, project_id: uuid.UUID
     if components:
         unknown = [c for c in components if c not in COMPONENTS]
         if unknown:
-            raise ValidationFailed(f"保证范围只能包含 {'、'.join(f'{k}（{v}）' for k, v in COMPONENTS.items())}；"
-                                   f"不认识：{', '.join(map(str, unknown))}。", field="covered_components")
+            raise ValidationFailed("The covered components are among {components}; unknown: {unknown}.",
+                                   field="covered_components", components=", ".join(COMPONENTS),
+                                   unknown=", ".join(map(str, unknown)))
         if COMPONENT_PRINCIPAL not in components:
-            raise ValidationFailed("保证范围必须包含本金（principal）。", field="covered_components")
+            raise ValidationFailed("The covered components include the principal (principal).",
+                                   field="covered_components")
         chosen = [c for c in COMPONENTS if c in components]
     project = lock_project(session, actor, project_id)
     if chosen and chosen != [COMPONENT_PRINCIPAL] and _category(session, project) == CATEGORY_NON_FINANCING:
         raise ValidationFailed("A non-financing guarantee (保函) covers its guaranteed sum only: its scope is the "
                                "principal (本金) alone.", field="covered_components")
     if project.status not in COVERAGE_STATUSES:
-        raise Conflict(f"保证范围在担保生效前确定；项目 {project.project_no} 的状态为"
-                       f"{PROJECT_STATUS_LABELS.get(project.status, project.status)}（{project.status}）。",
-                       field="project_id")
+        raise Conflict("The covered components are set before the guarantee takes effect; project {project_no} is "
+                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
     before = {"covered_components": project.covered_components}
     project.covered_components, project.updated_at = chosen, utcnow()
     session.flush()
@@ -209,10 +211,19 @@ def set_covered_components(session: Session, actor: Actor, project_id: uuid.UUID
     return project
 
 
-def _component(value: Any, field: str, name: str) -> Decimal:
+#: The amounts of a claim and its payment as refusals name them (the ``what`` of core.inputs.money).
+AMOUNT_WORDS = {"principal": N_("The claimed principal (principal)"),
+                "interest": N_("The claimed interest (interest)"),
+                "penalty": N_("The claimed penalty interest (penalty)"),
+                "amount": N_("The claimed amount (amount)"),
+                "total": N_("The claim's total (amount)"),
+                "paid": N_("The compensation paid (amount)")}
+
+
+def _component(value: Any, field: str) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ZERO
-    return inputs.money(value, field, what=f"{name}（{field}）")
+    return inputs.money(value, field, what=Words(AMOUNT_WORDS[field]))
 
 
 def claim_components(session: Session, project: GuaranteeProject, *, amount: Any = None, principal: Any = None,
@@ -224,33 +235,39 @@ def claim_components(session: Session, project: GuaranteeProject, *, amount: Any
     given = [v for v in (principal, interest, penalty) if v is not None]
     if not given:
         if amount is None:
-            raise ValidationFailed("请填写代偿申请的本金（principal）、利息（interest）和罚息（penalty）金额。",
-                                   field="principal")
-        parts = {COMPONENT_PRINCIPAL: inputs.money(amount, "amount", what="代偿金额（amount）"),
+            raise ValidationFailed("Give the claimed principal (principal), interest (interest) and penalty "
+                                   "interest (penalty).", field="principal")
+        parts = {COMPONENT_PRINCIPAL: inputs.money(amount, "amount", what=Words(AMOUNT_WORDS["amount"])),
                  COMPONENT_INTEREST: ZERO, COMPONENT_PENALTY: ZERO}
         total_field = "amount"
     else:
-        parts = {COMPONENT_PRINCIPAL: _component(principal, "principal", "代偿本金"),
-                 COMPONENT_INTEREST: _component(interest, "interest", "代偿利息"),
-                 COMPONENT_PENALTY: _component(penalty, "penalty", "代偿罚息")}
+        parts = {COMPONENT_PRINCIPAL: _component(principal, "principal"),
+                 COMPONENT_INTEREST: _component(interest, "interest"),
+                 COMPONENT_PENALTY: _component(penalty, "penalty")}
         total_field = "principal"
     covered = covered_components(session, project)
     for key, value in parts.items():
         if value > 0 and key not in covered:
-            raise ValidationFailed(f"本项目的保证范围为{scope_text(covered)}，不含{COMPONENTS[key]}：{COMPONENTS[key]}"
-                                   f"（{key}）应为 0，申请的是 {inputs.yuan(value)} 元。", field=key)
+            raise ValidationFailed("The project's guarantee covers {scope}, not {component}: the claimed "
+                                   "{component} ({key}) must be 0, not {amount} yuan.", field=key,
+                                   scope=scope(covered), component=component(key), key=key,
+                                   amount=inputs.yuan(value))
     total = sum(parts.values(), ZERO)
     if total <= 0:
-        raise ValidationFailed("代偿申请金额（本金、利息、罚息之和）应大于 0。", field=total_field)
+        raise ValidationFailed("The claimed amount (principal, interest and penalty interest together) must be "
+                               "above 0.", field=total_field)
     if parts[COMPONENT_PRINCIPAL] > project.in_force_balance:
         field = "amount" if not given else "principal"
-        raise ValidationFailed(f"代偿本金（{field}）{inputs.yuan(parts[COMPONENT_PRINCIPAL])} 元超过在保余额 "
-                               f"{inputs.yuan(project.in_force_balance)} 元。", field=field)
+        raise ValidationFailed("The claimed principal ({name}) {amount} yuan is more than the in-force balance "
+                               "{balance} yuan.", field=field, name=field,
+                               amount=inputs.yuan(parts[COMPONENT_PRINCIPAL]),
+                               balance=inputs.yuan(project.in_force_balance))
     if given and amount is not None:
-        stated = inputs.money(amount, "amount", what="代偿金额合计（amount）")
+        stated = inputs.money(amount, "amount", what=Words(AMOUNT_WORDS["total"]))
         if stated != total:
-            raise ValidationFailed(f"代偿金额合计（amount）{inputs.yuan(stated)} 元与本金、利息、罚息之和 "
-                                   f"{inputs.yuan(total)} 元不符。", field="amount")
+            raise ValidationFailed("The claim's total (amount) {stated} yuan differs from the sum of principal, "
+                                   "interest and penalty interest, {total} yuan.", field="amount",
+                                   stated=inputs.yuan(stated), total=inputs.yuan(total))
     return {**parts, "total": total}
 
 
@@ -271,14 +288,14 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     text = inputs.text(notes, "notes", 500)
     project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
-        raise Conflict(f"代偿申请只能针对已生效的担保；项目 {project.project_no} 的状态为"
-                       f"{PROJECT_STATUS_LABELS.get(project.status, project.status)}（{project.status}）。",
-                       field="project_id")
+        raise Conflict("Compensation is claimed on an effective guarantee only; project {project_no} is {status}.",
+                       field="project_id", project_no=project.project_no, status=project.status)
     parts = claim_components(session, project, amount=amount, principal=principal, interest=interest,
                              penalty=penalty)
     if project.effective_date is not None and day < project.effective_date:
-        raise ValidationFailed(f"代偿申请日期（claim_date）早于担保生效日 {project.effective_date.isoformat()}。",
-                               field="claim_date")
+        raise ValidationFailed("The claim date (claim_date) is before the guarantee took effect on "
+                               "{effective_date}.", field="claim_date",
+                               effective_date=project.effective_date.isoformat())
     if project.expiry_date is not None and day > project.expiry_date \
             and _category(session, project) == CATEGORY_NON_FINANCING:
         raise ValidationFailed("The letter of guarantee of project {project_no} expired on {expiry_date}: a claim "
@@ -288,7 +305,8 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     pending = session.scalar(select(GuaranteeCompensation.id).where(
         GuaranteeCompensation.project_id == project.id, GuaranteeCompensation.status.in_(CLAIM_OPEN)))
     if pending is not None:
-        raise Conflict("本项目已有待审批或待支付的代偿申请。", field="project_id", compensation_id=str(pending))
+        raise Conflict("This project already has a compensation claim awaiting approval or payment.",
+                       field="project_id", compensation_id=str(pending))
     ratio = banks.project_share_ratio(session, project)
     total = parts["total"]
     share = banks.bank_share(total, ratio)
@@ -321,25 +339,30 @@ def pay(session: Session, actor: Actor, compensation_id: uuid.UUID, *, amount: A
     day = inputs.day(paid_on, "paid_on")
     row = _lock_claim(session, actor, compensation_id)
     if row.status != CLAIM_APPROVED:
-        hint = "（尚未批准）" if row.status == CLAIM_CLAIMED else ""
-        raise Conflict(f"代偿款只能按已批准的代偿申请支付；本申请的状态为 {row.status}{hint}。",
-                       field="compensation_id")
+        raise Conflict("Compensation is paid on an approved claim only; this claim is {status} (not approved "
+                       "yet)." if row.status == CLAIM_CLAIMED else
+                       "Compensation is paid on an approved claim only; this claim is {status}.",
+                       field="compensation_id", status=row.status)
     paid = row.payable_amount if amount is None else inputs.money(amount, "amount", positive=True,
-                                                                  what="代偿支付金额（amount）")
+                                                                  what=Words(AMOUNT_WORDS["paid"]))
     if paid != row.payable_amount:
         raise ValidationFailed(
-            f"代偿支付金额（amount）应为本公司承担的 {inputs.yuan(row.payable_amount)} 元：申请合计 "
-            f"{inputs.yuan(row.claimed_amount)} 元，银行按风险分担比例 {_percent(row.bank_share_ratio)} 承担 "
-            f"{inputs.yuan(row.bank_share)} 元；支付的是 {inputs.yuan(paid)} 元。", field="amount",
-            payable=str(row.payable_amount), bank_share=str(row.bank_share))
+            "The compensation paid (amount) is the company's share, {payable_yuan} yuan: the claim is "
+            "{claimed_yuan} yuan and the bank bears {bank_share_yuan} yuan at its risk-share ratio of {ratio}; "
+            "{paid_yuan} yuan was given.", field="amount",
+            payable=str(row.payable_amount), bank_share=str(row.bank_share),
+            payable_yuan=inputs.yuan(row.payable_amount), claimed_yuan=inputs.yuan(row.claimed_amount),
+            bank_share_yuan=inputs.yuan(row.bank_share), ratio=_percent(row.bank_share_ratio),
+            paid_yuan=inputs.yuan(paid))
     if day < row.claim_date:
-        raise ValidationFailed("代偿支付日期（paid_on）早于代偿申请日期。", field="paid_on")
+        raise ValidationFailed("The payment date (paid_on) is before the claim date.", field="paid_on")
     project = lock_by_id(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
                          "project_id")
     if row.principal > project.in_force_balance:
-        raise Conflict(f"代偿本金 {inputs.yuan(row.principal)} 元超过当前在保余额 "
-                       f"{inputs.yuan(project.in_force_balance)} 元（申请后有还款或解保）；请撤回本申请后重新申请。",
-                       field="compensation_id")
+        raise Conflict("The claimed principal {principal} yuan is more than the in-force balance {balance} yuan "
+                       "now (a repayment or release came after the claim); withdraw this claim and claim again.",
+                       field="compensation_id", principal=inputs.yuan(row.principal),
+                       balance=inputs.yuan(project.in_force_balance))
     before = _claim_image(row)
     project_before = {"in_force_balance": str(project.in_force_balance), "status": project.status}
     project.in_force_balance = project.in_force_balance - row.principal
@@ -480,7 +503,7 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
     Locks: the pending write-off instance (if any) before the receivable, the order the engine's actions use."""
     require(session, actor, COMPENSATION, "recover")
     if kind not in RECOVERY_KINDS:
-        raise ValidationFailed(f"A recovery action is one of {', '.join(RECOVERY_KINDS)}.", field="kind")
+        raise ValidationFailed("A recovery action is one of {kinds}.", field="kind", kinds=", ".join(RECOVERY_KINDS))
     text = inputs.text(notes, "notes", 1000)
     recovered = inputs.money(amount if amount is not None else "0", "amount")
     day = inputs.day(action_date, "action_date")
@@ -492,8 +515,9 @@ def record_recovery(session: Session, actor: Actor, receivable_id: uuid.UUID, *,
     if rec.status != RECEIVABLE_OPEN:
         raise Conflict("This receivable is closed.", field="receivable_id")
     if recovered > rec.outstanding:
-        raise ValidationFailed(f"The recovered amount {inputs.yuan(recovered)} yuan is more than the outstanding "
-                               f"receivable {inputs.yuan(rec.outstanding)} yuan.", field="amount")
+        raise ValidationFailed("The recovered amount {amount} yuan is more than the outstanding receivable "
+                               "{outstanding} yuan.", field="amount", amount=inputs.yuan(recovered),
+                               outstanding=inputs.yuan(rec.outstanding))
     if day < rec.opened_on:
         raise ValidationFailed("The action date is before the compensation was paid.", field="action_date")
     if recovered > 0 and rec.write_off_instance_id != pending:

@@ -421,7 +421,7 @@ def dashboard(session: Session, actor: Actor, *, date_from: dt.date, date_to: dt
     require(session, actor, DASHBOARD, "read")
     for name, value in (("date_from", date_from), ("date_to", date_to), ("as_of", as_of)):
         if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
-            raise ValidationFailed(f"{name} is a date.", field=name)
+            raise ValidationFailed("{name} is a date.", field=name, name=name)
     if date_from is None:
         raise ValidationFailed("Give the first day of the period.", field="date_from")
     if date_to is None:

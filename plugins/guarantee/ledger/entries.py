@@ -238,23 +238,23 @@ def _stage_refusal(actor: Actor, entry: GuaranteeLedgerEntry, project: Guarantee
                    may: dict[str, bool]) -> Exception | None:
     """Why ``actor`` may not confirm ``entry`` (of a project in their scope) at its stage (None when it may)."""
     who = actor.id_uuid
-    label = f"ledger entry {entry.id}"
     details = {"field": "entry_ids", "entry_id": str(entry.id), "stage": entry.stage}
     if entry.stage == STAGE_CONFIRMED:
-        return LedgerEntryNotConfirmable(f"The {label} is already confirmed.", **details)
+        return LedgerEntryNotConfirmable("The ledger entry {entry_id} is already confirmed.", **details)
     if entry.stage == STAGE_MANAGER:
         if project is None or who is None or who not in (project.manager_a_id, project.manager_b_id):
-            return PermissionDenied(f"The {label} is confirmed first by the project's manager (A or B).", **details)
+            return PermissionDenied("The ledger entry {entry_id} is confirmed first by the project's manager (A or B).",
+                                    **details)
         return None
     if entry.stage == STAGE_RISK and not may[STAGE_RISK]:
-        return PermissionDenied(f"The {label} awaits the risk officer: this needs the permission "
-                                f"'{LEDGER}:confirm_risk'.", **details)
+        return PermissionDenied("The ledger entry {entry_id} awaits the risk officer: this needs the permission "
+                                "'{permission}'.", permission=f"{LEDGER}:confirm_risk", **details)
     if entry.stage == STAGE_FINANCE and not may[STAGE_FINANCE]:
-        return PermissionDenied(f"The {label} awaits finance: this needs the permission "
-                                f"'{LEDGER}:confirm_finance'.", **details)
+        return PermissionDenied("The ledger entry {entry_id} awaits finance: this needs the permission "
+                                "'{permission}'.", permission=f"{LEDGER}:confirm_finance", **details)
     if who is not None and who in (entry.manager_by, entry.risk_by):
-        return PermissionDenied(f"The {label} must be confirmed at the {entry.stage} stage by someone other than "
-                                "who confirmed its earlier stages.", **details)
+        return PermissionDenied("The ledger entry {entry_id} must be confirmed at the {stage} stage by someone other "
+                                "than who confirmed its earlier stages.", **details)
     return None
 
 
@@ -284,19 +284,20 @@ def confirm(session: Session, actor: Actor, entry_ids: Iterable[uuid.UUID]) -> l
     if not ids:
         raise ValidationFailed("Give the ledger entries to confirm.", field="entry_ids")
     if len(ids) > MAX_BATCH:
-        raise ValidationFailed(f"Confirm at most {MAX_BATCH} entries at a time.", field="entry_ids")
+        raise ValidationFailed("Confirm at most {max_batch} entries at a time.", field="entry_ids",
+                               max_batch=MAX_BATCH)
     # The scope before anything about the entries (their stage) is read or locked: an entry's project never changes.
     owners = dict(session.execute(select(E.id, E.project_id).where(E.id.in_(ids))).all())
     visible = _projects_in_scope(session, actor, set(owners.values()))
     for entry_id in ids:
         if owners.get(entry_id) not in visible:
-            raise NotFound(f"No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id))
+            raise NotFound("No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id))
     locked: dict[uuid.UUID, GuaranteeLedgerEntry] = {}
     for entry_id in sorted(ids):
         try:
             locked[entry_id] = lock_by_id(session, E, entry_id, "stage", "ledger entry", "entry_ids")
         except NotFound as exc:
-            raise NotFound(f"No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id)) from exc
+            raise NotFound("No ledger entry {entry_id}.", field="entry_ids", entry_id=str(entry_id)) from exc
     project_ids = {e.project_id for e in locked.values()}
     projects = {p.id: p for p in session.scalars(select(P).where(P.id.in_(project_ids)))}
     stages = {e.stage for e in locked.values()}
@@ -380,7 +381,8 @@ def _filtered(session: Session, actor: Actor, stmt: Select, f: CompanyLedgerFilt
     stmt = stmt.where(P.tenant_id == tenant, P.effective_date.is_not(None))
     if f.status:
         if f.status not in PROJECT_STATUSES:
-            raise ValidationFailed(f"A project status is one of {', '.join(PROJECT_STATUSES)}.", field="status")
+            raise ValidationFailed("A project status is one of {statuses}.", field="status",
+                                   statuses=", ".join(PROJECT_STATUSES))
         stmt = stmt.where(P.status == f.status)
     if f.bank_id is not None:
         stmt = stmt.where(P.bank_id == f.bank_id)

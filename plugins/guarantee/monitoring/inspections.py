@@ -39,9 +39,11 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.compensation.events import GuaranteeCompensationPaid
+from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.monitoring.events import GuaranteeInspectionRecorded
 from surety.plugins.guarantee.monitoring.models import (
@@ -163,14 +165,14 @@ def update_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, interv
         raise ValidationFailed("Give the new interval or the next due date.", field="interval_days")
     if interval_days is not None:
         interval_days = inputs.whole(interval_days, "interval_days", MIN_INTERVAL_DAYS, MAX_INTERVAL_DAYS, "days",
-                                     what="The inspection interval")
+                                     what=Words(N_("The inspection interval")))
     if next_due is not None:
         if not isinstance(next_due, dt.date) or isinstance(next_due, dt.datetime):
             raise ValidationFailed("next_due is a date.", field="next_due")
         today = _today()
         if next_due < today:
-            raise ValidationFailed(f"next_due cannot be in the past (before today, {today.isoformat()}).",
-                                   field="next_due")
+            raise ValidationFailed("next_due cannot be in the past (before today, {today}).",
+                                   field="next_due", today=today.isoformat())
     project = get_project(session, actor, project_id)
     found = find_plan(session, project.id)
     if found is None:
@@ -206,19 +208,21 @@ def record_inspection(session: Session, actor: Actor, project_id: uuid.UUID, *, 
     GuaranteeInspectionRecorded."""
     require(session, actor, INSPECTION, "record")
     if conclusion not in INSPECTION_CONCLUSIONS:
-        raise ValidationFailed(f"The conclusion is one of {', '.join(INSPECTION_CONCLUSIONS)}.", field="conclusion")
+        raise ValidationFailed("The conclusion is one of {conclusions}.", field="conclusion",
+                               conclusions=", ".join(INSPECTION_CONCLUSIONS))
     findings = str(findings or "").strip()
     if len(findings) > FINDINGS_LIMIT:
-        raise ValidationFailed(f"findings is at most {FINDINGS_LIMIT} characters.", field="findings")
+        raise ValidationFailed("findings is at most {limit} characters.", field="findings", limit=FINDINGS_LIMIT)
     if conclusion != CONCLUSION_NORMAL and not findings:
-        raise ValidationFailed(f"Describe the findings: the conclusion is {conclusion}.", field="findings")
+        raise ValidationFailed("Describe the findings: the conclusion is {conclusion}.", field="findings",
+                               conclusion=conclusion)
     get_project(session, actor, project_id)  # data scope: NotFound outside it
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
-        raise ProjectNotEffective(f"An inspection is for an effective guarantee; project {project.project_no} is "
-                                  f"{project.status}.", field="project_id", status=project.status)
+        raise ProjectNotEffective("An inspection is for an effective guarantee; project {project_no} is {status}.",
+                                  field="project_id", project_no=project.project_no, status=project.status)
     day = inputs.day(inspected_on, "inspected_on", not_before=project.effective_date,
-                     since="the guarantee took effect")
+                     since=Words(N_("the guarantee took effect")))
     plan = ensure_plan(session, project.id, project.effective_date)
     plan = lock_by_id(session, GuaranteeInspectionPlan, plan.id, "next_due", "inspection plan", "project_id")
     last = session.scalar(select(GuaranteeInspection.inspected_on)
@@ -230,9 +234,8 @@ def record_inspection(session: Session, actor: Actor, project_id: uuid.UUID, *, 
     else:
         kind = KIND_FIRST if last is None else KIND_PERIODIC
         if last is not None and day < last:
-            raise ValidationFailed(f"inspected_on cannot be before the last regular inspection "
-                                   f"({last.isoformat()}); record an earlier visit as ad hoc.",
-                                   field="inspected_on")
+            raise ValidationFailed("inspected_on cannot be before the last regular inspection ({last}); record an "
+                                   "earlier visit as ad hoc.", field="inspected_on", last=last.isoformat())
     plan_before = _plan_image(plan)
     due_on = None
     if kind != KIND_AD_HOC and plan.active:
@@ -318,7 +321,7 @@ def due_statement(session: Session, actor: Actor, *, within_days: int = 7, late_
     within ``within_days`` (0..366) of the business date, or already late (``late_only``: late ones only). Needs
     guarantee:inspection:read and guarantee:project:read."""
     require(session, actor, INSPECTION, "read")
-    within = inputs.whole(within_days, "within_days", 0, MAX_WITHIN_DAYS, "days", what="The window")
+    within = inputs.whole(within_days, "within_days", 0, MAX_WITHIN_DAYS, "days", what=Words(N_("The window")))
     today = today or _today()
     stmt = (select(GuaranteeInspectionPlan)
             .join(GuaranteeProject, GuaranteeProject.id == GuaranteeInspectionPlan.project_id)
@@ -359,7 +362,8 @@ def due_list(session: Session, actor: Actor, *, within_days: int = 7, late_only:
     """The first ``limit`` (1..200) inspections due within ``within_days`` or late, earliest due date first (GraphQL pages
     further with keyset cursors)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
-        raise ValidationFailed(f"limit is a whole number between 1 and {MAX_LIST}.", field="limit")
+        raise ValidationFailed("limit is a whole number between 1 and {max_list}.", field="limit",
+                               max_list=MAX_LIST)
     today = _today()
     stmt = due_statement(session, actor, within_days=within_days, late_only=late_only, today=today)
     plans = session.scalars(stmt.order_by(*DUE_ORDER).limit(limit))

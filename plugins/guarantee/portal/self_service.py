@@ -321,7 +321,7 @@ def submit_application(session: Session, actor: Actor, data: Mapping[str, Any]) 
     customer_id = linked_customer(session, actor)
     unknown = sorted(set(data) - set(APPLICATION_FIELDS))
     if unknown:
-        raise ValidationFailed(f"Unknown application field {unknown[0]!r}.", field=unknown[0])
+        raise ValidationFailed("Unknown application field {name!r}.", field=unknown[0], name=unknown[0])
     summary = applications._customer(session, customer_id)
     manager_id = summary.get("owner_id")
     if manager_id is None:

@@ -38,6 +38,7 @@ from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid
 from surety.core.workflow import helpers
+from surety.plugins.guarantee.compensation import words
 from surety.plugins.guarantee.compensation.models import (
     CLAIM_COMPENSATED,
     RECEIVABLE_OPEN,
@@ -172,20 +173,23 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
 
     require(session, actor, CLASSIFICATION, "propose")
     if to_class not in RISK_CLASSES:
-        raise ValidationFailed(f"A risk class is one of {', '.join(RISK_CLASSES)}.", field="to_class")
+        raise ValidationFailed("A risk class is one of {classes}.", field="to_class", classes=", ".join(RISK_CLASSES))
     text = inputs.text(reason, "reason", 1000, required=True)
     get_project(session, actor, project_id)
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if not carries_risk(session, project):
-        raise Conflict(f"The risk class changes on an effective guarantee, or a released or compensated one with an "
-                       f"open compensation receivable; project {project.project_no} is {project.status}.",
-                       field="project_id")
+        raise Conflict("The risk class changes on an effective guarantee, or a released or compensated one with an "
+                       "open compensation receivable; project {project_no} is {status}.",
+                       field="project_id", project_no=project.project_no, status=project.status)
     if to_class == project.risk_class:
-        raise ValidationFailed(f"The project is already {to_class} ({RISK_CLASSES[to_class]}).", field="to_class")
+        raise ValidationFailed("The project is already {to_class} ({label}).", field="to_class", to_class=to_class,
+                               label=words.risk_class(to_class))
     floor = floor_class(session, project)
     if risk_rank(to_class) < risk_rank(floor):
-        raise ValidationFailed(f"本项目已代偿，风险分类（to_class）不得低于{RISK_CLASSES[floor]}（{floor}），"
-                               f"提议的是{RISK_CLASSES[to_class]}（{to_class}）。", field="to_class")
+        raise ValidationFailed("The project was compensated: its risk class (to_class) cannot be below {floor_label} "
+                               "({floor}); {to_label} ({to_class}) was proposed.", field="to_class",
+                               floor=floor, floor_label=words.risk_class(floor), to_class=to_class,
+                               to_label=words.risk_class(to_class))
     pending = session.scalar(select(GuaranteeClassificationChange.id).where(
         GuaranteeClassificationChange.project_id == project.id,
         GuaranteeClassificationChange.status == CHANGE_PROPOSED))

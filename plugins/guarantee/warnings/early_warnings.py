@@ -39,11 +39,13 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.ids import as_uuid
 from surety.core.ports import customers as door
 from surety.core.workflow import helpers
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.helpers import last_decision
+from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import WARNING
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
@@ -203,16 +205,16 @@ def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, ove
     text = inputs.text(notes, "notes", 500)
     project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
-        raise Conflict(f"A bank reports an overdue loan on an effective guarantee; project {project.project_no} is "
-                       f"{project.status}.", field="project_id")
+        raise Conflict("A bank reports an overdue loan on an effective guarantee; project {project_no} is "
+                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
     if project.effective_date is not None and day < project.effective_date:
-        raise ValidationFailed(f"The report date is before the guarantee took effect "
-                               f"({project.effective_date.isoformat()}).", field="reported_on")
+        raise ValidationFailed("The report date is before the guarantee took effect ({effective_date}).",
+                               field="reported_on", effective_date=project.effective_date.isoformat())
     latest = session.scalar(select(GuaranteeOverdueReport.reported_on).where(
         GuaranteeOverdueReport.project_id == project.id).order_by(GuaranteeOverdueReport.reported_on.desc()))
     if latest is not None and day < latest:
-        raise ValidationFailed(f"The report date is before the project's latest overdue report "
-                               f"({latest.isoformat()}).", field="reported_on")
+        raise ValidationFailed("The report date is before the project's latest overdue report ({latest}).",
+                               field="reported_on", latest=latest.isoformat())
     superseded = list(session.scalars(select(GuaranteeOverdueReport).where(
         GuaranteeOverdueReport.project_id == project.id, GuaranteeOverdueReport.open)))
     for old in superseded:
@@ -245,8 +247,8 @@ def cure_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, cured
     if row is None:
         raise Conflict("This project has no open overdue report.", field="project_id")
     if day < row.reported_on:
-        raise ValidationFailed(f"The cure date is before the overdue report ({row.reported_on.isoformat()}).",
-                               field="cured_on")
+        raise ValidationFailed("The cure date is before the overdue report ({reported_on}).",
+                               field="cured_on", reported_on=row.reported_on.isoformat())
     before = _report_image(row)
     row.closed_on, row.close_reason = day, "cured"
     if text:
@@ -272,37 +274,37 @@ def overdue_reports(session: Session, actor: Actor, project_id: uuid.UUID) -> li
 
 def _clean_indicator(kind: str, threshold: Any, params: Any) -> tuple[Decimal | None, dict]:
     if kind not in KINDS:
-        raise ValidationFailed(f"An indicator kind is one of {', '.join(KINDS)}.", field="kind")
+        raise ValidationFailed("An indicator kind is one of {kinds}.", field="kind", kinds=", ".join(KINDS))
     params = dict(params or {})
     if not all(isinstance(k, str) for k in params):
         raise ValidationFailed("params are named values.", field="params")
     if kind in NO_THRESHOLD:
         if threshold is not None and not (isinstance(threshold, str) and not threshold.strip()):
-            raise ValidationFailed(f"A {kind} indicator has no threshold.", field="threshold")
+            raise ValidationFailed("A {kind} indicator has no threshold.", field="threshold", kind=kind)
         if params:
-            raise ValidationFailed(f"A {kind} indicator takes no params.", field="params")
+            raise ValidationFailed("A {kind} indicator takes no params.", field="params", kind=kind)
         return None, {}
     if kind == OVERDUE_DAYS:
-        value = inputs.number(threshold, field="threshold", what="The days past due", low=Decimal(0), places=0,
+        value = inputs.number(threshold, field="threshold", what=Words(N_("The days past due")), low=Decimal(0), places=0,
                               high=Decimal(MAX_DAYS_PAST_DUE))
         if params:
             raise ValidationFailed("An overdue_days indicator takes no params.", field="params")
         return value, {}
     if kind == OVERDUE_INTEREST:
-        value = inputs.money(threshold, "threshold", positive=True, what="the overdue interest")
+        value = inputs.money(threshold, "threshold", positive=True, what=Words(N_("the overdue interest")))
         if params:
             raise ValidationFailed("An overdue_interest indicator takes no params.", field="params")
         return value, {}
     # ratio_deterioration
-    value = inputs.number(threshold, field="threshold", what="The ratio threshold", low=Decimal(-1000),
+    value = inputs.number(threshold, field="threshold", what=Words(N_("The ratio threshold")), low=Decimal(-1000),
                           high=Decimal(1000), places=inputs.RATE_PLACES)
     if params.get("ratio") not in RATIOS:
-        raise ValidationFailed(f"params.ratio is one of {', '.join(RATIOS)}.", field="params")
+        raise ValidationFailed("params.ratio is one of {ratios}.", field="params", ratios=", ".join(RATIOS))
     if params.get("direction") not in DIRECTIONS:
         raise ValidationFailed("params.direction is above or below.", field="params")
     unknown = sorted(set(params) - {"ratio", "direction"})
     if unknown:
-        raise ValidationFailed(f"Unknown param {unknown[0]!r}.", field="params")
+        raise ValidationFailed("Unknown param {param!r}.", field="params", param=unknown[0])
     return value, {"ratio": params["ratio"], "direction": params["direction"]}
 
 
@@ -318,12 +320,12 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
         raise ValidationFailed("A code is letters, digits, '_', '.' or '-' (at most 40).", field="code")
     name = inputs.text(name, "name", 200, required=True)
     if level not in WARNING_LEVELS:
-        raise ValidationFailed(f"A level is one of {', '.join(WARNING_LEVELS)}.", field="level")
+        raise ValidationFailed("A level is one of {levels}.", field="level", levels=", ".join(WARNING_LEVELS))
     value, clean = _clean_indicator(kind, threshold, params)
     taken = session.scalar(select(GuaranteeWarningIndicator.id).where(GuaranteeWarningIndicator.code == code))
     if indicator_id is None:
         if taken is not None:
-            raise Conflict(f"An indicator with code {code!r} exists.", field="code")
+            raise Conflict("An indicator with code {indicator_code!r} exists.", field="code", indicator_code=code)
         row = GuaranteeWarningIndicator(code=code, name=name, kind=kind, threshold=value, level=level, params=clean,
                                         active=bool(active))
         session.add(row)
@@ -333,10 +335,10 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
         return row
     row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
     if taken is not None and taken != row.id:
-        raise Conflict(f"An indicator with code {code!r} exists.", field="code")
+        raise Conflict("An indicator with code {indicator_code!r} exists.", field="code", indicator_code=code)
     if kind != row.kind:
-        raise Conflict(f"The kind of an indicator cannot change (it is {row.kind}); create another indicator.",
-                       field="kind")
+        raise Conflict("The kind of an indicator cannot change (it is {kind}); create another indicator.",
+                       field="kind", kind=row.kind)
     before = _indicator_image(row)
     row.code, row.name, row.threshold, row.level, row.params, row.active = code, name, value, level, clean, \
         bool(active)
@@ -483,16 +485,16 @@ def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indi
     if not indicator.active:
         raise Conflict("This indicator is inactive.", field="indicator_id")
     if indicator.kind not in BY_HAND:
-        raise ValidationFailed(f"Warnings are raised by hand with a {' or '.join(BY_HAND)} indicator; "
-                               f"{indicator.kind} is evaluated by the system.", field="indicator_id")
+        raise ValidationFailed("Warnings are raised by hand with a {kinds} indicator; {kind} is evaluated by the "
+                               "system.", field="indicator_id", kinds=" or ".join(BY_HAND), kind=indicator.kind)
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
-        raise Conflict(f"Warnings are raised on effective guarantees; project {project.project_no} is "
-                       f"{project.status}.", field="project_id")
+        raise Conflict("Warnings are raised on effective guarantees; project {project_no} is {status}.",
+                       field="project_id", project_no=project.project_no, status=project.status)
     if not is_in_force(project):
-        raise Conflict(f"Warnings are raised on guarantees in force; nothing is in force on project "
-                       f"{project.project_no} (in-force balance {inputs.yuan(project.in_force_balance)} yuan).",
-                       field="project_id")
+        raise Conflict("Warnings are raised on guarantees in force; nothing is in force on project {project_no} "
+                       "(in-force balance {balance} yuan).", field="project_id", project_no=project.project_no,
+                       balance=inputs.yuan(project.in_force_balance))
     existing = _already(session, project.id, indicator.id, "")
     if existing is not None:
         raise Conflict("This project already has an open warning of that indicator.", field="indicator_id",
@@ -643,9 +645,9 @@ def list_warnings(session: Session, actor: Actor, *, status: str | None = None, 
     if status is not None and status not in (WARNING_OPEN, WARNING_HANDLED, WARNING_DISMISSED):
         raise ValidationFailed("A status is open, handled or dismissed.", field="status")
     if level is not None and level not in WARNING_LEVELS:
-        raise ValidationFailed(f"A level is one of {', '.join(WARNING_LEVELS)}.", field="level")
+        raise ValidationFailed("A level is one of {levels}.", field="level", levels=", ".join(WARNING_LEVELS))
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIST:
-        raise ValidationFailed(f"limit is between 1 and {MAX_LIST}.", field="limit")
+        raise ValidationFailed("limit is between 1 and {max_list}.", field="limit", max_list=MAX_LIST)
     if project_id is not None:
         get_project(session, actor, project_id)
     stmt = select(GuaranteeWarning).join(GuaranteeProject, GuaranteeProject.id == GuaranteeWarning.project_id)

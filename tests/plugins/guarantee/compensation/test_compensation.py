@@ -16,6 +16,7 @@ from strawberry import relay
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
+from surety.core.i18n import render_error
 from surety.core.identity.models import User
 from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
@@ -284,7 +285,7 @@ def test_permissions_and_claim_refusals(gw):
         contracted = make_project(s, a, gw.customers["corp"], status="contracted")
         with pytest.raises(Conflict) as not_effective:
             comp.claim(s, a, contracted.id, amount="1")
-        assert "已签约（contracted）" in not_effective.value.message
+        assert "项目" in render_error(not_effective.value, "zh_CN") and "contracted" in not_effective.value.message
         with pytest.raises(NotFound):
             comp.claim(s, a, uuid.uuid4(), amount="1")
         with pytest.raises(NotFound):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.errors import Conflict, ValidationFailed
+from surety.core.i18n import render_error
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow.actions import act
 from surety.core.workflow.models import WorkflowTask
@@ -101,7 +102,8 @@ def test_a_5_5m_claim_on_a_20_percent_line_costs_the_company_4_4m(gw):
         assert board.compensation.rate == Decimal("0.880000")
     with gw.acting("risk") as (s, a), pytest.raises(ValidationFailed) as below:  # the floor holds
         classification.propose_change(s, a, p.id, to_class="special_mention", reason="已追回部分")
-    assert below.value.field == "to_class" and "次级" in below.value.message
+    assert below.value.field == "to_class" and "次级" in render_error(below.value, "zh_CN")
+    assert "substandard" in below.value.message
 
 
 def test_a_claim_of_part_of_the_principal_leaves_the_project_effective_but_substandard(gw):
@@ -133,7 +135,8 @@ def test_caps_and_refusals_name_the_field_in_chinese(gw):
         for kw, field, words in cases:
             with pytest.raises(ValidationFailed) as err:
                 comp.claim(s, a, p.id, claim_date=D(2026, 6, 1), **kw)
-            assert (err.value.field, words in err.value.message) == (field, True), (kw, err.value.message)
+            zh = render_error(err.value, "zh_CN")
+            assert (err.value.field, words in zh) == (field, True), (kw, zh)
         draft = make_project(s, a, gw.customers["corp"], status="contracted")
     # A contract covering principal and interest only (legal sets it before the guarantee takes effect).
     with gw.acting("legal") as (s, a):
@@ -145,7 +148,7 @@ def test_caps_and_refusals_name_the_field_in_chinese(gw):
             assert err.value.field == "covered_components"
         with pytest.raises(Conflict) as late:  # fixed once the guarantee is effective
             comp.set_covered_components(s, a, p.id, ["principal"])
-        assert late.value.field == "project_id" and "生效前" in late.value.message
+        assert late.value.field == "project_id" and "生效前" in render_error(late.value, "zh_CN")
     with gw.acting("fin") as (s, a):
         draft = s.scalars(select(GuaranteeProject).where(GuaranteeProject.id == draft.id)).one()
         assert draft.covered_components == ["principal", "interest"]
@@ -153,7 +156,8 @@ def test_caps_and_refusals_name_the_field_in_chinese(gw):
         s.flush()
         with pytest.raises(ValidationFailed) as penalty:
             comp.claim(s, a, draft.id, principal="100", penalty="1", claim_date=D(2026, 6, 1))
-        assert penalty.value.field == "penalty" and "不含罚息" in penalty.value.message
+        assert penalty.value.field == "penalty" and "不含罚息" in render_error(penalty.value, "zh_CN")
+        assert "not penalty interest" in penalty.value.message
         # A performance guarantee covers the guaranteed sum only (its product's default).
         bond, _ = _effective(s, a, gw, product=make_product(s, kind="performance"), share="0")
         assert comp.covered_components(s, bond) == ("principal",)
