@@ -290,12 +290,12 @@ def generate_contracts(session: Session, actor: Actor, project_id: uuid.UUID, *,
     require(session, actor, CONTRACT, "manage")
     project = get_project(session, project_id, lock=True)
     if project.status != STATUS_APPROVED:
-        raise Conflict(f"Contracts are generated for an approved project; project {project.project_no} is "
-                       f"{project.status}.", field="project_id")
+        raise Conflict("Contracts are generated for an approved project; project {project_no} is "
+                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
     existing = current_contracts(session, project.id)
     if existing and not regenerate:
-        raise Conflict(f"The contracts of project {project.project_no} were already generated ({len(existing)}); "
-                       "regenerate to replace those not yet signed.", field="regenerate")
+        raise Conflict("The contracts of project {project_no} were already generated ({count}); "
+                       "regenerate to replace those not yet signed.", field="regenerate", project_no=project.project_no, count=len(existing))
     signed = {_key(c.contract_type, c.counter_guarantee_id) for c in existing if c.status == CONTRACT_SIGNED}
     for contract in existing:
         if contract.status != CONTRACT_SIGNED:
@@ -392,10 +392,10 @@ def record_signed(session: Session, actor: Actor, contract: GuaranteeContract, *
     """Mark ``contract`` signed (the caller checked the permission and locked the project), audit it, raise
     GuaranteeContractSigned, and move the project to contracted when every required contract is signed."""
     if contract.status == CONTRACT_SIGNED:
-        raise Conflict(f"Contract {contract.contract_no} is already signed.", field="contract_id")
+        raise Conflict("Contract {contract_no} is already signed.", field="contract_id", contract_no=contract.contract_no)
     if contract.status == CONTRACT_SUPERSEDED:
-        raise Conflict(f"Contract {contract.contract_no} was replaced by a regenerated one; sign that instead.",
-                       field="contract_id")
+        raise Conflict("Contract {contract_no} was replaced by a regenerated one; sign that instead.",
+                       field="contract_id", contract_no=contract.contract_no)
     signed_on = inputs.day(signed_on, "signed_on")
     who = _signers(signers)
     contract.status, contract.signed_via, contract.signed_on = CONTRACT_SIGNED, via, signed_on

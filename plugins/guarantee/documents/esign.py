@@ -71,8 +71,8 @@ def send(session: Session, actor: Actor, contract_id: uuid.UUID) -> GuaranteeCon
     project = get_project(session, contract.project_id, lock=True)
     contract = get_contract(session, actor, contract_id, act="sign", lock=True)
     if contract.status != CONTRACT_GENERATED:
-        raise Conflict(f"Contract {contract.contract_no} is {contract.status}; only a generated contract is sent "
-                       "for signature.", field="contract_id")
+        raise Conflict("Contract {contract_no} is {status}; only a generated contract is sent "
+                       "for signature.", field="contract_id", contract_no=contract.contract_no, status=contract.status)
     _, document = attachments.download(session, actor, contract.attachment_id)
     caller = get_registry_hook(session)
     reference = caller(session=session, contract_id=contract.id, document=document,

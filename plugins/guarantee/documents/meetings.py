@@ -56,8 +56,8 @@ def _members(session: Session, member_ids: Iterable[uuid.UUID | str]) -> list[uu
         raise ValidationFailed("A meeting needs its members.", field="member_ids")
     active = set(session.scalars(select(User.id).where(User.id.in_(ids), User.status == USER_ACTIVE)))
     if len(active) != len(ids):
-        raise NotFound(f"{len(ids) - len(active)} member(s) are not active users of this company.",
-                       field="member_ids")
+        raise NotFound("{count} member(s) are not active users of this company.",
+                       field="member_ids", count=len(ids) - len(active))
     return ids
 
 
@@ -67,7 +67,7 @@ def waiting_for_committee(session: Session, project: GuaranteeProject) -> tuple[
     instance = session.scalar(select(WorkflowInstance).where(WorkflowInstance.id == project.workflow_instance_id)
                               .execution_options(populate_existing=True)) if project.workflow_instance_id else None
     if instance is None or instance.status != INSTANCE_RUNNING:
-        raise ValidationFailed(f"Project {project.project_no} has no approval in progress.", field="project_ids")
+        raise ValidationFailed("Project {project_no} has no approval in progress.", field="project_ids", project_no=project.project_no)
     step = definition_of(session, instance).step(instance.current_step) if instance.current_step else None
     task = session.scalar(select(WorkflowTask).where(
         WorkflowTask.instance_id == instance.id, WorkflowTask.step_key == instance.current_step,
@@ -75,8 +75,8 @@ def waiting_for_committee(session: Session, project: GuaranteeProject) -> tuple[
         .execution_options(populate_existing=True)) if step is not None and step.kind == d.COMMITTEE else None
     if task is None:
         where = step.name if step is not None else instance.current_step
-        raise ValidationFailed(f"Project {project.project_no} is not waiting for the review committee (its approval "
-                               f"is at {where!r}).", field="project_ids")
+        raise ValidationFailed("Project {project_no} is not waiting for the review committee (its approval "
+                               "is at {where!r}).", field="project_ids", project_no=project.project_no, where=where)
     return instance, task
 
 
@@ -96,8 +96,8 @@ def _agenda(session: Session,
             GuaranteeMeetingItem, GuaranteeMeetingItem.meeting_id == GuaranteeMeeting.id).where(
             GuaranteeMeetingItem.project_id == pid, GuaranteeMeetingItem.step_run_id.is_(None))).first()
         if other is not None:
-            raise Conflict(f"Project {project.project_no} is already on the agenda of {other.title!r} "
-                           f"({other.meeting_date.isoformat()}).", field="project_ids")
+            raise Conflict("Project {project_no} is already on the agenda of {title!r} "
+                           "({other_date}).", field="project_ids", project_no=project.project_no, title=other.title, other_date=other.meeting_date.isoformat())
         out.append((project, instance))
     return out
 
@@ -174,8 +174,8 @@ def open_meeting(session: Session, actor: Actor, meeting_id: uuid.UUID | str, *,
         except ValidationFailed:
             if item.step_run_id is not None:
                 continue  # convened already: voting or settled
-            raise Conflict(f"Project {project.project_no} is no longer waiting for the review committee; take it off "
-                           "the agenda.", field="meeting_id") from None
+            raise Conflict("Project {project_no} is no longer waiting for the review committee; take it off "
+                           "the agenda.", field="meeting_id", project_no=project.project_no) from None
         act(session, actor, task.id, CONVENE, members=members, chair=meeting.chair_id, today=today,
             comment=f"{meeting.title} ({meeting.meeting_date.isoformat()})")
         item.step_run_id, item.convened_at = task.step_run_id, utcnow()

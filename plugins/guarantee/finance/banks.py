@@ -101,7 +101,7 @@ def _unique_code(session: Session, code: str, bank_id: uuid.UUID | None = None) 
     if bank_id is not None:
         stmt = stmt.where(GuaranteeBank.id != bank_id)
     if session.scalar(stmt) is not None:
-        raise Conflict(f"A partner bank with code {code!r} already exists.", field="code")
+        raise Conflict("A partner bank with code {bank_code!r} already exists.", field="code", bank_code=code)
 
 
 def create_bank(session: Session, actor: Actor, *, code: str, name: str) -> GuaranteeBank:
@@ -170,11 +170,11 @@ def bank_lines(session: Session, actor: Actor, bank_id: uuid.UUID) -> list[Guara
 
 def _check_line(session: Session, line: GuaranteeCreditLine) -> None:
     if line.start_date > line.end_date:
-        raise ValidationFailed(f"A credit line starts on or before its end ({line.start_date.isoformat()} is after "
-                               f"{line.end_date.isoformat()}).", field="start_date")
+        raise ValidationFailed("A credit line starts on or before its end ({start_date} is after "
+                               "{end_date}).", field="start_date", start_date=line.start_date.isoformat(), end_date=line.end_date.isoformat())
     if line.total < line.used:
-        raise Conflict(f"The total {inputs.yuan(line.total)} yuan is below what the line already carries "
-                       f"({inputs.yuan(line.used)} yuan used).", field="total")
+        raise Conflict("The total {total_yuan} yuan is below what the line already carries "
+                       "({used_yuan} yuan used).", field="total", total_yuan=inputs.yuan(line.total), used_yuan=inputs.yuan(line.used))
     if not line.active:
         return
     overlap = session.scalar(select(GuaranteeCreditLine.id).where(
@@ -183,8 +183,8 @@ def _check_line(session: Session, line: GuaranteeCreditLine) -> None:
         GuaranteeCreditLine.end_date >= line.start_date))
     if overlap is not None:
         raise Conflict("The bank already has an active credit line overlapping "
-                       f"{line.start_date.isoformat()} to {line.end_date.isoformat()}; end or deactivate it first.",
-                       field="start_date")
+                       "{start_date} to {end_date}; end or deactivate it first.",
+                       field="start_date", start_date=line.start_date.isoformat(), end_date=line.end_date.isoformat())
 
 
 def create_line(session: Session, actor: Actor, bank_id: uuid.UUID, *, total: Any, start_date: dt.date,
@@ -263,17 +263,17 @@ def reserve(session: Session, project: GuaranteeProject, *, today: dt.date | Non
     bank = get_bank(session, project.bank_id)
     found = line_covering(session, bank.id, day)
     if found is None:
-        raise NoCreditLine(f"{bank.name} has no active credit line covering {day.isoformat()}: a financing "
+        raise NoCreditLine("{name} has no active credit line covering {day}: a financing "
                            "guarantee with this bank cannot be approved until one is recorded.", field="bank_id",
-                           bank_id=str(bank.id))
+                           bank_id=str(bank.id), name=bank.name, day=day.isoformat())
     line = lock_line(session, found.id)
     if project.amount > available(line):
         raise CreditLineExceeded(
-            f"The credit line of {bank.name} cannot take this guarantee: line total {inputs.yuan(line.total)} yuan, "
-            f"used {inputs.yuan(line.used)} yuan, available {inputs.yuan(available(line))} yuan, requested "
-            f"{inputs.yuan(project.amount)} yuan.",
+            "The credit line of {name} cannot take this guarantee: line total {total_yuan} yuan, "
+            "used {used_yuan} yuan, available {available_yuan} yuan, requested "
+            "{amount_yuan} yuan.",
             field="amount", line_id=str(line.id), total=str(line.total), used=str(line.used),
-            available=str(available(line)), requested=str(project.amount))
+            available=str(available(line)), requested=str(project.amount), name=bank.name, total_yuan=inputs.yuan(line.total), used_yuan=inputs.yuan(line.used), available_yuan=inputs.yuan(available(line)), amount_yuan=inputs.yuan(project.amount))
     before = _line_image(line)
     line.used = line.used + project.amount
     project.credit_line_id, project.credit_line_held = line.id, project.amount
@@ -294,8 +294,8 @@ def release(session: Session, project: GuaranteeProject, amount: Any) -> Guarant
     line = lock_line(session, project.credit_line_id)
     held = min(project.credit_line_held, line.used)
     if amount > held:
-        raise Conflict(f"Cannot give {inputs.yuan(amount)} yuan back to the credit line: the project holds only "
-                       f"{inputs.yuan(held)} yuan of it.", field="amount")
+        raise Conflict("Cannot give {amount_yuan} yuan back to the credit line: the project holds only "
+                       "{held_yuan} yuan of it.", field="amount", amount_yuan=inputs.yuan(amount), held_yuan=inputs.yuan(held))
     before = _line_image(line)
     line.used = line.used - amount
     project.credit_line_held = project.credit_line_held - amount

@@ -26,6 +26,7 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.permissions import LOAN
 from surety.plugins.guarantee.project import conditions
@@ -80,12 +81,12 @@ def lock_for_effect(session: Session, project_id: uuid.UUID, *, category: str, f
             project_no=project.project_no)
     if project.status != STATUS_CONTRACTED:
         if project.status == STATUS_EFFECTIVE:
-            message = ("Project {project_no} is already in force (its loan is already confirmed)."
-                       if category == CATEGORY_FINANCING else
-                       "Project {project_no} is already in force (its letter of guarantee is already issued).")
+            message = N_("Project {project_no} is already in force (its loan is already confirmed)."
+                         if category == CATEGORY_FINANCING else
+                         "Project {project_no} is already in force (its letter of guarantee is already issued).")
         else:
-            message = ("A guarantee takes effect once the project is contracted; project {project_no} is {status}: "
-                       "the guarantee, counter-guarantee and entrustment contracts must be signed first.")
+            message = N_("A guarantee takes effect once the project is contracted; project {project_no} is {status}: "
+                         "the guarantee, counter-guarantee and entrustment contracts must be signed first.")
         raise Conflict(message, field=field, project_no=project.project_no, status=project.status)
     conditions.refuse_open(session, project)
     return project

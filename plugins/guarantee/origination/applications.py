@@ -79,13 +79,13 @@ def _as_uuid(value: Any, field: str, what: str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (TypeError, ValueError):
-        raise NotFound(f"No {what} with that id.", field=field) from None
+        raise NotFound("No {what} with that id.", field=field, what=what) from None
 
 
 def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValidationFailed(f"Unknown application field {unknown[0]!r}.", field=unknown[0])
+        raise ValidationFailed("Unknown application field {unknown!r}.", field=unknown[0], unknown=unknown[0])
     out: dict[str, Any] = {}
 
     def has(f: str) -> bool:
@@ -113,7 +113,7 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     if has("loan_category"):
         category = data.get("loan_category") or "other"
         if category not in LOAN_CATEGORIES:
-            raise ValidationFailed(f"A loan category is one of {', '.join(LOAN_CATEGORIES)}.", field="loan_category")
+            raise ValidationFailed("A loan category is one of {loan_categories}.", field="loan_category", loan_categories=', '.join(LOAN_CATEGORIES))
         out["loan_category"] = category
     if has("renewal"):
         renewal = data.get("renewal", False)
@@ -147,7 +147,7 @@ def _product(session: Session, product_id: uuid.UUID) -> GuaranteeProduct:
     if product is None:
         raise NotFound("No guarantee product with that id.", field="product_id")
     if not product.active:
-        raise ValidationFailed(f"The product {product.code} is retired; choose another.", field="product_id")
+        raise ValidationFailed("The product {product} is retired; choose another.", field="product_id", product=product.code)
     return product
 
 
@@ -157,8 +157,10 @@ def _manager(session: Session, user_id: uuid.UUID, field: str) -> User:
         raise NotFound("No active user with that id.", field=field)
     as_actor = Actor(type=ACTOR_USER, id=str(user.id), tenant_id=user.tenant_id, org_unit_id=user.org_unit_id)
     if not allowed(session, as_actor, PROJECT, "create"):
-        raise ValidationFailed(f"{'Manager A' if field == 'manager_a_id' else 'Manager B'} must be a customer "
-                               "manager (someone who may enter guarantee applications).", field=field)
+        raise ValidationFailed("Manager A must be a customer manager (someone who may enter guarantee applications)."
+                               if field == "manager_a_id" else
+                               "Manager B must be a customer manager (someone who may enter guarantee applications).",
+                               field=field)
     return user
 
 
@@ -166,19 +168,21 @@ def _check(session: Session, p: GuaranteeProject) -> GuaranteeProduct:
     """The application's figures against its product, bank and managers (on every save and at submission)."""
     product = _product(session, p.product_id)
     if p.amount < product.min_amount or (product.max_amount is not None and p.amount > product.max_amount):
-        upper = f"{product.max_amount}" if product.max_amount is not None else "no limit"
-        raise ValidationFailed(f"The amount {p.amount} is outside the range of product {product.code} "
-                               f"({product.min_amount} to {upper} yuan).", field="amount")
+        raise ValidationFailed("The amount {amount} is outside the range of product {product} "
+                               "({min_amount} to {upper} yuan)." if product.max_amount is not None else
+                               "The amount {amount} is outside the range of product {product} "
+                               "({min_amount} to no limit yuan).", field="amount", amount=p.amount,
+                               product=product.code, min_amount=product.min_amount, upper=product.max_amount)
     if not product.min_term_months <= p.term_months <= product.max_term_months:
-        raise ValidationFailed(f"The term of {p.term_months} months is outside the range of product {product.code} "
-                               f"({product.min_term_months} to {product.max_term_months} months).",
-                               field="term_months")
+        raise ValidationFailed("The term of {term_months} months is outside the range of product {product} "
+                               "({min_term_months} to {max_term_months} months).",
+                               field="term_months", term_months=p.term_months, product=product.code, min_term_months=product.min_term_months, max_term_months=product.max_term_months)
     if p.bank_id is not None:
         bank = session.scalar(select(GuaranteeBank).where(GuaranteeBank.id == p.bank_id))
         if bank is None:
             raise NotFound("No bank with that id.", field="bank_id")
         if not bank.active:
-            raise ValidationFailed(f"The bank {bank.name} is no longer a partner.", field="bank_id")
+            raise ValidationFailed("The bank {name} is no longer a partner.", field="bank_id", name=bank.name)
     elif product.category == CATEGORY_FINANCING and product.kind == "loan":
         raise ValidationFailed("A loan guarantee names the lending bank.", field="bank_id")
     if p.manager_b_id is not None and p.manager_b_id == p.manager_a_id:
@@ -229,7 +233,7 @@ def update_application(session: Session, actor: Actor, project_id: uuid.UUID,
     """Change the given fields of a draft (needs guarantee:project:update and the project in the actor's scope)."""
     project = get_project(session, actor, project_id, act="update")
     if project.status != STATUS_DRAFT:
-        raise Conflict(f"Only a draft can be edited; this project is {project.status}.", field="id")
+        raise Conflict("Only a draft can be edited; this project is {status}.", field="id", status=project.status)
     before = _image(project)
     fields = _clean(data, partial=True)
     if "manager_a_id" in fields and fields["manager_a_id"] is None:
@@ -269,7 +273,7 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
         if actor.id_uuid not in (project.manager_a_id, project.manager_b_id):
             raise PermissionDenied("Only the project's manager A or B may submit it.", field="id")
         if project.status != STATUS_DRAFT:
-            raise Conflict(f"Only a draft can be submitted; this project is {project.status}.", field="id")
+            raise Conflict("Only a draft can be submitted; this project is {status}.", field="id", status=project.status)
         product = _check(session, project)
         if product.category == CATEGORY_NON_FINANCING and not project.beneficiary_name:
             raise ValidationFailed("A non-financing guarantee names its beneficiary (受益人) before it is submitted.",
@@ -281,8 +285,8 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
                                    .where(GuaranteeCounterGuarantee.project_id == project.id))
             if not count:
                 raise CounterGuaranteeRequired(
-                    f"Product {product.code} requires a counter-guarantee; record at least one before submitting.",
-                    field="counter_guarantees")
+                    "Product {product} requires a counter-guarantee; record at least one before submitting.",
+                    field="counter_guarantees", product=product.code)
         project.project_no = next_number(session, get_settings(session).number_pattern, today)
         project.flags = sorted(set(project.flags or []) | set(flags))
         project.status, project.submitted_at = STATUS_IN_APPROVAL, utcnow()
@@ -306,7 +310,7 @@ def withdraw_application(session: Session, actor: Actor, project_id: uuid.UUID, 
 
     project = get_project(session, actor, project_id)
     if project.status != STATUS_IN_APPROVAL or project.workflow_instance_id is None:
-        raise Conflict(f"Only a project in approval can be withdrawn; this one is {project.status}.", field="id")
+        raise Conflict("Only a project in approval can be withdrawn; this one is {status}.", field="id", status=project.status)
     withdraw(session, actor, project.workflow_instance_id, comment=comment)
     session.refresh(project)
     return project

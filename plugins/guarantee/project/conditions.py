@@ -179,8 +179,10 @@ def refuse_open(session: Session, project: GuaranteeProject) -> None:
     found = open_conditions(session, project.id)
     if found:
         listed = "；".join(f"{n}. {c.text}（{KINDS.get(c.kind, c.kind)}）" for n, c in enumerate(found, start=1))
-        raise Conflict(f"项目 {project.project_no} 尚有 {len(found)} 项审保会附加条件未落实，全部落实或经审批人豁免后"
-                       f"方可放款确认：{listed}", code="GUARANTEE_CONDITIONS_OPEN", field="project_id",
+        raise Conflict("Project {project_no} has {count} open condition(s) of the review committee's approval; the "
+                       "guarantee takes effect (loan confirmation or issuance of the letter of guarantee) only once "
+                       "all are met or waived by an approver: {listed}", code="GUARANTEE_CONDITIONS_OPEN",
+                       field="project_id", project_no=project.project_no, count=len(found), listed=listed,
                        conditions=[str(c.id) for c in found])
 
 
@@ -267,22 +269,23 @@ def _live_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Guar
     project = get_project(session, actor, project_id)
     project = lock_by_id(session, GuaranteeProject, project.id, "status", "guarantee project", "project_id")
     if project.status not in LIVE_STATUSES:
-        raise Conflict(f"项目 {project.project_no} 当前状态为 {project.status}，附加条件只能在审批中、已批复或已签约"
-                       "（放款确认前）时登记和落实。", field="project_id")
+        raise Conflict("Project {project_no} is {status}: conditions are recorded and met only while the project is "
+                       "in approval, approved or contracted (before the loan is confirmed).", field="project_id",
+                       project_no=project.project_no, status=project.status)
     return project
 
 
 def _text(value: Any) -> str:
     text = " ".join(inputs.text(value, "text", TEXT_LIMIT).split())
     if not text:
-        raise ValidationFailed("请填写附加条件的内容。", field="text")
+        raise ValidationFailed("Give the text of the condition.", field="text")
     return text
 
 
 def _kind(value: Any) -> str:
     if value not in KINDS:
-        raise ValidationFailed(f"附加条件类型应为 {', '.join(KINDS)} 之一（{'、'.join(KINDS.values())}）。",
-                               field="kind")
+        raise ValidationFailed("A condition's kind is one of {kinds} ({labels}).", field="kind",
+                               kinds=", ".join(KINDS), labels="、".join(KINDS.values()))
     return value
 
 
@@ -294,7 +297,8 @@ def add_condition(session: Session, actor: Actor, project_id: uuid.UUID, *, text
     project = _live_project(session, actor, project_id)
     runs = _committee_runs(session, project.workflow_instance_id) if project.workflow_instance_id else []
     if not runs:
-        raise Conflict(f"项目 {project.project_no} 尚无审保会通过的决议，不能登记附加条件。", field="project_id")
+        raise Conflict("Project {project_no} has no approving resolution of the review committee: no condition can "
+                       "be recorded.", field="project_id", project_no=project.project_no)
     row = GuaranteeApprovalCondition(project_id=project.id, step_run_id=runs[-1].id, text=_text(text),
                                      kind=_kind(kind), source="secretary", recorded_by=actor.id,
                                      position=len(conditions_by_run(session, [runs[-1].id])[runs[-1].id]) + 1)
@@ -319,7 +323,8 @@ def _locked(session: Session, actor: Actor, condition_id: uuid.UUID | str
         raise NotFound("No approval condition with that id.", field="condition_id") from None
     row = lock_by_id(session, GuaranteeApprovalCondition, ident, "status", "approval condition", "condition_id")
     if row.status != OPEN:
-        raise Conflict(f"该附加条件已{STATUSES[row.status]}，不能再更改。", field="condition_id")
+        raise Conflict("The condition is met already and cannot be changed." if row.status == MET else
+                       "The condition is waived already and cannot be changed.", field="condition_id")
     return row, project
 
 
@@ -351,16 +356,18 @@ def _evidence(session: Session, project: GuaranteeProject, attachment_ids: Itera
             raise NotFound("No attachment with that id.", field="attachment_ids") from None
     ids = list(dict.fromkeys(ids))
     if not ids:
-        raise ValidationFailed("落实附加条件须附上证明材料（先上传到项目附件）。", field="attachment_ids")
+        raise ValidationFailed("Meeting a condition needs evidence: attachments of the project (upload them to the "
+                               "project first).", field="attachment_ids")
     if len(ids) > MAX_EVIDENCE:
-        raise ValidationFailed(f"证明材料最多 {MAX_EVIDENCE} 份。", field="attachment_ids")
+        raise ValidationFailed("At most {limit} pieces of evidence.", field="attachment_ids", limit=MAX_EVIDENCE)
     found = set(session.scalars(select(Attachment.id).where(
         Attachment.id.in_(ids), Attachment.deleted_at.is_(None), Attachment.entity_type == PROJECT_ENTITY,
         Attachment.entity_id == str(project.id))))
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"{len(missing)} 份证明材料不是本项目的附件（请先上传到项目 {project.project_no}）。",
-                       field="attachment_ids")
+        raise NotFound("{count} of the evidence files are not attachments of this project (upload them to project "
+                       "{project_no} first).", field="attachment_ids", count=len(missing),
+                       project_no=project.project_no)
     return [str(i) for i in ids]
 
 
@@ -388,7 +395,7 @@ def waive_condition(session: Session, actor: Actor, condition_id: uuid.UUID | st
     require(session, actor, CONDITION, "waive")
     reason_text = inputs.text(reason, "reason", NOTE_LIMIT).strip()
     if not reason_text:
-        raise ValidationFailed("豁免附加条件须说明理由。", field="reason")
+        raise ValidationFailed("Waiving a condition needs a reason.", field="reason")
     row, _ = _locked(session, actor, condition_id)
     before = _image(row)
     row.status, row.waive_reason = WAIVED, reason_text

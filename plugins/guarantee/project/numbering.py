@@ -39,20 +39,20 @@ def validate_pattern(pattern: str) -> str:
     problem otherwise."""
     field = "number_pattern"
     if not isinstance(pattern, str) or not pattern.strip():
-        raise ValidationFailed("Give a number pattern, e.g. DB-{yyyy}-{seq:05}.", field=field)
+        raise ValidationFailed("Give a number pattern, e.g. DB-{{yyyy}}-{{seq:05}}.", field=field)
     pattern = pattern.strip()
     if len(pattern) > MAX_PATTERN:
-        raise ValidationFailed(f"A number pattern is at most {MAX_PATTERN} characters.", field=field)
+        raise ValidationFailed("A number pattern is at most {limit} characters.", field=field, limit=MAX_PATTERN)
     seqs = 0
     for token in _TOKEN.findall(pattern):
         if _SEQ.fullmatch(token):
             seqs += 1
         elif token not in DATE_PLACEHOLDERS:
-            raise ValidationFailed(f"Unknown placeholder {{{token}}} in the number pattern; use {{yyyy}}, {{yy}}, "
-                                   "{mm} and one {seq} or {seq:0N}.", field=field)
+            raise ValidationFailed("Unknown placeholder {{{token}}} in the number pattern; use {{yyyy}}, {{yy}}, "
+                                   "{{mm}} and one {{seq}} or {{seq:0N}}.", field=field, token=token)
     if seqs != 1:
-        raise ValidationFailed("A number pattern holds exactly one counter, {seq} or {seq:0N} (e.g. {seq:05}); "
-                               f"this one has {seqs}.", field=field)
+        raise ValidationFailed("A number pattern holds exactly one counter, {{seq}} or {{seq:0N}} (e.g. {{seq:05}}); "
+                               "this one has {count}.", field=field, count=seqs)
     if "{" in _TOKEN.sub("", pattern) or "}" in _TOKEN.sub("", pattern):
         raise ValidationFailed("Unbalanced braces in the number pattern.", field=field)
     if any(ch.isspace() for ch in pattern):
@@ -127,9 +127,9 @@ def next_number(session: Session, pattern: str, on: dt.date) -> str:
     value = next_value(session, series_of(pattern, on))
     number = render(pattern, on, value)
     if len(number) > 60:
-        raise ValidationFailed(f"The project number {number!r} is longer than 60 characters; shorten the pattern.",
-                               field="number_pattern")
+        raise ValidationFailed("The project number {number!r} is longer than 60 characters; shorten the pattern.",
+                               field="number_pattern", number=number)
     if session.scalar(select(GuaranteeProject.id).where(GuaranteeProject.project_no == number)) is not None:
-        raise Conflict(f"The project number {number} is already used; change the number pattern so that its "
-                       "series do not overlap.", field="number_pattern")
+        raise Conflict("The project number {number} is already used; change the number pattern so that its "
+                       "series do not overlap.", field="number_pattern", number=number)
     return number

@@ -37,7 +37,7 @@ def _image(p: GuaranteeProduct) -> dict:
 def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValidationFailed(f"Unknown product field {unknown[0]!r}.", field=unknown[0])
+        raise ValidationFailed("Unknown product field {unknown!r}.", field=unknown[0], unknown=unknown[0])
     out: dict[str, Any] = {}
 
     def has(f: str) -> bool:
@@ -52,7 +52,7 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         out["name"] = inputs.text(data.get("name"), "name", 200, required=True)
     if has("kind"):
         if data.get("kind") not in PRODUCT_KINDS:
-            raise ValidationFailed(f"A product kind is one of {', '.join(PRODUCT_KINDS)}.", field="kind")
+            raise ValidationFailed("A product kind is one of {product_kinds}.", field="kind", product_kinds=', '.join(PRODUCT_KINDS))
         out["kind"] = data["kind"]
     if has("min_amount"):
         out["min_amount"] = inputs.money(data.get("min_amount") or 0, "min_amount")
@@ -74,17 +74,17 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
 
 def _check_ranges(p: GuaranteeProduct) -> None:
     if p.max_amount is not None and p.min_amount > p.max_amount:
-        raise ValidationFailed(f"The minimum amount ({p.min_amount}) is above the maximum ({p.max_amount}).",
-                               field="min_amount")
+        raise ValidationFailed("The minimum amount ({min_amount}) is above the maximum ({max_amount}).",
+                               field="min_amount", min_amount=p.min_amount, max_amount=p.max_amount)
     if p.min_term_months > p.max_term_months:
-        raise ValidationFailed(f"The minimum term ({p.min_term_months} months) is above the maximum "
-                               f"({p.max_term_months} months).", field="min_term_months")
+        raise ValidationFailed("The minimum term ({min_term_months} months) is above the maximum "
+                               "({max_term_months} months).", field="min_term_months", min_term_months=p.min_term_months, max_term_months=p.max_term_months)
 
 
 def _refuse_duplicate_code(session: Session, code: str, exclude: uuid.UUID | None = None) -> None:
     found = session.scalar(select(GuaranteeProduct.id).where(GuaranteeProduct.code == code))
     if found is not None and found != exclude:
-        raise Conflict(f"A product with the code {code!r} already exists.", field="code")
+        raise Conflict("A product with the code {product_code!r} already exists.", field="code", product_code=code)
 
 
 def list_products(session: Session, actor: Actor, *, include_retired: bool = False) -> list[GuaranteeProduct]:

@@ -52,8 +52,8 @@ def _collateral(kind: str, details: Any) -> dict[str, str]:
     unknown = sorted(set(details) - set(required) - set(optional))
     if unknown:
         allowed = ", ".join(required + optional) or "none"
-        raise ValidationFailed(f"Unknown collateral detail {unknown[0]!r} for a {kind} counter-guarantee (allowed: "
-                               f"{allowed}).", field="collateral")
+        raise ValidationFailed("Unknown collateral detail {unknown!r} for a {kind} counter-guarantee (allowed: "
+                               "{allowed}).", field="collateral", unknown=unknown[0], kind=kind, allowed=allowed)
     out: dict[str, str] = {}
     for key in required + optional:
         value = details.get(key)
@@ -65,8 +65,8 @@ def _collateral(kind: str, details: Any) -> dict[str, str]:
         if text:
             out[key] = text
         elif key in required:
-            raise ValidationFailed(f"A {kind} counter-guarantee needs the collateral detail {key!r}.",
-                                   field="collateral")
+            raise ValidationFailed("A {kind} counter-guarantee needs the collateral detail {key!r}.",
+                                   field="collateral", kind=kind, key=key)
     return out
 
 
@@ -74,11 +74,11 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
     """Validated, normalised values of a complete counter-guarantee (every field of FIELDS, defaults applied)."""
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValidationFailed(f"Unknown counter-guarantee field {unknown[0]!r}.", field=unknown[0])
+        raise ValidationFailed("Unknown counter-guarantee field {unknown!r}.", field=unknown[0], unknown=unknown[0])
     kind = data.get("kind")
     if kind not in COUNTER_KINDS:
-        raise ValidationFailed(f"A counter-guarantee kind is one of {', '.join(COUNTER_KINDS)}; not {kind!r}.",
-                               field="kind")
+        raise ValidationFailed("A counter-guarantee kind is one of {counter_kinds}; not {kind!r}.",
+                               field="kind", counter_kinds=', '.join(COUNTER_KINDS), kind=kind)
     out: dict[str, Any] = {"kind": kind, "description": inputs.text(data.get("description"), "description", 500),
                            "owner_name": inputs.text(data.get("owner_name"), "owner_name") or None,
                            "collateral": _collateral(kind, data.get("collateral"))}
@@ -92,8 +92,8 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
         if raw in (None, ""):
             valuation = deposit
         elif valuation != deposit:
-            raise ValidationFailed(f"A deposit is valued at its amount ({deposit}), not {valuation}.",
-                                   field="valuation")
+            raise ValidationFailed("A deposit is valued at its amount ({deposit}), not {valuation}.",
+                                   field="valuation", deposit=deposit, valuation=valuation)
     if kind == "credit" and valuation > 0:
         raise ValidationFailed("A credit counter-guarantee has no collateral to value: its valuation is 0.",
                                field="valuation")
@@ -110,8 +110,8 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
     if valuation > 0 and when is None:
         raise ValidationFailed("A valuation needs the date it was made.", field="valuation_date")
     if when is not None and when > today:
-        raise ValidationFailed(f"The valuation date {when.isoformat()} is in the future (today is "
-                               f"{today.isoformat()}).", field="valuation_date")
+        raise ValidationFailed("The valuation date {when} is in the future (today is "
+                               "{today}).", field="valuation_date", when=when.isoformat(), today=today.isoformat())
     out["valuation_date"] = when
     rate = data.get("discount_rate")
     out["discount_rate"] = (Decimal(1) if rate in (None, "") else inputs.number(
@@ -138,9 +138,9 @@ def _open_project(session: Session, actor: Actor, project_id: uuid.UUID, *, addi
     condition = conditions.condition_allowing(session, project.id, adding) \
         if adding is not None and project.status in conditions.LIVE_STATUSES else None
     if condition is None:
-        raise Conflict(f"Counter-guarantees change only while the project is a draft or in approval; it is "
-                       f"{project.status} (after approval one is added only while a review committee condition "
-                       "requiring it is open).", field="project_id")
+        raise Conflict("Counter-guarantees change only while the project is a draft or in approval; it is "
+                       "{status} (after approval one is added only while a review committee condition "
+                       "requiring it is open).", field="project_id", status=project.status)
     return project, condition
 
 

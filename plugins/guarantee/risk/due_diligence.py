@@ -36,13 +36,13 @@ RATE_PLACES = Decimal("0.00000001")  # as the Rate column keeps it
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ValidationFailed(f"Unknown due-diligence report field {unknown[0]!r}.", field=unknown[0])
+        raise ValidationFailed("Unknown due-diligence report field {unknown!r}.", field=unknown[0], unknown=unknown[0])
     out: dict[str, Any] = {}
     for field in TEXTS:
         if field in data:
             text = str(data[field] or "").strip()
             if len(text) > TEXT_LIMIT:
-                raise ValidationFailed(f"{field} is at most {TEXT_LIMIT} characters.", field=field)
+                raise ValidationFailed("{name} is at most {limit} characters.", field=field, name=field, limit=TEXT_LIMIT)
             out[field] = text
     if data.get("recommended_amount") not in (None, ""):
         out["recommended_amount"] = to_money(inputs.number(data["recommended_amount"], field="recommended_amount",
@@ -87,8 +87,8 @@ def _writable(session: Session, actor: Actor, project_id: uuid.UUID) -> Guarante
         raise PermissionDenied("Only the project's lead manager (A) writes its due-diligence report.",
                                field="project_id")
     if project.status not in OPEN_STATUSES:
-        raise Conflict(f"The due-diligence report is written while the project is a draft or in approval; it is "
-                       f"{project.status}.", field="project_id")
+        raise Conflict("The due-diligence report is written while the project is a draft or in approval; it is "
+                       "{status}.", field="project_id", status=project.status)
     return project
 
 
@@ -130,7 +130,7 @@ def submit_report(session: Session, actor: Actor, project_id: uuid.UUID) -> Guar
         raise Conflict("The due-diligence report was submitted already.", field="project_id")
     for field in TEXTS + ("recommended_amount", "recommended_term_months"):
         if getattr(report, field) in (None, ""):
-            raise ValidationFailed(f"The report cannot be submitted without {field.replace('_', ' ')}.", field=field)
+            raise ValidationFailed("The report cannot be submitted without {item}.", field=field, item=field.replace('_', ' '))
     rating = latest_rating(session, project.id)
     if rating is None:
         raise ValidationFailed("Rate the customer (credit rating) before submitting the due-diligence report.",

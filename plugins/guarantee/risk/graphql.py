@@ -585,7 +585,7 @@ class GuaranteeRiskMutation:
             scores: dict[str, Decimal] = {}
             for s in input.scores:
                 if s.key in scores:
-                    raise ValidationFailed(f"The indicator {s.key!r} is scored twice.", field="scores")
+                    raise ValidationFailed("The indicator {key!r} is scored twice.", field="scores", key=s.key)
                 scores[s.key] = s.points
             rating = score_rating(info.context.session, actor(info), _pid(input.project_id), scores,
                                   template_id=decode_node_id(input.template_id, TEMPLATE, field="templateId")

@@ -53,23 +53,23 @@ def _num(value: Any, field: str, what: str, **bounds) -> str:
 def _bands(ind: Mapping[str, Any], key: str, max_points: Decimal) -> list[dict]:
     raw = ind.get("bands") or []
     if not raw:
-        raise ValidationFailed(f"The quantitative indicator {key!r} needs scoring bands (value ranges -> points).",
-                               field="indicators")
+        raise ValidationFailed("The quantitative indicator {key!r} needs scoring bands (value ranges -> points).",
+                               field="indicators", key=key)
     bands = []
     for band in raw:
         lo = None if band.get("min") in (None, "") else _num(band["min"], "indicators", f"A band minimum of {key}")
         hi = None if band.get("max") in (None, "") else _num(band["max"], "indicators", f"A band maximum of {key}")
         if lo is not None and hi is not None and Decimal(lo) >= Decimal(hi):
-            raise ValidationFailed(f"A band of {key!r} runs from {lo} up to {hi}: its minimum must be below its "
-                                   "maximum.", field="indicators")
+            raise ValidationFailed("A band of {key!r} runs from {lo} up to {hi}: its minimum must be below its "
+                                   "maximum.", field="indicators", key=key, lo=lo, hi=hi)
         points = _num(band.get("points"), "indicators", f"The points of a band of {key}", low=Decimal(0),
                       high=max_points)
         bands.append({"min": lo, "max": hi, "points": points})
     bands.sort(key=lambda b: Decimal("-Infinity") if b["min"] is None else Decimal(b["min"]))
     for a, b in zip(bands, bands[1:]):
         if a["max"] is None or b["min"] is None or Decimal(a["max"]) > Decimal(b["min"]):
-            raise ValidationFailed(f"The bands of {key!r} overlap: each value must fall in at most one band.",
-                                   field="indicators")
+            raise ValidationFailed("The bands of {key!r} overlap: each value must fall in at most one band.",
+                                   field="indicators", key=key)
     return bands
 
 
@@ -78,37 +78,37 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
         raise ValidationFailed("Each indicator is an object with key, name, kind and weight.", field="indicators")
     key = str(ind.get("key") or "")
     if not _KEY.match(key):
-        raise ValidationFailed(f"An indicator key is lower-case letters, digits and _ (starting with a letter); "
-                               f"{key!r} is not.", field="indicators")
+        raise ValidationFailed("An indicator key is lower-case letters, digits and _ (starting with a letter); "
+                               "{key!r} is not.", field="indicators", key=key)
     if key in seen:
-        raise ValidationFailed(f"The indicator key {key!r} appears twice.", field="indicators")
+        raise ValidationFailed("The indicator key {key!r} appears twice.", field="indicators", key=key)
     seen.add(key)
     name = " ".join(str(ind.get("name") or "").split())
     if not name or len(name) > 100:
-        raise ValidationFailed(f"The indicator {key!r} needs a name of at most 100 characters.", field="indicators")
+        raise ValidationFailed("The indicator {key!r} needs a name of at most 100 characters.", field="indicators", key=key)
     kind = ind.get("kind")
     if kind not in (QUANTITATIVE, QUALITATIVE):
-        raise ValidationFailed(f"The indicator {key!r} is quantitative or qualitative, not {kind!r}.",
-                               field="indicators")
+        raise ValidationFailed("The indicator {key!r} is quantitative or qualitative, not {kind!r}.",
+                               field="indicators", key=key, kind=kind)
     weight = inputs.number(ind.get("weight"), field="indicators", what=f"The weight of {key}", low=Decimal(0),
                         high=Decimal(1))
     if weight == 0:
-        raise ValidationFailed(f"The weight of {key!r} must be above 0 (remove an indicator you do not use).",
-                               field="indicators")
+        raise ValidationFailed("The weight of {key!r} must be above 0 (remove an indicator you do not use).",
+                               field="indicators", key=key)
     max_points = inputs.number(ind.get("max_points", "100"), field="indicators", what=f"The maximum points of {key}",
                             low=Decimal("0.01"), high=Decimal(1000))
     out = {"key": key, "name": name, "kind": kind, "weight": str(weight), "max_points": str(max_points)}
     if kind == QUANTITATIVE:
         source = ind.get("source")
         if source not in RATIO_SOURCES and not CUSTOM_SOURCE.match(str(source or "")):
-            raise ValidationFailed(f"The quantitative indicator {key!r} reads one of the ratios "
-                                   f"{', '.join(RATIO_SOURCES)} or a custom field (custom.<key>); not {source!r}.",
-                                   field="indicators")
+            raise ValidationFailed("The quantitative indicator {key!r} reads one of the ratios "
+                                   "{ratios} or a custom field (custom.<key>); not {source!r}.",
+                                   field="indicators", key=key, ratios=', '.join(RATIO_SOURCES), source=source)
         out["source"] = source
         out["bands"] = _bands(ind, key, max_points)
     elif ind.get("source") or ind.get("bands"):
-        raise ValidationFailed(f"The qualitative indicator {key!r} is scored by a person: it has no source or bands.",
-                               field="indicators")
+        raise ValidationFailed("The qualitative indicator {key!r} is scored by a person: it has no source or bands.",
+                               field="indicators", key=key)
     return out
 
 
@@ -119,12 +119,12 @@ def _grades(raw: Any) -> list[dict]:
     for band in raw:
         grade = str((band or {}).get("grade") or "").strip()
         if not grade or len(grade) > 10 or grade in names:
-            raise ValidationFailed(f"Each grade has a distinct name of at most 10 characters; {grade!r} is not.",
-                                   field="grades")
+            raise ValidationFailed("Each grade has a distinct name of at most 10 characters; {grade!r} is not.",
+                                   field="grades", grade=grade)
         low = inputs.number(band.get("min"), field="grades", what=f"The minimum total of grade {grade}",
                          low=Decimal(0), high=HUNDRED)
         if low in mins:
-            raise ValidationFailed(f"Two grades start at {low}.", field="grades")
+            raise ValidationFailed("Two grades start at {low}.", field="grades", low=low)
         names.add(grade)
         mins.add(low)
         grades.append({"grade": grade, "min": str(low)})
@@ -141,7 +141,7 @@ def clean_template(indicators: Any, grades: Any) -> tuple[list[dict], list[dict]
     cleaned = [_indicator(ind, seen) for ind in indicators]
     total = sum((Decimal(i["weight"]) for i in cleaned), Decimal(0))
     if total != 1:
-        raise ValidationFailed(f"The indicator weights must sum to 1; they sum to {total}.", field="indicators")
+        raise ValidationFailed("The indicator weights must sum to 1; they sum to {total}.", field="indicators", total=total)
     return cleaned, _grades(grades)
 
 
@@ -190,13 +190,13 @@ def save_template(session: Session, actor: Actor, *, name: str, indicators: Any,
         _check_custom_sources(session, kind_for_sources, cleaned)
     if template_id is None:
         if customer_kind not in CUSTOMER_KINDS:
-            raise ValidationFailed(f"A scorecard is for one customer kind: {' or '.join(CUSTOMER_KINDS)}.",
-                                   field="customer_kind")
+            raise ValidationFailed("A scorecard is for one customer kind: {kinds}.",
+                                   field="customer_kind", kinds=' or '.join(CUSTOMER_KINDS))
         code = str(code or "").strip()
         if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", code):
             raise ValidationFailed("A scorecard code is 1-40 letters, digits, '.', '_' or '-'.", field="code")
         if session.scalar(select(GuaranteeScorecardTemplate.id).where(GuaranteeScorecardTemplate.code == code)):
-            raise Conflict(f"A scorecard with the code {code!r} exists already.", field="code")
+            raise Conflict("A scorecard with the code {scorecard_code!r} exists already.", field="code", scorecard_code=code)
         template, before = GuaranteeScorecardTemplate(code=code, customer_kind=customer_kind, version=1), None
         session.add(template)
     else:
@@ -323,15 +323,15 @@ def _quantitative_values(session: Session, customer_id: uuid.UUID, indicators: l
     if ratios is None:
         raise ValidationFailed(
             "The customer has no financial statement: the quantitative indicators "
-            f"{', '.join(i['key'] for i in from_ratios)} need the ratios of its latest statement. Enter one first.",
-            field="statement")
+            "{keys} need the ratios of its latest statement. Enter one first.",
+            field="statement", keys=', '.join(i['key'] for i in from_ratios))
     for ind in from_ratios:
         value = ratios.get(ind["source"])
         if value is None:
             raise ValidationFailed(
-                f"The indicator {ind['key']!r} needs {ind['source']}, which the latest statement "
-                f"({ratios.get('period_type')}, {ratios.get('period_end')}) cannot give (a zero denominator, or for "
-                "revenue growth no statement a year earlier).", field="statement")
+                "The indicator {key!r} needs {source}, which the latest statement "
+                "({period_type}, {period_end}) cannot give (a zero denominator, or for "
+                "revenue growth no statement a year earlier).", field="statement", key=ind['key'], source=ind['source'], period_type=ratios.get('period_type'), period_end=ratios.get('period_end'))
         values[ind["key"]] = Decimal(str(value))
     return values, ratios
 
@@ -340,17 +340,17 @@ def _qualitative_values(indicators: list[dict], scores: Mapping[str, Any]) -> di
     by_key = {i["key"]: i for i in indicators}
     for key in scores:
         if key not in by_key:
-            raise ValidationFailed(f"The scorecard has no indicator {key!r}.", field="scores")
+            raise ValidationFailed("The scorecard has no indicator {key!r}.", field="scores", key=key)
         if by_key[key]["kind"] == QUANTITATIVE:
-            raise ValidationFailed(f"The indicator {key!r} is computed from the statement, not scored by hand.",
-                                   field="scores")
+            raise ValidationFailed("The indicator {key!r} is computed from the statement, not scored by hand.",
+                                   field="scores", key=key)
     values = {}
     for ind in indicators:
         if ind["kind"] != QUALITATIVE:
             continue
         if scores.get(ind["key"]) in (None, ""):
-            raise ValidationFailed(f"The qualitative indicator {ind['key']!r} ({ind['name']}) needs a score from 0 "
-                                   f"to {ind['max_points']}.", field="scores")
+            raise ValidationFailed("The qualitative indicator {key!r} ({name}) needs a score from 0 "
+                                   "to {max_points}.", field="scores", key=ind['key'], name=ind['name'], max_points=ind['max_points'])
         values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=f"The score of {ind['key']}",
                                         low=Decimal(0), high=Decimal(ind["max_points"]))
     return values
@@ -381,8 +381,8 @@ def _active_template(session: Session, customer_kind: str) -> GuaranteeScorecard
     template = session.scalar(select(GuaranteeScorecardTemplate).where(
         GuaranteeScorecardTemplate.customer_kind == customer_kind, GuaranteeScorecardTemplate.active.is_(True)))
     if template is None:
-        raise NotFound(f"No active scorecard template for {customer_kind} customers: create one first.",
-                       field="template_id")
+        raise NotFound("No active scorecard template for {customer_kind} customers: create one first.",
+                       field="template_id", customer_kind=customer_kind)
     return template
 
 
@@ -393,13 +393,13 @@ def score_rating(session: Session, actor: Actor, project_id: uuid.UUID, scores: 
     require(session, actor, RATING, "score")
     project = project_for(session, actor, project_id)
     if project.status not in OPEN_STATUSES:
-        raise Conflict(f"A rating is made while the project is a draft or in approval; it is {project.status}.",
-                       field="project_id")
+        raise Conflict("A rating is made while the project is a draft or in approval; it is {status}.",
+                       field="project_id", status=project.status)
     template = (get_template(session, actor, template_id) if template_id
                 else _active_template(session, project.customer_kind))
     if template.customer_kind != project.customer_kind:
-        raise ValidationFailed(f"The scorecard {template.name!r} is for {template.customer_kind} customers; the "
-                               f"project's customer is {project.customer_kind}.", field="template_id")
+        raise ValidationFailed("The scorecard {name!r} is for {template_kind} customers; the "
+                               "project's customer is {customer_kind}.", field="template_id", name=template.name, template_kind=template.customer_kind, customer_kind=project.customer_kind)
     comment = " ".join(str(comment or "").split())
     if len(comment) > 1000:
         raise ValidationFailed("A rating comment is at most 1000 characters.", field="comment")
