@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from surety.core.attachments import service as attachments
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from surety.core.i18n import render_error
 from surety.core.workflow import actions, engine
 from surety.core.workflow.definitions import publish, save_draft
 from surety.core.workflow.models import WorkflowTask
@@ -137,8 +138,9 @@ def test_secretary_adds_and_corrects(gw, approved):
     # A project without an approving committee resolution has no conditions to record.
     with gw.acting("mgr") as (s, a):
         plain = make_project(s, a, gw.customers["corp"], status="approved")
-    with gw.acting("legal") as (s, a), pytest.raises(Conflict, match="尚无审保会通过的决议"):
+    with gw.acting("legal") as (s, a), pytest.raises(Conflict, match="no approving resolution") as none:
         conditions.add_condition(s, a, plain.id, text="追加抵押", kind="add_counter_guarantee")
+    assert render_error(none.value, "zh_CN") == f"项目 {plain.project_no} 尚无审保会通过的决议，不能登记附加条件。"
 
 
 def test_meet_with_evidence_and_waive_by_the_approver(gw, approved):
@@ -149,18 +151,20 @@ def test_meet_with_evidence_and_waive_by_the_approver(gw, approved):
         other = make_project(s, a, gw.customers["corp"], status="approved")
         elsewhere = attachments.upload(s, a, "guarantee:project", str(other.id), "x.txt", b"other project").id
     with gw.acting("mgr") as (s, a):
-        with pytest.raises(ValidationFailed, match="证明材料") as none:
+        with pytest.raises(ValidationFailed, match="needs evidence") as none:
             conditions.meet_condition(s, a, spouse.id, attachment_ids=[], note="")
-        assert none.value.field == "attachment_ids"
-        with pytest.raises(NotFound, match="不是本项目的附件"):
+        assert none.value.field == "attachment_ids" and "证明材料" in render_error(none.value, "zh_CN")
+        with pytest.raises(NotFound, match="not attachments of this project") as foreign:
             conditions.meet_condition(s, a, spouse.id, attachment_ids=[elsewhere])
+        assert render_error(foreign.value, "zh_CN").startswith("1 份证明材料不是本项目的附件")
         with pytest.raises(NotFound):
             conditions.meet_condition(s, a, uuid.uuid4(), attachment_ids=[proof])
         met = conditions.meet_condition(s, a, spouse.id, attachment_ids=[proof, str(proof)], note="配偶已签保证合同")
         assert (met.status, met.evidence_attachment_ids, met.evidence_note) == ("met", [str(proof)], "配偶已签保证合同")
         assert met.met_by == a.id_uuid and met.met_at is not None
-        with pytest.raises(Conflict, match="已落实"):
+        with pytest.raises(Conflict, match="met already") as again:
             conditions.meet_condition(s, a, spouse.id, attachment_ids=[proof])
+        assert render_error(again.value, "zh_CN") == "该附加条件已落实，不能再更改。"
         # Only the approver waives.
         with pytest.raises(PermissionDenied):
             conditions.waive_condition(s, a, statements.id, reason="客户为老客户")
@@ -168,9 +172,9 @@ def test_meet_with_evidence_and_waive_by_the_approver(gw, approved):
         with gw.acting(who) as (s, a), pytest.raises(PermissionDenied):
             conditions.waive_condition(s, a, statements.id, reason="客户为老客户")
     with gw.acting("boss") as (s, a):
-        with pytest.raises(ValidationFailed, match="理由") as no_reason:
+        with pytest.raises(ValidationFailed, match="needs a reason") as no_reason:
             conditions.waive_condition(s, a, statements.id, reason="  ")
-        assert no_reason.value.field == "reason"
+        assert no_reason.value.field == "reason" and render_error(no_reason.value, "zh_CN") == "豁免附加条件须说明理由。"
         waived = conditions.waive_condition(s, a, statements.id, reason="已取得上年度审计报告，可免于补充")
         assert (waived.status, waived.waived_by, waived.waive_reason) == (
             "waived", a.id_uuid, "已取得上年度审计报告，可免于补充")
@@ -190,8 +194,11 @@ def test_loan_confirmation_waits_for_every_condition(gw, approved):
     with gw.acting("fin") as (s, a), pytest.raises(Conflict) as refused:
         confirm_loan(s, a, project.id, **LOAN)
     assert refused.value.code == "GUARANTEE_CONDITIONS_OPEN" and refused.value.field == "project_id"
-    assert f"项目 {project.project_no} 尚有 2 项审保会附加条件未落实" in refused.value.message
-    assert f"1. {SPOUSE}（追加保证人）" in refused.value.message and f"2. {AUDIT}（补充资料）" in refused.value.message
+    zh = render_error(refused.value, "zh_CN")
+    assert f"项目 {project.project_no} 尚有 2 项审保会附加条件未落实" in zh and "方可生效（放款确认或开立保函）" in zh
+    assert f"1. {SPOUSE}（追加保证人）" in zh and f"2. {AUDIT}（补充资料）" in zh
+    assert f"Project {project.project_no} has 2 open condition(s)" in refused.value.message
+    assert f"1. {SPOUSE}（追加保证人）" in refused.value.message
     assert refused.value.details["conditions"] == [str(spouse.id), str(statements.id)]
 
     proof = _evidence(gw, project)
@@ -199,14 +206,15 @@ def test_loan_confirmation_waits_for_every_condition(gw, approved):
         conditions.meet_condition(s, a, spouse.id, attachment_ids=[proof], note="已签")
     with gw.acting("fin") as (s, a), pytest.raises(Conflict) as still:
         confirm_loan(s, a, project.id, **LOAN)
-    assert "尚有 1 项" in still.value.message and SPOUSE not in still.value.message
+    assert "尚有 1 项" in render_error(still.value, "zh_CN") and SPOUSE not in still.value.message
     with gw.acting("boss") as (s, a):
         conditions.waive_condition(s, a, statements.id, reason="上年度审计报告已在档")
     with gw.acting("fin") as (s, a):
         assert confirm_loan(s, a, project.id, **LOAN).status == "effective"
     # Nothing changes once the loan is confirmed.
-    with gw.acting("legal") as (s, a), pytest.raises(Conflict, match="放款确认前"):
+    with gw.acting("legal") as (s, a), pytest.raises(Conflict, match="before the loan is confirmed") as late:
         conditions.add_condition(s, a, project.id, text="追加抵押", kind="add_counter_guarantee")
+    assert "（放款确认前）时登记和落实" in render_error(late.value, "zh_CN")
 
 
 def test_counter_guarantee_added_while_a_condition_requires_it(gw, approved):

@@ -95,6 +95,10 @@ def test_committee_condition_met_with_evidence_then_loan_confirmed(api, gw):
     assert refused["loan"] is None
     [error] = refused["errors"]
     assert (error["code"], error["field"]) == ("GUARANTEE_CONDITIONS_OPEN", "projectId")
+    assert "has 1 open condition(s)" in error["message"] and SPOUSE in error["message"]
+    zh = api.client.post("/graphql", json={"query": CONFIRM, "variables": {"i": loan}},
+                         headers={"Authorization": f"Bearer {fin}", "Accept-Language": "zh-CN"}).json()
+    [error] = zh["data"]["guaranteeLoanConfirm"]["errors"]
     assert "尚有 1 项审保会附加条件未落实" in error["message"] and SPOUSE in error["message"]
 
     # Waiving is the approver's: the manager gets a typed FORBIDDEN.
