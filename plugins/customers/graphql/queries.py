@@ -28,11 +28,11 @@ from surety.plugins.customers.graphql.types import (
 )
 
 
-@strawberry.enum
+@strawberry.enum(description="The order of a customer list (客户列表排序).")
 class CustomerOrder(enum.Enum):
-    NAME = "name"
-    CREATED = "created"
-    UPDATED = "updated"
+    NAME = strawberry.enum_value("name", description="按名称")
+    CREATED = strawberry.enum_value("created", description="按创建时间")
+    UPDATED = strawberry.enum_value("updated", description="按更新时间")
 
 
 @strawberry.input
