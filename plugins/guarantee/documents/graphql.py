@@ -16,6 +16,7 @@ from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.errors import NotFound
+from surety.core.i18n import N_
 from surety.graphql.attachments import Attachment
 from surety.graphql.auth import actor, decode_node_id, parse_uuid
 from surety.graphql.errors import UserError, run_mutation
@@ -43,6 +44,7 @@ from surety.plugins.guarantee.documents.models import GuaranteeMeeting as Meetin
 from surety.plugins.guarantee.documents.reports import generate_report
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
+from surety.plugins.guarantee.project.words import Words
 
 
 def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:
@@ -50,7 +52,7 @@ def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:
     try:
         return decode_node_id(value, "GuaranteeProject", field=field)
     except NotFound:
-        return parse_uuid(value, field=field, what="guarantee project")
+        return parse_uuid(value, field=field, what=Words(N_("guarantee project")))
 
 
 # ---------------------------------------------------------------- types ---------------------------------------------

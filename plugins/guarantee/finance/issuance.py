@@ -29,11 +29,13 @@ from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.finance.fees import add_months
 from surety.plugins.guarantee.finance.loans import ENTITY, lock_for_effect
 from surety.plugins.guarantee.permissions import LOAN
 from surety.plugins.guarantee.project.models import CATEGORY_NON_FINANCING, STATUS_EFFECTIVE, GuaranteeProject
+from surety.plugins.guarantee.project.words import Words
 
 #: The longest letter number kept.
 LETTER_NO_LIMIT = 100
@@ -79,12 +81,12 @@ def issue_guarantee(session: Session, actor: Actor, project_id: uuid.UUID, *, ef
         raise ValidationFailed("The guaranteed amount {amount} yuan is more than the approved guarantee amount "
                                "{approved} yuan.", field="amount", amount=inputs.yuan(guaranteed),
                                approved=inputs.yuan(project.amount))
-    anchor, since = ((project.decided_at, "审批通过日") if project.decided_at is not None
-                     else (project.submitted_at, "申请提交日"))
-    starts = inputs.business_date(effective_date, "effective_date", what="保函生效日", not_before=anchor,
+    anchor, since = ((project.decided_at, Words(N_("the approval date"))) if project.decided_at is not None
+                     else (project.submitted_at, Words(N_("the application's submission date"))))
+    starts = inputs.business_date(effective_date, "effective_date", what=Words(N_("The effective date of the letter of guarantee")), not_before=anchor,
                                   since=since)
-    ends = inputs.business_date(expiry_date, "expiry_date", what="保函到期日",
-                                not_before=starts + dt.timedelta(days=1), since="保函生效日的次日", horizon_days=None)
+    ends = inputs.business_date(expiry_date, "expiry_date", what=Words(N_("The expiry date of the letter of guarantee")),
+                                not_before=starts + dt.timedelta(days=1), since=Words(N_("the day after the effective date")), horizon_days=None)
     latest = latest_expiry(starts, project.term_months)
     if ends > latest:
         raise ValidationFailed("The expiry date {expiry} is more than the approved term of {months} months after "

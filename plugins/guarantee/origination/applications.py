@@ -26,6 +26,7 @@ from surety.core.db.base import uuid7
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.ports import customers as door
 from surety.core.workflow import engine
@@ -51,6 +52,7 @@ from surety.plugins.guarantee.project.models import (
 )
 from surety.plugins.guarantee.project.numbering import next_number, validate_pattern
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.settings import GuaranteeSettings, get_settings
 
 FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category", "renewal",
@@ -75,11 +77,11 @@ def _image(p: GuaranteeProject) -> dict:
 # ---------------------------------------------------------------- checks --------------------------------------------
 
 
-def _as_uuid(value: Any, field: str, what: str) -> uuid.UUID:
+def _as_uuid(value: Any, field: str, refusal: str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except (TypeError, ValueError):
-        raise NotFound("No {what} with that id.", field=field, what=what) from None
+        raise NotFound(refusal, field=field) from None
 
 
 def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -94,13 +96,13 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     if has("customer_id"):
         if data.get("customer_id") is None:
             raise ValidationFailed("Choose the customer.", field="customer_id")
-        out["customer_id"] = _as_uuid(data["customer_id"], "customer_id", "customer")
+        out["customer_id"] = _as_uuid(data["customer_id"], "customer_id", N_("No customer with that id."))
     if has("product_id"):
         if data.get("product_id") is None:
             raise ValidationFailed("Choose the guarantee product.", field="product_id")
-        out["product_id"] = _as_uuid(data["product_id"], "product_id", "guarantee product")
+        out["product_id"] = _as_uuid(data["product_id"], "product_id", N_("No guarantee product with that id."))
     if has("bank_id"):
-        out["bank_id"] = None if data.get("bank_id") is None else _as_uuid(data["bank_id"], "bank_id", "bank")
+        out["bank_id"] = None if data.get("bank_id") is None else _as_uuid(data["bank_id"], "bank_id", N_("No bank with that id."))
     if has("amount"):
         out["amount"] = inputs.money(data.get("amount"), "amount", positive=True)
     if has("term_months"):
@@ -125,13 +127,13 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
             out[f] = inputs.text(data[f], f, limit) or None
     if "proposed_fee_rate" in data:
         out["proposed_fee_rate"] = inputs.rate(data["proposed_fee_rate"], "proposed_fee_rate", required=False,
-                                               high=Decimal("0.36"), what="The proposed yearly fee rate")
+                                               high=Decimal("0.36"), what=Words(N_("The proposed yearly fee rate")))
     if "proposed_fee" in data:
         out["proposed_fee"] = inputs.money(data["proposed_fee"], "proposed_fee", required=False,
-                                           what="The proposed fee")
+                                           what=Words(N_("The proposed fee")))
     for f in ("manager_a_id", "manager_b_id"):
         if f in data:
-            out[f] = None if data[f] is None else _as_uuid(data[f], f, "user")
+            out[f] = None if data[f] is None else _as_uuid(data[f], f, N_("No user with that id."))
     return out
 
 

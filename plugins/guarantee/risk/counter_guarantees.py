@@ -21,10 +21,12 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.i18n import N_
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.permissions import COUNTER
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for, recompute_risk
 
 ENTITY = "guarantee:counter_guarantee"
@@ -58,7 +60,7 @@ def _collateral(kind: str, details: Any) -> dict[str, str]:
     for key in required + optional:
         value = details.get(key)
         if key == "amount" and value not in (None, ""):
-            out[key] = str(to_money(inputs.number(value, field="collateral", what="The deposit amount",
+            out[key] = str(to_money(inputs.number(value, field="collateral", what=Words(N_("The deposit amount")),
                                                low=Decimal("0.01"))))
             continue
         text = inputs.text(value, f"collateral.{key}")
@@ -86,7 +88,7 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
         raise ValidationFailed("A third-party guarantee needs the guarantor's name.", field="owner_name")
     raw = data.get("valuation")
     valuation = Decimal("0.00") if raw in (None, "") else to_money(
-        inputs.number(raw, field="valuation", what="The valuation", low=Decimal(0)))
+        inputs.number(raw, field="valuation", what=Words(N_("The valuation")), low=Decimal(0)))
     if kind == "deposit":
         deposit = Decimal(out["collateral"]["amount"])
         if raw in (None, ""):
@@ -115,7 +117,7 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
     out["valuation_date"] = when
     rate = data.get("discount_rate")
     out["discount_rate"] = (Decimal(1) if rate in (None, "") else inputs.number(
-        rate, field="discount_rate", what="The discount rate", low=Decimal(0), high=Decimal(1))
+        rate, field="discount_rate", what=Words(N_("The discount rate")), low=Decimal(0), high=Decimal(1))
     ).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     return out
 

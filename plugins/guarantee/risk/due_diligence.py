@@ -18,8 +18,10 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
+from surety.core.i18n import N_
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.project.models import GuaranteeProject
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, REPORT_SUBMITTED, GuaranteeDueDiligenceReport
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for
 from surety.plugins.guarantee.risk.rating import latest_rating
@@ -46,7 +48,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
             out[field] = text
     if data.get("recommended_amount") not in (None, ""):
         out["recommended_amount"] = to_money(inputs.number(data["recommended_amount"], field="recommended_amount",
-                                                        what="The recommended amount", low=Decimal("0.01")))
+                                                        what=Words(N_("The recommended amount")), low=Decimal("0.01")))
     elif "recommended_amount" in data:
         out["recommended_amount"] = None
     term = data.get("recommended_term_months")
@@ -59,7 +61,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         out["recommended_term_months"] = None
     if data.get("recommended_rate") not in (None, ""):
         out["recommended_rate"] = inputs.number(data["recommended_rate"], field="recommended_rate",
-                                             what="The recommended fee rate", low=Decimal(0),
+                                             what=Words(N_("The recommended fee rate")), low=Decimal(0),
                                              high=Decimal(1)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
     elif "recommended_rate" in data:
         out["recommended_rate"] = None

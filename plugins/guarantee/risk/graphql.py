@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 
 from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
+from surety.core.i18n import N_
 from surety.graphql.auth import actor, decode_node_id, require
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
@@ -24,6 +25,7 @@ from surety.graphql.pii import shown
 from surety.graphql.units import AmountInput, AmountUnit, RateInput, amount_of, rate_of
 from surety.graphql.units import shown as in_unit
 from surety.plugins.guarantee.project.codes import COUNTER_GUARANTEE_KIND
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.risk.counter_guarantees import (
     add_counter_guarantee,
     list_counter_guarantees,
@@ -63,11 +65,11 @@ def _with_units(inp, data: dict) -> dict:
     if data.get("kind") is not None:
         data["kind"] = COUNTER_GUARANTEE_KIND.parse(data["kind"], "kind")
     valuation = amount_of(inp.valuation, inp.valuation_with_unit, "valuation", "valuationWithUnit",
-                          what="The valuation")
+                          what=Words(N_("The valuation")))
     if valuation is not strawberry.UNSET and (valuation is not None or "valuation" in data):
         data["valuation"] = valuation
     rate = rate_of(inp.discount_rate, inp.discount_rate_with_unit, "discountRate", "discountRateWithUnit",
-                   what="The discount rate")
+                   what=Words(N_("The discount rate")))
     if rate is not strawberry.UNSET and (rate is not None or "discount_rate" in data):
         data["discount_rate"] = rate
     return data

@@ -29,6 +29,7 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import NotFound, ValidationFailed
+from surety.core.i18n import N_
 from surety.plugins.guarantee.permissions import COUNTER, SETTINGS
 from surety.plugins.guarantee.project.models import (
     COUNTER_KINDS,
@@ -38,6 +39,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.settings import get_settings
 
 RATIO = Decimal("0.000001")
@@ -98,7 +100,7 @@ def _clean_weights(weights: Any) -> dict[str, dict[str, str]]:
             if key not in _KNOWN[group]:
                 raise ValidationFailed("Unknown {group} kind {key!r} in the risk weights: use one of "
                                        "{kinds}.", field="weights", group=group, key=key, kinds=', '.join(_KNOWN[group]))
-            number = inputs.number(value, field="weights", what=f"The {group} weight of {key}", low=Decimal(0),
+            number = inputs.number(value, field="weights", what=Words(N_("The {group} weight of {key}"), group=group, key=key), low=Decimal(0),
                                 high=Decimal(1))
             out.setdefault(group, {})[key] = str(number)
     return out

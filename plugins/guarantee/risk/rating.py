@@ -26,8 +26,10 @@ from surety.core.context import Actor
 from surety.core.custom_fields import service as custom_fields
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.i18n import N_
 from surety.core.ports import customers as door
 from surety.plugins.guarantee.permissions import RATING
+from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.risk.models import GuaranteeRating, GuaranteeScorecardTemplate
 from surety.plugins.guarantee.risk.project_risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for
 
@@ -90,12 +92,12 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
     if kind not in (QUANTITATIVE, QUALITATIVE):
         raise ValidationFailed("The indicator {key!r} is quantitative or qualitative, not {kind!r}.",
                                field="indicators", key=key, kind=kind)
-    weight = inputs.number(ind.get("weight"), field="indicators", what=f"The weight of {key}", low=Decimal(0),
+    weight = inputs.number(ind.get("weight"), field="indicators", what=Words(N_("The weight of {key}"), key=key), low=Decimal(0),
                         high=Decimal(1))
     if weight == 0:
         raise ValidationFailed("The weight of {key!r} must be above 0 (remove an indicator you do not use).",
                                field="indicators", key=key)
-    max_points = inputs.number(ind.get("max_points", "100"), field="indicators", what=f"The maximum points of {key}",
+    max_points = inputs.number(ind.get("max_points", "100"), field="indicators", what=Words(N_("The maximum points of {key}"), key=key),
                             low=Decimal("0.01"), high=Decimal(1000))
     out = {"key": key, "name": name, "kind": kind, "weight": str(weight), "max_points": str(max_points)}
     if kind == QUANTITATIVE:
@@ -121,7 +123,7 @@ def _grades(raw: Any) -> list[dict]:
         if not grade or len(grade) > 10 or grade in names:
             raise ValidationFailed("Each grade has a distinct name of at most 10 characters; {grade!r} is not.",
                                    field="grades", grade=grade)
-        low = inputs.number(band.get("min"), field="grades", what=f"The minimum total of grade {grade}",
+        low = inputs.number(band.get("min"), field="grades", what=Words(N_("The minimum total of grade {grade}"), grade=grade),
                          low=Decimal(0), high=HUNDRED)
         if low in mins:
             raise ValidationFailed("Two grades start at {low}.", field="grades", low=low)
@@ -351,7 +353,7 @@ def _qualitative_values(indicators: list[dict], scores: Mapping[str, Any]) -> di
         if scores.get(ind["key"]) in (None, ""):
             raise ValidationFailed("The qualitative indicator {key!r} ({name}) needs a score from 0 "
                                    "to {max_points}.", field="scores", key=ind['key'], name=ind['name'], max_points=ind['max_points'])
-        values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=f"The score of {ind['key']}",
+        values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=Words(N_("The score of {key}"), key=ind["key"]),
                                         low=Decimal(0), high=Decimal(ind["max_points"]))
     return values
 
