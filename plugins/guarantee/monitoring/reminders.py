@@ -23,7 +23,8 @@ Each reminder is sent once: a GuaranteeReminder row per (kind, subject, due date
 item, the project, the plan, the overdue report; due date: the instalment's due date, the term's end (loan end or
 expiry date), the inspection due date, the report date). Running the job again, for the same or a later date, sends
 nothing twice; a plan moved to a new due date is reminded again for that date. Only active users are notified.
-Titles carry the project number and dates only; bodies add amounts, never the customer.
+Titles carry the project number and dates only; bodies add amounts, never the customer. Titles and bodies are
+message templates with their parameters (docs/i18n.md): ``notify`` writes them in Chinese (aftercare.po).
 
 Returns ``{kind: reminders sent}`` and logs it.
 """
@@ -40,9 +41,11 @@ from sqlalchemy.orm import Session
 
 from surety.core import inputs
 from surety.core.audit.log import audit
+from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.notifications.service import notify
 from surety.core.workflow.assignees import NoAssignee, resolve
+from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan, GuaranteeReminder
 from surety.plugins.guarantee.project.models import (
@@ -69,7 +72,7 @@ NOTIFICATION_KINDS = {k: f"guarantee_{k}" for k in KINDS}
 #: Project statuses whose unpaid fee instalments are reminded.
 FEE_STATUSES = (STATUS_APPROVED, STATUS_CONTRACTED, STATUS_EFFECTIVE)
 ENTITY = "guarantee:project"
-FEE_NAMES = {"guarantee_fee": "guarantee fee", "review_fee": "review fee", "margin": "margin"}
+FEE_NAMES = {"guarantee_fee": N_("guarantee fee"), "review_fee": N_("review fee"), "margin": N_("margin")}
 
 
 class _Run:
@@ -112,13 +115,13 @@ class _Run:
         return self._risk[org_unit_id]
 
     def send(self, kind: str, project: GuaranteeProject, subject_id: uuid.UUID, due_on: dt.date, recipients,
-             title: str, body: str) -> None:
+             title: str, body: str, **params: object) -> None:
         self.session.add(GuaranteeReminder(kind=kind, subject_id=subject_id, project_id=project.id, due_on=due_on,
                                            sent_on=self.day))
         users = self.active(recipients)
         if users:
             notify(self.session, users, NOTIFICATION_KINDS[kind], title, body, entity_type=ENTITY,
-                   entity_id=project.id)
+                   entity_id=project.id, params={"project_no": _number(project), **params})
         self.counts[kind] += 1
 
 
@@ -151,12 +154,14 @@ def _fees_due(run: _Run, within: int) -> None:
     for item, project in rows:
         if (item.id, item.due_date) in sent:
             continue
-        what = FEE_NAMES.get(item.fee_type, item.fee_type)
+        fee = Words(FEE_NAMES[item.fee_type]) if item.fee_type in FEE_NAMES else item.fee_type
         unpaid = item.amount - item.received
         run.send(FEE_DUE, project, item.id, item.due_date, _managers(project),
-                 f"Fee due: {_number(project)} {what} #{item.seq} on {item.due_date.isoformat()}",
-                 f"Project {_number(project)}: {what} instalment {item.seq} of {inputs.yuan(item.amount)} yuan is "
-                 f"due on {item.due_date.isoformat()}; {inputs.yuan(unpaid)} yuan is not received yet.")
+                 N_("Fee due: {project_no} {fee} #{seq} on {due_date}"),
+                 N_("Project {project_no}: {fee} instalment {seq} of {amount} yuan is due on {due_date}; {unpaid} "
+                    "yuan is not received yet."),
+                 fee=fee, seq=item.seq, due_date=item.due_date.isoformat(), amount=inputs.yuan(item.amount),
+                 unpaid=inputs.yuan(unpaid))
 
 
 def term_end() -> ColumnElement:
@@ -179,16 +184,20 @@ def _expiring(run: _Run, within: int) -> None:
     for project, end, category in rows:
         if (project.id, end) in sent:
             continue
-        ended = "ended" if end < run.day else "ends"
+        past = end < run.day
         if category == CATEGORY_NON_FINANCING:
-            body = (f"The letter of guarantee of project {_number(project)} {'expired' if end < run.day else 'expires'}"
-                    f" on {end.isoformat()} (in-force balance {inputs.yuan(project.in_force_balance)} yuan): no claim "
-                    "is accepted after it; release the guarantee once it has expired.")
+            body = (N_("The letter of guarantee of project {project_no} expired on {end} (in-force balance {balance} "
+                       "yuan): no claim is accepted after it; release the guarantee once it has expired.") if past else
+                    N_("The letter of guarantee of project {project_no} expires on {end} (in-force balance {balance} "
+                       "yuan): no claim is accepted after it; release the guarantee once it has expired."))
         else:
-            body = (f"The loan guaranteed by project {_number(project)} {ended} on {end.isoformat()} (in-force balance "
-                    f"{inputs.yuan(project.in_force_balance)} yuan): follow the repayment and release the guarantee.")
+            body = (N_("The loan guaranteed by project {project_no} ended on {end} (in-force balance {balance} yuan): "
+                       "follow the repayment and release the guarantee.") if past else
+                    N_("The loan guaranteed by project {project_no} ends on {end} (in-force balance {balance} yuan): "
+                       "follow the repayment and release the guarantee."))
         run.send(EXPIRING, project, project.id, end, _managers(project),
-                 f"Guarantee expiring: {_number(project)} on {end.isoformat()}", body)
+                 N_("Guarantee expiring: {project_no} on {end}"), body,
+                 end=end.isoformat(), balance=inputs.yuan(project.in_force_balance))
 
 
 def _inspections(run: _Run) -> None:
@@ -205,18 +214,18 @@ def _inspections(run: _Run) -> None:
     for plan, project in due:
         if (plan.id, plan.next_due) not in sent_due:
             run.send(INSPECTION_DUE, project, plan.id, plan.next_due, _managers(project),
-                     f"Inspection due: {_number(project)} on {plan.next_due.isoformat()}",
-                     f"The post-guarantee inspection of project {_number(project)} is due on "
-                     f"{plan.next_due.isoformat()}.")
+                     N_("Inspection due: {project_no} on {due}"),
+                     N_("The post-guarantee inspection of project {project_no} is due on {due}."),
+                     due=plan.next_due.isoformat())
     sent_late = run.already_sent(INSPECTION_LATE, (plan.id for plan, _ in late))
     for plan, project in late:
         if (plan.id, plan.next_due) not in sent_late:
             days = (run.day - plan.next_due).days
             run.send(INSPECTION_LATE, project, plan.id, plan.next_due,
                      _managers(project) + run.department_heads(project.org_unit_id),
-                     f"Inspection late: {_number(project)} due {plan.next_due.isoformat()}",
-                     f"The post-guarantee inspection of project {_number(project)} was due on "
-                     f"{plan.next_due.isoformat()} and is {days} day(s) late.")
+                     N_("Inspection late: {project_no} due {due}"),
+                     N_("The post-guarantee inspection of project {project_no} was due on {due} and is {days} day(s) "
+                        "late."), due=plan.next_due.isoformat(), days=days)
 
 
 def _overdue(run: _Run) -> None:
@@ -231,11 +240,11 @@ def _overdue(run: _Run) -> None:
             continue
         run.send(OVERDUE, project, report.id, report.reported_on,
                  _managers(project) + run.risk_officers(project.org_unit_id),
-                 f"Loan overdue: {_number(project)} reported {report.reported_on.isoformat()}",
-                 f"The bank reported the loan of project {_number(project)} overdue on "
-                 f"{report.reported_on.isoformat()}: {report.days_past_due} day(s) past due, principal "
-                 f"{inputs.yuan(report.overdue_principal)} yuan, interest {inputs.yuan(report.overdue_interest)} "
-                 "yuan.")
+                 N_("Loan overdue: {project_no} reported {reported_on}"),
+                 N_("The bank reported the loan of project {project_no} overdue on {reported_on}: {days} day(s) past "
+                    "due, principal {principal} yuan, interest {interest} yuan."),
+                 reported_on=report.reported_on.isoformat(), days=report.days_past_due,
+                 principal=inputs.yuan(report.overdue_principal), interest=inputs.yuan(report.overdue_interest))
 
 
 def run_reminders(session: Session, business_date: dt.date) -> dict[str, int]:

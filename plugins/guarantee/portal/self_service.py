@@ -35,6 +35,7 @@ from surety.core.context import Actor
 from surety.core.db.base import uuid7
 from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.hookspecs import RoleTemplate
+from surety.core.i18n import N_
 from surety.core.identity.models import User
 from surety.core.identity.service import create_user
 from surety.core.notifications.service import notify
@@ -341,9 +342,10 @@ def submit_application(session: Session, actor: Actor, data: Mapping[str, Any]) 
     session.flush()
     audit(session, "guarantee.application.created", entity_type=ENTITY, entity_id=project.id,
           after={**applications._image(project), "flags": list(project.flags), "via": "portal"}, actor=actor)
-    notify(session, [manager_id], NOTIFY_APPLICATION, "客户门户提交了新的担保申请",
-           f"金额 {inputs.yuan(project.amount)} 元，期限 {project.term_months} 个月。请核实草稿并提交审批。",
-           entity_type=PROJECT_ENTITY, entity_id=project.id)
+    notify(session, [manager_id], NOTIFY_APPLICATION, N_("A new guarantee application from the customer portal"),
+           N_("Amount {amount} yuan, term {term_months} months. Please check the draft and submit it for approval."),
+           entity_type=PROJECT_ENTITY, entity_id=project.id,
+           params={"amount": inputs.yuan(project.amount), "term_months": project.term_months})
     return project
 
 

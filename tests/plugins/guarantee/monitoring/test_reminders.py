@@ -102,10 +102,10 @@ def test_inspection_due_and_late(gw):
     assert to(gw, "inspection_due") == ["mgr", "mgr2"]
     assert to(gw, "inspection_late") == ["head", "mgr"]  # managers and branch A's department head
     [(_, note)] = inbox(gw, "inspection_late")[:1]
-    assert note.title == f"Inspection late: {late_no} due {(TODAY - D(days=4)).isoformat()}"
-    assert "4 day(s) late" in note.body and (note.entity_type, note.entity_id) == ("guarantee:project", str(late))
+    assert note.title == f"保后检查逾期：{late_no}，应于 {(TODAY - D(days=4)).isoformat()} 完成"  # written in zh_CN
+    assert "已逾期 4 天" in note.body and (note.entity_type, note.entity_id) == ("guarantee:project", str(late))
     assert inbox(gw, "inspection_due")[0][1].title == \
-        f"Inspection due: {due_no} on {(TODAY + D(days=3)).isoformat()}"
+        f"保后检查提醒：{due_no}，{(TODAY + D(days=3)).isoformat()} 到期"
     # Idempotent: again the same day sends nothing; the next day only the plan entering the window.
     assert run(gw) == NONE
     assert run(gw, TODAY + D(days=1)) == {**NONE, "inspection_due": 1}
@@ -143,10 +143,10 @@ def test_fee_due(gw):
     assert counts == {**NONE, "fee_due": 2}  # the unpaid guarantee fee (past due) and review fee #2
     assert to(gw, "fee_due") == ["mgr", "mgr", "mgr2", "mgr2"]
     titles = sorted({n.title for _, n in inbox(gw, "fee_due")})
-    assert titles == sorted([f"Fee due: {number} guarantee fee #1 on {start_item.due_date.isoformat()}",
-                             f"Fee due: {number} review fee #2 on {(TODAY + D(days=7)).isoformat()}"])
-    review = next(n for _, n in inbox(gw, "fee_due") if "review" in n.title)
-    assert "60.00 yuan is not received" in review.body
+    assert titles == sorted([f"费用到期：{number} 担保费第 1 期，{start_item.due_date.isoformat()}",
+                             f"费用到期：{number} 评审费第 2 期，{(TODAY + D(days=7)).isoformat()}"])
+    review = next(n for _, n in inbox(gw, "fee_due") if "评审费" in n.title)
+    assert "评审费第 2 期 100.00 元" in review.body and "尚有 60.00 元未收到" in review.body
     assert run(gw) == NONE
     # The window follows the settings.
     with gw.session() as s:
@@ -161,8 +161,8 @@ def test_expiring(gw):
     assert run(gw) == {**NONE, "expiring": 2}
     assert to(gw, "expiring") == ["mgr", "mgr"]
     notes = {n.entity_id: n for _, n in inbox(gw, "expiring")}
-    assert notes[str(soon)].title == f"Guarantee expiring: {number} on {(TODAY + D(days=30)).isoformat()}"
-    assert " ends on " in notes[str(soon)].body and " ended on " in notes[str(past)].body
+    assert notes[str(soon)].title == f"担保到期提醒：{number}，{(TODAY + D(days=30)).isoformat()} 到期"
+    assert "贷款将于" in notes[str(soon)].body and "贷款已于" in notes[str(past)].body
     assert run(gw, TODAY + D(days=1)) == {**NONE, "expiring": 1}  # the 31-day one enters the window
 
 
@@ -176,8 +176,8 @@ def test_overdue_reports_reach_managers_and_risk_officers(gw):
     assert run(gw) == {**NONE, "overdue": 1}
     assert to(gw, "overdue") == ["mgr", "mgr2", "risk"]
     note = inbox(gw, "overdue")[0][1]
-    assert note.title == f"Loan overdue: {number} reported {(TODAY - D(days=1)).isoformat()}"
-    assert "12 day(s) past due" in note.body and "50,000.00" in note.body
+    assert note.title == f"贷款逾期：{number}，{(TODAY - D(days=1)).isoformat()} 报告"
+    assert "逾期 12 天" in note.body and "逾期本金 50,000.00 元" in note.body and "逾期利息 812.50 元" in note.body
     assert run(gw) == NONE and len(inbox(gw, "overdue")) == 3
 
 
