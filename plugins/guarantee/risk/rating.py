@@ -48,7 +48,7 @@ RATING_ENTITY = "guarantee:rating"
 
 # ---------------------------------------------------------------- templates: validation ---------------------------
 
-def _num(value: Any, field: str, what: str, **bounds) -> str:
+def _num(value: Any, field: str, what: Words, **bounds) -> str:
     return str(inputs.number(value, field=field, what=what, **bounds))
 
 
@@ -59,12 +59,12 @@ def _bands(ind: Mapping[str, Any], key: str, max_points: Decimal) -> list[dict]:
                                field="indicators", key=key)
     bands = []
     for band in raw:
-        lo = None if band.get("min") in (None, "") else _num(band["min"], "indicators", f"A band minimum of {key}")
-        hi = None if band.get("max") in (None, "") else _num(band["max"], "indicators", f"A band maximum of {key}")
+        lo = None if band.get("min") in (None, "") else _num(band["min"], "indicators", Words(N_("A band minimum of {key}"), key=key))
+        hi = None if band.get("max") in (None, "") else _num(band["max"], "indicators", Words(N_("A band maximum of {key}"), key=key))
         if lo is not None and hi is not None and Decimal(lo) >= Decimal(hi):
             raise ValidationFailed("A band of {key!r} runs from {lo} up to {hi}: its minimum must be below its "
                                    "maximum.", field="indicators", key=key, lo=lo, hi=hi)
-        points = _num(band.get("points"), "indicators", f"The points of a band of {key}", low=Decimal(0),
+        points = _num(band.get("points"), "indicators", Words(N_("The points of a band of {key}"), key=key), low=Decimal(0),
                       high=max_points)
         bands.append({"min": lo, "max": hi, "points": points})
     bands.sort(key=lambda b: Decimal("-Infinity") if b["min"] is None else Decimal(b["min"]))
