@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from surety.core import inputs
 from surety.core.errors import NotFound
-from surety.core.notifications.service import notify
+from surety.core.i18n import N_, translate
+from surety.core.notifications.service import NOTIFICATION_LOCALE, notify
 from surety.core.workflow.assignees import NoAssignee, resolve
 from surety.plugins.guarantee.finance.banks import reserve
 from surety.plugins.guarantee.project.models import GuaranteeProduct, GuaranteeProject
@@ -66,26 +67,47 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).quantize(Decimal('0.0001')).normalize():f}%"
 
 
+#: The approved project's notice, line by line (written in zh_CN, the notifications' language: docs/i18n.md).
+NOTICE_TITLE = N_("Guarantee project {project_no} approved")
+NOTICE_LINES = {
+    "number": N_("Project number: {project_no}"),
+    "amount": N_("Guarantee amount: {amount} yuan, term {months} months"),
+    "product": N_("Product: {product}"),
+    "fee_both": N_("Approved proposed fee: yearly rate {rate}, guarantee fee {fee} yuan"),
+    "fee_rate": N_("Approved proposed fee: yearly rate {rate}"),
+    "fee_amount": N_("Approved proposed fee: guarantee fee {fee} yuan"),
+    "fee_none": N_("Approved proposed fee: none proposed in the application"),
+    "conditions": N_("Review committee conditions: {count}, all to be met or waived by an approver before the loan "
+                     "is confirmed"),
+    "next": N_("Finance: set the fee plan accordingly; legal: prepare the guarantee contracts."),
+}
+
+
 def approved_notice(session: Session, project: GuaranteeProject, conditions: tuple[str, ...]) -> tuple[str, str]:
     """The zh-CN title and body of the approved project's notice: the project number (never the customer's name:
     an individual's name is personal data), the amount, the product, the approved fee proposal and the number of
-    committee conditions."""
+    committee conditions (NOTICE_TITLE and NOTICE_LINES in NOTIFICATION_LOCALE)."""
+    def say(key: str, **params: object) -> str:
+        return translate(NOTICE_LINES[key], params, NOTIFICATION_LOCALE)
+
     product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
-    title = f"担保项目 {project.project_no} 已审批通过"
-    lines = [f"项目编号：{project.project_no}", f"担保金额：{inputs.yuan(project.amount)} 元，期限 "
-             f"{project.term_months} 个月", f"产品：{product.name if product else '-'}"]
-    if project.proposed_fee_rate is not None or project.proposed_fee is not None:
-        parts = []
-        if project.proposed_fee_rate is not None:
-            parts.append(f"年费率 {_percent(project.proposed_fee_rate)}")
-        if project.proposed_fee is not None:
-            parts.append(f"担保费 {inputs.yuan(project.proposed_fee)} 元")
-        lines.append(f"批准的拟收担保费：{'，'.join(parts)}")
+    title = translate(NOTICE_TITLE, {"project_no": project.project_no}, NOTIFICATION_LOCALE)
+    lines = [say("number", project_no=project.project_no),
+             say("amount", amount=inputs.yuan(project.amount), months=project.term_months),
+             say("product", product=product.name if product else "-")]
+    rate = None if project.proposed_fee_rate is None else _percent(project.proposed_fee_rate)
+    fee = None if project.proposed_fee is None else inputs.yuan(project.proposed_fee)
+    if rate is not None and fee is not None:
+        lines.append(say("fee_both", rate=rate, fee=fee))
+    elif rate is not None:
+        lines.append(say("fee_rate", rate=rate))
+    elif fee is not None:
+        lines.append(say("fee_amount", fee=fee))
     else:
-        lines.append("批准的拟收担保费：申请未拟定")
+        lines.append(say("fee_none"))
     if conditions:
-        lines.append(f"审保会附加条件：{len(conditions)} 项，放款确认前须全部落实或经审批人豁免")
-    lines.append("请财务据此制定收费计划，法务准备担保合同。")
+        lines.append(say("conditions", count=len(conditions)))
+    lines.append(say("next"))
     return title, "\n".join(lines)
 
 
