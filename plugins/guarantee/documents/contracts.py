@@ -295,7 +295,8 @@ def generate_contracts(session: Session, actor: Actor, project_id: uuid.UUID, *,
     existing = current_contracts(session, project.id)
     if existing and not regenerate:
         raise Conflict("The contracts of project {project_no} were already generated ({count}); "
-                       "regenerate to replace those not yet signed.", field="regenerate", project_no=project.project_no, count=len(existing))
+                       "regenerate to replace those not yet signed.", field="regenerate",
+                       project_no=project.project_no, count=len(existing))
     signed = {_key(c.contract_type, c.counter_guarantee_id) for c in existing if c.status == CONTRACT_SIGNED}
     for contract in existing:
         if contract.status != CONTRACT_SIGNED:
@@ -392,7 +393,8 @@ def record_signed(session: Session, actor: Actor, contract: GuaranteeContract, *
     """Mark ``contract`` signed (the caller checked the permission and locked the project), audit it, raise
     GuaranteeContractSigned, and move the project to contracted when every required contract is signed."""
     if contract.status == CONTRACT_SIGNED:
-        raise Conflict("Contract {contract_no} is already signed.", field="contract_id", contract_no=contract.contract_no)
+        raise Conflict("Contract {contract_no} is already signed.", field="contract_id",
+                       contract_no=contract.contract_no)
     if contract.status == CONTRACT_SUPERSEDED:
         raise Conflict("Contract {contract_no} was replaced by a regenerated one; sign that instead.",
                        field="contract_id", contract_no=contract.contract_no)

@@ -67,7 +67,8 @@ def waiting_for_committee(session: Session, project: GuaranteeProject) -> tuple[
     instance = session.scalar(select(WorkflowInstance).where(WorkflowInstance.id == project.workflow_instance_id)
                               .execution_options(populate_existing=True)) if project.workflow_instance_id else None
     if instance is None or instance.status != INSTANCE_RUNNING:
-        raise ValidationFailed("Project {project_no} has no approval in progress.", field="project_ids", project_no=project.project_no)
+        raise ValidationFailed("Project {project_no} has no approval in progress.", field="project_ids",
+                               project_no=project.project_no)
     step = definition_of(session, instance).step(instance.current_step) if instance.current_step else None
     task = session.scalar(select(WorkflowTask).where(
         WorkflowTask.instance_id == instance.id, WorkflowTask.step_key == instance.current_step,
@@ -97,7 +98,8 @@ def _agenda(session: Session,
             GuaranteeMeetingItem.project_id == pid, GuaranteeMeetingItem.step_run_id.is_(None))).first()
         if other is not None:
             raise Conflict("Project {project_no} is already on the agenda of {title!r} "
-                           "({other_date}).", field="project_ids", project_no=project.project_no, title=other.title, other_date=other.meeting_date.isoformat())
+                           "({other_date}).", field="project_ids", project_no=project.project_no, title=other.title,
+                           other_date=other.meeting_date.isoformat())
         out.append((project, instance))
     return out
 

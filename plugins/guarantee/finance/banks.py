@@ -171,10 +171,12 @@ def bank_lines(session: Session, actor: Actor, bank_id: uuid.UUID) -> list[Guara
 def _check_line(session: Session, line: GuaranteeCreditLine) -> None:
     if line.start_date > line.end_date:
         raise ValidationFailed("A credit line starts on or before its end ({start_date} is after "
-                               "{end_date}).", field="start_date", start_date=line.start_date.isoformat(), end_date=line.end_date.isoformat())
+                               "{end_date}).", field="start_date", start_date=line.start_date.isoformat(),
+                               end_date=line.end_date.isoformat())
     if line.total < line.used:
         raise Conflict("The total {total_yuan} yuan is below what the line already carries "
-                       "({used_yuan} yuan used).", field="total", total_yuan=inputs.yuan(line.total), used_yuan=inputs.yuan(line.used))
+                       "({used_yuan} yuan used).", field="total", total_yuan=inputs.yuan(line.total),
+                       used_yuan=inputs.yuan(line.used))
     if not line.active:
         return
     overlap = session.scalar(select(GuaranteeCreditLine.id).where(
@@ -273,7 +275,9 @@ def reserve(session: Session, project: GuaranteeProject, *, today: dt.date | Non
             "used {used_yuan} yuan, available {available_yuan} yuan, requested "
             "{amount_yuan} yuan.",
             field="amount", line_id=str(line.id), total=str(line.total), used=str(line.used),
-            available=str(available(line)), requested=str(project.amount), name=bank.name, total_yuan=inputs.yuan(line.total), used_yuan=inputs.yuan(line.used), available_yuan=inputs.yuan(available(line)), amount_yuan=inputs.yuan(project.amount))
+            available=str(available(line)), requested=str(project.amount), name=bank.name,
+            total_yuan=inputs.yuan(line.total), used_yuan=inputs.yuan(line.used),
+            available_yuan=inputs.yuan(available(line)), amount_yuan=inputs.yuan(project.amount))
     before = _line_image(line)
     line.used = line.used + project.amount
     project.credit_line_id, project.credit_line_held = line.id, project.amount
@@ -295,7 +299,8 @@ def release(session: Session, project: GuaranteeProject, amount: Any) -> Guarant
     held = min(project.credit_line_held, line.used)
     if amount > held:
         raise Conflict("Cannot give {amount_yuan} yuan back to the credit line: the project holds only "
-                       "{held_yuan} yuan of it.", field="amount", amount_yuan=inputs.yuan(amount), held_yuan=inputs.yuan(held))
+                       "{held_yuan} yuan of it.", field="amount", amount_yuan=inputs.yuan(amount),
+                       held_yuan=inputs.yuan(held))
     before = _line_image(line)
     line.used = line.used - amount
     project.credit_line_held = project.credit_line_held - amount

@@ -88,7 +88,8 @@ def schedule(total: Decimal, term_months: int, frequency: str, start: dt.date) -
     period (charged in advance), its amount the total's share of the months it covers, half-up to the fen; the last
     takes the rounding remainder so the instalments sum exactly to ``total``."""
     if frequency not in FREQUENCY_MONTHS:
-        raise ValidationFailed("A frequency is one of {frequency_months}.", field="frequency", frequency_months=', '.join(FREQUENCY_MONTHS))
+        raise ValidationFailed("A frequency is one of {frequency_months}.", field="frequency",
+                               frequency_months=", ".join(FREQUENCY_MONTHS))
     if term_months < 1:
         raise ValidationFailed("The term is at least one month.", field="term_months")
     step = FREQUENCY_MONTHS[frequency] or term_months
@@ -100,7 +101,8 @@ def schedule(total: Decimal, term_months: int, frequency: str, start: dt.date) -
             share = total - sum((i.amount for i in out), Decimal("0.00"))
             if share < 0:
                 raise ValidationFailed("A guarantee fee of {total_yuan} yuan is too small to split into "
-                                       "{n} instalments; charge it once.", field="frequency", total_yuan=inputs.yuan(total), n=n)
+                                       "{n} instalments; charge it once.", field="frequency",
+                                       total_yuan=inputs.yuan(total), n=n)
         out.append(Instalment(seq=n, due_date=add_months(start, first), period_start=add_months(start, first),
                               period_end=add_months(start, last) - dt.timedelta(days=1), amount=share))
     return out
@@ -127,14 +129,16 @@ def _method(method: str, rate: Any, fixed: Any, what: str, *, required: bool) ->
     """(rate, None) or (None, fixed amount) of a fee set by ``method``: a rate in (0, 1] or a fixed amount (> 0 when
     ``required``, else >= 0 and 0 when not given)."""
     if method not in METHODS:
-        raise ValidationFailed("The {what} is set by one of {methods}.", field=f"{what}_method", what=what, methods=', '.join(METHODS))
+        raise ValidationFailed("The {what} is set by one of {methods}.", field=f"{what}_method", what=what,
+                               methods=", ".join(METHODS))
     other = f"{what}_amount" if method == BY_RATE else f"{what}_rate"
     if (fixed if method == BY_RATE else rate) is not None:
-        raise ValidationFailed("Give either a rate or a fixed {item}, not both.", field=other, item=what.replace('_', ' '))
+        raise ValidationFailed("Give either a rate or a fixed {item}, not both.", field=other,
+                               item=what.replace("_", " "))
     if method == BY_RATE:
         return inputs.rate(rate, f"{what}_rate", low_open=True), None
     if fixed is None and required:
-        raise ValidationFailed("Give the fixed {item} amount.", field=f"{what}_amount", item=what.replace('_', ' '))
+        raise ValidationFailed("Give the fixed {item} amount.", field=f"{what}_amount", item=what.replace("_", " "))
     return None, inputs.money(fixed if fixed is not None else "0", f"{what}_amount", positive=required)
 
 
@@ -211,9 +215,11 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
     require(session, actor, FEE, "manage")
     project = get_project(session, actor, project_id)
     if project.status not in PLAN_STATUSES:
-        raise Conflict("Fees are set once the project is approved; it is {status}.", field="project_id", status=project.status)
+        raise Conflict("Fees are set once the project is approved; it is {status}.", field="project_id",
+                       status=project.status)
     if frequency not in FREQUENCY_MONTHS:
-        raise ValidationFailed("A frequency is one of {frequency_months}.", field="frequency", frequency_months=', '.join(FREQUENCY_MONTHS))
+        raise ValidationFailed("A frequency is one of {frequency_months}.", field="frequency",
+                               frequency_months=", ".join(FREQUENCY_MONTHS))
     guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount = _from_proposal(
         project, guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount)
     fee_rate, fee_total = _method(guarantee_fee_method, guarantee_fee_rate, guarantee_fee_amount, "guarantee_fee",
@@ -289,7 +295,9 @@ def receive(session: Session, actor: Actor, item_id: uuid.UUID, amount: Any, *, 
     if amount > outstanding:
         raise ValidationFailed("Only {outstanding_yuan} yuan is outstanding on this {fee_type} item "
                                "(due {amount_yuan}, received {received_yuan}); {paying_yuan} is too "
-                               "much.", field="amount", outstanding_yuan=inputs.yuan(outstanding), fee_type=item.fee_type, amount_yuan=inputs.yuan(item.amount), received_yuan=inputs.yuan(item.received), paying_yuan=inputs.yuan(amount))
+                               "much.", field="amount", outstanding_yuan=inputs.yuan(outstanding),
+                               fee_type=item.fee_type, amount_yuan=inputs.yuan(item.amount),
+                               received_yuan=inputs.yuan(item.received), paying_yuan=inputs.yuan(amount))
     before = _item_image(item)
     item.received = item.received + amount
     receipt = GuaranteeFeeReceipt(project_id=item.project_id, item_id=item.id, fee_type=item.fee_type, amount=amount,
@@ -330,7 +338,9 @@ def record_refund(session: Session, item_id: uuid.UUID, amount: Any, *, reason: 
     if amount > refundable:
         raise ValidationFailed("Only {refundable_yuan} yuan can be refunded on this {fee_type} item "
                                "(received {received_yuan}, refunded {refunded_yuan}); {refund_yuan} "
-                               "is too much.", field="amount", refundable_yuan=inputs.yuan(refundable), fee_type=item.fee_type, received_yuan=inputs.yuan(item.received), refunded_yuan=inputs.yuan(item.refunded), refund_yuan=inputs.yuan(amount))
+                               "is too much.", field="amount", refundable_yuan=inputs.yuan(refundable),
+                               fee_type=item.fee_type, received_yuan=inputs.yuan(item.received),
+                               refunded_yuan=inputs.yuan(item.refunded), refund_yuan=inputs.yuan(amount))
     before = _item_image(item)
     item.refunded = item.refunded + amount
     if created_by is None and by is not None:

@@ -83,10 +83,13 @@ def issue_guarantee(session: Session, actor: Actor, project_id: uuid.UUID, *, ef
                                approved=inputs.yuan(project.amount))
     anchor, since = ((project.decided_at, Words(N_("the approval date"))) if project.decided_at is not None
                      else (project.submitted_at, Words(N_("the application's submission date"))))
-    starts = inputs.business_date(effective_date, "effective_date", what=Words(N_("The effective date of the letter of guarantee")), not_before=anchor,
+    starts = inputs.business_date(effective_date, "effective_date",
+                                  what=Words(N_("The effective date of the letter of guarantee")), not_before=anchor,
                                   since=since)
-    ends = inputs.business_date(expiry_date, "expiry_date", what=Words(N_("The expiry date of the letter of guarantee")),
-                                not_before=starts + dt.timedelta(days=1), since=Words(N_("the day after the effective date")), horizon_days=None)
+    ends = inputs.business_date(expiry_date, "expiry_date",
+                                what=Words(N_("The expiry date of the letter of guarantee")),
+                                not_before=starts + dt.timedelta(days=1),
+                                since=Words(N_("the day after the effective date")), horizon_days=None)
     latest = latest_expiry(starts, project.term_months)
     if ends > latest:
         raise ValidationFailed("The expiry date {expiry} is more than the approved term of {months} months after "

@@ -102,7 +102,8 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
             raise ValidationFailed("Choose the guarantee product.", field="product_id")
         out["product_id"] = _as_uuid(data["product_id"], "product_id", N_("No guarantee product with that id."))
     if has("bank_id"):
-        out["bank_id"] = None if data.get("bank_id") is None else _as_uuid(data["bank_id"], "bank_id", N_("No bank with that id."))
+        out["bank_id"] = None if data.get("bank_id") is None else _as_uuid(data["bank_id"], "bank_id",
+                                                                           N_("No bank with that id."))
     if has("amount"):
         out["amount"] = inputs.money(data.get("amount"), "amount", positive=True)
     if has("term_months"):
@@ -115,7 +116,8 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     if has("loan_category"):
         category = data.get("loan_category") or "other"
         if category not in LOAN_CATEGORIES:
-            raise ValidationFailed("A loan category is one of {loan_categories}.", field="loan_category", loan_categories=', '.join(LOAN_CATEGORIES))
+            raise ValidationFailed("A loan category is one of {loan_categories}.", field="loan_category",
+                                   loan_categories=", ".join(LOAN_CATEGORIES))
         out["loan_category"] = category
     if has("renewal"):
         renewal = data.get("renewal", False)
@@ -149,7 +151,8 @@ def _product(session: Session, product_id: uuid.UUID) -> GuaranteeProduct:
     if product is None:
         raise NotFound("No guarantee product with that id.", field="product_id")
     if not product.active:
-        raise ValidationFailed("The product {product} is retired; choose another.", field="product_id", product=product.code)
+        raise ValidationFailed("The product {product} is retired; choose another.", field="product_id",
+                               product=product.code)
     return product
 
 
@@ -178,7 +181,8 @@ def _check(session: Session, p: GuaranteeProject) -> GuaranteeProduct:
     if not product.min_term_months <= p.term_months <= product.max_term_months:
         raise ValidationFailed("The term of {term_months} months is outside the range of product {product} "
                                "({min_term_months} to {max_term_months} months).",
-                               field="term_months", term_months=p.term_months, product=product.code, min_term_months=product.min_term_months, max_term_months=product.max_term_months)
+                               field="term_months", term_months=p.term_months, product=product.code,
+                               min_term_months=product.min_term_months, max_term_months=product.max_term_months)
     if p.bank_id is not None:
         bank = session.scalar(select(GuaranteeBank).where(GuaranteeBank.id == p.bank_id))
         if bank is None:
@@ -275,7 +279,8 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
         if actor.id_uuid not in (project.manager_a_id, project.manager_b_id):
             raise PermissionDenied("Only the project's manager A or B may submit it.", field="id")
         if project.status != STATUS_DRAFT:
-            raise Conflict("Only a draft can be submitted; this project is {status}.", field="id", status=project.status)
+            raise Conflict("Only a draft can be submitted; this project is {status}.", field="id",
+                           status=project.status)
         product = _check(session, project)
         if product.category == CATEGORY_NON_FINANCING and not project.beneficiary_name:
             raise ValidationFailed("A non-financing guarantee names its beneficiary (受益人) before it is submitted.",
@@ -312,7 +317,8 @@ def withdraw_application(session: Session, actor: Actor, project_id: uuid.UUID, 
 
     project = get_project(session, actor, project_id)
     if project.status != STATUS_IN_APPROVAL or project.workflow_instance_id is None:
-        raise Conflict("Only a project in approval can be withdrawn; this one is {status}.", field="id", status=project.status)
+        raise Conflict("Only a project in approval can be withdrawn; this one is {status}.", field="id",
+                       status=project.status)
     withdraw(session, actor, project.workflow_instance_id, comment=comment)
     session.refresh(project)
     return project

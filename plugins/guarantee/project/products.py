@@ -52,7 +52,8 @@ def _clean(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         out["name"] = inputs.text(data.get("name"), "name", 200, required=True)
     if has("kind"):
         if data.get("kind") not in PRODUCT_KINDS:
-            raise ValidationFailed("A product kind is one of {product_kinds}.", field="kind", product_kinds=', '.join(PRODUCT_KINDS))
+            raise ValidationFailed("A product kind is one of {product_kinds}.", field="kind",
+                                   product_kinds=", ".join(PRODUCT_KINDS))
         out["kind"] = data["kind"]
     if has("min_amount"):
         out["min_amount"] = inputs.money(data.get("min_amount") or 0, "min_amount")
@@ -78,7 +79,8 @@ def _check_ranges(p: GuaranteeProduct) -> None:
                                field="min_amount", min_amount=p.min_amount, max_amount=p.max_amount)
     if p.min_term_months > p.max_term_months:
         raise ValidationFailed("The minimum term ({min_term_months} months) is above the maximum "
-                               "({max_term_months} months).", field="min_term_months", min_term_months=p.min_term_months, max_term_months=p.max_term_months)
+                               "({max_term_months} months).", field="min_term_months",
+                               min_term_months=p.min_term_months, max_term_months=p.max_term_months)
 
 
 def _refuse_duplicate_code(session: Session, code: str, exclude: uuid.UUID | None = None) -> None:

@@ -105,7 +105,8 @@ def search_statement(session: Session, actor: Actor, f: ProjectFilter | None = N
     stmt = select(GuaranteeProject)
     if f.status:
         if f.status not in PROJECT_STATUSES:
-            raise ValidationFailed("A project status is one of {project_statuses}.", field="status", project_statuses=', '.join(PROJECT_STATUSES))
+            raise ValidationFailed("A project status is one of {project_statuses}.", field="status",
+                                   project_statuses=", ".join(PROJECT_STATUSES))
         stmt = stmt.where(GuaranteeProject.status == f.status)
     for column, value in ((GuaranteeProject.customer_id, f.customer_id), (GuaranteeProject.product_id, f.product_id),
                           (GuaranteeProject.bank_id, f.bank_id), (GuaranteeProject.org_unit_id, f.org_unit_id)):

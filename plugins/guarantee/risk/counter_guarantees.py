@@ -80,7 +80,7 @@ def clean(data: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str,
     kind = data.get("kind")
     if kind not in COUNTER_KINDS:
         raise ValidationFailed("A counter-guarantee kind is one of {counter_kinds}; not {kind!r}.",
-                               field="kind", counter_kinds=', '.join(COUNTER_KINDS), kind=kind)
+                               field="kind", counter_kinds=", ".join(COUNTER_KINDS), kind=kind)
     out: dict[str, Any] = {"kind": kind, "description": inputs.text(data.get("description"), "description", 500),
                            "owner_name": inputs.text(data.get("owner_name"), "owner_name") or None,
                            "collateral": _collateral(kind, data.get("collateral"))}

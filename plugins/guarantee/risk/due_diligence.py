@@ -44,7 +44,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         if field in data:
             text = str(data[field] or "").strip()
             if len(text) > TEXT_LIMIT:
-                raise ValidationFailed("{name} is at most {limit} characters.", field=field, name=field, limit=TEXT_LIMIT)
+                raise ValidationFailed("{name} is at most {limit} characters.", field=field, name=field,
+                                       limit=TEXT_LIMIT)
             out[field] = text
     if data.get("recommended_amount") not in (None, ""):
         out["recommended_amount"] = to_money(inputs.number(data["recommended_amount"], field="recommended_amount",
@@ -132,7 +133,8 @@ def submit_report(session: Session, actor: Actor, project_id: uuid.UUID) -> Guar
         raise Conflict("The due-diligence report was submitted already.", field="project_id")
     for field in TEXTS + ("recommended_amount", "recommended_term_months"):
         if getattr(report, field) in (None, ""):
-            raise ValidationFailed("The report cannot be submitted without {item}.", field=field, item=field.replace('_', ' '))
+            raise ValidationFailed("The report cannot be submitted without {item}.", field=field,
+                                   item=field.replace("_", " "))
     rating = latest_rating(session, project.id)
     if rating is None:
         raise ValidationFailed("Rate the customer (credit rating) before submitting the due-diligence report.",

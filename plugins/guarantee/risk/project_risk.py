@@ -93,14 +93,18 @@ def _clean_weights(weights: Any) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for group, values in weights.items():
         if group not in _KNOWN:
-            raise ValidationFailed("Unknown risk-weight group {group!r}: use customer or counter.", field="weights", group=group)
+            raise ValidationFailed("Unknown risk-weight group {group!r}: use customer or counter.", field="weights",
+                                   group=group)
         if not isinstance(values, dict):
-            raise ValidationFailed("Risk weights of {group} are an object of kind -> weight.", field="weights", group=group)
+            raise ValidationFailed("Risk weights of {group} are an object of kind -> weight.", field="weights",
+                                   group=group)
         for key, value in values.items():
             if key not in _KNOWN[group]:
                 raise ValidationFailed("Unknown {group} kind {key!r} in the risk weights: use one of "
-                                       "{kinds}.", field="weights", group=group, key=key, kinds=', '.join(_KNOWN[group]))
-            number = inputs.number(value, field="weights", what=Words(N_("The {group} weight of {key}"), group=group, key=key), low=Decimal(0),
+                                       "{kinds}.", field="weights", group=group, key=key,
+                                       kinds=", ".join(_KNOWN[group]))
+            number = inputs.number(value, field="weights", what=Words(N_("The {group} weight of {key}"), group=group,
+                                                                      key=key), low=Decimal(0),
                                 high=Decimal(1))
             out.setdefault(group, {})[key] = str(number)
     return out

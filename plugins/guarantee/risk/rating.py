@@ -59,12 +59,15 @@ def _bands(ind: Mapping[str, Any], key: str, max_points: Decimal) -> list[dict]:
                                field="indicators", key=key)
     bands = []
     for band in raw:
-        lo = None if band.get("min") in (None, "") else _num(band["min"], "indicators", Words(N_("A band minimum of {key}"), key=key))
-        hi = None if band.get("max") in (None, "") else _num(band["max"], "indicators", Words(N_("A band maximum of {key}"), key=key))
+        lo = None if band.get("min") in (None, "") else _num(band["min"], "indicators",
+                                                             Words(N_("A band minimum of {key}"), key=key))
+        hi = None if band.get("max") in (None, "") else _num(band["max"], "indicators",
+                                                             Words(N_("A band maximum of {key}"), key=key))
         if lo is not None and hi is not None and Decimal(lo) >= Decimal(hi):
             raise ValidationFailed("A band of {key!r} runs from {lo} up to {hi}: its minimum must be below its "
                                    "maximum.", field="indicators", key=key, lo=lo, hi=hi)
-        points = _num(band.get("points"), "indicators", Words(N_("The points of a band of {key}"), key=key), low=Decimal(0),
+        points = _num(band.get("points"), "indicators", Words(N_("The points of a band of {key}"), key=key),
+                      low=Decimal(0),
                       high=max_points)
         bands.append({"min": lo, "max": hi, "points": points})
     bands.sort(key=lambda b: Decimal("-Infinity") if b["min"] is None else Decimal(b["min"]))
@@ -87,17 +90,20 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
     seen.add(key)
     name = " ".join(str(ind.get("name") or "").split())
     if not name or len(name) > 100:
-        raise ValidationFailed("The indicator {key!r} needs a name of at most 100 characters.", field="indicators", key=key)
+        raise ValidationFailed("The indicator {key!r} needs a name of at most 100 characters.", field="indicators",
+                               key=key)
     kind = ind.get("kind")
     if kind not in (QUANTITATIVE, QUALITATIVE):
         raise ValidationFailed("The indicator {key!r} is quantitative or qualitative, not {kind!r}.",
                                field="indicators", key=key, kind=kind)
-    weight = inputs.number(ind.get("weight"), field="indicators", what=Words(N_("The weight of {key}"), key=key), low=Decimal(0),
+    weight = inputs.number(ind.get("weight"), field="indicators", what=Words(N_("The weight of {key}"), key=key),
+                           low=Decimal(0),
                         high=Decimal(1))
     if weight == 0:
         raise ValidationFailed("The weight of {key!r} must be above 0 (remove an indicator you do not use).",
                                field="indicators", key=key)
-    max_points = inputs.number(ind.get("max_points", "100"), field="indicators", what=Words(N_("The maximum points of {key}"), key=key),
+    max_points = inputs.number(ind.get("max_points", "100"), field="indicators",
+                               what=Words(N_("The maximum points of {key}"), key=key),
                             low=Decimal("0.01"), high=Decimal(1000))
     out = {"key": key, "name": name, "kind": kind, "weight": str(weight), "max_points": str(max_points)}
     if kind == QUANTITATIVE:
@@ -105,7 +111,7 @@ def _indicator(ind: Any, seen: set[str]) -> dict:
         if source not in RATIO_SOURCES and not CUSTOM_SOURCE.match(str(source or "")):
             raise ValidationFailed("The quantitative indicator {key!r} reads one of the ratios "
                                    "{ratios} or a custom field (custom.<key>); not {source!r}.",
-                                   field="indicators", key=key, ratios=', '.join(RATIO_SOURCES), source=source)
+                                   field="indicators", key=key, ratios=", ".join(RATIO_SOURCES), source=source)
         out["source"] = source
         out["bands"] = _bands(ind, key, max_points)
     elif ind.get("source") or ind.get("bands"):
@@ -123,7 +129,8 @@ def _grades(raw: Any) -> list[dict]:
         if not grade or len(grade) > 10 or grade in names:
             raise ValidationFailed("Each grade has a distinct name of at most 10 characters; {grade!r} is not.",
                                    field="grades", grade=grade)
-        low = inputs.number(band.get("min"), field="grades", what=Words(N_("The minimum total of grade {grade}"), grade=grade),
+        low = inputs.number(band.get("min"), field="grades", what=Words(N_("The minimum total of grade {grade}"),
+                                                                        grade=grade),
                          low=Decimal(0), high=HUNDRED)
         if low in mins:
             raise ValidationFailed("Two grades start at {low}.", field="grades", low=low)
@@ -143,7 +150,8 @@ def clean_template(indicators: Any, grades: Any) -> tuple[list[dict], list[dict]
     cleaned = [_indicator(ind, seen) for ind in indicators]
     total = sum((Decimal(i["weight"]) for i in cleaned), Decimal(0))
     if total != 1:
-        raise ValidationFailed("The indicator weights must sum to 1; they sum to {total}.", field="indicators", total=total)
+        raise ValidationFailed("The indicator weights must sum to 1; they sum to {total}.", field="indicators",
+                               total=total)
     return cleaned, _grades(grades)
 
 
@@ -193,12 +201,13 @@ def save_template(session: Session, actor: Actor, *, name: str, indicators: Any,
     if template_id is None:
         if customer_kind not in CUSTOMER_KINDS:
             raise ValidationFailed("A scorecard is for one customer kind: {kinds}.",
-                                   field="customer_kind", kinds=' or '.join(CUSTOMER_KINDS))
+                                   field="customer_kind", kinds=" or ".join(CUSTOMER_KINDS))
         code = str(code or "").strip()
         if not re.match(r"^[A-Za-z0-9_.-]{1,40}$", code):
             raise ValidationFailed("A scorecard code is 1-40 letters, digits, '.', '_' or '-'.", field="code")
         if session.scalar(select(GuaranteeScorecardTemplate.id).where(GuaranteeScorecardTemplate.code == code)):
-            raise Conflict("A scorecard with the code {scorecard_code!r} exists already.", field="code", scorecard_code=code)
+            raise Conflict("A scorecard with the code {scorecard_code!r} exists already.", field="code",
+                           scorecard_code=code)
         template, before = GuaranteeScorecardTemplate(code=code, customer_kind=customer_kind, version=1), None
         session.add(template)
     else:
@@ -326,14 +335,15 @@ def _quantitative_values(session: Session, customer_id: uuid.UUID, indicators: l
         raise ValidationFailed(
             "The customer has no financial statement: the quantitative indicators "
             "{keys} need the ratios of its latest statement. Enter one first.",
-            field="statement", keys=', '.join(i['key'] for i in from_ratios))
+            field="statement", keys=", ".join(i['key'] for i in from_ratios))
     for ind in from_ratios:
         value = ratios.get(ind["source"])
         if value is None:
             raise ValidationFailed(
                 "The indicator {key!r} needs {source}, which the latest statement "
                 "({period_type}, {period_end}) cannot give (a zero denominator, or for "
-                "revenue growth no statement a year earlier).", field="statement", key=ind['key'], source=ind['source'], period_type=ratios.get('period_type'), period_end=ratios.get('period_end'))
+                "revenue growth no statement a year earlier).", field="statement", key=ind["key"],
+                source=ind["source"], period_type=ratios.get("period_type"), period_end=ratios.get("period_end"))
         values[ind["key"]] = Decimal(str(value))
     return values, ratios
 
@@ -352,8 +362,10 @@ def _qualitative_values(indicators: list[dict], scores: Mapping[str, Any]) -> di
             continue
         if scores.get(ind["key"]) in (None, ""):
             raise ValidationFailed("The qualitative indicator {key!r} ({name}) needs a score from 0 "
-                                   "to {max_points}.", field="scores", key=ind['key'], name=ind['name'], max_points=ind['max_points'])
-        values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=Words(N_("The score of {key}"), key=ind["key"]),
+                                   "to {max_points}.", field="scores", key=ind["key"], name=ind["name"],
+                                   max_points=ind["max_points"])
+        values[ind["key"]] = inputs.number(scores[ind["key"]], field="scores", what=Words(N_("The score of {key}"),
+                                                                                          key=ind["key"]),
                                         low=Decimal(0), high=Decimal(ind["max_points"]))
     return values
 
@@ -401,7 +413,8 @@ def score_rating(session: Session, actor: Actor, project_id: uuid.UUID, scores: 
                 else _active_template(session, project.customer_kind))
     if template.customer_kind != project.customer_kind:
         raise ValidationFailed("The scorecard {name!r} is for {template_kind} customers; the "
-                               "project's customer is {customer_kind}.", field="template_id", name=template.name, template_kind=template.customer_kind, customer_kind=project.customer_kind)
+                               "project's customer is {customer_kind}.", field="template_id", name=template.name,
+                               template_kind=template.customer_kind, customer_kind=project.customer_kind)
     comment = " ".join(str(comment or "").split())
     if len(comment) > 1000:
         raise ValidationFailed("A rating comment is at most 1000 characters.", field="comment")
