@@ -50,7 +50,7 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
-from surety.core.i18n import N_
+from surety.core.i18n import N_, translate
 from surety.core.workflow import engine
 from surety.core.workflow.helpers import last_decision
 from surety.core.workflow.models import INSTANCE_RUNNING
@@ -410,10 +410,18 @@ def _subject_row(session: Session, model, event, what: str):
 #: Separation of duties (four-eyes rule): the final approval of a claim or of a write-off by the person who
 #: recorded the claim / proposed the write-off does not count (admins hold every permission and tasks escalate to
 #: them, so the engine alone does not exclude it).
-FOUR_EYES_CLAIM = ("四眼原则 Four-eyes rule: the claim was approved by the person who recorded it, so it is not "
-                   "approved; record the claim again for someone else to approve.")
-FOUR_EYES_WRITE_OFF = ("四眼原则 Four-eyes rule: the write-off was approved by the person who proposed it, so nothing "
-                       "is written off; propose it again for someone else to approve.")
+#: The comments are stored in English (the catalogue's msgid); GraphQL shows a claim's in the request's language
+#: (:func:`decision_comment_text`).
+FOUR_EYES_CLAIM = N_("Four-eyes rule: the claim was approved by the person who recorded it, so it is not approved; "
+                     "record the claim again for someone else to approve.")
+FOUR_EYES_WRITE_OFF = N_("Four-eyes rule: the write-off was approved by the person who proposed it, so nothing is "
+                         "written off; propose it again for someone else to approve.")
+
+
+def decision_comment_text(comment: str) -> str:
+    """A claim's decision comment to show: one of the rule's comments above in the request's language, a person's
+    own comment as written."""
+    return translate(comment) if comment in (FOUR_EYES_CLAIM, FOUR_EYES_WRITE_OFF) else comment
 
 
 def claim_ended(session: Session, event) -> None:

@@ -12,7 +12,9 @@ from decimal import Decimal
 import pytest
 from strawberry import relay
 
+from surety.core.i18n import use_locale
 from surety.core.testing import TEST_PASSWORD
+from surety.plugins.guarantee.compensation import claims
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.testing import make_bank, make_project
 
@@ -116,3 +118,12 @@ def test_an_inspection_without_findings_is_refused_in_the_request_language(api, 
     errors = _errors(api, gw, "mgr", INSPECT, "guaranteeInspectionRecord",
                      {"projectId": pid, "conclusion": "risk"}, language)
     assert errors == [{"code": "VALIDATION_FAILED", "field": "findings", "message": message}]
+
+
+def test_the_four_eyes_comment_of_a_claim_reads_in_the_request_language_and_a_persons_comment_as_written():
+    with use_locale("zh_CN"):
+        assert claims.decision_comment_text(claims.FOUR_EYES_CLAIM) == \
+            "四眼原则：代偿申请由登记人本人批准，不予批准；请重新登记，由他人审批。"
+        assert claims.decision_comment_text("同意 {x}") == "同意 {x}"
+    with use_locale("en"):
+        assert claims.decision_comment_text(claims.FOUR_EYES_CLAIM) == claims.FOUR_EYES_CLAIM
