@@ -7,6 +7,7 @@ audit records and domain events commit or roll back together.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -14,7 +15,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy import literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -125,8 +127,14 @@ def calendar(session: Session):
 
     cached = session.info.get("workflow_calendar")
     if cached is None:
-        platform = {r.day: r.working for r in session.scalars(select(PlatformWorkdayOverride))}
-        tenant = {r.day: r.working for r in session.scalars(select(WorkdayOverride))}
+        # Both sets of overrides in one statement; the second column tells them apart (0 platform, 1 tenant).
+        rows = session.execute(union_all(
+            select(PlatformWorkdayOverride.day, PlatformWorkdayOverride.working, literal(0).label("own")),
+            # The tenant filter in plain sight (besides RLS): the session's criteria may not reach into a UNION.
+            select(WorkdayOverride.day, WorkdayOverride.working, literal(1).label("own"))
+            .where(WorkdayOverride.tenant_id == session_tenant(session)))).all()
+        platform = {r.day: r.working for r in rows if not r.own}
+        tenant = {r.day: r.working for r in rows if r.own}
         cached = session.info["workflow_calendar"] = WorkCalendar(merge_overrides(platform, tenant))
     return cached
 
@@ -178,12 +186,77 @@ def _event(instance: WorkflowInstance, cls, **kw):
 # ---------------------------------------------------------------- subject and conditions ----------------------------
 
 
-def subject_fields(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
-    """The subject's current fields from the plugin that owns it, else the fields given at start."""
+#: ``session.info`` key of the subject fields read in the current transaction: ``(subject_type, subject_id) ->
+#: fields``. Dropped at the end of every transaction or savepoint and whenever the session writes a row outside the
+#: engine's own bookkeeping tables (:data:`_BOOKKEEPING`), so a read after any change of the subject is fresh.
+_SUBJECTS = "workflow_subjects"
+#: Tables the engine itself writes while it acts (and the notification, audit and outbox rows beside them). Writes to
+#: them keep the cached subject fields: a plugin's ``surety_workflow_subject`` answer must not depend on them (the
+#: instance's own variables are merged separately, fresh, by :func:`_variables`).
+_BOOKKEEPING = frozenset({
+    "workflow_instances", "workflow_step_runs", "workflow_tasks", "workflow_task_candidates", "workflow_events",
+    "notifications", "notification_deliveries", "audit_log", "audit_chain_heads", "event_outbox",
+})
 
+
+def _table_of(obj) -> str | None:
+    table = getattr(type(obj), "__table__", None)
+    return getattr(table, "name", None)
+
+
+def _foreign_changes(session: Session) -> bool:
+    """Whether the session holds new, changed or deleted rows outside :data:`_BOOKKEEPING` (pending, or being
+    flushed)."""
+    # ``dirty`` also holds rows whose attributes were set to what they were: only a net change counts.
+    changed = (o for o in session.dirty if session.is_modified(o, include_collections=False))
+    return any(_table_of(o) not in _BOOKKEEPING for o in (*session.new, *session.deleted, *changed))
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _forget_subjects_on_flush(session: Session, _context) -> None:
+    if _SUBJECTS in session.info and _foreign_changes(session):
+        session.info.pop(_SUBJECTS, None)
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _forget_subjects_on_write(state) -> None:
+    session = state.session
+    if _SUBJECTS not in session.info or state.is_select:
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)  # INSERT / UPDATE / DELETE
+    if table not in _BOOKKEEPING:  # any other statement that is not a SELECT (text(), DDL, ...): forget
+        session.info.pop(_SUBJECTS, None)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_subjects_on_transaction_end(session: Session, transaction) -> None:
+    # The transaction or a savepoint (whose rollback may undo what was read): not a flush's own inner transaction.
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_SUBJECTS, None)
+
+
+def subject_fields(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
+    """The subject's current fields from the plugin that owns it, else the fields given at start.
+
+    The plugin's hook is asked once per subject while nothing else changes: the answer is kept in the session until
+    the transaction (or savepoint) ends or the session writes any row outside the engine's bookkeeping tables (the
+    subject, its customer, a setting ...; a flush of pending changes counts), so a step's conditions and assignee
+    rules see the subject as it is at that step, and an action that routes and then opens the next step reads it
+    once. Pending changes not flushed yet count as writes too. Every caller gets its own copy."""
+
+    key = (instance.subject_type, instance.subject_id)
+    cache = session.info.get(_SUBJECTS)
+    if cache is not None and key in cache:
+        if not _foreign_changes(session):  # pending changes not flushed yet: the plugin's read would flush them
+            return copy.deepcopy(cache[key])
+        session.info.pop(_SUBJECTS, None)
     caller = get_registry().hook_for("surety_workflow_subject", enabled_plugins(session, session_tenant(session)))
     fresh = caller(session=session, subject_type=instance.subject_type, subject_id=instance.subject_id)
-    return dict(fresh) if fresh is not None else dict(instance.subject or {})
+    if fresh is None:
+        return dict(instance.subject or {})
+    fields = dict(fresh)
+    session.info.setdefault(_SUBJECTS, {})[key] = copy.deepcopy(fields)
+    return fields
 
 
 def _variables(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
