@@ -134,15 +134,15 @@ def _receivable_image(r: GuaranteeCompensationReceivable) -> dict:
 
 
 def _lock_claim(session: Session, actor: Actor, compensation_id: uuid.UUID) -> GuaranteeCompensation:
-    claim_row = lock_by_id(session, GuaranteeCompensation, compensation_id, "status", "compensation claim",
-                         "compensation_id")
+    claim_row = lock_by_id(session, GuaranteeCompensation, compensation_id, "status",
+                           Words(N_("compensation claim")), "compensation_id")
     get_project(session, actor, claim_row.project_id)  # data scope: NotFound outside it
     return claim_row
 
 
 def _lock_receivable(session: Session, actor: Actor, receivable_id: uuid.UUID) -> GuaranteeCompensationReceivable:
-    row = lock_by_id(session, GuaranteeCompensationReceivable, receivable_id, "status", "compensation receivable",
-                   "receivable_id")
+    row = lock_by_id(session, GuaranteeCompensationReceivable, receivable_id, "status",
+                     Words(N_("compensation receivable")), "receivable_id")
     get_project(session, actor, row.project_id)
     return row
 

@@ -333,7 +333,8 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
         audit(session, "guarantee.warning_indicator.created", entity_type=INDICATOR_ENTITY, entity_id=row.id,
               before=None, after=_indicator_image(row), actor=actor)
         return row
-    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
+    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", Words(N_("warning indicator")),
+                     "indicator_id")
     if taken is not None and taken != row.id:
         raise Conflict("An indicator with code {indicator_code!r} exists.", field="code", indicator_code=code)
     if kind != row.kind:
@@ -351,7 +352,8 @@ def save_indicator(session: Session, actor: Actor, *, indicator_id: uuid.UUID | 
 def deactivate_indicator(session: Session, actor: Actor, indicator_id: uuid.UUID) -> GuaranteeWarningIndicator:
     """Stop evaluating an indicator (guarantee:warning:manage); its warnings stay. Saving it active again resumes."""
     require(session, actor, WARNING, "manage")
-    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", "warning indicator", "indicator_id")
+    row = lock_by_id(session, GuaranteeWarningIndicator, indicator_id, "active", Words(N_("warning indicator")),
+                     "indicator_id")
     if not row.active:
         raise Conflict("This indicator is already inactive.", field="indicator_id")
     before = _indicator_image(row)
