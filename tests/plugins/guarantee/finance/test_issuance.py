@@ -190,10 +190,11 @@ def test_expiring_reminder_follows_the_letters_expiry(gw):
                                                    .where(Notification.kind == "guarantee_expiring"))}
     assert set(notes) == {str(soon.id), str(loan.id)}
     expiry = (TODAY + 20 * DAY).isoformat()
-    assert notes[str(soon.id)].title == f"Guarantee expiring: {soon.project_no} on {expiry}"
-    assert f"letter of guarantee of project {soon.project_no} expires on {expiry}" in notes[str(soon.id)].body
-    assert "no claim is accepted after it" in notes[str(soon.id)].body
-    assert f"ends on {(TODAY + 10 * DAY).isoformat()}" in notes[str(loan.id)].body
+    # Notifications are written in zh_CN (docs/i18n.md).
+    assert notes[str(soon.id)].title == f"担保到期提醒：{soon.project_no}，{expiry} 到期"
+    assert f"项目 {soon.project_no} 的保函将于 {expiry} 到期" in notes[str(soon.id)].body
+    assert "到期后不再受理索赔" in notes[str(soon.id)].body
+    assert f"担保的贷款将于 {(TODAY + 10 * DAY).isoformat()} 到期" in notes[str(loan.id)].body
     with gw.session() as s:
         assert reminders.run_reminders(s, TODAY + DAY)["expiring"] == 0  # once per expiry date
         assert reminders.run_reminders(s, TODAY + 71 * DAY)["expiring"] == 1  # the later letter enters the window
