@@ -32,6 +32,17 @@ TEXTS = ("business_overview", "financial_analysis", "repayment_source", "counter
 RECOMMENDED = ("recommended_amount", "recommended_term_months", "recommended_rate")
 FIELDS = TEXTS + RECOMMENDED
 TEXT_LIMIT = 20000
+#: A report field in words, for the messages that name it (rendered in the reader's language: project/words.py).
+FIELD_WORDS = {
+    "business_overview": N_("the business overview (business_overview)"),
+    "financial_analysis": N_("the financial analysis (financial_analysis)"),
+    "repayment_source": N_("the repayment source (repayment_source)"),
+    "counter_guarantee_analysis": N_("the counter-guarantee analysis (counter_guarantee_analysis)"),
+    "risks": N_("the risks (risks)"),
+    "conclusion": N_("the conclusion (conclusion)"),
+    "recommended_amount": N_("the recommended amount (recommended_amount)"),
+    "recommended_term_months": N_("the recommended term (recommended_term_months)"),
+}
 RATE_PLACES = Decimal("0.00000001")  # as the Rate column keeps it
 
 
@@ -44,8 +55,8 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         if field in data:
             text = str(data[field] or "").strip()
             if len(text) > TEXT_LIMIT:
-                raise ValidationFailed("{name} is at most {limit} characters.", field=field, name=field,
-                                       limit=TEXT_LIMIT)
+                raise ValidationFailed("The text of {name} is at most {limit} characters.", field=field,
+                                       name=Words(FIELD_WORDS[field]), limit=TEXT_LIMIT)
             out[field] = text
     if data.get("recommended_amount") not in (None, ""):
         out["recommended_amount"] = to_money(inputs.number(data["recommended_amount"], field="recommended_amount",
@@ -134,7 +145,7 @@ def submit_report(session: Session, actor: Actor, project_id: uuid.UUID) -> Guar
     for field in TEXTS + ("recommended_amount", "recommended_term_months"):
         if getattr(report, field) in (None, ""):
             raise ValidationFailed("The report cannot be submitted without {item}.", field=field,
-                                   item=field.replace("_", " "))
+                                   item=Words(FIELD_WORDS[field]))
     rating = latest_rating(session, project.id)
     if rating is None:
         raise ValidationFailed("Rate the customer (credit rating) before submitting the due-diligence report.",

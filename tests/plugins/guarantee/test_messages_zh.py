@@ -10,8 +10,11 @@ import datetime as dt
 import pytest
 from strawberry import relay
 
+from surety.core.errors import ValidationFailed
+from surety.core.i18n import render_error
 from surety.core.testing import TEST_PASSWORD
 from surety.core.workflow.engine import business_today
+from surety.plugins.guarantee.risk.due_diligence import save_report, submit_report
 from surety.plugins.guarantee.testing import make_bank, make_project
 
 CONFIRM = """mutation($i: GuaranteeLoanConfirmInput!) { guaranteeLoanConfirm(input: $i) {
@@ -89,3 +92,16 @@ def test_a_duplicate_product_code_is_refused_in_the_request_language(api, gw, la
     again = post(api, PRODUCT, {"i": product}, admin, language)["guaranteeProductCreate"]
     assert again["product"] is None
     assert again["errors"] == [{"code": "CONFLICT", "field": "code", "message": expected.format(code="ZH-DUP")}]
+
+
+def test_a_due_diligence_report_names_its_missing_part_in_the_reader_s_words(gw):
+    """The refused submission names the report's missing part: in words of the reader's language, not its key."""
+    with gw.acting("mgr") as (s, a):
+        project = make_project(s, a, gw.customers["corp"])
+        save_report(s, a, project.id, {"business_overview": "经营正常"})
+        with pytest.raises(ValidationFailed) as missing:
+            submit_report(s, a, project.id)
+    assert missing.value.field == "financial_analysis"
+    assert missing.value.message == ("The report cannot be submitted without the financial analysis "
+                                     "(financial_analysis).")
+    assert render_error(missing.value, "zh_CN") == "尽职调查报告缺少财务分析，不能提交。"
