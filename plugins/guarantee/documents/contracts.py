@@ -48,6 +48,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project as project_in_scope
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.settings import legal_particulars
 from surety.plugins.guarantee.templates import fill, wording
 from surety.plugins.guarantee.templates.defaults import default_template
@@ -291,7 +292,7 @@ def generate_contracts(session: Session, actor: Actor, project_id: uuid.UUID, *,
     project = get_project(session, project_id, lock=True)
     if project.status != STATUS_APPROVED:
         raise Conflict("Contracts are generated for an approved project; project {project_no} is "
-                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
+                       "{status}.", field="project_id", project_no=project.project_no, status=project_status(project.status))
     existing = current_contracts(session, project.id)
     if existing and not regenerate:
         raise Conflict("The contracts of project {project_no} were already generated ({count}); "

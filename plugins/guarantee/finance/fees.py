@@ -51,6 +51,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import project_status
 
 PLAN_ENTITY = "guarantee:fee_plan"
 ITEM_ENTITY = "guarantee:fee_item"
@@ -216,7 +217,7 @@ def set_plan(session: Session, actor: Actor, project_id: uuid.UUID, *, guarantee
     project = get_project(session, actor, project_id)
     if project.status not in PLAN_STATUSES:
         raise Conflict("Fees are set once the project is approved; it is {status}.", field="project_id",
-                       status=project.status)
+                       status=project_status(project.status))
     if frequency not in FREQUENCY_MONTHS:
         raise ValidationFailed("A frequency is one of {frequency_months}.", field="frequency",
                                frequency_months=", ".join(FREQUENCY_MONTHS))

@@ -38,6 +38,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProduct,
     GuaranteeProject,
 )
+from surety.plugins.guarantee.project.words import project_status
 
 ENTITY = "guarantee:project"
 
@@ -87,7 +88,7 @@ def lock_for_effect(session: Session, project_id: uuid.UUID, *, category: str, f
         else:
             message = N_("A guarantee takes effect once the project is contracted; project {project_no} is {status}: "
                          "the guarantee, counter-guarantee and entrustment contracts must be signed first.")
-        raise Conflict(message, field=field, project_no=project.project_no, status=project.status)
+        raise Conflict(message, field=field, project_no=project.project_no, status=project_status(project.status))
     conditions.refuse_open(session, project)
     return project
 

@@ -52,7 +52,7 @@ from surety.plugins.guarantee.project.models import (
 )
 from surety.plugins.guarantee.project.numbering import next_number, validate_pattern
 from surety.plugins.guarantee.project.projects import get_project
-from surety.plugins.guarantee.project.words import Words
+from surety.plugins.guarantee.project.words import Words, project_status
 from surety.plugins.guarantee.settings import GuaranteeSettings, get_settings
 
 FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category", "renewal",
@@ -239,7 +239,7 @@ def update_application(session: Session, actor: Actor, project_id: uuid.UUID,
     """Change the given fields of a draft (needs guarantee:project:update and the project in the actor's scope)."""
     project = get_project(session, actor, project_id, act="update")
     if project.status != STATUS_DRAFT:
-        raise Conflict("Only a draft can be edited; this project is {status}.", field="id", status=project.status)
+        raise Conflict("Only a draft can be edited; this project is {status}.", field="id", status=project_status(project.status))
     before = _image(project)
     fields = _clean(data, partial=True)
     if "manager_a_id" in fields and fields["manager_a_id"] is None:
@@ -280,7 +280,7 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
             raise PermissionDenied("Only the project's manager A or B may submit it.", field="id")
         if project.status != STATUS_DRAFT:
             raise Conflict("Only a draft can be submitted; this project is {status}.", field="id",
-                           status=project.status)
+                           status=project_status(project.status))
         product = _check(session, project)
         if product.category == CATEGORY_NON_FINANCING and not project.beneficiary_name:
             raise ValidationFailed("A non-financing guarantee names its beneficiary (受益人) before it is submitted.",
@@ -318,7 +318,7 @@ def withdraw_application(session: Session, actor: Actor, project_id: uuid.UUID, 
     project = get_project(session, actor, project_id)
     if project.status != STATUS_IN_APPROVAL or project.workflow_instance_id is None:
         raise Conflict("Only a project in approval can be withdrawn; this one is {status}.", field="id",
-                       status=project.status)
+                       status=project_status(project.status))
     withdraw(session, actor, project.workflow_instance_id, comment=comment)
     session.refresh(project)
     return project

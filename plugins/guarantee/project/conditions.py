@@ -48,6 +48,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import project_status
 
 ENTITY = "guarantee:approval_condition"
 PROJECT_ENTITY = "guarantee:project"
@@ -271,7 +272,7 @@ def _live_project(session: Session, actor: Actor, project_id: uuid.UUID) -> Guar
     if project.status not in LIVE_STATUSES:
         raise Conflict("Project {project_no} is {status}: conditions are recorded and met only while the project is "
                        "in approval, approved or contracted (before the loan is confirmed).", field="project_id",
-                       project_no=project.project_no, status=project.status)
+                       project_no=project.project_no, status=project_status(project.status))
     return project
 
 

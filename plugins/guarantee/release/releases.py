@@ -57,6 +57,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.release import approval
 from surety.plugins.guarantee.release.approval import DEFINITION_KEY, SUBJECT_TYPE, repaid_total, request_fields
 from surety.plugins.guarantee.release.events import GuaranteeReleased, GuaranteeRepaymentRecorded
@@ -115,7 +116,7 @@ def _lock_effective(session: Session, actor: Actor, project_id: uuid.UUID, refus
     get_project(session, actor, project_id)  # data scope: NotFound outside it
     project = lock_by_id(session, GuaranteeProject, project_id, "in_force_balance", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
-        raise ProjectNotEffective(refusal, field="project_id", project_no=project.project_no, status=project.status)
+        raise ProjectNotEffective(refusal, field="project_id", project_no=project.project_no, status=project_status(project.status))
     return project
 
 
@@ -371,7 +372,7 @@ def request_ended(session: Session, event) -> None:
         project = lock_by_id(session, GuaranteeProject, row.project_id, "in_force_balance", "guarantee project",
                              "project_id")
         if project.status != STATUS_EFFECTIVE:
-            raise ProjectNotEffective(RELEASE_NOT_EFFECTIVE, field="project_id", project_no=project.project_no, status=project.status)
+            raise ProjectNotEffective(RELEASE_NOT_EFFECTIVE, field="project_id", project_no=project.project_no, status=project_status(project.status))
         day = _date(row.released_on, "released_on", project)
         done = _execute(session, project, kind=row.kind, amount=row.amount, day=day, note=row.note, actor=None,
                         created_by=row.requested_by, request=row)

@@ -26,7 +26,7 @@ from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.permissions import COUNTER
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject
-from surety.plugins.guarantee.project.words import Words
+from surety.plugins.guarantee.project.words import Words, project_status
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for, recompute_risk
 
 ENTITY = "guarantee:counter_guarantee"
@@ -142,7 +142,7 @@ def _open_project(session: Session, actor: Actor, project_id: uuid.UUID, *, addi
     if condition is None:
         raise Conflict("Counter-guarantees change only while the project is a draft or in approval; it is "
                        "{status} (after approval one is added only while a review committee condition "
-                       "requiring it is open).", field="project_id", status=project.status)
+                       "requiring it is open).", field="project_id", status=project_status(project.status))
     return project, condition
 
 

@@ -21,7 +21,7 @@ from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
 from surety.core.i18n import N_
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.project.models import GuaranteeProject
-from surety.plugins.guarantee.project.words import Words
+from surety.plugins.guarantee.project.words import Words, project_status
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, REPORT_SUBMITTED, GuaranteeDueDiligenceReport
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for
 from surety.plugins.guarantee.risk.rating import latest_rating
@@ -102,7 +102,7 @@ def _writable(session: Session, actor: Actor, project_id: uuid.UUID) -> Guarante
                                field="project_id")
     if project.status not in OPEN_STATUSES:
         raise Conflict("The due-diligence report is written while the project is a draft or in approval; it is "
-                       "{status}.", field="project_id", status=project.status)
+                       "{status}.", field="project_id", status=project_status(project.status))
     return project
 
 

@@ -29,7 +29,7 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.i18n import N_
 from surety.core.ports import customers as door
 from surety.plugins.guarantee.permissions import RATING
-from surety.plugins.guarantee.project.words import Words
+from surety.plugins.guarantee.project.words import Words, project_status
 from surety.plugins.guarantee.risk.models import GuaranteeRating, GuaranteeScorecardTemplate
 from surety.plugins.guarantee.risk.project_risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for
 
@@ -408,7 +408,7 @@ def score_rating(session: Session, actor: Actor, project_id: uuid.UUID, scores: 
     project = project_for(session, actor, project_id)
     if project.status not in OPEN_STATUSES:
         raise Conflict("A rating is made while the project is a draft or in approval; it is {status}.",
-                       field="project_id", status=project.status)
+                       field="project_id", status=project_status(project.status))
     template = (get_template(session, actor, template_id) if template_id
                 else _active_template(session, project.customer_kind))
     if template.customer_kind != project.customer_kind:

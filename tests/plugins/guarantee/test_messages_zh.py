@@ -40,8 +40,8 @@ def post(api, query, variables, token, language):
 
 
 @pytest.mark.parametrize(("language", "expected"), [
-    (None, "项目签约后担保方可生效；项目 {no} 的状态为 approved：须先签署保证合同、反担保合同和委托担保合同。"),
-    ("zh-CN", "项目签约后担保方可生效；项目 {no} 的状态为 approved：须先签署保证合同、反担保合同和委托担保合同。"),
+    (None, "项目签约后担保方可生效；项目 {no} 的状态为“已批准”：须先签署保证合同、反担保合同和委托担保合同。"),
+    ("zh-CN", "项目签约后担保方可生效；项目 {no} 的状态为“已批准”：须先签署保证合同、反担保合同和委托担保合同。"),
     ("en", "A guarantee takes effect once the project is contracted; project {no} is approved: the guarantee, "
            "counter-guarantee and entrustment contracts must be signed first."),
 ])
