@@ -157,7 +157,8 @@ def test_graphql_application_flow_with_typed_errors(gw, api):
     create = """mutation($i: GuaranteeApplicationCreateInput!) { guaranteeApplicationCreate(input: $i) {
                 project { id projectNo status customer { kind } } errors { code field message } } }"""
     data = {"customerId": relay.to_base64("Customer", gw.customers["corp"]), "productId": made["product"]["id"],
-            "amount": "-1", "termMonths": 12, "purpose": "投标"}
+            "amount": "-1", "termMonths": 12, "purpose": "投标",
+            "beneficiaryName": "某市公共资源交易中心"}
     bad = api(create, {"i": data}, token=mgr)["data"]["guaranteeApplicationCreate"]
     assert bad["project"] is None and bad["errors"][0]["field"] == "amount"
     ok = api(create, {"i": {**data, "amount": "500000"}}, token=mgr)["data"]["guaranteeApplicationCreate"]
