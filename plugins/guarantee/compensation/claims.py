@@ -103,6 +103,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project, lock_project
+from surety.plugins.guarantee.project.words import project_status
 
 CLAIM_ENTITY = CLAIM_SUBJECT
 #: Statuses in which a project's covered components (保证范围) may still be set: before the guarantee takes effect.
@@ -201,7 +202,8 @@ def set_covered_components(session: Session, actor: Actor, project_id: uuid.UUID
                                "principal (本金) alone.", field="covered_components")
     if project.status not in COVERAGE_STATUSES:
         raise Conflict("The covered components are set before the guarantee takes effect; project {project_no} is "
-                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
+                       "{status}.", field="project_id", project_no=project.project_no,
+                       status=project_status(project.status))
     before = {"covered_components": project.covered_components}
     project.covered_components, project.updated_at = chosen, utcnow()
     session.flush()
@@ -289,7 +291,7 @@ def claim(session: Session, actor: Actor, project_id: uuid.UUID, *, amount: Any 
     project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
         raise Conflict("Compensation is claimed on an effective guarantee only; project {project_no} is {status}.",
-                       field="project_id", project_no=project.project_no, status=project.status)
+                       field="project_id", project_no=project.project_no, status=project_status(project.status))
     parts = claim_components(session, project, amount=amount, principal=principal, interest=interest,
                              penalty=penalty)
     if project.effective_date is not None and day < project.effective_date:

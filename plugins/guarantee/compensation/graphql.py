@@ -58,7 +58,8 @@ class GuaranteeCompensation:
                    claimed_amount=r.claimed_amount, principal=r.principal, interest=r.interest, penalty=r.penalty,
                    bank_share_ratio=r.bank_share_ratio, bank_share=r.bank_share, payable_amount=r.payable_amount,
                    claim_date=r.claim_date, claimant=r.claimant, notes=r.notes,
-                   decision_comment=compensation.decision_comment_text(r.decision_comment), decided_at=r.decided_at, paid_amount=r.paid_amount,
+                   decision_comment=compensation.decision_comment_text(r.decision_comment),
+                   decided_at=r.decided_at, paid_amount=r.paid_amount,
                    paid_on=r.paid_on, workflow_instance_id=gid(INSTANCE_TYPE, r.workflow_instance_id))
 
 

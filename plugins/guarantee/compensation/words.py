@@ -1,37 +1,15 @@
-"""Words quoted in a bigger message, in the reader's language (docs/i18n.md).
-
-A :class:`Words` is an English template (marked ``N_``: the catalogue has its zh-CN text) and its parameters, passed
-as a parameter of a DomainError: ``core.i18n.translate`` renders such a parameter in the language of the message
-that quotes it, and ``str()`` is the English text (``exc.message``, logs). Used for the names of the amounts a claim
-refuses (the ``what`` of core.inputs), a claim's covered components and a project's risk class.
-"""
+"""The after-care areas' words quoted in a bigger message, in the reader's language (docs/i18n.md): a claim's
+covered components and scope, a project's risk class, as :class:`~surety.plugins.guarantee.project.words.Words`
+(an English template marked ``N_``, rendered by ``core.i18n.translate`` in the language of the message quoting it;
+re-exported here for the after-care areas)."""
 
 from __future__ import annotations
 
-from surety.core.i18n import N_, format_message
+from surety.core.i18n import N_
 from surety.plugins.guarantee.project.models import COMPONENT_INTEREST, COMPONENT_PENALTY, COMPONENT_PRINCIPAL
+from surety.plugins.guarantee.project.words import Words
 
-
-class Words:
-    """An English template and its parameters, rendered in the reader's language where a message quotes it."""
-
-    __slots__ = ("template", "params")
-
-    def __init__(self, template: str, **params: object):
-        self.template = template
-        self.params = dict(params)
-
-    def __str__(self) -> str:
-        return format_message(self.template, self.params)
-
-    def __repr__(self) -> str:
-        return f"Words({self.template!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Words) and (self.template, self.params) == (other.template, other.params)
-
-    def __hash__(self) -> int:
-        return hash(self.template)
+__all__ = ["COMPONENT_WORDS", "RISK_CLASS_WORDS", "SCOPE_WORDS", "Words", "component", "risk_class", "scope"]
 
 
 #: A claim component in words (COMPONENTS holds the zh-CN labels the contract and letter print).

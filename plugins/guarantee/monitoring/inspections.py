@@ -54,6 +54,7 @@ from surety.plugins.guarantee.monitoring.models import (
 from surety.plugins.guarantee.permissions import INSPECTION
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, scoped
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.release.events import GuaranteeReleased
 from surety.plugins.guarantee.release.releases import ProjectNotEffective
 from surety.plugins.guarantee.settings import get_settings
@@ -220,7 +221,8 @@ def record_inspection(session: Session, actor: Actor, project_id: uuid.UUID, *, 
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
         raise ProjectNotEffective("An inspection is for an effective guarantee; project {project_no} is {status}.",
-                                  field="project_id", project_no=project.project_no, status=project.status)
+                                  field="project_id", project_no=project.project_no,
+                                  status=project_status(project.status))
     day = inputs.day(inspected_on, "inspected_on", not_before=project.effective_date,
                      since=Words(N_("the guarantee took effect")))
     plan = ensure_plan(session, project.id, project.effective_date)

@@ -46,6 +46,7 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.settings import legal_particulars
 from surety.plugins.guarantee.templates import wording
 from surety.plugins.guarantee.templates.numerals import amount_in_words
@@ -143,7 +144,7 @@ def letter_data(session: Session, project: GuaranteeProject) -> LetterData:
 
     if project.status not in LETTER_STATUSES or not project.project_no:
         raise LetterNotAvailable("A guarantee letter is issued once the guarantee is effective; this project is "
-                                 "{status}.", field="project_id", status=project.status)
+                                 "{status}.", field="project_id", status=project_status(project.status))
     guarantor = legal_particulars(session)
     bank = (session.scalar(select(GuaranteeBank).where(GuaranteeBank.id == project.bank_id))
             if project.bank_id else None)

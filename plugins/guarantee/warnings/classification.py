@@ -58,6 +58,7 @@ from surety.plugins.guarantee.project.models import (
     risk_rank,
 )
 from surety.plugins.guarantee.project.projects import get_project
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.warnings.early_warnings import SYSTEM_ID, open_report
 from surety.plugins.guarantee.warnings.events import GuaranteeRiskClassified
 from surety.plugins.guarantee.warnings.models import (
@@ -180,7 +181,7 @@ def propose_change(session: Session, actor: Actor, project_id: uuid.UUID, *, to_
     if not carries_risk(session, project):
         raise Conflict("The risk class changes on an effective guarantee, or a released or compensated one with an "
                        "open compensation receivable; project {project_no} is {status}.",
-                       field="project_id", project_no=project.project_no, status=project.status)
+                       field="project_id", project_no=project.project_no, status=project_status(project.status))
     if to_class == project.risk_class:
         raise ValidationFailed("The project is already {to_class} ({label}).", field="to_class", to_class=to_class,
                                label=words.risk_class(to_class))

@@ -50,6 +50,7 @@ from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import WARNING
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
 from surety.plugins.guarantee.project.projects import get_project, in_force, is_in_force, lock_project, scoped
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.warnings.events import (
     GuaranteeOverdueCured,
     GuaranteeOverdueReported,
@@ -206,7 +207,8 @@ def record_overdue(session: Session, actor: Actor, project_id: uuid.UUID, *, ove
     project = lock_project(session, actor, project_id)
     if project.status != STATUS_EFFECTIVE:
         raise Conflict("A bank reports an overdue loan on an effective guarantee; project {project_no} is "
-                       "{status}.", field="project_id", project_no=project.project_no, status=project.status)
+                       "{status}.", field="project_id", project_no=project.project_no,
+                       status=project_status(project.status))
     if project.effective_date is not None and day < project.effective_date:
         raise ValidationFailed("The report date is before the guarantee took effect ({effective_date}).",
                                field="reported_on", effective_date=project.effective_date.isoformat())
@@ -285,8 +287,8 @@ def _clean_indicator(kind: str, threshold: Any, params: Any) -> tuple[Decimal | 
             raise ValidationFailed("A {kind} indicator takes no params.", field="params", kind=kind)
         return None, {}
     if kind == OVERDUE_DAYS:
-        value = inputs.number(threshold, field="threshold", what=Words(N_("The days past due")), low=Decimal(0), places=0,
-                              high=Decimal(MAX_DAYS_PAST_DUE))
+        value = inputs.number(threshold, field="threshold", what=Words(N_("The days past due")), low=Decimal(0),
+                              places=0, high=Decimal(MAX_DAYS_PAST_DUE))
         if params:
             raise ValidationFailed("An overdue_days indicator takes no params.", field="params")
         return value, {}
@@ -492,7 +494,7 @@ def raise_warning(session: Session, actor: Actor, project_id: uuid.UUID, *, indi
     project = lock_by_id(session, GuaranteeProject, project_id, "status", "guarantee project", "project_id")
     if project.status != STATUS_EFFECTIVE:
         raise Conflict("Warnings are raised on effective guarantees; project {project_no} is {status}.",
-                       field="project_id", project_no=project.project_no, status=project.status)
+                       field="project_id", project_no=project.project_no, status=project_status(project.status))
     if not is_in_force(project):
         raise Conflict("Warnings are raised on guarantees in force; nothing is in force on project {project_no} "
                        "(in-force balance {balance} yuan).", field="project_id", project_no=project.project_no,

@@ -1,8 +1,8 @@
 """A refused mutation of the guarantee's after-care areas (compensation, warnings, monitoring) answers in the
 request's language (docs/i18n.md, catalogue plugins/guarantee/locale/zh_CN/LC_MESSAGES/aftercare.po): zh-CN by
 default (no Accept-Language), English with ``Accept-Language: en``, its parameters filled in either way; the words a
-message quotes (the covered components, the amount refused) are in the same language. Codes and fields never
-change."""
+message quotes (the covered components, the amount refused, the project's status) are in the same language. Codes
+and fields never change."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_the_amount_a_core_refusal_names_is_in_the_request_language(api, gw, lan
 
 
 @pytest.mark.parametrize(("language", "template"), [
-    (None, "只有已生效的担保可以登记银行逾期报告；项目 {no} 的状态为 contracted。"),
+    (None, "只有已生效的担保可以登记银行逾期报告；项目 {no} 的状态为“已签约”。"),
     ("en", "A bank reports an overdue loan on an effective guarantee; project {no} is contracted."),
 ])
 def test_an_overdue_report_on_a_project_not_in_force_is_refused_in_the_request_language(api, gw, language,

@@ -285,7 +285,7 @@ def test_permissions_and_claim_refusals(gw):
         contracted = make_project(s, a, gw.customers["corp"], status="contracted")
         with pytest.raises(Conflict) as not_effective:
             comp.claim(s, a, contracted.id, amount="1")
-        assert "项目" in render_error(not_effective.value, "zh_CN") and "contracted" in not_effective.value.message
+        assert "“已签约”" in render_error(not_effective.value, "zh_CN") and "contracted" in not_effective.value.message
         with pytest.raises(NotFound):
             comp.claim(s, a, uuid.uuid4(), amount="1")
         with pytest.raises(NotFound):
