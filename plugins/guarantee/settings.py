@@ -45,13 +45,23 @@ class GuaranteeSettings(TenantScoped, Base):
     seal_text: Mapped[str] = mapped_column(String(100), default="")
 
 
+#: ``session.info`` key of the settings row already read by the session (a submission asks for it three times).
+_CACHED = "guarantee_settings"
+
+
 def get_settings(session: Session) -> GuaranteeSettings:
-    """The tenant's settings row, created with the defaults on first use."""
+    """The tenant's settings row, created with the defaults on first use; read once per session (the row stays the
+    session's own object, so a change made through it is what later callers see; a rolled-back new row left the
+    session and is read again)."""
+    row = session.info.get(_CACHED)
+    if row is not None and row in session:
+        return row
     row = session.scalar(select(GuaranteeSettings))
     if row is None:
         row = GuaranteeSettings()
         session.add(row)
         session.flush()
+    session.info[_CACHED] = row
     return row
 
 

@@ -115,7 +115,7 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
     docs/custom-fields.md)."""
 
     settings = get_settings(session)
-    product = session.scalar(select(GuaranteeProduct).where(GuaranteeProduct.id == project.product_id))
+    product = session.get(GuaranteeProduct, (project.tenant_id, project.product_id))  # from memory when loaded
     below = fee_below_default(project, product)
     customer = door.summary(session, project.customer_id) or {}
     shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
