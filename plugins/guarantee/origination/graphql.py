@@ -23,6 +23,7 @@ from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.nodes import load_nodes
 from surety.graphql.pagination import Connection, paginate
+from surety.graphql.units import AmountInput, RateInput, amount_of, rate_of
 from surety.graphql.workflow_types import current_task_field
 from surety.plugins.guarantee.finance.graphql import GuaranteeBank
 from surety.plugins.guarantee.origination.applications import (
@@ -35,6 +36,7 @@ from surety.plugins.guarantee.origination.applications import (
 )
 from surety.plugins.guarantee.origination.approval import ENTITY, SUBJECT_TYPE
 from surety.plugins.guarantee.project import custom_fields as project_custom_fields
+from surety.plugins.guarantee.project.codes import LOAN_CATEGORY, PRODUCT_CATEGORY, PRODUCT_KIND, PROJECT_STATUS
 from surety.plugins.guarantee.project.conditions import conditions_by_project
 from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
 from surety.plugins.guarantee.project.models import GuaranteeProduct as ProductRow
@@ -116,7 +118,8 @@ class GuaranteeProduct(relay.Node):
     id: relay.NodeID[str]
     code: str
     name: str
-    kind: str = strawberry.field(description="loan | bond | other_financing | bid | performance | litigation")
+    kind: str = strawberry.field(description="A code of the list guarantee.product_kind (codeLists): loan, bond, "
+                                             "other_financing, bid, performance, litigation, advance_payment, ...")
     category: str = strawberry.field(description="financing | non_financing (follows from the kind)")
     min_amount: Decimal
     max_amount: Decimal | None
@@ -125,6 +128,14 @@ class GuaranteeProduct(relay.Node):
     default_fee_rate: Decimal | None
     requires_counter_guarantee: bool
     active: bool
+
+    @strawberry.field(description="The kind in the reader's language (贷款担保, 投标保函...)")
+    def kind_label(self) -> str:
+        return PRODUCT_KIND.label(self.kind)
+
+    @strawberry.field(description="融资担保 or 非融资担保, in the reader's language")
+    def category_label(self) -> str:
+        return PRODUCT_CATEGORY.label(self.category)
 
     @classmethod
     def from_row(cls, r: ProductRow) -> "GuaranteeProduct":
@@ -199,6 +210,14 @@ class GuaranteeProject(relay.Node):
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
     row: strawberry.Private[Any]
+
+    @strawberry.field(description="The status in the reader's language (项目状态: 草稿, 审批中, 已生效...)")
+    def status_label(self) -> str:
+        return PROJECT_STATUS.label(self.status)
+
+    @strawberry.field(description="The loan category in the reader's language (小微企业贷款...)")
+    def loan_category_label(self) -> str:
+        return LOAN_CATEGORY.label(self.loan_category)
 
     @strawberry.field(description="保函编号 of an issued non-financing guarantee (null otherwise)")
     def letter_no(self) -> str | None:
@@ -298,7 +317,7 @@ class GuaranteeProjectFilterInput:
 class GuaranteeProductCreateInput:
     code: str
     name: str
-    kind: str = strawberry.field(description="loan | bond | other_financing | bid | performance | litigation")
+    kind: str = strawberry.field(description="A product kind: its code or its zh-CN/English label (投标保函, bid ...)")
     min_amount: Decimal = Decimal("0")
     max_amount: Decimal | None = None
     min_term_months: int = 1
@@ -340,10 +359,11 @@ class GuaranteeSettingsUpdateInput:
 class GuaranteeApplicationCreateInput:
     customer_id: strawberry.ID
     product_id: strawberry.ID
-    amount: Decimal
+    amount: Decimal | None = strawberry.field(default=None, description="Yuan (or give amountWithUnit)")
     term_months: int
     purpose: str
-    loan_category: str = "other"
+    loan_category: str = strawberry.field(default="other", description="A loan category: its code or its zh-CN/"
+                                                                      "English label (小微企业贷款, small_micro ...)")
     bank_id: strawberry.ID | None = strawberry.field(default=None, description="Required for loan guarantees")
     renewal: bool = False
     manager_a_id: strawberry.ID | None = strawberry.field(default=None, description="Default: you")
@@ -354,6 +374,12 @@ class GuaranteeApplicationCreateInput:
     proposed_fee_rate: Decimal | None = strawberry.field(
         default=None, description="拟收担保费率, yearly, as a fraction (0.015 = 1.5 %)")
     proposed_fee: Decimal | None = strawberry.field(default=None, description="拟收担保费 in yuan")
+    amount_with_unit: AmountInput | None = strawberry.field(
+        default=None, description="The amount with its unit (元/万元) instead of `amount`")
+    proposed_fee_with_unit: AmountInput | None = strawberry.field(
+        default=None, description="拟收担保费 with its unit (元/万元) instead of `proposedFee`")
+    proposed_fee_rate_with_unit: RateInput | None = strawberry.field(
+        default=None, description="拟收担保费率 with its unit (fraction/percent) instead of `proposedFeeRate`")
 
 
 @strawberry.input(description="Only the fields given are changed; null clears the bank or manager B.")
@@ -373,6 +399,12 @@ class GuaranteeApplicationUpdateInput:
     underlying_contract: str | None = strawberry.UNSET
     proposed_fee_rate: Decimal | None = strawberry.UNSET
     proposed_fee: Decimal | None = strawberry.UNSET
+    amount_with_unit: AmountInput | None = strawberry.field(
+        default=strawberry.UNSET, description="The amount with its unit (元/万元) instead of `amount`")
+    proposed_fee_with_unit: AmountInput | None = strawberry.field(
+        default=strawberry.UNSET, description="拟收担保费 with its unit (元/万元) instead of `proposedFee`")
+    proposed_fee_rate_with_unit: RateInput | None = strawberry.field(
+        default=strawberry.UNSET, description="拟收担保费率 with its unit (fraction/percent)")
 
 
 @strawberry.type
@@ -410,12 +442,35 @@ def _given(obj, names) -> dict[str, Any]:
     return {n: getattr(obj, n) for n in names if getattr(obj, n) is not strawberry.UNSET}
 
 
-def _application_data(values: dict[str, Any]) -> dict[str, Any]:
+#: Figures an application input may give with an explicit unit: (field, its unit field, converter, checks).
+_WITH_UNIT = (("amount", "amount_with_unit", "amountWithUnit", amount_of, {"positive": True}),
+              ("proposed_fee", "proposed_fee_with_unit", "proposedFeeWithUnit", amount_of, {}),
+              ("proposed_fee_rate", "proposed_fee_rate_with_unit", "proposedFeeRateWithUnit", rate_of,
+               {"high": Decimal("0.36")}))
+
+
+def _application_data(values: dict[str, Any], input: Any) -> dict[str, Any]:
+    """The service's data from an application input: ids decoded, a loan category given as its label turned into its
+    code, figures given with a unit converted to yuan / fractions (both forms of one figure: refused)."""
     out = {}
     for name, value in values.items():
         kind = _APPLICATION_IDS.get(name)
         out[name] = _opt_id(value, kind, name) if kind else value
+    if out.get("loan_category") is not None:
+        out["loan_category"] = LOAN_CATEGORY.parse(out["loan_category"], "loan_category")
+    for name, unit_name, unit_field, convert, checks in _WITH_UNIT:
+        given = getattr(input, unit_name)
+        if given is not strawberry.UNSET and given is not None:
+            out[name] = convert(out.get(name), given, name, unit_field, **checks)
     return out
+
+
+def _product_data(input: Any) -> dict[str, Any]:
+    """A product input's fields; a kind given as its label (投标保函) turned into its code."""
+    data = _given(input, _PRODUCT_FIELDS)
+    if data.get("kind") is not None:
+        data["kind"] = PRODUCT_KIND.parse(data["kind"], "kind")
+    return data
 
 
 _APPLICATION_FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category",
@@ -471,16 +526,19 @@ class GuaranteeProjectsMutation:
     @strawberry.mutation(description="Create a guarantee product (guarantee:product:manage).")
     def guarantee_product_create(self, info: strawberry.Info,
                                  input: GuaranteeProductCreateInput) -> GuaranteeProductPayload:
-        data = _given(input, _PRODUCT_FIELDS)
-        return run_mutation(info, GuaranteeProductPayload, lambda: GuaranteeProductPayload(
-            product=GuaranteeProduct.from_row(create_product(info.context.session, actor(info), data))))
+        def run():
+            data = _product_data(input)
+            return GuaranteeProductPayload(product=GuaranteeProduct.from_row(
+                create_product(info.context.session, actor(info), data)))
+
+        return run_mutation(info, GuaranteeProductPayload, run)
 
     @strawberry.mutation(description="Change a guarantee product (guarantee:product:manage).")
     def guarantee_product_update(self, info: strawberry.Info,
                                  input: GuaranteeProductUpdateInput) -> GuaranteeProductPayload:
         def run():
             pid = decode_node_id(input.id, "GuaranteeProduct")
-            row = update_product(info.context.session, actor(info), pid, _given(input, _PRODUCT_FIELDS))
+            row = update_product(info.context.session, actor(info), pid, _product_data(input))
             return GuaranteeProductPayload(product=GuaranteeProduct.from_row(row))
 
         return run_mutation(info, GuaranteeProductPayload, run)
@@ -523,7 +581,7 @@ class GuaranteeProjectsMutation:
             values = _given(input, _APPLICATION_FIELDS)
             if values.get("manager_a_id") is None:
                 values.pop("manager_a_id", None)
-            row = create_application(info.context.session, actor(info), _application_data(values))
+            row = create_application(info.context.session, actor(info), _application_data(values, input))
             return GuaranteeProjectPayload(project=GuaranteeProject.from_row(row))
 
         return run_mutation(info, GuaranteeProjectPayload, run)
@@ -534,7 +592,7 @@ class GuaranteeProjectsMutation:
         def run():
             pid = decode_node_id(input.id, "GuaranteeProject")
             row = update_application(info.context.session, actor(info), pid,
-                                     _application_data(_given(input, _APPLICATION_FIELDS)))
+                                     _application_data(_given(input, _APPLICATION_FIELDS), input))
             return GuaranteeProjectPayload(project=GuaranteeProject.from_row(row))
 
         return run_mutation(info, GuaranteeProjectPayload, run)
