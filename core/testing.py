@@ -133,6 +133,20 @@ class GraphQLClient:
         return payload["accessToken"]
 
 
+def graphql_in_language(api: GraphQLClient, query: str, variables: dict | None, token: str | None,
+                        language: str | None) -> dict:
+    """The JSON body of a GraphQL request sent with ``Accept-Language: language`` (None: no header at all, the API's
+    default; the suite's clients otherwise ask for English, tests/conftest.py), after checking the status is 200."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if language is None:
+        api.client.headers.pop("accept-language", None)
+    else:
+        headers["Accept-Language"] = language
+    response = api.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def mutation_ok(body: dict, field: str) -> dict:
     """The payload of mutation ``field``, asserting there were neither GraphQL errors nor user errors."""
     assert "errors" not in body, body

@@ -4,6 +4,8 @@ change."""
 
 from __future__ import annotations
 
+from surety.core.testing import graphql_in_language
+
 import pytest
 from sqlalchemy import select
 
@@ -24,14 +26,7 @@ APPROVE = "mutation($id: ID!) { customerBlacklistApprove(id: $id) { entry { stat
 
 def post(api, query, variables, token, language):
     """POST GraphQL with ``Accept-Language: language`` (None: no header, the API's default)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    if language is None:
-        api.client.headers.pop("accept-language", None)  # the suite's clients ask for English by default
-    else:
-        headers["Accept-Language"] = language
-    response = api.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return graphql_in_language(api, query, variables, token, language)
 
 
 def _create(api, token, name: str, n: int) -> str:

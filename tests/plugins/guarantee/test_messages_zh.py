@@ -12,7 +12,7 @@ from strawberry import relay
 
 from surety.core.errors import ValidationFailed
 from surety.core.i18n import render_error
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, graphql_in_language
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.risk.due_diligence import save_report, submit_report
 from surety.plugins.guarantee.testing import make_bank, make_project
@@ -27,14 +27,7 @@ PRODUCT = """mutation($i: GuaranteeProductCreateInput!) { guaranteeProductCreate
 
 def post(api, query, variables, token, language):
     """POST GraphQL with ``Accept-Language: language`` (None: no header, the API's default)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    if language is None:
-        api.client.headers.pop("accept-language", None)  # the suite's clients ask for English by default
-    else:
-        headers["Accept-Language"] = language
-    response = api.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = graphql_in_language(api, query, variables, token, language)
     assert "errors" not in body, body
     return body["data"]
 

@@ -13,7 +13,7 @@ import pytest
 from strawberry import relay
 
 from surety.core.i18n import use_locale
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, graphql_in_language
 from surety.plugins.guarantee.compensation import claims
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.testing import make_bank, make_project
@@ -28,14 +28,7 @@ INSPECT = """mutation($i: GuaranteeInspectionRecordInput!) { guaranteeInspection
 
 def post(api, query, variables, token, language):
     """POST GraphQL with ``Accept-Language: language`` (None: no header, the API's default)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    if language is None:
-        api.client.headers.pop("accept-language", None)  # the suite's clients ask for English by default
-    else:
-        headers["Accept-Language"] = language
-    response = api.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return graphql_in_language(api, query, variables, token, language)
 
 
 def _errors(api, gw, user, query, field, variables, language):

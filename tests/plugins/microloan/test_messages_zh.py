@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from surety.core.testing import mutation_ok
+from surety.core.testing import graphql_in_language, mutation_ok
 from surety.plugins.microloan.conventions import REPAYMENT_METHODS
 
 CREATE = ("mutation($i: MicroloanProductCreateInput!) { microloanProductCreate(input: $i) { product { id } "
@@ -18,14 +18,7 @@ METHODS = ", ".join(REPAYMENT_METHODS)
 
 def post(api, query, variables, token, language):
     """POST GraphQL with ``Accept-Language: language`` (None: no header, the API's default)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    if language is None:
-        api.client.headers.pop("accept-language", None)  # the suite's clients ask for English by default
-    else:
-        headers["Accept-Language"] = language
-    response = api.client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    return response.json()
+    return graphql_in_language(api, query, variables, token, language)
 
 
 def _errors(api, token, product, language):

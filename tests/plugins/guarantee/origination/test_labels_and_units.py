@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from strawberry import relay
 
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, graphql_in_language
 from surety.plugins.guarantee.testing import make_bank
 
 PRODUCT = """mutation($i: GuaranteeProductCreateInput!) { guaranteeProductCreate(input: $i) {
@@ -21,10 +21,7 @@ UPDATE = """mutation($i: GuaranteeApplicationUpdateInput!) { guaranteeApplicatio
 
 
 def post(api, query, variables, token, language="zh-CN"):
-    response = api.client.post("/graphql", json={"query": query, "variables": variables},
-                               headers={"Authorization": f"Bearer {token}", "Accept-Language": language})
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = graphql_in_language(api, query, variables, token, language)
     assert "errors" not in body, body
     return body["data"]
 
