@@ -8,9 +8,9 @@ Run it as a script (``.venv/bin/python tests/plugins/guarantee/test_layout.py``)
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from surety.core.testing_layout import AreaLayout
 from surety.plugins.guarantee import plugin
 
 PKG = "surety.plugins.guarantee"
@@ -23,60 +23,10 @@ AREAS = ("project", "finance", "risk", "origination", "documents", "release", "c
 BASE = frozenset({"__init__", "permissions", "hookspecs", "settings", "templates"})
 #: Top-level modules above every area: the hook implementations and what puts the areas together.
 WIRING = frozenset({"plugin", "demo", "upgrade", "testing"})
-RANK = {"base": 0, **{area: i + 1 for i, area in enumerate(AREAS)}, "wiring": len(AREAS) + 1}
 
 
-def modules(root: Path = ROOT) -> dict[str, Path]:
-    """Dotted name -> file of every module of the package (the migration scripts are Alembic's, not imported)."""
-    found = {}
-    for path in sorted(root.rglob("*.py")):
-        parts = list(path.relative_to(root).with_suffix("").parts)
-        if parts[0] == "migrations":
-            continue
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found[".".join([PKG, *parts])] = path
-    return found
-
-
-def arrows(found: dict[str, Path] | None = None, *, top_level_only: bool = False) -> set[tuple[str, str]]:
-    """(importer, imported) pairs between modules of the package; ``from pkg import name`` counts as an arrow to the
-    module ``pkg.name`` when that is a module, else to ``pkg``."""
-    found = modules() if found is None else found
-
-    def resolve(name: str) -> str | None:
-        while name and name not in found:
-            name = name.rpartition(".")[0]
-        return name or None
-
-    pairs = set()
-    for module, path in found.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        nodes = tree.body if top_level_only else ast.walk(tree)
-        for node in nodes:
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                targets = [f"{node.module}.{a.name}" for a in node.names]
-            else:
-                continue
-            for target in targets:
-                if target == PKG or target.startswith(PKG + "."):
-                    imported = resolve(target)
-                    if imported and imported != module:
-                        pairs.add((module, imported))
-    return pairs
-
-
-def area_of(module: str) -> str:
-    first = (module[len(PKG) + 1:] or "__init__").split(".")[0]
-    if first in AREAS:
-        return first
-    if first in WIRING:
-        return "wiring"
-    if first in BASE:
-        return "base"
-    raise AssertionError(f"{module} is in no area: put it in an area's folder or name it in BASE or WIRING")
+LAYOUT = AreaLayout(PKG, ROOT, AREAS, BASE, WIRING)
+modules, arrows, area_of = LAYOUT.modules, LAYOUT.arrows, LAYOUT.area_of
 
 
 def counts() -> tuple[int, int]:
@@ -137,9 +87,7 @@ def test_areas_are_folders_with_one_docs_page_each():
 
 
 def test_no_import_goes_up_to_a_later_area():
-    upward = sorted(f"{a} ({area_of(a)}) -> {b} ({area_of(b)})" for a, b in arrows()
-                    if RANK[area_of(b)] > RANK[area_of(a)])
-    assert upward == []
+    assert LAYOUT.upward() == []
 
 
 def test_no_import_loop_between_areas():

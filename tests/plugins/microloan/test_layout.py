@@ -5,9 +5,9 @@ above them all; imports only go down, from an area to an earlier one in ``AREAS`
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from surety.core.testing_layout import AreaLayout, imported
 from surety.plugins.microloan import plugin
 
 PKG = "surety.plugins.microloan"
@@ -22,62 +22,14 @@ AREAS = ("schedule", "product", "repayment")
 BASE = frozenset({"__init__", "conventions", "permissions"})
 #: Top-level modules above every area: the hook implementations and what puts the areas together.
 WIRING = frozenset({"plugin"})
-RANK = {"base": 0, **{area: i + 1 for i, area in enumerate(AREAS)}, "wiring": len(AREAS) + 1}
 #: Modules that must stay pure (no database, no session, no services of other areas).
 PURE = ("schedule.daycount", "schedule.builder", "repayment.allocation")
 IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",
                 "strawberry")
 
 
-def modules() -> dict[str, Path]:
-    found = {}
-    for path in sorted(ROOT.rglob("*.py")):
-        parts = list(path.relative_to(ROOT).with_suffix("").parts)
-        if parts[0] == "migrations":
-            continue
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found[".".join([PKG, *parts])] = path
-    return found
-
-
-def imported(path: Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names |= {f"{node.module}.{a.name}" for a in node.names}
-    return names
-
-
-def area_of(module: str) -> str:
-    first = (module[len(PKG) + 1:] or "__init__").split(".")[0]
-    if first in AREAS:
-        return first
-    if first in WIRING:
-        return "wiring"
-    if first in BASE:
-        return "base"
-    raise AssertionError(f"{module} is in no area: put it in an area's folder or name it in BASE or WIRING")
-
-
-def arrows() -> set[tuple[str, str]]:
-    found = modules()
-
-    def resolve(name: str) -> str | None:
-        while name and name not in found:
-            name = name.rpartition(".")[0]
-        return name or None
-
-    pairs = set()
-    for module, path in found.items():
-        for target in imported(path):
-            if target.startswith(PKG + "."):
-                hit = resolve(target)
-                if hit and hit != module:
-                    pairs.add((module, hit))
-    return pairs
+LAYOUT = AreaLayout(PKG, ROOT, AREAS, BASE, WIRING)
+modules, arrows, area_of = LAYOUT.modules, LAYOUT.arrows, LAYOUT.area_of
 
 
 def test_every_module_has_an_area_and_every_area_a_test_folder():
@@ -89,9 +41,7 @@ def test_every_module_has_an_area_and_every_area_a_test_folder():
 
 
 def test_no_import_goes_up_to_a_later_area():
-    upward = sorted(f"{a} ({area_of(a)}) -> {b} ({area_of(b)})" for a, b in arrows()
-                    if RANK[area_of(b)] > RANK[area_of(a)])
-    assert upward == []
+    assert LAYOUT.upward() == []
 
 
 def test_the_pure_modules_stay_pure():
