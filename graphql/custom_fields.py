@@ -24,7 +24,7 @@ from strawberry.scalars import JSON
 from surety.core.custom_fields import service
 from surety.core.custom_fields.models import CustomFieldDefinition as DefinitionRow
 from surety.core.custom_fields.schema import CustomFieldsInvalid
-from surety.core.errors import DomainError, Unauthenticated
+from surety.core.errors import DomainError
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.loaders import load
@@ -162,14 +162,7 @@ def field_errors(exc: DomainError) -> list[UserError]:
 def run_values_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:
     """:func:`surety.graphql.errors.run_mutation` for a mutation writing custom values: in a savepoint, every
     problem returned at once as the payload's typed ``errors``."""
-    session = info.context.session
-    try:
-        with session.begin_nested():
-            return fn()
-    except Unauthenticated:
-        raise
-    except DomainError as exc:
-        return payload_cls(errors=field_errors(exc))
+    return run_mutation(info, payload_cls, fn, errors_of=field_errors)
 
 
 @strawberry.input(description="A custom choice or multi-choice field holding a value exactly (search filters).")

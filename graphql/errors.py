@@ -125,9 +125,11 @@ def with_codes(errors: list[dict]) -> list[dict]:
     return errors
 
 
-def run_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:
+def run_mutation(info, payload_cls: type[T], fn: Callable[[], T], *,
+                 errors_of: Callable[[DomainError], list[UserError]] | None = None) -> T:
     """Run a mutation's service call in a savepoint; a DomainError rolls the savepoint back and becomes the
-    payload's typed ``errors``. Unauthenticated callers get a top-level UNAUTHENTICATED error instead."""
+    payload's typed ``errors`` (one, or what ``errors_of`` makes of it: e.g. every problem of a custom-field write).
+    Unauthenticated callers get a top-level UNAUTHENTICATED error instead."""
     session = info.context.session
     try:
         with session.begin_nested():
@@ -135,4 +137,4 @@ def run_mutation(info, payload_cls: type[T], fn: Callable[[], T]) -> T:
     except Unauthenticated:
         raise
     except DomainError as exc:
-        return payload_cls(errors=[UserError.of(exc)])
+        return payload_cls(errors=errors_of(exc) if errors_of else [UserError.of(exc)])
