@@ -30,8 +30,9 @@ def _actor(user) -> Actor:
 
 def _reveals(db, tenant_id):
     with db.tenant_session(tenant_id) as s:
-        return [(r.entity_type, r.entity_id, r.after) for r in s.scalars(
-            select(AuditRecord).where(AuditRecord.action == "pii.revealed"))]
+        # Sorted: the records of one transaction share a timestamp, so the database returns them in no set order.
+        return sorted(((r.entity_type, r.entity_id, r.after) for r in s.scalars(
+            select(AuditRecord).where(AuditRecord.action == "pii.revealed"))), key=lambda t: (t[1], t[2]["field"]))
 
 
 def test_masked_unless_revealed_and_every_reveal_audited(db, make_tenant):
