@@ -147,6 +147,16 @@ def graphql_in_language(api: GraphQLClient, query: str, variables: dict | None, 
     return response.json()
 
 
+@contextlib.contextmanager
+def acting_session(db, tenant_id: uuid.UUID, actor) -> Iterator[tuple]:
+    """``with acting_session(db, tenant_id, actor) as (s, a):`` a tenant session with ``actor`` as the request's
+    actor (the test worlds' ``acting``)."""
+    from surety.core.context import acting  # noqa: PLC0415 - keeps this module's imports to the database layer
+
+    with acting(actor), db.tenant_session(tenant_id) as session:
+        yield session, actor
+
+
 def mutation_ok(body: dict, field: str) -> dict:
     """The payload of mutation ``field``, asserting there were neither GraphQL errors nor user errors."""
     assert "errors" not in body, body

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from surety.core.context import acting
 from surety.core.identity.models import OrgUnit, User
 from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, acting_session
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import actor_for, corporate, individual
 
@@ -40,24 +39,7 @@ class GWorld:
 
     def acting(self, username: str):
         """``with w.acting("mgr") as (s, a):`` a tenant session and the actor, with the request context set."""
-        return _Acting(self, username)
-
-
-class _Acting:
-    def __init__(self, world: GWorld, username: str):
-        self.world, self.actor = world, world.actors[username]
-
-    def __enter__(self):
-        self._ctx = acting(self.actor)
-        self._ctx.__enter__()
-        self._session_cm = self.world.session()
-        return self._session_cm.__enter__(), self.actor
-
-    def __exit__(self, *exc):
-        try:
-            return self._session_cm.__exit__(*exc)
-        finally:
-            self._ctx.__exit__(*exc)
+        return acting_session(self.db, self.tenant.id, self.actors[username])
 
 
 @pytest.fixture

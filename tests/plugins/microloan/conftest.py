@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from surety.core.context import acting
 from surety.core.identity.auth import user_actor
 from surety.core.identity.models import User
 from surety.core.identity.service import create_user
-from surety.core.testing import TEST_PASSWORD
+from surety.core.testing import TEST_PASSWORD, acting_session
 
 PEOPLE = {"mgr": "customer_manager", "viewer": "read_only"}
 
@@ -28,24 +27,7 @@ class MWorld:
 
     def acting(self, username: str):
         """``with w.acting("admin") as (s, a):`` a tenant session and the actor, with the request context set."""
-        return _Acting(self, username)
-
-
-class _Acting:
-    def __init__(self, world: MWorld, username: str):
-        self.world, self.actor = world, world.actors[username]
-
-    def __enter__(self):
-        self._ctx = acting(self.actor)
-        self._ctx.__enter__()
-        self._session_cm = self.world.session()
-        return self._session_cm.__enter__(), self.actor
-
-    def __exit__(self, *exc):
-        try:
-            return self._session_cm.__exit__(*exc)
-        finally:
-            self._ctx.__exit__(*exc)
+        return acting_session(self.db, self.tenant.id, self.actors[username])
 
 
 @pytest.fixture
