@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -401,7 +401,7 @@ def read_many(session: Session, entity_type: str, record_ids: Iterable[uuid.UUID
 def read_records(session: Session, keys: Iterable[tuple[str, uuid.UUID]], *, include_retired: bool = True
                  ) -> dict[tuple[str, uuid.UUID], list[FieldValue]]:
     """:func:`read_values` of records of any entity types, ``(entity type, record id) -> fields``, in two queries
-    whatever the number of records and types (definitions, values)."""
+    whatever the number of records and types (definitions, values; one when the types have no fields)."""
     tenant = _tenant(session)
     keys = list(dict.fromkeys(keys))
     if not keys:
@@ -414,6 +414,8 @@ def read_records(session: Session, keys: Iterable[tuple[str, uuid.UUID]], *, inc
     for d in session.scalars(stmt.order_by(CustomFieldDefinition.section, CustomFieldDefinition.position,
                                            CustomFieldDefinition.key)):
         every.setdefault(d.entity_type, []).append(d)
+    if not every:  # no fields defined: nothing stored can be shown, so the values are not read
+        return {key: [] for key in keys}
     rows = {(r.entity_type, r.record_id): r for r in session.scalars(select(CustomFieldValues).where(
         CustomFieldValues.entity_type.in_(types), CustomFieldValues.record_id.in_({r for _, r in keys})))}
     out = {}
@@ -603,10 +605,15 @@ def subject_values(session: Session, entity_type: str, record_id: uuid.UUID | st
     """``{"custom": {key: value}}`` of a record for workflow conditions (``custom.family_members > 2``) and other
     rules: the active fields holding a value, numbers and amounts as Decimal. Sensitive fields are left out (a
     workflow instance keeps its subject's fields, and those keep no personal data)."""
-    record_id = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(str(record_id))
-    return {"custom": {f.key: typed(f.definition, f.value)
-                       for f in read_values(session, entity_type, record_id, include_retired=False)
-                       if f.value is not None and not f.definition.sensitive}}
+    return subject_values_of(session, [(entity_type, record_id)])[0]
+
+
+def subject_values_of(session: Session, records: Sequence[tuple[str, uuid.UUID | str]]) -> list[dict[str, Any]]:
+    """:func:`subject_values` of several records (of any entity types) in one read, in the order given."""
+    keys = [(t, r if isinstance(r, uuid.UUID) else uuid.UUID(str(r))) for t, r in records]
+    found = read_records(session, keys, include_retired=False)
+    return [{"custom": {f.key: typed(f.definition, f.value) for f in found[key]
+                        if f.value is not None and not f.definition.sensitive}} for key in keys]
 
 
 def number_value(session: Session, entity_type: str, record_id: uuid.UUID, key: str) -> Decimal | None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
-from surety.core.custom_fields.service import subject_values
+from surety.core.custom_fields.service import subject_values_of
 from surety.core.db.types import to_money, utcnow
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid, str_or_none
@@ -119,6 +119,8 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
     below = fee_below_default(project, product)
     customer = door.summary(session, project.customer_id) or {}
     shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
+    customer_custom, project_custom = subject_values_of(session, [
+        (f"customer_{project.customer_kind}", project.customer_id), ("guarantee_project", project.id)])
     if with_names:
         shown["name"] = customer.get("name")
     return {
@@ -129,8 +131,7 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "product_category": product.category if product else None, "product_code": product.code if product else None,
         "bank_id": str_or_none(project.bank_id), "customer_id": str(project.customer_id),
         "customer_kind": project.customer_kind,
-        "customer": {**shown, **subject_values(session, f"customer_{project.customer_kind}", project.customer_id)},
-        **subject_values(session, "guarantee_project", project.id),
+        "customer": {**shown, **customer_custom}, **project_custom,
         "manager_a_id": str_or_none(project.manager_a_id), "manager_b_id": str_or_none(project.manager_b_id),
         "owner_id": str_or_none(project.owner_id), "org_unit_id": str_or_none(project.org_unit_id),
         "flags": list(project.flags or []) + ([FLAG_FEE_BELOW_DEFAULT] if below else []),
