@@ -4,6 +4,8 @@ typed error keyed by the field, guarantee:project:update and the data scope), an
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from strawberry import relay
 
 from surety.core.custom_fields import service as cf
@@ -46,7 +48,7 @@ def test_project_custom_fields_through_graphql(api, gw):
     viewer = api.login(gw.tenant.slug, "viewer", TEST_PASSWORD)
     denied = api(SET, {"i": {"id": pid, "values": {"site_visits": "1"}}},
                  token=viewer)["data"]["guaranteeProjectCustomFieldsSet"]
-    assert denied["project"] is None and denied["errors"][0]["code"] in ("FORBIDDEN", "NOT_FOUND")
+    assert denied["project"] is None and denied["errors"][0]["code"] == "FORBIDDEN"
 
 
 def test_the_approval_subject_reads_project_and_customer_custom_fields(gw):
@@ -56,5 +58,5 @@ def test_the_approval_subject_reads_project_and_customer_custom_fields(gw):
         cf.write_values(s, a, ENTITY_TYPE, project.id, {"site_visits": "4"})
         cf.write_values(s, a, "customer_corporate", gw.customers["corp"], {"stores": "12"})
         fields = fields_of(s, project, with_names=False)
-    assert fields["custom"] == {"site_visits": 4} or str(fields["custom"]["site_visits"]) == "4"
-    assert str(fields["customer"]["custom"]["stores"]) == "12"
+    assert fields["custom"] == {"site_visits": Decimal("4")}
+    assert fields["customer"]["custom"] == {"stores": Decimal("12")}
