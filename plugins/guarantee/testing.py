@@ -94,3 +94,18 @@ def make_effective(session: Session, actor: Actor, customer_id: uuid.UUID, *, am
     confirm_loan(session, actor, project.id, loan_contract_no="JK-1", loan_amount=loan, start_date=start, end_date=end,
                  rate="0.0435")
     return project
+
+
+def committee_definition(key: str) -> dict:
+    """A one-step review-committee (审保会) workflow definition for ``guarantee:project`` subjects: quorum 3, passed
+    by two thirds of the committee members' votes, ending approved or rejected."""
+    return {
+        "key": key, "name": "审保会", "subject_type": "guarantee:project", "start": "committee",
+        "steps": [
+            {"key": "committee", "name": "审保会", "kind": "committee", "assignee": {"role": "legal"}, "quorum": 3,
+             "pass_ratio": "2/3", "member_role": "committee_member",
+             "transitions": [{"to": "approved"}, {"to": "rejected", "on": "reject"}]},
+            {"key": "approved", "kind": "end", "result": "approved"},
+            {"key": "rejected", "kind": "end", "result": "rejected"},
+        ],
+    }

@@ -23,19 +23,9 @@ from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.conditions import GuaranteeApprovalCondition
 from surety.plugins.guarantee.project.models import GuaranteeProject
 from surety.plugins.guarantee.risk.counter_guarantees import add_counter_guarantee, update_counter_guarantee
-from surety.plugins.guarantee.testing import make_bank, make_project
+from surety.plugins.guarantee.testing import committee_definition, make_bank, make_project
 
-COMMITTEE = {
-    "key": "guarantee.committee_conditions", "name": "审保会", "subject_type": "guarantee:project",
-    "start": "committee",
-    "steps": [
-        {"key": "committee", "name": "审保会", "kind": "committee", "assignee": {"role": "legal"}, "quorum": 3,
-         "pass_ratio": "2/3", "member_role": "committee_member",
-         "transitions": [{"to": "approved"}, {"to": "rejected", "on": "reject"}]},
-        {"key": "approved", "kind": "end", "result": "approved"},
-        {"key": "rejected", "kind": "end", "result": "rejected"},
-    ],
-}
+COMMITTEE = committee_definition("guarantee.committee_conditions")
 MEMBERS = ("mem1", "mem2", "mem3", "mem4", "mem5")
 SPOUSE = "追加借款人配偶连带责任保证"
 AUDIT = "补充提供近三年审计报告"

@@ -32,20 +32,11 @@ from surety.plugins.guarantee.risk.models import GuaranteeDueDiligenceReport
 from surety.plugins.guarantee.settings import GuaranteeSettings, legal_particulars
 from surety.plugins.guarantee.templates import wording
 from surety.plugins.guarantee.templates.numerals import amount_in_words
-from surety.plugins.guarantee.testing import make_bank, make_effective, make_product, make_project
+from surety.plugins.guarantee.testing import committee_definition, make_bank, make_effective, make_product, make_project
 
 LEGAL = dict(legal_name="华鑫融资担保股份有限公司", legal_address="北京市西城区金融大街 8 号",
              legal_representative="赵国强", seal_text="华鑫融资担保股份有限公司合同专用章")
-COMMITTEE = {
-    "key": "guarantee.committee_render", "name": "审保会", "subject_type": "guarantee:project", "start": "committee",
-    "steps": [
-        {"key": "committee", "name": "审保会", "kind": "committee", "assignee": {"role": "legal"}, "quorum": 3,
-         "pass_ratio": "2/3", "member_role": "committee_member",
-         "transitions": [{"to": "approved"}, {"to": "rejected", "on": "reject"}]},
-        {"key": "approved", "kind": "end", "result": "approved"},
-        {"key": "rejected", "kind": "end", "result": "rejected"},
-    ],
-}
+COMMITTEE = committee_definition("guarantee.committee_render")
 MEMBERS = ("mem1", "mem2", "mem3", "mem4", "mem5")
 SPOUSE = "追加借款人配偶连带责任保证"
 AUDIT = "补充提供近三年审计报告"
