@@ -1,0 +1,1 @@
+"""Finance: vouchers, ledgers, reserves and exports to accounting software (issue 16)."""
