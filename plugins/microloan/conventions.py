@@ -53,6 +53,40 @@ DEFAULT_ALLOCATION_ORDER = ("penalty", "fees", "interest", "principal")
 STATUTORY_ALLOCATION_ORDER = ("costs", "penalty", "interest", "fees", "principal")
 
 
+#: Loan kind -> zh-CN label: the balance caps differ (online consumer loans, business loans).
+LOAN_KINDS = {
+    "consumer": "个人消费贷款",
+    "business": "经营贷款",
+}
+
+#: Loan status -> zh-CN label, in the order a loan moves through them.
+LOAN_STATUSES = {
+    "draft": "草稿",
+    "investigating": "贷前调查",
+    "in_approval": "审批中",
+    "approved": "已批准",
+    "rejected": "已否决",
+    "withdrawn": "已撤回",
+    "contracted": "已签约",
+    "active": "还款中",
+    "settled": "已结清",
+    "written_off": "已核销",
+}
+#: Statuses of a loan on the books (disbursed, neither settled nor written off).
+ON_BOOK_STATUSES = frozenset({"active"})
+
+#: Five-category loan classification (贷款五级分类) -> zh-CN label, from best to worst.
+RISK_CLASSES = {
+    "normal": "正常",
+    "special_mention": "关注",
+    "substandard": "次级",
+    "doubtful": "可疑",
+    "loss": "损失",
+}
+#: Non-performing classes (不良贷款): the NPL ratio's numerator.
+NON_PERFORMING_CLASSES = frozenset({"substandard", "doubtful", "loss"})
+
+
 class OrderRefused(ValueError):
     """An allocation order that cannot be used. It carries its message as a template and parameters (docs/i18n.md),
     so a domain error quoting it (the product checks) shows it in the reader's language; ``str()`` is English."""

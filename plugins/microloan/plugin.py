@@ -8,13 +8,15 @@ from pathlib import Path
 from surety.core.hookspecs import GraphQLContribution, PluginManifest
 from surety.core.plugins import hookimpl
 from surety.plugins.microloan import KEY, __version__
+from surety.plugins.microloan import settings as settings_models
+from surety.plugins.microloan.loan import models as loan_models
 from surety.plugins.microloan.permissions import DEFAULT_GRANTS, PERMISSIONS
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (product_models,)
+MODEL_MODULES = (settings_models, product_models, loan_models)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (product_graphql,)
 
