@@ -91,13 +91,21 @@ class ExportVoucher:
         return sum((line.credit for line in self.lines), ZERO)
 
 
+def period_of(day: dt.date) -> str:
+    """The accounting period ``YYYY-MM`` a date falls in (the importers derive a voucher's period from its date)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def check_voucher(voucher: ExportVoucher) -> None:
-    """Refuse a voucher no accounting package would import: a bad period, no number or word, no lines, a line with
-    both or neither side non-zero, a negative or sub-fen amount, debits unequal to credits."""
+    """Refuse a voucher no accounting package would import: a bad period or a date outside it, no number or word,
+    no lines, a line with both or neither side non-zero, a negative or sub-fen amount, debits unequal to credits."""
     label = f"{voucher.word}-{voucher.number:04d}" if isinstance(voucher.number, int) else str(voucher.number)
     if not PERIOD.match(voucher.period or ""):
         raise ValidationFailed("Voucher {voucher}: the period {period} is not of the form YYYY-MM.", field="period",
                                voucher=label, period=voucher.period)
+    if voucher.period != period_of(voucher.voucher_date):
+        raise ValidationFailed("Voucher {voucher}: its date {date} is not in its period {period}.", field="period",
+                               voucher=label, date=voucher.voucher_date.isoformat(), period=voucher.period)
     if not voucher.word:
         raise ValidationFailed("Voucher {voucher} has no voucher word.", field="word", voucher=label)
     if not isinstance(voucher.number, int) or voucher.number < 1:
