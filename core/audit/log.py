@@ -25,7 +25,8 @@ log = structlog.get_logger(__name__)
 _LIMITS = {"action": 100, "entity_type": 100, "entity_id": 64}
 _CONTEXT_LIMIT = 64  # request_id and client_addr come from outside: cut, never fail the mutation
 
-# Built once: appending runs three short statements and nothing else (see docs/audit.md, "Performance").
+# Built once: appending runs three short statements and nothing else, one or two when the transaction already
+# appended (see docs/audit.md, "Performance").
 # They are Core statements on the session's connection, a deliberate exception to the rule against plain-table
 # statements on tenant tables: each one names the bound tenant explicitly (WHERE tenant_id / the inserted
 # tenant_id), and RLS still applies on PostgreSQL. Skipping the ORM path (autoflush, execute listeners) halves the
@@ -38,7 +39,7 @@ _BUMP = (
 )
 _SET_HASH = (
     update(_HEADS).where(_HEADS.c.tenant_id == bindparam("audit_tenant"))
-    .values(last_hash=bindparam("audit_hash"))
+    .values(last_seq=bindparam("audit_seq"), last_hash=bindparam("audit_hash"))
 )
 _INSERT = insert(AuditRecord.__table__)
 #: PostgreSQL: the head's new hash and the record in one round trip (a data-modifying CTE; SQLite has none). The
@@ -72,7 +73,7 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
 
     key_id = get_settings().audit_key_id
     key = record_mac(key_id, tenant)  # before the head moves: a missing key fails the append cleanly
-    seq, prev_hash = _advance_head(session, tenant)
+    seq, prev_hash = _take_head(session, tenant)
     values = {
         "tenant_id": tenant, "id": uuid7(), "seq": seq, "occurred_at": utcnow(),
         "actor_type": who.type, "actor_id": None if who.id is None else str(who.id)[:64],
@@ -83,17 +84,46 @@ def audit(session: Session, action: str, *, entity_type: str | None = None, enti
     }
     values["hash"] = hash_content(values, key)
     conn = session.connection()
-    head = {"audit_tenant": tenant, "audit_hash": values["hash"]}
+    head = {"audit_tenant": tenant, "audit_seq": seq, "audit_hash": values["hash"]}
     if conn.dialect.name == "postgresql":
         conn.execute(_INSERT_SETTING_HASH, {**{f"r_{k}": v for k, v in values.items()}, **head})
     else:
         conn.execute(_SET_HASH, head)
         conn.execute(_INSERT, values)
+    session.info[_HEAD_HELD] = (tenant, seq, values["hash"])
     return AuditRecord(**values)
 
 
 def _cut(value: Any) -> str | None:
     return None if value is None else str(value)[:_CONTEXT_LIMIT]
+
+
+#: ``session.info`` key of the chain head the session's transaction holds locked: ``(tenant, last_seq, last_hash)``
+#: as its last append left it. The next append of the same transaction takes its seq and previous hash from here
+#: instead of locking and reading the head again (the lock is held until the transaction ends, so nobody else can
+#: have moved it). Dropped when the transaction ends and on every rollback, a savepoint's included (which undoes
+#: the appends made in it and, on PostgreSQL, releases the row lock taken in it).
+_HEAD_HELD = "audit_chain_head"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head_on_rollback(session: Session, _previous) -> None:
+    session.info.pop(_HEAD_HELD, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head_on_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HEAD_HELD, None)
+
+
+def _take_head(session: Session, tenant: uuid.UUID) -> tuple[int, str]:
+    """The seq and previous hash of the next record: from the head this transaction already holds, else
+    :func:`_advance_head`."""
+    held = session.info.get(_HEAD_HELD)
+    if held is not None and held[0] == tenant:
+        return held[1] + 1, held[2]
+    return _advance_head(session, tenant)
 
 
 def _advance_head(session: Session, tenant: uuid.UUID) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from surety.core import settings as settings_module
 from surety.core.audit.canonical import ZERO_HASH, canonical_json, hash_content, jsonable, record_hash
@@ -21,6 +21,7 @@ from surety.core.audit.keys import AuditKeyUnavailable, record_key
 from surety.core.audit.log import audit
 from surety.core.audit.models import AuditChainHead, AuditRecord
 from surety.core.audit.redact import REDACTED, sensitive_keys
+from surety.core.audit.verify import verify_chain
 from surety.core.context import ACTOR_USER, Actor, acting
 from surety.core.errors import TenantNotBound
 from surety.core.hookspecs import PluginManifest
@@ -210,3 +211,59 @@ def test_each_tenant_has_its_own_chain(db, bare_tenant):
     mine, theirs = _all(db, bare_tenant.id), _all(db, other.id)
     assert [r.seq for r in mine] == [1, 2] and [r.seq for r in theirs] == [1]
     assert theirs[0].prev_hash == ZERO_HASH and {r.tenant_id for r in mine} == {bare_tenant.id}
+
+
+class _Statements:
+    """The statements run on ``engine`` while inside (``with``)."""
+
+    def __init__(self, engine):
+        self.engine, self.seen = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._add)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._add)
+
+    def _add(self, conn, cursor, statement, *args):
+        self.seen.append(" ".join(statement.split()))
+
+
+def test_later_appends_of_a_transaction_use_the_head_it_holds(db, bare_tenant):
+    """The first append locks and reads the head; the next ones of the same transaction take seq and previous hash
+    from it (one statement on PostgreSQL, two on SQLite, instead of two and three), and the chain stays whole."""
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "h.one")
+        with _Statements(db.engine) as later:
+            audit(s, "h.two")
+            audit(s, "h.three")
+    assert not [q for q in later.seen if "RETURNING" in q]  # the head was not locked and read again
+    assert len(later.seen) == (2 if db.dialect == "postgresql" else 4)
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "h.four")  # a new transaction locks and reads the head again
+    records = _all(db, bare_tenant.id)
+    assert [(r.seq, r.action) for r in records] == [(1, "h.one"), (2, "h.two"), (3, "h.three"), (4, "h.four")]
+    assert [r.prev_hash for r in records[1:]] == [r.hash for r in records[:-1]]
+    with db.tenant_session(bare_tenant.id) as s:
+        head = s.scalars(select(AuditChainHead)).one()
+    assert (head.last_seq, head.last_hash) == (4, records[-1].hash)
+    assert verify_chain(db, bare_tenant.id).ok
+
+
+def test_a_rolled_back_savepoint_forgets_the_held_head(db, bare_tenant):
+    """Appends in a savepoint that rolls back are undone with it: the next append reads the head again, so its seq
+    and previous hash follow the last record kept (not the undone one)."""
+    with db.tenant_session(bare_tenant.id) as s:
+        audit(s, "r.kept")
+        with pytest.raises(RuntimeError), s.begin_nested():
+            audit(s, "r.undone")
+            raise RuntimeError("the step failed")
+        audit(s, "r.next")
+        with s.begin_nested():  # a released savepoint keeps what it appended
+            audit(s, "r.released")
+        audit(s, "r.last")
+    records = _all(db, bare_tenant.id)
+    assert [(r.seq, r.action) for r in records] == [(1, "r.kept"), (2, "r.next"), (3, "r.released"), (4, "r.last")]
+    assert [r.prev_hash for r in records[1:]] == [r.hash for r in records[:-1]]
+    assert verify_chain(db, bare_tenant.id).ok
