@@ -1,5 +1,6 @@
 """Hook implementations of the ``microloan`` plugin (hooks only; the rules live in the areas' modules) and the plain
-lists that put the areas together: their tables and their GraphQL (docs/microloan/README.md)."""
+lists that put the areas together: their tables, GraphQL, processes, event handlers and day-end jobs
+(docs/microloan/README.md). An area joins by adding its module to the list it belongs in."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from surety.core.hookspecs import GraphQLContribution, PluginManifest
 from surety.core.plugins import hookimpl
+from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
 from surety.plugins.microloan import settings as settings_models
 from surety.plugins.microloan.loan import models as loan_models
@@ -19,12 +21,20 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MODEL_MODULES = (settings_models, product_models, loan_models)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (product_graphql,)
+#: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
+PROCESSES = Processes(())
+#: Automatic workflow step handlers by name (``microloan.<name>``).
+WORKFLOW_HANDLERS: dict = {}
+#: What reacts to domain events (the plugin's own and other plugins'), in this order: ``handle(session, event)``.
+EVENT_HANDLERS = (PROCESSES.on_event,)
+#: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
+SCHEDULED_JOBS: tuple = ()
 
 
 @hookimpl
 def surety_manifest():
-    return PluginManifest(key=KEY, version=__version__, title="小额贷款",
-                          description="小额贷款：产品（分版本）、还款计划、还款冲销顺序。")
+    return PluginManifest(key=KEY, version=__version__, title="小额贷款", depends_on=("customers",),
+                          description="小额贷款：产品（分版本）、还款计划、贷款发放、还款、日终批处理、催收与核销。")
 
 
 @hookimpl
@@ -52,3 +62,29 @@ def surety_graphql():
     return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
                                mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
                                types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
+
+
+@hookimpl
+def surety_workflow_definitions():
+    return PROCESSES.definitions()
+
+
+@hookimpl
+def surety_workflow_subject(session, subject_type, subject_id):
+    return PROCESSES.subject(session, subject_type, subject_id)
+
+
+@hookimpl
+def surety_workflow_handlers():
+    return dict(WORKFLOW_HANDLERS)
+
+
+@hookimpl
+def surety_handle_event(session, event):
+    for handle in EVENT_HANDLERS:
+        handle(session, event)
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    return list(SCHEDULED_JOBS)

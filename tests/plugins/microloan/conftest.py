@@ -32,7 +32,7 @@ class MWorld:
 
 @pytest.fixture
 def mw(db, make_tenant) -> MWorld:
-    tenant = make_tenant(plugins=["microloan"])
+    tenant = make_tenant(plugins=["customers", "microloan"])
     w = MWorld(db=db, tenant=tenant)
     with db.tenant_session(tenant.id) as s:
         for name, role in PEOPLE.items():

@@ -134,7 +134,7 @@ def test_permissions(mw):
 def test_another_tenant_sees_nothing(mw, make_tenant, db):
     with mw.acting("admin") as (s, a):
         p = pr.create_product(s, a, CASH)
-    other = make_tenant(plugins=["microloan"])
+    other = make_tenant(plugins=["customers", "microloan"])
     with db.tenant_session(other.id) as s:
         admin = user_actor(s.scalar(select(User).where(User.username == "admin")))
         assert pr.list_products(s, admin) == []
