@@ -110,10 +110,11 @@ def workbook_bytes(sheet_title: str, rows: Iterable[Sequence[Any]], *, amount_co
     amounts = {index + 1 for index in amount_columns}
     for row in rows:
         sheet.append(list(row))
-        if amounts:
-            for cell in sheet[sheet.max_row]:
-                if cell.column in amounts and isinstance(cell.value, Decimal):
-                    cell.number_format = "0.00"
+        for cell in sheet[sheet.max_row]:
+            if cell.column in amounts and isinstance(cell.value, Decimal):
+                cell.number_format = "0.00"
+            elif cell.data_type == "f":  # text such as "=1+1" is a summary, never a formula
+                cell.data_type = "s"
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()

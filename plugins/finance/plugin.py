@@ -1,0 +1,60 @@
+"""Hook implementations of the ``finance`` plugin (hooks only; the rules live in the areas' modules) and the plain
+lists that put the areas together: their tables and their GraphQL (docs/finance/README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core.hookspecs import PluginManifest
+from surety.core.plugins import hookimpl
+from surety.plugins.finance import KEY, __version__
+from surety.plugins.finance.accounts import models as account_models
+from surety.plugins.finance.accounts.templates import DEFAULT_TEMPLATE
+from surety.plugins.finance.permissions import DEFAULT_GRANTS, PERMISSIONS
+from surety.plugins.finance.rules import models as rule_models
+from surety.plugins.finance.rules import services as rules
+from surety.plugins.finance.vouchers import models as voucher_models
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
+MODEL_MODULES = (account_models, voucher_models, rule_models)
+
+
+@hookimpl
+def surety_manifest():
+    return PluginManifest(key=KEY, version=__version__, title="财务凭证（业财一体化）",
+                          description="业财一体化：科目表模板、凭证模板（按业务事件自动生成凭证）、凭证审核记账、"
+                                      "红字冲销、结账、科目余额表与明细账。")
+
+
+@hookimpl
+def surety_models():
+    return list(MODEL_MODULES)
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    return PERMISSIONS
+
+
+@hookimpl
+def surety_default_grants():
+    return DEFAULT_GRANTS
+
+
+@hookimpl
+def surety_handle_event(session, event):
+    rules.handle_event(session, event)
+
+
+@hookimpl
+def surety_tenant_provisioned(session, tenant):
+    # The default chart with its rules for a tenant that has none, then the vouchers of money events already in
+    # the outbox (each once): enabling the plugin and `surety tenant sync` alike.
+    rules.ensure_chart(session, DEFAULT_TEMPLATE)
+    rules.backfill(session)
