@@ -242,4 +242,4 @@ def test_kingdee_cloud_parser_refuses_entries_out_of_order():
     data = common.workbook_bytes(kingdee.CLOUD_SHEET_TITLE, table)
     with pytest.raises(ValidationFailed) as refused:
         kingdee.parse_cloud_xlsx(data, BOOK)
-    assert refused.value.params == {"row": 5}
+    assert refused.value.params == {"row": 4}  # the third entry, numbered 5
