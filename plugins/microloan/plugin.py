@@ -12,13 +12,15 @@ from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
 from surety.plugins.microloan import settings as settings_models
 from surety.plugins.microloan.loan import models as loan_models
-from surety.plugins.microloan.permissions import DEFAULT_GRANTS, PERMISSIONS
+from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES = (settings_models, product_models, loan_models)
+#: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
+PERMISSION_MODULES = (product_permissions,)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (product_graphql,)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
@@ -49,12 +51,16 @@ def surety_migration_location():
 
 @hookimpl
 def surety_permissions():
-    return PERMISSIONS
+    return [p for m in PERMISSION_MODULES for p in m.PERMISSIONS]
 
 
 @hookimpl
 def surety_default_grants():
-    return DEFAULT_GRANTS
+    grants: dict[str, list[str]] = {}
+    for m in PERMISSION_MODULES:
+        for role, names in m.DEFAULT_GRANTS.items():
+            grants.setdefault(role, []).extend(names)
+    return grants
 
 
 @hookimpl
