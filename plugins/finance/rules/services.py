@@ -203,22 +203,24 @@ def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
                                    source=vouchers.VoucherSource(fact.event_type, fact.outbox_id))
 
 
-def _outbox_row(session: Session, event: DomainEvent) -> OutboxEvent | None:
-    """The outbox row core added for ``event`` in this transaction (given an id now, so the voucher can name it)."""
+def _outbox_row(session: Session, event: DomainEvent) -> uuid.UUID | None:
+    """The id of the outbox row core added for ``event`` in this transaction: still pending (given its id now, so
+    the voucher can name it) or already flushed by another plugin's handler (read back by type and time)."""
     payload = event.payload()
     for obj in session.new:
         if isinstance(obj, OutboxEvent) and obj.event_type == event.event_type and \
                 obj.occurred_at == event.occurred_at and obj.payload == payload:
             if obj.id is None:
                 obj.id = uuid7()
-            return obj
-    return None
+            return obj.id
+    rows = session.execute(select(OutboxEvent.id, OutboxEvent.payload).where(
+        OutboxEvent.event_type == event.event_type, OutboxEvent.occurred_at == event.occurred_at))
+    return next((row_id for row_id, stored in rows if stored == payload), None)
 
 
 def handle_event(session: Session, event: DomainEvent) -> FinanceVoucher | None:
     """``surety_handle_event``: the voucher of ``event`` by the tenant's rule, in the event's transaction."""
-    row = _outbox_row(session, event)
-    return write_for(session, EventFact(event.event_type, event.payload(), row.id if row else None))
+    return write_for(session, EventFact(event.event_type, event.payload(), _outbox_row(session, event)))
 
 
 @dataclass(frozen=True)

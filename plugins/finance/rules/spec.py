@@ -24,7 +24,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from surety.core.i18n import N_, format_message
@@ -147,13 +147,13 @@ def voucher_date(payload: Mapping[str, Any], date_field: str, default: Callable[
 
 
 def plan(lines: Sequence[Mapping[str, Any]], payload: Mapping[str, Any], summary: str) -> list[PlannedLine]:
-    """The lines a rule writes for ``payload``: conditions applied, amounts evaluated and rounded to the fen,
+    """The lines a rule writes for ``payload``: conditions applied, amounts evaluated and rounded half up to the fen,
     negative amounts on the other side, zero lines dropped."""
     out = []
     for spec in lines:
         if not _matches(spec.get("when"), payload):
             continue
-        amount = evaluate(spec["amount"], payload).quantize(Decimal("0.01"))
+        amount = evaluate(spec["amount"], payload).quantize(Decimal("0.01"), ROUND_HALF_UP)
         if amount == 0:
             continue
         side = spec["side"] if amount > 0 else (CREDIT if spec["side"] == DEBIT else DEBIT)

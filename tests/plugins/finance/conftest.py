@@ -60,3 +60,9 @@ def fw(db, make_tenant) -> FWorld:
 def fgw(db, make_tenant) -> FWorld:
     """A tenant with customers, guarantee and finance enabled."""
     return _people(db, make_tenant(plugins=["customers", "guarantee", "finance"]))
+
+
+@pytest.fixture
+def world_of(db):
+    """``world_of(tenant) -> FWorld``: the people of these tests in a tenant made by the test itself."""
+    return lambda tenant: _people(db, tenant)
