@@ -255,8 +255,12 @@ def subject_fields(session: Session, instance: WorkflowInstance) -> dict[str, An
     if fresh is None:
         return dict(instance.subject or {})
     fields = dict(fresh)
-    session.info.setdefault(_SUBJECTS, {})[key] = copy.deepcopy(fields)
+    _remember_subject(session, instance, fields)
     return fields
+
+
+def _remember_subject(session: Session, instance: WorkflowInstance, fields: Mapping[str, Any]) -> None:
+    session.info.setdefault(_SUBJECTS, {})[(instance.subject_type, instance.subject_id)] = copy.deepcopy(dict(fields))
 
 
 def _variables(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
@@ -492,12 +496,19 @@ def guard_domain(fn):
 @guard_domain
 def start(session: Session, actor: Actor, *, definition_key: str, subject_type: str, subject_id: str,
           subject: Mapping[str, Any] | None = None, title: str = "", today: dt.date | None = None,
-          client_key: str | None = None) -> WorkflowInstance:
-    """Start the published version of ``definition_key`` about a subject (permission ``core:workflow:start``)."""
+          client_key: str | None = None, current: Mapping[str, Any] | None = None) -> WorkflowInstance:
+    """Start the published version of ``definition_key`` about a subject (permission ``core:workflow:start``).
 
+    ``subject`` is what the instance stores (no personal data); ``current``, when the caller has just computed it,
+    is exactly what the owning plugin's ``surety_workflow_subject`` would answer for the subject now: the first
+    step's conditions and assignee rules then read it instead of asking the plugin again (:func:`subject_fields`
+    keeps it under the same rules as an answer it asked for)."""
+
+    if current is not None and _foreign_changes(session):  # given before changes not flushed yet: not trusted
+        current = None
     require(session, actor, "core:workflow", "start")
     return _start(session, actor, definition_key=definition_key, subject_type=subject_type, subject_id=subject_id,
-                  subject=subject, title=title, today=today, client_key=client_key)
+                  subject=subject, title=title, today=today, client_key=client_key, current=current)
 
 
 def start_as_system(session: Session, by: str, *, definition_key: str, subject_type: str, subject_id: str,
@@ -513,7 +524,7 @@ def start_as_system(session: Session, by: str, *, definition_key: str, subject_t
 
 def _start(session: Session, actor: Actor, *, definition_key: str, subject_type: str, subject_id: str,
            subject: Mapping[str, Any] | None, title: str, today: dt.date | None,
-           client_key: str | None) -> WorkflowInstance:
+           client_key: str | None, current: Mapping[str, Any] | None = None) -> WorkflowInstance:
     if client_key:
         done = session.execute(select(WorkflowEvent.instance_id, WorkflowEvent.action)
                                .where(WorkflowEvent.client_key == client_key)).first()
@@ -549,5 +560,7 @@ def _start(session: Session, actor: Actor, *, definition_key: str, subject_type:
     record(session, instance, "start", actor=actor, step_key=None, client_key=client_key,
            details={"definition": version.key, "version": version.version})
     raise_event(session, _event(instance, WorkflowInstanceStarted))
+    if current is not None:
+        _remember_subject(session, instance, current)
     enter(session, instance, definition_of(session, instance).start, today=today or business_today())
     return instance

@@ -36,6 +36,7 @@ from surety.plugins.guarantee.origination.approval import (
     ENTITY,
     SUBJECT_TYPE,
     fields_of,
+    stored_fields,
 )
 from surety.plugins.guarantee.origination.events import GuaranteeApplicationSubmitted
 from surety.plugins.guarantee.permissions import PROJECT, SETTINGS
@@ -285,7 +286,7 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
         if product.category == CATEGORY_NON_FINANCING and not project.beneficiary_name:
             raise ValidationFailed("A non-financing guarantee names its beneficiary (受益人) before it is submitted.",
                                    field="beneficiary_name")
-        _customer(session, project.customer_id)
+        customer = _customer(session, project.customer_id)
         flags = door.screen(session, project.customer_id, SCREEN_BUSINESS)
         if product.requires_counter_guarantee:
             count = session.scalar(select(func.count()).select_from(GuaranteeCounterGuarantee)
@@ -298,8 +299,11 @@ def submit_application(session: Session, actor: Actor, project_id: uuid.UUID, *,
         project.flags = sorted(set(project.flags or []) | set(flags))
         project.status, project.submitted_at = STATUS_IN_APPROVAL, utcnow()
         session.flush()
+        # The subject's fields once: the engine stores them without the customer's name, and its first step reads
+        # them as they are (the plugin's surety_workflow_subject would answer the same).
+        current = fields_of(session, project, customer=customer)
         instance = engine.start(session, actor, definition_key=DEFINITION_KEY, subject_type=SUBJECT_TYPE,
-                                subject_id=str(project.id), subject=fields_of(session, project, with_names=False),
+                                subject_id=str(project.id), subject=stored_fields(current), current=current,
                                 title=f"担保项目 {project.project_no}", today=today)
         project.workflow_instance_id = instance.id
         session.flush()

@@ -12,6 +12,7 @@ the instance rejected. Tenants edit the definition like any other (workflowDefin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -105,19 +106,22 @@ def fee_below_default(project: GuaranteeProject, product: GuaranteeProduct | Non
     return False
 
 
-def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True) -> dict[str, Any]:
+def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool = True,
+              customer: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What conditions and assignee rules read of a project: amounts as Decimal, ids as text, the settings'
     thresholds, the product's kind and the customer's summary (``customer.kind`` ...; its name only when
     ``with_names``: the engine stores the fields given at start, and those keep no personal data), the fee proposed
     with the application (``proposed_fee_rate``, ``proposed_fee``), the product's ``product_default_fee_rate`` and
     ``fee_below_default`` (:func:`fee_below_default`; also the flag ``fee_below_default`` in ``flags``), and the
     non-sensitive custom fields of the project (``custom.<key>``) and of the customer (``customer.custom.<key>``,
-    docs/custom-fields.md)."""
+    docs/custom-fields.md). ``customer``: the customer's summary when the caller has just read it (not read again).
+    """
 
     settings = get_settings(session)
     product = session.get(GuaranteeProduct, (project.tenant_id, project.product_id))  # from memory when loaded
     below = fee_below_default(project, product)
-    customer = door.summary(session, project.customer_id) or {}
+    if customer is None:
+        customer = door.summary(session, project.customer_id) or {}
     shown = {k: str_or_none(customer.get(k)) for k in ("kind", "industry", "region", "size")}
     customer_custom, project_custom = subject_values_of(session, [
         (f"customer_{project.customer_kind}", project.customer_id), ("guarantee_project", project.id)])
@@ -139,6 +143,12 @@ def fields_of(session: Session, project: GuaranteeProject, *, with_names: bool =
         "product_default_fee_rate": product.default_fee_rate if product else None, "fee_below_default": below,
         "committee_threshold": settings.committee_threshold, "green_channel_max": settings.green_channel_max,
     }
+
+
+def stored_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields_of(...)`` as ``fields_of(..., with_names=False)`` gives it: without the customer's name (what the
+    engine stores at start)."""
+    return {**fields, "customer": {k: v for k, v in fields["customer"].items() if k != "name"}}
 
 
 def project_fields(session: Session, subject_id: str) -> dict[str, Any] | None:

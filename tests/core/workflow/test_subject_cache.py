@@ -145,3 +145,33 @@ def test_engine_bookkeeping_keeps_the_fields_other_writes_and_savepoints_drop_th
         instance = s.scalars(select(WorkflowInstance).where(WorkflowInstance.id == iid)).one()
         assert engine.subject_fields(s, instance)["amount"] == "13"
         assert loans.asked == 5
+
+
+def test_start_with_the_current_fields_does_not_ask_the_plugin_again(org, loans):
+    """A caller that has just computed the subject's fields gives them as ``current``: the first step's assignee rule
+    reads them (here: the manager), and the plugin is not asked."""
+    loans.amounts["L-4"] = "10"
+    loans.asked = 0
+    current = {"amount": "10", "manager_id": str(org.id("bob")), "org_unit_id": None, "customer": {"grade": "A"}}
+    with org.session() as s, acting(org.actor("alice")):
+        instance = engine.start(s, org.actor("alice"), definition_key="loans.review", subject_type="loans:loan",
+                                subject_id="L-4", subject={"amount": "10"}, current=current)
+        task = s.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == instance.id)).one()
+        assert (task.step_key, task.assignee_id) == ("review", org.id("bob"))
+        assert instance.subject["amount"] == "10" and "manager_id" not in instance.subject  # what was given to store
+    assert loans.asked == 0
+
+
+def test_start_asks_the_plugin_when_something_else_is_pending(org, loans):
+    """``current`` describes the subject before the caller's unflushed changes: with any pending foreign change the
+    engine asks the plugin (here it answers another manager) instead of trusting it."""
+    loans.amounts["L-5"] = "10"
+    loans.asked = 0
+    stale = {"amount": "10", "manager_id": str(org.id("alice")), "org_unit_id": None, "customer": {"grade": "A"}}
+    with org.session() as s, acting(org.actor("alice")):
+        s.scalar(select(User).where(User.id == org.id("bob"))).display_name = "Bob pending"
+        instance = engine.start(s, org.actor("alice"), definition_key="loans.review", subject_type="loans:loan",
+                                subject_id="L-5", current=stale)
+        task = s.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == instance.id)).one()
+        assert task.assignee_id == org.id("bob")
+    assert loans.asked == 1

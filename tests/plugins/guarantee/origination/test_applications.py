@@ -9,12 +9,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from surety.core.audit.canonical import jsonable
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
 from surety.plugins.customers.blacklist import decide_entry, request_entry
 from surety.plugins.guarantee.origination import applications as ap
+from surety.plugins.guarantee.origination.approval import fields_of
 from surety.plugins.guarantee.project.models import GuaranteeCounterGuarantee, GuaranteeNumberSequence, GuaranteeProject
 from surety.plugins.guarantee.project.products import retire_product
 from surety.plugins.guarantee.testing import make_bank, make_product
@@ -283,3 +285,19 @@ def test_monitoring_day_settings_validated_and_saved(gw):
         entry = s.scalars(select(AuditRecord).where(AuditRecord.action == "guarantee.settings.updated")
                           .order_by(AuditRecord.seq.desc())).first()
     assert entry.before["inspection_interval_days"] == 90 and entry.after["inspection_interval_days"] == 60
+
+
+def test_the_stored_subject_keeps_no_customer_name_and_routing_reads_the_current_fields(gw, catalog):
+    """Submission computes the subject's fields once: the instance stores them without the customer's name (as
+    ``fields_of(..., with_names=False)``), and the first step is routed on them without asking the plugin again."""
+    pid = draft(gw, catalog)
+    with gw.acting("mgr") as (s, a):
+        ap.submit_application(s, a, pid)
+    with gw.session() as s:
+        project = s.get(GuaranteeProject, (gw.tenant.id, pid))
+        inst = s.scalars(select(WorkflowInstance).where(WorkflowInstance.id == project.workflow_instance_id)).one()
+        stored = {k: v for k, v in inst.subject.items() if k != "initiator_id"}
+        assert "name" not in inst.subject["customer"] and inst.subject["customer"]["kind"] == "corporate"
+        assert stored == jsonable(fields_of(s, project, with_names=False))
+        task = s.scalars(select(WorkflowTask).where(WorkflowTask.instance_id == inst.id)).one()
+    assert task.assignee_id == gw.actors["head"].id_uuid
