@@ -11,7 +11,9 @@ from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
 from surety.plugins.microloan import settings as settings_models
+from surety.plugins.microloan.loan import approval as loan_approval
 from surety.plugins.microloan.loan import models as loan_models
+from surety.plugins.microloan.loan import permissions as loan_permissions
 from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
@@ -20,11 +22,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES = (settings_models, product_models, loan_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (product_permissions,)
+PERMISSION_MODULES = (product_permissions, loan_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (product_graphql,)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
-PROCESSES = Processes(())
+PROCESSES = Processes((loan_approval,))
 #: Automatic workflow step handlers by name (``microloan.<name>``).
 WORKFLOW_HANDLERS: dict = {}
 #: What reacts to domain events (the plugin's own and other plugins'), in this order: ``handle(session, event)``.

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from surety.core.crypto.fields import EncryptedString
 from surety.core.db.base import Base, TenantScoped
 from surety.core.db.types import Money, UTCDateTime, utcnow
 
@@ -125,3 +126,61 @@ class MicroloanInstallment(TenantScoped, Base):
     paid_penalty: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     #: The business date everything due on this installment was paid (None: open).
     settled_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class MicroloanInvestigation(TenantScoped, Base):
+    """The pre-loan investigation (贷前调查) of a loan: who investigated, when they visited, what they found and their
+    conclusion. One row per loan (recorded again while the loan is under investigation, it is replaced).
+
+    The findings and the borrower's figures are personal data (an individual's income and assets): encrypted with the
+    tenant's data key like the customer pool's personal fields; the figures are kept as exact decimal text and read
+    as Decimal through the ``*_amount`` properties.
+    """
+
+    __tablename__ = "microloan_investigations"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "loan_id"], ["microloan_loans.tenant_id", "microloan_loans.id"]),
+        UniqueConstraint("tenant_id", "loan_id"),
+    )
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    investigator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    #: Business date of the visit (实地走访).
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(EncryptedString("microloan_investigations.findings"))
+    #: Yearly income, total assets and total liabilities of the borrower (yuan, exact decimal text), None: not taken.
+    annual_income: Mapped[str | None] = mapped_column(EncryptedString("microloan_investigations.annual_income"),
+                                                      nullable=True)
+    total_assets: Mapped[str | None] = mapped_column(EncryptedString("microloan_investigations.total_assets"),
+                                                     nullable=True)
+    total_liabilities: Mapped[str | None] = mapped_column(
+        EncryptedString("microloan_investigations.total_liabilities"), nullable=True)
+    #: A key of conventions-like INVESTIGATION_CONCLUSIONS (loan/origination.py): ``recommend`` or ``decline``.
+    conclusion: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def _amount(text: str | None) -> Decimal | None:
+        return None if text is None else Decimal(text)
+
+    @property
+    def annual_income_amount(self) -> Decimal | None:
+        return self._amount(self.annual_income)
+
+    @property
+    def total_assets_amount(self) -> Decimal | None:
+        return self._amount(self.total_assets)
+
+    @property
+    def total_liabilities_amount(self) -> Decimal | None:
+        return self._amount(self.total_liabilities)
+
+
+class MicroloanNumberSequence(TenantScoped, Base):
+    """The counter of a loan-number series (loan/numbering.py): one row per tenant and series."""
+
+    __tablename__ = "microloan_number_sequences"
+    __table_args__ = (UniqueConstraint("tenant_id", "series"),)
+
+    series: Mapped[str] = mapped_column(String(60))
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
