@@ -17,12 +17,14 @@ from surety.plugins.microloan.loan import permissions as loan_permissions
 from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
+from surety.plugins.microloan.repayment import models as repayment_models
+from surety.plugins.microloan.repayment import permissions as repayment_permissions
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (settings_models, product_models, loan_models)
+MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (product_permissions, loan_permissions)
+PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (product_graphql,)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
