@@ -108,11 +108,13 @@ def test_a_page_costs_the_same_queries_whatever_its_size(gw, api, db):
         products = [make_product(s, code=f"P{n}") for n in range(3)]
         banks = [make_bank(s, name=f"银行{n}", total=None)[0] for n in range(4)]
         bank_of: dict[str, str | None] = {}  # project number -> the bank's name, None for projects without one
+        product_of: dict[str, str] = {}  # project number -> the product's code (3 products shared by 55 projects)
         for n in range(55):
             customer = gw.customers["corp" if n % 2 else "person"]
             p = make_project(s, a, customer, customer_kind="corporate" if n % 2 else "individual",
                              product=products[n % 3], bank=banks[n % 4] if n % 5 else None)
             bank_of[p.project_no] = banks[n % 4].name if n % 5 else None
+            product_of[p.project_no] = products[n % 3].code
             for k in range(n % 3):
                 s.add(GuaranteeCounterGuarantee(project_id=p.id, kind=("mortgage", "pledge")[k],
                                                 valuation=Decimal("100.10")))
@@ -133,6 +135,8 @@ def test_a_page_costs_the_same_queries_whatever_its_size(gw, api, db):
     nodes = [e["node"] for e in pages[50]["edges"]]
     assert {n["customer"]["name"] for n in nodes} == {"华夏建材有限公司", "张三"}
     assert {n["product"]["code"] for n in nodes} == {"P0", "P1", "P2"}
+    assert {n["projectNo"]: n["product"]["code"] for n in nodes} == {n["projectNo"]: product_of[n["projectNo"]]
+                                                                    for n in nodes}
     # Which 50 of the 55 the page holds depends on how ties in creation time order: check each row's own bank.
     assert {n["projectNo"]: n["bank"] and n["bank"]["name"] for n in nodes} == {
         n["projectNo"]: bank_of[n["projectNo"]] for n in nodes}
