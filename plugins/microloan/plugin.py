@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surety.core.hookspecs import GraphQLContribution, PluginManifest
+from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
 from surety.plugins.microloan import settings as settings_models
+from surety.plugins.microloan.dayend import batch as dayend_batch
+from surety.plugins.microloan.dayend import models as dayend_models
 from surety.plugins.microloan.loan import approval as loan_approval
 from surety.plugins.microloan.loan import models as loan_models
 from surety.plugins.microloan.loan import permissions as loan_permissions
@@ -22,7 +24,7 @@ from surety.plugins.microloan.repayment import permissions as repayment_permissi
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models)
+MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models, dayend_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
 PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
@@ -34,7 +36,11 @@ WORKFLOW_HANDLERS: dict = {}
 #: What reacts to domain events (the plugin's own and other plugins'), in this order: ``handle(session, event)``.
 EVENT_HANDLERS = (PROCESSES.on_event,)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
-SCHEDULED_JOBS: tuple = ()
+SCHEDULED_JOBS: tuple = (
+    ScheduledJob("microloan_day_end", dayend_batch.day_end_job, order=20,
+                 description="Accrue interest, penalty and compound interest, days past due, classes and provisions; "
+                             "remind of installments falling due."),
+)
 
 
 @hookimpl
