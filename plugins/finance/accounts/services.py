@@ -5,6 +5,7 @@ its default voucher rules; this module knows accounts only."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -34,6 +35,36 @@ def _image(a: FinanceAccount) -> dict:
             "dimensions": a.dimensions, "active": a.active}
 
 
+@dataclass(frozen=True)
+class ChartEntry:
+    """What a voucher needs of an account: its name, whether it takes lines, the dimensions it requires."""
+
+    name: str
+    active: bool
+    leaf: bool
+    dimensions: tuple[str, ...]
+
+
+_CACHE = "finance_chart"
+
+
+def chart(session: Session) -> dict[str, ChartEntry]:
+    """Code -> ChartEntry of every account, read once per session (every writer of the chart forgets it)."""
+    cached = session.info.get(_CACHE)
+    if cached is None:
+        rows = session.execute(select(FinanceAccount.code, FinanceAccount.name, FinanceAccount.active,
+                                      FinanceAccount.dimensions, FinanceAccount.parent_code)).all()
+        parents = {r.parent_code for r in rows if r.parent_code}
+        cached = {r.code: ChartEntry(r.name, r.active, r.code not in parents,
+                                     tuple(d for d in r.dimensions.split(",") if d)) for r in rows}
+        session.info[_CACHE] = cached
+    return cached
+
+
+def forget_chart(session: Session) -> None:
+    session.info.pop(_CACHE, None)
+
+
 def installed_template(session: Session) -> str | None:
     """The key of the chart template the tenant installed, None before any."""
     return session.scalar(select(FinanceChart.template_key))
@@ -56,6 +87,7 @@ def install_accounts(session: Session, actor: Actor | None, template_key: str, *
     if current is not None:
         session.execute(delete(FinanceAccount))
         session.execute(delete(FinanceChart))
+    forget_chart(session)
     session.add(FinanceChart(template_key=template_key))
     rows = [FinanceAccount(code=a.code, name=a.name, direction=a.direction, category=a.category,
                            level=level_of(a.code), parent_code=parent_of(a.code), dimensions=",".join(a.dimensions))
@@ -136,6 +168,7 @@ def add_account(session: Session, actor: Actor, data: Mapping[str, Any]) -> Fina
                              dimensions=_dimensions(data.get("dimensions", parent.dimension_list if parent else ())))
     session.add(account)
     session.flush()
+    forget_chart(session)
     audit(session, "finance.account.added", entity_type=ENTITY, entity_id=account.id, after=_image(account),
           actor=actor)
     return account
@@ -159,6 +192,7 @@ def update_account(session: Session, actor: Actor, code: str, data: Mapping[str,
     if "dimensions" in data:
         account.dimensions = _dimensions(data["dimensions"])
     session.flush()
+    forget_chart(session)
     audit(session, "finance.account.updated", entity_type=ENTITY, entity_id=account.id, before=before,
           after=_image(account), actor=actor)
     return account

@@ -55,6 +55,7 @@ def install_chart(session: Session, actor: Actor | None, template_key: str) -> s
                        "another chart.", field="template_key", template_key=current)
     accounts.install_accounts(session, actor, template_key, replace=True)
     session.execute(delete(FinanceVoucherRule))
+    session.info.pop(_CACHE, None)
     for data in RULES.get(template_key, []):
         session.add(FinanceVoucherRule(**{**data, "lines": [spec.check_line(x) for x in data["lines"]]}))
     session.flush()
@@ -78,10 +79,27 @@ def list_rules(session: Session, actor: Actor) -> list[FinanceVoucherRule]:
     return list(session.scalars(select(FinanceVoucherRule).order_by(FinanceVoucherRule.event_type)))
 
 
-def rule_for(session: Session, event_type: str) -> FinanceVoucherRule | None:
-    """The active rule of ``event_type``, None when there is none."""
-    return session.scalar(select(FinanceVoucherRule).where(FinanceVoucherRule.event_type == event_type,
-                                                           FinanceVoucherRule.active.is_(True)))
+@dataclass(frozen=True)
+class ActiveRule:
+    name: str
+    word: str
+    summary: str
+    date_field: str
+    lines: tuple
+
+
+_CACHE = "finance_rules"
+
+
+def rule_for(session: Session, event_type: str) -> ActiveRule | None:
+    """The active rule of ``event_type``, None when there is none (the active rules are read once per session;
+    editing a rule or installing a chart forgets them)."""
+    cached = session.info.get(_CACHE)
+    if cached is None:
+        cached = session.info[_CACHE] = {
+            r.event_type: ActiveRule(r.name, r.word, r.summary, r.date_field, tuple(r.lines))
+            for r in session.scalars(select(FinanceVoucherRule).where(FinanceVoucherRule.active.is_(True)))}
+    return cached.get(event_type)
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,6 +158,7 @@ def set_rule(session: Session, actor: Actor, event_type: str, data: Mapping[str,
     if missing:
         raise ValidationFailed("No account with the code {account_code}.", field="lines", account_code=missing[0])
     session.flush()
+    session.info.pop(_CACHE, None)
     audit(session, "finance.rule.set", entity_type=ENTITY, entity_id=rule.id, before=before, after=_image(rule),
           actor=actor)
     return rule
@@ -181,13 +200,11 @@ def _lines(session: Session, planned: list[spec.PlannedLine]) -> list[dict[str, 
 
 def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
     """Write the system voucher of one event by the tenant's rule for its type (in the caller's transaction): None
-    when there is no rule, the rule gives no line, or a voucher for that outbox row exists. A rule that cannot be
-    applied raises (ValidationFailed), so the business fact rolls back with it."""
+    when there is no rule or the rule gives no line. A rule that cannot be applied raises (ValidationFailed), so the
+    business fact rolls back with it. The caller knows no voucher names ``fact.outbox_id`` yet (a live event's row
+    is new; the backfill skips rows with a voucher)."""
     rule = rule_for(session, fact.event_type)
     if rule is None:
-        return None
-    if fact.outbox_id is not None and session.scalar(
-            select(FinanceVoucher.id).where(FinanceVoucher.source_event_id == fact.outbox_id)) is not None:
         return None
     try:
         day = spec.voucher_date(fact.payload, rule.date_field, business_today)
@@ -200,7 +217,7 @@ def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
         return None
     return vouchers.create_voucher(session, None, voucher_date=day, word=rule.word,
                                    summary=spec.render(rule.summary, fact.payload) or rule.name, lines=lines,
-                                   source=vouchers.VoucherSource(fact.event_type, fact.outbox_id))
+                                   source=vouchers.VoucherSource(fact.event_type, fact.outbox_id), check_source=False)
 
 
 def _outbox_row(session: Session, event: DomainEvent) -> uuid.UUID | None:

@@ -39,7 +39,7 @@ from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.workflow.engine import business_today
-from surety.plugins.finance.accounts.models import FinanceAccount
+from surety.plugins.finance.accounts.services import chart
 from surety.plugins.finance.accounts.templates import DIMENSIONS
 from surety.plugins.finance.permissions import PERIOD, VOUCHER
 from surety.plugins.finance.vouchers.models import (
@@ -99,9 +99,17 @@ def format_number(word: str, seq: int) -> str:
 # ---------------------------------------------------------------- periods -------------------------------------------
 
 
+_CLOSED = "finance_closed_periods"
+
+
 def period_status(session: Session, period: str) -> str:
-    """``open`` or ``closed`` (a period never touched is open)."""
-    return session.scalar(select(FinancePeriod.status).where(FinancePeriod.period == period)) or OPEN
+    """``open`` or ``closed`` (a period never touched is open); the closed periods are read once per session
+    (closing and reopening forget them)."""
+    closed = session.info.get(_CLOSED)
+    if closed is None:
+        closed = session.info[_CLOSED] = frozenset(
+            session.scalars(select(FinancePeriod.period).where(FinancePeriod.status == CLOSED)))
+    return CLOSED if period in closed else OPEN
 
 
 def _refuse_closed(session: Session, period: str, field: str = "voucher_date") -> None:
@@ -124,6 +132,7 @@ def close_period(session: Session, actor: Actor, period: str) -> FinancePeriod:
         raise Conflict("Period {period} is already closed.", field="period", period=period)
     row.status, row.closed_at, row.closed_by = CLOSED, utcnow(), actor.id_uuid
     session.flush()
+    session.info.pop(_CLOSED, None)
     audit(session, "finance.period.closed", entity_type="finance:period", entity_id=period,
           after={"period": period}, actor=actor)
     return row
@@ -137,6 +146,7 @@ def reopen_period(session: Session, actor: Actor, period: str) -> FinancePeriod:
         raise Conflict("Period {period} is not closed.", field="period", period=period)
     row.status, row.closed_at, row.closed_by = OPEN, None, None
     session.flush()
+    session.info.pop(_CLOSED, None)
     audit(session, "finance.period.reopened", entity_type="finance:period", entity_id=period,
           after={"period": period}, actor=actor)
     return row
@@ -196,8 +206,7 @@ def _clean_lines(session: Session, lines: Sequence[Mapping[str, Any]], summary: 
     if not lines:
         raise ValidationFailed("A voucher has at least one line.", field="lines")
     codes = [str(line.get("account") or "") for line in lines]
-    accounts = {a.code: a for a in session.scalars(select(FinanceAccount).where(FinanceAccount.code.in_(codes)))}
-    parents = set(session.scalars(select(FinanceAccount.parent_code).where(FinanceAccount.parent_code.in_(codes))))
+    accounts = chart(session)
     out = []
     for i, line in enumerate(lines):
         where = f"lines[{i}]"
@@ -209,7 +218,7 @@ def _clean_lines(session: Session, lines: Sequence[Mapping[str, Any]], summary: 
         if not account.active:
             raise ValidationFailed("Line {line}: the account {account_code} {account_name} is inactive.",
                                    field=f"{where}.account", line=i + 1, account_code=code, account_name=account.name)
-        if code in parents:
+        if not account.leaf:
             raise ValidationFailed("Line {line}: the account {account_code} has sub-accounts; post to one of them.",
                                    field=f"{where}.account", line=i + 1, account_code=code)
         debit = _amount(line.get("debit"), f"{where}.debit", red_ink)
@@ -227,7 +236,7 @@ def _clean_lines(session: Session, lines: Sequence[Mapping[str, Any]], summary: 
                 row[column] = inputs.text(value, f"{where}.{column}", 40) or None
             else:
                 row[column] = _uuid(value, f"{where}.{column}")
-            if dim in account.dimension_list and row[column] is None:
+            if dim in account.dimensions and row[column] is None:
                 raise ValidationFailed("Line {line}: the account {account_code} needs the dimension {dimension}.",
                                        field=f"{where}.{column}", line=i + 1, account_code=code, dimension=dim)
         out.append(row)
@@ -246,10 +255,11 @@ def _image(v: FinanceVoucher) -> dict:
 
 def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.date, word: str, summary: str,
                    lines: Sequence[Mapping[str, Any]], source: VoucherSource | None = None,
-                   reversal_of: uuid.UUID | None = None) -> FinanceVoucher:
+                   reversal_of: uuid.UUID | None = None, check_source: bool = True) -> FinanceVoucher:
     """Write a draft voucher (needs finance:voucher:make; ``actor`` None: the system, for vouchers written from
     events). Each line: ``account`` (code), ``debit`` or ``credit`` (yuan), ``summary`` (default: the voucher's),
-    ``customer_id``, ``project_id``, ``bank_id``, ``department``. See the module for what is refused."""
+    ``customer_id``, ``project_id``, ``bank_id``, ``department``. See the module for what is refused; a second
+    voucher for one event is refused too (``check_source`` False: the caller knows the event is new)."""
     if actor is not None:
         require(session, actor, VOUCHER, "make")
     if not isinstance(voucher_date, dt.date) or isinstance(voucher_date, dt.datetime):
@@ -261,17 +271,16 @@ def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.da
     period = period_of(voucher_date)
     _refuse_closed(session, period)
     clean = _clean_lines(session, lines, summary, red_ink=reversal_of is not None)
-    if source is not None and source.event_id is not None and session.scalar(
+    if check_source and source is not None and source.event_id is not None and session.scalar(
             select(FinanceVoucher.id).where(FinanceVoucher.source_event_id == source.event_id)) is not None:
         raise Conflict("A voucher for that event already exists.", field="source")
     seq = next_seq(session, period, word)
-    voucher = FinanceVoucher(voucher_date=voucher_date, period=period, word=word, seq=seq,
+    voucher = FinanceVoucher(id=uuid7(), voucher_date=voucher_date, period=period, word=word, seq=seq,
                              number=format_number(word, seq), summary=summary, status=DRAFT,
                              total=sum(r["debit"] for r in clean), maker_id=actor.id_uuid if actor else None,
                              source_event_type=source.event_type if source else None,
                              source_event_id=source.event_id if source else None, reversal_of=reversal_of)
     session.add(voucher)
-    session.flush()
     session.add_all(FinanceVoucherLine(voucher_id=voucher.id, line_no=n, period=period, **row)
                     for n, row in enumerate(clean, start=1))
     session.flush()
