@@ -11,6 +11,12 @@ from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
 from surety.plugins.microloan import settings as settings_models
+from surety.plugins.microloan.collection import cases as collection_cases
+from surety.plugins.microloan.collection import classification as collection_classification
+from surety.plugins.microloan.collection import graphql as collection_graphql
+from surety.plugins.microloan.collection import models as collection_models
+from surety.plugins.microloan.collection import permissions as collection_permissions
+from surety.plugins.microloan.collection import writeoff as collection_writeoff
 from surety.plugins.microloan.dayend import batch as dayend_batch
 from surety.plugins.microloan.dayend import models as dayend_models
 from surety.plugins.microloan.loan import approval as loan_approval
@@ -24,22 +30,24 @@ from surety.plugins.microloan.repayment import permissions as repayment_permissi
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models, dayend_models)
+MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models, dayend_models, collection_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions)
+PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions, collection_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (product_graphql,)
+GRAPHQL_MODULES = (product_graphql, collection_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
-PROCESSES = Processes((loan_approval,))
+PROCESSES = Processes((loan_approval, collection_classification, collection_writeoff))
 #: Automatic workflow step handlers by name (``microloan.<name>``).
 WORKFLOW_HANDLERS: dict = {}
 #: What reacts to domain events (the plugin's own and other plugins'), in this order: ``handle(session, event)``.
-EVENT_HANDLERS = (PROCESSES.on_event,)
+EVENT_HANDLERS = (PROCESSES.on_event, collection_cases.on_event)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("microloan_day_end", dayend_batch.day_end_job, order=20,
                  description="Accrue interest, penalty and compound interest, days past due, classes and provisions; "
                              "remind of installments falling due."),
+    ScheduledJob("microloan_collection", lambda session, day: collection_cases.sync_cases(session, day), order=30,
+                 description="Open, move and close collection cases by days past due; mark broken promises to pay."),
 )
 
 
