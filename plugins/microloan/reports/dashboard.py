@@ -2,12 +2,13 @@
 and year, overdue loans, the five-category classes and the NPL ratio, provisions and their coverage, write-offs,
 overdue loans by collection stage, and each customer manager's workload.
 
-Every figure comes from two aggregate queries over ``microloan_loans`` (GROUP BY and conditional sums, never a loop
-over loans): one grouped by status, class and collection stage, one grouped by customer manager joined to the users
-for their names. Amounts are exact ``Decimal`` sums of ``Money`` columns in yuan; ratios are quotients rounded half-up
-to ``RATIO_PLACES`` places, None when the denominator is 0. Balances, days past due, classes and provisions are as
-the last day-end and repayments left them; ``as_of`` dates the periods (this month and year: from their first day
-to ``as_of``). The loans are those in the actor's data scope (``reports.common.scoped``).
+Every figure comes from three aggregate statements (GROUP BY and conditional sums, never a loop over loans): the
+loans grouped by class and collection stage, the on-book loans grouped by customer manager joined to the users for
+their names, and the collection results (open cases, actions this month, recoveries this year) as scalar
+subqueries. Amounts are exact ``Decimal`` sums of ``Money`` columns in yuan; ratios are quotients rounded half-up to
+``RATIO_PLACES`` places, None when the denominator is 0. Balances, days past due, classes and provisions are as the
+last day-end and repayments left them; ``as_of`` dates the periods (this month and year: from their first day to
+``as_of``). The loans are those in the actor's data scope (``reports.common.scoped``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from surety.core.context import Actor
 from surety.core.errors import ValidationFailed
 from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
+from surety.plugins.microloan.collection.models import (
+    CASE_OPEN,
+    MicroloanCollectionAction,
+    MicroloanCollectionCase,
+    MicroloanRecovery,
+)
 from surety.plugins.microloan.conventions import NON_PERFORMING_CLASSES, ON_BOOK_STATUSES, RISK_CLASSES
 from surety.plugins.microloan.loan.models import MicroloanLoan
 from surety.plugins.microloan.reports.common import ZERO, ratio, scoped
@@ -79,7 +86,8 @@ class ManagerLoad:
 
 @dataclass(frozen=True)
 class CollectionResults:
-    """What collection achieved (collection cases and actions): None until the collection area's tables exist."""
+    """What collection achieved: cases open now, actions this month, money recovered on written-off loans this
+    year (核销后收回)."""
 
     open_cases: int
     actions_this_month: int
@@ -118,7 +126,7 @@ class Dashboard:
     #: Overdue loans by collection stage, earliest stage first.
     stages: list[StageSlice]
     managers: list[ManagerLoad]
-    collection: CollectionResults | None = None
+    collection: CollectionResults
 
     @property
     def written_off(self) -> Decimal:
@@ -191,10 +199,25 @@ def _managers(session: Session, actor: Actor) -> list[ManagerLoad]:
     return sorted(rows, key=lambda m: (-m.balance, -m.active_loans, m.user_id is None, m.name, str(m.user_id)))
 
 
-def collection_results(session: Session, actor: Actor, as_of: dt.date) -> CollectionResults | None:
-    """Collection cases, actions and recoveries of the loans in scope: None until the collection area's tables exist
-    (docs/microloan/reports.md says what to count when they do)."""
-    return None
+def collection_results(session: Session, actor: Actor, as_of: dt.date, month_from: dt.date,
+                       year_from: dt.date) -> CollectionResults:
+    """Collection cases open now, collection actions taken this month and money recovered on written-off loans this
+    year (collection area's tables), of the loans in the actor's data scope, in one statement."""
+    loans = scoped(session, actor, select(MicroloanLoan.id))
+
+    def of_loans(stmt, model):
+        return stmt if loans.whereclause is None else stmt.where(model.loan_id.in_(loans))
+
+    case_, action, recovery = MicroloanCollectionCase, MicroloanCollectionAction, MicroloanRecovery
+    open_cases = of_loans(select(func.count(case_.id)).where(case_.status == CASE_OPEN), case_)
+    actions = of_loans(select(func.count(action.id)).where(action.happened_on >= month_from,
+                                                           action.happened_on <= as_of), action)
+    recovered = of_loans(select(func.sum(recovery.amount)).where(recovery.recovered_on >= year_from,
+                                                                 recovery.recovered_on <= as_of), recovery)
+    row = session.execute(select(open_cases.scalar_subquery(), actions.scalar_subquery(),
+                                 recovered.scalar_subquery())).one()
+    return CollectionResults(open_cases=_int(row[0]), actions_this_month=_int(row[1]),
+                             recovered_this_year=_money(row[2]))
 
 
 def dashboard(session: Session, actor: Actor, as_of: dt.date | None = None) -> Dashboard:
@@ -230,4 +253,5 @@ def dashboard(session: Session, actor: Actor, as_of: dt.date | None = None) -> D
         provision=provision, provision_coverage=ratio(provision, npl), written_off_loans=wo_n,
         written_off_principal=wo_p, written_off_interest=wo_i, recovered_after_write_off=recovered,
         stages=[StageSlice(name, days, *by_stage[name]) for name, days in stages],
-        managers=_managers(session, actor), collection=collection_results(session, actor, as_of))
+        managers=_managers(session, actor),
+        collection=collection_results(session, actor, as_of, month_from, year_from))

@@ -48,11 +48,11 @@ class MicroloanDashboardManager:
     overdue_balance: Decimal = strawberry.field(description="逾期贷款本金余额（单位见 amountUnit）")
 
 
-@strawberry.type(description="催收成果（催收案件与催收记录）。")
+@strawberry.type(description="催收成果：未结催收案件、本月催收记录、本年核销后收回。")
 class MicroloanDashboardCollection:
     open_cases: int = strawberry.field(description="未结催收案件数")
     actions_this_month: int = strawberry.field(description="本月催收记录数")
-    recovered_this_year: Decimal = strawberry.field(description="本年催收收回金额（单位见 amountUnit）")
+    recovered_this_year: Decimal = strawberry.field(description="本年已核销贷款收回金额（单位见 amountUnit）")
 
 
 @strawberry.type(description="小额贷款经营看板：余额、投放、逾期、五级分类与不良率、拨备、核销、催收阶段、客户经理工作量。"
@@ -84,8 +84,7 @@ class MicroloanDashboard:
     recovered_after_write_off: Decimal = strawberry.field(description="已核销贷款累计收回金额")
     stages: list[MicroloanDashboardStage] = strawberry.field(description="逾期贷款按催收阶段分布")
     managers: list[MicroloanDashboardManager] = strawberry.field(description="客户经理工作量，按在贷余额从高到低")
-    collection: MicroloanDashboardCollection | None = strawberry.field(
-        description="催收成果；催收模块未启用时为空")
+    collection: MicroloanDashboardCollection = strawberry.field(description="催收成果")
 
     @classmethod
     def of(cls, d: service.Dashboard, unit: AmountUnit) -> MicroloanDashboard:
@@ -113,7 +112,7 @@ class MicroloanDashboard:
                                                 active_loans=x.active_loans, balance=m(x.balance),
                                                 overdue_loans=x.overdue_loans,
                                                 overdue_balance=m(x.overdue_balance)) for x in d.managers],
-            collection=None if c is None else MicroloanDashboardCollection(
+            collection=MicroloanDashboardCollection(
                 open_cases=c.open_cases, actions_this_month=c.actions_this_month,
                 recovered_this_year=m(c.recovered_this_year)))
 

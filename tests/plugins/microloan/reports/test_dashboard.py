@@ -13,6 +13,11 @@ from sqlalchemy import event, select
 
 from surety.core.errors import PermissionDenied
 from surety.core.identity.models import User
+from surety.plugins.microloan.collection.models import (
+    MicroloanCollectionAction,
+    MicroloanCollectionCase,
+    MicroloanRecovery,
+)
 from surety.plugins.microloan.reports.dashboard import dashboard
 from surety.plugins.microloan.testing import make_loan, make_product
 
@@ -36,18 +41,31 @@ def _book(mw, extra: int = 0):
         _loan(s, p, mgr, amount="100000.00", disbursed=dt.date(2026, 1, 15), balance="80000.00", provision="800.00")
         _loan(s, p, mgr, amount="50000.00", disbursed=dt.date(2026, 3, 5), days_past_due=20,
               risk_class="special_mention", provision="1000.00")
-        _loan(s, p, admin, amount="200000.00", disbursed=dt.date(2025, 6, 1), balance="120000.00",
+        npl = _loan(s, p, admin, amount="200000.00", disbursed=dt.date(2025, 6, 1), balance="120000.00",
               days_past_due=120, risk_class="substandard", provision="30000.00")
         # An approved override puts this loan in 可疑 whatever its days past due say.
         _loan(s, p, None, amount="60000.00", disbursed=dt.date(2025, 3, 1), balance="40000.00", days_past_due=45,
               risk_class="special_mention", risk_class_override="doubtful", provision="20000.00")
         _loan(s, p, mgr, amount="30000.00", disbursed=dt.date(2026, 2, 10), status="settled", balance="0.00")
-        _loan(s, p, admin, amount="90000.00", disbursed=dt.date(2024, 5, 1), status="written_off", balance="0.00",
+        written = _loan(s, p, admin, amount="90000.00", disbursed=dt.date(2024, 5, 1), status="written_off",
+                        balance="0.00",
               written_off_on=dt.date(2026, 2, 1), written_off_principal="70000.00", written_off_interest="5000.00",
               recovered_amount="10000.00", risk_class="loss")
         _loan(s, p, admin, amount="40000.00", disbursed=dt.date(2024, 1, 1), status="written_off", balance="0.00",
               written_off_on=dt.date(2025, 11, 1), written_off_principal="20000.00", recovered_amount="2000.00",
               risk_class="loss")
+        # Collection: an open case on the 次级 loan, one closed; actions this month (two) and last month (one);
+        # recoveries this year (5,000.00) and last year (1,000.00).
+        open_case = MicroloanCollectionCase(loan_id=npl.id, loan_no=npl.loan_no, stage="M3+",
+                                            opened_on=dt.date(2025, 8, 1), stage_since=dt.date(2025, 11, 1))
+        s.add_all([open_case, MicroloanCollectionCase(loan_id=npl.id, loan_no=npl.loan_no, stage="M1",
+                                                      opened_on=dt.date(2025, 7, 1), stage_since=dt.date(2025, 7, 1),
+                                                      status="closed", closed_on=dt.date(2025, 7, 20))])
+        s.flush()
+        s.add_all([MicroloanCollectionAction(case_id=open_case.id, loan_id=npl.id, kind="call", happened_on=day)
+                   for day in (dt.date(2026, 3, 2), dt.date(2026, 3, 20), dt.date(2026, 2, 27))])
+        s.add_all([MicroloanRecovery(loan_id=written.id, amount=D("5000.00"), recovered_on=dt.date(2026, 3, 1)),
+                   MicroloanRecovery(loan_id=written.id, amount=D("1000.00"), recovered_on=dt.date(2025, 12, 1))])
         for _ in range(extra):
             _loan(s, p, mgr, amount="10000.00", disbursed=dt.date(2020, 1, 15), status="settled", balance="0.00")
         s.commit()
@@ -85,7 +103,8 @@ def test_every_figure_on_the_crafted_book(mw):
         (mw.actors["admin"].id_uuid, admin_name, 1, D("120000.00"), 1, D("120000.00")),
         (None, "", 1, D("40000.00"), 1, D("40000.00")),
     ]
-    assert d.collection is None
+    assert (d.collection.open_cases, d.collection.actions_this_month, d.collection.recovered_this_year) == (
+        1, 2, D("5000.00"))
 
 
 def test_an_empty_book_has_no_ratios(mw):
@@ -141,7 +160,7 @@ def test_graphql_in_wan(mw, api):
     assert d["disbursedThisYear"]["count"] == 3 and D(d["disbursedThisYear"]["amount"]) == D("18")
     assert d["classes"][2]["label"] == "次级" and D(d["classes"][2]["balance"]) == D("12")
     assert d["stages"][0]["stage"] == "M1" and d["managers"][0]["name"] == "Mgr"
-    assert d["collection"] is None
+    assert d["collection"] == {"openCases": 1}
     yuan = api(QUERY, {"a": "2026-03-20"}, token=token)["data"]["microloanDashboard"]
     assert yuan["amountUnit"] == "YUAN" and yuan["balance"] == "290000.00"
     refused = api(QUERY, {"a": "2026-03-20"}, token=api.login(mw.tenant.slug, "mgr"))
