@@ -20,6 +20,7 @@ from surety.plugins.microloan.collection import writeoff as collection_writeoff
 from surety.plugins.microloan.dayend import batch as dayend_batch
 from surety.plugins.microloan.dayend import models as dayend_models
 from surety.plugins.microloan.loan import approval as loan_approval
+from surety.plugins.microloan.loan import graphql as loan_graphql
 from surety.plugins.microloan.loan import models as loan_models
 from surety.plugins.microloan.loan import permissions as loan_permissions
 from surety.plugins.microloan import permissions as product_permissions
@@ -34,7 +35,7 @@ MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models,
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
 PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions, collection_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (product_graphql, collection_graphql)
+GRAPHQL_MODULES = (product_graphql, loan_graphql, collection_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((loan_approval, collection_classification, collection_writeoff))
 #: Automatic workflow step handlers by name (``microloan.<name>``).

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from surety.core import inputs
 from surety.core.audit.log import audit
-from surety.core.authz.check import require
+from surety.core.authz.check import allowed, require
 from surety.core.context import Actor
 from surety.core.errors import ValidationFailed
 from surety.plugins.microloan.conventions import RISK_CLASSES
 from surety.plugins.microloan.loan.approval import APPROVAL_ROLES
 from surety.plugins.microloan.loan.numbering import validate_pattern
-from surety.plugins.microloan.loan.permissions import SETTINGS
+from surety.plugins.microloan.loan.permissions import LOAN, SETTINGS
 from surety.plugins.microloan.settings import MicroloanSettings, get_settings
 
 #: Settings this service changes, in the order they are checked.
@@ -83,6 +83,13 @@ def _rates(value: Any) -> dict[str, str]:
         raise ValidationFailed("{name} gives exactly {choices}.", field=field, name=field,
                                choices=", ".join(RISK_CLASSES))
     return {c: str(inputs.rate(value[c], field)) for c in RISK_CLASSES}
+
+
+def read_settings(session: Session, actor: Actor) -> MicroloanSettings:
+    """The tenant's settings (needs microloan:loan:read or microloan:settings:manage)."""
+    if not allowed(session, actor, SETTINGS, "manage"):
+        require(session, actor, LOAN, "read")
+    return get_settings(session)
 
 
 def update_settings(session: Session, actor: Actor, data: Mapping[str, Any]) -> MicroloanSettings:
