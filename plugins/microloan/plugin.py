@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
+
 from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
@@ -26,6 +28,10 @@ from surety.plugins.microloan.loan import permissions as loan_permissions
 from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
+from surety.plugins.microloan.demo import add_demo_microloans
+from surety.plugins.microloan.reports import graphql as reports_graphql
+from surety.plugins.microloan.reports import permissions as reports_permissions
+from surety.plugins.microloan.reports.export import ledger_app
 from surety.plugins.microloan.repayment import models as repayment_models
 from surety.plugins.microloan.repayment import permissions as repayment_permissions
 
@@ -33,9 +39,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models, dayend_models, collection_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions, collection_permissions)
+PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions, collection_permissions,
+                      reports_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (product_graphql, loan_graphql, collection_graphql)
+GRAPHQL_MODULES = (product_graphql, loan_graphql, collection_graphql, reports_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((loan_approval, collection_classification, collection_writeoff))
 #: Automatic workflow step handlers by name (``microloan.<name>``).
@@ -113,3 +120,15 @@ def surety_handle_event(session, event):
 @hookimpl
 def surety_scheduled_jobs():
     return list(SCHEDULED_JOBS)
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    add_demo_microloans(session, tenant)
+
+
+@hookimpl
+def surety_cli(app):
+    microloan_app = typer.Typer(help="Microloan business (ledger and schedule export).", no_args_is_help=True)
+    microloan_app.add_typer(ledger_app, name="ledger")
+    app.add_typer(microloan_app, name=KEY)

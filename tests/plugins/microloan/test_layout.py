@@ -17,11 +17,11 @@ TESTS = Path(__file__).resolve().parent
 #: Business areas, lowest first: a module may import from its own area and from the areas before it. Later areas
 #: (loans, disbursement, day-end, collection, ...) go between ``product`` and ``repayment`` or after it, by what they
 #: need.
-AREAS = ("schedule", "product", "loan", "repayment", "dayend", "collection")
+AREAS = ("schedule", "product", "loan", "repayment", "dayend", "collection", "reports")
 #: Top-level modules below every area (they import no area).
 BASE = frozenset({"__init__", "conventions", "permissions", "settings", "events"})
 #: Top-level modules above every area: the hook implementations and what puts the areas together.
-WIRING = frozenset({"plugin", "testing"})
+WIRING = frozenset({"plugin", "testing", "demo"})
 #: Modules that must stay pure (no database, no session, no services of other areas).
 PURE = ("schedule.daycount", "schedule.builder", "repayment.allocation")
 IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",
