@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import ContextManager
 
 from sqlalchemy import Date, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -42,7 +41,7 @@ from surety.plugins.microloan.settings import get_settings
 
 #: Loans per chunk transaction.
 CHUNK_SIZE = 5000
-OpenSession = Callable[[], ContextManager[Session]]
+OpenSession = Callable[[], contextlib.AbstractContextManager[Session]]
 
 _L = MicroloanLoan.__table__
 _I = MicroloanInstallment.__table__

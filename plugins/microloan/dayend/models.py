@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKeyConstraint, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
@@ -55,6 +55,7 @@ class MicroloanAccrual(TenantScoped, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "loan_id"], ["microloan_loans.tenant_id", "microloan_loans.id"]),
         UniqueConstraint("tenant_id", "loan_id", "business_date", "kind"),
+        Index("ix_microloan_accruals_date", "tenant_id", "business_date"),
     )
 
     loan_id: Mapped[uuid.UUID] = mapped_column(Uuid)

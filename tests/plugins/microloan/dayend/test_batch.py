@@ -102,8 +102,8 @@ def test_events_once_with_the_days_totals_and_a_rerun_is_a_no_op(mw):
         assert len(_events(s, "MicroloanInterestAccrued")) == 2 and len(_events(s, "MicroloanProvisionAdjusted")) == 1
 
 
-def _book(w, day_count="ACT/365"):
-    with w.session() as s:
+def _book(open_session, day_count="ACT/365"):
+    with open_session() as s:
         product = make_product(s, code="P1", day_count=day_count, annual_rate=Decimal("0.1799"))
         for n in range(7):
             loan = make_loan(s, product, amount=f"{10000 + n * 1234}.56", disbursed_on=D(2026, 1, 1 + n))
@@ -112,12 +112,14 @@ def _book(w, day_count="ACT/365"):
 
 
 def test_an_interrupted_run_resumes_to_the_clean_runs_ledger_hash(mw, make_tenant):
-    from tests.plugins.microloan.conftest import MWorld
+    other = make_tenant(plugins=["customers", "microloan"])
 
-    clean = MWorld(db=mw.db, tenant=make_tenant(plugins=["customers", "microloan"]))
-    for w in (mw, clean):
-        _book(w)
-        run_through(w.session, D(2026, 3, 5), chunk_size=3)  # 1 Feb due dates unpaid: penalty with carries
+    def clean_session():
+        return mw.db.tenant_session(other.id)
+
+    for open_session in (mw.session, clean_session):
+        _book(open_session)
+        run_through(open_session, D(2026, 3, 5), chunk_size=3)  # 1 Feb due dates unpaid: penalty with carries
     with pytest.raises(Interrupted):
         run_day(mw.session, D(2026, 3, 6), chunk_size=3, stop_after_chunks=1)
     with mw.session() as s:
@@ -125,7 +127,7 @@ def test_an_interrupted_run_resumes_to_the_clean_runs_ledger_hash(mw, make_tenan
             MicroloanDayEndRun.business_date == D(2026, 3, 6))) == "running"
         assert len(_events(s, "MicroloanInterestAccrued")) == 1
     resumed = run_through(mw.session, D(2026, 3, 6), chunk_size=3)
-    clean_run = run_through(clean.session, D(2026, 3, 6), chunk_size=3)
+    clean_run = run_through(clean_session, D(2026, 3, 6), chunk_size=3)
     assert resumed == clean_run and resumed["loans"] == 7 and Decimal(resumed["penalty"]) > 0
     with mw.session() as s:
         assert len(_events(s, "MicroloanInterestAccrued")) == 2
