@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surety.core.hookspecs import PluginManifest
+from surety.core.hookspecs import GraphQLContribution, PluginManifest
 from surety.core.plugins import hookimpl
 from surety.plugins.finance import KEY, __version__
 from surety.plugins.finance.accounts import models as account_models
 from surety.plugins.finance.accounts.templates import DEFAULT_TEMPLATE
+from surety.plugins.finance.ledger import graphql as finance_graphql
 from surety.plugins.finance.permissions import DEFAULT_GRANTS, PERMISSIONS
 from surety.plugins.finance.rules import models as rule_models
 from surety.plugins.finance.rules import services as rules
@@ -18,6 +19,8 @@ from surety.plugins.finance.vouchers import models as voucher_models
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES = (account_models, voucher_models, rule_models)
+#: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
+GRAPHQL_MODULES = (finance_graphql,)
 
 
 @hookimpl
@@ -45,6 +48,13 @@ def surety_permissions():
 @hookimpl
 def surety_default_grants():
     return DEFAULT_GRANTS
+
+
+@hookimpl
+def surety_graphql():
+    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
+                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
+                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
 
 
 @hookimpl

@@ -380,7 +380,7 @@ def get_voucher(session: Session, actor: Actor | None, voucher_id: uuid.UUID) ->
 
 def voucher_query(session: Session, actor: Actor, *, period: str | None = None, status: str | None = None,
                   word: str | None = None):
-    """The SELECT of the tenant's vouchers matching the filters, by period, word and number (needs
+    """The SELECT of the tenant's vouchers matching the filters, unordered (needs
     finance:voucher:read)."""
     require(session, actor, VOUCHER, "read")
     stmt = select(FinanceVoucher)
@@ -393,8 +393,13 @@ def voucher_query(session: Session, actor: Actor, *, period: str | None = None, 
         stmt = stmt.where(FinanceVoucher.status == status)
     if word is not None:
         stmt = stmt.where(FinanceVoucher.word == word)
-    return stmt.order_by(FinanceVoucher.period, FinanceVoucher.word, FinanceVoucher.seq)
+    return stmt
+
+
+#: The order of voucher lists (unique: period, word and number identify a voucher).
+VOUCHER_ORDER = (FinanceVoucher.period, FinanceVoucher.word, FinanceVoucher.seq, FinanceVoucher.id)
 
 
 def list_vouchers(session: Session, actor: Actor, **filters: Any) -> list[FinanceVoucher]:
-    return list(session.scalars(voucher_query(session, actor, **filters)))
+    """The vouchers matching the filters by period, word and number."""
+    return list(session.scalars(voucher_query(session, actor, **filters).order_by(*VOUCHER_ORDER)))
