@@ -9,9 +9,9 @@ import uuid
 from sqlalchemy import event
 from strawberry import relay
 
-from surety.core.testing import TEST_PASSWORD, mutation_ok
+from surety.core.testing import TEST_PASSWORD, graphql_in_language, mutation_ok
 
-from .conftest import approve, submitted
+from .conftest import approve, investigated, submitted
 
 FIELDS = "id loanNo status statusLabel amount kind kindLabel riskClass riskClassLabel principalBalance maturityDate"
 PAYLOAD = "{ loan { " + FIELDS + " } errors { code field message } }"
@@ -126,3 +126,19 @@ def test_the_connection_costs_the_same_statements_for_one_and_five_loans(api, lw
     assert {n["currentTask"]["stepKey"] for n in nodes} == {"risk_review"}
     assert {(n["product"]["code"], n["product"]["version"]) for n in nodes} == {("XD-JY", 1)}
     assert len(counts[1]) == len(counts[5]), "\n".join(counts[5])
+
+
+def test_a_limit_refusal_reads_in_chinese_with_its_figures(api, lw):
+    token = api.login(lw.mw.tenant.slug)
+    settings = {"i": {"priorYearNetAssets": "1000000", "singleBorrowerRatio": "0.05"}}
+    mutation_ok(api(SETTINGS_UPDATE, settings, token), "microloanSettingsUpdate")
+    loan_id = investigated(lw, amount="50000.01")
+    body = graphql_in_language(api, SUBMIT, {"i": {"id": gid("MicroloanLoan", loan_id)}}, token, None)
+    errors = body["data"]["microloanLoanSubmit"]["errors"]
+    assert errors == [{"code": "MICROLOAN_LIMIT_EXCEEDED", "field": "amount", "message":
+                       "该笔贷款超出单户贷款余额上限：贷后余额为 50,000.01 元（已有余额 0.00 元 + 本笔 50,000.01 元），"
+                       "超出限额 50,000.00 元 0.01 元。"}]
+    mutation_ok(api(SETTINGS_UPDATE, {"i": {"priorYearNetAssets": None}}, token), "microloanSettingsUpdate")
+    body = graphql_in_language(api, SUBMIT, {"i": {"id": gid("MicroloanLoan", loan_id)}}, token, None)
+    assert body["data"]["microloanLoanSubmit"]["errors"][0]["message"] == (
+        "尚未录入公司上年末净资产，无法检查贷款限额；请管理员先在小额贷款设置中录入。")
