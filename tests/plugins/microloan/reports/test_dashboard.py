@@ -117,8 +117,10 @@ def test_an_empty_book_has_no_ratios(mw):
 def _statements(mw) -> int:
     seen = []
 
-    def count(*_args):
-        seen.append(1)
+    def count(_conn, _cursor, statement, *_args):
+        # The permission matrix's cache checks its version now and then, whatever the dashboard reads: not counted.
+        if "authz_state" not in statement and "casbin_rule" not in statement:
+            seen.append(statement)
 
     event.listen(mw.db.engine, "before_cursor_execute", count)
     try:
