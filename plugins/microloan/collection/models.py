@@ -23,8 +23,10 @@ CLOSED_CURED, CLOSED_SETTLED = "cured", "settled"
 PROPOSED, APPROVED, REJECTED = "proposed", "approved", "rejected"
 
 
-def _loan_fk() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["tenant_id", "loan_id"], ["microloan_loans.tenant_id", "microloan_loans.id"])
+def _loan_fk(table: str) -> ForeignKeyConstraint:
+    """The (tenant, loan) foreign key, named short (the convention's name would pass PostgreSQL's 63 characters)."""
+    return ForeignKeyConstraint(["tenant_id", "loan_id"], ["microloan_loans.tenant_id", "microloan_loans.id"],
+                                name=f"fk_{table}_loan")
 
 
 class MicroloanCollectionCase(TenantScoped, Base):
@@ -34,7 +36,7 @@ class MicroloanCollectionCase(TenantScoped, Base):
 
     __tablename__ = "microloan_collection_cases"
     __table_args__ = (
-        _loan_fk(),
+        _loan_fk("microloan_collection_cases"),
         Index("ix_microloan_collection_cases_status", "tenant_id", "status", "stage"),
         Index("ix_microloan_collection_cases_loan", "tenant_id", "loan_id"),
     )
@@ -67,8 +69,9 @@ class MicroloanCollectionAction(TenantScoped, Base):
     __tablename__ = "microloan_collection_actions"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"],
-                             ["microloan_collection_cases.tenant_id", "microloan_collection_cases.id"]),
-        _loan_fk(),
+                             ["microloan_collection_cases.tenant_id", "microloan_collection_cases.id"],
+                             name="fk_microloan_collection_actions_case"),
+        _loan_fk("microloan_collection_actions"),
         Index("ix_microloan_collection_actions_case", "tenant_id", "case_id", "happened_on"),
         Index("ix_microloan_collection_actions_loan", "tenant_id", "loan_id", "kind"),
     )
@@ -92,7 +95,8 @@ class MicroloanClassOverride(TenantScoped, Base):
     through the workflow ``microloan.classification``."""
 
     __tablename__ = "microloan_class_overrides"
-    __table_args__ = (_loan_fk(), Index("ix_microloan_class_overrides_loan", "tenant_id", "loan_id", "status"))
+    __table_args__ = (_loan_fk("microloan_class_overrides"),
+                      Index("ix_microloan_class_overrides_loan", "tenant_id", "loan_id", "status"))
 
     loan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     from_class: Mapped[str] = mapped_column(String(20))
@@ -113,7 +117,8 @@ class MicroloanWriteOff(TenantScoped, Base):
     what was written off and when."""
 
     __tablename__ = "microloan_write_offs"
-    __table_args__ = (_loan_fk(), Index("ix_microloan_write_offs_loan", "tenant_id", "loan_id", "status"))
+    __table_args__ = (_loan_fk("microloan_write_offs"),
+                      Index("ix_microloan_write_offs_loan", "tenant_id", "loan_id", "status"))
 
     loan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     #: A key of collection.writeoff.GROUNDS.
@@ -134,7 +139,8 @@ class MicroloanRecovery(TenantScoped, Base):
     """Money recovered on a written-off loan (核销后收回)."""
 
     __tablename__ = "microloan_recoveries"
-    __table_args__ = (_loan_fk(), Index("ix_microloan_recoveries_loan", "tenant_id", "loan_id", "recovered_on"))
+    __table_args__ = (_loan_fk("microloan_recoveries"),
+                      Index("ix_microloan_recoveries_loan", "tenant_id", "loan_id", "recovered_on"))
 
     loan_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     amount: Mapped[Decimal] = mapped_column(Money)
