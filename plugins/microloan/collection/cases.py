@@ -35,6 +35,7 @@ from surety.plugins.microloan.collection.models import (
     MicroloanCollectionCase,
 )
 from surety.plugins.microloan.collection.permissions import COLLECTION, COLLECTOR
+from surety.plugins.microloan.collection.words import CASE_OPENED
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
 from surety.plugins.microloan.loan.models import MicroloanLoan
 from surety.plugins.microloan.settings import get_settings
@@ -250,7 +251,7 @@ def record_action(session: Session, actor: Actor, case_id: uuid.UUID, data: Mapp
     case = lock_by_id(session, MicroloanCollectionCase, case_id, "status", "collection case", "case_id")
     if case.status != CASE_OPEN:
         raise Conflict("This collection case is closed.", field="case_id")
-    day = inputs.day(data.get("happened_on"), "happened_on", not_before=case.opened_on, since="the case opened")
+    day = inputs.day(data.get("happened_on"), "happened_on", not_before=case.opened_on, since=CASE_OPENED)
     note = inputs.text(data.get("note") or "", "note", 2000) or None
     amount = promised_on = None
     if kind == PROMISE:

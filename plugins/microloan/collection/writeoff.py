@@ -49,6 +49,7 @@ from surety.plugins.microloan.collection.models import (
     MicroloanWriteOff,
 )
 from surety.plugins.microloan.collection.permissions import RECOVERY, WRITEOFF
+from surety.plugins.microloan.collection.words import WRITE_OFF_DAY
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
 from surety.plugins.microloan.events import MicroloanRecovered, MicroloanWrittenOff
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
@@ -210,7 +211,7 @@ def record_recovery(session: Session, actor: Actor, loan_id: uuid.UUID, amount: 
         if loan.status != WRITTEN_OFF:
             raise Conflict("Loan {loan_no} is not written off: money received on it is a repayment.",
                            field="loan_id", loan_no=loan.loan_no)
-        day = inputs.day(recovered_on, "recovered_on", not_before=loan.written_off_on, since="the write-off")
+        day = inputs.day(recovered_on, "recovered_on", not_before=loan.written_off_on, since=WRITE_OFF_DAY)
         owed = still_owed(loan)
         if money > owed:
             raise ValidationFailed("The recovered amount {amount} yuan is more than the {owed} yuan written off and "

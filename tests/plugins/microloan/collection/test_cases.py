@@ -12,6 +12,7 @@ from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.notifications.models import Notification
+from surety.plugins.microloan import plugin
 from surety.plugins.microloan.collection import cases
 from surety.plugins.microloan.collection.models import MicroloanCollectionAction, MicroloanCollectionCase
 from surety.plugins.microloan.events import MicroloanRepaid, MicroloanRepaymentReversed
@@ -202,3 +203,9 @@ def test_results_are_a_pure_function_of_the_rows(cw):
     with cw.acting("mgr") as (s, a):
         found = cases.collection_results(s, a)
     assert (found.open_by_stage, found.recovered) == ({"M2": 1}, Decimal("700.00"))
+
+
+def test_the_collection_job_runs_after_the_day_end_accrual_job():
+    jobs = {j.name: j for j in plugin.surety_scheduled_jobs()}
+    assert jobs["microloan_collection"].order > jobs["microloan_day_end"].order
+    assert jobs["microloan_collection"].day_end

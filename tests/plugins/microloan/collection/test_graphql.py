@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import event
 from strawberry import relay
 
-from surety.core.testing import mutation_ok
+from surety.core.testing import graphql_in_language, mutation_ok
 from surety.plugins.microloan.collection import cases
 
 from .conftest import D
@@ -121,3 +121,15 @@ def test_override_write_off_and_recovery_mutations(api, cw):
     over = api(RECOVER, {"i": {**given, "idempotencyKey": "k-2"}}, fin)["data"]["microloanRecoveryRecord"]
     assert [(e["code"], e["field"]) for e in over["errors"]] == [("VALIDATION_FAILED", "amount")]
     assert "400.00" in over["errors"][0]["message"]
+
+
+def test_messages_in_chinese_quote_the_date_in_chinese(api, cw):
+    written = cw.loan(status="written_off", written_off_on=D(2026, 6, 1), written_off_principal=Decimal("1000.00"))
+    fin = api.login(cw.mw.tenant.slug, "fin")
+    given = {"loanId": _gid(written), "amount": "10", "recoveredOn": "2026-05-31"}
+    zh = graphql_in_language(api, RECOVER, {"i": given}, fin, "zh-CN")["data"]["microloanRecoveryRecord"]["errors"]
+    en = graphql_in_language(api, RECOVER, {"i": given}, fin, "en")["data"]["microloanRecoveryRecord"]["errors"]
+    assert "核销日" in zh[0]["message"] and "the write-off date" in en[0]["message"]
+    over = {**given, "amount": "2000", "recoveredOn": "2026-06-02"}
+    zh = graphql_in_language(api, RECOVER, {"i": over}, fin, "zh-CN")["data"]["microloanRecoveryRecord"]["errors"]
+    assert zh[0]["message"] == "收回金额 2,000.00 元超过已核销且尚未收回的 1,000.00 元。"
