@@ -187,7 +187,7 @@ def update_account(session: Session, actor: Actor, code: str, data: Mapping[str,
         account.name = inputs.text(data["name"], "name", 100, required=True)
     if "active" in data:
         if not isinstance(data["active"], bool):
-            raise ValidationFailed("active is true or false.", field="active")
+            raise ValidationFailed("active is true (in use) or false.", field="active")
         account.active = data["active"]
     if "dimensions" in data:
         account.dimensions = _dimensions(data["dimensions"])

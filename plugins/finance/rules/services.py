@@ -120,7 +120,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         out["word"] = data["word"]
     if "active" in data:
         if not isinstance(data["active"], bool):
-            raise ValidationFailed("active is true or false.", field="active")
+            raise ValidationFailed("active is true (in use) or false.", field="active")
         out["active"] = data["active"]
     if "lines" in data:
         if not isinstance(data["lines"], (list, tuple)) or not data["lines"]:

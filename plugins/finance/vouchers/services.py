@@ -38,6 +38,7 @@ from surety.core.db.locking import lock_by_id, lock_row
 from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.i18n import N_
 from surety.core.workflow.engine import business_today
 from surety.plugins.finance.accounts.services import chart
 from surety.plugins.finance.accounts.templates import DIMENSIONS
@@ -294,10 +295,14 @@ def _lock(session: Session, voucher_id: uuid.UUID) -> FinanceVoucher:
     return lock_by_id(session, FinanceVoucher, voucher_id, "status", "voucher", "voucher_id")
 
 
+#: Refusals of the maker's own review or posting (four eyes), by act.
+_MAKER_REFUSED = {"review": N_("The maker of voucher {number} cannot review it; another person must."),
+                  "post": N_("The maker of voucher {number} cannot post it; another person must.")}
+
+
 def _not_maker(voucher: FinanceVoucher, actor: Actor, act: str) -> None:
     if voucher.maker_id is not None and voucher.maker_id == actor.id_uuid:
-        raise ValidationFailed("The maker of voucher {number} cannot {act} it; another person must.",
-                               field="voucher_id", number=voucher.number, act=act)
+        raise ValidationFailed(_MAKER_REFUSED[act], field="voucher_id", number=voucher.number)
 
 
 def review_voucher(session: Session, actor: Actor, voucher_id: uuid.UUID) -> FinanceVoucher:

@@ -19,7 +19,8 @@ MARGIN = {"voucherDate": "2026-11-05", "word": "记", "summary": "收保证金",
 def test_a_voucher_from_making_to_the_trial_balance(api, fw):
     flow = GraphQLFlow(api, fw.tenant.slug)
     accounts = flow.query("fin", "{ financeAccounts { code name direction level dimensions } }")["financeAccounts"]
-    assert {"code": "2002", "name": "存入保证金", "direction": "credit", "level": 1, "dimensions": ["project"]} in accounts
+    assert {"code": "2002", "name": "存入保证金", "direction": "credit", "level": 1,
+            "dimensions": ["project"]} in accounts
     made = flow.mutate("fin", CREATE, "financeVoucherCreate", {"i": MARGIN})["voucher"]
     assert (made["number"], made["status"], made["total"]) == ("记-0001", "draft", "1000.00")
     assert made["lines"] == [{"accountCode": "1002", "debit": "1000.00", "credit": "0.00", "projectId": None},

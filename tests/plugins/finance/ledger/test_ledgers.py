@@ -15,6 +15,8 @@ from surety.core.errors import PermissionDenied, ValidationFailed
 from surety.core.events import raise_event
 from surety.plugins.finance.accounts.services import add_account
 from surety.plugins.finance.ledger import services as ledger
+from surety.plugins.finance.rules.services import set_rule
+from surety.plugins.finance.testing import AnyEvent as Event
 from surety.plugins.finance.vouchers import services as vouchers
 
 P1, P2 = uuid.UUID(int=1), uuid.UUID(int=2)
@@ -23,11 +25,10 @@ m = Decimal
 N_EVENTS = 2000
 
 
-def _voucher(s, a, day, *lines, post=None):
-    v = vouchers.create_voucher(s, a, voucher_date=day, word="记", summary="测试",
-                                lines=[{"account": acc, side: amount, "project_id": project}
-                                       for acc, side, amount, project in lines])
-    return v
+def _voucher(s, a, day, *lines):
+    return vouchers.create_voucher(s, a, voucher_date=day, word="记", summary="测试",
+                                   lines=[{"account": acc, side: amount, "project_id": project}
+                                          for acc, side, amount, project in lines])
 
 
 def _posted(w, *vouchers_args):
@@ -97,7 +98,6 @@ def test_random_events_keep_every_level_balanced(fw):
     with fw.acting("fin") as (s, a):
         for code, name in (("100201", "工行"), ("100202", "建行"), ("10020201", "建行一支")):
             add_account(s, a, {"code": code, "name": name})
-        from surety.plugins.finance.rules.services import set_rule  # noqa: PLC0415
         set_rule(s, a, "GuaranteeFeeReceived", {"lines": [
             {"account": "100201", "side": "debit", "amount": "amount", "when": {"fee_type": "guarantee_fee"}},
             {"account": "10020201", "side": "debit", "amount": "amount", "when": {"fee_type": ["review_fee",
@@ -111,8 +111,6 @@ def test_random_events_keep_every_level_balanced(fw):
                                                   {"account": other, "side": "debit", "amount": "amount"}]})
         set_rule(s, a, "GuaranteeRecovered", {"lines": [{"account": "10020201", "side": "debit", "amount": "amount"},
                                                         {"account": "1221", "side": "credit", "amount": "amount"}]})
-    from tests.plugins.finance.rules.test_event_vouchers import Event  # noqa: PLC0415
-
     kinds = ("GuaranteeFeeReceived", "GuaranteeFeeRefunded", "GuaranteeCompensationPaid", "GuaranteeRecovered",
              "GuaranteeLossWrittenOff")
     fee_types = ("guarantee_fee", "review_fee", "margin")

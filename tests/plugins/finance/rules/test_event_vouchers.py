@@ -4,22 +4,21 @@ without a rule, tenant-edited rules, and the backfill of events already in the o
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from surety.core.errors import ValidationFailed
-from surety.core.events import DomainEvent, jsonable, raise_event
+from surety.core.events import raise_event
 from surety.core.events_models import OutboxEvent
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
 from surety.plugins.finance.accounts.services import update_account
 from surety.plugins.finance.rules import services as rules
+from surety.plugins.finance.testing import AnyEvent as Event
 from surety.plugins.finance.vouchers import services as vouchers
 from surety.plugins.finance.vouchers.models import FinanceVoucher
 from surety.plugins.guarantee.finance import fees
@@ -28,21 +27,6 @@ from surety.plugins.guarantee.testing import make_project
 from surety.tenants.service import enable_plugin, sync_tenant
 
 D = dt.date(2026, 11, 20)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Event(DomainEvent):
-    """A domain event of any type and payload (the other plugins' events are read by name and payload too)."""
-
-    kind: str
-    data: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def event_type(self) -> str:
-        return self.kind
-
-    def payload(self) -> dict[str, Any]:
-        return jsonable(self.data)
 
 
 def _lines(s, voucher):
