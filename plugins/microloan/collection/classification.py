@@ -6,9 +6,9 @@ starts ``microloan.classification`` (subject ``microloan:class_override``, id = 
 of the loan's department (else of the nearest unit above it that has one) approves -> approved; a rejection ends it
 rejected. When the instance ends (:func:`ended`): approved -> the loan's ``risk_class_override`` and ``risk_class``
 become the proposed class (cleared: the override is removed and ``risk_class`` goes back to the class its days past
-due give under the tenant's class days); rejected or withdrawn -> nothing changes on the loan. Four eyes: an
-approval by the person who proposed it does not count (the proposal is rejected with ``refusal`` four_eyes). Every
-outcome is audited.
+due give under the tenant's class days, as the day-end classifies); rejected or withdrawn -> nothing changes on the
+loan. Four eyes: an approval by the person who proposed it does not count (the proposal is rejected with ``refusal``
+four_eyes). Every outcome is audited.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from surety.plugins.microloan.collection.approvals import FOUR_EYES, SYSTEM_ID, 
 from surety.plugins.microloan.collection.models import APPROVED, PROPOSED, REJECTED, MicroloanClassOverride
 from surety.plugins.microloan.collection.permissions import CLASSIFICATION
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES, RISK_CLASSES
+from surety.plugins.microloan.dayend.classification import class_for_days
 from surety.plugins.microloan.loan.models import MicroloanLoan
 from surety.plugins.microloan.settings import get_settings
 
@@ -51,17 +52,6 @@ PROCESS = {
         helpers.end_step("rejected"),
     ],
 }
-
-
-def class_for_days(days_past_due: int, class_days: dict[str, int]) -> str:
-    """The class ``days_past_due`` give under the tenant's class days (the worst class whose first day is reached;
-    ``normal`` below them all)."""
-    found = "normal"
-    for risk_class in RISK_CLASSES:
-        first = class_days.get(risk_class)
-        if first is not None and days_past_due >= int(first):
-            found = risk_class
-    return found
 
 
 def _image(row: MicroloanClassOverride) -> dict[str, Any]:
