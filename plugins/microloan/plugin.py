@@ -32,6 +32,7 @@ from surety.plugins.microloan.demo import add_demo_microloans
 from surety.plugins.microloan.reports import graphql as reports_graphql
 from surety.plugins.microloan.reports import permissions as reports_permissions
 from surety.plugins.microloan.reports.export import ledger_app
+from surety.plugins.microloan.repayment import graphql as repayment_graphql
 from surety.plugins.microloan.repayment import models as repayment_models
 from surety.plugins.microloan.repayment import permissions as repayment_permissions
 
@@ -42,7 +43,7 @@ MODEL_MODULES = (settings_models, product_models, loan_models, repayment_models,
 PERMISSION_MODULES = (product_permissions, loan_permissions, repayment_permissions, collection_permissions,
                       reports_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (product_graphql, loan_graphql, collection_graphql, reports_graphql)
+GRAPHQL_MODULES = (product_graphql, loan_graphql, repayment_graphql, collection_graphql, reports_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((loan_approval, collection_classification, collection_writeoff))
 #: Automatic workflow step handlers by name (``microloan.<name>``).
