@@ -39,6 +39,7 @@ from surety.core.workflow.engine import (
     guard_domain,
     lock_instance,
     record,
+    release_timeline,
     settle,
 )
 from surety.core.workflow.files import cited
@@ -125,24 +126,29 @@ def act(session: Session, actor: Actor, task_id: uuid.UUID, action: str, *, comm
     require(session, actor, "core:workflow_task", "act")
     comment = _comment(comment)
     today = today or business_today()
-    instance = lock_instance(session, task_id=task_id)
-    if _replayed(session, instance, client_key, action, task_id):
-        return instance
-    task, run = session.execute(
-        select(WorkflowTask, WorkflowStepRun).join(WorkflowStepRun, WorkflowStepRun.id == WorkflowTask.step_run_id)
-        .where(WorkflowTask.id == task_id).execution_options(populate_existing=True)).one()
-    if task.status != TASK_OPEN or instance.status != INSTANCE_RUNNING:
-        raise Conflict("This task is no longer open: someone else has already acted on it.", field="task_id")
-    if not _may_act(session, actor, task):
-        raise PermissionDenied("This task is not yours: only its assignee (or, before it is claimed, one of its "
-                               "candidates) may act on it.", field="task_id")
-    members = [str(m) for m in members]
-    details = {k: v for k, v in (("to_step", to_step), ("to_user", None if to_user is None else str(to_user)),
-                                 ("vote", vote), ("members", members or None),
-                                 ("chair", None if chair is None else str(chair))) if v is not None}
-    attachments = cited(session, instance, attachment_ids)
-    if attachments:
-        details["attachments"] = attachments
+    instance = lock_instance(session, task_id=task_id, timeline=1)  # the action's own timeline entry (record below)
+    try:  # refused or replayed: the timeline number taken with the lock is given back
+        if _replayed(session, instance, client_key, action, task_id):
+            release_timeline(session, instance)
+            return instance
+        task, run = session.execute(
+            select(WorkflowTask, WorkflowStepRun).join(WorkflowStepRun, WorkflowStepRun.id == WorkflowTask.step_run_id)
+            .where(WorkflowTask.id == task_id).execution_options(populate_existing=True)).one()
+        if task.status != TASK_OPEN or instance.status != INSTANCE_RUNNING:
+            raise Conflict("This task is no longer open: someone else has already acted on it.", field="task_id")
+        if not _may_act(session, actor, task):
+            raise PermissionDenied("This task is not yours: only its assignee (or, before it is claimed, one of its "
+                                   "candidates) may act on it.", field="task_id")
+        members = [str(m) for m in members]
+        details = {k: v for k, v in (("to_step", to_step), ("to_user", None if to_user is None else str(to_user)),
+                                     ("vote", vote), ("members", members or None),
+                                     ("chair", None if chair is None else str(chair))) if v is not None}
+        attachments = cited(session, instance, attachment_ids)
+        if attachments:
+            details["attachments"] = attachments
+    except Exception:
+        release_timeline(session, instance)
+        raise
     # The action goes on the timeline before what it causes (the next step, the end).
     record(session, instance, action, actor=actor, task=task, comment=comment, details=details,
            client_key=client_key)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import literal, select, union_all, update
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -142,21 +142,54 @@ def calendar(session: Session):
 # ---------------------------------------------------------------- locking, timeline, audit --------------------------
 
 
+#: ``session.info`` key of the timeline numbers taken by :func:`lock_instance` and not used yet: instance id -> the
+#: seqs, in order. Dropped on every rollback (a savepoint's included) and when the transaction ends.
+_RESERVED = "workflow_reserved_seqs"
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_reserved_on_rollback(session: Session, _previous) -> None:
+    session.info.pop(_RESERVED, None)
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_reserved_on_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_RESERVED, None)
+
+
 def lock_instance(session: Session, instance_id: uuid.UUID | None = None, *,
-                  task_id: uuid.UUID | None = None) -> WorkflowInstance:
+                  task_id: uuid.UUID | None = None, timeline: int = 0) -> WorkflowInstance:
     """Take the instance's row lock and load it fresh, in one statement (an ``UPDATE ... RETURNING``, so the lock is
-    taken before anything is read). Give the instance's id, or the id of one of its tasks."""
+    taken before anything is read). Give the instance's id, or the id of one of its tasks.
+
+    ``timeline``: how many timeline entries the caller is about to :func:`record` first; their numbers are taken by
+    the same statement (so recording them writes no ``last_seq`` of its own). A caller that ends up recording fewer
+    gives the rest back with :func:`release_timeline`."""
     if task_id is not None:
         target = select(WorkflowTask.instance_id).where(WorkflowTask.id == task_id).scalar_subquery()
     else:
         target = instance_id
-    instance = lock_row(session, WorkflowInstance, WorkflowInstance.id == target,
-                        values={"lock_version": WorkflowInstance.lock_version + 1})
+    values: dict[str, Any] = {"lock_version": WorkflowInstance.lock_version + 1}
+    if timeline:
+        values["last_seq"] = func.coalesce(WorkflowInstance.last_seq, 0) + timeline
+    instance = lock_row(session, WorkflowInstance, WorkflowInstance.id == target, values=values)
     if instance is None:
         if task_id is not None:
             raise NotFound("No such task.", field="task_id")
         raise NotFound("No such workflow instance.", field="instance_id")
+    if timeline:
+        first = instance.last_seq - timeline + 1
+        session.info.setdefault(_RESERVED, {})[instance.id] = list(range(first, instance.last_seq + 1))
     return instance
+
+
+def release_timeline(session: Session, instance: WorkflowInstance) -> None:
+    """Give back the timeline numbers :func:`lock_instance` took and :func:`record` did not use (the instance's
+    ``last_seq`` moves back to its last entry)."""
+    unused = session.info.get(_RESERVED, {}).pop(instance.id, None)
+    if unused:
+        instance.last_seq -= len(unused)
 
 
 def record(session: Session, instance: WorkflowInstance, action: str, *, actor: Actor | None = None,
@@ -166,7 +199,11 @@ def record(session: Session, instance: WorkflowInstance, action: str, *, actor: 
     instance's lock (:func:`lock_instance`) or has just created it."""
     who = actor or current().actor
     # The instance is locked (lock_instance) or new, so no one else is numbering its timeline.
-    seq = instance.last_seq = (instance.last_seq or 0) + 1
+    reserved = session.info.get(_RESERVED, {}).get(instance.id)
+    if reserved:  # taken by lock_instance(timeline=...): last_seq already counts it
+        seq = reserved.pop(0)
+    else:
+        seq = instance.last_seq = (instance.last_seq or 0) + 1
     event = WorkflowEvent(
         instance_id=instance.id, seq=seq, task_id=task.id if task else None,
         step_key=step_key or (task.step_key if task else instance.current_step), action=action,

@@ -272,6 +272,33 @@ def test_client_key_makes_an_action_take_effect_once(org):
         act(s, org.actor("bob"), org.task_for(iid, "bob").id, "approve", client_key="start-P-8")
 
 
+def _seqs(org, iid):
+    with org.session() as s:
+        seqs = list(s.scalars(select(WorkflowEvent.seq).where(WorkflowEvent.instance_id == iid)
+                              .order_by(WorkflowEvent.seq)))
+        return seqs, s.scalar(select(WorkflowInstance.last_seq).where(WorkflowInstance.id == iid))
+
+
+def test_the_timeline_stays_numbered_without_gaps_when_an_action_is_replayed_or_refused(org):
+    """An action takes its timeline number with the instance's lock; a replayed action (its client key already
+    used) and a refused one give it back, so the entries stay 1..n and ``last_seq`` is n."""
+    org.publish(THREE_LEVEL)
+    iid = org.start("alice", "test.three_level", "P-11", subject(org))
+    task = org.task_for(iid, "alice")
+    with org.session() as s:
+        act(s, org.actor("alice"), task.id, "approve", client_key="k-seq-1")
+    assert _seqs(org, iid) == ([1, 2], 2)
+    with org.session() as s:  # replayed: nothing recorded, and the number taken with the lock is given back
+        act(s, org.actor("alice"), task.id, "approve", client_key="k-seq-1")
+    assert _seqs(org, iid) == ([1, 2], 2)
+    with org.session() as s, pytest.raises(PermissionDenied):  # refused: rolled back with the transaction
+        act(s, org.actor("alice"), org.task_for(iid, "bob").id, "approve")
+    assert _seqs(org, iid) == ([1, 2], 2)
+    org.act("bob", iid, "approve")
+    seqs, last = _seqs(org, iid)
+    assert seqs == list(range(1, len(seqs) + 1)) and last == len(seqs) >= 3
+
+
 def test_a_second_running_instance_for_one_subject_is_refused(org):
     org.publish(THREE_LEVEL)
     org.start("alice", "test.three_level", "P-9", subject(org))
