@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterator
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Table, create_engine, event, func, select
@@ -32,6 +33,8 @@ from sqlalchemy.sql import visitors
 from surety.core import settings as _settings
 from surety.core.db.base import TenantScoped
 from surety.core.errors import CrossTenantWrite, TenantNotBound
+
+T = TypeVar("T")
 
 _log = structlog.get_logger("surety.db")
 
@@ -64,6 +67,16 @@ def bind_tenant_context(tenant_id: uuid.UUID | None) -> Iterator[None]:
 
 def session_tenant(session: Session) -> uuid.UUID | _Platform | None:
     return session.info.get(TENANT_KEY)
+
+
+def tenant_row(session: Session, model: type[T], row_id: Any) -> T | None:
+    """The row of the tenant table ``model`` with id ``row_id`` in the session's tenant, None when there is none:
+    from the session's identity map when it is loaded there (no statement; as a SELECT would return it, pending
+    changes included), else one SELECT by primary key (tenant filter and RLS apply as to any statement)."""
+    tenant = session_tenant(session)
+    if not isinstance(tenant, uuid.UUID):
+        raise TenantNotBound("a tenant row is read in a tenant session")
+    return session.get(model, (tenant, row_id)) if row_id is not None else None
 
 
 def _touches_tenant_tables(statement) -> bool:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
 from surety.core.custom_fields.service import subject_values_of
+from surety.core.db.session import tenant_row
 from surety.core.db.types import to_money, utcnow
 from surety.core.events import raise_event
 from surety.core.ids import as_uuid, str_or_none
@@ -154,7 +154,7 @@ def stored_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def project_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """The current fields of a project (subject type ``guarantee:project``), None when there is no such project."""
     project_id = as_uuid(subject_id)
-    project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+    project = tenant_row(session, GuaranteeProject, project_id)  # from memory when loaded
     if not project:
         return None
     return fields_of(session, project)
@@ -164,7 +164,7 @@ def project_ended(session: Session, event) -> None:
     """The approval instance of a project ended (core's WorkflowInstanceEnded about a ``guarantee:project``) ->
     approved / rejected / withdrawn."""
     project_id = as_uuid(event.subject_id)
-    project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+    project = tenant_row(session, GuaranteeProject, project_id)  # from memory when loaded
     if not project or project.workflow_instance_id != event.instance_id or project.status != STATUS_IN_APPROVAL:
         return  # another process about the project, or a stale instance: not the approval
     status = RESULT_STATUS.get(event.result)

@@ -34,6 +34,7 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.base import Base, TenantScoped
 from surety.core.db.locking import lock_by_id
+from surety.core.db.session import tenant_row
 from surety.core.db.types import UTCDateTime, utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.ids import as_uuid
@@ -256,7 +257,7 @@ def on_event(session: Session, event) -> None:
         project_id = event.project_id
     else:
         return
-    project = project_id and session.scalar(select(GuaranteeProject).where(GuaranteeProject.id == project_id))
+    project = tenant_row(session, GuaranteeProject, project_id)  # from memory when loaded
     if project is None or project.workflow_instance_id is None:
         return
     if kind == "WorkflowStepEntered" and project.workflow_instance_id != event.instance_id:
