@@ -203,8 +203,10 @@ def _refuse_duplicate(session: Session, id_number: str, kind: str, exclude: uuid
                                 existing_id=str(existing.id))
 
 
-def _set_tags(session: Session, customer: Customer, tags: list[str]) -> None:
-    session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer.id))
+def _set_tags(session: Session, customer: Customer, tags: list[str], *, new: bool = False) -> None:
+    """Replace the customer's tags (``new``: a customer created in this transaction, which has none to delete)."""
+    if not new:
+        session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer.id))
     session.add_all(CustomerTag(customer_id=customer.id, tag=t) for t in tags)
     customer.tags = list(tags)
 
@@ -247,8 +249,8 @@ def create_customer(session: Session, actor: Actor, kind: str, data: Mapping[str
     customer = Customer(kind=kind, name_norm=v.normalise_name(fields["name"]), version=1, **fields)
     session.add(customer)
     session.flush()
-    _set_tags(session, customer, tags)
-    refresh_keys(session, customer, shareholders)
+    _set_tags(session, customer, tags, new=True)
+    refresh_keys(session, customer, shareholders, new=True)
     record_engagement(session, customer, actor, "customer:create")
     record_version(session, customer, "created", actor)
     session.flush()

@@ -120,19 +120,22 @@ def keys_for(tenant: uuid.UUID, customer: Customer, shareholders: Iterable[dict]
     return keys
 
 
-def refresh_keys(session: Session, customer: Customer, shareholders: list[dict] | None) -> None:
+def refresh_keys(session: Session, customer: Customer, shareholders: list[dict] | None, *,
+                 new: bool = False) -> None:
     """Rewrite the customer's key rows: its memberships of the shared-particular groups. Nothing else is written
-    (detected relations are derived when read), so the rows written do not depend on the groups' sizes."""
+    (detected relations are derived when read), so the rows written do not depend on the groups' sizes. ``new``: a
+    customer created in this transaction (no key rows yet: nothing to keep or delete)."""
     from surety.plugins.customers.records import tenant_of
 
     tenant = tenant_of(session)
     session.flush()
     keep = []
-    if shareholders is None:
+    if shareholders is None and not new:
         keep = [CustomerKey(customer_id=k.customer_id, kind=k.kind, value=k.value, label=k.label)
                 for k in session.scalars(select(CustomerKey).where(CustomerKey.customer_id == customer.id,
                                                                    CustomerKey.kind == "shareholder"))]
-    session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
+    if not new:
+        session.execute(delete(CustomerKey).where(CustomerKey.customer_id == customer.id))
     session.add_all(keys_for(tenant, customer, shareholders) + keep)
     session.flush()
 
