@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Date, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Date, Numeric, and_, bindparam, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from surety.core.db.base import uuid7
@@ -119,6 +119,20 @@ def run_day(open_session: OpenSession, business_date: dt.date, *, chunk_size: in
         return _finish(s, business_date)
 
 
+def _money(session: Session, column):
+    """``column`` read as it is stored on PostgreSQL (NUMERIC yuan: Decimal without the Money type's per-value
+    conversion, the hot path of a 100,000-loan run); through Money elsewhere (integer fen on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(column, Numeric(18, 2, asdecimal=True)).label(column.name)
+    return column
+
+
+def _array(values) -> str:
+    """A PostgreSQL array literal of uuids, numbers or dates (None: NULL), bound as one text parameter and cast in
+    the statement: faster to pass than a list adapted element by element."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+
+
 def _terms(session: Session) -> dict[tuple, Terms]:
     return {(v.product_id, v.version): Terms(v.annual_rate, v.penalty_uplift, v.day_count, v.rounding, v.grace_days)
             for v in session.scalars(select(MicroloanProductVersion))}
@@ -136,7 +150,8 @@ def _chunk(session: Session, day: dt.date, after, size: int):
         cond.append(_L.c.id > after)
     loans = session.execute(
         select(_L.c.id, _L.c.product_id, _L.c.product_version, _L.c.disbursed_on, _L.c.schedule_revision,
-               _L.c.principal_balance, _L.c.accrued_interest, _L.c.penalty_balance, _L.c.risk_class_override)
+               *(_money(session, c) for c in (_L.c.principal_balance, _L.c.accrued_interest, _L.c.penalty_balance)),
+               _L.c.risk_class_override)
         .where(*cond).order_by(_L.c.id).limit(size)).all()
     if not loans:
         return None
@@ -165,6 +180,15 @@ def _chunk(session: Session, day: dt.date, after, size: int):
             "days_past_due": result.days_past_due, "overdue_since": result.overdue_since,
             "risk_class": risk_class, "provision": provision_for(loan.principal_balance, risk_class, rates),
             "accrued_to": day, "updated_at": utcnow()})
+    if session.get_bind().dialect.name == "postgresql":
+        _write_arrays(session, tenant, day, accruals, inst_updates, loan_updates)
+    else:
+        _write_many(session, accruals, inst_updates, loan_updates)
+    return hi if len(loans) == size else None
+
+
+def _write_many(session: Session, accruals: list, inst_updates: list, loan_updates: list) -> None:
+    """The chunk's writes as executemany statements (any database)."""
     if accruals:
         session.execute(insert(_A), accruals)
     if inst_updates:
@@ -172,15 +196,60 @@ def _chunk(session: Session, day: dt.date, after, size: int):
                         .values(penalty=bindparam("penalty")), inst_updates)
     session.execute(update(_L).where(_L.c.tenant_id == bindparam("b_tenant"), _L.c.id == bindparam("b_id"))
                     .values({k: bindparam(k) for k in loan_updates[0] if not k.startswith("b_")}), loan_updates)
-    return hi if len(loans) == size else None
+
+
+_INSERT_ACCRUALS = text("""
+INSERT INTO microloan_accruals (tenant_id, id, loan_id, business_date, kind, amount, carry)
+SELECT :tenant, v.id, v.loan_id, :day, v.kind, v.amount, v.carry
+FROM unnest(CAST(:ids AS uuid[]), CAST(:loan_ids AS uuid[]), CAST(:kinds AS text[]), CAST(:amounts AS numeric[]),
+            CAST(:carries AS numeric[])) AS v(id, loan_id, kind, amount, carry)
+""")
+_UPDATE_INSTALLMENTS = text("""
+UPDATE microloan_installments AS i SET penalty = v.penalty
+FROM unnest(CAST(:ids AS uuid[]), CAST(:penalties AS numeric[])) AS v(id, penalty)
+WHERE i.tenant_id = :tenant AND i.id = v.id
+""")
+_UPDATE_LOANS = text("""
+UPDATE microloan_loans AS l
+SET accrued_interest = v.accrued_interest, penalty_balance = v.penalty_balance, days_past_due = v.days_past_due,
+    overdue_since = v.overdue_since, risk_class = v.risk_class, provision = v.provision, accrued_to = :day,
+    updated_at = :now
+FROM unnest(CAST(:ids AS uuid[]), CAST(:accrued AS numeric[]), CAST(:penalty AS numeric[]), CAST(:dpd AS integer[]),
+            CAST(:since AS date[]), CAST(:classes AS text[]), CAST(:provisions AS numeric[]))
+     AS v(id, accrued_interest, penalty_balance, days_past_due, overdue_since, risk_class, provision)
+WHERE l.tenant_id = :tenant AND l.id = v.id
+""")
+
+
+def _write_arrays(session: Session, tenant, day: dt.date, accruals: list, inst_updates: list,
+                  loan_updates: list) -> None:
+    """The chunk's writes on PostgreSQL: one statement each, the rows passed as arrays (``unnest``): the amounts are
+    NUMERIC yuan there, as Money stores them."""
+    if accruals:
+        session.execute(_INSERT_ACCRUALS, {
+            "tenant": tenant, "day": day, "ids": _array(a["id"] for a in accruals),
+            "loan_ids": _array(a["loan_id"] for a in accruals), "kinds": [a["kind"] for a in accruals],
+            "amounts": _array(a["amount"] for a in accruals), "carries": _array(a["carry"] for a in accruals)})
+    if inst_updates:
+        session.execute(_UPDATE_INSTALLMENTS, {"tenant": tenant, "ids": _array(u["b_id"] for u in inst_updates),
+                                               "penalties": _array(u["penalty"] for u in inst_updates)})
+    session.execute(_UPDATE_LOANS, {
+        "tenant": tenant, "day": day, "now": utcnow(), "ids": _array(u["b_id"] for u in loan_updates),
+        "accrued": _array(u["accrued_interest"] for u in loan_updates),
+        "penalty": _array(u["penalty_balance"] for u in loan_updates),
+        "dpd": _array(u["days_past_due"] for u in loan_updates),
+        "since": _array(u["overdue_since"] for u in loan_updates),
+        "classes": [u["risk_class"] for u in loan_updates],
+        "provisions": _array(u["provision"] for u in loan_updates)})
 
 
 def _rows(session: Session, tenant, day: dt.date, lo, hi) -> dict:
     """Installments in force of the loans with ids in ``[lo, hi]``: the open ones due before ``day`` and the one
     whose period holds ``day``, each with the due date before it."""
     prev = func.lag(_I.c.due_date, type_=Date()).over(partition_by=_I.c.loan_id, order_by=_I.c.period).label("prev_due")
-    inner = (select(_I.c.id, _I.c.loan_id, _I.c.period, _I.c.due_date, _I.c.principal, _I.c.interest,
-                    _I.c.paid_principal, _I.c.paid_interest, _I.c.penalty, _I.c.settled_on, prev)
+    money = (_money(session, c) for c in (_I.c.principal, _I.c.interest, _I.c.paid_principal, _I.c.paid_interest,
+                                          _I.c.penalty))
+    inner = (select(_I.c.id, _I.c.loan_id, _I.c.period, _I.c.due_date, *money, _I.c.settled_on, prev)
              .join(_L, and_(_L.c.tenant_id == _I.c.tenant_id, _L.c.id == _I.c.loan_id,
                             _L.c.schedule_revision == _I.c.revision))
              .where(_I.c.tenant_id == tenant, _I.c.loan_id >= lo, _I.c.loan_id <= hi)).subquery()
@@ -225,7 +294,7 @@ def _finish(session: Session, day: dt.date) -> dict:
             _A.c.tenant_id == tenant, _A.c.business_date == day).group_by(_A.c.kind)):
         totals[kind] = amount or ZERO
     on_book = [_L.c.tenant_id == tenant, _L.c.status.in_(sorted(ON_BOOK_STATUSES))]
-    provision = sum(session.scalars(select(_L.c.provision).where(*on_book)), ZERO)
+    provision = session.scalar(select(func.sum(_L.c.provision)).where(*on_book)) or ZERO
     loans = session.scalar(select(func.count()).select_from(_L).where(*on_book, _L.c.accrued_to == day)) or 0
     previous = session.scalar(select(MicroloanDayEndRun.provision_total).where(
         MicroloanDayEndRun.status == RUN_DONE, MicroloanDayEndRun.business_date < day)
