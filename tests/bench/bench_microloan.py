@@ -146,7 +146,8 @@ def _bare_annuity(amount: Decimal, monthly: Decimal, months: int) -> list[tuple[
     return out
 
 
-def run(db: Database, owner_url: str, *, loans: int, chunk_size: int = CHUNK_SIZE) -> list[Figure]:
+def run(db: Database, owner_url: str, *, loans: int, chunk_size: int | None = None) -> list[Figure]:
+    chunk_size = chunk_size or min(CHUNK_SIZE, max(1, loans // 20))  # 20 chunks at most: the kill stops halfway
     clean, killed = _tenant(db, "bench-ml"), _tenant(db, "bench-ml-kill")
     for tenant in (clean, killed):
         seed(db, owner_url, tenant.id, loans=loans)

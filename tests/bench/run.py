@@ -42,6 +42,7 @@ import bench_dashboard
 import bench_graphql
 import bench_guarantee
 import bench_ledger
+import bench_microloan
 import bench_related
 import bench_rls
 import bench_workflow
@@ -89,6 +90,7 @@ class Scale:
     ledger_projects: int = 100_000
     related_others: int = 500
     related_runs: int = 100
+    microloan_loans: int = 100_000
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
@@ -96,7 +98,8 @@ QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, 
               customers_rows=20_000, customers_other_rows=20_000, customers_runs=100, customers_import=1000,
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
               guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5,
-              ledger_projects=2000, related_others=50, related_runs=20)
+              ledger_projects=2000, related_others=50, related_runs=20,
+              microloan_loans=2000)
 
 
 def fail(message: str) -> None:
@@ -183,6 +186,9 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
             figures.append(step("16 customer sharing a phone", lambda: bench_related.run(
                 db, tdb.owner_url, others=scale.related_others, runs=scale.related_runs,
                 warmup=max(5, scale.related_runs // 10))))
+        if wanted("microloan"):
+            figures += step("17-18 microloan day-end and schedule", lambda: bench_microloan.run(
+                db, tdb.owner_url, loans=scale.microloan_loans))
     finally:
         set_database(None)
         db.dispose()
@@ -195,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL server URL (default: $SURETY_BENCH_DATABASE_URL)")
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee", "reports"),
+    parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee", "reports",
+                                                              "microloan"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)
