@@ -119,11 +119,11 @@ def run_day(open_session: OpenSession, business_date: dt.date, *, chunk_size: in
         return _finish(s, business_date)
 
 
-def _money(session: Session, column):
+def _money(session: Session, column, places: int = 2):
     """``column`` read as it is stored on PostgreSQL (NUMERIC yuan: Decimal without the Money type's per-value
     conversion, the hot path of a 100,000-loan run); through Money elsewhere (integer fen on SQLite)."""
     if session.get_bind().dialect.name == "postgresql":
-        return type_coerce(column, Numeric(18, 2, asdecimal=True)).label(column.name)
+        return type_coerce(column, Numeric(18, places, asdecimal=True)).label(column.name)
     return column
 
 
@@ -277,7 +277,7 @@ def ledger_hash(session: Session, day: dt.date) -> str:
     kind: loan numbers, not row ids, so the same book gives the same hash in any copy of the database."""
     tenant = session_tenant(session)
     found = session.execute(
-        select(_L.c.loan_no, _A.c.kind, _A.c.amount, _A.c.carry)
+        select(_L.c.loan_no, _A.c.kind, _money(session, _A.c.amount), _money(session, _A.c.carry, places=8))
         .join(_L, and_(_L.c.tenant_id == _A.c.tenant_id, _L.c.id == _A.c.loan_id))
         .where(_A.c.tenant_id == tenant, _A.c.business_date == day)).all()
     digest = hashlib.sha256()
