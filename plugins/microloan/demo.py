@@ -35,6 +35,7 @@ from surety.core.ports import customers as door
 from surety.core.ports.customers import DemoCorporate
 from surety.core.settings import get_settings as platform_settings
 from surety.core.workflow.engine import business_today
+from surety.plugins.microloan.collection import cases as collection_cases
 from surety.plugins.microloan.conventions import RISK_CLASSES
 from surety.plugins.microloan.loan.book import installments, loan_terms
 from surety.plugins.microloan.product import services as products
@@ -124,6 +125,8 @@ class _Demo:
             pool = borrowers[spec.kind]
             self.loan(n, spec, consumer if spec.kind == "consumer" else business, pool[n % len(pool)],
                       managers[spec.manager])
+        # The overdue loans are in collection as the day-end would have put them: a case per loan at its stage.
+        collection_cases.sync_cases(self.s, self.today)
 
     def staff(self) -> dict[str, User]:
         password, added, users = _password(), [], {}

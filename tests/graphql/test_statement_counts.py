@@ -34,8 +34,10 @@ from graphql import (
 from graphql import build_schema as build_sdl
 from sqlalchemy import event, select, update
 
+from surety.core.authz import enforcer
 from surety.core.context import acting
 from surety.core.custom_fields import service as custom_fields
+from surety.core.identity import principal_cache
 from surety.core.identity.models import User
 from surety.core.workflow import actions, definitions, engine
 from surety.core.workflow.models import WorkflowTask
@@ -47,6 +49,7 @@ from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan
 from surety.plugins.guarantee.origination.applications import submit_application
 from surety.plugins.guarantee.project.models import GuaranteeBank, GuaranteeProduct, GuaranteeProject
 from surety.plugins.guarantee.testing import make_project
+from surety.tenants import registry as plugin_registry
 from surety.tenants.demo import add_demo_data
 
 SMALL, BIG = 2, 10
@@ -219,7 +222,8 @@ def seed(db, make_tenant):
     overdue), list entries on customers, the admin as manager B of every project (their ledger entries await the
     admin), and copies of the demo's meetings."""
 
-    tenant = make_tenant(slug=f"stmt-{secrets.token_hex(3)}", plugins=["customers", "guarantee"])
+    tenant = make_tenant(slug=f"stmt-{secrets.token_hex(3)}",
+                         plugins=["customers", "guarantee", "microloan", "finance"])
     with db.tenant_session(tenant.id) as s:
         add_demo_data(s, tenant)
     with db.tenant_session(tenant.id) as s:
@@ -278,7 +282,12 @@ def seed(db, make_tenant):
     return tenant
 
 
-def test_statements_per_request_are_constant_in_page_size(api, db, make_tenant):
+def test_statements_per_request_are_constant_in_page_size(api, db, make_tenant, monkeypatch):
+    # The caches that re-read on a timer (principal, enabled plugins, policy version) must not expire between the
+    # two pages of a probe: a refresh would count as statements of the page (a timing artefact, not an N+1).
+    monkeypatch.setattr(principal_cache, "TTL_SECONDS", 3600.0)
+    monkeypatch.setattr(plugin_registry, "TTL_SECONDS", 3600.0)
+    monkeypatch.setattr(enforcer.get_cache(), "recheck_seconds", 3600.0)
     all_probes = probes(build_schema()._schema)
     tenant = seed(db, make_tenant)
     token = api.login(tenant.slug)

@@ -1,6 +1,6 @@
 """The microloan demo data (``surety demo``): two products, two customer managers and twelve loans across statuses
 and classes (current, overdue 15/100/300/400 days in the class the tenant's class days give, settled, written off),
-which the dashboard reads; a second run adds nothing."""
+which the dashboard reads, the overdue ones in collection at their stage; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
+from surety.plugins.microloan.collection.models import MicroloanCollectionCase
 from surety.plugins.microloan.demo import BUSINESS_CODE, CONSUMER_CODE, LOANS, add_demo_microloans
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
 from surety.plugins.microloan.product.models import MicroloanProduct
 from surety.plugins.microloan.reports.dashboard import dashboard
 
-COUNTED = (User, MicroloanProduct, MicroloanLoan, MicroloanInstallment)
+COUNTED = (User, MicroloanProduct, MicroloanLoan, MicroloanInstallment, MicroloanCollectionCase)
 
 
 def _counts(s) -> dict:
@@ -39,6 +40,10 @@ def test_the_demo_book_and_a_second_run_adds_nothing(mw):
         assert [abs(d - want) <= 3 for d, want in zip(sorted(overdue), (15, 100, 300, 400), strict=True)] == [True] * 4
         assert all(loan.provision > 0 for loan in loans if loan.status == "active")
         assert all(loan.principal_balance == 0 for loan in loans if loan.status != "active")
+        cases = dict(s.execute(select(MicroloanCollectionCase.loan_id, MicroloanCollectionCase.stage)).all())
+        stage_of = {loan.days_past_due: cases.get(loan.id) for loan in loans if loan.status == "active"}
+        assert [stage_of[d] for d in sorted(overdue)] == ["M1", "M3+", "M3+", "M3+"]
+        assert len(cases) == 4 + sum(1 for loan in loans if loan.status == "written_off" and loan.id in cases)
         managers = {u.username for u in s.scalars(select(User).where(User.id.in_({lo.manager_id for lo in loans})))}
         assert managers == {"zhoujie", "wuhui"}
         before = _counts(s)
