@@ -69,14 +69,31 @@ def session_tenant(session: Session) -> uuid.UUID | _Platform | None:
     return session.info.get(TENANT_KEY)
 
 
-def tenant_row(session: Session, model: type[T], row_id: Any) -> T | None:
+#: ``session.info`` key of the rows :func:`tenant_row` keeps referenced until the transaction ends.
+_KEPT_ROWS = "surety_kept_rows"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_kept_rows(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_KEPT_ROWS, None)
+
+
+def tenant_row(session: Session, model: type[T], row_id: Any, *, keep: bool = False) -> T | None:
     """The row of the tenant table ``model`` with id ``row_id`` in the session's tenant, None when there is none:
     from the session's identity map when it is loaded there (no statement; as a SELECT would return it, pending
-    changes included), else one SELECT by primary key (tenant filter and RLS apply as to any statement)."""
+    changes included), else one SELECT by primary key (tenant filter and RLS apply as to any statement).
+
+    ``keep``: keep the row referenced until the transaction ends. The identity map holds unchanged rows weakly, so
+    a row nobody references any more is read again by the next caller; a row several hooks of one action read (a
+    workflow subject) is worth keeping."""
     tenant = session_tenant(session)
     if not isinstance(tenant, uuid.UUID):
         raise TenantNotBound("a tenant row is read in a tenant session")
-    return session.get(model, (tenant, row_id)) if row_id is not None else None
+    row = session.get(model, (tenant, row_id)) if row_id is not None else None
+    if keep and row is not None:
+        session.info.setdefault(_KEPT_ROWS, []).append(row)
+    return row
 
 
 def _touches_tenant_tables(statement) -> bool:

@@ -154,7 +154,8 @@ def stored_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def project_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """The current fields of a project (subject type ``guarantee:project``), None when there is no such project."""
     project_id = as_uuid(subject_id)
-    project = tenant_row(session, GuaranteeProject, project_id)  # from memory when loaded
+    # Kept for the transaction: the committee-conditions listener of the step this action enters reads it too.
+    project = tenant_row(session, GuaranteeProject, project_id, keep=True)
     if not project:
         return None
     return fields_of(session, project)
