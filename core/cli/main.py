@@ -89,7 +89,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
                       + (" with GraphiQL" if s.development else ""))
     uvicorn.run("surety.core.web:create_app", factory=True, host=host, port=port, workers=workers,
-                log_config=stdlib_config(s), access_log=False)
+                log_config=stdlib_config(s), access_log=False,
+                # A new worker imports the whole application before answering uvicorn's health check; on a busy
+                # 2-core machine that took ~7 s, and the 5 s default killed workers in a loop.
+                timeout_worker_healthcheck=60)
 
 
 # ---------------------------------------------------------------- db -------------------------------------------------

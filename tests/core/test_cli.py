@@ -16,6 +16,7 @@ from surety.core import batch
 from surety.core.audit.models import AuditRecord
 from surety.core.authz import rules
 from surety.core.authz.models import AuthzState
+from surety.core.cli import main as cli_main
 from surety.core.cli.main import app
 from surety.core.hookspecs import PluginManifest, ScheduledJob
 from surety.core.identity.auth import login
@@ -214,3 +215,16 @@ def test_tenant_sync_reports_a_failing_tenant_and_goes_on(db, slug, monkeypatch)
     assert r.exit_code == 1
     assert f"{slug}: not synced: boom" in r.output and f"{other}: synced" in r.output
     assert "1 tenant(s) not synced" in r.output
+
+
+def test_serve_gives_workers_time_to_import_before_the_health_check(monkeypatch):
+    """uvicorn kills a worker that has not answered its health check in time; a new worker imports the whole
+    application first (~7 s on a busy 2-core machine), so `serve` allows 60 s instead of uvicorn's 5."""
+    calls = []
+    monkeypatch.setattr(cli_main.uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
+    result = CliRunner().invoke(app, ["serve", "--workers", "2", "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    (args, kwargs), = calls
+    assert args == ("surety.core.web:create_app",)
+    assert kwargs["workers"] == 2 and kwargs["port"] == 8765 and kwargs["factory"] is True
+    assert kwargs["timeout_worker_healthcheck"] == 60
