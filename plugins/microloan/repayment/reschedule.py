@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from surety.plugins.microloan.schedule.builder import FEN, Installment, Schedule, Terms, build
+from surety.plugins.microloan.schedule.builder import Installment, Schedule, Terms, build, round_fen
 from surety.plugins.microloan.schedule.daycount import BASIS, days_between
 
 ZERO = Decimal("0.00")
@@ -30,7 +30,6 @@ PREPAY_MODES = {
 }
 #: Methods with a level a shorter schedule can keep (the others only lower the installment).
 SHORTEN_METHODS = frozenset({"equal_installment", "equal_principal", "flat"})
-_MODES = {"fen_half_up": ROUND_HALF_UP, "fen_half_even": ROUND_HALF_EVEN}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,11 +51,6 @@ class LoanTerms:
     method: str
     day_count: str
     rounding: str
-
-
-def round_fen(value: Decimal, rounding: str) -> Decimal:
-    """``value`` rounded to the fen the way the product rounds (conventions.ROUNDINGS)."""
-    return value.quantize(FEN, rounding=_MODES[rounding])
 
 
 def interest_between(principal: Decimal, terms: LoanTerms, start: dt.date, end: dt.date) -> Decimal:

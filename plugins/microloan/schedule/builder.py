@@ -115,13 +115,19 @@ def check_terms(terms: Terms) -> None:
         raise ValueError("first_due is after the start date and at most two months after it")
 
 
+def round_fen(value: Decimal, rounding: str) -> Decimal:
+    """``value`` rounded to the fen the way a product rounds (``rounding``: a key of conventions.ROUNDINGS); what
+    every amount of a schedule goes through, and what a rebuild (repayment/reschedule.py) rounds with."""
+    return value.quantize(FEN, rounding=_MODES[rounding])
+
+
 def build(terms: Terms) -> Schedule:
     """The schedule of ``terms`` (see the module for the conventions)."""
     check_terms(terms)
-    mode = _MODES[terms.rounding]
+    rounding = terms.rounding
 
     def rnd(value: Decimal) -> Decimal:
-        return value.quantize(FEN, rounding=mode)
+        return round_fen(value, rounding)
 
     with localcontext() as ctx:
         ctx.prec = 50  # (1 + r) ** 360 and the quotients keep every digit the fen needs

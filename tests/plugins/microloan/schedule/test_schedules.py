@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 
 from surety.plugins.microloan.conventions import DAY_COUNTS, REPAYMENT_METHODS, ROUNDINGS
-from surety.plugins.microloan.schedule.builder import Terms, build
+from surety.plugins.microloan.repayment import reschedule
+from surety.plugins.microloan.schedule.builder import Terms, build, round_fen
 from surety.plugins.microloan.schedule.daycount import add_months, days_between, due_dates
 
 D = Decimal
@@ -174,3 +175,11 @@ def test_impossible_terms_are_refused(change):
     base = dict(amount=D("1000.00"), annual_rate=D("0.1"), term_months=12, method="equal_installment", start=START)
     with pytest.raises(ValueError):
         build(Terms(**{**base, **change}))
+
+
+def test_round_fen_is_the_products_rounding_and_the_reschedule_rounds_with_it():
+    assert round_fen(Decimal("0.125"), "fen_half_up") == Decimal("0.13")
+    assert round_fen(Decimal("0.125"), "fen_half_even") == Decimal("0.12")
+    assert reschedule.round_fen is round_fen
+    with pytest.raises(KeyError):
+        round_fen(Decimal("1"), "fen_down")
