@@ -12,6 +12,7 @@ from surety import __version__
 from surety.core.attachments.service import WILDCARD
 from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
+from surety.core.workflow.processes import Processes
 from surety.plugins.guarantee import KEY, hookspecs
 from surety.plugins.guarantee import settings as guarantee_settings
 from surety.plugins.guarantee.compensation import claims as compensation_claims
@@ -67,24 +68,12 @@ MODEL_MODULES = (guarantee_settings, project_models, project_conditions, risk_mo
 GRAPHQL_MODULES = (origination_graphql, risk_graphql, finance_graphql, documents_graphql, release_graphql,
                    compensation_graphql, monitoring_graphql, warnings_graphql, ledger_graphql, dashboard_graphql,
                    portal_graphql)
-#: Process modules: each exports ``DEFINITIONS`` (default workflow definitions) and ``SUBJECTS``: subject type ->
-#: ``(fields, ended)`` with ``fields(session, subject_id) -> dict | None`` (what the definition's conditions and
-#: assignee rules read) and ``ended(session, event)`` (a WorkflowInstanceEnded about such a subject).
-PROCESS_MODULES = (approval, compensation_claims, classification, early_warnings, release_requests)
-SUBJECTS = {t: pair for m in PROCESS_MODULES for t, pair in m.SUBJECTS.items()}
-
-
-def _process_ended(session, event) -> None:
-    """An instance of one of the plugin's processes ended: its module's ``ended``."""
-    if event.event_type != "WorkflowInstanceEnded":
-        return
-    pair = SUBJECTS.get(getattr(event, "subject_type", None))
-    if pair:
-        pair[1](session, event)
+#: The plugin's processes (core.workflow.processes): each module exports ``DEFINITIONS`` and ``SUBJECTS``.
+PROCESSES = Processes((approval, compensation_claims, classification, early_warnings, release_requests))
 
 
 #: What reacts to domain events (the plugin's own and other plugins'), in this order.
-EVENT_HANDLERS = (_process_ended, project_conditions.on_event, ledger_entries.on_event, inspections.on_event,
+EVENT_HANDLERS = (PROCESSES.on_event, project_conditions.on_event, ledger_entries.on_event, inspections.on_event,
                   early_warnings.on_event, classification.on_event, origination_handlers.on_event)
 
 
@@ -167,14 +156,13 @@ def surety_plugin_hookspecs():
 @hookimpl
 def surety_workflow_definitions():
     """The default definitions of the plugin: the project approval, then each other process module's."""
-    return [d for m in PROCESS_MODULES for d in m.DEFINITIONS]
+    return PROCESSES.definitions()
 
 
 @hookimpl
 def surety_workflow_subject(session, subject_type, subject_id):
     """The current fields of a subject of one of the plugin's processes; None for other subject types."""
-    pair = SUBJECTS.get(subject_type)
-    return pair[0](session, subject_id) if pair else None
+    return PROCESSES.subject(session, subject_type, subject_id)
 
 
 @hookimpl

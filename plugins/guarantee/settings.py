@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from surety.core.db.base import Base, TenantScoped
 from surety.core.db.session import session_tenant
 from surety.core.db.types import Money
+from surety.core.settings_rows import settings_row
 from surety.tenants.models import Tenant
 
 
@@ -45,24 +46,10 @@ class GuaranteeSettings(TenantScoped, Base):
     seal_text: Mapped[str] = mapped_column(String(100), default="")
 
 
-#: ``session.info`` key of the settings row already read by the session (a submission asks for it three times).
-_CACHED = "guarantee_settings"
-
-
 def get_settings(session: Session) -> GuaranteeSettings:
-    """The tenant's settings row, created with the defaults on first use; read once per session (the row stays the
-    session's own object, so a change made through it is what later callers see; a rolled-back new row left the
-    session and is read again)."""
-    row = session.info.get(_CACHED)
-    if row is not None and row in session:
-        return row
-    row = session.scalar(select(GuaranteeSettings))
-    if row is None:
-        row = GuaranteeSettings()
-        session.add(row)
-        session.flush()
-    session.info[_CACHED] = row
-    return row
+    """The tenant's settings row, created with the defaults on first use; read once per session
+    (core.settings_rows.settings_row)."""
+    return settings_row(session, GuaranteeSettings)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ facts recorded before it. Run inside one tenant session, by the plugin's ``suret
 ``surety tenant sync``. Idempotent, and cheap when there is nothing to do (one set-based query per kind of record).
 
 1. Workflow definitions: the plugin's default definitions the tenant lacks are installed and published
-   (``install_defaults``: every definition of ``plugin.PROCESS_MODULES``, e.g. ``guarantee.release`` for a tenant
+   (``install_defaults``: every definition of ``plugin.PROCESSES``, e.g. ``guarantee.release`` for a tenant
    from before releases were approved; the compensation claims below need ``guarantee.compensation``).
 2. Ledger: each money fact without its ledger entry (fee receipts and refunds, projects that took effect,
    repayments, releases, paid compensations, recoveries > 0, written-off receivables) gets the entry ledger.on_event

@@ -1,4 +1,4 @@
-"""The processes of compensation (``claims`` exports them to ``plugin.PROCESS_MODULES``): the approval of a
+"""The processes of compensation (``claims`` exports them to ``plugin.PROCESSES``): the approval of a
 compensation claim and of a loss write-off through the core workflow engine (docs/guarantee/compensation.md).
 
 * ``guarantee.compensation`` about a claim (subject type ``guarantee:compensation``, id = the claim's id):
@@ -68,7 +68,7 @@ LOSS_WRITE_OFF = {
     ],
 }
 
-#: The default definitions of compensation's processes (claims.DEFINITIONS, plugin.PROCESS_MODULES).
+#: The default definitions of compensation's processes (claims.DEFINITIONS, plugin.PROCESSES).
 DEFINITIONS: list[dict] = [COMPENSATION, LOSS_WRITE_OFF]
 
 

@@ -641,7 +641,7 @@ def compensation_of(session: Session, actor: Actor, project_id: uuid.UUID) -> Co
                             covered=covered_components(session, project))
 
 
-#: Process module (``plugin.PROCESS_MODULES``): the default definitions (approval.py) and, per subject type,
+#: Process module (``plugin.PROCESSES``): the default definitions (approval.py) and, per subject type,
 #: ``(fields, ended)``.
 DEFINITIONS: list[dict] = approval.DEFINITIONS
 SUBJECTS: dict = {CLAIM_SUBJECT: (approval.claim_fields, claim_ended),

@@ -186,7 +186,7 @@ def project_ended(session: Session, event) -> None:
                                                  result=event.result, amount=project.amount, conditions=conditions))
 
 
-#: What the plugin's process registry (``plugin.PROCESS_MODULES``) reads of this process module: its default
+#: What the plugin's process registry (``plugin.PROCESSES``) reads of this process module: its default
 #: definitions and, per subject type, ``(fields, ended)``.
 DEFINITIONS = [APPROVAL]
 SUBJECTS = {SUBJECT_TYPE: (project_fields, project_ended)}

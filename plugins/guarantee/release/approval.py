@@ -1,5 +1,5 @@
 """The approval of a release request (申请解保) through the core workflow engine (``releases`` exports it to
-``plugin.PROCESS_MODULES``; docs/guarantee/release.md, "Release through an approval").
+``plugin.PROCESSES``; docs/guarantee/release.md, "Release through an approval").
 
 ``guarantee.release`` about a request (subject type ``guarantee:release``, id = the request's id): 客户经理审核 the
 project's manager A -> 风控审批 the risk officers of the project's org unit (else of the nearest unit above it that
@@ -48,7 +48,7 @@ RELEASE_APPROVAL = {
     ],
 }
 
-#: The default definitions of the release process (releases.DEFINITIONS, plugin.PROCESS_MODULES).
+#: The default definitions of the release process (releases.DEFINITIONS, plugin.PROCESSES).
 DEFINITIONS: list[dict] = [RELEASE_APPROVAL]
 
 

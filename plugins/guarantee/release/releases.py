@@ -419,7 +419,7 @@ def repayments(session: Session, actor: Actor, project_id: uuid.UUID) -> list[Gu
                                           GuaranteeRepayment.id)))
 
 
-#: Process module (``plugin.PROCESS_MODULES``): the default definition (approval.py) and, per subject type,
+#: Process module (``plugin.PROCESSES``): the default definition (approval.py) and, per subject type,
 #: ``(fields, ended)``.
 DEFINITIONS: list[dict] = approval.DEFINITIONS
 SUBJECTS: dict = {SUBJECT_TYPE: (approval.request_fields, request_ended)}
