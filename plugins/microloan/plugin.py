@@ -12,6 +12,7 @@ from surety.core.hookspecs import GraphQLContribution, PluginManifest, Scheduled
 from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
 from surety.plugins.microloan import KEY, __version__
+from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan import settings as settings_models
 from surety.plugins.microloan.collection import cases as collection_cases
 from surety.plugins.microloan.collection import classification as collection_classification
@@ -21,20 +22,20 @@ from surety.plugins.microloan.collection import permissions as collection_permis
 from surety.plugins.microloan.collection import writeoff as collection_writeoff
 from surety.plugins.microloan.dayend import batch as dayend_batch
 from surety.plugins.microloan.dayend import models as dayend_models
+from surety.plugins.microloan.demo import add_demo_microloans
 from surety.plugins.microloan.loan import approval as loan_approval
+from surety.plugins.microloan.loan import exposure as loan_exposure
 from surety.plugins.microloan.loan import graphql as loan_graphql
 from surety.plugins.microloan.loan import models as loan_models
 from surety.plugins.microloan.loan import permissions as loan_permissions
-from surety.plugins.microloan import permissions as product_permissions
 from surety.plugins.microloan.product import graphql as product_graphql
 from surety.plugins.microloan.product import models as product_models
-from surety.plugins.microloan.demo import add_demo_microloans
-from surety.plugins.microloan.reports import graphql as reports_graphql
-from surety.plugins.microloan.reports import permissions as reports_permissions
-from surety.plugins.microloan.reports.export import ledger_app
 from surety.plugins.microloan.repayment import graphql as repayment_graphql
 from surety.plugins.microloan.repayment import models as repayment_models
 from surety.plugins.microloan.repayment import permissions as repayment_permissions
+from surety.plugins.microloan.reports import graphql as reports_graphql
+from surety.plugins.microloan.reports import permissions as reports_permissions
+from surety.plugins.microloan.reports.export import ledger_app
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
@@ -79,6 +80,11 @@ def surety_migration_location():
 @hookimpl
 def surety_permissions():
     return [p for m in PERMISSION_MODULES for p in m.PERMISSIONS]
+
+
+@hookimpl
+def surety_role_templates():
+    return [t for m in PERMISSION_MODULES for t in getattr(m, "ROLE_TEMPLATES", ())]
 
 
 @hookimpl
@@ -133,3 +139,9 @@ def surety_cli(app):
     microloan_app = typer.Typer(help="Microloan business (ledger and schedule export).", no_args_is_help=True)
     microloan_app.add_typer(ledger_app, name="ledger")
     app.add_typer(microloan_app, name=KEY)
+
+
+@hookimpl
+def customers_exposure(session, customer_ids):
+    """The borrowers' on-book principal (the customer pool's exposure across business lines)."""
+    return loan_exposure.exposure(session, customer_ids)

@@ -32,4 +32,5 @@ DEFAULT_GRANTS = {
     "executive": (_READ,),
     "finance": (_READ, f"{RECOVERY}:record"),
     "auditor": (_READ,),
+    "collector": (_READ, _ACT),
 }
