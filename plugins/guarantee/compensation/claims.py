@@ -51,6 +51,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.i18n import N_, translate
+from surety.core.words import Words
 from surety.core.workflow import engine
 from surety.core.workflow.helpers import last_decision
 from surety.core.workflow.models import INSTANCE_RUNNING
@@ -81,7 +82,7 @@ from surety.plugins.guarantee.compensation.models import (
     GuaranteeCompensationReceivable,
     GuaranteeRecoveryAction,
 )
-from surety.plugins.guarantee.compensation.words import Words, component, scope
+from surety.plugins.guarantee.compensation.words import component, scope
 from surety.plugins.guarantee.finance import banks
 from surety.plugins.guarantee.permissions import COMPENSATION, CONTRACT, LOSS
 from surety.plugins.guarantee.project.models import (

@@ -1,15 +1,14 @@
 """The after-care areas' words quoted in a bigger message, in the reader's language (docs/i18n.md): a claim's
-covered components and scope, a project's risk class, as :class:`~surety.plugins.guarantee.project.words.Words`
-(an English template marked ``N_``, rendered by ``core.i18n.translate`` in the language of the message quoting it;
-re-exported here for the after-care areas)."""
+covered components and scope, a project's risk class, as :class:`surety.core.words.Words` (an English template
+marked ``N_``, rendered by ``core.i18n.translate`` in the language of the message quoting it)."""
 
 from __future__ import annotations
 
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.plugins.guarantee.project.models import COMPONENT_INTEREST, COMPONENT_PENALTY, COMPONENT_PRINCIPAL
-from surety.plugins.guarantee.project.words import Words
 
-__all__ = ["COMPONENT_WORDS", "RISK_CLASS_WORDS", "SCOPE_WORDS", "Words", "component", "risk_class", "scope"]
+__all__ = ["COMPONENT_WORDS", "RISK_CLASS_WORDS", "SCOPE_WORDS", "component", "risk_class", "scope"]
 
 
 #: A claim component in words (COMPONENTS holds the zh-CN labels the contract and letter print).

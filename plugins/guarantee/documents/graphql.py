@@ -17,6 +17,7 @@ from strawberry import relay
 
 from surety.core.errors import NotFound
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.graphql.attachments import Attachment
 from surety.graphql.auth import actor, decode_node_id, parse_uuid
 from surety.graphql.errors import UserError, run_mutation
@@ -44,7 +45,6 @@ from surety.plugins.guarantee.documents.models import GuaranteeMeeting as Meetin
 from surety.plugins.guarantee.documents.reports import generate_report
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.conditions_graphql import ApprovalCondition
-from surety.plugins.guarantee.project.words import Words
 
 
 def project_uuid(value: str, field: str = "projectId") -> uuid.UUID:

@@ -30,12 +30,12 @@ from surety.core.db.types import utcnow
 from surety.core.errors import ValidationFailed
 from surety.core.events import raise_event
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.finance.fees import add_months
 from surety.plugins.guarantee.finance.loans import ENTITY, lock_for_effect
 from surety.plugins.guarantee.permissions import LOAN
 from surety.plugins.guarantee.project.models import CATEGORY_NON_FINANCING, STATUS_EFFECTIVE, GuaranteeProject
-from surety.plugins.guarantee.project.words import Words
 
 #: The longest letter number kept.
 LETTER_NO_LIMIT = 100

@@ -41,9 +41,9 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.i18n import N_
 from surety.core.identity.models import User
+from surety.core.words import Words
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.compensation.events import GuaranteeCompensationPaid
-from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.finance.events import GuaranteeTookEffect
 from surety.plugins.guarantee.monitoring.events import GuaranteeInspectionRecorded
 from surety.plugins.guarantee.monitoring.models import (

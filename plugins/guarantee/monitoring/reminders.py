@@ -44,8 +44,8 @@ from surety.core.audit.log import audit
 from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.notifications.service import notify
+from surety.core.words import Words
 from surety.core.workflow.assignees import NoAssignee, resolve
-from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
 from surety.plugins.guarantee.monitoring.models import GuaranteeInspectionPlan, GuaranteeReminder
 from surety.plugins.guarantee.project.models import (

@@ -29,6 +29,7 @@ from surety.core.events import raise_event
 from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.ports import customers as door
+from surety.core.words import Words
 from surety.core.workflow import engine
 from surety.core.workflow.actions import withdraw
 from surety.plugins.guarantee.origination.approval import (
@@ -53,7 +54,7 @@ from surety.plugins.guarantee.project.models import (
 )
 from surety.plugins.guarantee.project.numbering import next_number, validate_pattern
 from surety.plugins.guarantee.project.projects import get_project
-from surety.plugins.guarantee.project.words import Words, project_status
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.settings import GuaranteeSettings, get_settings
 
 FIELDS = ("customer_id", "product_id", "bank_id", "amount", "term_months", "purpose", "loan_category", "renewal",

@@ -22,11 +22,12 @@ from surety.core.context import Actor
 from surety.core.db.types import to_money
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.permissions import COUNTER
 from surety.plugins.guarantee.project import conditions
 from surety.plugins.guarantee.project.models import COUNTER_KINDS, GuaranteeCounterGuarantee, GuaranteeProject
-from surety.plugins.guarantee.project.words import Words, project_status
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for, recompute_risk
 
 ENTITY = "guarantee:counter_guarantee"

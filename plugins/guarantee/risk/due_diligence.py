@@ -19,9 +19,10 @@ from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.plugins.guarantee.permissions import RATING
 from surety.plugins.guarantee.project.models import GuaranteeProject
-from surety.plugins.guarantee.project.words import Words, project_status
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.risk.models import REPORT_DRAFT, REPORT_SUBMITTED, GuaranteeDueDiligenceReport
 from surety.plugins.guarantee.risk.project_risk import OPEN_STATUSES, project_for
 from surety.plugins.guarantee.risk.rating import latest_rating

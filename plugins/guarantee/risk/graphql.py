@@ -18,6 +18,7 @@ from strawberry.scalars import JSON
 from surety.core.db.types import to_money
 from surety.core.errors import ValidationFailed
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.graphql.auth import actor, decode_node_id, require
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.nodes import global_id as gid
@@ -25,7 +26,6 @@ from surety.graphql.pii import shown
 from surety.graphql.units import AmountInput, AmountUnit, RateInput, amount_of, rate_of
 from surety.graphql.units import shown as in_unit
 from surety.plugins.guarantee.project.codes import COUNTER_GUARANTEE_KIND
-from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.risk.counter_guarantees import (
     add_counter_guarantee,
     list_counter_guarantees,

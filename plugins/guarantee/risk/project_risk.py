@@ -30,6 +30,7 @@ from surety.core.context import Actor
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import NotFound, ValidationFailed
 from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.plugins.guarantee.permissions import COUNTER, SETTINGS
 from surety.plugins.guarantee.project.models import (
     COUNTER_KINDS,
@@ -39,7 +40,6 @@ from surety.plugins.guarantee.project.models import (
     GuaranteeProject,
 )
 from surety.plugins.guarantee.project.projects import get_project
-from surety.plugins.guarantee.project.words import Words
 from surety.plugins.guarantee.settings import get_settings
 
 RATIO = Decimal("0.000001")

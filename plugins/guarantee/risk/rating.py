@@ -28,8 +28,9 @@ from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.i18n import N_
 from surety.core.ports import customers as door
+from surety.core.words import Words
 from surety.plugins.guarantee.permissions import RATING
-from surety.plugins.guarantee.project.words import Words, project_status
+from surety.plugins.guarantee.project.words import project_status
 from surety.plugins.guarantee.risk.models import GuaranteeRating, GuaranteeScorecardTemplate
 from surety.plugins.guarantee.risk.project_risk import CUSTOMER_KINDS, OPEN_STATUSES, project_for
 

@@ -42,10 +42,10 @@ from surety.core.events import raise_event
 from surety.core.i18n import N_
 from surety.core.ids import as_uuid
 from surety.core.ports import customers as door
+from surety.core.words import Words
 from surety.core.workflow import helpers
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.helpers import last_decision
-from surety.plugins.guarantee.compensation.words import Words
 from surety.plugins.guarantee.origination.approval import project_basics
 from surety.plugins.guarantee.permissions import WARNING
 from surety.plugins.guarantee.project.models import STATUS_EFFECTIVE, GuaranteeProject
