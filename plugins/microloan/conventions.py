@@ -74,6 +74,8 @@ LOAN_STATUSES = {
 }
 #: Statuses of a loan on the books (disbursed, neither settled nor written off).
 ON_BOOK_STATUSES = frozenset({"active"})
+#: Status of a loan written off (核销): off the books, still owed.
+WRITTEN_OFF = "written_off"
 
 #: Five-category loan classification (贷款五级分类) -> zh-CN label, from best to worst.
 RISK_CLASSES = {

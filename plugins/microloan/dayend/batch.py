@@ -29,7 +29,7 @@ from surety.core.db.types import utcnow
 from surety.core.errors import ValidationFailed
 from surety.core.events import raise_event
 from surety.core.i18n import N_
-from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
+from surety.plugins.microloan.conventions import ON_BOOK_STATUSES, WRITTEN_OFF
 from surety.plugins.microloan.dayend.accrual import ONE_DAY, ZERO, Row, Terms, loan_day
 from surety.plugins.microloan.dayend.classification import loan_class, provision_for
 from surety.plugins.microloan.dayend.models import ACCRUAL_KINDS, RUN_DONE, MicroloanAccrual, MicroloanDayEndRun
@@ -296,9 +296,17 @@ def _finish(session: Session, day: dt.date) -> dict:
     on_book = [_L.c.tenant_id == tenant, _L.c.status.in_(sorted(ON_BOOK_STATUSES))]
     provision = session.scalar(select(func.sum(_L.c.provision)).where(*on_book)) or ZERO
     loans = session.scalar(select(func.count()).select_from(_L).where(*on_book, _L.c.accrued_to == day)) or 0
-    previous = session.scalar(select(MicroloanDayEndRun.provision_total).where(
+    last = session.execute(select(MicroloanDayEndRun.provision_total, MicroloanDayEndRun.business_date).where(
         MicroloanDayEndRun.status == RUN_DONE, MicroloanDayEndRun.business_date < day)
-        .order_by(MicroloanDayEndRun.business_date.desc()).limit(1)) or ZERO
+        .order_by(MicroloanDayEndRun.business_date.desc()).limit(1)).first()
+    previous = (last[0] or ZERO) if last else ZERO
+    if last:
+        # A write-off since the last run used the provision for the principal it took off the books (its voucher
+        # debits the loss provision by that principal): the provision carried into today is smaller by it, so the
+        # day's adjustment tops the provision up from there rather than reporting the loan's provision as released.
+        previous -= session.scalar(select(func.sum(_L.c.written_off_principal)).where(
+            _L.c.tenant_id == tenant, _L.c.status == WRITTEN_OFF, _L.c.written_off_on > last[1],
+            _L.c.written_off_on <= day)) or ZERO
     run.reminders = send_reminders(session, day)
     run.interest, run.penalty, run.compound = totals["interest"], totals["penalty"], totals["compound"]
     run.provision_total, run.provision_delta = provision, provision - previous

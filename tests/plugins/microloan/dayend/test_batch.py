@@ -102,6 +102,25 @@ def test_events_once_with_the_days_totals_and_a_rerun_is_a_no_op(mw):
         assert len(_events(s, "MicroloanInterestAccrued")) == 2 and len(_events(s, "MicroloanProvisionAdjusted")) == 1
 
 
+def test_a_write_off_uses_the_provision_so_the_next_day_does_not_report_it_released(mw):
+    """Three loans of 100,000.00 (1 % each: 3,000.00 provision). One is written off on 10 Feb: its write-off voucher
+    uses the provision for its 100,000.00 principal, so that day's run tops the provision up from 3,000.00 -
+    100,000.00 to the 2,000.00 the two loans left need (+99,000.00), instead of reporting -1,000.00 as released."""
+    with mw.session() as s:
+        product = make_product(s)
+        loans = [make_loan(s, product, disbursed_on=D(2026, 1, 10)).id for _ in range(3)]
+    run_through(mw.session, D(2026, 2, 9))
+    with mw.session() as s:
+        gone = s.get(MicroloanLoan, (mw.tenant.id, loans[0]))
+        gone.written_off_principal, gone.principal_balance = gone.principal_balance, Decimal(0)
+        gone.status, gone.written_off_on = "written_off", D(2026, 2, 10)
+        s.commit()
+    run_through(mw.session, D(2026, 2, 10))
+    with mw.session() as s:
+        moved = [e.payload for e in _events(s, "MicroloanProvisionAdjusted")]
+        assert [(m["delta"], m["total"]) for m in moved] == [("3000.00", "3000.00"), ("99000.00", "2000.00")]
+
+
 def _book(open_session, day_count="ACT/365"):
     with open_session() as s:
         product = make_product(s, code="P1", day_count=day_count, annual_rate=Decimal("0.1799"))
