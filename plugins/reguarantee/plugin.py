@@ -1,0 +1,113 @@
+"""Hook implementations of the ``reguarantee`` plugin (hooks only; the rules live in the areas' modules) and the plain
+lists that put the areas together: their tables, permissions, GraphQL, processes and day-end jobs
+(docs/reguarantee/README.md). An area joins by adding its module to the list it belongs in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
+from surety.core.plugins import hookimpl
+from surety.core.workflow.processes import Processes
+from surety.plugins.reguarantee import KEY, __version__
+from surety.plugins.reguarantee import settings as settings_models
+from surety.plugins.reguarantee.agreement import graphql as agreement_graphql
+from surety.plugins.reguarantee.agreement import models as agreement_models
+from surety.plugins.reguarantee.agreement import permissions as agreement_permissions
+from surety.plugins.reguarantee.agreement import services as agreement_services
+from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
+from surety.plugins.reguarantee.demo import add_demo_reguarantee
+from surety.plugins.reguarantee.partner import admission as partner_admission
+from surety.plugins.reguarantee.partner import graphql as partner_graphql
+from surety.plugins.reguarantee.partner import models as partner_models
+from surety.plugins.reguarantee.partner import permissions as partner_permissions
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
+MODEL_MODULES = (settings_models, partner_models, agreement_models)
+#: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
+PERMISSION_MODULES = (partner_permissions, agreement_permissions)
+#: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
+GRAPHQL_MODULES = (partner_graphql, agreement_graphql)
+#: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
+PROCESSES = Processes((partner_admission,))
+#: What reacts to domain events, in this order: ``handle(session, event)``.
+EVENT_HANDLERS = (PROCESSES.on_event,)
+#: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
+SCHEDULED_JOBS: tuple = (
+    ScheduledJob("reguarantee_agreements_expire", agreement_services.expire_agreements, order=40,
+                 description="Active re-guarantee agreements whose validity has ended become expired."),
+)
+
+
+@hookimpl
+def surety_manifest():
+    return PluginManifest(key=KEY, version=__version__, title="再担保", depends_on=("customers",),
+                          description="再担保：合作机构准入与评价、业务品种、合作协议（分险比例、费率、单户上限、准入条件）。")
+
+
+@hookimpl
+def surety_models():
+    return list(MODEL_MODULES)
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    return [p for m in PERMISSION_MODULES for p in m.PERMISSIONS]
+
+
+@hookimpl
+def surety_default_grants():
+    grants: dict[str, list[str]] = {}
+    for m in PERMISSION_MODULES:
+        for role, names in m.DEFAULT_GRANTS.items():
+            grants.setdefault(role, []).extend(names)
+    return grants
+
+
+@hookimpl
+def surety_graphql():
+    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
+                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
+                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
+
+
+@hookimpl
+def surety_workflow_definitions():
+    return PROCESSES.definitions()
+
+
+@hookimpl
+def surety_workflow_subject(session, subject_type, subject_id):
+    return PROCESSES.subject(session, subject_type, subject_id)
+
+
+@hookimpl
+def surety_handle_event(session, event):
+    for handle in EVENT_HANDLERS:
+        handle(session, event)
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    return list(SCHEDULED_JOBS)
+
+
+@hookimpl
+def surety_tenant_provisioned(session, tenant):
+    ensure_programmes(session)
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    add_demo_reguarantee(session, tenant)
+
+
+@hookimpl
+def surety_sensitive_keys():
+    return ["contact_name", "contact_phone"]
