@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surety.core.hookspecs import GraphQLContribution, PluginManifest
+from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
-from surety.plugins.finance import KEY, __version__
+from surety.plugins.finance import KEY, __version__, hookspecs
 from surety.plugins.finance.accounts import models as account_models
 from surety.plugins.finance.accounts.templates import DEFAULT_TEMPLATE
 from surety.plugins.finance.ledger import graphql as finance_graphql
+from surety.plugins.finance.periodend import graphql as periodend_graphql
+from surety.plugins.finance.periodend import jobs as periodend
+from surety.plugins.finance.periodend import models as periodend_models
+from surety.plugins.finance.periodend.cli import finance_app
 from surety.plugins.finance.permissions import DEFAULT_GRANTS, PERMISSIONS
 from surety.plugins.finance.rules import models as rule_models
 from surety.plugins.finance.rules import services as rules
@@ -18,9 +22,9 @@ from surety.plugins.finance.vouchers import models as voucher_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (account_models, voucher_models, rule_models)
+MODEL_MODULES = (account_models, voucher_models, rule_models, periodend_models)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (finance_graphql,)
+GRAPHQL_MODULES = (finance_graphql, periodend_graphql)
 
 
 @hookimpl
@@ -60,6 +64,8 @@ def surety_graphql():
 @hookimpl
 def surety_handle_event(session, event):
     rules.handle_event(session, event)
+    if event.event_type in periodend.SCHEDULE_EVENTS:
+        periodend.record_event(session, event.event_type, event.payload())
 
 
 @hookimpl
@@ -68,3 +74,21 @@ def surety_tenant_provisioned(session, tenant):
     # the outbox (each once): enabling the plugin and `surety tenant sync` alike.
     rules.ensure_chart(session, DEFAULT_TEMPLATE)
     rules.backfill(session)
+    periodend.backfill_schedules(session)
+
+
+@hookimpl
+def surety_plugin_hookspecs():
+    return hookspecs
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    return [ScheduledJob("finance_period_end", periodend.day_end, order=800,
+                         description="Recognise guarantee-fee income month by month (on a month's last day-end "
+                                     "or the next month's first) and book the year-end reserves.")]
+
+
+@hookimpl
+def surety_cli(app):
+    app.add_typer(finance_app, name=KEY)

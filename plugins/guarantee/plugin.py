@@ -201,3 +201,11 @@ def surety_attachment_guards():
             "guarantee:inspection": inspections.attachment_guard,
             portal.DOCUMENT_ENTITY: portal.document_guard,
             WILDCARD: portal.attachment_types_guard}
+
+
+@hookimpl
+def finance_liability_balance(session, as_of):
+    """The in-force guarantee balance at the end of ``as_of``, for the finance plugin's year-end reserve."""
+    from surety.plugins.guarantee.ledger.finance_figures import liability_balance  # noqa: PLC0415 (appended hook)
+
+    return liability_balance(session, as_of)

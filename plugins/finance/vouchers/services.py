@@ -119,16 +119,32 @@ def _refuse_closed(session: Session, period: str, field: str = "voucher_date") -
                                field=field, period=period)
 
 
+def hold_period(session: Session, period: str, field: str = "voucher_date") -> None:
+    """Refuse a voucher in ``period`` when it is closed, holding the period's row with a shared lock until the
+    transaction ends (the row is inserted open first when the period has none): a writer and
+    :func:`close_period`, which locks the row exclusively before it counts the unposted vouchers, never interleave
+    (a close waits for the writers in flight and then counts their vouchers; a writer after a close sees it)."""
+    stmt = select(FinancePeriod.status).where(FinancePeriod.period == period).with_for_update(read=True)
+    status = session.scalar(stmt)
+    if status is None:
+        _insert_period(session, period)
+        status = session.scalar(stmt)
+    if status == CLOSED:
+        raise ValidationFailed("The accounting period {period} is closed; date the voucher in an open period.",
+                               field=field, period=period)
+
+
 def close_period(session: Session, actor: Actor, period: str) -> FinancePeriod:
-    """Close ``period`` (needs finance:period:close): refused while a voucher of it is not posted."""
+    """Close ``period`` (needs finance:period:close): refused while a voucher of it is not posted. The period's row
+    is locked first (:func:`hold_period`: vouchers being written in the period are waited for and counted)."""
     require(session, actor, PERIOD, "close")
     period = check_period(period)
+    row = _period_row(session, period)
     open_count = session.scalar(select(func.count()).select_from(FinanceVoucher)
                                 .where(FinanceVoucher.period == period, FinanceVoucher.status != POSTED))
     if open_count:
         raise ValidationFailed("Period {period} still has {count} voucher(s) not posted; review and post them first.",
                                field="period", period=period, count=open_count)
-    row = _period_row(session, period)
     if row.status == CLOSED:
         raise Conflict("Period {period} is already closed.", field="period", period=period)
     row.status, row.closed_at, row.closed_by = CLOSED, utcnow(), actor.id_uuid
@@ -153,13 +169,24 @@ def reopen_period(session: Session, actor: Actor, period: str) -> FinancePeriod:
     return row
 
 
+def _insert_period(session: Session, period: str) -> None:
+    """The period's row, open, unless a row is there (a concurrent insert included)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = FinancePeriod.__table__
+    session.execute(insert(table).values(tenant_id=session_tenant(session), id=uuid7(), period=period, status=OPEN)
+                    .on_conflict_do_nothing(index_elements=[table.c.tenant_id, table.c.period]))
+
+
 def _period_row(session: Session, period: str) -> FinancePeriod:
-    row = lock_row(session, FinancePeriod, FinancePeriod.period == period,
-                   values={"status": FinancePeriod.status})
+    """The period's row, locked exclusively for the transaction (inserted open when missing)."""
+    def lock():
+        return lock_row(session, FinancePeriod, FinancePeriod.period == period,
+                        values={"status": FinancePeriod.status})
+
+    row = lock()
     if row is None:
-        row = FinancePeriod(period=period, status=OPEN)
-        session.add(row)
-        session.flush()
+        _insert_period(session, period)
+        row = lock()
     return row
 
 
@@ -270,11 +297,11 @@ def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.da
                                value=str(word)[:10])
     summary = inputs.text(summary, "summary", 200, required=True)
     period = period_of(voucher_date)
-    _refuse_closed(session, period)
     clean = _clean_lines(session, lines, summary, red_ink=reversal_of is not None)
     if check_source and source is not None and source.event_id is not None and session.scalar(
             select(FinanceVoucher.id).where(FinanceVoucher.source_event_id == source.event_id)) is not None:
         raise Conflict("A voucher for that event already exists.", field="source")
+    hold_period(session, period)
     seq = next_seq(session, period, word)
     voucher = FinanceVoucher(id=uuid7(), voucher_date=voucher_date, period=period, word=word, seq=seq,
                              number=format_number(word, seq), summary=summary, status=DRAFT,

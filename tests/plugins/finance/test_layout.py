@@ -17,9 +17,9 @@ TESTS = Path(__file__).resolve().parent
 #: Business areas, lowest first: a module may import from its own area and from the areas before it. The pure
 #: exporters and reserve arithmetic come first (they know nothing of the tables); the GraphQL of every area is in
 #: ``ledger/graphql.py``, the highest area.
-AREAS = ("export", "reserves", "accounts", "vouchers", "rules", "ledger")
+AREAS = ("export", "reserves", "accounts", "vouchers", "rules", "periodend", "ledger")
 #: Top-level modules below every area (they import no area).
-BASE = frozenset({"__init__", "permissions", "testing"})
+BASE = frozenset({"__init__", "hookspecs", "permissions", "testing"})
 #: Top-level modules above every area: the hook implementations.
 WIRING = frozenset({"plugin"})
 #: Modules that must stay pure (no database, no session, no services of other areas).
