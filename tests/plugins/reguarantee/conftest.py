@@ -1,6 +1,6 @@
 """Fixtures of the re-guarantee plugin tests: a tenant with ``customers`` and ``reguarantee`` enabled, its admin and
 people in the roles the areas use (``mgr`` customer manager, ``risk`` risk officer, ``head`` department head,
-``legal`` the committee secretary, ``m1``..``m3`` committee members, ``viewer`` read only), and ``do`` to act on an
+``legal`` the committee secretary, ``mem1``..``mem3`` committee members, ``viewer`` read only), and ``do`` to act on an
 instance's open task."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from surety.core.workflow.actions import act
 from surety.core.workflow.models import WorkflowInstance, WorkflowTask
 
 PEOPLE = {"mgr": "customer_manager", "risk": "risk_officer", "head": "department_head", "legal": "legal",
-          "m1": "committee_member", "m2": "committee_member", "m3": "committee_member", "viewer": "read_only"}
+          "mem1": "committee_member", "mem2": "committee_member", "mem3": "committee_member", "viewer": "read_only"}
 
 
 @dataclass
