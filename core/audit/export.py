@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from surety.core.audit.canonical import canonical_json, format_timestamp
 from surety.core.audit.models import AuditRecord
 from surety.core.db.session import Database
 from surety.core.errors import ValidationFailed
+from surety.core.xlsx import text_cell
 
 FORMATS = ("csv", "xlsx", "jsonl")
 COLUMNS = (
@@ -120,17 +119,9 @@ def _write_xlsx(rows, stream: IO[bytes]) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("audit_log")
     ws.append(list(COLUMNS))
-
-    def cell(value: Any):
-        if not isinstance(value, str):
-            return value
-        c = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-        c.data_type = "s"  # text, never a formula (openpyxl treats a leading "=" as one)
-        return c
-
     n = 0
     for row in rows:
-        ws.append([cell(_cell_text(row, c)) for c in COLUMNS])
+        ws.append([text_cell(ws, _cell_text(row, c)) for c in COLUMNS])  # text, never a formula
         n += 1
     wb.save(stream)
     return n

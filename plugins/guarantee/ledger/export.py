@@ -25,6 +25,7 @@ from surety.core.cli import kit as cli
 from surety.core.context import Actor, acting
 from surety.core.errors import DomainError
 from surety.core.identity.models import OrgUnit
+from surety.core.xlsx import DATE_FORMAT, MONEY_FORMAT, styled_cell, text_cell
 from surety.plugins.guarantee import KEY
 from surety.plugins.guarantee.ledger.entries import (
     ENTRY_FIGURES,
@@ -55,8 +56,6 @@ COUNT_COLUMNS = (("unconfirmed", "待确认笔数", "Unconfirmed entries"),)
 COLUMNS = TEXT_COLUMNS + MONEY_COLUMNS + COUNT_COLUMNS
 HEADER_ZH = tuple(c[1] for c in COLUMNS)
 HEADER_EN = tuple(c[2] for c in COLUMNS)
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 TOTAL_LABEL = "合计 Total"
 SHEET = "台账 Ledger"
 #: Rows read per chunk (and per customers_summaries call).
@@ -65,22 +64,6 @@ _WIDTHS = {"project_no": 18, "customer_name": 30, "bank_name": 20, "status": 12,
            "effective_date": 12}
 
 Progress = Callable[[int, int], None]
-
-
-def _text_cell(ws, value: Any):
-    """Strings as text, never a formula (openpyxl reads a leading "=" as one); illegal characters replaced."""
-    if not isinstance(value, str):
-        return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - heavy library, loaded when a file is made
-
-    clean = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    if not clean.startswith("="):
-        return clean
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - heavy library, loaded when a file is made
-
-    cell = WriteOnlyCell(ws, value=clean)
-    cell.data_type = "s"
-    return cell
 
 
 def _filter_image(f: CompanyLedgerFilter | None) -> dict:
@@ -95,7 +78,6 @@ def export_company_ledger(session: Session, actor: Actor, out: BinaryIO | Path, 
     as .xlsx, ordered by effective date; returns the number of project rows. ``progress(done, total)`` is called
     after each chunk. Needs guarantee:ledger:export; audited (count and filter)."""
     from openpyxl import Workbook  # noqa: PLC0415 - heavy library, loaded when a file is made
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - heavy library, loaded when a file is made
     from openpyxl.utils import get_column_letter  # noqa: PLC0415 - heavy library, loaded when a file is made
 
     require(session, actor, LEDGER, "export")
@@ -114,11 +96,8 @@ def export_company_ledger(session: Session, actor: Actor, out: BinaryIO | Path, 
     ws.append(list(HEADER_EN))
     # One styled cell per money column (and the date column), reused row after row: a write-only sheet writes a
     # row as it is appended, so the cell's value can change for the next row.
-    money_cells = [WriteOnlyCell(ws) for _ in MONEY_COLUMNS]
-    for c in money_cells:
-        c.number_format = MONEY_FORMAT
-    date_cell = WriteOnlyCell(ws)
-    date_cell.number_format = DATE_FORMAT
+    money_cells = [styled_cell(ws, MONEY_FORMAT) for _ in MONEY_COLUMNS]
+    date_cell = styled_cell(ws, DATE_FORMAT)
     totals = {key: ZERO for key, _, _ in MONEY_COLUMNS}
     unconfirmed_total = 0
     count = 0
@@ -128,8 +107,8 @@ def export_company_ledger(session: Session, actor: Actor, out: BinaryIO | Path, 
         for r in part:
             values = {n: getattr(r, n) or ZERO for n in ENTRY_FIGURES}
             values["in_force_balance"] = r.in_force_balance or ZERO
-            row: list[Any] = [_text_cell(ws, r.project_no), _text_cell(ws, names.get(r.customer_id)),
-                              _text_cell(ws, banks.get(r.bank_id)), r.status,
+            row: list[Any] = [text_cell(ws, r.project_no), text_cell(ws, names.get(r.customer_id)),
+                              text_cell(ws, banks.get(r.bank_id)), r.status,
                               RISK_CLASSES.get(r.risk_class, r.risk_class)]
             if r.effective_date is not None:
                 date_cell.value = r.effective_date

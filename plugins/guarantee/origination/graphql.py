@@ -20,6 +20,7 @@ from surety.core.ports import customers as door
 from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.custom_fields import CustomFieldValue, custom_field_values, run_values_mutation
 from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.loaders import page_related, remember_page
 from surety.graphql.nodes import global_id as gid
 from surety.graphql.nodes import load_nodes
 from surety.graphql.pagination import Connection, paginate
@@ -62,23 +63,12 @@ def _opt_id(value, type_name: str, field: str) -> uuid.UUID | None:
 # ---------------------------------------------------------------- loaders (one query per kind and request) --------
 
 
+#: The projects the request listed (remember_page), whose related fields load together (page_related).
 PAGE_ROWS = "guarantee.page_rows"
 
 
 def _related(info, name: str, batch, row: ProjectRow, key: str):
-    """``batch(session, ids) -> {id: value}`` for the ``key`` of every project row the request listed (one query
-    per kind and request, however many projects the page has), cached on the request; this row's value.
-
-    Synchronous on purpose: a page of 50 projects with four related fields would otherwise schedule hundreds of
-    DataLoader tasks, which cost more than the queries they batch (make bench, row 13)."""
-    cache = info.context.loaders.setdefault(f"guarantee.{name}", {})
-    wanted = getattr(row, key)
-    if wanted not in cache:
-        rows = [*info.context.loaders.get(PAGE_ROWS, ()), row]
-        missing = list(dict.fromkeys(k for k in (getattr(r, key) for r in rows) if k is not None and k not in cache))
-        found = batch(info.context.session, missing)
-        cache.update({i: found.get(i) for i in missing})
-    return cache[wanted]
+    return page_related(info, PAGE_ROWS, name, batch, row, key)
 
 
 def _shown(info, name: str, row, convert):
@@ -90,25 +80,25 @@ def _shown(info, name: str, row, convert):
     return found
 
 
-def _customers(session, ids):
-    return door.summaries(session, ids)
+def _customers(session, rows):
+    return door.summaries(session, [r.customer_id for r in rows])
 
 
-def _products(session, ids):
-    return products_by_id(session, ids)
+def _products(session, rows):
+    return products_by_id(session, [r.product_id for r in rows])
 
 
-def _banks(session, ids):
-    return banks_by_id(session, ids)
+def _banks(session, rows):
+    return banks_by_id(session, [r.bank_id for r in rows])
 
 
-def _counter_guarantees(session, ids):
-    found = counter_guarantees_by_project(session, ids)
-    return {i: found.get(i, []) for i in ids}
+def _counter_guarantees(session, rows):
+    found = counter_guarantees_by_project(session, [r.id for r in rows])
+    return {r.id: found.get(r.id, []) for r in rows}
 
 
-def _approval_conditions(session, ids):
-    return conditions_by_project(session, ids)
+def _approval_conditions(session, rows):
+    return conditions_by_project(session, [r.id for r in rows])
 
 
 def _may_see_customer_names(info) -> bool:
@@ -526,7 +516,7 @@ class GuaranteeProjectsQuery:
         page = paginate(info, s, search_statement(s, actor(info), pf), order=list(ORDER),
                         to_node=GuaranteeProject.from_row, first=first, after=after, descending=True)
         # The related fields of the page's projects load together (_related).
-        info.context.loaders.setdefault(PAGE_ROWS, []).extend(edge.node.row for edge in page.edges)
+        remember_page(info, PAGE_ROWS, (edge.node.row for edge in page.edges))
         return page
 
 

@@ -18,6 +18,7 @@ from surety.core.ports import customers as door
 from surety.graphql.auth import actor, allowed, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
 from surety.graphql.idempotency import idempotency_key_field
+from surety.graphql.loaders import page_related, remember_page
 from surety.graphql.nodes import global_id, load_nodes
 from surety.graphql.pagination import Connection, paginate
 from surety.graphql.workflow_types import current_task_field
@@ -39,20 +40,12 @@ ZERO = Decimal("0.00")
 # ---------------------------------------------------------------- loaders (one query per kind and request) --------
 
 
+#: The loans the request listed (remember_page), whose related fields load together (page_related).
 PAGE_ROWS = "microloan.loan.page_rows"
 
 
 def _related(info, name: str, batch, row: LoanRow, key):
-    """``batch(session, rows) -> {key: value}`` for every loan row the request listed (one query per kind and
-    request), cached on the request; this row's value. ``key(row)`` is what the value is found under."""
-    cache = info.context.loaders.setdefault(f"microloan.loan.{name}", {})
-    wanted = key(row)
-    if wanted not in cache:
-        rows = [r for r in (*info.context.loaders.get(PAGE_ROWS, ()), row) if key(r) not in cache]
-        rows = list({key(r): r for r in rows}.values())
-        found = batch(info.context.session, rows)
-        cache.update({key(r): found.get(key(r)) for r in rows})
-    return cache[wanted]
+    return page_related(info, PAGE_ROWS, name, batch, row, key)
 
 
 def _names(session, rows):
@@ -174,7 +167,7 @@ class MicroloanLoan(relay.Node):
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
         rows = load_nodes(info, LoanRow, lambda r: r, node_ids, "microloan:loan:read")
-        info.context.loaders.setdefault(PAGE_ROWS, []).extend(r for r in rows if r is not None)
+        remember_page(info, PAGE_ROWS, rows)
         return [None if r is None else cls.of(r) for r in rows]
 
     @strawberry.field(description="借款人（客户的全局 id）")
@@ -437,7 +430,7 @@ class MicroloanLoanQuery:
         s = info.context.session
         page = paginate(info, s, queries.search_statement(s, actor(info), lf), order=list(queries.ORDER),
                         to_node=MicroloanLoan.of, first=first, after=after, descending=True)
-        info.context.loaders.setdefault(PAGE_ROWS, []).extend(edge.node.row for edge in page.edges)
+        remember_page(info, PAGE_ROWS, (edge.node.row for edge in page.edges))
         return page
 
     @strawberry.field(description="试算贷款的各项限额：已占用、尚余额度、是否超出"

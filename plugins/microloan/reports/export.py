@@ -30,17 +30,15 @@ from surety.core.db.session import session_tenant
 from surety.core.errors import DomainError
 from surety.core.ports import customers as door
 from surety.core.workflow.engine import business_today
+from surety.core.xlsx import Sheet
 from surety.plugins.microloan import KEY
 from surety.plugins.microloan.conventions import LOAN_KINDS, LOAN_STATUSES, RISK_CLASSES
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
 from surety.plugins.microloan.product.models import MicroloanProduct, MicroloanProductVersion
-from surety.plugins.microloan.reports.common import ZERO, scoped
+from surety.plugins.microloan.reports.common import scoped
 from surety.plugins.microloan.reports.permissions import LEDGER
 from surety.tenants.models import Tenant
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-RATE_FORMAT = "0.00##"
 #: Rows read per chunk (and per customers-door call).
 CHUNK = 1000
 TOTAL_LABEL = "合计"
@@ -69,72 +67,6 @@ LEDGER_SHEET, SCHEDULE_SHEET = "贷款台账", "还款计划"
 _WIDTHS = {"loan_no": 20, "customer_name": 30, "product": 20, "kind": 14, "status": 10, "risk_class": 10}
 
 Progress = Callable[[int, int], None]
-
-
-class _Sheet:
-    """A write-only sheet with typed columns: text never read as a formula, money/date/rate cells styled once and
-    reused row after row (a write-only sheet writes a row as it is appended, so a cell's value can change after)."""
-
-    def __init__(self, wb, title: str, columns: tuple, heading: str):
-        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - heavy library, loaded when a file is made
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415 - heavy library, loaded when a file is made
-
-        self.ws = wb.create_sheet(title)
-        self.columns = columns
-        self.ws.freeze_panes = "B3"
-        for n, (key, header, _) in enumerate(columns):
-            self.ws.column_dimensions[get_column_letter(n + 1)].width = _WIDTHS.get(key, max(12, len(header) * 2))
-        self.ws.append([heading])
-        self.ws.append([header for _, header, _ in columns])
-        formats = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "rate": RATE_FORMAT}
-        self.cells: list[Any] = []
-        for _, _, kind in columns:
-            cell = None
-            if kind in formats:
-                cell = WriteOnlyCell(self.ws)
-                cell.number_format = formats[kind]
-            self.cells.append(cell)
-        self.totals = {key: ZERO for key, _, kind in columns if kind == "money"}
-
-    def _text(self, value: str):
-        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - heavy library, loaded when a file is made
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - heavy library
-
-        clean = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        if not clean.startswith("="):
-            return clean
-        cell = WriteOnlyCell(self.ws, value=clean)
-        cell.data_type = "s"
-        return cell
-
-    def append(self, values: dict[str, Any]) -> None:
-        row: list[Any] = []
-        for cell, (key, _, kind) in zip(self.cells, self.columns, strict=True):
-            value = values.get(key)
-            if kind == "money":
-                value = ZERO if value is None else value
-                self.totals[key] += value
-            if kind == "text" and isinstance(value, str):
-                row.append(self._text(value))
-            elif cell is not None and value is not None:
-                cell.value = value
-                row.append(cell)
-            else:
-                row.append(value)
-        self.ws.append(row)
-
-    def footer(self, count_text: str) -> None:
-        values: dict[str, Any] = dict(self.totals)
-        keys = [key for key, _, _ in self.columns]
-        values[keys[0]], values[keys[1]] = TOTAL_LABEL, count_text
-        row: list[Any] = []
-        for cell, (key, _, kind) in zip(self.cells, self.columns, strict=True):
-            if kind == "money":
-                cell.value = values[key]
-                row.append(cell)
-            else:
-                row.append(values.get(key) if kind == "text" else None)
-        self.ws.append(row)
 
 
 def _heading(session: Session, what: str, as_of: dt.date) -> str:
@@ -206,7 +138,7 @@ def _write(session: Session, actor: Actor, out: BinaryIO | Path, stmt: Select, s
 
     show_names = allowed(session, actor, "customers:customer", "read")
     wb = Workbook(write_only=True)
-    ws = _Sheet(wb, sheet, columns, heading)
+    ws = Sheet(wb, sheet, columns, ([heading], [header for _, header, _ in columns]), widths=_WIDTHS)
     count = 0
     for part in session.execute(stmt.execution_options(yield_per=chunk)).partitions():
         names = _names(session, {r.customer_id for r in part}, show_names)
@@ -215,7 +147,7 @@ def _write(session: Session, actor: Actor, out: BinaryIO | Path, stmt: Select, s
             count += 1
         if progress:
             progress(count, count)
-    ws.footer(count_text(count))
+    ws.footer({columns[0][0]: TOTAL_LABEL, columns[1][0]: count_text(count)})
     wb.save(out)
     return count, show_names
 
