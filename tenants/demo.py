@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,9 +19,24 @@ DEMO_SLUG = "demo"
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
-def _password() -> str:
-    # Meets the policy: upper, lower, digit, symbol, length 16.
+def password() -> str:
+    """A fresh demo password (every demo account gets one: the admin, the operator, each plugin's demo staff); it
+    meets the policy: upper, lower, digit, symbol, length 16. Tests that need a known one patch this name."""
     return f"Demo-{secrets.token_hex(4)}-{secrets.token_hex(2).upper()}x"
+
+
+def keep_credentials(*lines: str, echo: bool = True) -> Path:
+    """Append demo credentials to var/demo-credentials.txt (owner-only, 0600) and print them unless ``echo`` is
+    False; every demo (`surety demo` and each plugin's ``surety_demo_data``) keeps its accounts here. The file."""
+    creds = get_settings().var_dir / CREDENTIALS_FILE
+    creds.parent.mkdir(parents=True, exist_ok=True)
+    with creds.open("a") as fh:
+        fh.write("".join(line + "\n" for line in lines))
+    creds.chmod(0o600)
+    if echo:
+        for line in lines:
+            print(line)
+    return creds
 
 
 def ensure_demo(db: Database) -> Iterator[str]:
@@ -41,20 +57,17 @@ def ensure_demo(db: Database) -> Iterator[str]:
         return
     lines = []
     if tenant is None:
-        admin_pw = _password()
+        admin_pw = password()
         tenant = create_tenant(db, slug=DEMO_SLUG, name="Demo Guarantee Co.", plugins=_dependency_order(),
                                admin_username="admin", admin_password=admin_pw)
         lines.append(f"tenant: {DEMO_SLUG}  username: admin  password: {admin_pw}")
         with db.tenant_session(tenant.id) as s:
             add_demo_data(s, tenant)
     if not has_operator:
-        op_pw = _password()
+        op_pw = password()
         create_operator(db, "operator", op_pw)
         lines.append(f"platform operator: operator  password: {op_pw}")
-    creds.parent.mkdir(parents=True, exist_ok=True)
-    with creds.open("a") as fh:
-        fh.write("\n".join(lines) + "\n")
-    creds.chmod(0o600)
+    keep_credentials(*lines, echo=False)
     yield "demo ready (development credentials, also kept in var/demo-credentials.txt):"
     yield from lines
 

@@ -44,7 +44,6 @@ from surety.core.identity.org import create_org_unit
 from surety.core.identity.service import create_user
 from surety.core.ports import customers as door
 from surety.core.ports.customers import DemoCorporate
-from surety.core.settings import get_settings
 from surety.core.workflow.actions import act
 from surety.core.workflow.engine import business_today, calendar
 from surety.core.workflow.models import WorkflowTask
@@ -69,7 +68,7 @@ from surety.plugins.guarantee.risk.due_diligence import save_report, submit_repo
 from surety.plugins.guarantee.risk.rating import score_rating
 from surety.plugins.guarantee.settings import legal_particulars
 from surety.plugins.guarantee.warnings import classification, early_warnings
-from surety.tenants.demo import CREDENTIALS_FILE, _password
+from surety.tenants import demo as platform_demo
 
 #: Codes of the demo products: their presence means the demo data is there.
 LOAN_CODE, BID_CODE = "DEMO-LOAN", "DEMO-BID"
@@ -146,7 +145,7 @@ class _Demo:
         if branch is None:
             branch = create_org_unit(self.s, code=BRANCH_CODE, name="北京分公司", kind="branch", parent_id=head.id)
         units = {"head": head.id, "branch": branch.id}
-        password, added = _password(), []
+        password, added = platform_demo.password(), []
         self.password = password
         for n, (username, (name, role, unit)) in enumerate(STAFF.items(), start=1):
             user = self.s.scalar(select(User).where(User.username == username))
@@ -156,7 +155,7 @@ class _Demo:
                 added.append(username)
             self.actors[username] = user_actor(user)
         if added:
-            _keep_credentials(f"tenant: {self.tenant.slug}  staff: {', '.join(added)}  password: {password}")
+            platform_demo.keep_credentials(f"tenant: {self.tenant.slug}  staff: {', '.join(added)}  password: {password}")
 
     def catalogue(self) -> None:
         with self.as_("admin"):
@@ -498,15 +497,4 @@ class _Demo:
         with self.as_("zhangwei"):
             portal.create_portal_user(self.s, self.actors["zhangwei"], customer[0], username="huaxin",
                                       password=self.password, display_name="华信精密（客户自助）")
-        _keep_credentials(f"tenant: {self.tenant.slug}  portal: huaxin  password: {self.password}")
-
-
-def _keep_credentials(line: str) -> None:
-    """Print the demo staff's credentials and keep them in var/demo-credentials.txt (as `surety demo` does)."""
-
-    creds = get_settings().var_dir / CREDENTIALS_FILE
-    creds.parent.mkdir(parents=True, exist_ok=True)
-    with creds.open("a") as fh:
-        fh.write(line + "\n")
-    creds.chmod(0o600)
-    print(line)
+        platform_demo.keep_credentials(f"tenant: {self.tenant.slug}  portal: huaxin  password: {self.password}")

@@ -33,7 +33,6 @@ from surety.core.identity.models import User
 from surety.core.identity.service import create_user
 from surety.core.ports import customers as door
 from surety.core.ports.customers import DemoCorporate
-from surety.core.settings import get_settings as platform_settings
 from surety.core.workflow.engine import business_today
 from surety.plugins.microloan.collection import cases as collection_cases
 from surety.plugins.microloan.conventions import RISK_CLASSES
@@ -43,7 +42,7 @@ from surety.plugins.microloan.product.models import MicroloanProduct
 from surety.plugins.microloan.schedule.daycount import add_months
 from surety.plugins.microloan.settings import get_settings
 from surety.plugins.microloan.testing import make_loan
-from surety.tenants.demo import CREDENTIALS_FILE, _password
+from surety.tenants import demo as platform_demo
 
 CONSUMER_CODE, BUSINESS_CODE = "DEMO-XF", "DEMO-JY"
 #: username -> display name (role customer_manager).
@@ -129,7 +128,7 @@ class _Demo:
         collection_cases.sync_cases(self.s, self.today)
 
     def staff(self) -> dict[str, User]:
-        password, added, users = _password(), [], {}
+        password, added, users = platform_demo.password(), [], {}
         for username, name in STAFF.items():
             user = self.s.scalar(select(User).where(User.username == username))
             if user is None:
@@ -138,7 +137,8 @@ class _Demo:
                 added.append(username)
             users[username] = user
         if added:
-            _keep_credentials(f"tenant: {self.tenant.slug}  microloan staff: {', '.join(added)}  password: {password}")
+            platform_demo.keep_credentials(
+                f"tenant: {self.tenant.slug}  microloan staff: {', '.join(added)}  password: {password}")
         return users
 
     def loan(self, n: int, spec: DemoLoan, product: MicroloanProduct, customer_id: uuid.UUID, manager: User) -> None:
@@ -193,13 +193,3 @@ class _Demo:
             if start is not None and days_past_due >= int(start):
                 found = key
         return found
-
-
-def _keep_credentials(line: str) -> None:
-    """Print the demo staff's credentials and keep them in var/demo-credentials.txt (as `surety demo` does)."""
-    creds = platform_settings().var_dir / CREDENTIALS_FILE
-    creds.parent.mkdir(parents=True, exist_ok=True)
-    with creds.open("a") as fh:
-        fh.write(line + "\n")
-    creds.chmod(0o600)
-    print(line)
