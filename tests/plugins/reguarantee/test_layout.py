@@ -1,0 +1,57 @@
+"""The layout of plugins/reguarantee/ (as for guarantee and microloan): every module belongs to one business area (a
+subpackage, mirrored by a test folder), to the shared base below them all or to the wiring above them all; imports
+only go down, from an area to an earlier one in ``AREAS`` (or its own), never up. ``agreement/rules.py`` is pure:
+it imports no database, session or service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core.testing_layout import AreaLayout, imported
+from surety.plugins.reguarantee import plugin
+
+PKG = "surety.plugins.reguarantee"
+ROOT = Path(__file__).resolve().parents[3] / "plugins" / "reguarantee"
+TESTS = Path(__file__).resolve().parent
+
+#: Business areas, lowest first. Later areas (filings, fees, claims, monitoring, statistics, the filing channel) go
+#: after ``agreement``.
+AREAS = ("partner", "agreement")
+BASE = frozenset({"__init__", "conventions", "settings"})
+WIRING = frozenset({"plugin", "testing", "demo"})
+PURE = ("agreement.rules",)
+IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",
+                "strawberry")
+
+LAYOUT = AreaLayout(PKG, ROOT, AREAS, BASE, WIRING)
+modules, arrows, area_of = LAYOUT.modules, LAYOUT.arrows, LAYOUT.area_of
+
+
+def test_every_module_has_an_area_and_every_area_a_test_folder():
+    for module in modules():
+        area_of(module)
+    for area in AREAS:
+        assert (ROOT / area / "__init__.py").is_file(), area
+        assert any((TESTS / area).glob("test_*.py")), area
+
+
+def test_no_import_goes_up_to_a_later_area():
+    assert LAYOUT.upward() == []
+
+
+def test_the_pure_modules_stay_pure():
+    for name in PURE:
+        names = imported(ROOT.joinpath(*name.split(".")).with_suffix(".py"))
+        bad = sorted(n for n in names if n.startswith(IMPURE_ROOTS) or n.startswith(PKG + "."))
+        assert bad == [], name
+
+
+def test_the_helpers_see_arrows():
+    assert (f"{PKG}.agreement.services", f"{PKG}.agreement.rules") in arrows()
+    assert area_of(f"{PKG}.partner.graphql") == "partner" and area_of(f"{PKG}.conventions") == "base"
+
+
+def test_every_models_module_is_loaded_by_the_plugin():
+    with_tables = {m for m, path in modules().items() if "__tablename__" in path.read_text(encoding="utf-8")}
+    assert with_tables
+    assert {m.__name__ for m in plugin.surety_models()} == with_tables
