@@ -74,7 +74,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
         out["name"] = inputs.text(data["name"], "name", 100, required=True)
     if "active" in data:
         if not isinstance(data["active"], bool):
-            raise ValidationFailed("active is true or false.", field="active")
+            raise ValidationFailed("active (usable for new agreements) is true or false.", field="active")
         out["active"] = data["active"]
     if "fund_share_max" in data:
         out["fund_share_max"] = inputs.rate(data["fund_share_max"], "fund_share_max")
