@@ -193,6 +193,11 @@ def change_status(session: Session, actor: Actor, partner_id: uuid.UUID, action:
     return partner
 
 
+def _score(value: Any, field: str) -> Decimal:
+    """A score 0-100 with at most two decimals, kept to two places."""
+    return inputs.number(value, field=field, low=Decimal(0), high=Decimal(100), places=2).quantize(Decimal("0.01"))
+
+
 def score_card(scorecard: list[Mapping[str, Any]], scores: Mapping[str, Any]) -> tuple[list[dict], Decimal]:
     """Each criterion of ``scorecard`` with its score (0-100, every criterion given) and the weighted total to 0.01."""
     if not isinstance(scores, Mapping):
@@ -204,7 +209,7 @@ def score_card(scorecard: list[Mapping[str, Any]], scores: Mapping[str, Any]) ->
     for c in scorecard:
         if c["key"] not in scores:
             raise ValidationFailed("Give a score for {criterion}.", field="scores", criterion=c["label"])
-        score = inputs.number(scores[c["key"]], field="scores", low=Decimal(0), high=Decimal(100), places=2)
+        score = _score(scores[c["key"]], "scores")
         lines.append({"key": c["key"], "label": c["label"], "weight": str(c["weight"]), "score": str(score)})
         total += score * Decimal(str(c["weight"]))
     return lines, total.quantize(Decimal("0.01"))
@@ -242,7 +247,7 @@ def record_evaluation(session: Session, actor: Actor, partner_id: uuid.UUID, per
     require(session, actor, PARTNER, "manage")
     partner = get_partner(session, None, partner_id)
     period = _period(period)
-    value = inputs.number(score, field="score", low=Decimal(0), high=Decimal(100), places=2)
+    value = _score(score, "score")
     if session.scalar(select(ReguaranteePartnerEvaluation.id).where(
             ReguaranteePartnerEvaluation.partner_id == partner.id, ReguaranteePartnerEvaluation.period == period)):
         raise Conflict("{partner_name} already has an evaluation for {period}.", field="period",

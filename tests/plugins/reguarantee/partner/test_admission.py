@@ -40,7 +40,7 @@ def test_scorecard_weights_the_scores():
     card = [{"key": "a", "label": "甲", "weight": "0.3"}, {"key": "b", "label": "乙", "weight": "0.7"}]
     lines, total = services.score_card(card, {"a": 80, "b": "65.5"})
     assert total == Decimal("69.85")
-    assert lines[1] == {"key": "b", "label": "乙", "weight": "0.7", "score": "65.5"}
+    assert lines[1] == {"key": "b", "label": "乙", "weight": "0.7", "score": "65.50"}
     with pytest.raises(ValidationFailed):
         services.score_card(card, {"a": 80})
     with pytest.raises(ValidationFailed):
