@@ -23,6 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 FEN = Decimal("0.01")
+#: A rate is kept to 8 decimals (as the Rate column).
+RATE_PLACES = Decimal("1E-8")
 DAYS_A_YEAR = 365
 #: Parties of a split, the remainder-taker (``original``) first.
 PARTIES = ("original", "reguarantor", "national_fund", "bank")
@@ -62,7 +64,7 @@ class FeeRules:
         """The yearly rate (multiplier applied) for a single guarantee of ``guaranteed`` yuan."""
         reduced = (self.reduced_rate is not None and self.reduced_threshold is not None
                    and guaranteed <= self.reduced_threshold)
-        return (self.reduced_rate if reduced else self.base_rate) * self.multiplier
+        return ((self.reduced_rate if reduced else self.base_rate) * self.multiplier).quantize(RATE_PLACES)
 
 
 @dataclass(frozen=True)
