@@ -39,6 +39,7 @@ import bench_authz
 import bench_crypto
 import bench_customers
 import bench_dashboard
+import bench_finance
 import bench_graphql
 import bench_guarantee
 import bench_ledger
@@ -91,6 +92,9 @@ class Scale:
     related_others: int = 500
     related_runs: int = 100
     microloan_loans: int = 100_000
+    finance_receipts: int = 400
+    finance_lines: int = 1_000_000
+    finance_tb_runs: int = 5
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
@@ -99,7 +103,7 @@ QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, 
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
               guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5,
               ledger_projects=2000, related_others=50, related_runs=20,
-              microloan_loans=2000)
+              microloan_loans=2000, finance_receipts=40, finance_lines=20_000, finance_tb_runs=3)
 
 
 def fail(message: str) -> None:
@@ -189,6 +193,10 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
         if wanted("microloan"):
             figures += step("17-18 microloan day-end and schedule", lambda: bench_microloan.run(
                 db, tdb.owner_url, loans=scale.microloan_loans))
+        if wanted("finance"):
+            figures += step("19-20 finance voucher and trial balance", lambda: bench_finance.run(
+                db, tdb.owner_url, receipts=scale.finance_receipts, lines=scale.finance_lines,
+                tb_runs=scale.finance_tb_runs))
     finally:
         set_database(None)
         db.dispose()
@@ -202,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee", "reports",
-                                                              "microloan"),
+                                                              "microloan", "finance"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)

@@ -112,11 +112,15 @@ def record_event(session: Session, event_type: str, payload: Mapping[str, Any]) 
     if found is None:
         return False
     project_id, change = found
-    _insert_ignore(session, FinanceFeeSchedule, {"project_id": project_id, "amount": ZERO, "recognised": ZERO},
-                   ("project_id",))
-    values = {"amount": FinanceFeeSchedule.amount + change["delta"]} if "delta" in change else change
-    session.execute(update(FinanceFeeSchedule).where(FinanceFeeSchedule.project_id == project_id).values(**values)
-                    .execution_options(synchronize_session=False))
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = FinanceFeeSchedule.__table__
+    stmt = insert(table).values(tenant_id=session_tenant(session), id=uuid7(), project_id=project_id,
+                                amount=change.get("delta", ZERO), recognised=ZERO,
+                                start_date=change.get("start_date"), end_date=change.get("end_date"))
+    # One statement: a new project's row, or the fee added to (the term set on) the existing one atomically.
+    changed = {"amount": table.c.amount + stmt.excluded.amount} if "delta" in change else \
+        {"start_date": stmt.excluded.start_date, "end_date": stmt.excluded.end_date}
+    session.execute(stmt.on_conflict_do_update(index_elements=[table.c.tenant_id, table.c.project_id], set_=changed))
     return True
 
 
