@@ -4,6 +4,8 @@ preview with the issue's numbers (in 元 and 万元) and the eligibility check w
 
 from __future__ import annotations
 
+from strawberry import relay
+
 from surety.core.testing import error_codes, mutation_ok
 from surety.plugins.reguarantee.testing import make_agreement, make_partner, programme
 
@@ -29,8 +31,6 @@ RULES = [
 
 
 def _gid(type_name: str, value) -> str:
-    from strawberry import relay  # noqa: PLC0415 - the Relay id helper, only for building ids in tests
-
     return relay.to_base64(type_name, str(value))
 
 
