@@ -22,6 +22,7 @@ from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.validators import normalise_cn_mobile
 from surety.core.workflow.engine import business_today
+from surety.core.workflow.models import WorkflowInstance
 from surety.plugins.reguarantee.conventions import PARTNER_KINDS, PARTNER_STATUSES, STATUS_ACTIONS
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner, ReguaranteePartnerEvaluation
 from surety.plugins.reguarantee.partner.permissions import PARTNER
@@ -35,6 +36,8 @@ ORDER = (ReguaranteePartner.name, ReguaranteePartner.id)
 #: Characters of a unified social credit code (GB 32100-2015) and the weights of its check character.
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+#: The step of the admission definition (partner/admission.py) at which the analysis is recorded.
+ANALYSIS_STEP = "analysis"
 #: Audit action of each status change.
 AUDIT_ACTIONS = {"suspend": "reguarantee.partner.suspended", "resume": "reguarantee.partner.resumed",
                  "terminate": "reguarantee.partner.terminated"}
@@ -218,12 +221,14 @@ def score_card(scorecard: list[Mapping[str, Any]], scores: Mapping[str, Any]) ->
 def record_analysis(session: Session, actor: Actor, partner_id: uuid.UUID,
                     scores: Mapping[str, Any]) -> ReguaranteePartner:
     """Record the admission analysis of a partner in admission: a score 0-100 per criterion of the tenant's
-    scorecard, weighted into ``analysis_score`` (needs reguarantee:partner:manage); audited. Recording again
-    replaces it (until the analysis step is approved)."""
+    scorecard, weighted into ``analysis_score`` (needs reguarantee:partner:manage); audited. Only while the
+    admission is at its analysis step; recording again there replaces it."""
     require(session, actor, PARTNER, "manage")
     partner = lock_by_id(session, ReguaranteePartner, partner_id, "status", "partner", "id")
-    if partner.status != "in_admission":
-        raise Conflict("Only a partner in admission can be analysed.", field="id")
+    step = None if partner.admission_instance_id is None else session.scalar(
+        select(WorkflowInstance.current_step).where(WorkflowInstance.id == partner.admission_instance_id))
+    if partner.status != "in_admission" or step != ANALYSIS_STEP:
+        raise Conflict("Only a partner whose admission is at the analysis step can be analysed.", field="id")
     lines, total = score_card(get_settings(session).admission_scorecard, scores)
     partner.analysis_scores, partner.analysis_score, partner.analysed_by = lines, total, actor.id_uuid
     session.flush()

@@ -49,11 +49,15 @@ def test_scorecard_weights_the_scores():
 
 def test_admission_approved_by_the_committee_makes_the_partner_active(rw):
     pid, iid = _apply(rw)
+    with rw.acting("risk") as (s, a), pytest.raises(Conflict):
+        services.record_analysis(s, a, pid, GOOD)  # still at acceptance
     assert rw.do("head", iid) == ("analysis", "running")
     with rw.acting("risk") as (s, a):
         services.record_analysis(s, a, pid, GOOD)
     assert _partner(rw, pid).analysis_score == Decimal("74.50")
     assert rw.do("risk", iid) == ("committee", "running")
+    with rw.acting("risk") as (s, a), pytest.raises(Conflict):
+        services.record_analysis(s, a, pid, POOR)  # the committee has it: the analysis no longer changes
     rw.do("legal", iid, "convene", members=[rw.uid(m) for m in ("mem1", "mem2", "mem3")], chair=rw.uid("mem1"))
     rw.do("mem2", iid, "vote", vote="approve")
     rw.do("mem3", iid, "vote", vote="approve")
@@ -90,13 +94,15 @@ def test_a_guarantee_company_below_the_minimum_capital_rejects_a_bank_is_not_che
         assert admission.partner_fields(s, str(pid))["capital_ok"] is False
     assert rw.do("risk", iid)[1] == "rejected"
     bank_id, bank_iid = _apply(rw, kind="bank", registered_capital=None)
+    rw.do("head", bank_iid)
     with rw.acting("risk") as (s, a):
         services.record_analysis(s, a, bank_id, GOOD)
         assert admission.partner_fields(s, str(bank_id))["analysis_passed"] is True
 
 
 def test_the_minimum_score_is_the_tenants_boundary_inclusive(rw):
-    pid, _ = _apply(rw)
+    pid, iid = _apply(rw)
+    rw.do("head", iid)
     with rw.acting("risk") as (s, a):
         get_settings(s).admission_min_score = Decimal("74.50")
         services.record_analysis(s, a, pid, GOOD)

@@ -5,7 +5,7 @@ request's language; a reader may not manage; a tenant without the plugin gets PL
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from surety.core.testing import error_codes, graphql_in_language, mutation_ok
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
@@ -76,6 +76,9 @@ def test_update_admission_analysis_status_and_evaluation(api, rw):
                           "currentTask { stepKey } } errors { code } } }", {"id": p["id"]}, token),
                       "reguaranteePartnerAdmissionRequest")
     assert req["partner"] == {"status": "in_admission", "currentTask": {"stepKey": "acceptance"}}
+    with rw.session() as s:
+        iid = s.scalar(select(ReguaranteePartner.admission_instance_id))
+    assert rw.do("head", iid) == ("analysis", "running")
     analysed = mutation_ok(api("mutation($i: ReguaranteePartnerAnalysisInput!) { reguaranteePartnerAnalysisRecord("
                                "input: $i) { partner { analysisScore analysisLines { key score } } errors { code } } }",
                                {"i": {"id": p["id"], "scores": {"capital": 80, "operations": 70,
