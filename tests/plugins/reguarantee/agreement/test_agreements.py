@@ -175,3 +175,13 @@ def test_eligibility_check_gives_every_reason(rw):
         assert services.eligibility_check(s, a, ag.id, {"scope": "三农", "debt_ratio": "0.7"}) == []
         assert services.eligibility_check(s, a, ag.id, {"scope": "大型", "debt_ratio": "0.71"}) == [
             "服务对象须为小微企业或三农主体", "资产负债率须不高于 70%"]
+
+
+def test_programmes_and_agreements_are_the_tenants_own(rw, make_tenant, db):
+    with rw.acting("admin") as (s, a):
+        programmes.update_programme(s, a, programme(s).id, {"household_cap": "15000000"})
+        make_agreement(s, make_partner(s))
+    other = make_tenant(plugins=["customers", "reguarantee"])
+    with db.tenant_session(other.id) as s:
+        assert s.scalars(select(services.ReguaranteeAgreement)).all() == []
+        assert programme(s).household_cap == D("10000000.00")  # the other tenant's own default row
