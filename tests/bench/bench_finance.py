@@ -44,10 +44,11 @@ SELECT :tenant, gen_random_uuid(), make_date(2026, 1 + n % 12, 1 + n % 28), to_c
 FROM generate_series(1, :vouchers) AS n
 """)
 _LINES = text("""
-INSERT INTO finance_voucher_lines (tenant_id, id, voucher_id, line_no, period, account_code, summary, debit, credit)
+INSERT INTO finance_voucher_lines (tenant_id, id, voucher_id, line_no, period, account_code, summary, debit, credit,
+                                   posted)
 SELECT v.tenant_id, gen_random_uuid(), v.id, side, v.period,
        (CAST(:codes AS text[]))[1 + (v.seq + CASE WHEN side = 1 THEN 0 ELSE 5 END) % 12], 'bench',
-       CASE WHEN side = 1 THEN v.total ELSE 0 END, CASE WHEN side = 2 THEN v.total ELSE 0 END
+       CASE WHEN side = 1 THEN v.total ELSE 0 END, CASE WHEN side = 2 THEN v.total ELSE 0 END, true
 FROM finance_vouchers v CROSS JOIN generate_series(1, 2) AS side
 WHERE v.tenant_id = :tenant
 """)

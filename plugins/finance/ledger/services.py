@@ -120,7 +120,8 @@ def trial_balance(session: Session, actor: Actor, period: str, *, include_unpost
                    _sum(case((in_period, 0), else_=L.debit - L.credit)),
                    _sum(case((in_period, L.debit), else_=0)),
                    _sum(case((in_period, L.credit), else_=0)))
-            .select_from(_joined(include_unposted)).where(L.period <= period, L.tenant_id == _tenant(session))
+            .where(L.period <= period, L.tenant_id == _tenant(session),
+                   *(() if include_unposted else (L.posted.is_(True),)))
             .group_by(L.account_code))
     leaf = {code: (_money(o), _money(d), _money(c)) for code, o, d, c in session.execute(stmt)}
     accounts = {a.code: a for a in session.scalars(select(FinanceAccount))}

@@ -1,4 +1,4 @@
-"""finance: fee schedules, period-end jobs, export settings
+"""finance: fee schedules, period-end jobs, export settings; posted flag on voucher lines
 
 Revision ID: finance_0002
 Revises: finance_0001
@@ -68,6 +68,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_finance_settings")),
         sa.UniqueConstraint("tenant_id", name=op.f("uq_finance_settings_tenant_id")),
     )
+    with op.batch_alter_table("finance_voucher_lines", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("posted", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.execute(
+        "UPDATE finance_voucher_lines SET posted = true WHERE EXISTS (SELECT 1 FROM finance_vouchers v "
+        "WHERE v.tenant_id = finance_voucher_lines.tenant_id AND v.id = finance_voucher_lines.voucher_id "
+        "AND v.status = 'posted')"
+    )
     for table in TABLES:
         enable_rls(op.get_bind(), table)
 
@@ -75,6 +82,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in TABLES:
         disable_rls(op.get_bind(), table)
+    with op.batch_alter_table("finance_voucher_lines", schema=None) as batch_op:
+        batch_op.drop_column("posted")
     op.drop_table("finance_settings")
     op.drop_table("finance_period_jobs")
     op.drop_table("finance_fee_schedules")

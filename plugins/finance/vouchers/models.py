@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, Date, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
@@ -78,8 +78,8 @@ class FinanceVoucher(TenantScoped, Base):
 
 
 class FinanceVoucherLine(TenantScoped, Base):
-    """One line (分录) of a voucher: one account, exactly one non-zero side. ``period`` repeats the voucher's, for
-    the ledgers' aggregation."""
+    """One line (分录) of a voucher: one account, exactly one non-zero side. ``period`` repeats the voucher's and
+    ``posted`` whether it is posted (set with the voucher's posting), for the ledgers' aggregation without a join."""
 
     __tablename__ = "finance_voucher_lines"
     __table_args__ = (
@@ -99,3 +99,4 @@ class FinanceVoucherLine(TenantScoped, Base):
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     bank_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     department: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    posted: Mapped[bool] = mapped_column(Boolean, default=False)

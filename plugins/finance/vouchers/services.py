@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -357,6 +357,8 @@ def post_voucher(session: Session, actor: Actor, voucher_id: uuid.UUID) -> Finan
     _not_maker(voucher, actor, "post")
     _refuse_closed(session, voucher.period, "voucher_id")
     voucher.status, voucher.poster_id, voucher.posted_at = POSTED, actor.id_uuid, utcnow()
+    session.execute(update(FinanceVoucherLine).where(FinanceVoucherLine.voucher_id == voucher.id).values(posted=True)
+                    .execution_options(synchronize_session=False))
     session.flush()
     audit(session, "finance.voucher.posted", entity_type=ENTITY, entity_id=voucher.id, after=_image(voucher),
           actor=actor)
