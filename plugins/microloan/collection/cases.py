@@ -38,6 +38,7 @@ from surety.plugins.microloan.collection.permissions import COLLECTION, COLLECTO
 from surety.plugins.microloan.collection.words import CASE_OPENED
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
 from surety.plugins.microloan.loan.models import MicroloanLoan
+from surety.plugins.microloan.loan.scope import of_scoped_loans
 from surety.plugins.microloan.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -280,11 +281,17 @@ def record_action(session: Session, actor: Actor, case_id: uuid.UUID, data: Mapp
 # ---------------------------------------------------------------- reading -----------------------------------------
 
 
+def in_scope(session: Session, actor: Actor, stmt):
+    """``stmt`` (over ``microloan_collection_cases``) restricted to the cases of loans in the actor's data scope."""
+    return of_scoped_loans(session, actor, stmt, MicroloanCollectionCase.loan_id)
+
+
 def cases_query(session: Session, actor: Actor, *, stage: str | None = None, status: str | None = None,
                 assignee_id: uuid.UUID | None = None):
-    """A SELECT of cases (microloan:collection:read) filtered by stage, status and assignee (paginate it)."""
+    """A SELECT of cases (microloan:collection:read) of loans in the actor's data scope, filtered by stage, status
+    and assignee (paginate it)."""
     require(session, actor, COLLECTION, "read")
-    stmt = select(MicroloanCollectionCase)
+    stmt = in_scope(session, actor, select(MicroloanCollectionCase))
     if stage is not None:
         stmt = stmt.where(MicroloanCollectionCase.stage == stage)
     if status is not None:
@@ -297,9 +304,11 @@ def cases_query(session: Session, actor: Actor, *, stage: str | None = None, sta
 
 
 def actions_of(session: Session, actor: Actor, case_id: uuid.UUID) -> list[MicroloanCollectionAction]:
-    """A case's actions, oldest first (microloan:collection:read); NotFound for an unknown case."""
+    """A case's actions, oldest first (microloan:collection:read); NotFound for an unknown case or one of a loan out
+    of the actor's data scope."""
     require(session, actor, COLLECTION, "read")
-    if session.scalar(select(MicroloanCollectionCase.id).where(MicroloanCollectionCase.id == case_id)) is None:
+    case = in_scope(session, actor, select(MicroloanCollectionCase.id).where(MicroloanCollectionCase.id == case_id))
+    if session.scalar(case) is None:
         raise NotFound("No collection case with that id.", field="case_id")
     return list(session.scalars(select(MicroloanCollectionAction)
                                 .where(MicroloanCollectionAction.case_id == case_id)
@@ -340,10 +349,13 @@ def results(cases: Iterable[tuple[str, str, Decimal]], promises: Iterable[bool |
 
 
 def collection_results(session: Session, actor: Actor) -> Results:
-    """:func:`results` over the tenant's cases and promises (microloan:collection:read): two statements."""
+    """:func:`results` over the cases and promises of the loans in the actor's data scope
+    (microloan:collection:read): two statements."""
     require(session, actor, COLLECTION, "read")
-    cases = session.execute(select(MicroloanCollectionCase.stage, MicroloanCollectionCase.status,
-                                   MicroloanCollectionCase.recovered)).all()
-    promises = session.scalars(select(MicroloanCollectionAction.kept)
-                               .where(MicroloanCollectionAction.kind == PROMISE)).all()
+    cases = session.execute(in_scope(session, actor, select(MicroloanCollectionCase.stage,
+                                                            MicroloanCollectionCase.status,
+                                                            MicroloanCollectionCase.recovered))).all()
+    promises = session.scalars(of_scoped_loans(session, actor, select(MicroloanCollectionAction.kept)
+                                               .where(MicroloanCollectionAction.kind == PROMISE),
+                                               MicroloanCollectionAction.loan_id)).all()
     return results(((s, st, r) for s, st, r in cases), promises)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
 from surety.graphql.auth import actor, decode_node_id
@@ -73,7 +74,8 @@ class MicroloanCollectionCase(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        return load_nodes(info, CaseRow, cls.of, node_ids, "microloan:collection:read")
+        return load_nodes(info, CaseRow, cls.of, node_ids, "microloan:collection:read",
+                          statement=lambda: cases.in_scope(info.context.session, actor(info), select(CaseRow)))
 
 
 @strawberry.type(description="一条催收记录。")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
 from surety.core.ports import customers as door
@@ -28,6 +29,7 @@ from surety.plugins.microloan.loan.approval import SUBJECT_TYPE
 from surety.plugins.microloan.loan.models import MicroloanInstallment as InstallmentRow
 from surety.plugins.microloan.loan.models import MicroloanInvestigation as InvestigationRow
 from surety.plugins.microloan.loan.models import MicroloanLoan as LoanRow
+from surety.plugins.microloan.loan.scope import scoped
 from surety.plugins.microloan.loan.settings_service import OVERDUE_CLASSES, read_settings, update_settings
 from surety.plugins.microloan.product.graphql import MicroloanProduct
 
@@ -166,7 +168,8 @@ class MicroloanLoan(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        rows = load_nodes(info, LoanRow, lambda r: r, node_ids, "microloan:loan:read")
+        rows = load_nodes(info, LoanRow, lambda r: r, node_ids, "microloan:loan:read",
+                          statement=lambda: scoped(info.context.session, actor(info), select(LoanRow)))
         remember_page(info, PAGE_ROWS, rows)
         return [None if r is None else cls.of(r) for r in rows]
 

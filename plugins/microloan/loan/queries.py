@@ -17,6 +17,7 @@ from surety.core.errors import ValidationFailed
 from surety.plugins.microloan.conventions import LOAN_KINDS, LOAN_STATUSES
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanInvestigation, MicroloanLoan
 from surety.plugins.microloan.loan.permissions import LOAN
+from surety.plugins.microloan.loan.scope import scoped
 from surety.plugins.microloan.product.models import MicroloanProduct, MicroloanProductVersion
 
 #: The list's order (newest first; the id makes it unique for keyset pagination).
@@ -31,9 +32,9 @@ class LoanFilter:
 
 
 def search_statement(session: Session, actor: Actor, f: LoanFilter = LoanFilter()) -> Select:
-    """The loans matching ``f`` (needs microloan:loan:read)."""
+    """The loans matching ``f`` in the actor's data scope (needs microloan:loan:read)."""
     require(session, actor, LOAN, "read")
-    stmt = select(MicroloanLoan)
+    stmt = scoped(session, actor, select(MicroloanLoan))
     if f.status is not None:
         if f.status not in LOAN_STATUSES:
             raise ValidationFailed("status is one of {choices}, not {value}.", field="status",

@@ -36,6 +36,7 @@ from surety.core.idempotency import idempotent
 from surety.plugins.microloan.events import MicroloanRepaid
 from surety.plugins.microloan.loan.book import book_schedule, installments, loan_terms
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
+from surety.plugins.microloan.loan.scope import visible_loan
 from surety.plugins.microloan.product.services import order_of
 from surety.plugins.microloan.repayment.allocation import Allocation, Due, Line, allocate
 from surety.plugins.microloan.repayment.models import MicroloanRepayment, MicroloanRepaymentLine
@@ -175,7 +176,7 @@ def preview(session: Session, actor: Actor, loan_id: uuid.UUID, amount: Any, rec
     """What ``amount`` received on ``received_on`` would settle on the loan (needs microloan:repayment:read); the
     same checks as posting it; nothing is stored."""
     require(session, actor, REPAYMENT, "read")
-    loan = _read_loan(session, loan_id)
+    loan = visible_loan(session, actor, loan_id)
     _active(loan)
     day = _date(session, loan, received_on)
     money, applied = _amount(amount, loan, apply_held)
@@ -387,9 +388,10 @@ def _prepay(session: Session, actor: Actor, loan_id: uuid.UUID, amount: Any, rec
 
 
 def repayments(session: Session, actor: Actor, loan_id: uuid.UUID) -> list[MicroloanRepayment]:
-    """The loan's repayments, prepayments and reversals, oldest first (needs microloan:repayment:read)."""
+    """The loan's repayments, prepayments and reversals, oldest first (needs microloan:repayment:read; the loan in
+    the actor's data scope, NotFound otherwise)."""
     require(session, actor, REPAYMENT, "read")
-    _read_loan(session, loan_id)
+    visible_loan(session, actor, loan_id)
     return list(session.scalars(select(MicroloanRepayment).where(MicroloanRepayment.loan_id == loan_id)
                                 .order_by(MicroloanRepayment.received_on, MicroloanRepayment.created_at,
                                           MicroloanRepayment.id)))

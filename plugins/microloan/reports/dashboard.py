@@ -8,7 +8,7 @@ their names, and the collection results (open cases, actions this month, recover
 subqueries. Amounts are exact ``Decimal`` sums of ``Money`` columns in yuan; ratios are quotients rounded half-up to
 ``RATIO_PLACES`` places, None when the denominator is 0. Balances, days past due, classes and provisions are as the
 last day-end and repayments left them; ``as_of`` dates the periods (this month and year: from their first day to
-``as_of``). The loans are those in the actor's data scope (``reports.common.scoped``).
+``as_of``). The loans are those in the actor's data scope (``loan.scope.scoped``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from surety.plugins.microloan.collection.models import (
 )
 from surety.plugins.microloan.conventions import NON_PERFORMING_CLASSES, ON_BOOK_STATUSES, RISK_CLASSES
 from surety.plugins.microloan.loan.models import MicroloanLoan
-from surety.plugins.microloan.reports.common import ZERO, ratio, scoped
+from surety.plugins.microloan.loan.scope import scoped
+from surety.plugins.microloan.reports.common import ZERO, ratio
 from surety.plugins.microloan.reports.permissions import DASHBOARD
 from surety.plugins.microloan.settings import get_settings
 

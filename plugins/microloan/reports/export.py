@@ -34,8 +34,8 @@ from surety.core.xlsx import Sheet
 from surety.plugins.microloan import KEY
 from surety.plugins.microloan.conventions import LOAN_KINDS, LOAN_STATUSES, RISK_CLASSES
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
+from surety.plugins.microloan.loan.scope import scoped
 from surety.plugins.microloan.product.models import MicroloanProduct, MicroloanProductVersion
-from surety.plugins.microloan.reports.common import scoped
 from surety.plugins.microloan.reports.permissions import LEDGER
 from surety.tenants.models import Tenant
 
