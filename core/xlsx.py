@@ -73,7 +73,8 @@ class Sheet:
         for row in header_rows:
             self.ws.append([text_cell(self.ws, v) for v in row])
         formats = {**FORMATS, **(formats or {})}
-        self.cells = [styled_cell(self.ws, formats[kind]) if kind in formats else None for _, _, kind in self.columns]
+        self.cells: list[Any] = [styled_cell(self.ws, formats[kind]) if kind in formats else None
+                                 for _, _, kind in self.columns]
         self.totals = {key: ZERO for key, _, kind in self.columns if kind == "money"}
         self.count = 0
 
