@@ -61,8 +61,9 @@ def surety_graphql():
                                types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def surety_handle_event(session, event):
+    # First among the plugins: the event's outbox row is still pending, so the voucher names it without a query.
     rules.handle_event(session, event)
     if event.event_type in periodend.SCHEDULE_EVENTS:
         periodend.record_event(session, event.event_type, event.payload())

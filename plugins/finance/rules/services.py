@@ -220,27 +220,36 @@ def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
                                    source=vouchers.VoucherSource(fact.event_type, fact.outbox_id), check_source=False)
 
 
-def _outbox_row(session: Session, event: DomainEvent) -> uuid.UUID | None:
-    """The id of the outbox row core added for ``event`` in this transaction: still pending (given its id now, so
-    the voucher can name it) or already flushed by another plugin's handler (read back by type and time)."""
-    payload = event.payload()
+def _pending_outbox_row(session: Session, event: DomainEvent, payload: dict) -> uuid.UUID | None:
+    """The id of the outbox row core added for ``event`` and not flushed yet (given its id now, so the voucher can
+    name it); None when it is not pending. No query."""
     for obj in session.new:
         if isinstance(obj, OutboxEvent) and obj.event_type == event.event_type and \
                 obj.occurred_at == event.occurred_at and obj.payload == payload:
             if obj.id is None:
                 obj.id = uuid7()
             return obj.id
+    return None
+
+
+def _flushed_outbox_row(session: Session, event: DomainEvent, payload: dict) -> uuid.UUID | None:
+    """The id of ``event``'s outbox row already flushed in this transaction (read back by type and time)."""
     rows = session.execute(select(OutboxEvent.id, OutboxEvent.payload).where(
         OutboxEvent.event_type == event.event_type, OutboxEvent.occurred_at == event.occurred_at))
     return next((row_id for row_id, stored in rows if stored == payload), None)
 
 
 def handle_event(session: Session, event: DomainEvent) -> FinanceVoucher | None:
-    """``surety_handle_event``: the voucher of ``event`` by the tenant's rule, in the event's transaction (an event
-    type without a rule costs nothing more: the rules are read once per session)."""
+    """``surety_handle_event``: the voucher of ``event`` by the tenant's rule, in the event's transaction. The
+    plugin's handler runs first (``tryfirst``), so the event's outbox row is usually still pending and is named
+    without a query; an event type without a rule costs nothing more (the rules are read once per session)."""
+    payload = event.payload()
+    outbox_id = _pending_outbox_row(session, event, payload)  # before any query autoflushes the row
     if rule_for(session, event.event_type) is None:
         return None
-    return write_for(session, EventFact(event.event_type, event.payload(), _outbox_row(session, event)))
+    if outbox_id is None:
+        outbox_id = _flushed_outbox_row(session, event, payload)
+    return write_for(session, EventFact(event.event_type, payload, outbox_id))
 
 
 @dataclass(frozen=True)
