@@ -129,3 +129,24 @@ def test_the_microloan_chart_has_no_fee_amortisation(fw):
     with fw.acting("admin") as (s, a):
         rules.install_chart(s, a, "microloan")
         assert jobs.amortise(s, "2026-01").outcome == "no_chart"
+
+
+def test_the_plugin_registers_the_day_end_job():
+    from surety.core.batch import day_end_jobs  # noqa: PLC0415 - reads the registry built by the conftest
+
+    found = [job for key, job in day_end_jobs(["finance"]) if key == "finance"]
+    assert [(job.name, job.run, job.day_end) for job in found] == [("finance_period_end", jobs.day_end, True)]
+
+
+def test_tenant_sync_backfills_the_schedules(db, fw):
+    from surety.tenants.service import sync_tenant  # noqa: PLC0415 - only this test
+
+    project = uuid.uuid4()
+    with fw.acting("fin") as (s, a):
+        _fee(s, project, "900", dt.date(2026, 1, 5))
+        _effect(s, project)
+        s.execute(delete(FinanceFeeSchedule))
+    sync_tenant(db, fw.tenant.slug)
+    with fw.acting("fin") as (s, a):
+        (row,) = s.scalars(select(FinanceFeeSchedule)).all()
+        assert (row.project_id, row.amount, row.start_date) == (project, Decimal("900.00"), START)
