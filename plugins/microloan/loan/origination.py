@@ -36,6 +36,7 @@ from surety.plugins.microloan.loan.book import book_schedule, loan_terms
 from surety.plugins.microloan.loan.models import MicroloanInvestigation, MicroloanLoan
 from surety.plugins.microloan.loan.numbering import next_number
 from surety.plugins.microloan.loan.permissions import LOAN
+from surety.plugins.microloan.loan.scope import visible_loan
 from surety.plugins.microloan.product.models import MicroloanProduct
 from surety.plugins.microloan.product.services import schedule_terms, terms_of
 from surety.plugins.microloan.schedule.builder import build
@@ -57,9 +58,11 @@ def status_label(status: str) -> str:
 
 
 def get_loan(session: Session, actor: Actor | None, loan_id: uuid.UUID) -> MicroloanLoan:
-    """One loan (needs microloan:loan:read unless ``actor`` is None, for internal callers)."""
+    """One loan (needs microloan:loan:read and the loan in the actor's data scope, NotFound otherwise; ``actor``
+    None: any loan of the tenant, for internal callers)."""
     if actor is not None:
         require(session, actor, LOAN, "read")
+        return visible_loan(session, actor, loan_id)
     loan = session.scalar(select(MicroloanLoan).where(MicroloanLoan.id == loan_id))
     if loan is None:
         raise NotFound("No loan with that id.", field="loan_id")

@@ -17,7 +17,7 @@ from surety.core.identity.service import create_user
 from surety.core.testing import TEST_PASSWORD, acting_session
 from surety.plugins.microloan.collection import cases
 from surety.plugins.microloan.collection.models import MicroloanCollectionCase
-from surety.plugins.microloan.loan import queries
+from surety.plugins.microloan.loan import origination, queries
 from surety.plugins.microloan.loan.models import MicroloanLoan
 from surety.plugins.microloan.loan.scope import visible_loan
 from surety.plugins.microloan.repayment import posting
@@ -112,3 +112,11 @@ def test_the_loans_connection_and_nodes_show_only_loans_in_scope(mw, book, api):
     shown = [api(NODE, {"id": i}, token=token)["data"]["node"] for i in admin_ids]
     assert [n["loanNo"] for n in shown if n] == [numbers[book["wang"]]]
     assert shown.count(None) == 2
+
+
+def test_get_loan_with_an_actor_is_scoped_and_without_one_is_not(mw, book):
+    with acting_session(mw.db, mw.tenant.id, mw.actors["wang"]) as (s, a):
+        assert origination.get_loan(s, a, book["wang"]).id == book["wang"]
+        with pytest.raises(NotFound):
+            origination.get_loan(s, a, book["chen"])
+        assert origination.get_loan(s, None, book["chen"]).id == book["chen"]  # internal callers
