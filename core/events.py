@@ -71,7 +71,9 @@ def raise_event(session: Session, event: DomainEvent) -> DomainEvent:
         event = dataclasses.replace(event, tenant_id=tenant)
     elif event.tenant_id != tenant:
         raise TenantNotBound("event tenant differs from the session's tenant")
-    session.add(OutboxEvent(event_type=event.event_type, payload=event.payload(), occurred_at=event.occurred_at))
+    # The enabled plugins first: reading them (once per session) may flush, and the outbox row should still be
+    # pending when the handlers run, so a handler that wants it finds it in the session without a query.
     caller = get_registry().hook_for("surety_handle_event", enabled_plugins(session, tenant))
+    session.add(OutboxEvent(event_type=event.event_type, payload=event.payload(), occurred_at=event.occurred_at))
     caller(session=session, event=event)
     return event

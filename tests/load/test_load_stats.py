@@ -125,12 +125,12 @@ def test_classify():
 
 
 def test_the_seed_gives_the_demo_staff_the_known_password_wherever_the_demo_reads_it():
-    """The demo draws the staff password from ``tenants.demo._password``; every module that bound that name at import
-    must see the seed's password, or no load client can log in (a hoisted import once broke the patch)."""
+    """Every demo draws the staff password through ``tenants.demo.password()`` (the module, not a name bound at
+    import), so the seed's one patch reaches them all, or no load client could log in (a hoisted import once broke
+    the patch)."""
     seed = _load("seed")
     readers = [m for name, m in list(sys.modules.items())
-               if name.startswith("surety.") and vars(m).get("_password") is surety.tenants.demo._password]
-    assert readers, "no module reads the demo password"
+               if name.startswith("surety.") and vars(m).get("password") is surety.tenants.demo.password]
+    assert readers == [surety.tenants.demo]
     with seed._quiet_demo("known-Password-1"):
-        for module in readers:
-            assert module._password() == "known-Password-1", module.__name__
+        assert surety.tenants.demo.password() == "known-Password-1"
