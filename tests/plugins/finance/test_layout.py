@@ -17,7 +17,7 @@ TESTS = Path(__file__).resolve().parent
 #: Business areas, lowest first: a module may import from its own area and from the areas before it. The pure
 #: exporters and reserve arithmetic come first (they know nothing of the tables); the GraphQL of every area is in
 #: ``ledger/graphql.py``, the highest area.
-AREAS = ("export", "reserves", "accounts", "vouchers", "rules", "periodend", "ledger")
+AREAS = ("export", "reserves", "accounts", "vouchers", "rules", "periodend", "forecast", "ledger")
 #: Top-level modules below every area (they import no area).
 BASE = frozenset({"__init__", "hookspecs", "permissions", "testing"})
 #: Top-level modules above every area: the hook implementations.
