@@ -7,24 +7,28 @@ from pathlib import Path
 
 from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
-from surety.plugins.finance import KEY, __version__, hookspecs
+from surety.plugins.finance import KEY, __version__, hookspecs, permissions
 from surety.plugins.finance.accounts import models as account_models
 from surety.plugins.finance.accounts.templates import DEFAULT_TEMPLATE
+from surety.plugins.finance.forecast import graphql as forecast_graphql
+from surety.plugins.finance.forecast import models as forecast_models
+from surety.plugins.finance.forecast import permissions as forecast_permissions
 from surety.plugins.finance.ledger import graphql as finance_graphql
 from surety.plugins.finance.periodend import graphql as periodend_graphql
 from surety.plugins.finance.periodend import jobs as periodend
 from surety.plugins.finance.periodend import models as periodend_models
 from surety.plugins.finance.periodend.cli import finance_app
-from surety.plugins.finance.permissions import DEFAULT_GRANTS, PERMISSIONS
 from surety.plugins.finance.rules import models as rule_models
 from surety.plugins.finance.rules import services as rules
 from surety.plugins.finance.vouchers import models as voucher_models
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (account_models, voucher_models, rule_models, periodend_models)
+MODEL_MODULES = (account_models, voucher_models, rule_models, periodend_models, forecast_models)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (finance_graphql, periodend_graphql)
+GRAPHQL_MODULES = (finance_graphql, periodend_graphql, forecast_graphql)
+#: Modules holding permissions: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> keys), joined in order.
+PERMISSION_MODULES = (permissions, forecast_permissions)
 
 
 @hookimpl
@@ -46,12 +50,13 @@ def surety_migration_location():
 
 @hookimpl
 def surety_permissions():
-    return PERMISSIONS
+    return tuple(p for m in PERMISSION_MODULES for p in m.PERMISSIONS)
 
 
 @hookimpl
 def surety_default_grants():
-    return DEFAULT_GRANTS
+    roles = dict.fromkeys(r for m in PERMISSION_MODULES for r in m.DEFAULT_GRANTS)
+    return {r: tuple(k for m in PERMISSION_MODULES for k in m.DEFAULT_GRANTS.get(r, ())) for r in roles}
 
 
 @hookimpl
