@@ -20,7 +20,6 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.i18n import N_
 from surety.core.notifications.service import notify
@@ -38,7 +37,7 @@ from surety.plugins.microloan.collection.permissions import COLLECTION, COLLECTO
 from surety.plugins.microloan.collection.words import CASE_OPENED
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
 from surety.plugins.microloan.loan.models import MicroloanLoan
-from surety.plugins.microloan.loan.scope import of_scoped_loans
+from surety.plugins.microloan.loan.scope import lock_of_loan, of_scoped_loans
 from surety.plugins.microloan.settings import get_settings
 
 log = structlog.get_logger(__name__)
@@ -249,7 +248,8 @@ def record_action(session: Session, actor: Actor, case_id: uuid.UUID, data: Mapp
     kind = data.get("kind")
     if kind not in ACTION_KINDS:
         raise ValidationFailed("A collection action is one of {kinds}.", field="kind", kinds=", ".join(ACTION_KINDS))
-    case = lock_by_id(session, MicroloanCollectionCase, case_id, "status", "collection case", "case_id")
+    case = lock_of_loan(session, actor, MicroloanCollectionCase, case_id, "status",
+                        N_("No collection case with that id."), "case_id")
     if case.status != CASE_OPEN:
         raise Conflict("This collection case is closed.", field="case_id")
     day = inputs.day(data.get("happened_on"), "happened_on", not_before=case.opened_on, since=CASE_OPENED)

@@ -33,6 +33,7 @@ from surety.plugins.microloan.collection.permissions import CLASSIFICATION
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES, RISK_CLASSES
 from surety.plugins.microloan.dayend.classification import class_for_days
 from surety.plugins.microloan.loan.models import MicroloanLoan
+from surety.plugins.microloan.loan.scope import lock_loan
 from surety.plugins.microloan.settings import get_settings
 
 SUBJECT_TYPE = "microloan:class_override"
@@ -69,7 +70,7 @@ def request_class_override(session: Session, actor: Actor, loan_id: uuid.UUID, t
     if to_class is not None and to_class not in RISK_CLASSES:
         raise ValidationFailed("A risk class is one of {classes}.", field="to_class", classes=", ".join(RISK_CLASSES))
     text = inputs.text(reason, "reason", 1000, required=True)
-    loan = lock_by_id(session, MicroloanLoan, loan_id, "status", "loan", "loan_id")
+    loan = lock_loan(session, actor, loan_id)
     if loan.status not in ON_BOOK_STATUSES:
         raise Conflict("Only a loan on the books (repaying) can have its class changed; loan {loan_no} is not.",
                        field="loan_id", loan_no=loan.loan_no)

@@ -53,6 +53,7 @@ from surety.plugins.microloan.collection.words import WRITE_OFF_DAY
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES
 from surety.plugins.microloan.events import MicroloanRecovered, MicroloanWrittenOff
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
+from surety.plugins.microloan.loan.scope import lock_loan
 
 SUBJECT_TYPE = "microloan:write_off"
 DEFINITION_KEY = "microloan.writeoff"
@@ -115,7 +116,7 @@ def request_write_off(session: Session, actor: Actor, loan_id: uuid.UUID, ground
     if ground not in GROUNDS:
         raise ValidationFailed("A write-off ground is one of {grounds}.", field="ground", grounds=", ".join(GROUNDS))
     text = inputs.text(reason, "reason", 1000, required=True)
-    loan = lock_by_id(session, MicroloanLoan, loan_id, "status", "loan", "loan_id")
+    loan = lock_loan(session, actor, loan_id)
     if loan.status not in ON_BOOK_STATUSES:
         raise Conflict("Only a loan on the books (repaying) can be written off; loan {loan_no} is not.",
                        field="loan_id", loan_no=loan.loan_no)
@@ -207,7 +208,7 @@ def record_recovery(session: Session, actor: Actor, loan_id: uuid.UUID, amount: 
     money = inputs.money(amount, "amount", positive=True)
 
     def perform() -> MicroloanRecovery:
-        loan = lock_by_id(session, MicroloanLoan, loan_id, "status", "loan", "loan_id")
+        loan = lock_loan(session, actor, loan_id)
         if loan.status != WRITTEN_OFF:
             raise Conflict("Loan {loan_no} is not written off: money received on it is a repayment.",
                            field="loan_id", loan_no=loan.loan_no)

@@ -21,7 +21,6 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.locking import lock_by_id
 from surety.core.db.types import to_money, utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
@@ -36,7 +35,7 @@ from surety.plugins.microloan.loan.book import book_schedule, loan_terms
 from surety.plugins.microloan.loan.models import MicroloanInvestigation, MicroloanLoan
 from surety.plugins.microloan.loan.numbering import next_number
 from surety.plugins.microloan.loan.permissions import LOAN
-from surety.plugins.microloan.loan.scope import visible_loan
+from surety.plugins.microloan.loan.scope import lock_loan, visible_loan
 from surety.plugins.microloan.product.models import MicroloanProduct
 from surety.plugins.microloan.product.services import schedule_terms, terms_of
 from surety.plugins.microloan.schedule.builder import build
@@ -71,10 +70,6 @@ def get_loan(session: Session, actor: Actor | None, loan_id: uuid.UUID) -> Micro
 
 def investigation_of(session: Session, loan_id: uuid.UUID) -> MicroloanInvestigation | None:
     return session.scalar(select(MicroloanInvestigation).where(MicroloanInvestigation.loan_id == loan_id))
-
-
-def _locked(session: Session, loan_id: uuid.UUID) -> MicroloanLoan:
-    return lock_by_id(session, MicroloanLoan, loan_id, "status", "loan", "loan_id")
 
 
 def _expect(loan: MicroloanLoan, *statuses: str) -> None:
@@ -180,7 +175,7 @@ def update_draft(session: Session, actor: Actor, loan_id: uuid.UUID, data: Mappi
     """Change the given fields of a draft (needs microloan:loan:apply); the product's ranges are checked again and
     its current version pinned."""
     require(session, actor, LOAN, "apply")
-    loan = _locked(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _expect(loan, "draft")
     fields = _clean(data)
     before = _image(loan)
@@ -205,7 +200,7 @@ def update_draft(session: Session, actor: Actor, loan_id: uuid.UUID, data: Mappi
 def start_investigation(session: Session, actor: Actor, loan_id: uuid.UUID) -> MicroloanLoan:
     """draft -> investigating (needs microloan:loan:investigate)."""
     require(session, actor, LOAN, "investigate")
-    loan = _locked(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _expect(loan, "draft")
     loan.status, loan.updated_at = "investigating", utcnow()
     session.flush()
@@ -227,7 +222,7 @@ def record_investigation(session: Session, actor: Actor, loan_id: uuid.UUID, *, 
     yearly income, assets and liabilities (yuan, optional; stored encrypted) and the conclusion (``recommend`` /
     ``decline``). Recorded again, it replaces the earlier one. ``decline`` ends the loan ``rejected``."""
     require(session, actor, LOAN, "investigate")
-    loan = _locked(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _expect(loan, "investigating")
     if conclusion not in INVESTIGATION_CONCLUSIONS:
         raise ValidationFailed("conclusion is one of {choices}, not {value}.", field="conclusion",
@@ -267,7 +262,7 @@ def submit(session: Session, actor: Actor, loan_id: uuid.UUID, *, today: dt.date
     require(session, actor, LOAN, "apply")
     today = today or engine.business_today()
     with session.begin_nested():
-        loan = _locked(session, loan_id)
+        loan = lock_loan(session, actor, loan_id)
         _expect(loan, "investigating")
         found = investigation_of(session, loan.id)
         if found is None or found.conclusion != "recommend":
@@ -303,7 +298,7 @@ def sign_contract(session: Session, actor: Actor, loan_id: uuid.UUID, contract_n
     require(session, actor, LOAN, "disburse")
     number = inputs.text(contract_no, "contract_no", 60, required=True)
     day = inputs.day(signed_on, "signed_on")
-    loan = _locked(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _expect(loan, "approved")
     taken = session.scalar(select(MicroloanLoan.loan_no).where(MicroloanLoan.contract_no == number))
     if taken is not None:
@@ -327,7 +322,7 @@ def disburse(session: Session, actor: Actor, loan_id: uuid.UUID, disbursed_on: d
     require(session, actor, LOAN, "disburse")
 
     def perform() -> MicroloanLoan:
-        loan = _locked(session, loan_id)
+        loan = lock_loan(session, actor, loan_id)
         _expect(loan, "contracted")
         day = inputs.day(disbursed_on, "disbursed_on", not_before=loan.contract_signed_on,
                          since="the contract date")

@@ -29,14 +29,13 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.idempotency import idempotent
 from surety.plugins.microloan.events import MicroloanRepaid
 from surety.plugins.microloan.loan.book import book_schedule, installments, loan_terms
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
-from surety.plugins.microloan.loan.scope import visible_loan
+from surety.plugins.microloan.loan.scope import lock_loan, visible_loan
 from surety.plugins.microloan.product.services import order_of
 from surety.plugins.microloan.repayment.allocation import Allocation, Due, Line, allocate
 from surety.plugins.microloan.repayment.models import MicroloanRepayment, MicroloanRepaymentLine
@@ -95,10 +94,6 @@ def _total(items: Iterable[Due]) -> Decimal:
 
 
 # ---------------------------------------------------------------- checks --------------------------------------------
-
-
-def _lock_loan(session: Session, loan_id: uuid.UUID) -> MicroloanLoan:
-    return lock_by_id(session, MicroloanLoan, loan_id, "status", "loan", "loan_id")
 
 
 def _read_loan(session: Session, loan_id: uuid.UUID) -> MicroloanLoan:
@@ -262,7 +257,7 @@ def post(session: Session, actor: Actor, loan_id: uuid.UUID, amount: Any, receiv
 def _post(session: Session, actor: Actor, loan_id: uuid.UUID, amount: Any, received_on: Any, key: str | None,
           apply_held: bool, channel: Any, reference: Any) -> MicroloanRepayment:
     channel, reference = _text(channel, reference)
-    loan = _lock_loan(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _active(loan)
     day = _date(session, loan, received_on)
     money, applied = _amount(amount, loan, apply_held)
@@ -319,7 +314,7 @@ def period_start(session: Session, loan: MicroloanLoan, period: int) -> dt.date:
 def _prepay(session: Session, actor: Actor, loan_id: uuid.UUID, amount: Any, received_on: Any, mode: str,
             key: str | None, channel: Any, reference: Any) -> MicroloanRepayment:
     channel, reference = _text(channel, reference)
-    loan = _lock_loan(session, loan_id)
+    loan = lock_loan(session, actor, loan_id)
     _active(loan)
     day = _date(session, loan, received_on)
     money = inputs.money(amount, "amount", positive=True)

@@ -23,9 +23,11 @@ from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
 from surety.core.idempotency import idempotent
 from surety.plugins.microloan.events import MicroloanRepaymentReversed
 from surety.plugins.microloan.loan.models import MicroloanInstallment, MicroloanLoan
+from surety.plugins.microloan.loan.scope import lock_of_loan
 from surety.plugins.microloan.repayment.models import MicroloanRepayment, MicroloanRepaymentLine
 from surety.plugins.microloan.repayment.permissions import REPAYMENT
 from surety.plugins.microloan.repayment.posting import (
@@ -59,7 +61,8 @@ def reverse(session: Session, actor: Actor, repayment_id: uuid.UUID, reason: Any
 def _reverse(session: Session, actor: Actor, repayment_id: uuid.UUID, reason: Any,
              key: str | None) -> MicroloanRepayment:
     reason = inputs.text(reason, "reason", 200, required=True)
-    rep = lock_by_id(session, MicroloanRepayment, repayment_id, "status", "repayment", "repayment_id")
+    rep = lock_of_loan(session, actor, MicroloanRepayment, repayment_id, "status", N_("No repayment with that id."),
+                       "repayment_id")
     if rep.kind == "reversal":
         raise Conflict("A reversal cannot be reversed; post the repayment again instead.", field="repayment_id")
     if rep.status != POSTED:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -125,8 +125,8 @@ def test_record_action_stores_the_note_encrypted_and_checks_its_input(cw):
     case_id = _case(cw, loan_id).id
     action = _action(cw, case_id, kind="call", happened_on=D(2026, 3, 2), note="联系借款人 13800138000，称下周还款")
     with cw.session() as s:
-        raw = s.connection().exec_driver_sql(
-            "SELECT note FROM microloan_collection_actions").scalar_one()
+        raw = s.scalar(select(literal_column("note")).select_from(MicroloanCollectionAction.__table__)
+                       .where(MicroloanCollectionAction.id == action.id))  # the stored text, not decrypted
         [record] = s.scalars(select(AuditRecord).where(
             AuditRecord.action == "microloan.collection.action_recorded")).all()
     assert "13800138000" not in raw and raw.startswith("v1.")

@@ -1,6 +1,6 @@
 """Data scope on loans (loan/scope.py): a customer manager sees the loans it manages, a department head its
 department's, an administrator every loan; the same for the loans connection and nodes, repayment lists, collection
-cases and actions."""
+cases and actions, and for the services that change a loan or what hangs off it (NOT_FOUND out of scope)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from surety.core.authz.matrix import set_grant
+from surety.core.context import SYSTEM
 from surety.core.errors import NotFound
 from surety.core.identity.auth import user_actor
 from surety.core.identity.org import create_org_unit
@@ -19,9 +21,11 @@ from surety.plugins.microloan.collection import cases
 from surety.plugins.microloan.collection.models import MicroloanCollectionCase
 from surety.plugins.microloan.loan import origination, queries
 from surety.plugins.microloan.loan.models import MicroloanLoan
-from surety.plugins.microloan.loan.scope import visible_loan
-from surety.plugins.microloan.repayment import posting
+from surety.plugins.microloan.loan.scope import lock_loan, visible_loan
+from surety.plugins.microloan.repayment import posting, reversal
 from surety.plugins.microloan.testing import make_loan, make_product
+
+from .conftest import approve, investigated
 
 DAY = dt.date(2026, 3, 2)
 
@@ -120,3 +124,103 @@ def test_get_loan_with_an_actor_is_scoped_and_without_one_is_not(mw, book):
         with pytest.raises(NotFound):
             origination.get_loan(s, a, book["chen"])
         assert origination.get_loan(s, None, book["chen"]).id == book["chen"]  # internal callers
+
+
+# ---------------------------------------------------------------- writes ------------------------------------------
+
+
+def _grant(mw, role: str, *permissions: str) -> None:
+    with mw.session() as s:
+        for permission in permissions:
+            set_grant(s, role, permission, True)
+
+
+def _refused(mw, who: str, call) -> NotFound:
+    """``call(session, actor)`` as ``who`` raises NotFound; the error."""
+    with acting_session(mw.db, mw.tenant.id, mw.actors[who]) as (s, a):
+        with pytest.raises(NotFound) as err:
+            call(s, a)
+    return err.value
+
+
+def _status(mw, loan_id) -> str:
+    with mw.session() as s:
+        return s.scalar(select(MicroloanLoan.status).where(MicroloanLoan.id == loan_id))
+
+
+def test_origination_on_a_loan_out_of_scope_is_not_found(lw, book):
+    mw = lw.mw
+    wangs, chens = investigated(lw, "wang"), investigated(lw, "chen")
+    err = _refused(mw, "liu", lambda s, a: origination.submit(s, a, wangs))
+    assert (err.code, err.field) == ("NOT_FOUND", "loan_id")
+    _refused(mw, "liu", lambda s, a: origination.record_investigation(s, a, wangs, findings="x",
+                                                                      conclusion="decline"))
+    with mw.acting("liu") as (s, a):
+        draft = origination.apply(s, a, {"customer_id": lw.company, "product_id": lw.product_id,
+                                         "amount": "100000.00", "term_months": 12, "kind": "business"}).id
+    _refused(mw, "wang", lambda s, a: origination.update_draft(s, a, draft, {"purpose": "改"}))
+    _refused(mw, "wang", lambda s, a: origination.start_investigation(s, a, draft))
+    assert (_status(mw, wangs), _status(mw, draft)) == ("investigating", "draft")
+    with mw.acting("wang") as (s, a):
+        assert origination.submit(s, a, wangs).status == "in_approval"
+    with mw.acting("admin") as (s, a):
+        assert origination.submit(s, a, chens).status == "in_approval"
+
+
+def test_contract_and_disbursement_follow_the_department_scope(lw, book):
+    """A department head (scope org_subtree) given microloan:loan:disburse pays out its department's loans only."""
+    mw = lw.mw
+    _grant(mw, "department_head", "microloan:loan:disburse")
+    ours, theirs = investigated(lw, "wang"), investigated(lw, "chen")
+    for loan_id, owner in ((ours, "wang"), (theirs, "chen")):
+        with mw.acting(owner) as (s, a):
+            origination.submit(s, a, loan_id)
+        approve(lw, loan_id, "risk")
+    signed, paid = dt.date(2026, 1, 14), dt.date(2026, 1, 15)
+    _refused(mw, "zhao", lambda s, a: origination.sign_contract(s, a, theirs, "HT-B", signed))
+    with mw.acting("zhao") as (s, a):
+        origination.sign_contract(s, a, ours, "HT-A", signed)
+    with mw.acting("admin") as (s, a):
+        origination.sign_contract(s, a, theirs, "HT-B", signed)
+    err = _refused(mw, "zhao", lambda s, a: origination.disburse(s, a, theirs, paid))
+    assert err.field == "loan_id"
+    assert _status(mw, theirs) == "contracted"
+    with mw.acting("zhao") as (s, a):
+        assert origination.disburse(s, a, ours, paid).status == "active"
+    with mw.acting("admin") as (s, a):
+        assert origination.disburse(s, a, theirs, paid).status == "active"
+
+
+def test_repayments_on_a_loan_out_of_scope_are_not_found(mw, book):
+    _grant(mw, "customer_manager", "microloan:repayment:post", "microloan:repayment:reverse")
+    day = dt.date(2026, 2, 15)
+    err = _refused(mw, "wang", lambda s, a: posting.post(s, a, book["liu"], "1000.00", day))
+    assert (err.code, err.field) == ("NOT_FOUND", "loan_id")
+    _refused(mw, "wang", lambda s, a: posting.prepay(s, a, book["liu"], "1000.00", day, "lower_installment"))
+    with mw.acting("wang") as (s, a):
+        own = posting.post(s, a, book["wang"], "1000.00", day).id
+    with mw.acting("admin") as (s, a):
+        assert posting.post(s, a, book["chen"], "1000.00", day).loan_id == book["chen"]
+    err = _refused(mw, "liu", lambda s, a: reversal.reverse(s, a, own, "录入错误"))
+    assert (err.field, str(err)) == ("repayment_id", "No repayment with that id.")
+    with mw.acting("admin") as (s, a):
+        assert reversal.reverse(s, a, own, "录入错误").id
+
+
+def test_collection_actions_on_a_loan_out_of_scope_are_not_found(mw, book):
+    with mw.session() as s:
+        case = {c.loan_id: c.id for c in s.scalars(select(MicroloanCollectionCase))}
+    data = {"kind": "call", "happened_on": DAY, "note": "电话联系借款人"}
+    err = _refused(mw, "wang", lambda s, a: cases.record_action(s, a, case[book["liu"]], data))
+    assert (err.code, err.field) == ("NOT_FOUND", "case_id")
+    with mw.acting("wang") as (s, a):
+        assert cases.record_action(s, a, case[book["wang"]], data).loan_id == book["wang"]
+    with mw.acting("admin") as (s, a):
+        assert cases.record_action(s, a, case[book["chen"]], data).loan_id == book["chen"]
+
+
+def test_lock_loan_is_unscoped_for_the_system_and_internal_callers(mw, book):
+    with mw.session() as s:
+        assert lock_loan(s, SYSTEM, book["chen"]).id == book["chen"]
+        assert lock_loan(s, None, book["liu"]).id == book["liu"]
+    _refused(mw, "wang", lambda s, a: lock_loan(s, a, book["chen"]))
