@@ -26,7 +26,7 @@ def _finance_tables() -> set[str]:
 
 def test_the_finance_branch_upgrades_matches_the_models_and_downgrades():
     load_all_models()
-    assert len(_finance_tables()) == 10
+    assert len(_finance_tables()) == 11
     with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
         migrate.upgrade(tdb.owner_url)
         engine = create_engine(tdb.owner_url)
