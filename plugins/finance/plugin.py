@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
+from surety.core import plugin_parts as parts
+from surety.core.hookspecs import PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.plugins.finance import KEY, __version__, hookspecs, permissions
 from surety.plugins.finance.accounts import models as account_models
@@ -50,20 +51,17 @@ def surety_migration_location():
 
 @hookimpl
 def surety_permissions():
-    return tuple(p for m in PERMISSION_MODULES for p in m.PERMISSIONS)
+    return parts.permissions(PERMISSION_MODULES)
 
 
 @hookimpl
 def surety_default_grants():
-    roles = dict.fromkeys(r for m in PERMISSION_MODULES for r in m.DEFAULT_GRANTS)
-    return {r: tuple(k for m in PERMISSION_MODULES for k in m.DEFAULT_GRANTS.get(r, ())) for r in roles}
+    return parts.default_grants(PERMISSION_MODULES)
 
 
 @hookimpl
 def surety_graphql():
-    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
-                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
-                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
+    return parts.graphql(GRAPHQL_MODULES)
 
 
 @hookimpl(tryfirst=True)

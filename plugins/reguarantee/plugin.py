@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surety.core.hookspecs import GraphQLContribution, PluginManifest, ScheduledJob
+from surety.core import plugin_parts as parts
+from surety.core.hookspecs import PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.core.workflow.processes import Processes
 from surety.plugins.reguarantee import KEY, __version__
@@ -58,23 +59,17 @@ def surety_migration_location():
 
 @hookimpl
 def surety_permissions():
-    return [p for m in PERMISSION_MODULES for p in m.PERMISSIONS]
+    return parts.permissions(PERMISSION_MODULES)
 
 
 @hookimpl
 def surety_default_grants():
-    grants: dict[str, list[str]] = {}
-    for m in PERMISSION_MODULES:
-        for role, names in m.DEFAULT_GRANTS.items():
-            grants.setdefault(role, []).extend(names)
-    return grants
+    return parts.default_grants(PERMISSION_MODULES)
 
 
 @hookimpl
 def surety_graphql():
-    return GraphQLContribution(query=tuple(q for m in GRAPHQL_MODULES for q in m.QUERIES),
-                               mutation=tuple(q for m in GRAPHQL_MODULES for q in m.MUTATIONS),
-                               types=tuple(t for m in GRAPHQL_MODULES for t in m.TYPES))
+    return parts.graphql(GRAPHQL_MODULES)
 
 
 @hookimpl
