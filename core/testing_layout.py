@@ -1,12 +1,13 @@
 """The business-area layout of a plugin package, for its layout test (docs/house-rules.md, "a large plugin groups its
 modules by business area"): every module belongs to one area (a subpackage), to the shared base below them all or to
-the wiring above them all; imports only go down, from an area to an earlier one (or its own). Used by
-tests/plugins/guarantee/test_layout.py and tests/plugins/microloan/test_layout.py; a new plugin's layout test
+the wiring above them all; imports only go down, from an area to an earlier one (or its own). Used by the
+layout tests of guarantee, microloan, finance and reguarantee; a new plugin's layout test
 declares its areas and asks the same questions."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,3 +86,37 @@ class AreaLayout:
         """Every import from a lower area up to a higher one, as text (empty when the layout holds)."""
         return sorted(f"{a} ({self.area_of(a)}) -> {b} ({self.area_of(b)})" for a, b in self.arrows()
                       if self.rank(self.area_of(b)) > self.rank(self.area_of(a)))
+
+    def unplaced(self, tests: Path) -> list[str]:
+        """What breaks the layout's bookkeeping, as text (empty when it holds): a module in no area, an area that is
+        not a package, an area without a ``test_*.py`` in its folder under ``tests``."""
+        problems = []
+        for module in self.modules():
+            try:
+                self.area_of(module)
+            except AssertionError as exc:
+                problems.append(str(exc))
+        problems += [f"{area} is not a package" for area in self.areas
+                     if not (self.root / area / "__init__.py").is_file()]
+        problems += [f"{area} has no tests in {tests / area}" for area in self.areas
+                     if not any((tests / area).glob("test_*.py"))]
+        return problems
+
+    def impure(self, pure: Iterable[str], roots: tuple[str, ...]) -> dict[str, list[str]]:
+        """For each of the ``pure`` modules (dotted, relative to the package) that imports one of ``roots`` or a
+        module of the package outside the base and its own area: what it imports that it should not (empty when
+        they all stay pure)."""
+        found = {}
+        for name in pure:
+            names = imported(self.root.joinpath(*name.split(".")).with_suffix(".py"))
+            own = ("base", name.split(".")[0])
+            bad = sorted(n for n in names if n.startswith(roots)
+                         or (n.startswith(self.pkg + ".") and self.area_of(n) not in own))
+            if bad:
+                found[name] = bad
+        return found
+
+    def table_modules(self) -> set[str]:
+        """Dotted names of the package's modules that declare a table (``__tablename__``): every one must be in
+        the plugin's ``surety_models``."""
+        return {m for m, path in self.modules().items() if "__tablename__" in path.read_text(encoding="utf-8")}
