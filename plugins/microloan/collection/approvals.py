@@ -38,6 +38,22 @@ def row_of(session: Session, model, subject_id: str):
     return row_id and session.scalar(select(model).where(model.id == row_id))
 
 
+def proposal_fields(loan: MicroloanLoan, row, **own: Any) -> dict[str, Any]:
+    """A proposal's subject fields: its loan's (``loan_fields``), the proposal's ``own`` fields, its status and
+    proposer."""
+    return {**loan_fields(loan), **own, "proposal_status": row.status,
+            "proposed_by": str(row.proposed_by) if row.proposed_by else None}
+
+
+def proposal_subject(session: Session, model, subject_id: str, fields) -> dict[str, Any] | None:
+    """The subject fields of the ``model`` proposal ``subject_id`` names (``fields(loan, row)``), None when there is
+    no such proposal."""
+    row = row_of(session, model, subject_id)
+    if not row:
+        return None
+    return fields(session.scalar(select(MicroloanLoan).where(MicroloanLoan.id == row.loan_id)), row)
+
+
 def approvers(session: Session, instance_id: uuid.UUID) -> list[uuid.UUID | None]:
     """Who approved each approving decision of the instance, in order (None: not a person)."""
     rows = session.execute(select(WorkflowEvent.actor_type, WorkflowEvent.actor_id)

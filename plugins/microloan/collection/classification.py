@@ -27,7 +27,14 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.workflow import helpers
-from surety.plugins.microloan.collection.approvals import FOUR_EYES, SYSTEM_ID, four_eyes_broken, loan_fields, row_of
+from surety.plugins.microloan.collection.approvals import (
+    FOUR_EYES,
+    SYSTEM_ID,
+    four_eyes_broken,
+    proposal_fields,
+    proposal_subject,
+    row_of,
+)
 from surety.plugins.microloan.collection.models import APPROVED, PROPOSED, REJECTED, MicroloanClassOverride
 from surety.plugins.microloan.collection.permissions import CLASSIFICATION
 from surety.plugins.microloan.conventions import ON_BOOK_STATUSES, RISK_CLASSES
@@ -100,18 +107,12 @@ def request_class_override(session: Session, actor: Actor, loan_id: uuid.UUID, t
 
 
 def _fields(loan: MicroloanLoan, row: MicroloanClassOverride) -> dict[str, Any]:
-    return {**loan_fields(loan), "override_id": str(row.id), "from_class": row.from_class,
-            "to_class": row.to_class, "proposal_status": row.status,
-            "proposed_by": str(row.proposed_by) if row.proposed_by else None}
+    return proposal_fields(loan, row, override_id=str(row.id), from_class=row.from_class, to_class=row.to_class)
 
 
 def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """The proposal's fields (``to_class`` None: clearing) and its loan's (approvals.loan_fields)."""
-    row = row_of(session, MicroloanClassOverride, subject_id)
-    if not row:
-        return None
-    loan = session.scalar(select(MicroloanLoan).where(MicroloanLoan.id == row.loan_id))
-    return _fields(loan, row)
+    return proposal_subject(session, MicroloanClassOverride, subject_id, _fields)
 
 
 def ended(session: Session, event) -> None:

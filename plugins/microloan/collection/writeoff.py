@@ -39,7 +39,14 @@ from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.idempotency import idempotent
 from surety.core.workflow import engine, helpers
-from surety.plugins.microloan.collection.approvals import FOUR_EYES, SYSTEM_ID, four_eyes_broken, loan_fields, row_of
+from surety.plugins.microloan.collection.approvals import (
+    FOUR_EYES,
+    SYSTEM_ID,
+    four_eyes_broken,
+    proposal_fields,
+    proposal_subject,
+    row_of,
+)
 from surety.plugins.microloan.collection.models import (
     APPROVED,
     PROPOSED,
@@ -142,17 +149,12 @@ def request_write_off(session: Session, actor: Actor, loan_id: uuid.UUID, ground
 
 
 def _fields(loan: MicroloanLoan, row: MicroloanWriteOff) -> dict[str, Any]:
-    return {**loan_fields(loan), "write_off_id": str(row.id), "ground": row.ground, "proposal_status": row.status,
-            "proposed_by": str(row.proposed_by) if row.proposed_by else None}
+    return proposal_fields(loan, row, write_off_id=str(row.id), ground=row.ground)
 
 
 def subject_fields(session: Session, subject_id: str) -> dict[str, Any] | None:
     """The proposal's ``ground`` and status and its loan's fields (approvals.loan_fields)."""
-    row = row_of(session, MicroloanWriteOff, subject_id)
-    if not row:
-        return None
-    loan = session.scalar(select(MicroloanLoan).where(MicroloanLoan.id == row.loan_id))
-    return _fields(loan, row)
+    return proposal_subject(session, MicroloanWriteOff, subject_id, _fields)
 
 
 def ended(session: Session, event) -> None:

@@ -176,3 +176,23 @@ def test_a_write_off_rejected_or_without_four_eyes_writes_nothing_off(cw):
     do(cw, "dept2", ok.workflow_instance_id)
     do(cw, "exec", ok.workflow_instance_id)
     assert _loan(cw, loan_id).status == "written_off"
+
+
+def test_both_proposals_give_the_workflow_their_loan_and_proposal_fields(cw):
+    """What conditions and assignee rules read (surety_workflow_subject): the loan's fields, the proposal's own,
+    its status and proposer; an unknown subject id is None."""
+    loan_id = cw.loan(risk_class="loss", days_past_due=400)
+    override = _override(cw, loan_id, "doubtful")
+    off = _write_off(cw, cw.loan(risk_class="loss", days_past_due=400))
+    with cw.session() as s:
+        fields = classification.subject_fields(s, str(override.id))
+        assert {k: fields[k] for k in ("loan_id", "override_id", "from_class", "to_class", "proposal_status",
+                                       "proposed_by", "days_past_due")} == {
+            "loan_id": str(loan_id), "override_id": str(override.id), "from_class": "loss", "to_class": "doubtful",
+            "proposal_status": "proposed", "proposed_by": str(cw.uid("risk")), "days_past_due": 400}
+        fields = writeoff.subject_fields(s, str(off.id))
+        assert {k: fields[k] for k in ("write_off_id", "ground", "proposal_status", "proposed_by", "risk_class")} == {
+            "write_off_id": str(off.id), "ground": "loss", "proposal_status": "proposed",
+            "proposed_by": str(cw.uid("risk")), "risk_class": "loss"}
+        assert writeoff.subject_fields(s, str(override.id)) is None
+        assert classification.subject_fields(s, "not-an-id") is None
