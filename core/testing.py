@@ -10,10 +10,11 @@ import secrets
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from surety.core.db.base import Base, tenant_tables
@@ -155,6 +156,43 @@ def acting_session(db, tenant_id: uuid.UUID, actor) -> Iterator[tuple]:
 
     with acting(actor), db.tenant_session(tenant_id) as session:
         yield session, actor
+
+
+@dataclass
+class TenantWorld:
+    """A plugin test's tenant and its people by username: ``session()``, ``acting(username)`` (a session with that
+    person as the request's actor), ``uid(username)``. ``with_people`` creates them."""
+
+    db: Any
+    tenant: Any
+    actors: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def with_people(cls, db, tenant, people: dict[str, str]):
+        """The world of ``tenant`` with a user per ``username -> role`` of ``people`` (password TEST_PASSWORD) and
+        the tenant's ``admin``."""
+        from surety.core.identity.auth import user_actor  # noqa: PLC0415 - see acting_session
+        from surety.core.identity.models import User  # noqa: PLC0415
+        from surety.core.identity.service import create_user  # noqa: PLC0415
+
+        world = cls(db=db, tenant=tenant)
+        with db.tenant_session(tenant.id) as s:
+            for name, role in people.items():
+                user = create_user(s, username=name, password=TEST_PASSWORD, display_name=name.title(), roles=[role],
+                                   email=f"{name}@example.com")
+                world.actors[name] = user_actor(user)
+            world.actors["admin"] = user_actor(s.scalar(select(User).where(User.username == "admin")))
+        return world
+
+    def session(self):
+        return self.db.tenant_session(self.tenant.id)
+
+    def acting(self, username: str):
+        """``with w.acting("admin") as (s, a):`` a tenant session and the actor, with the request context set."""
+        return acting_session(self.db, self.tenant.id, self.actors[username])
+
+    def uid(self, username: str):
+        return self.actors[username].id_uuid
 
 
 def mutation_ok(body: dict, field: str) -> dict:
