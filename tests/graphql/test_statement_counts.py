@@ -246,10 +246,15 @@ def seed(db, make_tenant):
         # Custom fields on projects and customers: the nodes' customFields have definitions to read.
         for entity_type in ("guarantee_project", "customer_corporate", "customer_individual"):
             custom_fields.define_field(s, admin, entity_type, {"key": "note", "label_zh": "备注", "type": "text"})
+        # The copies alternate the demo's meetings day by day after the originals (a held one, one to convene), so
+        # every page, small or big, holds both shapes whatever weekday the demo's dates fall on.
+        originals = list(s.scalars(select(GuaranteeMeeting).order_by(GuaranteeMeeting.title)))
+        first_day = max(m.meeting_date for m in originals) + dt.timedelta(days=1)
         for n in range(ROWS):
-            for meeting in list(s.scalars(select(GuaranteeMeeting).where(GuaranteeMeeting.title.not_like("copy %")))):
-                copy = GuaranteeMeeting(title=f"copy {n} {meeting.title}", meeting_date=meeting.meeting_date
-                                        + dt.timedelta(days=n + 1), place=meeting.place, chair_id=meeting.chair_id,
+            for k, meeting in enumerate(originals):
+                copy = GuaranteeMeeting(title=f"copy {n} {meeting.title}", meeting_date=first_day
+                                        + dt.timedelta(days=n * len(originals) + k), place=meeting.place,
+                                        chair_id=meeting.chair_id,
                                         quorum_note=meeting.quorum_note, status=meeting.status,
                                         opened_at=meeting.opened_at)
                 s.add(copy)
