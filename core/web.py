@@ -29,6 +29,7 @@ from surety.core.logging import configure_logging
 from surety.core.request_threads import RequestThreads
 from surety.core.runtime import tune_gc
 from surety.core.settings import Settings, get_settings
+from surety.core.web_console import console_routes
 from surety.graphql import graphiql
 from surety.graphql.context import Context
 from surety.graphql.errors import localize, localize_formatted, with_codes
@@ -289,7 +290,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, sch
     graphql_app = SuretyGraphQL(schema, db, settings, threads=RequestThreads(gate.slots))
     app = Starlette(routes=[Route("/graphql", graphql_app, methods=["GET", "POST"]), Route("/healthz", healthz),
                             *attachment_routes(db),
-                            *([Mount(graphiql.STATIC_PATH, graphiql.static_files())] if settings.development else [])])
+                            *([Mount(graphiql.STATIC_PATH, graphiql.static_files())] if settings.development else []),
+                            *console_routes()])  # the web console last: every API route keeps priority
     app.add_middleware(AdmissionMiddleware, gate=gate)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        path_limits={UPLOAD_PATH: upload_body_limit(settings)})
