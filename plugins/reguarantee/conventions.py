@@ -81,3 +81,51 @@ DEFAULT_SCORECARD = {
 DEFAULT_ADMISSION_MIN_SCORE = Decimal("60")
 #: Lowest registered capital of a guarantee company partner (yuan); banks are not checked.
 DEFAULT_MIN_REGISTERED_CAPITAL = Decimal("20000000.00")
+
+#: Filing status -> zh-CN label. ``filed``: checked and waiting for confirmation; ``confirmed``: re-guaranteed, in
+#: force (uses the agreement's line and the customer's household cap); ``rejected``: returned with reasons;
+#: ``released``: ended normally; ``compensated``: ended by the partner's compensation.
+FILING_STATUSES = {
+    "filed": "已备案待确认",
+    "confirmed": "在保",
+    "rejected": "已退回",
+    "released": "已解保",
+    "compensated": "代偿解保",
+}
+#: Statuses that use the agreement's line and count in a customer's aggregated balance.
+STANDING_FILING_STATUSES = frozenset({"filed", "confirmed"})
+#: Where a filing came from -> zh-CN label.
+FILING_SOURCES = {"single": "逐笔备案", "xlsx": "批量导入", "channel": "机构通道"}
+#: How a filing ended -> (zh-CN label, the filing status it leaves).
+RELEASE_KINDS = {"normal": ("正常解保", "released"), "compensation": ("代偿解保", "compensated")}
+#: Customer kind of a filing -> zh-CN label.
+CUSTOMER_KINDS = {
+    "enterprise": "企业",
+    "individual_business": "个体工商户",
+    "farmer": "农户",
+    "person": "自然人",
+}
+#: Fee bill status -> zh-CN label.
+FEE_BILL_STATUSES = {"issued": "已出账", "paid": "已收款"}
+#: Compensation claim status -> zh-CN label.
+CLAIM_STATUSES = {
+    "submitted": "已提交",
+    "in_review": "审核中",
+    "approved": "已批准",
+    "rejected": "已驳回",
+    "paid": "已拨付",
+}
+#: Recovery status -> zh-CN label.
+RECOVERY_STATUSES = {"reported": "已登记", "settled": "已返还"}
+#: Monitoring indicators -> zh-CN label.
+WARNING_INDICATORS = {"compensation_rate": "代偿率", "risk_degree": "风险度"}
+#: Warning levels, mildest first -> zh-CN label (as the guarantee plugin's risk warnings).
+WARNING_LEVELS = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+#: Default thresholds (fractions, inclusive: a value at or above the threshold raises the level); per indicator the
+#: levels mildest first. A tenant setting (reguarantee_settings.warning_thresholds).
+DEFAULT_WARNING_THRESHOLDS = {
+    "compensation_rate": {"blue": "0.02", "yellow": "0.03", "orange": "0.04", "red": "0.05"},
+    "risk_degree": {"blue": "0.30", "yellow": "0.50", "orange": "0.70", "red": "0.85"},
+}
+#: Length of a fee bill's period by default: ``quarter`` (2026Q3) or ``month`` (2026M07).
+DEFAULT_FEE_BILL_PERIOD = "quarter"

@@ -1,5 +1,6 @@
-"""Helpers for tests, demo data and benchmarks of the ``reguarantee`` plugin: valid credit codes, and partners and
-agreements inserted directly (no admission workflow), so each area can be tested on its own."""
+"""Helpers for tests, demo data and benchmarks of the ``reguarantee`` plugin: valid credit codes, and partners,
+agreements and filings inserted directly (no admission workflow, no filing checks), so each area can be tested on its
+own."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.plugins.reguarantee.agreement import rules
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement, ReguaranteeProgramme
 from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
+from surety.plugins.reguarantee.agreement.services import fee_rules_of, split_of
+from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 from surety.plugins.reguarantee.partner.services import uscc_check_char
 
@@ -55,6 +59,31 @@ def make_agreement(session: Session, partner: ReguaranteePartner, *, programme_c
                   household_cap=p.household_cap, eligibility_rules=[], status=status,
                   **{f"share_{k}": Decimal(v) for k, v in p.split.items()})
     row = ReguaranteeAgreement(**{**values, **extra})
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_filing(session: Session, agreement: ReguaranteeAgreement, *, amount: str = "5000000.00",
+                status: str = "confirmed", start_date: dt.date = dt.date(2026, 3, 1),
+                end_date: dt.date = dt.date(2027, 2, 28), customer_id_number: str | None = None,
+                **extra) -> ReguaranteeFiling:
+    """A filing written directly under ``agreement`` (no checks): the guaranteed ``amount`` split and its fee
+    computed by agreement/rules.py as the filing service does; confirmed on its start date unless ``status`` says
+    otherwise; a random company credit code unless ``customer_id_number`` is given (``extra`` overrides)."""
+    guaranteed = Decimal(amount)
+    shares = rules.split_amount(guaranteed, split_of(agreement))
+    fee = rules.fee_for(guaranteed, shares["reguarantor"], fee_rules_of(agreement), (end_date - start_date).days)
+    values = dict(filing_no=f"BA-{secrets.token_hex(5)}", partner_id=agreement.partner_id, agreement_id=agreement.id,
+                  programme_id=agreement.programme_id, project_ref=f"P-{secrets.token_hex(5)}",
+                  customer_name=f"测试企业{secrets.token_hex(2)}", customer_kind="enterprise",
+                  customer_id_number=customer_id_number or make_credit_code(secrets.randbelow(10**9), "91320500"),
+                  scope="小微", region="江苏省南京市", industry="制造业", bank_name="南京银行",
+                  loan_amount=guaranteed, guarantee_amount=guaranteed, loan_rate=Decimal("0.0385"),
+                  start_date=start_date, end_date=end_date, cover_ratio=Decimal(1), fields={},
+                  **{f"share_{k}": v for k, v in shares.items()}, fee_rate=fee.rate, fee_amount=fee.fee,
+                  status=status, confirmed_on=start_date if status != "filed" else None)
+    row = ReguaranteeFiling(**{**values, **extra})
     session.add(row)
     session.flush()
     return row

@@ -14,10 +14,10 @@ PKG = "surety.plugins.reguarantee"
 ROOT = Path(__file__).resolve().parents[3] / "plugins" / "reguarantee"
 TESTS = Path(__file__).resolve().parent
 
-#: Business areas, lowest first. Later areas (filings, fees, claims, monitoring, statistics, the filing channel) go
-#: after ``agreement``.
-AREAS = ("partner", "agreement")
-BASE = frozenset({"__init__", "conventions", "settings"})
+#: Business areas, lowest first: filings (with their fees) stand on agreements, claims on filings, monitoring and
+#: statistics read all of them, the cross-tenant channel files through the filing area.
+AREAS = ("partner", "agreement", "filing", "claim", "monitor", "channel")
+BASE = frozenset({"__init__", "conventions", "settings", "events"})
 WIRING = frozenset({"plugin", "testing", "demo"})
 PURE = ("agreement.rules",)
 IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",

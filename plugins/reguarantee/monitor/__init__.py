@@ -1,0 +1,2 @@
+"""Monitoring of partners (warnings against thresholds) and the statistics of the re-guarantee business
+(docs/reguarantee/monitoring.md)."""
