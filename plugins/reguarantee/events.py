@@ -58,3 +58,16 @@ class ReguaranteeRecoverySettled(DomainEvent):
     partner_id: uuid.UUID
     amount: Decimal
     settled_on: dt.date
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReguaranteeFilingStatusChanged(DomainEvent):
+    """A filing changed status (conventions.FILING_STATUSES): filed, confirmed, rejected, released or compensated.
+    No money moves; the filing channel reports it back to the sending tenant when ``channel_id`` is set."""
+
+    filing_id: uuid.UUID
+    filing_no: str
+    channel_id: uuid.UUID | None = None
+    status: str
+    reasons: tuple[str, ...] = ()
+    changed_on: dt.date
