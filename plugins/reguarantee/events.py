@@ -1,7 +1,8 @@
 """Domain events of the re-guarantee plugin (past tense), one for every money movement, raised with
 ``surety.core.events.raise_event`` inside the transaction that moves the money: the finance plugin writes its voucher
 from its template for the event type (plugins/finance/rules/defaults.py) in the same transaction. Below every area;
-docs/reguarantee/README.md, "Events", lists them. Amounts are yuan (Decimal, to the fen)."""
+docs/reguarantee/README.md, "Events", lists them. Amounts are yuan (Decimal, to the fen). A filing's change of status is an event
+too (no money moves; the filing channel listens)."""
 
 from __future__ import annotations
 
