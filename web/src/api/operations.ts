@@ -1,0 +1,173 @@
+// Every GraphQL operation of the console. graphql-codegen (codegen.ts) types each one from the SDL into src/gql/;
+// `vue-tsc --noEmit` checks the pages against those types.
+import { graphql } from '@/gql'
+
+export const Login = graphql(`
+  mutation Login($tenant: String!, $username: String!, $password: String!) {
+    login(tenant: $tenant, username: $username, password: $password) {
+      accessToken refreshToken expiresIn errors { code message field retryAfter }
+    }
+  }
+`)
+
+export const TokenRefresh = graphql(`
+  mutation TokenRefresh($refreshToken: String!) {
+    tokenRefresh(refreshToken: $refreshToken) { accessToken refreshToken expiresIn errors { code message } }
+  }
+`)
+
+export const Logout = graphql(`
+  mutation Logout($refreshToken: String!) { logout(refreshToken: $refreshToken) { ok errors { code message } } }
+`)
+
+export const Me = graphql(`
+  query Me {
+    me { user { id username displayName } tenant { slug name status enabledPlugins } roles permissions }
+  }
+`)
+
+export const MyTasks = graphql(`
+  query MyTasks($first: Int) {
+    myTasks(first: $first) { totalCount edges { node { id stepKey kind title status dueDate createdAt completedAt
+      decision comment instance { id title subjectType subjectId definitionKey status currentStep } } } }
+  }
+`)
+
+export const CompletedTasks = graphql(`
+  query CompletedTasks($first: Int) {
+    completedTasks(first: $first) { totalCount edges { node { id stepKey kind title status dueDate createdAt
+      completedAt decision comment instance { id title subjectType subjectId definitionKey status currentStep } } } }
+  }
+`)
+
+export const OverdueTasks = graphql(`
+  query OverdueTasks($first: Int) {
+    overdueTasks(first: $first) { totalCount edges { node { id stepKey kind title status dueDate createdAt
+      completedAt decision comment instance { id title subjectType subjectId definitionKey status currentStep } } } }
+  }
+`)
+
+export const WorkflowInstanceDetail = graphql(`
+  query WorkflowInstanceDetail($id: ID!) {
+    workflowInstance(id: $id) {
+      id title status currentStep subjectType subjectId definitionKey definitionVersion startedAt endedAt
+      timeline { seq action stepKey actorType actorId comment occurredAt }
+      graph { current nodes { key name kind state } edges { source target on when taken } }
+    }
+  }
+`)
+
+export const TaskApprove = graphql(`
+  mutation TaskApprove($input: WorkflowTaskActionInput!) {
+    workflowTaskApprove(input: $input) { instance { id status currentStep } errors { code message field } }
+  }
+`)
+
+export const TaskReturn = graphql(`
+  mutation TaskReturn($input: WorkflowTaskActionInput!) {
+    workflowTaskReturn(input: $input) { instance { id status currentStep } errors { code message field } }
+  }
+`)
+
+export const CommitteeVote = graphql(`
+  mutation CommitteeVote($input: WorkflowTaskActionInput!) {
+    workflowCommitteeVote(input: $input) { instance { id status currentStep } errors { code message field } }
+  }
+`)
+
+export const Customers = graphql(`
+  query Customers($first: Int, $after: String, $filter: CustomerFilterInput) {
+    customers(first: $first, after: $after, filter: $filter) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id kind name idNumber phone industry region tags lists updatedAt } }
+    }
+  }
+`)
+
+export const CustomerDetail = graphql(`
+  query CustomerDetail($id: ID!) {
+    customer(id: $id) {
+      id kind name idNumber phone address bankName bankAccount occupation annualIncome totalAssets legalRepName
+      registeredCapital industry region size tags version lists createdAt updatedAt
+    }
+    customerHistory(id: $id) { version action changedBy changedAt changes { field before after } }
+    customerListEntries(customerId: $id) { id listType reason source status requestedBy decidedBy createdAt }
+  }
+`)
+
+export const CustomerCreate = graphql(`
+  mutation CustomerCreate($input: CustomerCreateInput!) {
+    customerCreate(input: $input) { customer { id name } errors { code message field } }
+  }
+`)
+
+export const CustomerUpdate = graphql(`
+  mutation CustomerUpdate($input: CustomerUpdateInput!) {
+    customerUpdate(input: $input) { customer { id name version } errors { code message field } }
+  }
+`)
+
+export const CustomerBlacklistAdd = graphql(`
+  mutation CustomerBlacklistAdd($input: CustomerBlacklistAddInput!) {
+    customerBlacklistAdd(input: $input) { entry { id status } errors { code message field } }
+  }
+`)
+
+export const Projects = graphql(`
+  query Projects($first: Int, $after: String, $filter: GuaranteeProjectFilterInput) {
+    guaranteeProjects(first: $first, after: $after, filter: $filter) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id projectNo status statusLabel amount termMonths createdAt
+        customer { id name } product { name } bank { name }
+        currentTask { stepKey stepName dueDate } } }
+    }
+  }
+`)
+
+export const ProjectDetail = graphql(`
+  query ProjectDetail($id: ID!) {
+    guaranteeProject(id: $id) {
+      id projectNo status statusLabel amount termMonths purpose loanCategoryLabel inForceBalance effectiveDate
+      expiryDate proposedFeeRate createdAt submittedAt workflowInstanceId
+      customer { id name } product { name kindLabel } bank { name }
+      currentTask { stepKey stepName dueDate }
+      counterGuarantees { id kindLabel description valuation discountRate coveredAmount ownerName }
+    }
+    guaranteeFeePlan(projectId: $id) {
+      guaranteeFeeTotal reviewFee marginAmount totalDue totalReceived outstanding
+      schedule { id feeType seq dueDate amount received outstanding }
+    }
+    guaranteeProjectLedger(projectId: $id) {
+      entries { id kind detail amount entryDate stage }
+      figures { guaranteeFee reviewFee marginHeld loanAmount inForceBalance repaid released compensated recovered }
+    }
+  }
+`)
+
+export const Attachments = graphql(`
+  query Attachments($entityType: String!, $entityId: String!) {
+    attachments(entityType: $entityType, entityId: $entityId) {
+      id filename contentType size uploadedByName createdAt downloadUrl
+    }
+  }
+`)
+
+export const Dashboard = graphql(`
+  query Dashboard($dateFrom: Date!, $dateTo: Date!) {
+    guaranteeDashboard(dateFrom: $dateFrom, dateTo: $dateTo) {
+      asOf
+      inForce { count balance netBalance }
+      newBusiness { count loanAmount }
+      releases { guaranteeReleased }
+      compensation { count paidAmount rate }
+      recovery { recovered rate }
+      breakdowns { industry { label inForceBalance newAmount } customerKind { label inForceBalance }
+        bank { label inForceBalance } }
+      people { name openTasks overdueTasks inForceBalance }
+    }
+  }
+`)
+
+export const WorkflowDefinitions = graphql(`
+  query WorkflowDefinitions { workflowDefinitions { id key version name subjectType status document } }
+`)

@@ -1,0 +1,19 @@
+// The guarantee plugin's pages: project list and project page, the leaders' dashboard.
+import { registerPlugin } from '@/extensions/registry'
+import { globalId } from '@/api/client'
+
+registerPlugin({
+  plugin: 'guarantee',
+  routes: [
+    { path: 'projects', name: 'projects', component: () => import('@/pages/ProjectsPage.vue') },
+    { path: 'projects/:id', name: 'project', component: () => import('@/pages/ProjectPage.vue'), props: true },
+    { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
+  ],
+  subjects: {
+    'guarantee:project': (id) => ({ name: 'project', params: { id: globalId('GuaranteeProject', id) } }),
+  },
+  menu: [
+    { route: 'projects', label: 'menu.projects', order: 30 },
+    { route: 'dashboard', label: 'menu.dashboard', order: 40 },
+  ],
+})
