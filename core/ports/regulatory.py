@@ -1,0 +1,165 @@
+"""The door between the ``regulatory`` plugin and the business plugins that report to it (docs/regulatory/README.md,
+"Figures"). The regulatory plugin never reads another plugin's tables: each business plugin answers the hooks the
+regulatory plugin declares (plugins/regulatory/hookspecs.py) with the plain values defined here, and the functions
+here call those hooks for the plugins enabled for the session's tenant. Nothing here imports a plugin, so guarantee,
+microloan and finance import this module, never the regulatory plugin.
+
+Two kinds of answer:
+
+- :class:`Figure`: a measure (a key of :data:`MEASURES`, or a plugin's own key) with its value and dimensions, for a
+  business date. A *stock* measure is the value at the end of ``as_of``; a *flow* measure sums what happened on the
+  business dates ``period_start`` .. ``as_of`` inclusive. Both are rebuilt from recorded history, so a past date
+  gives what the records said of that date (a backdated correction shows in every later call).
+- :class:`Exposure`: an in-force guarantee balance of one customer in one business and customer type at the end of
+  ``as_of`` (aggregated per customer, type and rating by the plugin), the gross balance with the bank's and the
+  re-guarantors' shares beside it, for the liability balance's weights and the concentration limits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from surety.core.hooks import declared, tenant_hook
+
+ZERO = Decimal("0.00")
+
+
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    """A measure of the catalogue: its zh-CN label, ``stock`` or ``flow`` and its unit (``yuan``, ``count`` 笔,
+    ``households`` 户)."""
+
+    label: str
+    kind: str
+    unit: str
+
+
+#: The measures the built-in plugins report, by key. Dimensions named in the label's note: ``business_type`` (a key
+#: of BUSINESS_TYPES), ``customer_type`` (CUSTOMER_TYPES), ``asset_class`` (I/II/III), ``loan_class`` (the five
+#: categories). A plugin may report keys of its own (a report form's row names the key it sums).
+MEASURES: dict[str, Measure] = {
+    # guarantee (by business_type and customer_type)
+    "guarantee.in_force_balance": Measure("在保余额", "stock", "yuan"),
+    "guarantee.in_force_count": Measure("在保笔数", "stock", "count"),
+    "guarantee.in_force_households": Measure("在保户数", "stock", "households"),
+    "guarantee.issued_amount": Measure("新增担保额", "flow", "yuan"),
+    "guarantee.issued_count": Measure("新增担保笔数", "flow", "count"),
+    "guarantee.issued_households": Measure("新增担保户数", "flow", "households"),
+    "guarantee.released_amount": Measure("解除担保额", "flow", "yuan"),
+    "guarantee.compensation_amount": Measure("代偿额", "flow", "yuan"),
+    "guarantee.recovery_amount": Measure("代偿回收额", "flow", "yuan"),
+    "guarantee.loss_amount": Measure("代偿损失核销额", "flow", "yuan"),
+    "guarantee.compensation_balance": Measure("代偿余额", "stock", "yuan"),
+    # finance (from the ledger's accounts)
+    "finance.paid_in_capital": Measure("实收资本", "stock", "yuan"),
+    "finance.total_assets": Measure("资产总额", "stock", "yuan"),
+    "finance.net_assets": Measure("净资产", "stock", "yuan"),
+    "finance.equity_in_guarantee_companies": Measure("对其他融资担保公司的股权投资", "stock", "yuan"),
+    "finance.compensation_receivable": Measure("应收代偿款", "stock", "yuan"),
+    "finance.assets_by_class": Measure("按类别划分的资产（Ⅰ/Ⅱ/Ⅲ级）", "stock", "yuan"),
+    "finance.unearned_premium_reserve": Measure("未到期责任准备金", "stock", "yuan"),
+    "finance.compensation_reserve": Measure("担保赔偿准备金", "stock", "yuan"),
+    # microloan (by loan_class where it applies)
+    "microloan.loan_balance": Measure("贷款余额", "stock", "yuan"),
+    "microloan.loan_count": Measure("贷款笔数", "stock", "count"),
+    "microloan.disbursed_amount": Measure("贷款发放额", "flow", "yuan"),
+    "microloan.disbursed_count": Measure("贷款发放笔数", "flow", "count"),
+    "microloan.provision_balance": Measure("贷款损失准备余额", "stock", "yuan"),
+}
+
+#: Business types of an exposure -> (zh-CN label, financing guarantee?). Non-financing guarantees are reported
+#: separately and not weighted into the liability balance.
+BUSINESS_TYPES: dict[str, tuple[str, bool]] = {
+    "loan": ("借款类担保", True),
+    "housing": ("住房置业担保", True),
+    "bond": ("发行债券担保", True),
+    "fund_trust": ("基金、信托、资管计划及资产证券化担保", True),
+    "other_financing": ("其他融资担保", True),
+    "bid": ("投标担保", False),
+    "performance": ("履约担保", False),
+    "litigation": ("诉讼保全担保", False),
+    "other_non_financing": ("其他非融资担保", False),
+}
+#: Customer types of an exposure -> zh-CN label.
+CUSTOMER_TYPES: dict[str, str] = {
+    "small_micro": "小微企业",
+    "farmer": "农户",
+    "other_enterprise": "其他企业",
+    "individual": "个人",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """A measure's value for a business date, with its dimensions as sorted ``(name, value)`` pairs."""
+
+    measure: str
+    value: Decimal
+    dims: tuple[tuple[str, str], ...] = ()
+
+    def dim(self, name: str) -> str | None:
+        return dict(self.dims).get(name)
+
+
+def figure(measure: str, value: Decimal | int, **dims: str) -> Figure:
+    """A :class:`Figure` with its dimensions given as keywords (``figure("guarantee.in_force_balance", v,
+    business_type="loan", customer_type="small_micro")``)."""
+    return Figure(measure, Decimal(value), tuple(sorted(dims.items())))
+
+
+@dataclasses.dataclass(frozen=True)
+class Exposure:
+    """One customer's in-force guarantees of one business and customer type (and bond rating) at a date: ``gross``
+    the in-force balance, ``bank_share`` the part of it the lending bank bears (deducted before weighting),
+    ``reguaranteed`` the part re-guarantors bear, ``count`` the guarantees aggregated. ``customer_id`` is the
+    customers plugin's id (related parties come from there); ``rating`` the bond issuer's rating (AA, AA+, ...)."""
+
+    customer_id: uuid.UUID
+    business_type: str
+    customer_type: str
+    gross: Decimal
+    bank_share: Decimal = ZERO
+    reguaranteed: Decimal = ZERO
+    rating: str | None = None
+    count: int = 1
+
+    @property
+    def financing(self) -> bool:
+        return BUSINESS_TYPES.get(self.business_type, ("", True))[1]
+
+
+def _answers(session: Session, name: str, **kwargs) -> list:
+    if not declared(name):  # the regulatory plugin is not installed: nobody asks, nobody answers
+        return []
+    return [a for a in tenant_hook(session, name)(**kwargs) if a]
+
+
+def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure]:
+    """Every enabled plugin's figures for ``as_of`` (stocks) and ``period_start`` .. ``as_of`` (flows)."""
+    return [f for answer in _answers(session, "regulatory_report_figures", session=session, as_of=as_of,
+                                     period_start=period_start) for f in answer]
+
+
+def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
+    """Every enabled plugin's exposures at the end of ``as_of``."""
+    return [e for answer in _answers(session, "regulatory_exposures", session=session, as_of=as_of) for e in answer]
+
+
+def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
+    """What approving the workflow subject would add to the exposures (None: no plugin knows the subject)."""
+    if not declared("regulatory_proposed_exposures"):
+        return None
+    return tenant_hook(session, "regulatory_proposed_exposures")(session=session, subject_type=subject_type,
+                                                                 subject_id=subject_id)
+
+
+def total(figures: Iterable[Figure], measure: str, **dims: str) -> Decimal:
+    """The sum of ``measure`` over the figures whose dimensions include ``dims``."""
+    want = set(dims.items())
+    return sum((f.value for f in figures if f.measure == measure and want <= set(f.dims)), ZERO)

@@ -1,0 +1,31 @@
+"""Hooks the ``regulatory`` plugin declares for the business plugins (returned from ``surety_plugin_hookspecs``).
+
+The values they answer with are defined in core/ports/regulatory.py (so an implementing plugin imports core, never
+this plugin); call them through that module. docs/plugins.md lists each with its exact signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from surety.core.hookspecs import hookspec
+from surety.core.ports.regulatory import Exposure, Figure
+
+
+@hookspec
+def regulatory_report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure] | None:
+    """The plugin's figures for the session's tenant: stock measures at the end of ``as_of``, flow measures summed
+    over the business dates ``period_start`` .. ``as_of`` inclusive, both rebuilt from recorded history."""
+
+
+@hookspec
+def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | None:
+    """The plugin's in-force guarantee exposures at the end of ``as_of``, aggregated per customer, business type,
+    customer type and rating (the liability balance's weights and the concentration limits read them)."""
+
+
+@hookspec(firstresult=True)
+def regulatory_proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
+    """What approving the workflow subject (e.g. ``guarantee:project`` and its id) would add to the exposures; None
+    when the plugin does not know the subject type (the next plugin is asked)."""

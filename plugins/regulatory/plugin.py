@@ -1,0 +1,65 @@
+"""Hook implementations of the ``regulatory`` plugin (hooks only; the rules live in the areas' modules) and the plain
+lists that put the areas together: their tables, permissions, GraphQL, processes and scheduled jobs
+(docs/regulatory/README.md). An area joins by adding its module to the list it belongs in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surety.core import plugin_parts as parts
+from surety.core.hookspecs import PluginManifest
+from surety.core.plugins import hookimpl
+from surety.plugins.regulatory import KEY, __version__, hookspecs
+from surety.plugins.regulatory import settings as settings_models
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
+MODEL_MODULES: tuple = (settings_models,)
+#: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
+PERMISSION_MODULES: tuple = ()
+#: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
+GRAPHQL_MODULES: tuple = ()
+#: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
+SCHEDULED_JOBS: tuple = ()
+
+
+@hookimpl
+def surety_manifest():
+    return PluginManifest(key=KEY, version=__version__, title="监管报表", depends_on=(),
+                          description="监管报表：融资担保责任余额、放大倍数、集中度、资产比例、监管指标、报表填报与锁定、"
+                                      "审批前限额检查、征信报送文件。数据来自各业务插件声明的钩子。")
+
+
+@hookimpl
+def surety_plugin_hookspecs():
+    return hookspecs
+
+
+@hookimpl
+def surety_models():
+    return list(MODEL_MODULES)
+
+
+@hookimpl
+def surety_migration_location():
+    return str(MIGRATIONS)
+
+
+@hookimpl
+def surety_permissions():
+    return parts.permissions(PERMISSION_MODULES)
+
+
+@hookimpl
+def surety_default_grants():
+    return parts.default_grants(PERMISSION_MODULES)
+
+
+@hookimpl
+def surety_graphql():
+    return parts.graphql(GRAPHQL_MODULES)
+
+
+@hookimpl
+def surety_scheduled_jobs():
+    return list(SCHEDULED_JOBS)
