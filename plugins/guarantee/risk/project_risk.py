@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surety.core import inputs
+from surety.core import inputs, risk_weights
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
@@ -42,26 +42,20 @@ from surety.plugins.guarantee.project.models import (
 from surety.plugins.guarantee.project.projects import get_project
 from surety.plugins.guarantee.settings import get_settings
 
-RATIO = Decimal("0.000001")
+RATIO = risk_weights.RATIO
 CUSTOMER_KINDS = ("corporate", "individual")
 #: Statuses in which counter-guarantees, ratings and the due-diligence report may still change.
 OPEN_STATUSES = (STATUS_DRAFT, STATUS_IN_APPROVAL)
 #: Used for every key the tenant has not set (GuaranteeSettings.risk_weights overrides them one by one).
-DEFAULT_WEIGHTS: dict[str, dict[str, Decimal]] = {
-    "customer": {"corporate": Decimal("1.0"), "individual": Decimal("0.8")},
-    "counter": {"credit": Decimal("1.0"), "third_party": Decimal("0.7"), "lien": Decimal("0.6"),
-                "mortgage": Decimal("0.5"), "pledge": Decimal("0.4"), "deposit": Decimal("0.1")},
-}
+#: The table lives in core/risk_weights.py (the re-guarantee monitoring reads it too).
+DEFAULT_WEIGHTS: dict[str, dict[str, Decimal]] = risk_weights.DEFAULT_RISK_WEIGHTS
 _KNOWN = {"customer": CUSTOMER_KINDS, "counter": COUNTER_KINDS}
 
 
 # ---------------------------------------------------------------- shared helpers of this area ----------------------
 
-def ratio(num: Decimal, den: Decimal) -> Decimal | None:
-    """``num / den`` to 6 places, half-up; None when ``den`` is not positive."""
-    if den is None or den <= 0:
-        return None
-    return (num / den).quantize(RATIO, rounding=ROUND_HALF_UP)
+#: ``num / den`` to 6 places, half-up; None when ``den`` is not positive (core/risk_weights.py).
+ratio = risk_weights.ratio
 
 
 def project_for(session: Session, actor: Actor, project_id: uuid.UUID, *, lock: bool = False) -> GuaranteeProject:
@@ -159,20 +153,15 @@ def compute_risk(amount: Decimal, customer_kind: str, counters: list[GuaranteeCo
     """The formula of this module's docstring, without touching the database."""
     customer_weight = weights["customer"].get(customer_kind, Decimal(1))
     ordered = sorted(counters, key=lambda c: (weights["counter"][c.kind], c.created_at, str(c.id)))
-    remaining, weighted, lines = amount, Decimal(0), []
-    for c in ordered:
-        covered = to_money(c.valuation * c.discount_rate)
-        counted = min(covered, max(remaining, Decimal(0)))
-        remaining -= counted
-        weighted += counted * weights["counter"][c.kind]
-        lines.append(CoverLine(c.id, c.kind, covered, counted, weights["counter"][c.kind]))
-    uncovered = max(remaining, Decimal(0))
-    risk_amount = to_money(customer_weight * (uncovered + weighted))
+    covers = [(to_money(c.valuation * c.discount_rate), weights["counter"][c.kind]) for c in ordered]
+    risk = risk_weights.weighted_risk(amount, customer_weight, covers)
+    lines = [CoverLine(c.id, c.kind, covered, counted, weight)
+             for c, (covered, weight), counted in zip(ordered, covers, risk.counted, strict=True)]
     covered_total = sum((line.covered for line in lines), Decimal("0.00"))
     return ProjectRisk(project_id=project_id, amount=amount, customer_kind=customer_kind,
                        customer_weight=customer_weight, covered_amount=covered_total,
-                       coverage_ratio=ratio(covered_total, amount), uncovered_amount=to_money(uncovered),
-                       risk_amount=risk_amount, risk_degree=ratio(risk_amount, amount), lines=tuple(lines))
+                       coverage_ratio=ratio(covered_total, amount), uncovered_amount=risk.uncovered,
+                       risk_amount=risk.risk_amount, risk_degree=risk.risk_degree, lines=tuple(lines))
 
 
 def _counters(session: Session, project_id: uuid.UUID) -> list[GuaranteeCounterGuarantee]:
