@@ -17,6 +17,7 @@ from surety.plugins.reguarantee.agreement import models as agreement_models
 from surety.plugins.reguarantee.agreement import permissions as agreement_permissions
 from surety.plugins.reguarantee.agreement import services as agreement_services
 from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
+from surety.plugins.reguarantee.channel import models as channel_models
 from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
 from surety.plugins.reguarantee.filing import models as filing_models
@@ -28,7 +29,8 @@ from surety.plugins.reguarantee.partner import permissions as partner_permission
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, claim_models, monitor_models)
+MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, claim_models, monitor_models,
+                 channel_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
 PERMISSION_MODULES = (partner_permissions, agreement_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
