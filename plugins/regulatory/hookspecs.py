@@ -27,5 +27,5 @@ def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | N
 
 @hookspec(firstresult=True)
 def regulatory_proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
-    """What approving the workflow subject (e.g. ``guarantee:project`` and its id) would add to the exposures; None
-    when the plugin does not know the subject type (the next plugin is asked)."""
+    """What approving the workflow subject (``guarantee:project`` and a project's id, say) would add to the
+    exposures; None when the plugin does not know the subject type (the next plugin is asked)."""
