@@ -21,6 +21,8 @@ from surety.plugins.reguarantee.channel import models as channel_models
 from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
 from surety.plugins.reguarantee.filing import models as filing_models
+from surety.plugins.reguarantee.filing import numbering as filing_numbering
+from surety.plugins.reguarantee.filing import permissions as filing_permissions
 from surety.plugins.reguarantee.monitor import models as monitor_models
 from surety.plugins.reguarantee.partner import admission as partner_admission
 from surety.plugins.reguarantee.partner import graphql as partner_graphql
@@ -29,10 +31,10 @@ from surety.plugins.reguarantee.partner import permissions as partner_permission
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
-MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, claim_models, monitor_models,
-                 channel_models)
+MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, filing_numbering, claim_models,
+                 monitor_models, channel_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (partner_permissions, agreement_permissions)
+PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (partner_graphql, agreement_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
