@@ -1,0 +1,1 @@
+"""Liability balance, leverage, concentration, asset ratios and indicators (docs/regulatory/measures.md)."""
