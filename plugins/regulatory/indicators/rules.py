@@ -305,7 +305,7 @@ def asset_ratios(total_assets: Decimal, compensation_receivable: Decimal, classe
 
 @dataclasses.dataclass(frozen=True)
 class Indicators:
-    """代偿率, 累计代偿损失率, 拨备覆盖率 (reserve coverage) and 代偿余额; a rate is None when its denominator is zero."""
+    """代偿率, 累计代偿损失率, reserve coverage and 代偿余额; a rate is None when its denominator is zero."""
 
     compensation_rate: Decimal | None
     cumulative_loss_rate: Decimal | None
