@@ -24,6 +24,8 @@ from surety.plugins.reguarantee.filing import models as filing_models
 from surety.plugins.reguarantee.filing import numbering as filing_numbering
 from surety.plugins.reguarantee.filing import permissions as filing_permissions
 from surety.plugins.reguarantee.monitor import models as monitor_models
+from surety.plugins.reguarantee.monitor import permissions as monitor_permissions
+from surety.plugins.reguarantee.monitor import warnings as monitor_warnings
 from surety.plugins.reguarantee.partner import admission as partner_admission
 from surety.plugins.reguarantee.partner import graphql as partner_graphql
 from surety.plugins.reguarantee.partner import models as partner_models
@@ -34,7 +36,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, filing_numbering, claim_models,
                  monitor_models, channel_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions)
+PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (partner_graphql, agreement_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
@@ -45,6 +47,9 @@ EVENT_HANDLERS = (PROCESSES.on_event,)
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("reguarantee_agreements_expire", agreement_services.expire_agreements, order=40,
                  description="Active re-guarantee agreements whose validity has ended become expired."),
+    ScheduledJob("reguarantee_partner_monitoring", monitor_warnings.monitoring_job, order=45,
+                 description="Re-guarantee partners' compensation rate and risk degree against the warning "
+                             "thresholds: warnings raised, escalated or closed."),
 )
 
 
