@@ -137,18 +137,18 @@ class Exposure:
 def _answers(session: Session, name: str, **kwargs) -> list:
     if not declared(name):  # the regulatory plugin is not installed: nobody asks, nobody answers
         return []
-    return [a for a in tenant_hook(session, name)(**kwargs) if a]
+    return [a for a in tenant_hook(session, name)(session=session, **kwargs) if a]
 
 
 def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure]:
     """Every enabled plugin's figures for ``as_of`` (stocks) and ``period_start`` .. ``as_of`` (flows)."""
-    return [f for answer in _answers(session, "regulatory_report_figures", session=session, as_of=as_of,
-                                     period_start=period_start) for f in answer]
+    return [f for answer in _answers(session, "regulatory_report_figures", as_of=as_of, period_start=period_start)
+            for f in answer]
 
 
 def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
     """Every enabled plugin's exposures at the end of ``as_of``."""
-    return [e for answer in _answers(session, "regulatory_exposures", session=session, as_of=as_of) for e in answer]
+    return [e for answer in _answers(session, "regulatory_exposures", as_of=as_of) for e in answer]
 
 
 def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:

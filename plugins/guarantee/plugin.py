@@ -28,6 +28,7 @@ from surety.plugins.guarantee.finance import models as finance_models
 from surety.plugins.guarantee.ledger import entries as ledger_entries
 from surety.plugins.guarantee.ledger import graphql as ledger_graphql
 from surety.plugins.guarantee.ledger import models as ledger_models
+from surety.plugins.guarantee.ledger import regulatory_figures
 from surety.plugins.guarantee.ledger.export import ledger_app
 from surety.plugins.guarantee.monitoring import graphql as monitoring_graphql
 from surety.plugins.guarantee.monitoring import inspections
@@ -209,3 +210,19 @@ def finance_liability_balance(session, as_of):
     from surety.plugins.guarantee.ledger.finance_figures import liability_balance  # noqa: PLC0415 (appended hook)
 
     return liability_balance(session, as_of)
+
+
+@hookimpl
+def regulatory_report_figures(session, as_of, period_start):
+    """The guarantee figures for the regulatory plugin, rebuilt from the ledger (docs/regulatory/figures.md)."""
+    return regulatory_figures.report_figures(session, as_of, period_start)
+
+
+@hookimpl
+def regulatory_exposures(session, as_of):
+    return regulatory_figures.exposures(session, as_of)
+
+
+@hookimpl
+def regulatory_proposed_exposures(session, subject_type, subject_id):
+    return regulatory_figures.proposed_exposures(session, subject_type, subject_id)

@@ -1,0 +1,261 @@
+"""This plugin's answers to the regulatory plugin's hooks (core/ports/regulatory.py; docs/regulatory/figures.md): the
+guarantee figures (在保余额/笔数/户数, 新增, 解除, 代偿, 回收, 损失, 代偿余额) by business type and customer type, and the
+in-force exposures per customer, both rebuilt for any past business date from the ledger entries (台账) dated up to
+it, as :mod:`finance_figures` rebuilds the in-force balance.
+
+One statement per answer: the entries grouped per project (the balance at the end of ``as_of``, whether a full
+release came by then, and the period's and the cumulative flows), joined to the project, its product, its credit line
+and the customer, grouped again by business and customer type (figures) or per customer (exposures). Never a loop
+per project.
+
+* A project is **in force** at ``as_of`` when its loan (or letter) entry is dated on or before ``as_of``, no full
+  release is dated by then and its rebuilt balance is above 0 (so a project released after ``as_of`` still counts).
+* **business_type** from the product kind (:data:`BUSINESS_TYPE_OF_KIND`), a loan guarantee of the ``housing`` loan
+  category being ``housing``; **customer_type** from the project's loan category (``small_micro``, ``farmer``), else
+  the customer's kind at entry (``individual``), else the customer's size (small or micro: ``small_micro``), else
+  ``other_enterprise``.
+* The bank's share of an exposure: the balance x its credit line's ``risk_share_ratio`` (taken once per customer,
+  type and ratio on the sum, rounded half-up to the fen, as ``project.exposure`` does); no line: 0. The project
+  records no re-guaranteed share or bond rating: ``reguaranteed`` is 0 and ``rating`` None.
+* A ledger entry dated earlier but entered later (a backdated correction) counts in every later call: dates are the
+  entries' business dates, never when they were written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from surety.core.ports import customers as door
+from surety.core.ports.regulatory import Exposure, Figure, figure
+from surety.core.workflow.engine import business_today
+from surety.plugins.guarantee.finance.banks import line_covering
+from surety.plugins.guarantee.ledger.models import (
+    KIND_COMPENSATION,
+    KIND_LOAN,
+    KIND_RECOVERY,
+    KIND_RELEASE,
+    KIND_REPAYMENT,
+    KIND_WRITE_OFF,
+    GuaranteeLedgerEntry,
+)
+from surety.plugins.guarantee.project.models import (
+    CATEGORY_FINANCING,
+    GuaranteeCreditLine,
+    GuaranteeProduct,
+    GuaranteeProject,
+)
+from surety.plugins.guarantee.release.models import RELEASE_FULL
+
+ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
+#: The workflow subject type :func:`proposed_exposures` knows.
+SUBJECT_PROJECT = "guarantee:project"
+
+#: Product kind -> business type of the regulator (core.ports.regulatory.BUSINESS_TYPES); a ``loan`` of the
+#: ``housing`` loan category is ``housing``. No product kind is a fund/trust/ABS guarantee yet (``fund_trust``).
+BUSINESS_TYPE_OF_KIND = {
+    "loan": "loan", "bond": "bond", "other_financing": "other_financing",
+    "bid": "bid", "performance": "performance", "litigation": "litigation",
+    "advance_payment": "other_non_financing", "other_non_financing": "other_non_financing",
+}
+#: Loan categories that name the customer type themselves.
+CUSTOMER_TYPE_OF_CATEGORY = {"small_micro": "small_micro", "farmer": "farmer"}
+#: Customer sizes (customers plugin) counted as small and micro enterprises.
+SMALL_MICRO_SIZES = ("small", "micro")
+
+#: The ledger kinds the figures read.
+_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
+
+
+def business_type(product_kind: str, loan_category: str | None) -> str:
+    """The regulator's business type of a project (module docstring)."""
+    if product_kind == "loan" and loan_category == "housing":
+        return "housing"
+    return BUSINESS_TYPE_OF_KIND.get(product_kind, "other_non_financing")
+
+
+def customer_type(loan_category: str | None, customer_kind: str | None, size: str | None) -> str:
+    """The regulator's customer type of a project (module docstring)."""
+    if loan_category in CUSTOMER_TYPE_OF_CATEGORY:
+        return CUSTOMER_TYPE_OF_CATEGORY[loan_category]
+    if customer_kind == "individual":
+        return "individual"
+    return "small_micro" if size in SMALL_MICRO_SIZES else "other_enterprise"
+
+
+def _business_type_column(product_kind, loan_category):
+    """:func:`business_type` as a SQL expression (built from the same tables)."""
+    whens = [(and_(product_kind == "loan", loan_category == "housing"), literal("housing"))]
+    whens += [(product_kind == kind, literal(btype)) for kind, btype in BUSINESS_TYPE_OF_KIND.items()]
+    return case(*whens, else_=literal("other_non_financing"))
+
+
+def _customer_type_column(loan_category, customer_kind, size):
+    """:func:`customer_type` as a SQL expression."""
+    whens = [(loan_category == cat, literal(ctype)) for cat, ctype in CUSTOMER_TYPE_OF_CATEGORY.items()]
+    whens += [(customer_kind == "individual", literal("individual")),
+              (size.in_(SMALL_MICRO_SIZES), literal("small_micro"))]
+    return case(*whens, else_=literal("other_enterprise"))
+
+
+def _per_project(as_of: dt.date, period_start: dt.date | None):
+    """The entries dated up to ``as_of`` grouped per project: ``balance`` (finance_figures' movement), ``released``
+    (full releases), ``effective`` (loan entries), and with ``period_start`` the period's flows and the cumulative
+    compensation figures."""
+    e = GuaranteeLedgerEntry
+    full = and_(e.kind == KIND_RELEASE, e.detail == RELEASE_FULL)
+    movement = case((e.kind == KIND_LOAN, e.amount),
+                    (e.kind == KIND_REPAYMENT, -e.amount),
+                    (and_(e.kind == KIND_RELEASE, e.detail != RELEASE_FULL), -e.amount),
+                    (e.kind == KIND_COMPENSATION, -func.coalesce(e.principal, e.amount)),
+                    else_=0)
+    columns = [e.tenant_id.label("tenant_id"), e.project_id.label("project_id"), func.sum(movement).label("balance"),
+               func.sum(case((full, 1), else_=0)).label("released"),
+               func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective")]
+    if period_start is not None:
+        within = e.entry_date >= period_start
+
+        def flow(kind: str, label: str):
+            return func.sum(case((and_(within, e.kind == kind), e.amount), else_=0)).label(label)
+
+        def cumulative(kind: str, label: str):
+            return func.sum(case((e.kind == kind, e.amount), else_=0)).label(label)
+
+        columns += [flow(KIND_LOAN, "issued"), func.sum(case((and_(within, e.kind == KIND_LOAN), 1), else_=0))
+                    .label("issued_n"), flow(KIND_RELEASE, "released_amount"),
+                    flow(KIND_COMPENSATION, "compensation"), flow(KIND_RECOVERY, "recovery"),
+                    flow(KIND_WRITE_OFF, "loss"), cumulative(KIND_COMPENSATION, "compensation_cum"),
+                    cumulative(KIND_RECOVERY, "recovery_cum"), cumulative(KIND_WRITE_OFF, "loss_cum")]
+    return (select(*columns).where(e.entry_date <= as_of, e.kind.in_(_KINDS))
+            .group_by(e.tenant_id, e.project_id).subquery())
+
+
+def _joined(session: Session, sub, columns):
+    """``columns`` over the per-project subquery joined to the project, its product, credit line and customer;
+    returns the select and the (business type, customer type, in-force) expressions."""
+    p, product, line = GuaranteeProject, GuaranteeProduct, GuaranteeCreditLine
+    c = door.columns(session)
+    btype = _business_type_column(product.kind, p.loan_category)
+    ctype = _customer_type_column(p.loan_category, p.customer_kind, c.size)
+    in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
+    stmt = (select(*columns(btype, ctype, in_force, p, line)).select_from(sub)
+            .join(p, and_(p.tenant_id == sub.c.tenant_id, p.id == sub.c.project_id))
+            .join(product, and_(product.tenant_id == p.tenant_id, product.id == p.product_id))
+            .outerjoin(line, and_(line.tenant_id == p.tenant_id, line.id == p.credit_line_id))
+            .outerjoin(c.entity, and_(c.tenant_id == p.tenant_id, c.id == p.customer_id)))
+    return stmt, btype, ctype, in_force
+
+
+def _money(value) -> Decimal:
+    return ZERO if value is None else Decimal(value).quantize(FEN)
+
+
+#: Measure -> the label of its column in :func:`report_figures`' statement.
+_FIGURE_COLUMNS = {
+    "guarantee.in_force_balance": "in_force_balance", "guarantee.in_force_count": "in_force_count",
+    "guarantee.in_force_households": "in_force_households", "guarantee.issued_amount": "issued_amount",
+    "guarantee.issued_count": "issued_count", "guarantee.issued_households": "issued_households",
+    "guarantee.released_amount": "released_amount", "guarantee.compensation_amount": "compensation_amount",
+    "guarantee.recovery_amount": "recovery_amount", "guarantee.loss_amount": "loss_amount",
+    "guarantee.compensation_balance": "compensation_balance",
+}
+_COUNTS = {"in_force_count", "in_force_households", "issued_count", "issued_households"}
+
+
+def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure]:
+    """Every ``guarantee.*`` measure by ``business_type`` and ``customer_type`` (the pairs with any record up to
+    ``as_of``): stocks at the end of ``as_of``, flows over ``period_start`` .. ``as_of`` (module docstring). Households
+    count distinct customers within each pair, so they do not add up across pairs (a customer may be in two)."""
+    sub = _per_project(as_of, period_start)
+
+    def columns(btype, ctype, in_force, p, line):
+        issued = sub.c.issued_n > 0
+        return [btype.label("business_type"), ctype.label("customer_type"),
+                func.sum(case((in_force, sub.c.balance), else_=0)).label("in_force_balance"),
+                func.sum(case((in_force, 1), else_=0)).label("in_force_count"),
+                func.count(func.distinct(case((in_force, p.customer_id)))).label("in_force_households"),
+                func.sum(sub.c.issued).label("issued_amount"), func.sum(sub.c.issued_n).label("issued_count"),
+                func.count(func.distinct(case((issued, p.customer_id)))).label("issued_households"),
+                func.sum(sub.c.released_amount).label("released_amount"),
+                func.sum(sub.c.compensation).label("compensation_amount"),
+                func.sum(sub.c.recovery).label("recovery_amount"), func.sum(sub.c.loss).label("loss_amount"),
+                func.sum(sub.c.compensation_cum).label("compensation_cum"),
+                func.sum(sub.c.recovery_cum).label("recovery_cum"), func.sum(sub.c.loss_cum).label("loss_cum")]
+
+    stmt, btype, ctype, _ = _joined(session, sub, columns)
+    out: list[Figure] = []
+    for row in session.execute(stmt.group_by(btype, ctype)).mappings():
+        values = dict(row)
+        values["compensation_balance"] = (_money(row["compensation_cum"]) - _money(row["loss_cum"])
+                                          - _money(row["recovery_cum"]))
+        dims = {"business_type": row["business_type"], "customer_type": row["customer_type"]}
+        for measure, label in _FIGURE_COLUMNS.items():
+            value = int(values[label] or 0) if label in _COUNTS else _money(values[label])
+            out.append(figure(measure, value, **dims))
+    return out
+
+
+def bank_share(amount: Decimal, ratio: Decimal | None) -> Decimal:
+    """The bank's share ``amount x ratio`` rounded half-up to the fen (0 without a ratio)."""
+    return (Decimal(amount) * (ratio or Decimal(0))).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _merge(rows: Iterable) -> list[Exposure]:
+    """Exposures from (customer id, business type, customer type, ratio, gross, count) rows, the shares of each
+    ratio added per customer and type."""
+    merged: dict[tuple, list] = {}
+    for cid, btype, ctype, ratio, gross, count in rows:
+        gross = _money(gross)
+        acc = merged.setdefault((cid, btype, ctype), [ZERO, ZERO, 0])
+        acc[0] += gross
+        acc[1] += bank_share(gross, ratio)
+        acc[2] += int(count)
+    return [Exposure(customer_id=cid, business_type=btype, customer_type=ctype, gross=gross, bank_share=share,
+                     count=count) for (cid, btype, ctype), (gross, share, count) in merged.items()]
+
+
+def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
+    """The in-force guarantees at the end of ``as_of`` per customer, business type and customer type: gross
+    balance, the banks' shares, count (module docstring)."""
+    sub = _per_project(as_of, None)
+
+    def columns(btype, ctype, in_force, p, line):
+        return [p.customer_id, btype.label("business_type"), ctype.label("customer_type"), line.risk_share_ratio,
+                func.sum(sub.c.balance).label("gross"), func.count().label("n")]
+
+    stmt, btype, ctype, in_force = _joined(session, sub, columns)
+    stmt = stmt.where(in_force).group_by(GuaranteeProject.customer_id, btype, ctype,
+                                         GuaranteeCreditLine.risk_share_ratio)
+    return _merge(session.execute(stmt))
+
+
+def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
+    """What approving a ``guarantee:project`` subject adds: the project's amount as a new exposure of its customer,
+    with the bank's share of its credit line (the line approval reserves on when none is held yet; no line: 0); None for another subject type or an unknown project."""
+    if subject_type != SUBJECT_PROJECT:
+        return None
+    try:
+        project_id = uuid.UUID(str(subject_id))
+    except ValueError:
+        return None
+    p, product, line = GuaranteeProject, GuaranteeProduct, GuaranteeCreditLine
+    row = session.execute(
+        select(p.customer_id, p.customer_kind, p.loan_category, p.amount, p.bank_id, product.kind, product.category,
+               line.risk_share_ratio)
+        .join(product, and_(product.tenant_id == p.tenant_id, product.id == p.product_id))
+        .outerjoin(line, and_(line.tenant_id == p.tenant_id, line.id == p.credit_line_id))
+        .where(p.id == project_id)).first()
+    if row is None:
+        return None
+    ratio = row.risk_share_ratio
+    if ratio is None and row.bank_id is not None and row.category == CATEGORY_FINANCING:
+        found = line_covering(session, row.bank_id, business_today())  # the line approval will reserve on
+        ratio = found.risk_share_ratio if found is not None else None
+    size = (door.summary(session, row.customer_id) or {}).get("size")
+    return _merge([(row.customer_id, business_type(row.kind, row.loan_category),
+                    customer_type(row.loan_category, row.customer_kind, size), ratio, row.amount, 1)])
