@@ -1,16 +1,26 @@
 """End-to-end tests of the web console in headless chromium (marker ``browser``; `make test-web`): the demo tenant's
-staff sign in, work their inbox, search and create customers, open a project, see the dashboard's charts."""
+staff sign in, work their inbox, search and create customers, open a project, see the dashboard's charts and a
+workflow's graph; errors come back in the chosen language; a tenant without a plugin sees none of its pages."""
 
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from playwright.sync_api import expect
 
+from surety.plugins.customers.validators import uscc_check_char
+
 pytestmark = pytest.mark.browser
 
-INBOX_ROWS = "[data-test=inbox-list] .el-table__body tr"
+TODO_ROWS = "[data-test=inbox-list][data-tab=todo][data-loaded=true] .el-table__body tr"
+DONE_ROWS = "[data-test=inbox-list][data-tab=done][data-loaded=true] .el-table__body tr"
+
+
+def choose_language(page, label: str) -> None:
+    page.locator("[data-test=locale]").first.click()
+    page.locator(".el-select-dropdown__item:visible", has_text=label).click()
 
 
 def test_log_in_and_see_the_inbox_with_the_tenant_in_the_header(page, console, log_in):
@@ -18,6 +28,123 @@ def test_log_in_and_see_the_inbox_with_the_tenant_in_the_header(page, console, l
     expect(page).to_have_url(re.compile(r"/inbox$"))
     expect(page.locator("[data-test=tenant-name]")).to_contain_text("demo")
     expect(page.locator("[data-test=user-name]")).to_contain_text("王强")
-    expect(page.locator("[data-test=inbox-list][data-loaded=true]")).to_be_visible()
-    expect(page.locator(INBOX_ROWS).first).to_be_visible()
+    expect(page.locator(TODO_ROWS).first).to_be_visible()
     expect(page.get_by_role("tab", name="待办")).to_be_visible()  # Chinese by default
+    # a page reload keeps the session (sessionStorage); logging out goes back to the login page
+    page.reload()
+    expect(page.locator(TODO_ROWS).first).to_be_visible()
+    page.locator("[data-test=logout]").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto(f"{console.url}/inbox")
+    expect(page).to_have_url(re.compile(r"/login\?next=/inbox$"))
+
+
+def test_a_refused_login_is_explained_in_the_chosen_language(page, console, log_in):
+    log_in("wangqiang", password="not-the-password-1")
+    error = page.locator("[data-test=login-error]")
+    expect(error).to_be_visible()
+    chinese = error.inner_text()
+    assert re.search(r"[\u4e00-\u9fff]", chinese), chinese
+    choose_language(page, "English")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.locator("[data-test=login-submit]").click()
+    expect(error).not_to_have_text(chinese)
+    english = error.inner_text()
+    assert re.search(r"[A-Za-z]{4}", english) and not re.search(r"[\u4e00-\u9fff]", english), english
+
+
+def test_approve_a_task_from_the_inbox_and_see_it_in_done(page, console, log_in):
+    log_in("wangqiang")
+    first = page.locator(TODO_ROWS).first.locator(".task-link")
+    expect(first).to_be_visible()
+    task = first.get_attribute("data-test")
+    first.click()
+    drawer = page.locator("[data-test=task-drawer]")
+    expect(drawer.locator("[data-test=task-timeline]")).to_be_visible()
+    drawer.locator("[data-test=task-comment]").fill("资料齐全，同意受理（浏览器测试）")
+    drawer.locator("[data-test=task-approve]").click()
+    expect(page.locator(f"{TODO_ROWS} [data-test='{task}']")).to_have_count(0)
+    page.get_by_role("tab", name="已办").click()
+    expect(page.locator(f"{DONE_ROWS} [data-test='{task}']")).to_be_visible()
+
+
+def test_returning_a_task_needs_a_comment(page, console, log_in):
+    log_in("wangqiang")
+    page.locator(TODO_ROWS).first.locator(".task-link").click()
+    drawer = page.locator("[data-test=task-drawer]")
+    drawer.locator("[data-test=task-return]").click()
+    expect(drawer.locator("[data-test=task-error]")).to_contain_text("退回时请填写意见")
+
+
+def credit_code() -> str:
+    first17 = "91110105" + "".join(secrets.choice("0123456789") for _ in range(9))
+    return first17 + uscc_check_char(first17)
+
+
+def test_search_and_create_a_customer_after_a_field_level_error(page, console, log_in):
+    log_in("zhangwei")
+    page.locator("[data-test=menu-customers]").click()
+    page.locator("[data-test=customer-search]").fill("华信")
+    page.locator("[data-test=customer-search-submit]").click()
+    rows = page.locator("[data-test=customer-list][data-loaded=true] .el-table__body tr")
+    expect(rows.first).to_contain_text("北京华信精密机械有限公司")
+    for text in rows.all_inner_texts():
+        assert "华信" in text, text
+
+    page.locator("[data-test=customer-create]").click()
+    form = page.locator("[data-test=customer-form]")
+    name = f"北京浏览器测试科技有限公司{secrets.token_hex(2)}"
+    form.locator("[data-test=customer-name]").fill(name)
+    form.locator("[data-test=customer-idNumber]").fill("91110105ABC")  # too short: refused on its field
+    form.locator("[data-test=customer-save]").click()
+    field_error = form.locator("[data-test=field-idNumber] .el-form-item__error")
+    expect(field_error).to_contain_text("统一社会信用代码")
+    form.locator("[data-test=customer-idNumber]").fill(credit_code())
+    form.locator("[data-test=customer-save]").click()
+    expect(page).to_have_url(re.compile(r"/customers/[^/]+$"))
+    expect(page.locator("[data-test=customer-title]")).to_have_text(name)
+    expect(page.locator("[data-test=customer-history] .el-table__body tr").first).to_be_visible()
+
+
+def test_open_a_project_page_with_its_counter_guarantees_and_ledger(page, console, log_in):
+    log_in("zhangwei")
+    page.locator("[data-test=menu-projects]").click()
+    page.locator("[data-test=project-status-filter]").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="已生效").click()
+    page.locator("[data-test=project-search]").click()
+    rows = page.locator("[data-test=project-list][data-loaded=true] .el-table__body tr")
+    expect(rows.first).to_contain_text("已生效")
+    rows.first.locator(".project-link").click()
+    expect(page).to_have_url(re.compile(r"/projects/[^/]+$"))
+    expect(page.locator("[data-test=project-status]")).to_have_text("已生效")
+    expect(page.locator("[data-test=project-timeline] .el-timeline-item").first).to_be_visible()
+    page.get_by_role("tab", name="反担保措施").click()
+    expect(page.locator("[data-test=project-counters] .el-table__body tr").first).to_be_visible()
+    page.get_by_role("tab", name="台账").click()
+    expect(page.locator("[data-test=project-ledger] .el-table__body tr").first).to_be_visible()
+
+
+def test_the_dashboard_draws_its_charts(page, console, log_in):
+    log_in("liuyang")
+    page.locator("[data-test=menu-dashboard]").click()
+    expect(page.locator("[data-test=in-force-balance]")).to_have_text(re.compile(r"^[1-9][\d,]*\.\d\d$"))
+    for chart in ("chart-industry", "chart-kind", "chart-bank", "chart-people"):
+        expect(page.locator(f"[data-test={chart}] canvas")).to_be_visible()
+
+
+def test_the_workflow_viewer_draws_a_definition(page, console, log_in):
+    log_in("admin")
+    page.locator("[data-test=menu-workflows]").click()
+    expect(page.locator("[data-test=workflow-list] .el-table__body tr").first).to_be_visible()
+    expect(page.locator("[data-test=workflow-graph] canvas")).to_be_visible()
+    assert int(page.locator("[data-test=workflow-step-count]").inner_text()) > 1
+
+
+def test_a_tenant_without_the_guarantee_plugin_sees_none_of_its_pages(page, console, log_in, make_tenant):
+    tenant = make_tenant(plugins=["customers"], admin_password="Correct-Horse-9")
+    log_in("admin", password="Correct-Horse-9", tenant=tenant.slug)
+    expect(page.locator("[data-test=menu-customers]")).to_be_visible()
+    expect(page.locator("[data-test=menu-projects]")).to_have_count(0)
+    expect(page.locator("[data-test=menu-dashboard]")).to_have_count(0)
+    page.goto(f"{console.url}/projects")
+    expect(page.locator("[data-test=not-enabled]")).to_be_visible()
