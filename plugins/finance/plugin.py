@@ -15,6 +15,7 @@ from surety.plugins.finance.forecast import graphql as forecast_graphql
 from surety.plugins.finance.forecast import models as forecast_models
 from surety.plugins.finance.forecast import permissions as forecast_permissions
 from surety.plugins.finance.ledger import graphql as finance_graphql
+from surety.plugins.finance.ledger import regulatory_figures
 from surety.plugins.finance.periodend import graphql as periodend_graphql
 from surety.plugins.finance.periodend import jobs as periodend
 from surety.plugins.finance.periodend import models as periodend_models
@@ -96,3 +97,9 @@ def surety_scheduled_jobs():
 @hookimpl
 def surety_cli(app):
     app.add_typer(finance_app, name=KEY)
+
+
+@hookimpl
+def regulatory_report_figures(session, as_of, period_start):
+    """The finance.* measures for the regulatory plugin, from the posted ledger (docs/regulatory/measures.md)."""
+    return regulatory_figures.report_figures(session, as_of, period_start)
