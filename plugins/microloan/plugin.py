@@ -36,6 +36,7 @@ from surety.plugins.microloan.repayment import models as repayment_models
 from surety.plugins.microloan.repayment import permissions as repayment_permissions
 from surety.plugins.microloan.reports import graphql as reports_graphql
 from surety.plugins.microloan.reports import permissions as reports_permissions
+from surety.plugins.microloan.reports import regulatory_figures
 from surety.plugins.microloan.reports.export import ledger_app
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -140,3 +141,9 @@ def surety_cli(app):
 def customers_exposure(session, customer_ids):
     """The borrowers' on-book principal (the customer pool's exposure across business lines)."""
     return loan_exposure.exposure(session, customer_ids)
+
+
+@hookimpl
+def regulatory_report_figures(session, as_of, period_start):
+    """The microloan figures for the regulatory plugin (docs/regulatory/figures.md)."""
+    return regulatory_figures.report_figures(session, as_of, period_start)
