@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
-from surety.core.context import Actor
+from surety.core.context import ACTOR_SYSTEM, Actor
 from surety.core.crypto.blind_index import blind_index
 from surety.core.db.base import uuid7
 from surety.core.db.locking import lock_by_id
@@ -50,7 +50,15 @@ from surety.plugins.reguarantee.conventions import (
 )
 from surety.plugins.reguarantee.events import ReguaranteeFilingStatusChanged
 from surety.plugins.reguarantee.filing import usage
-from surety.plugins.reguarantee.filing.checks import ERROR, WARNING, CleanRow, Reason, clean_row, rule_fields
+from surety.plugins.reguarantee.filing.checks import (
+    ERROR,
+    LABELS,
+    WARNING,
+    CleanRow,
+    Reason,
+    clean_row,
+    rule_fields,
+)
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling, ReguaranteeFilingBatch
 from surety.plugins.reguarantee.filing.numbering import BATCH_PATTERN, FILING_PATTERN, take_numbers
 from surety.plugins.reguarantee.filing.permissions import FILING
@@ -89,9 +97,14 @@ class RowReport:
     def warnings(self, locale: str | None = None) -> list[str]:
         return [r.text(locale) for r in self.reasons if r.level == WARNING]
 
+    def columns(self) -> list[str]:
+        """The zh-CN column headers of the fields with an error, each once, in the order found."""
+        names = {**LABELS, "fields": "附加字段", "eligibility": "准入条件"}
+        return list(dict.fromkeys(names.get(r.field, r.field) for r in self.reasons if r.level == ERROR))
+
     def as_json(self, locale: str | None = REPORT_LOCALE) -> dict:
         return {"row": self.row, "projectRef": self.project_ref, "filingNo": self.filing_no,
-                "reasons": self.errors(locale), "warnings": self.warnings(locale)}
+                "reasons": self.errors(locale), "warnings": self.warnings(locale), "columns": self.columns()}
 
 
 @dataclass
@@ -145,11 +158,14 @@ def _agreement(session: Session, agreement_id: uuid.UUID) -> tuple[ReguaranteeAg
 
 
 def _check_rows(session: Session, agreement: ReguaranteeAgreement, partner: ReguaranteePartner,
-                rows: Sequence[Mapping[str, Any]]) -> list[_Prepared]:
+                rows: Sequence[Mapping[str, Any]], row_numbers: Sequence[int] | None = None) -> list[_Prepared]:
     """Every row checked (field by field, then against the agreement, what stands and the rows before it)."""
     tenant = session_tenant(session)
     prepared = []
-    for n, data in enumerate(rows, start=1):
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    if len(numbers) != len(rows):
+        raise ValueError("one row number per row")
+    for n, data in zip(numbers, rows, strict=True):
         data = data if isinstance(data, Mapping) else {}
         clean = clean_row(data)
         ref = clean.values.get("project_ref") or str(data.get("project_ref") or "")[:60]
@@ -194,7 +210,7 @@ def _check_rows(session: Session, agreement: ReguaranteeAgreement, partner: Regu
                                   level=WARNING))
         term = (end - start).days if start is not None and end is not None and end > start else None
         for message in rules.failed_rules(agreement.eligibility_rules, rule_fields(v, term)):
-            reasons.append(Reason("fields", message))
+            reasons.append(Reason("eligibility", message))
         amount = v.get("guarantee_amount")
         if amount is not None:
             if used + amount > agreement.line_amount:
@@ -287,12 +303,15 @@ def file_one(session: Session, actor: Actor, agreement_id: uuid.UUID, data: Mapp
 
 def file_batch(session: Session, actor: Actor, agreement_id: uuid.UUID, rows: Sequence[Mapping], *,
                source: str = "xlsx", file_name: str = "", dry_run: bool = False,
-               channel_id: uuid.UUID | None = None) -> BatchResult:
+               channel_id: uuid.UUID | None = None, row_numbers: Sequence[int] | None = None) -> BatchResult:
     """File ``rows`` under the agreement (needs reguarantee:filing:manage), all or nothing: when every row passes,
     a batch and a filing per row (status filed), the report giving each row its filing number; when any row is
     refused, nothing is written and the report says why, row by row. ``dry_run``: the same checks and report,
-    nothing written (no numbers taken). Audited (the batch); every filing raises ReguaranteeFilingStatusChanged."""
-    require(session, actor, FILING, "manage")
+    nothing written (no numbers taken). ``row_numbers``: how the report numbers the rows (default 1, 2, ...; the
+    importer gives the spreadsheet's). Audited (the batch); every filing raises ReguaranteeFilingStatusChanged.
+    The filing channel files as its system actor (channel/crossing.py; the sender's permission is checked there)."""
+    if not (source == "channel" and actor.type == ACTOR_SYSTEM):
+        require(session, actor, FILING, "manage")
     source = _source(source)
     if not 1 <= len(rows) <= MAX_ROWS:
         raise ValidationFailed("A batch holds 1 to {most} rows, not {count}.", field="rows", most=MAX_ROWS,
@@ -300,7 +319,7 @@ def file_batch(session: Session, actor: Actor, agreement_id: uuid.UUID, rows: Se
     file_name = inputs.text(file_name, "file_name", 200)
     today = business_today()
     agreement, partner = _agreement(session, agreement_id)
-    prepared = _check_rows(session, agreement, partner, rows)
+    prepared = _check_rows(session, agreement, partner, rows, row_numbers)
     result = BatchResult(agreement.id, dry_run, [p.report for p in prepared])
     result.total_amount = sum((p.clean.values.get("guarantee_amount") or Decimal(0) for p in prepared),
                               Decimal("0.00"))
