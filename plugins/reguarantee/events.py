@@ -1,8 +1,8 @@
 """Domain events of the re-guarantee plugin (past tense), one for every money movement, raised with
 ``surety.core.events.raise_event`` inside the transaction that moves the money: the finance plugin writes its voucher
 from its template for the event type (plugins/finance/rules/defaults.py) in the same transaction. Below every area;
-docs/reguarantee/README.md, "Events", lists them. Amounts are yuan (Decimal, to the fen). A filing's change of status is an event
-too (no money moves; the filing channel listens)."""
+docs/reguarantee/README.md, "Events", lists them. Amounts are yuan (Decimal, to the fen). A filing's change of status
+is an event too (no money moves; the filing channel listens)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ class ReguaranteeFeeBilled(DomainEvent):
     period: str
     amount: Decimal
     billed_on: dt.date
+    #: The finance plugin's auxiliary dimensions (辅助核算): the partner as the counterparty (客户), the bill as the
+    #: project (项目) of the fee income; its voucher templates need them (plugins/finance/rules/defaults.py).
+    customer_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -35,6 +39,10 @@ class ReguaranteeFeeReceived(DomainEvent):
     partner_id: uuid.UUID
     amount: Decimal
     received_on: dt.date
+    #: The finance plugin's auxiliary dimensions (辅助核算): the partner as the counterparty (客户), the bill as the
+    #: project (项目) of the fee income; its voucher templates need them (plugins/finance/rules/defaults.py).
+    customer_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -47,6 +55,10 @@ class ReguaranteeClaimPaid(DomainEvent):
     partner_id: uuid.UUID
     amount: Decimal
     paid_on: dt.date
+    #: The finance plugin's auxiliary dimensions (辅助核算): the partner as the counterparty (客户), the filing as the
+    #: project (项目) of the compensation receivable; its voucher templates need them (finance rules/defaults.py).
+    customer_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -59,6 +71,10 @@ class ReguaranteeRecoverySettled(DomainEvent):
     partner_id: uuid.UUID
     amount: Decimal
     settled_on: dt.date
+    #: The finance plugin's auxiliary dimensions (辅助核算): the partner as the counterparty (客户), the filing as the
+    #: project (项目) of the compensation receivable; its voucher templates need them (finance rules/defaults.py).
+    customer_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

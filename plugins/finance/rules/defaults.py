@@ -1,6 +1,6 @@
 """The default voucher rules of each chart template (pure data, rules/spec.py), installed with the chart and the
-tenant's to edit. Event names and payload fields are those of the guarantee and microloan plugins' events (read by
-name: this plugin imports no other plugin)."""
+tenant's to edit. Event names and payload fields are those of the guarantee, microloan and reguarantee plugins'
+events (read by name: this plugin imports no other plugin)."""
 
 from __future__ import annotations
 
@@ -61,8 +61,27 @@ def _microloan() -> list[dict]:
     ]
 
 
+def _reguarantee(bank: str, receivable: str, fee_income: str, compensation: str) -> list[dict]:
+    """The re-guarantee events' rules, given a code set's accounts: the fee billed is receivable from the partner
+    (counterparty dimension ``customer_id``, the partner) and income of the bill (``project_id``, the bill); a claim
+    paid is a compensation receivable of the filing (``project_id``, the filing), reduced by the recoveries the
+    partner hands back."""
+    return [
+        _rule("ReguaranteeFeeBilled", "再担保费出账", "再担保费 {bill_no}（{period}）", "billed_on",
+              _dr(receivable), _cr(fee_income), word="转"),
+        _rule("ReguaranteeFeeReceived", "收取再担保费", "收到再担保费 {bill_no}", "received_on", _dr(bank),
+              _cr(receivable)),
+        _rule("ReguaranteeClaimPaid", "代偿补偿款拨付", "拨付代偿补偿款 {claim_no}", "paid_on", _dr(compensation),
+              _cr(bank)),
+        _rule("ReguaranteeRecoverySettled", "追偿款返还", "收到追偿款返还 {claim_no}", "settled_on", _dr(bank),
+              _cr(compensation)),
+    ]
+
+
 RULES: dict[str, list[dict]] = {
-    "guarantee_cas": _guarantee("1002", "2401", "6051", "2002", "1221", "2602", "6701"),
-    "guarantee_legacy": _guarantee("1002", "2191", "4102", "2141", "1231", "2193", "5101"),
+    "guarantee_cas": _guarantee("1002", "2401", "6051", "2002", "1221", "2602", "6701")
+    + _reguarantee("1002", "1122", "6031", "1221"),
+    "guarantee_legacy": _guarantee("1002", "2191", "4102", "2141", "1231", "2193", "5101")
+    + _reguarantee("1002", "1131", "4101", "1231"),
     "microloan": _microloan(),
 }

@@ -93,7 +93,8 @@ def settle_recovery(session: Session, actor: Actor, recovery_id: uuid.UUID,
     session.flush()
     raise_event(session, ReguaranteeRecoverySettled(recovery_id=row.id, claim_id=claim.id, claim_no=claim.claim_no,
                                                     partner_id=claim.partner_id, amount=row.share_amount,
-                                                    settled_on=day))
+                                                    settled_on=day, customer_id=claim.partner_id,
+                                                    project_id=claim.filing_id))
     audit(session, "reguarantee.recovery.settled", entity_type=ENTITY, entity_id=row.id,
           before={"status": "reported"}, after={"status": "settled", "settled_on": day, "amount": row.share_amount})
     return row

@@ -216,7 +216,8 @@ def pay_claim(session: Session, actor: Actor, claim_id: uuid.UUID, *, paid_on: A
     claim.status, claim.paid_on, claim.paid_amount = "paid", day, value
     session.flush()
     raise_event(session, ReguaranteeClaimPaid(claim_id=claim.id, claim_no=claim.claim_no, filing_id=claim.filing_id,
-                                              partner_id=claim.partner_id, amount=value, paid_on=day))
+                                              partner_id=claim.partner_id, amount=value, paid_on=day,
+                                              customer_id=claim.partner_id, project_id=claim.filing_id))
     audit(session, "reguarantee.claim.paid", entity_type=ENTITY, entity_id=claim.id, before=before,
           after=image(claim))
     return claim

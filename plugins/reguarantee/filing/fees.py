@@ -288,7 +288,8 @@ def bill_period(session: Session, actor: Actor | None, period: Any = None, *,
         bill.line_count += len(lines)
         session.flush()
         raise_event(session, ReguaranteeFeeBilled(bill_id=bill.id, bill_no=bill.bill_no, partner_id=partner_id,
-                                                  period=p.code, amount=amount, billed_on=on))
+                                                  period=p.code, amount=amount, billed_on=on,
+                                                  customer_id=partner_id, project_id=bill.id))
         audit(session, "reguarantee.fee.billed", entity_type=ENTITY, entity_id=bill.id,
               after={"bill_no": bill.bill_no, "period": p.code, "lines_added": len(lines), "amount_added": amount,
                      "amount": bill.amount}, actor=actor)
@@ -312,7 +313,8 @@ def mark_paid(session: Session, actor: Actor, bill_id: uuid.UUID, paid_on: Any =
     bill.status, bill.paid_on = "paid", day
     session.flush()
     raise_event(session, ReguaranteeFeeReceived(bill_id=bill.id, bill_no=bill.bill_no, partner_id=bill.partner_id,
-                                                amount=bill.amount, received_on=day))
+                                                amount=bill.amount, received_on=day,
+                                                customer_id=bill.partner_id, project_id=bill.id))
     audit(session, "reguarantee.fee.received", entity_type=ENTITY, entity_id=bill.id,
           before={"status": "issued"}, after={"status": "paid", "paid_on": day, "amount": bill.amount})
     return bill
