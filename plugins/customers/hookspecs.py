@@ -58,6 +58,14 @@ def customers_related(session: Session, customer_id: uuid.UUID) -> Mapping[uuid.
 
 
 @hookspec(firstresult=True)
+def customers_related_many(session: Session,
+                           customer_ids: Sequence[uuid.UUID]) -> Mapping[uuid.UUID, Mapping[uuid.UUID, str]]:
+    """Return, for each of ``customer_ids``, the customers related to it one hop away as ``customers_related``
+    answers for one (customers without any left out), reading the relations of all of them at once. The customers
+    plugin implements it; no permission check."""
+
+
+@hookspec(firstresult=True)
 def customers_get(session: Session, actor: Actor, customer_id: uuid.UUID) -> Mapping[str, Any]:
     """Return the summary (as ``customers_summaries`` gives it) of a live customer ``actor`` may read: raise
     PermissionDenied without customers:customer:read, NotFound when the customer is absent, deleted or outside the

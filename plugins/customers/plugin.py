@@ -132,6 +132,13 @@ def customers_related(session, customer_id):
 
 
 @hookimpl
+def customers_related_many(session, customer_ids):
+    from surety.plugins.customers.related import related_to_many
+
+    return related_to_many(session, customer_ids)
+
+
+@hookimpl
 def customers_screen(session, customer_id, business):
     from surety.plugins.customers.blacklist import screen
 

@@ -292,6 +292,25 @@ def related_to(session: Session, customer_id: uuid.UUID) -> dict[uuid.UUID, str]
     return {k: min(v) for k, v in types.items() if k in alive}
 
 
+def related_to_many(session: Session, customer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[uuid.UUID, str]]:
+    """:func:`related_to` for many customers at once (hook ``customers_related_many``): the relations of all of them
+    read together (:func:`relations_of`), then one query for which of the others are live; customers without a
+    live relation left out."""
+    ids = list(dict.fromkeys(customer_ids))
+    wanted = set(ids)
+    types: dict[uuid.UUID, dict[uuid.UUID, set[str]]] = {}
+    for rel in relations_of(session, ids):
+        for me, other in ((rel.from_customer_id, rel.to_customer_id), (rel.to_customer_id, rel.from_customer_id)):
+            if me in wanted and other != me:
+                types.setdefault(me, {}).setdefault(other, set()).add(rel.relation_type)
+    others = list({o for found in types.values() for o in found})
+    alive: set[uuid.UUID] = set()
+    for part in _chunks(others):
+        alive.update(session.scalars(select(Customer.id).where(Customer.id.in_(part), Customer.deleted_at.is_(None))))
+    out = {me: {o: min(v) for o, v in found.items() if o in alive} for me, found in types.items()}
+    return {me: found for me, found in out.items() if found}
+
+
 @dataclass
 class SharedGroup:
     """A key value held by more than GROUP_EDGES_MAX live customers, shown as one node of the graph instead of

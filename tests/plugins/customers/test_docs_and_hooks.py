@@ -19,7 +19,7 @@ def test_every_declared_hook_is_documented_with_its_signature():
     text = DOC.read_text()
     hooks = declared()
     assert set(hooks) == {"customers_exposure", "customers_screen", "customers_summaries", "customers_latest_ratios",
-                          "customers_related", "customers_get", "customers_columns", "customers_demo_corporates"}
+                          "customers_related", "customers_related_many", "customers_get", "customers_columns", "customers_demo_corporates"}
     for name, fn in hooks.items():
         assert name.startswith("customers_")
         sig = f"def {name}{inspect.signature(fn)}".replace("'", "")

@@ -132,3 +132,20 @@ def test_group_exposure_sums_what_plugins_report(db, world, monkeypatch):
         with db.platform_session() as s:
             t = s.get(Tenant, world.tenant.id)
             t.enabled_plugins = [k for k in t.enabled_plugins if k != "lending"]
+
+
+def test_related_many_answers_related_for_many_customers_at_once(db, world):
+    from surety.core.ports import customers as door
+    from surety.plugins.customers.records import delete_customer
+
+    a = world.actors["mgr_a"]
+    with db.tenant_session(world.tenant.id) as s:
+        c = [create_customer(s, a, "individual", individual(n)) for n in range(21, 26)]
+        add_relation(s, a, c[0].id, c[1].id, "spouse")
+        add_relation(s, a, c[2].id, c[0].id, "guarantor")
+        add_relation(s, a, c[3].id, c[2].id, "actual_controller")
+        delete_customer(s, world.actors["admin"], c[3].id)
+        many = door.related_many(s, [c[0].id, c[2].id, c[4].id])
+        assert many == {c[0].id: {c[1].id: "spouse", c[2].id: "guarantor"}, c[2].id: {c[0].id: "guarantor"}}
+        assert many[c[0].id] == door.related(s, c[0].id)
+        assert door.related_many(s, []) == {}
