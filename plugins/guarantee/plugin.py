@@ -47,6 +47,7 @@ from surety.plugins.guarantee.project import conditions as project_conditions
 from surety.plugins.guarantee.project import custom_fields as project_custom_fields
 from surety.plugins.guarantee.project import models as project_models
 from surety.plugins.guarantee.project import projects
+from surety.plugins.guarantee.project import reguarantee_filing as project_reguarantee_filing
 from surety.plugins.guarantee.project.exposure import exposure
 from surety.plugins.guarantee.release import graphql as release_graphql
 from surety.plugins.guarantee.release import models as release_models
@@ -210,6 +211,12 @@ def finance_liability_balance(session, as_of):
     from surety.plugins.guarantee.ledger.finance_figures import liability_balance  # noqa: PLC0415 (appended hook)
 
     return liability_balance(session, as_of)
+
+
+@hookimpl
+def reguarantee_filing_row(session, actor, project_id):
+    """An effective project's re-guarantee filing row, for the reguarantee plugin's filing channel."""
+    return project_reguarantee_filing.filing_row(session, actor, project_id)
 
 
 @hookimpl

@@ -17,7 +17,10 @@ from surety.plugins.reguarantee.agreement import models as agreement_models
 from surety.plugins.reguarantee.agreement import permissions as agreement_permissions
 from surety.plugins.reguarantee.agreement import services as agreement_services
 from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
+from surety.plugins.reguarantee.channel import hookspecs as channel_hookspecs
 from surety.plugins.reguarantee.channel import models as channel_models
+from surety.plugins.reguarantee.channel import permissions as channel_permissions
+from surety.plugins.reguarantee.channel import services as channel_services
 from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
 from surety.plugins.reguarantee.filing import models as filing_models
@@ -36,13 +39,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, filing_numbering, claim_models,
                  monitor_models, channel_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions)
+PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions,
+                      channel_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
 GRAPHQL_MODULES = (partner_graphql, agreement_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((partner_admission,))
 #: What reacts to domain events, in this order: ``handle(session, event)``.
-EVENT_HANDLERS = (PROCESSES.on_event,)
+EVENT_HANDLERS = (PROCESSES.on_event, channel_services.on_event)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("reguarantee_agreements_expire", agreement_services.expire_agreements, order=40,
@@ -77,6 +81,11 @@ def surety_permissions():
 @hookimpl
 def surety_default_grants():
     return parts.default_grants(PERMISSION_MODULES)
+
+
+@hookimpl
+def surety_plugin_hookspecs():
+    return channel_hookspecs
 
 
 @hookimpl
