@@ -1,14 +1,18 @@
 """The staff web console (web/, docs/web-console.md) served by the API's own app: the built single-page application
 from ``web/dist`` (``make web`` builds it) at ``/`` with the history fallback, its hashed files under ``/assets/``
-with long cache headers. The API's routes (/graphql, /healthz, /attachments) keep priority: create_app lists these
-routes last, and the fallback never answers under those prefixes. Where the console is not built, every page answers
-a short zh-CN HTML page saying how to build it (503)."""
+with long cache headers (gzip-compressed for browsers that accept it). The API's routes (/graphql, /healthz,
+/attachments) keep priority: create_app lists these routes last, and the fallback never answers under those
+prefixes. Where the console is not built, every page answers a short zh-CN HTML page saying how to build it (503)."""
 
 from __future__ import annotations
 
+import functools
+import gzip
+import mimetypes
 import os
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -27,6 +31,8 @@ PAGE_CACHE = "no-cache"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
                            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
+#: Files sent gzip-compressed to a browser that accepts it (compressed once per file and process, kept in memory).
+COMPRESSIBLE = frozenset({".js", ".mjs", ".css", ".svg", ".json", ".map", ".txt", ".html"})
 PAGE_HEADERS = {"Cache-Control": PAGE_CACHE, "Content-Security-Policy": CONTENT_SECURITY_POLICY,
                 "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
 
@@ -64,6 +70,12 @@ def _inside(base: Path, relative: str) -> Path | None:
     return candidate
 
 
+@functools.lru_cache(maxsize=128)
+def _gzipped(path: str, mtime_ns: int, size: int) -> bytes:
+    """The gzip of a file, cached by its path, modification time and size (a rebuilt file is compressed anew)."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
+
+
 class Console:
     """The console's two handlers over one dist folder (read at each request: building while serving works)."""
 
@@ -78,7 +90,14 @@ class Console:
         found = _inside(self.dist / "assets", request.path_params["path"])
         if found is None:
             return PlainTextResponse("Not Found", status_code=404)
-        return FileResponse(found, headers={"Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff"})
+        headers = {"Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+        if found.suffix in COMPRESSIBLE and "gzip" in request.headers.get("accept-encoding", ""):
+            stat = found.stat()
+            body = await run_in_threadpool(_gzipped, str(found), stat.st_mtime_ns, stat.st_size)
+            media_type = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return Response(b"" if request.method == "HEAD" else body, media_type=media_type,
+                            headers={**headers, "Content-Encoding": "gzip", "Content-Length": str(len(body))})
+        return FileResponse(found, headers=headers)
 
     async def page(self, request: Request) -> Response:
         path = request.url.path

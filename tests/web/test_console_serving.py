@@ -91,3 +91,20 @@ def test_the_default_dist_is_the_checkouts_web_dist(monkeypatch):
     assert web_console.dist_dir() == web_console.PACKAGE_ROOT / "web" / "dist"
     monkeypatch.setenv(web_console.DIST_ENV, "/srv/console")
     assert str(web_console.dist_dir()) == "/srv/console"
+
+
+def test_assets_are_gzipped_for_a_browser_that_accepts_it(dist, client):
+    big = "const surety = 'console';\n" * 400
+    (dist / "assets" / "big-0123.js").write_text(big)
+    zipped = client.get("/assets/big-0123.js", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.status_code == 200
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < len(big) / 10
+    assert zipped.text == big  # the client decompresses it
+    assert "javascript" in zipped.headers["content-type"]
+    assert zipped.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/assets/big-0123.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == big
+    # a rebuilt file with the same name is compressed anew
+    (dist / "assets" / "big-0123.js").write_text(big + "// rebuilt\n")
+    assert client.get("/assets/big-0123.js", headers={"Accept-Encoding": "gzip"}).text.endswith("// rebuilt\n")
