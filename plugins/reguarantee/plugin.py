@@ -23,6 +23,7 @@ from surety.plugins.reguarantee.channel import permissions as channel_permission
 from surety.plugins.reguarantee.channel import services as channel_services
 from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
+from surety.plugins.reguarantee.filing import graphql as filing_graphql
 from surety.plugins.reguarantee.filing import models as filing_models
 from surety.plugins.reguarantee.filing import numbering as filing_numbering
 from surety.plugins.reguarantee.filing import permissions as filing_permissions
@@ -43,7 +44,7 @@ MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_model
 PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions,
                       channel_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (partner_graphql, agreement_graphql, monitor_graphql)
+GRAPHQL_MODULES = (partner_graphql, agreement_graphql, filing_graphql, monitor_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((partner_admission,))
 #: What reacts to domain events, in this order: ``handle(session, event)``.
