@@ -13,14 +13,16 @@ from surety.plugins.regulatory import KEY, __version__, hookspecs
 from surety.plugins.regulatory import settings as settings_models
 from surety.plugins.regulatory.forms import models as forms_models
 from surety.plugins.regulatory.forms import permissions as forms_permissions
+from surety.plugins.regulatory.measures import graphql as measures_graphql
+from surety.plugins.regulatory.measures import permissions as measures_permissions
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES: tuple = (settings_models, forms_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES: tuple = (forms_permissions,)
+PERMISSION_MODULES: tuple = (measures_permissions, forms_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES: tuple = ()
+GRAPHQL_MODULES: tuple = (measures_graphql,)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = ()
 
