@@ -27,6 +27,7 @@ import pytest
 from surety.core.ports import regulatory as port
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
+from surety.plugins.guarantee import plugin as guarantee_plugin
 from surety.plugins.guarantee.ledger import regulatory_figures as rf
 from surety.plugins.guarantee.ledger.finance_figures import liability_balance
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
@@ -215,3 +216,15 @@ def test_business_type_of_each_product_kind(kind, category, expected):
 def test_customer_type_from_the_loan_category_then_the_customer(category, kind, size, expected):
     assert rf.customer_type(category, kind, size) == expected
     assert expected in port.CUSTOMER_TYPES
+
+
+def test_the_plugin_s_hook_implementations(gw, book):
+    with gw.acting("mgr") as (s, _):
+        figures = guarantee_plugin.regulatory_report_figures(session=s, as_of=JUNE, period_start=YEAR_START)
+        exposures = guarantee_plugin.regulatory_exposures(session=s, as_of=JUNE)
+        proposed = guarantee_plugin.regulatory_proposed_exposures(session=s, subject_type="guarantee:project",
+                                                                  subject_id=str(book["C"]))
+    assert port.total(figures, "guarantee.in_force_balance", customer_type="small_micro") == Y("1100000.00")
+    assert len(exposures) == 4
+    assert proposed == [port.Exposure(customer_id=book["corp"], business_type="performance",
+                                      customer_type="small_micro", gross=Y("300000.00"), count=1)]

@@ -21,6 +21,7 @@ from decimal import Decimal
 import pytest
 
 from surety.core.ports import regulatory as port
+from surety.plugins.microloan import plugin as microloan_plugin
 from surety.plugins.microloan.dayend.models import MicroloanDayEndRun
 from surety.plugins.microloan.repayment.models import MicroloanRepayment
 from surety.plugins.microloan.reports import regulatory_figures as rf
@@ -109,3 +110,9 @@ def test_the_hook_answers_through_the_port(mw, book):
         figures = port.report_figures(s, MARCH, D(2026, 1, 1))
     assert port.total(figures, "microloan.loan_balance") == Y("250000.00")
     assert port.total(figures, "microloan.loan_count") == 3
+
+
+def test_the_plugin_s_hook_implementation(mw, book):
+    with mw.session() as s:
+        figures = microloan_plugin.regulatory_report_figures(session=s, as_of=MARCH, period_start=D(2026, 1, 1))
+    assert port.total(figures, "microloan.provision_balance") == Y("8000.00")
