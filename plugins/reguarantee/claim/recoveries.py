@@ -30,13 +30,17 @@ from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.plugins.reguarantee.agreement.rules import fen
 from surety.plugins.reguarantee.claim.models import ReguaranteeClaim, ReguaranteeRecovery
 from surety.plugins.reguarantee.claim.permissions import CLAIM
+from surety.plugins.reguarantee.claim.services import COMPENSATION_DAY
 from surety.plugins.reguarantee.conventions import CLAIM_STATUSES
 from surety.plugins.reguarantee.events import ReguaranteeRecoverySettled
 
 ENTITY = "reguarantee:recovery"
+RECOVERY_DAY = Words(N_("the recovery date"))
 
 
 def share_ratio(paid_amount: Decimal, unpaid_principal: Decimal) -> Decimal:
@@ -60,7 +64,7 @@ def report_recovery(session: Session, actor: Actor, claim_id: uuid.UUID, amount:
         raise Conflict("Recoveries are reported on a paid claim; {claim_no} is {status}.", field="claim_id",
                        claim_no=claim.claim_no, status=CLAIM_STATUSES.get(claim.status, claim.status))
     value = inputs.money(amount, "amount", positive=True)
-    day = inputs.day(recovered_on, "recovered_on", not_before=claim.compensated_on, since="the compensation")
+    day = inputs.day(recovered_on, "recovered_on", not_before=claim.compensated_on, since=COMPENSATION_DAY)
     recovered, shared = session.execute(
         select(func.coalesce(func.sum(ReguaranteeRecovery.amount), 0),
                func.coalesce(func.sum(ReguaranteeRecovery.share_amount), 0))
@@ -87,7 +91,7 @@ def settle_recovery(session: Session, actor: Actor, recovery_id: uuid.UUID,
     row = lock_by_id(session, ReguaranteeRecovery, recovery_id, "status", "recovery", "id")
     if row.status != "reported":
         raise Conflict("The recovery has already been settled.", field="id")
-    day = inputs.day(settled_on, "settled_on", not_before=row.recovered_on, since="the recovery")
+    day = inputs.day(settled_on, "settled_on", not_before=row.recovered_on, since=RECOVERY_DAY)
     claim = session.scalar(select(ReguaranteeClaim).where(ReguaranteeClaim.id == row.claim_id))
     row.status, row.settled_on = "settled", day
     session.flush()

@@ -35,6 +35,8 @@ from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.core.workflow.engine import business_today
 from surety.plugins.reguarantee.agreement.rules import fen
 from surety.plugins.reguarantee.claim import process
@@ -54,6 +56,9 @@ STANDING = ("submitted", "in_review", "approved", "paid")
 CLAIMABLE = ("confirmed", "compensated")
 #: Fields a person gives when submitting a claim.
 FIELDS = ("compensated_on", "compensated_amount", "unpaid_principal", "remarks")
+#: Dates a date of a claim may not be before, as a message names them.
+START_DAY = Words(N_("the filing's start date"))
+COMPENSATION_DAY = Words(N_("the compensation date"))
 #: Keyset order of the claims list: newest first by creation, then id.
 ORDER = (ReguaranteeClaim.created_at, ReguaranteeClaim.id)
 
@@ -135,7 +140,7 @@ def _clean(data: Mapping[str, Any], filing: ReguaranteeFiling) -> dict[str, Any]
     if unknown:
         raise ValidationFailed("Unknown claim field {name}.", field=unknown[0], name=unknown[0])
     out = {"compensated_on": inputs.day(data.get("compensated_on"), "compensated_on", not_before=filing.start_date,
-                                        since="the filing's start date"),
+                                        since=START_DAY),
            "compensated_amount": inputs.money(data.get("compensated_amount"), "compensated_amount", positive=True),
            "unpaid_principal": inputs.money(data.get("unpaid_principal"), "unpaid_principal", positive=True),
            "remarks": inputs.text(data.get("remarks"), "remarks", 1000)}
@@ -211,7 +216,7 @@ def pay_claim(session: Session, actor: Actor, claim_id: uuid.UUID, *, paid_on: A
     if value > approved:
         raise ValidationFailed("The payment {amount} is more than the approved amount {approved}.", field="amount",
                                amount=inputs.yuan(value), approved=inputs.yuan(approved))
-    day = inputs.day(paid_on, "paid_on", not_before=claim.compensated_on, since="the compensation")
+    day = inputs.day(paid_on, "paid_on", not_before=claim.compensated_on, since=COMPENSATION_DAY)
     before = image(claim)
     claim.status, claim.paid_on, claim.paid_amount = "paid", day, value
     session.flush()

@@ -43,6 +43,8 @@ from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
+from surety.core.i18n import N_
+from surety.core.words import Words
 from surety.core.workflow.engine import business_today
 from surety.core.xlsx import Sheet
 from surety.plugins.reguarantee.agreement.rules import DAYS_A_YEAR, fen
@@ -56,8 +58,8 @@ from surety.plugins.reguarantee.settings import get_settings
 ENTITY = FEE
 #: Statuses of a filing that was confirmed (and may since have ended).
 BILLED_STATUSES = ("confirmed", "released", "compensated")
-#: Period kind -> the letter of its periods.
-PERIOD_LETTERS = {"quarter": "Q", "month": "M"}
+#: Period kind -> its name, as a message quotes it.
+PERIOD_KINDS = {"quarter": Words(N_("quarter")), "month": Words(N_("month"))}
 #: Keyset order of the bills list: newest period first, then id.
 ORDER = (ReguaranteeFeeBill.period_start, ReguaranteeFeeBill.id)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -217,7 +219,7 @@ def _check_period(session: Session, value: Any, on: dt.date) -> Period:
     period = parse_period(value)
     if period.kind != kind:
         raise ValidationFailed("Fee bills are made per {kind}; {period} is not such a period.", field="period",
-                               kind=kind, period=period.code)
+                               kind=PERIOD_KINDS.get(kind, kind), period=period.code)
     if period.end >= on:
         raise ValidationFailed("The period {period} has not ended yet; it can be billed from {day}.",
                                field="period", period=period.code, day=period.end + dt.timedelta(days=1))
