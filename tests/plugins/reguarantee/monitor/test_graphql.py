@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 from openpyxl import load_workbook
+from sqlalchemy import event
 
 from surety.core.testing import error_codes, graphql_in_language, mutation_ok
 from surety.plugins.reguarantee.monitor import warnings as wn
@@ -112,3 +113,34 @@ def test_statistics_in_wan_and_export(api, rw, stats_set):
     assert {values[2][0], values[3][0]} == {"南京", "苏州"} and values[-1][0] == "合计"
     legal = api.login(rw.tenant.slug, "legal")
     assert error_codes(api(STATS, {"i": {"dimension": "BANK"}}, legal)) == ["FORBIDDEN"]
+
+
+PAGE = ("query($n: Int) { reguaranteeWarnings(first: $n) { edges { node { id level partner { name kind "
+        "evaluations { period score } } } } } }")
+
+
+def _statements(api, rw, token, first: int) -> int:
+    seen = []
+
+    def listener(conn, cursor, statement, *args):
+        if "authz_state" not in statement:
+            seen.append(statement)
+
+    event.listen(rw.db.engine, "before_cursor_execute", listener)
+    try:
+        body = api(PAGE, {"n": first}, token)
+    finally:
+        event.remove(rw.db.engine, "before_cursor_execute", listener)
+    assert "errors" not in body and len(body["data"]["reguaranteeWarnings"]["edges"]) == first
+    return len(seen)
+
+
+def test_a_page_of_warnings_costs_the_same_statements_whatever_its_size(api, rw):
+    with rw.session() as s:
+        for n in range(12):
+            a = make_agreement(s, make_partner(s, name=f"分页测试担保公司{n:02d}"))
+            make_filing(s, a, amount="1000000.00")  # in force, 信用: risk degree 1.0, red
+        assert wn.evaluate(s, AS_OF).raised == 12
+    token = api.login(rw.tenant.slug, "risk")
+    _statements(api, rw, token, 2)
+    assert _statements(api, rw, token, 2) == _statements(api, rw, token, 10)
