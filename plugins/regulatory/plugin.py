@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from surety.core import plugin_parts as parts
-from surety.core.hookspecs import PluginManifest
+from surety.core.hookspecs import PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.plugins.regulatory import KEY, __version__, hookspecs
 from surety.plugins.regulatory import settings as settings_models
+from surety.plugins.regulatory.forms import duedates as forms_duedates
+from surety.plugins.regulatory.forms import graphql as forms_graphql
 from surety.plugins.regulatory.forms import models as forms_models
 from surety.plugins.regulatory.forms import permissions as forms_permissions
 from surety.plugins.regulatory.measures import graphql as measures_graphql
@@ -22,9 +24,12 @@ MODEL_MODULES: tuple = (settings_models, forms_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
 PERMISSION_MODULES: tuple = (measures_permissions, forms_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES: tuple = (measures_graphql,)
+GRAPHQL_MODULES: tuple = (measures_graphql, forms_graphql)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
-SCHEDULED_JOBS: tuple = ()
+SCHEDULED_JOBS: tuple = (
+    ScheduledJob("regulatory_report_reminders", forms_duedates.run_reminders, order=60,
+                 description="Remind the report owners of regulatory reports due soon or overdue."),
+)
 
 
 @hookimpl

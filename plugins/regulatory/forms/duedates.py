@@ -112,3 +112,18 @@ def run_reminders(session: Session, day: dt.date) -> dict[str, int]:
         audit(session, "regulatory.report.reminders_sent", after={"business_date": day.isoformat(), **counts})
     log.info("regulatory_report_reminders", business_date=day.isoformat(), **counts)
     return counts
+
+
+def schedule(session: Session, day: dt.date) -> list[tuple[RegulatoryForm, periods.Period, dt.date,
+                                                              RegulatoryReport | None]]:
+    """For every current form: the last period that ended before ``day``, its due date and its latest report
+    (None when not filled yet), by form code."""
+    out = []
+    for form in session.scalars(select(RegulatoryForm).where(RegulatoryForm.current.is_(True))
+                                .order_by(RegulatoryForm.code)):
+        period = periods.last_ended(form.cadence, day)
+        report = session.scalar(select(RegulatoryReport).where(RegulatoryReport.form_code == form.code,
+                                                               RegulatoryReport.period == period.key)
+                                .order_by(RegulatoryReport.version.desc()).limit(1))
+        out.append((form, period, due_date(session, form.cadence, period.end), report))
+    return out
