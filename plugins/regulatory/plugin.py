@@ -15,6 +15,8 @@ from surety.plugins.regulatory.forms import duedates as forms_duedates
 from surety.plugins.regulatory.forms import graphql as forms_graphql
 from surety.plugins.regulatory.forms import models as forms_models
 from surety.plugins.regulatory.forms import permissions as forms_permissions
+from surety.plugins.regulatory.indicators import graphql as indicators_graphql
+from surety.plugins.regulatory.indicators import permissions as indicators_permissions
 from surety.plugins.regulatory.measures import graphql as measures_graphql
 from surety.plugins.regulatory.measures import permissions as measures_permissions
 
@@ -22,9 +24,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES: tuple = (settings_models, forms_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES: tuple = (measures_permissions, forms_permissions)
+PERMISSION_MODULES: tuple = (measures_permissions, indicators_permissions, forms_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES: tuple = (measures_graphql, forms_graphql)
+GRAPHQL_MODULES: tuple = (measures_graphql, indicators_graphql, forms_graphql)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("regulatory_report_reminders", forms_duedates.run_reminders, order=60,
