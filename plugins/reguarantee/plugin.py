@@ -17,6 +17,7 @@ from surety.plugins.reguarantee.agreement import models as agreement_models
 from surety.plugins.reguarantee.agreement import permissions as agreement_permissions
 from surety.plugins.reguarantee.agreement import services as agreement_services
 from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
+from surety.plugins.reguarantee.channel import graphql as channel_graphql
 from surety.plugins.reguarantee.channel import hookspecs as channel_hookspecs
 from surety.plugins.reguarantee.channel import models as channel_models
 from surety.plugins.reguarantee.channel import permissions as channel_permissions
@@ -44,7 +45,7 @@ MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_model
 PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions,
                       channel_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (partner_graphql, agreement_graphql, filing_graphql, monitor_graphql)
+GRAPHQL_MODULES = (partner_graphql, agreement_graphql, filing_graphql, monitor_graphql, channel_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
 PROCESSES = Processes((partner_admission,))
 #: What reacts to domain events, in this order: ``handle(session, event)``.
