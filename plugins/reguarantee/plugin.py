@@ -22,8 +22,12 @@ from surety.plugins.reguarantee.channel import hookspecs as channel_hookspecs
 from surety.plugins.reguarantee.channel import models as channel_models
 from surety.plugins.reguarantee.channel import permissions as channel_permissions
 from surety.plugins.reguarantee.channel import services as channel_services
+from surety.plugins.reguarantee.claim import graphql as claim_graphql
 from surety.plugins.reguarantee.claim import models as claim_models
+from surety.plugins.reguarantee.claim import permissions as claim_permissions
+from surety.plugins.reguarantee.claim import process as claim_process
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
+from surety.plugins.reguarantee.filing import fee_graphql, fee_permissions
 from surety.plugins.reguarantee.filing import graphql as filing_graphql
 from surety.plugins.reguarantee.filing import models as filing_models
 from surety.plugins.reguarantee.filing import numbering as filing_numbering
@@ -42,12 +46,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MODEL_MODULES = (settings_models, partner_models, agreement_models, filing_models, filing_numbering, claim_models,
                  monitor_models, channel_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, monitor_permissions,
-                      channel_permissions)
+PERMISSION_MODULES = (partner_permissions, agreement_permissions, filing_permissions, fee_permissions,
+                      monitor_permissions, claim_permissions, channel_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES = (partner_graphql, agreement_graphql, filing_graphql, monitor_graphql, channel_graphql)
+GRAPHQL_MODULES = (partner_graphql, agreement_graphql, filing_graphql, monitor_graphql, fee_graphql, claim_graphql,
+                   channel_graphql)
 #: Process modules (approvals): each exports ``DEFINITIONS`` and ``SUBJECTS`` (core/workflow/processes.py).
-PROCESSES = Processes((partner_admission,))
+PROCESSES = Processes((partner_admission, claim_process))
 #: What reacts to domain events, in this order: ``handle(session, event)``.
 EVENT_HANDLERS = (PROCESSES.on_event, channel_services.on_event)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
