@@ -12,14 +12,12 @@ A form is data: ``columns`` ``[{key, label, period}]`` where ``period`` is one o
   cells, so a total always adds up on paper;
 - ``blank``: column keys the row leaves empty.
 
-:func:`column_dates` gives the business dates each column's figures are asked for; :func:`evaluate` turns
-``{period: [Figure]}`` into ``{row code: {column key: Decimal | int | None}}``.
+:func:`evaluate` turns ``{period: [Figure]}`` into ``{row code: {column key: Decimal | int | None}}``; which business
+dates each column period reads is services.py's (measures/periods.py ``period_dates``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -33,7 +31,8 @@ PERIODS: dict[str, str] = {
     "beginning_of_year": "年初数（上年末）",
     "same_period_last_year": "上年同期",
     "cumulative_year": "本年累计",
-    "this_period": "本期发生",
+    "this_period": "本期发生（本月或本季）",
+    "since_inception": "成立以来累计",
 }
 #: Units -> places of the displayed value (None: whole number).
 UNITS: dict[str, int | None] = {"元": 2, "万元": 2, "户": None, "笔": None}
@@ -44,40 +43,6 @@ MAX_ROWS = 300
 MAX_COLUMNS = 10
 
 Cell = Decimal | int | None
-
-
-@dataclasses.dataclass(frozen=True)
-class Dates:
-    """The business dates a column's figures are asked for: stocks at the end of ``as_of``, flows summed over
-    ``period_start`` .. ``as_of``."""
-
-    as_of: dt.date
-    period_start: dt.date
-
-
-def _year_earlier(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February -> 28 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def column_dates(period: str, as_of: dt.date, period_start: dt.date) -> Dates | None:
-    """The dates of a column of ``period`` for a report as of ``as_of`` whose own period starts on
-    ``period_start``: ``end_balance`` and ``cumulative_year`` as of ``as_of`` from 1 January (stocks at the end,
-    flows year to date); ``this_period`` from ``period_start``; ``beginning_of_year`` at 31 December of the year
-    before (stocks only); ``same_period_last_year`` the same day a year earlier, flows from that year's 1 January."""
-    if period in ("end_balance", "cumulative_year"):
-        return Dates(as_of, as_of.replace(month=1, day=1))
-    if period == "this_period":
-        return Dates(as_of, period_start)
-    if period == "beginning_of_year":
-        end = dt.date(as_of.year - 1, 12, 31)
-        return Dates(end, end.replace(month=1, day=1))
-    if period == "same_period_last_year":
-        earlier = _year_earlier(as_of)
-        return Dates(earlier, earlier.replace(month=1, day=1))
-    return None
 
 
 def kind_of(row: Mapping[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """Report forms and reports: the tenant's forms (the shipped ones on first use, then its own versions), filling a
 form for a period, refilling a draft, review by a second person, lock, correction as a new version
 (docs/regulatory/forms.md). The cells come from layout.py over the figures the business plugins report for each
-column's dates (core/ports/regulatory.py ``report_figures``), as of the period's last business day."""
+column's dates (the measures area's ``figures_for`` over ``period_dates``), as of the period's last business day."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ from surety.core.workflow.engine import business_today, calendar
 from surety.plugins.regulatory.forms import defaults, duedates, layout, periods
 from surety.plugins.regulatory.forms.models import REPORT_STATUSES, RegulatoryForm, RegulatoryReport
 from surety.plugins.regulatory.forms.permissions import FORM, REPORT
+from surety.plugins.regulatory.indicators import rules
+from surety.plugins.regulatory.indicators import services as indicators
+from surety.plugins.regulatory.measures import gather
+from surety.plugins.regulatory.measures import periods as mp
 from surety.plugins.regulatory.settings import get_settings
 
 #: Keyset order of the reports list: newest period first, then id.
@@ -105,27 +109,40 @@ def as_of_for(session: Session, period: periods.Period) -> dt.date:
     return day
 
 
-def own_figures(session: Session, as_of: dt.date) -> list[port.Figure]:
-    """The figures this plugin adds to the business plugins': the registered capital of the settings (as it
-    stands: the settings keep no history). The liability balance (``regulatory.liability_balance``) is not computed
-    here yet: a row reading it shows what a plugin reports under that key."""
-    capital = get_settings(session).registered_capital
-    return [] if capital is None else [port.figure(defaults.REGISTERED_CAPITAL, capital)]
+#: A column period (layout.PERIODS) -> the measures area's period kind (``this_period`` by the form's cadence).
+PERIOD_KINDS = {"end_balance": mp.BALANCE_END, "cumulative_year": mp.CUMULATIVE_YEAR,
+                "beginning_of_year": mp.BEGINNING_OF_YEAR, "same_period_last_year": mp.SAME_PERIOD_LAST_YEAR,
+                "since_inception": mp.SINCE_INCEPTION}
+THIS_PERIOD = {"month": mp.THIS_MONTH, "quarter": mp.THIS_QUARTER}
 
 
-def gather(session: Session, form: RegulatoryForm, period: periods.Period, as_of: dt.date
-           ) -> dict[str, list[port.Figure]]:
-    """``{column period: [Figure]}`` for the form's columns, one ``report_figures`` call per distinct dates."""
-    by_dates: dict[layout.Dates, list[port.Figure]] = {}
+def column_dates(period: str, cadence: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """``(period_start, end)`` a column of ``period`` reads for a report of ``cadence`` as of ``as_of``."""
+    kind = THIS_PERIOD[cadence] if period == "this_period" else PERIOD_KINDS[period]
+    return mp.period_dates(kind, as_of)
+
+
+def own_figures(session: Session, as_of: dt.date, measures: set[str]) -> list[port.Figure]:
+    """The figures this plugin adds to the business plugins' for the ``measures`` a form reads: the registered
+    capital of the settings (as it stands: the settings keep no history) and the 融资担保责任余额 at the end of
+    ``as_of`` (the indicators area's weights over the exposures the business plugins report for that date)."""
+    settings = get_settings(session)
+    out = []
+    if defaults.REGISTERED_CAPITAL in measures and settings.registered_capital is not None:
+        out.append(port.figure(defaults.REGISTERED_CAPITAL, settings.registered_capital))
+    if defaults.LIABILITY_BALANCE in measures:
+        liability = rules.liability_balance(gather.exposures_for(session, as_of), indicators.params_of(settings))
+        out.append(port.figure(defaults.LIABILITY_BALANCE, liability.total))
+    return out
+
+
+def figures_by_period(session: Session, form: RegulatoryForm, as_of: dt.date) -> dict[str, list[port.Figure]]:
+    """``{column period: [Figure]}`` for the form's columns (the measures area memoises the calls per dates)."""
+    measures = {r.get("measure") for r in form.rows}
     out = {}
     for col in form.columns:
-        dates = layout.column_dates(col["period"], as_of, period.start)
-        if dates is None:
-            continue
-        if dates not in by_dates:
-            by_dates[dates] = [*port.report_figures(session, dates.as_of, dates.period_start),
-                               *own_figures(session, dates.as_of)]
-        out[col["period"]] = by_dates[dates]
+        start, end = column_dates(col["period"], form.cadence, as_of)
+        out[col["period"]] = [*gather.figures_for(session, end, start), *own_figures(session, end, measures)]
     return out
 
 
@@ -135,8 +152,10 @@ def _stored(cells: Mapping[str, Mapping[str, layout.Cell]]) -> dict:
             for code, row in cells.items()}
 
 
-def compute_cells(session: Session, form: RegulatoryForm, period: periods.Period, as_of: dt.date) -> dict:
-    return _stored(layout.evaluate({"rows": form.rows, "columns": form.columns}, gather(session, form, period, as_of)))
+def compute_cells(session: Session, form: RegulatoryForm, as_of: dt.date) -> dict:
+    """The form's cells as of ``as_of``, as stored."""
+    return _stored(layout.evaluate({"rows": form.rows, "columns": form.columns},
+                                   figures_by_period(session, form, as_of)))
 
 
 def _latest(session: Session, form_code: str, period: str) -> RegulatoryReport | None:
@@ -155,7 +174,7 @@ def _new_report(session: Session, actor: Actor, form: RegulatoryForm, period: pe
     as_of = as_of_for(session, period)
     row = RegulatoryReport(form_id=form.id, form_code=form.code, form_version=form.version, period=period.key,
                            period_start=period.start, period_end=period.end, as_of=as_of, version=version,
-                           status="draft", cells=compute_cells(session, form, period, as_of),
+                           status="draft", cells=compute_cells(session, form, as_of),
                            due_date=duedates.due_date(session, form.cadence, period.end), filled_by=actor.id_uuid,
                            filled_at=utcnow())
     session.add(row)
@@ -190,7 +209,7 @@ def fill(session: Session, actor: Actor, form_code: str, period: str, today: dt.
     own = session.scalar(select(RegulatoryForm).where(RegulatoryForm.id == row.form_id))
     before = dict(row.cells)
     row.as_of = as_of_for(session, p)
-    row.cells = compute_cells(session, own, p, row.as_of)
+    row.cells = compute_cells(session, own, row.as_of)
     row.filled_by, row.filled_at = actor.id_uuid, utcnow()
     session.flush()
     audit(session, "regulatory.report.refilled", entity_type=REPORT, entity_id=row.id,

@@ -1,6 +1,6 @@
 """Fixtures of the forms tests: a tenant with ``regulatory`` and a test plugin ``regtest`` enabled (no business
-plugin), the test plugin answering ``regulatory_report_figures`` with the figures a test sets, so the tests never
-depend on what the business plugins report."""
+plugin), the test plugin answering ``regulatory_report_figures`` (and ``regulatory_exposures``) with what a test
+sets, so the tests never depend on what the business plugins report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from surety.core.plugins import get_registry, hookimpl
-from surety.core.ports.regulatory import Figure
+from surety.core.ports.regulatory import Exposure, Figure
 from surety.core.testing import TenantWorld
 from surety.tenants.models import Tenant
 
@@ -25,12 +25,17 @@ class FixedFigures:
         self.by_dates: dict[tuple[dt.date, dt.date], list[Figure]] = {}
         self.default = lambda as_of, period_start: []
         self.calls: list[tuple[dt.date, dt.date]] = []
+        self.exposures: list[Exposure] = []
 
     @hookimpl
     def regulatory_report_figures(self, session, as_of, period_start):
         self.calls.append((as_of, period_start))
         found = self.by_dates.get((as_of, period_start))
         return list(found) if found is not None else self.default(as_of, period_start)
+
+    @hookimpl
+    def regulatory_exposures(self, session, as_of):
+        return list(self.exposures)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ column period) and the checks of a form's definition; the shipped forms pass the
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -69,17 +68,6 @@ def test_a_flow_has_no_beginning_of_year_and_blank_columns_stay_empty():
     assert cells["f"] == {"amount": Decimal("1.00"), "year_start": None}
     assert cells["s"] == {"amount": None, "year_start": Decimal("3.00")}
     assert layout.evaluate(_form(rows), {})["s"] == {"amount": None, "year_start": None}
-
-
-def test_the_dates_of_each_column_period():
-    as_of, start = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
-    d = layout.column_dates
-    assert d("end_balance", as_of, start) == layout.Dates(as_of, dt.date(2026, 1, 1))
-    assert d("cumulative_year", as_of, start) == layout.Dates(as_of, dt.date(2026, 1, 1))
-    assert d("this_period", as_of, start) == layout.Dates(as_of, start)
-    assert d("beginning_of_year", as_of, start) == layout.Dates(dt.date(2025, 12, 31), dt.date(2025, 1, 1))
-    assert d("same_period_last_year", as_of, start) == layout.Dates(dt.date(2025, 11, 30), dt.date(2025, 1, 1))
-    assert d("same_period_last_year", dt.date(2028, 2, 29), dt.date(2028, 2, 1)).as_of == dt.date(2027, 2, 28)
 
 
 @pytest.mark.parametrize(("rows", "columns", "message"), [

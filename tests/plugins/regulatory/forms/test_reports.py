@@ -5,6 +5,7 @@ backdated correction shows in a refilled draft and in the next period; form vers
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
-from surety.core.ports.regulatory import figure
+from surety.core.ports.regulatory import Exposure, figure
 from surety.plugins.regulatory.forms import defaults, services
 from surety.plugins.regulatory.settings import get_settings
 
@@ -184,3 +185,24 @@ def test_the_reports_list_filters_by_period_status_and_form(fw, figures):
         assert ids(form_code="quarterly_status") == {q3}
         with pytest.raises(ValidationFailed):
             ids(status="lost")
+
+
+@pytest.mark.parametrize(("period", "cadence", "dates"), [
+    ("end_balance", "month", (dt.date(2026, 1, 1), dt.date(2026, 11, 30))),
+    ("cumulative_year", "month", (dt.date(2026, 1, 1), dt.date(2026, 11, 30))),
+    ("this_period", "month", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+    ("this_period", "quarter", (dt.date(2026, 10, 1), dt.date(2026, 11, 30))),
+    ("beginning_of_year", "month", (dt.date(2025, 1, 1), dt.date(2025, 12, 31))),
+    ("same_period_last_year", "month", (dt.date(2025, 1, 1), dt.date(2025, 11, 30))),
+])
+def test_the_dates_each_column_period_reads(period, cadence, dates):
+    assert services.column_dates(period, cadence, dt.date(2026, 11, 30)) == dates
+
+
+def test_the_liability_balance_row_weighs_the_reported_exposures(fw, figures):
+    figures.exposures = [Exposure(uuid.uuid4(), "loan", "small_micro", Decimal("4000000.00")),
+                         Exposure(uuid.uuid4(), "loan", "other_enterprise", Decimal("1000000.00")),
+                         Exposure(uuid.uuid4(), "performance", "other_enterprise", Decimal("9000000.00"))]
+    r = _report(fw, _fill(fw))
+    # 4,000,000 x 75% + 1,000,000 x 100% = 4,000,000 yuan = 400.00 万元 (the performance guarantee is not weighted)
+    assert r.cells["11"]["amount"] == "400.00"
