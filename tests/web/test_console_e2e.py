@@ -1,6 +1,7 @@
 """End-to-end tests of the web console in headless chromium (marker ``browser``; `make test-web`): the demo tenant's
-staff sign in, work their inbox, search and create customers, open a project, see the dashboard's charts and a
-workflow's graph; errors come back in the chosen language; a tenant without a plugin sees none of its pages."""
+staff sign in, work their inbox, open a committee meeting and vote, search and create customers, open a project, see
+the dashboard's charts and a workflow's graph; errors come back in the chosen language; a tenant without a plugin
+sees none of its pages."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ def test_search_and_create_a_customer_after_a_field_level_error(page, console, l
     form.locator("[data-test=customer-idNumber]").fill("91110105ABC")  # too short: refused on its field
     form.locator("[data-test=customer-save]").click()
     field_error = form.locator("[data-test=field-idNumber] .el-form-item__error")
-    expect(field_error).to_contain_text("统一社会信用代码")
+    expect(field_error).to_have_text("统一社会信用代码应为 18 位，当前为 11 位。")
     form.locator("[data-test=customer-idNumber]").fill(credit_code())
     form.locator("[data-test=customer-save]").click()
     expect(page).to_have_url(re.compile(r"/customers/[^/]+$"))
@@ -148,3 +149,32 @@ def test_a_tenant_without_the_guarantee_plugin_sees_none_of_its_pages(page, cons
     expect(page.locator("[data-test=menu-dashboard]")).to_have_count(0)
     page.goto(f"{console.url}/projects")
     expect(page.locator("[data-test=not-enabled]")).to_be_visible()
+
+
+def test_the_secretary_opens_the_committee_meeting_and_a_member_votes_from_the_inbox(page, console, log_in):
+    log_in("zhaolei")
+    page.locator(TODO_ROWS).first.locator(".task-link").click()
+    expect(page.locator("[data-test=task-convene]")).to_be_visible()  # convening is done on the meetings page
+    page.keyboard.press("Escape")
+    page.locator("[data-test=menu-meetings]").click()
+    meeting = page.locator("[data-test=meeting-list][data-loaded=true] .el-card").filter(
+        has=page.locator("[data-test=meeting-open]")).first
+    expect(meeting).to_be_visible()
+    meeting.locator("[data-test=meeting-open]").click()
+    expect(page.locator("[data-test=meeting-error]")).to_have_count(0)
+    expect(meeting.locator("[data-test=meeting-open]")).to_have_count(0)
+    page.locator("[data-test=logout]").click()
+
+    log_in("zhoumin")
+    first = page.locator(TODO_ROWS).first.locator(".task-link")
+    expect(first).to_be_visible()
+    task = first.get_attribute("data-test")
+    first.click()
+    drawer = page.locator("[data-test=task-drawer]")
+    expect(drawer.locator("[data-test=task-vote]")).to_be_visible()
+    drawer.locator("[data-test=task-vote] .el-radio", has_text="同意").first.click()
+    drawer.locator("[data-test=task-comment]").fill("同意担保（浏览器测试）")
+    drawer.locator("[data-test=task-vote-submit]").click()
+    expect(page.locator(f"{TODO_ROWS} [data-test='{task}']")).to_have_count(0)
+    page.get_by_role("tab", name="已办").click()
+    expect(page.locator(f"{DONE_ROWS} [data-test='{task}']")).to_be_visible()

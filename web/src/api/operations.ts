@@ -171,3 +171,18 @@ export const Dashboard = graphql(`
 export const WorkflowDefinitions = graphql(`
   query WorkflowDefinitions { workflowDefinitions { id key version name subjectType status document } }
 `)
+
+export const Meetings = graphql(`
+  query Meetings($status: String, $first: Int) {
+    guaranteeMeetings(status: $status, first: $first) {
+      edges { node { id title meetingDate place status openedAt chairName members { userId name }
+        agenda { projectId projectNo customerName amount status result approvals rejections } } }
+    }
+  }
+`)
+
+export const MeetingOpen = graphql(`
+  mutation MeetingOpen($meetingId: ID!) {
+    guaranteeMeetingOpen(meetingId: $meetingId) { meeting { id status openedAt } errors { code message field } }
+  }
+`)

@@ -5,7 +5,7 @@ const en: typeof zh = {
   app: { title: 'Guarantee Business Console', language: 'Language', logout: 'Sign out', tenant: 'Tenant',
     notEnabled: 'This feature is not enabled for your tenant' },
   menu: { inbox: 'My inbox', customers: 'Customers', projects: 'Projects', dashboard: 'Dashboard',
-    workflows: 'Workflows' },
+    workflows: 'Workflows', meetings: 'Committee' },
   login: {
     title: 'Sign in', tenant: 'Tenant', username: 'Username', password: 'Password', submit: 'Sign in',
     required: 'Enter the {field}',
@@ -23,6 +23,7 @@ const en: typeof zh = {
     files: 'Files', addFile: 'Add a file', approved: 'Approved', returned: 'Returned', voted: 'Vote cast',
     timeline: 'History', openSubject: 'Open the subject', voteApprove: 'Approve', voteReject: 'Reject',
     voteConditions: 'Approve with conditions', voteRecuse: 'Recuse',
+    convene: 'Open the meeting on the Committee page; the members then vote',
   },
   customers: {
     title: 'Customers', name: 'Name', kind: 'Kind', individual: 'Individual', corporate: 'Corporate',
@@ -51,6 +52,11 @@ const en: typeof zh = {
       draft: 'Draft', in_approval: 'In approval', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn',
       contracted: 'Contracted', effective: 'Effective', released: 'Released', cancelled: 'Cancelled',
     },
+  },
+  meetings: {
+    title: 'Review committee meetings', open: 'Open the meeting',
+    opened: 'The meeting is open: members vote from their inbox', openedAt: 'Opened', chair: 'Chair',
+    members: 'Members', votes: 'For / against', result: 'Result',
   },
   dashboard: {
     title: 'Dashboard', period: 'Period', inForceCount: 'In force', inForceBalance: 'In-force balance (yuan)',

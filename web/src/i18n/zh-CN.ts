@@ -1,7 +1,9 @@
 // Chinese (the default). Every key here exists in en.ts too (the type of en.ts is this object's).
 export default {
   app: { title: '担保业务管理平台', language: '语言', logout: '退出登录', tenant: '租户', notEnabled: '本租户未启用此功能' },
-  menu: { inbox: '我的待办', customers: '客户', projects: '担保项目', dashboard: '经营看板', workflows: '流程定义' },
+  menu: {
+    inbox: '我的待办', customers: '客户', projects: '担保项目', dashboard: '经营看板', workflows: '流程定义', meetings: '审保会',
+  },
   login: {
     title: '登录', tenant: '租户代码', username: '用户名', password: '密码', submit: '登录',
     required: '请填写{field}',
@@ -18,6 +20,7 @@ export default {
     vote: '投票', comment: '意见', commentRequired: '退回时请填写意见', files: '附件', addFile: '添加附件',
     approved: '已同意', returned: '已退回', voted: '已投票', timeline: '流程记录', openSubject: '查看业务',
     voteApprove: '同意', voteReject: '反对', voteConditions: '附条件同意', voteRecuse: '回避',
+    convene: '该事项需在“审保会”页面开会，之后由委员在待办中投票',
   },
   customers: {
     title: '客户', name: '名称', kind: '类型', individual: '个人', corporate: '企业', idNumber: '证件号码',
@@ -43,6 +46,10 @@ export default {
       draft: '草稿', in_approval: '审批中', approved: '已批准', rejected: '已否决', withdrawn: '已撤回',
       contracted: '已签约', effective: '已生效', released: '已解保', cancelled: '已取消',
     },
+  },
+  meetings: {
+    title: '审保会', open: '开会', opened: '会议已开始，委员可在待办中投票', openedAt: '开会时间', chair: '主持人',
+    members: '委员', votes: '同意 / 反对', result: '结果',
   },
   dashboard: {
     title: '经营看板', period: '统计期间', inForceCount: '在保笔数', inForceBalance: '在保余额（元）',

@@ -1,4 +1,4 @@
-// The guarantee plugin's pages: project list and project page, the leaders' dashboard.
+// The guarantee plugin's pages: project list and project page, review committee meetings, the leaders' dashboard.
 import { registerPlugin } from '@/extensions/registry'
 import { globalId } from '@/api/client'
 
@@ -7,6 +7,7 @@ registerPlugin({
   routes: [
     { path: 'projects', name: 'projects', component: () => import('@/pages/ProjectsPage.vue') },
     { path: 'projects/:id', name: 'project', component: () => import('@/pages/ProjectPage.vue'), props: true },
+    { path: 'meetings', name: 'meetings', component: () => import('@/pages/MeetingsPage.vue') },
     { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
   ],
   subjects: {
@@ -14,6 +15,7 @@ registerPlugin({
   },
   menu: [
     { route: 'projects', label: 'menu.projects', order: 30 },
+    { route: 'meetings', label: 'menu.meetings', order: 35 },
     { route: 'dashboard', label: 'menu.dashboard', order: 40 },
   ],
 })
