@@ -36,6 +36,7 @@ from surety.plugins.reguarantee.channel.models import (
     ReguaranteeOutboundFiling,
 )
 from surety.plugins.reguarantee.filing import services as filing_services
+from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.tenants.models import TENANT_ACTIVE, Tenant
 
 ENTITY = "reguarantee:channel"
@@ -235,3 +236,19 @@ def report_status(engine, receiver: uuid.UUID, report: StatusReport) -> int:
             audit(other, "reguarantee.channel.status_reported", entity_type="reguarantee:outbound_filing",
                   entity_id=r.id, after={"receiver_filing_no": r.receiver_filing_no, "status": report.status})
         return len(rows)
+
+
+def fetch_statuses(session: Session, channel_id: uuid.UUID, receiver_id: uuid.UUID,
+                   filing_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[str, list[str]]]:
+    """The sender asks the receiver for the current status (and return reasons) of its filings ``filing_ids`` that
+    came through the channel (a report lost after the receiver's commit is caught up this way; a closed channel
+    still answers). Only filings of this channel are read; audited there (``reguarantee.channel.statuses_read``)."""
+    sender = own_tenant(session)
+    with _across(engine_of(session), receiver_id, channel_id) as other:
+        _peer_row(other, channel_id, "receiver", sender)
+        f = ReguaranteeFiling
+        found = {r.id: (r.status, list(r.reject_reasons or [])) for r in other.execute(
+            select(f.id, f.status, f.reject_reasons).where(f.channel_id == channel_id, f.id.in_(list(filing_ids))))}
+        audit(other, "reguarantee.channel.statuses_read", entity_type=ENTITY, entity_id=channel_id,
+              after={"filings": len(found)})
+        return found

@@ -1,9 +1,9 @@
 """GraphQL of the filing channel (机构通道): thin resolvers over ``channel.services`` (root fields
 ``reguaranteeChannels``, ``reguaranteeOutboundFilings``, ``reguaranteeChannelOffer``, ``reguaranteeChannelAccept``,
-``reguaranteeChannelClose``, ``reguaranteeChannelSend``). Channels and outbound filings are plain lists, not
-connections: a tenant has a few channels, and the outbound list takes a ``limit``.
+``reguaranteeChannelClose``, ``reguaranteeChannelSend``, ``reguaranteeChannelRefresh``). Channels and outbound
+filings are plain lists, not connections: a tenant has a few channels, and the outbound list takes a ``limit``.
 
-The mutations that cross to the other tenant (offer, accept, close, send) run their service without the usual
+The mutations that cross to the other tenant (offer, accept, close, send, refresh) run their service without the usual
 mutation savepoint (``run_mutation``): on SQLite a savepoint opened before the crossing holds a read snapshot that
 the other tenant's commit makes stale, and the caller's own write then fails ("database is locked"). Each service
 reads, crosses, then writes, and raises its DomainErrors before it writes (docs/reguarantee/channel.md,
@@ -211,6 +211,15 @@ class ReguaranteeChannelMutation:
         def run() -> ReguaranteeChannelSendPayload:
             rows = services.send(info.context.session, actor(info), _cid(input.channel_id, "channelId"),
                                  [_item(p) for p in input.projects])
+            return ReguaranteeChannelSendPayload(filings=[ReguaranteeOutboundFiling.of(r) for r in rows])
+
+        return _crossing_mutation(ReguaranteeChannelSendPayload, run)
+
+    @strawberry.mutation(description="向再担保机构查询通过该通道报送的备案的最新状态并更新本机构的报送记录"
+                                     "（需 reguarantee:channel:send），返回状态有变化的记录。")
+    def reguarantee_channel_refresh(self, info: strawberry.Info, id: strawberry.ID) -> ReguaranteeChannelSendPayload:
+        def run() -> ReguaranteeChannelSendPayload:
+            rows = services.refresh_outbound(info.context.session, actor(info), _cid(id))
             return ReguaranteeChannelSendPayload(filings=[ReguaranteeOutboundFiling.of(r) for r in rows])
 
         return _crossing_mutation(ReguaranteeChannelSendPayload, run)

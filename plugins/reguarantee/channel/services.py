@@ -247,6 +247,29 @@ def send(session: Session, actor: Actor, channel_id: uuid.UUID,
     return out
 
 
+def refresh_outbound(session: Session, actor: Actor, channel_id: uuid.UUID) -> list[ReguaranteeOutboundFiling]:
+    """The sender catches up with the receiver (needs reguarantee:channel:send): the current status of every filing
+    it sent through the channel is read from the receiver (crossing.fetch_statuses) and each outbound row whose
+    status differs takes it (reasons with it; dated today); the rows changed. Audited on both sides."""
+    require(session, actor, CHANNEL, "send")
+    channel = _own_row(session, channel_id, "sender")
+    o = ReguaranteeOutboundFiling
+    mine = list(session.scalars(select(o).where(o.channel_id == channel.id, o.receiver_filing_id.is_not(None))))
+    if not mine:
+        return []
+    found = crossing.fetch_statuses(session, channel.id, channel.peer_tenant_id, [r.receiver_filing_id for r in mine])
+    today, changed = business_today(), []
+    for r in mine:
+        status, reasons = found.get(r.receiver_filing_id, (r.status, r.reasons))
+        if status != r.status:
+            r.status, r.reasons, r.status_on = status, reasons, today
+            changed.append(r)
+    session.flush()
+    audit(session, "reguarantee.channel.refreshed", entity_type=ENTITY, entity_id=channel.id,
+          after={"filings": len(mine), "changed": len(changed)})
+    return changed
+
+
 # ---------------------------------------------------------------- status back ---------------------------------------
 
 

@@ -214,3 +214,32 @@ def test_lists_show_each_side_its_own_rows(ch):
         assert channel.list_outbound(s, a) == []
     with ch.third.acting("admin") as (s, a):
         assert channel.list_channels(s, a) == [] and channel.list_outbound(s, a) == []
+
+
+def test_a_lost_report_is_caught_up_by_a_refresh(ch, monkeypatch):
+    """A report that fails after the receiver's commit leaves the change committed (logged); the sender's refresh
+    reads the current statuses of its filings from the receiver and takes the changed ones."""
+    cid = open_channel(ch)
+    p1, p2 = ch.new_project(1), ch.new_project(2)
+    with ch.sender.acting("mgr") as (s, a):
+        channel.send(s, a, cid, [ch.item(p1), ch.item(p2)])
+    first, second = sorted(rows(ch.receiver, ReguaranteeFiling), key=lambda f: f.filing_no)
+
+    def lost(*_args, **_kw):
+        raise ConnectionError("the sender's database went away")
+
+    monkeypatch.setattr(channel.crossing, "report_status", lost)
+    with ch.receiver.acting("head") as (s, a):
+        filings.reject_filing(s, a, first.id, ["项目资料不全"])
+    assert rows(ch.receiver, ReguaranteeFiling, id=first.id)[0].status == "rejected"
+    assert {o.status for o in rows(ch.sender, ReguaranteeOutboundFiling)} == {"filed"}
+    with ch.receiver.acting("admin") as (s, a):  # closing does not stop the statuses coming back
+        channel.close_channel(s, a, cid, "暂停合作")
+    with ch.sender.acting("mgr") as (s, a):
+        changed = channel.refresh_outbound(s, a, cid)
+        assert [(o.receiver_filing_id, o.status, o.reasons) for o in changed] == \
+            [(first.id, "rejected", ["项目资料不全"])]
+    assert {o.receiver_filing_id: o.status for o in rows(ch.sender, ReguaranteeOutboundFiling)} == \
+        {first.id: "rejected", second.id: "filed"}
+    assert "reguarantee.channel.statuses_read" in actions(ch.receiver)
+    assert "reguarantee.channel.refreshed" in actions(ch.sender)
