@@ -265,6 +265,15 @@ def surety_workflow_subject(session: Session, subject_type: str, subject_id: str
     have fixed meanings)."""
 
 
+@hookspec
+def surety_workflow_subject_extra(session: Session, subject_type: str, subject_id: str,
+                                  keys: frozenset[str]) -> Mapping[str, Any] | None:
+    """Return fields this plugin adds to any workflow subject, each under a top-level key of its own (its plugin
+    key, e.g. ``{"regulatory": {"breach": True, ...}}``), for those of ``keys`` it owns; None for none. The engine
+    asks only when a transition's condition names a top-level field the subject's own fields lack (``keys``), so a
+    process whose conditions do not name them pays nothing; the subject's own fields always win."""
+
+
 # ---------------------------------------------------------------- notifications -------------------------------------
 
 

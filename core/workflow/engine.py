@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -304,10 +304,33 @@ def _variables(session: Session, instance: WorkflowInstance) -> dict[str, Any]:
     return {**subject_fields(session, instance), **(instance.variables or {})}
 
 
+def extra_fields(session: Session, instance: WorkflowInstance, keys: Iterable[str]) -> dict[str, Any]:
+    """The fields other plugins add to the instance's subject under ``keys`` (hook ``surety_workflow_subject_extra``,
+    docs/workflow-expressions.md "Fields from other plugins"): the first answer for each key, other keys ignored."""
+    wanted = frozenset(keys)
+    caller = get_registry().hook_for("surety_workflow_subject_extra", enabled_plugins(session, session_tenant(session)))
+    found: dict[str, Any] = {}
+    for answer in caller(session=session, subject_type=instance.subject_type, subject_id=instance.subject_id,
+                         keys=wanted):
+        for key, value in (answer or {}).items():
+            if key in wanted and key not in found:
+                found[key] = value
+    return found
+
+
+def _holds(session: Session, instance: WorkflowInstance, source: str, values: dict[str, Any]) -> bool:
+    expression = compile_expression(source)
+    missing = {name.split(".", 1)[0] for name in expression.names} - values.keys()
+    if missing:  # only now, and only for these keys, ask the other plugins (lazy: most conditions never do)
+        values.update(dict.fromkeys(missing))
+        values.update(extra_fields(session, instance, missing))
+    return expression.test(values)
+
+
 def _route(session: Session, instance: WorkflowInstance, step: d.Step, decision: str) -> d.Transition | None:
     values = _variables(session, instance)
     for t in step.transitions:
-        if t.on == decision and (t.when is None or compile_expression(t.when).test(values)):
+        if t.on == decision and (t.when is None or _holds(session, instance, t.when, values)):
             return t
     return None
 
