@@ -1,6 +1,6 @@
-"""The demo bills, claims and recoveries (claim/demo_data.py) on top of the plugin's demo partners and agreements:
-more than ten bills of the last ended quarter (one per partner), twelve claims in every state, a recovery settled and
-one reported; a second run adds nothing."""
+"""The demo bills, claims and recoveries (claim/demo_data.py) on top of the plugin's demo partners, agreements and
+filings: a bill per partner in cooperation for each of the two last ended quarters (more than ten), twelve claims in
+every state, a recovery settled and one reported; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ def test_the_demo_bills_claims_and_recoveries(rw):
         add_demo_claims(s, rw.tenant)
     with rw.session() as s:
         bills = s.scalars(select(ReguaranteeFeeBill)).all()
-        assert len(bills) == 11 and {b.period for b in bills} == {fees.last_ended_period(business_today(),
-                                                                                          "quarter").code}
+        last = fees.last_ended_period(business_today(), "quarter")
+        periods = {last.code, fees.last_ended_period(last.start, "quarter").code}
+        assert len(bills) == 20 and {b.period for b in bills} == periods  # ten partners in cooperation, two quarters
         assert all(b.amount > 0 and b.status == "issued" for b in bills)
         claims = s.scalars(select(ReguaranteeClaim)).all()
         assert Counter(c.status for c in claims) == {"in_review": 3, "approved": 2, "rejected": 2, "paid": 5}
