@@ -99,6 +99,9 @@ def test_send_files_a_batch_on_the_receiver_and_records_it_on_the_sender(ch):
         [(cid, "filed", "3000000.00"), (cid, "filed", "5000000.00")]
     assert received[1].scope == "三农" and received[0].scope == "小微"  # the hook's row, overridden by the item
     assert received[0].loan_contract_no == "JK-1" and received[0].partner_id == ch.partner_id
+    # the receiver's terms: standard split 0.4/0.2/0.2/0.2, 0.3 % a year up to 500万 inclusive, 364 days
+    assert [(str(f.share_reguarantor), str(f.fee_rate), str(f.fee_amount)) for f in received] == \
+        [("600000.00", "0.00300000", "1795.07"), ("1000000.00", "0.00300000", "2991.78")]
     (batch,) = rows(ch.receiver, ReguaranteeFilingBatch)
     assert batch.source == "channel" and batch.row_count == 2
     sent = {o.project_id: o for o in rows(ch.sender, ReguaranteeOutboundFiling)}
