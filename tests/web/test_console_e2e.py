@@ -164,6 +164,7 @@ def test_the_secretary_opens_the_committee_meeting_and_a_member_votes_from_the_i
     expect(page.locator("[data-test=meeting-error]")).to_have_count(0)
     expect(meeting.locator("[data-test=meeting-open]")).to_have_count(0)
     page.locator("[data-test=logout]").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
 
     log_in("zhoumin")
     first = page.locator(TODO_ROWS).first.locator(".task-link")
