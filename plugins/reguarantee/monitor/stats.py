@@ -50,6 +50,9 @@ _F = ReguaranteeFiling
 COLUMNS = {"partner": _F.partner_id, "bank": _F.bank_name, "region": _F.region, "industry": _F.industry,
            "customer_kind": _F.customer_kind, "programme": _F.programme_id}
 BLANK = "（未填写）"
+#: The longest window (years) and the last as-of date a statistics query takes.
+MAX_YEARS = 20
+LAST_DAY = dt.date(2999, 12, 31)
 
 
 @dataclass
@@ -152,6 +155,9 @@ def statistics(session: Session, actor: Actor, dimension: str, *, as_of: dt.date
     if date_from > as_of:
         raise ValidationFailed("The statistics start ({date_from}) after the as-of date ({as_of}).",
                                field="dateFrom", date_from=date_from.isoformat(), as_of=as_of.isoformat())
+    if as_of > LAST_DAY or (as_of - date_from).days > 366 * MAX_YEARS:
+        raise ValidationFailed("The statistics cover at most {years} years, ending by {last}.", field="dateFrom",
+                               years=MAX_YEARS, last=LAST_DAY.isoformat())
     period = dimension in PERIODS
     f, r, c = ReguaranteeFiling, ReguaranteeRecovery, ReguaranteeClaim
     rows: dict = {}

@@ -92,6 +92,11 @@ def test_refusals(rw, stats_set):
             stats.statistics(s, actor, "colour", as_of=AS_OF)
         with pytest.raises(ValidationFailed):
             stats.statistics(s, actor, "bank", as_of=AS_OF, date_from=dt.date(2026, 7, 1))
+        with pytest.raises(ValidationFailed):
+            stats.statistics(s, actor, "month", as_of=AS_OF, date_from=dt.date(2000, 1, 1))
+        with pytest.raises(ValidationFailed):
+            stats.statistics(s, actor, "year", as_of=dt.date(9999, 12, 31))
+        assert len(stats.statistics(s, actor, "year", as_of=AS_OF, date_from=dt.date(2006, 7, 1)).rows) == 21
     with rw.acting("legal") as (s, actor), pytest.raises(PermissionDenied):
         stats.statistics(s, actor, "bank", as_of=AS_OF)
 
