@@ -1,0 +1,1 @@
+"""The limit check before an approval (docs/regulatory/limits.md)."""
