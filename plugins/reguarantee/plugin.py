@@ -27,7 +27,7 @@ from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.claim import permissions as claim_permissions
 from surety.plugins.reguarantee.claim import process as claim_process
 from surety.plugins.reguarantee.demo import add_demo_reguarantee
-from surety.plugins.reguarantee.filing import fee_graphql, fee_permissions
+from surety.plugins.reguarantee.filing import fee_graphql, fee_permissions, fees
 from surety.plugins.reguarantee.filing import graphql as filing_graphql
 from surety.plugins.reguarantee.filing import models as filing_models
 from surety.plugins.reguarantee.filing import numbering as filing_numbering
@@ -59,6 +59,8 @@ EVENT_HANDLERS = (PROCESSES.on_event, channel_services.on_event)
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("reguarantee_agreements_expire", agreement_services.expire_agreements, order=40,
                  description="Active re-guarantee agreements whose validity has ended become expired."),
+    ScheduledJob("reguarantee_fee_bills", fees.billing_job, order=42,
+                 description="Re-guarantee fees of the last ended period billed per partner (once per filing)."),
     ScheduledJob("reguarantee_partner_monitoring", monitor_warnings.monitoring_job, order=45,
                  description="Re-guarantee partners' compensation rate and risk degree against the warning "
                              "thresholds: warnings raised, escalated or closed."),

@@ -215,8 +215,9 @@ class BillingResult:
 def _check_period(session: Session, value: Any, on: dt.date) -> Period:
     kind = get_settings(session).fee_bill_period
     if value is None or (isinstance(value, str) and not value.strip()):
-        return last_ended_period(on, kind)
-    period = parse_period(value)
+        period = last_ended_period(on, kind)
+    else:
+        period = parse_period(value)
     if period.kind != kind:
         raise ValidationFailed("Fee bills are made per {kind}; {period} is not such a period.", field="period",
                                kind=PERIOD_KINDS.get(kind, kind), period=period.code)
@@ -298,6 +299,19 @@ def bill_period(session: Session, actor: Actor | None, period: Any = None, *,
         touched.append(bill)
     return BillingResult(p, touched, sum(len(v) for v in added.values()),
                          sum((x.amount for v in added.values() for x in v), Decimal("0.00")))
+
+
+def billing_job(session: Session, day: dt.date) -> dict[str, Any]:
+    """Day-end job ``reguarantee_fee_bills``: at the end of business date ``day``, bill the last period that has ended
+    (on its last day, that period itself) as the system; idempotent (a filing is billed once per period, so each run
+    adds only filings confirmed late). A period overlapping another billed period (the setting just changed) is left
+    alone. Counts for the batch's line."""
+    try:
+        done = bill_period(session, None, on=day + dt.timedelta(days=1))
+    except Conflict:
+        return {"period": last_ended_period(day + dt.timedelta(days=1), get_settings(session).fee_bill_period).code,
+                "refused": "overlap"}
+    return {"period": done.period.code, "bills": len(done.bills), "lines": done.lines_added}
 
 
 def mark_paid(session: Session, actor: Actor, bill_id: uuid.UUID, paid_on: Any = None) -> ReguaranteeFeeBill:

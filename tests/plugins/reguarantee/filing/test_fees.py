@@ -18,6 +18,7 @@ from surety.core.events_models import OutboxEvent
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement
 from surety.plugins.reguarantee.filing import fees
 from surety.plugins.reguarantee.filing.models import ReguaranteeFeeBill, ReguaranteeFeeBillLine
+from surety.plugins.reguarantee.plugin import SCHEDULED_JOBS
 from surety.plugins.reguarantee.settings import get_settings
 from surety.plugins.reguarantee.testing import make_agreement, make_filing, make_partner
 
@@ -164,3 +165,16 @@ def test_permissions_and_the_xlsx(rw):
     rows = list(ws.iter_rows(values_only=True))
     assert "甲县融资担保有限公司" in rows[0][0] and rows[1][0] == "备案编号"
     assert rows[2][10:12] == (92, 2520.54) and rows[3][0] == "合计" and rows[3][11] == 2520.54
+
+
+def test_the_day_end_job_bills_the_period_that_ended_once(rw):
+    _setup(rw)
+    (job,) = [j for j in SCHEDULED_JOBS if j.name == "reguarantee_fee_bills"]
+    with rw.session() as s:
+        assert job.run(s, dt.date(2026, 9, 29)) == {"period": "2026Q2", "bills": 1, "lines": 1}
+        assert job.run(s, dt.date(2026, 9, 30)) == {"period": "2026Q3", "bills": 1, "lines": 1}
+        assert job.run(s, dt.date(2026, 10, 1)) == {"period": "2026Q3", "bills": 0, "lines": 0}
+        assert s.scalar(select(ReguaranteeFeeBill.created_by).where(ReguaranteeFeeBill.period == "2026Q3")) is None
+        get_settings(s).fee_bill_period = "month"
+        s.flush()
+        assert job.run(s, dt.date(2026, 10, 1)) == {"period": "2026M09", "refused": "overlap"}
