@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -21,8 +22,9 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.base import uuid7
 from surety.core.db.types import utcnow
-from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from surety.core.hooks import tenant_hook
 from surety.core.workflow.engine import business_today
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement
@@ -140,7 +142,7 @@ def offer_channel(session: Session, actor: Actor, partner_id: uuid.UUID, agreeme
     if open_one is not None:
         raise Conflict("A channel with {tenant_name} under agreement {agreement_no} is already open.",
                        field="agreement_id", tenant_name=sender.name, agreement_no=agreement.agreement_no)
-    row = ReguaranteeChannel(id=uuid.uuid4(), side="receiver", peer_tenant_id=sender.id, peer_name=sender.name,
+    row = ReguaranteeChannel(id=uuid7(), side="receiver", peer_tenant_id=sender.id, peer_name=sender.name,
                              partner_id=partner.id, agreement_id=agreement.id, agreement_no=agreement.agreement_no,
                              status="offered", offered_by=actor.id_uuid, offered_at=utcnow())
     crossing.offer(session, row, crossing.own_name(session))
@@ -205,6 +207,14 @@ def _row_of(session: Session, actor: Actor, n: int, item: Mapping[str, Any]) -> 
     return project_id, row
 
 
+def _amount(value: Any) -> Decimal:
+    """The guaranteed amount as the outbound row shows it; 0.00 when it is no amount (the receiver said why)."""
+    try:
+        return inputs.money(value, "guarantee_amount")
+    except DomainError:
+        return Decimal("0.00")
+
+
 def send(session: Session, actor: Actor, channel_id: uuid.UUID,
          items: Sequence[Mapping[str, Any]]) -> list[ReguaranteeOutboundFiling]:
     """The sender files projects through an active channel (needs reguarantee:channel:send): each item is
@@ -235,7 +245,7 @@ def send(session: Session, actor: Actor, channel_id: uuid.UUID,
         out.append(ReguaranteeOutboundFiling(
             channel_id=channel.id, receiver_tenant_id=channel.peer_tenant_id, project_id=project_id,
             project_ref=str(row.get("project_ref") or "")[:60],
-            guarantee_amount=inputs.money(row.get("guarantee_amount") or 0, "guarantee_amount"),
+            guarantee_amount=_amount(row.get("guarantee_amount")),
             receiver_filing_id=delivery.filing_ids[i], receiver_filing_no=delivery.filing_nos[i],
             receiver_batch_no=delivery.batch_no, status="filed" if delivery.filed else "refused",
             reasons=reasons, status_on=today, sent_by=actor.id_uuid))

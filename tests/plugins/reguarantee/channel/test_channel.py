@@ -246,3 +246,15 @@ def test_a_lost_report_is_caught_up_by_a_refresh(ch, monkeypatch):
         {first.id: "rejected", second.id: "filed"}
     assert "reguarantee.channel.statuses_read" in actions(ch.receiver)
     assert "reguarantee.channel.refreshed" in actions(ch.sender)
+
+
+def test_a_value_the_receiver_refuses_is_recorded_with_its_reason(ch):
+    """The sender's own override is checked by the receiver alone: a guaranteed amount that is no amount is refused
+    there, and the outbound row keeps 0.00 with the receiver's reason."""
+    cid = open_channel(ch)
+    p1 = ch.new_project(1)
+    with ch.sender.acting("mgr") as (s, a):
+        (out,) = channel.send(s, a, cid, [ch.item(p1, guarantee_amount="三百万")])
+        assert (out.status, str(out.guarantee_amount)) == ("refused", "0.00")
+        assert out.reasons and any("担保金额" in r for r in out.reasons), out.reasons
+    assert rows(ch.receiver, ReguaranteeFiling) == []
