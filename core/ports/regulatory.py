@@ -134,6 +134,34 @@ class Exposure:
         return BUSINESS_TYPES.get(self.business_type, ("", True))[1]
 
 
+#: Credit-reporting account events (二代征信 guarantee accounts) -> zh-CN label.
+CREDIT_EVENT_KINDS: dict[str, str] = {
+    "opened": "开立（担保责任生效）",
+    "balance_changed": "在保余额变动",
+    "class_changed": "五级分类变动",
+    "closed": "担保责任解除（关闭）",
+    "collection_opened": "代偿后开立追偿账户",
+    "collection_changed": "追偿账户余额变动",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class CreditEvent:
+    """One event of a guarantee account for the credit-reporting file (a kind of CREDIT_EVENT_KINDS) on a business
+    date: ``account`` the plugin's account number (a collection account is the guarantee's with ``-ZC``),
+    ``amount`` what moved, ``balance`` the account's balance after it, ``risk_class`` the five-category class in force
+    after it; ``customer_id`` the customers plugin's id."""
+
+    kind: str
+    day: dt.date
+    account: str
+    customer_id: uuid.UUID
+    business_type: str
+    amount: Decimal
+    balance: Decimal
+    risk_class: str
+
+
 def _answers(session: Session, name: str, **kwargs) -> list:
     if not declared(name):  # the regulatory plugin is not installed: nobody asks, nobody answers
         return []
@@ -157,6 +185,12 @@ def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> 
         return None
     return tenant_hook(session, "regulatory_proposed_exposures")(session=session, subject_type=subject_type,
                                                                  subject_id=subject_id)
+
+
+def credit_events(session: Session, period_start: dt.date, period_end: dt.date) -> list[CreditEvent]:
+    """Every enabled plugin's credit-reporting account events dated ``period_start`` .. ``period_end``."""
+    return [e for answer in _answers(session, "regulatory_credit_events", period_start=period_start,
+                                     period_end=period_end) for e in answer]
 
 
 def total(figures: Iterable[Figure], measure: str, **dims: str) -> Decimal:

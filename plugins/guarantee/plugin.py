@@ -25,6 +25,7 @@ from surety.plugins.guarantee.documents import graphql as documents_graphql
 from surety.plugins.guarantee.documents import models as documents_models
 from surety.plugins.guarantee.finance import graphql as finance_graphql
 from surety.plugins.guarantee.finance import models as finance_models
+from surety.plugins.guarantee.ledger import credit_events as ledger_credit_events
 from surety.plugins.guarantee.ledger import entries as ledger_entries
 from surety.plugins.guarantee.ledger import graphql as ledger_graphql
 from surety.plugins.guarantee.ledger import models as ledger_models
@@ -233,3 +234,9 @@ def regulatory_exposures(session, as_of):
 @hookimpl
 def regulatory_proposed_exposures(session, subject_type, subject_id):
     return regulatory_figures.proposed_exposures(session, subject_type, subject_id)
+
+
+@hookimpl
+def regulatory_credit_events(session, period_start, period_end):
+    """The guarantee-account events of the period for the credit-reporting file (docs/regulatory/credit.md)."""
+    return ledger_credit_events.credit_events(session, period_start, period_end)

@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from surety.core.hookspecs import hookspec
-from surety.core.ports.regulatory import Exposure, Figure
+from surety.core.ports.regulatory import CreditEvent, Exposure, Figure
 
 
 @hookspec
@@ -29,3 +29,10 @@ def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | N
 def regulatory_proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
     """What approving the workflow subject (``guarantee:project`` and a project's id, say) would add to the
     exposures; None when the plugin does not know the subject type (the next plugin is asked)."""
+
+
+@hookspec
+def regulatory_credit_events(session: Session, period_start: dt.date, period_end: dt.date) -> list[CreditEvent] | None:
+    """The plugin's guarantee-account events for the credit-reporting file (二代征信) dated ``period_start`` ..
+    ``period_end`` inclusive: accounts opened, balances changed, classes changed, accounts closed, collection accounts
+    opened by a compensation and changed by recoveries, each with the balance after it."""

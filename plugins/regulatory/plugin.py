@@ -11,6 +11,8 @@ from surety.core.hookspecs import PluginManifest, ScheduledJob
 from surety.core.plugins import hookimpl
 from surety.plugins.regulatory import KEY, __version__, hookspecs
 from surety.plugins.regulatory import settings as settings_models
+from surety.plugins.regulatory.credit import graphql as credit_graphql
+from surety.plugins.regulatory.credit import permissions as credit_permissions
 from surety.plugins.regulatory.forms import duedates as forms_duedates
 from surety.plugins.regulatory.forms import graphql as forms_graphql
 from surety.plugins.regulatory.forms import models as forms_models
@@ -24,9 +26,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES: tuple = (settings_models, forms_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES: tuple = (measures_permissions, indicators_permissions, forms_permissions)
+PERMISSION_MODULES: tuple = (measures_permissions, indicators_permissions, forms_permissions, credit_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES: tuple = (measures_graphql, indicators_graphql, forms_graphql)
+GRAPHQL_MODULES: tuple = (measures_graphql, indicators_graphql, forms_graphql, credit_graphql)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("regulatory_report_reminders", forms_duedates.run_reminders, order=60,
