@@ -2,7 +2,8 @@
 filings and claims): the partners evaluated at every month end of the year so far and on the business date, so the
 warnings list has a history; when that leaves ten warnings or fewer, one in-force filing of each active partner that
 has no compensation-rate warning is released by compensation (through the filing service) and the date evaluated
-again; finally the oldest open warning is closed by the admin with a note, so both states show."""
+again; finally the oldest open warning is closed by the admin with a note, so both states show (once: a second run adds
+nothing)."""
 
 from __future__ import annotations
 
@@ -61,13 +62,16 @@ def _top_up(session: Session, actor, today: dt.date) -> int:
 def add_demo_monitoring(session: Session, tenant, *, today: dt.date | None = None) -> int:
     """The demo's warnings (module docstring); returns how many there are."""
     today = today or business_today()
+    last = session.scalar(select(func.max(ReguaranteeWarning.as_of)))
     for day in [*month_ends(today), today]:
-        warnings.evaluate(session, day)
+        if last is None or day >= last:  # never back in time: a second run evaluates today only
+            warnings.evaluate(session, day)
     admin = user_actor(session.scalar(select(User).where(User.username == "admin")))
     if _count(session) < MIN_ROWS and _top_up(session, admin, today):
         warnings.evaluate(session, today)
-    oldest = session.scalar(select(ReguaranteeWarning).where(ReguaranteeWarning.status == warnings.OPEN)
-                            .order_by(ReguaranteeWarning.created_at, ReguaranteeWarning.id).limit(1))
-    if oldest is not None:
+    w = ReguaranteeWarning
+    oldest = session.scalar(select(w).where(w.status == warnings.OPEN).order_by(w.created_at, w.id).limit(1))
+    closed_by_people = session.scalar(select(func.count()).select_from(w).where(w.closed_by.is_not(None)))
+    if oldest is not None and not closed_by_people:
         warnings.close_warning(session, admin, oldest.id, NOTE, on=today)
     return _count(session)

@@ -7,6 +7,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from surety.plugins.reguarantee.claim.demo_data import add_demo_claims
+from surety.plugins.reguarantee.demo import add_demo_reguarantee
+from surety.plugins.reguarantee.filing.demo_data import add_demo_filings
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.monitor import demo_data
 from surety.plugins.reguarantee.monitor.models import ReguaranteeWarning
@@ -37,3 +40,26 @@ def test_more_than_ten_warnings_and_one_closed(rw):
         released = list(s.scalars(select(ReguaranteeFiling).where(ReguaranteeFiling.status == "compensated")))
         assert len(released) == 5 and {f.released_on for f in released} == {TODAY}
         assert all(f.guarantee_amount == f.loan_amount == 1000000 for f in released)  # the smallest of each
+        before = _state(s)
+        assert demo_data.add_demo_monitoring(s, rw.tenant, today=TODAY) == 11  # a second run adds nothing
+        assert _state(s) == before
+
+
+def _state(s) -> list:
+    return sorted((str(w.partner_id), w.indicator, w.level, w.status, w.as_of, w.value)
+                  for w in s.scalars(select(ReguaranteeWarning)))
+
+
+def test_over_the_whole_demo_and_twice(rw):
+    """After the demo's partners, filings and claims (as demo.py calls them), more than ten warnings; a second run of
+    the whole demo changes none."""
+    states = []
+    for _ in range(2):
+        with rw.session() as s:
+            add_demo_reguarantee(s, rw.tenant)
+            add_demo_filings(s, rw.tenant)
+            add_demo_claims(s, rw.tenant)
+            assert demo_data.add_demo_monitoring(s, rw.tenant) > 10
+            states.append(_state(s))
+            assert sum(1 for row in states[-1] if row[3] == "closed") == 1
+    assert states[0] == states[1]
