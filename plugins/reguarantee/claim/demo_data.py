@@ -37,8 +37,10 @@ from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 from surety.plugins.reguarantee.partner.services import uscc_check_char
 from surety.plugins.reguarantee.settings import get_settings
 
-#: Outcome of each demo claim, in order: submitted (review running), approved, rejected, paid.
-OUTCOMES = ("submitted",) * 3 + ("approved",) * 2 + ("rejected",) * 2 + ("paid",) * 5
+#: Outcome of each demo claim, in order of creation: submitted (review running), approved, rejected, paid; mixed so
+#: that the newest two (the first page of two) hold a running review and a paid claim.
+OUTCOMES = ("paid", "submitted", "approved", "paid", "rejected", "paid", "submitted", "approved", "paid", "rejected",
+            "paid", "submitted")
 #: The extra filings' customers (one per agreement, cycling).
 CUSTOMERS = ("江宁精工机械有限公司", "溧水绿源农业科技有限公司", "高淳湖蟹养殖有限公司", "句容茶叶有限公司",
              "宜兴紫砂工艺有限公司", "沛县食品加工有限公司", "如皋花木种植有限公司", "苏州微电子科技有限公司",
