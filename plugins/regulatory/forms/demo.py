@@ -1,0 +1,56 @@
+"""Demo data of the forms area (the lead wires it into plugins/regulatory/demo.py): ``add_demo_forms(session,
+tenant)`` writes the shipped forms, fills last month's monthly main-data report from the demo's figures, has it
+reviewed and locked, and leaves this month's as a draft. The filler is a member of the finance role (else the
+admin), the reviewer someone else holding regulatory:report:review (an executive, risk officer or department head),
+the locker an executive (else the admin). Nothing when last month's report is there already."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surety.core.authz.check import allowed
+from surety.core.authz.rules import role_members
+from surety.core.context import Actor, acting
+from surety.core.identity.auth import user_actor
+from surety.core.identity.models import USER_ACTIVE, User
+from surety.core.workflow.engine import business_today
+from surety.plugins.regulatory.forms import periods, services
+from surety.plugins.regulatory.forms.models import RegulatoryReport
+from surety.plugins.regulatory.forms.permissions import REPORT
+
+FORM = "monthly_main"
+
+
+def _people(session: Session, role: str) -> list[Actor]:
+    ids = role_members(session, role)
+    if not ids:
+        return []
+    users = session.scalars(select(User).where(User.id.in_(ids), User.status == USER_ACTIVE)
+                            .order_by(User.username))
+    return [user_actor(u) for u in users]
+
+
+def add_demo_forms(session: Session, tenant) -> None:
+    """Last month's monthly report locked and this month's in draft (module docstring)."""
+    today = business_today()
+    last, this = periods.last_ended("month", today), periods.containing("month", today)
+    if session.scalar(select(RegulatoryReport.id).where(RegulatoryReport.form_code == FORM,
+                                                        RegulatoryReport.period == last.key)) is not None:
+        return
+    admin = user_actor(session.scalar(select(User).where(User.username == "admin")))
+    filler = next(iter(_people(session, "finance")), admin)
+    reviewers = [p for role in ("executive", "risk_officer", "department_head") for p in _people(session, role)]
+    if filler.id != admin.id:
+        reviewers.append(admin)
+    reviewer = next((p for p in reviewers if p.id != filler.id and allowed(session, p, REPORT, "review")), None)
+    locker = next((p for p in _people(session, "executive") if allowed(session, p, REPORT, "lock")), admin)
+    with acting(filler):
+        report = services.fill(session, filler, FORM, last.key, today=today)
+        services.fill(session, filler, FORM, this.key, today=today)
+    if reviewer is not None:
+        with acting(reviewer):
+            services.review(session, reviewer, report.id)
+        with acting(locker):
+            services.lock(session, locker, report.id)
+    session.flush()
