@@ -31,6 +31,8 @@ from surety.plugins.reguarantee.partner.permissions import PARTNER
 _INDICATORS = "，".join(f"{k}（{v}）" for k, v in WARNING_INDICATORS.items())
 _LEVELS = "，".join(f"{k}（{v}）" for k, v in WARNING_LEVELS.items())
 _STATUSES = "，".join(f"{k}（{v}）" for k, v in warnings.WARNING_STATUSES.items())
+#: Dimensions whose key is a node: the statistics row gives its global id.
+_NODE_KEYS = {"partner": "ReguaranteePartner", "programme": "ReguaranteeProgramme"}
 
 
 def _partners(ctx, ids) -> dict:
@@ -151,7 +153,8 @@ class ReguaranteeStatDimension(enum.Enum):
 
 @strawberry.type(description="统计表的一行（一个维度取值，或合计）；金额单位见 amountUnit，比例为小数。")
 class ReguaranteeStatRow:
-    key: str = strawberry.field(description="维度取值（合作机构、业务品种为其 id，期间为 2026-03 / 2026Q1 / 2026）")
+    key: str = strawberry.field(description="维度取值（合作机构、业务品种为其全局 id，期间为 2026-03 / 2026Q1 / 2026，"
+                                            "其余为文本；合计行为空）")
     label: str = strawberry.field(description="维度取值的显示名称")
     filed_count: int = strawberry.field(description="备案笔数（统计区间内起始、未退回）")
     filed_amount: Decimal = strawberry.field(description="备案金额（担保金额合计）")
@@ -168,8 +171,9 @@ class ReguaranteeStatRow:
     period_end: dt.date | None = strawberry.field(description="在保余额的截至日")
 
     @classmethod
-    def of(cls, r: stats.StatRow, unit: AmountUnit) -> ReguaranteeStatRow:
-        return cls(key=r.key, label=r.label, filed_count=r.filed_count, filed_amount=shown(r.filed_amount, unit),
+    def of(cls, r: stats.StatRow, unit: AmountUnit, dimension: str = "") -> ReguaranteeStatRow:
+        key = relay.to_base64(_NODE_KEYS[dimension], r.key) if dimension in _NODE_KEYS and r.key else r.key
+        return cls(key=key, label=r.label, filed_count=r.filed_count, filed_amount=shown(r.filed_amount, unit),
                    balance_count=r.balance_count, balance=shown(r.balance, unit),
                    reguarantor_balance=shown(r.reguarantor_balance, unit), risk_share_ratio=r.risk_share_ratio,
                    avg_loan_rate=r.avg_loan_rate, released=shown(r.released, unit),
@@ -240,9 +244,9 @@ class ReguaranteeMonitorQuery:
         r = stats.statistics(info.context.session, actor(info), input.dimension.value, as_of=input.as_of,
                              date_from=input.date_from)
         unit = input.unit
+        rows = [ReguaranteeStatRow.of(x, unit, r.dimension) for x in r.rows]
         return ReguaranteeStatistics(dimension=input.dimension, date_from=r.date_from, as_of=r.as_of,
-                                     amount_unit=unit, rows=[ReguaranteeStatRow.of(x, unit) for x in r.rows],
-                                     total=ReguaranteeStatRow.of(r.total, unit))
+                                     amount_unit=unit, rows=rows, total=ReguaranteeStatRow.of(r.total, unit))
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ import io
 
 from openpyxl import load_workbook
 from sqlalchemy import event
+from strawberry import relay
 
 from surety.core.testing import error_codes, graphql_in_language, mutation_ok
 from surety.plugins.reguarantee.monitor import warnings as wn
@@ -103,6 +104,7 @@ def test_statistics_in_wan_and_export(api, rw, stats_set):
     assert (a["label"], a["filedCount"], a["filedAmount"], a["balance"], a["riskShareRatio"]) == (
         "甲县融资担保有限公司", 2, "800.000000", "1500.000000", "0.200000")
     assert result["total"]["compensationRate"] == "0.400000" and result["total"]["filedAmount"] == "1100.000000"
+    assert a["key"] == relay.to_base64("ReguaranteePartner", str(stats_set.a))
     out = mutation_ok(api(EXPORT, {"i": {"dimension": "REGION", "asOf": "2026-06-30"}}, viewer),
                       "reguaranteeStatisticsExport")
     f = out["file"]
