@@ -19,6 +19,9 @@ from surety.plugins.regulatory.forms import models as forms_models
 from surety.plugins.regulatory.forms import permissions as forms_permissions
 from surety.plugins.regulatory.indicators import graphql as indicators_graphql
 from surety.plugins.regulatory.indicators import permissions as indicators_permissions
+from surety.plugins.regulatory.limits import check as limits_check
+from surety.plugins.regulatory.limits import graphql as limits_graphql
+from surety.plugins.regulatory.limits import permissions as limits_permissions
 from surety.plugins.regulatory.measures import graphql as measures_graphql
 from surety.plugins.regulatory.measures import permissions as measures_permissions
 
@@ -26,9 +29,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES: tuple = (settings_models, forms_models)
 #: Permission modules: each exports ``PERMISSIONS`` and ``DEFAULT_GRANTS`` (role -> permission names), joined here.
-PERMISSION_MODULES: tuple = (measures_permissions, indicators_permissions, forms_permissions, credit_permissions)
+PERMISSION_MODULES: tuple = (measures_permissions, indicators_permissions, limits_permissions, forms_permissions,
+                             credit_permissions)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES``, joined in this order.
-GRAPHQL_MODULES: tuple = (measures_graphql, indicators_graphql, forms_graphql, credit_graphql)
+GRAPHQL_MODULES: tuple = (measures_graphql, indicators_graphql, limits_graphql, forms_graphql, credit_graphql)
 #: Day-end and scheduled jobs (core ScheduledJob), in the order they run.
 SCHEDULED_JOBS: tuple = (
     ScheduledJob("regulatory_report_reminders", forms_duedates.run_reminders, order=60,
@@ -76,3 +80,11 @@ def surety_graphql():
 @hookimpl
 def surety_scheduled_jobs():
     return list(SCHEDULED_JOBS)
+
+
+@hookimpl
+def surety_workflow_subject_extra(session, subject_type, subject_id, keys):
+    """``regulatory``: the limit check of approving the subject (docs/regulatory/limits.md), only when asked."""
+    if KEY not in keys:
+        return None
+    return {KEY: limits_check.subject_fields(session, subject_type, subject_id)}
