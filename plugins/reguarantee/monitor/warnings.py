@@ -18,7 +18,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -193,8 +193,9 @@ class Evaluation:
                 "updated": self.updated, "closed": self.closed}
 
 
-def _shown(indicator: str, value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal('0.01'))}%"
+def _percent(value: Decimal) -> str:
+    """0.05 -> 5.00% (both indicators are fractions)."""
+    return f"{(value * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 def risk_officers(session: Session) -> list[uuid.UUID]:
@@ -209,8 +210,8 @@ def _notify(session: Session, recipients: list[uuid.UUID], w: ReguaranteeWarning
     if recipients:
         notify(session, recipients, NOTIFY_KIND, TITLE, BODY, entity_type=ENTITY, entity_id=w.id,
                params={"partner": partner_name, "indicator": WARNING_INDICATORS[w.indicator],
-                       "level": WARNING_LEVELS[w.level], "value": _shown(w.indicator, w.value),
-                       "threshold": _shown(w.indicator, w.threshold), "as_of": w.as_of.isoformat()})
+                       "level": WARNING_LEVELS[w.level], "value": _percent(w.value),
+                       "threshold": _percent(w.threshold), "as_of": w.as_of.isoformat()})
 
 
 def evaluate(session: Session, as_of: dt.date) -> Evaluation:
