@@ -13,6 +13,8 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from surety.core.db.session import session_tenant
+from surety.core.errors import NotFound
+from surety.plugins.reguarantee.channel import crossing
 from surety.plugins.reguarantee.channel import services as channel
 from surety.plugins.reguarantee.channel.models import ReguaranteeChannel, ReguaranteeOutboundFiling
 from surety.plugins.reguarantee.filing import services as filings
@@ -106,3 +108,22 @@ def test_row_level_security_hides_the_other_sides_rows_from_plain_sql(ch):
                            "project_id, project_ref, guarantee_amount, receiver_filing_no, receiver_batch_no, status, "
                            "reasons, sent_at, updated_at) VALUES (:t, :i, :i, :i, :i, '', 0, '', '', 'filed', '[]', "
                            "now(), now())"), {"t": ch.sender.tenant.id, "i": uuid.uuid4()})
+
+
+def test_the_crossing_serves_only_the_tenant_the_receivers_row_names(ch):
+    """A third tenant that knows the channel's id (even with a forged row of its own) gets nothing from the
+    receiver: the receiver's row names the sender as its peer, so the crossing finds no channel for anyone else."""
+    cid = flow(ch)
+    with ch.third.session() as s:
+        s.add(ReguaranteeChannel(id=cid, side="sender", peer_tenant_id=ch.receiver.tenant.id, status="active"))
+    with ch.third.acting("admin") as (s, _a):
+        answer = crossing.deliver(s, cid, ch.receiver.tenant.id, [{"project_ref": "X-1"}])
+        assert (answer.filed, answer.general) == (False, "找不到该机构通道。")
+        with pytest.raises(NotFound):
+            crossing.fetch_statuses(s, cid, ch.receiver.tenant.id, [uuid.uuid4()])
+        with pytest.raises(NotFound):
+            crossing.close(s, cid, ch.receiver.tenant.id, peer_side="receiver", by=None, closed_side="sender",
+                           reason="forged")
+    with ch.receiver.session() as s:
+        assert [r.status for r in s.scalars(select(ReguaranteeChannel))] == ["active"]
+        assert len(list(s.scalars(select(ReguaranteeFilingBatch)))) == 1
