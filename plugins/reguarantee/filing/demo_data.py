@@ -1,6 +1,6 @@
 """Demo filings (``surety demo``; the plugin's demo calls ``add_demo_filings`` after the partners and agreements):
 a batch of six filings under each active agreement of a partner in cooperation, filed through the filing service by
-a demo customer manager (``sunli``) and decided by the admin (four eyes): most confirmed, a few returned with a
+a demo customer manager (``qianrui``) and decided by the admin (four eyes): most confirmed, a few returned with a
 reason, a few released (normally or by compensation) and the last of each batch left awaiting confirmation. The
 rows pass the demo agreements' eligibility rules (scope 小微/三农, debt ratio at most 0.70), the lines and the
 household caps. Idempotent: nothing is added when a filing exists."""
@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.authz import enforcer
 from surety.core.context import acting
 from surety.core.identity.auth import user_actor
 from surety.core.identity.models import User
@@ -25,7 +26,7 @@ from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 from surety.plugins.reguarantee.testing import make_credit_code
 
-FILER = ("sunli", "孙丽（再担保业务经理）")
+FILER = ("qianrui", "钱蕊（再担保业务经理）")
 ROWS_PER_AGREEMENT = 6
 #: Guaranteed amounts (yuan) the rows cycle through: each customer far under the 1000万 cap.
 AMOUNTS = ("800000.00", "1500000.00", "3000000.00", "5000000.00", "2200000.00", "6000000.00", "950000.00")
@@ -65,6 +66,9 @@ def _filer(session: Session) -> User:
         user = create_user(session, username=FILER[0], password=password, display_name=FILER[1],
                            roles=["customer_manager"], email=f"{FILER[0]}@demo.example.com")
         platform_demo.keep_credentials(f"re-guarantee filer: {FILER[0]}  password: {password}")
+        session.flush()
+        # The session may hold the tenant's permission rules from before the user existed: read them again.
+        enforcer.invalidate(user.tenant_id)
     return user
 
 

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from surety.core.audit.models import AuditRecord
-from surety.core.errors import ValidationFailed
+from surety.core.context import ACTOR_SYSTEM, Actor
+from surety.core.db.base import uuid7
+from surety.core.errors import PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.plugins.reguarantee.filing import services
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling, ReguaranteeFilingBatch
@@ -127,3 +129,17 @@ def test_a_batch_takes_one_to_the_most_rows(rw, ag):
             services.file_batch(s, a, ag, [])
         with pytest.raises(ValidationFailed):
             services.file_batch(s, a, ag, rows(1), source="fax")
+
+
+def test_only_the_channel_files_as_a_system_actor(rw, ag):
+    channel = Actor(type=ACTOR_SYSTEM, id="reguarantee-channel:x")
+    channel_id = uuid7()
+    with rw.session() as s:
+        with pytest.raises(PermissionDenied):
+            services.file_batch(s, channel, ag, rows(1))  # an import needs a person with filing:manage
+        result = services.file_batch(s, channel, ag, rows(2), source="channel", channel_id=channel_id)
+        assert result.ok and result.batch.source == "channel"
+        filings = list(s.scalars(select(ReguaranteeFiling)))
+        assert {(f.channel_id, f.created_by) for f in filings} == {(channel_id, None)}
+        events = list(s.scalars(select(OutboxEvent)))
+        assert {e.payload["channel_id"] for e in events} == {str(channel_id)}

@@ -26,7 +26,7 @@ def test_the_demo_filings_and_a_second_run_adds_nothing(rw):
         assert len(filings) == 60 and s.scalar(select(func.count()).select_from(ReguaranteeFilingBatch)) == 10
         assert Counter(f.status for f in filings) == {"confirmed": 43, "filed": 10, "rejected": 4, "released": 1,
                                                      "compensated": 2}
-        filer = s.scalar(select(User.id).where(User.username == "sunli"))
+        filer = s.scalar(select(User.id).where(User.username == "qianrui"))
         admin = s.scalar(select(User.id).where(User.username == "admin"))
         assert {f.created_by for f in filings} == {filer}
         assert {f.confirmed_by for f in filings if f.status == "confirmed"} == {admin}
