@@ -122,9 +122,9 @@ class RegulatoryConcentration:
 @strawberry.type(description="资产比例（以资产总额扣除应收代偿款为基数）。")
 class RegulatoryAssetRatios:
     base: Decimal
-    class_i: RegulatoryLimit
-    class_i_ii: RegulatoryLimit
-    class_iii: RegulatoryLimit
+    class_i: RegulatoryLimit = strawberry.field(name="classI", description="Ⅰ级资产，不低于下限")
+    class_i_ii: RegulatoryLimit = strawberry.field(name="classIAndII", description="Ⅰ级与Ⅱ级资产，不低于下限")
+    class_iii: RegulatoryLimit = strawberry.field(name="classIII", description="Ⅲ级资产，不高于上限")
 
 
 @strawberry.type(description="监管指标；分母为零时为空。")
