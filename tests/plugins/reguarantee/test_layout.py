@@ -19,7 +19,7 @@ TESTS = Path(__file__).resolve().parent
 AREAS = ("partner", "agreement", "filing", "claim", "monitor", "channel")
 BASE = frozenset({"__init__", "conventions", "settings", "events"})
 WIRING = frozenset({"plugin", "testing", "demo"})
-PURE = ("agreement.rules",)
+PURE = ("agreement.rules", "monitor.indicators")
 IMPURE_ROOTS = ("sqlalchemy", "surety.core.db", "surety.core.authz", "surety.core.audit", "surety.graphql",
                 "strawberry")
 
