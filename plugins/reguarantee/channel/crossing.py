@@ -40,6 +40,7 @@ from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.tenants.models import TENANT_ACTIVE, Tenant
 
 ENTITY = "reguarantee:channel"
+OUTBOUND_ENTITY = "reguarantee:outbound_filing"
 #: The locale of texts kept for the other side (reasons): the stored texts are zh-CN.
 STORED_LOCALE = "zh_CN"
 #: ``session.info`` flag of a crossing session delivering filings (its own filing events are not reported back).
@@ -108,7 +109,8 @@ def _peer_row(other: Session, channel_id: uuid.UUID, side: str, caller: uuid.UUI
     return row
 
 
-def _image(row: ReguaranteeChannel) -> dict:
+def image(row: ReguaranteeChannel) -> dict:
+    """A channel row as audited (no personal data)."""
     return {"side": row.side, "peer_tenant_id": str(row.peer_tenant_id), "agreement_no": row.agreement_no,
             "status": row.status}
 
@@ -126,7 +128,7 @@ def offer(session: Session, receiver_row: ReguaranteeChannel, receiver_name: str
                                  offered_by=receiver_row.offered_by, offered_at=receiver_row.offered_at)
         other.add(row)
         other.flush()
-        audit(other, "reguarantee.channel.offered", entity_type=ENTITY, entity_id=row.id, after=_image(row))
+        audit(other, "reguarantee.channel.offered", entity_type=ENTITY, entity_id=row.id, after=image(row))
 
 
 def accept(session: Session, channel_id: uuid.UUID, receiver_id: uuid.UUID, by: uuid.UUID | None) -> None:
@@ -140,7 +142,7 @@ def accept(session: Session, channel_id: uuid.UUID, receiver_id: uuid.UUID, by: 
                            status=CHANNEL_STATUSES[row.status])
         row.status, row.accepted_by, row.accepted_at = "active", by, utcnow()
         other.flush()
-        audit(other, "reguarantee.channel.accepted", entity_type=ENTITY, entity_id=row.id, after=_image(row))
+        audit(other, "reguarantee.channel.accepted", entity_type=ENTITY, entity_id=row.id, after=image(row))
 
 
 def close(session: Session, channel_id: uuid.UUID, peer_id: uuid.UUID, *, peer_side: str, by: uuid.UUID | None,
@@ -152,12 +154,12 @@ def close(session: Session, channel_id: uuid.UUID, peer_id: uuid.UUID, *, peer_s
         row = _peer_row(other, channel_id, peer_side, caller)
         if row.status == "closed":
             return
-        before = _image(row)
+        before = image(row)
         row.status, row.closed_by, row.closed_side, row.closed_at = "closed", by, closed_side, utcnow()
         row.close_reason = reason
         other.flush()
         audit(other, "reguarantee.channel.closed", entity_type=ENTITY, entity_id=row.id, before=before,
-              after={**_image(row), "closed_side": closed_side, "reason": reason})
+              after={**image(row), "closed_side": closed_side, "reason": reason})
 
 
 # ---------------------------------------------------------------- filing and status ---------------------------------
@@ -233,7 +235,7 @@ def report_status(engine, receiver: uuid.UUID, report: StatusReport) -> int:
             ReguaranteeOutboundFiling.receiver_filing_id == report.filing_id)))
         for r in rows:
             r.status, r.reasons, r.status_on = report.status, list(report.reasons), report.changed_on
-            audit(other, "reguarantee.channel.status_reported", entity_type="reguarantee:outbound_filing",
+            audit(other, "reguarantee.channel.status_reported", entity_type=OUTBOUND_ENTITY,
                   entity_id=r.id, after={"receiver_filing_no": r.receiver_filing_no, "status": report.status})
         return len(rows)
 

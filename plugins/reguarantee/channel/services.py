@@ -42,7 +42,6 @@ from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 
 log = structlog.get_logger(__name__)
 ENTITY = crossing.ENTITY
-OUTBOUND_ENTITY = "reguarantee:outbound_filing"
 #: The hook the sender's business plugin answers with a project's filing row (channel/hookspecs.py).
 ROW_HOOK = "reguarantee_filing_row"
 #: Keys of a filing row the sender may give with a project (completing or overriding the hook's row).
@@ -72,11 +71,6 @@ def _own_row(session: Session, channel_id: uuid.UUID, side: str | None = None) -
     if row is None:
         raise NotFound("No filing channel with that id.", field="channel_id")
     return row
-
-
-def _image(row: ReguaranteeChannel) -> dict:
-    return {"side": row.side, "peer_tenant_id": str(row.peer_tenant_id), "agreement_no": row.agreement_no,
-            "status": row.status}
 
 
 # ---------------------------------------------------------------- reading -------------------------------------------
@@ -149,7 +143,7 @@ def offer_channel(session: Session, actor: Actor, partner_id: uuid.UUID, agreeme
     session.add(row)
     session.flush()
     audit(session, "reguarantee.channel.offered", entity_type=ENTITY, entity_id=row.id,
-          after={**_image(row), "partner_id": str(partner.id), "agreement_id": str(agreement.id)})
+          after={**crossing.image(row), "partner_id": str(partner.id), "agreement_id": str(agreement.id)})
     return row
 
 
@@ -164,7 +158,7 @@ def accept_channel(session: Session, actor: Actor, channel_id: uuid.UUID) -> Reg
     crossing.accept(session, row.id, row.peer_tenant_id, actor.id_uuid)
     row.status, row.accepted_by, row.accepted_at = "active", actor.id_uuid, utcnow()
     session.flush()
-    audit(session, "reguarantee.channel.accepted", entity_type=ENTITY, entity_id=row.id, after=_image(row))
+    audit(session, "reguarantee.channel.accepted", entity_type=ENTITY, entity_id=row.id, after=crossing.image(row))
     return row
 
 
@@ -180,12 +174,12 @@ def close_channel(session: Session, actor: Actor, channel_id: uuid.UUID, reason:
     peer_side = "sender" if row.side == "receiver" else "receiver"
     crossing.close(session, row.id, row.peer_tenant_id, peer_side=peer_side, by=actor.id_uuid, closed_side=row.side,
                    reason=reason)
-    before = _image(row)
+    before = crossing.image(row)
     row.status, row.closed_by, row.closed_side, row.closed_at = "closed", actor.id_uuid, row.side, utcnow()
     row.close_reason = reason
     session.flush()
     audit(session, "reguarantee.channel.closed", entity_type=ENTITY, entity_id=row.id, before=before,
-          after={**_image(row), "closed_side": row.side, "reason": reason})
+          after={**crossing.image(row), "closed_side": row.side, "reason": reason})
     return row
 
 
