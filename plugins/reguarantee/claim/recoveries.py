@@ -35,12 +35,13 @@ from surety.core.words import Words
 from surety.plugins.reguarantee.agreement.rules import fen
 from surety.plugins.reguarantee.claim.models import ReguaranteeClaim, ReguaranteeRecovery
 from surety.plugins.reguarantee.claim.permissions import CLAIM
-from surety.plugins.reguarantee.claim.services import COMPENSATION_DAY
+from surety.plugins.reguarantee.claim.services import CLAIM_WORD, COMPENSATION_DAY
 from surety.plugins.reguarantee.conventions import CLAIM_STATUSES
 from surety.plugins.reguarantee.events import ReguaranteeRecoverySettled
 
 ENTITY = "reguarantee:recovery"
 RECOVERY_DAY = Words(N_("the recovery date"))
+RECOVERY_WORD = Words(N_("recovery"))
 
 
 def share_ratio(paid_amount: Decimal, unpaid_principal: Decimal) -> Decimal:
@@ -59,7 +60,7 @@ def report_recovery(session: Session, actor: Actor, claim_id: uuid.UUID, amount:
     """The partner recovered ``amount`` on a paid claim on ``recovered_on`` (default today; not in the future nor
     before the compensation) (needs reguarantee:claim:manage): our part computed and recorded (reported); audited."""
     require(session, actor, CLAIM, "manage")
-    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", "compensation claim", "claim_id")
+    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", CLAIM_WORD, "claim_id")
     if claim.status != "paid":
         raise Conflict("Recoveries are reported on a paid claim; {claim_no} is {status}.", field="claim_id",
                        claim_no=claim.claim_no, status=CLAIM_STATUSES.get(claim.status, claim.status))
@@ -88,7 +89,7 @@ def settle_recovery(session: Session, actor: Actor, recovery_id: uuid.UUID,
     """The partner handed over our part of a reported recovery on ``settled_on`` (default today; not in the future
     nor before the recovery) (needs reguarantee:claim:pay): settled, ReguaranteeRecoverySettled raised; audited."""
     require(session, actor, CLAIM, "pay")
-    row = lock_by_id(session, ReguaranteeRecovery, recovery_id, "status", "recovery", "id")
+    row = lock_by_id(session, ReguaranteeRecovery, recovery_id, "status", RECOVERY_WORD, "id")
     if row.status != "reported":
         raise Conflict("The recovery has already been settled.", field="id")
     day = inputs.day(settled_on, "settled_on", not_before=row.recovered_on, since=RECOVERY_DAY)

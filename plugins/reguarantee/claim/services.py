@@ -59,6 +59,9 @@ FIELDS = ("compensated_on", "compensated_amount", "unpaid_principal", "remarks")
 #: Dates a date of a claim may not be before, as a message names them.
 START_DAY = Words(N_("the filing's start date"))
 COMPENSATION_DAY = Words(N_("the compensation date"))
+#: Records, as "No {what} with that id." names them.
+CLAIM_WORD = Words(N_("re-guarantee compensation claim"))
+FILING_WORD = Words(N_("re-guarantee filing"))
 #: Keyset order of the claims list: newest first by creation, then id.
 ORDER = (ReguaranteeClaim.created_at, ReguaranteeClaim.id)
 
@@ -155,7 +158,7 @@ def submit_claim(session: Session, actor: Actor, filing_id: uuid.UUID, data: Map
     core:workflow:start; a filing in force is released by compensation, which needs reguarantee:filing:manage): the
     figures computed, the review started (status in_review); audited."""
     require(session, actor, CLAIM, "manage")
-    filing = lock_by_id(session, ReguaranteeFiling, filing_id, "status", "filing", "filing_id")
+    filing = lock_by_id(session, ReguaranteeFiling, filing_id, "status", FILING_WORD, "filing_id")
     if filing.status not in CLAIMABLE:
         raise Conflict("A claim is made on a filing in force or ended by compensation; {filing_no} is {status}.",
                        field="filing_id", filing_no=filing.filing_no,
@@ -185,7 +188,7 @@ def set_approved_amount(session: Session, actor: Actor, claim_id: uuid.UUID, amo
     """While a claim is in review, the amount its approval is about: more than zero and at most the claim (needs
     reguarantee:claim:manage); audited."""
     require(session, actor, CLAIM, "manage")
-    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", "compensation claim", "id")
+    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", CLAIM_WORD, "id")
     if claim.status != "in_review":
         raise Conflict("Only a claim in review can have its amount set; {claim_no} is {status}.", field="id",
                        claim_no=claim.claim_no, status=CLAIM_STATUSES.get(claim.status, claim.status))
@@ -207,7 +210,7 @@ def pay_claim(session: Session, actor: Actor, claim_id: uuid.UUID, *, paid_on: A
     and at most the approved amount, on ``paid_on`` (default today; not in the future nor before the compensation).
     Raises ReguaranteeClaimPaid; audited."""
     require(session, actor, CLAIM, "pay")
-    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", "compensation claim", "id")
+    claim = lock_by_id(session, ReguaranteeClaim, claim_id, "status", CLAIM_WORD, "id")
     if claim.status != "approved":
         raise Conflict("Only an approved claim can be paid; {claim_no} is {status}.", field="id",
                        claim_no=claim.claim_no, status=CLAIM_STATUSES.get(claim.status, claim.status))

@@ -40,7 +40,7 @@ from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
-from surety.core.db.locking import lock_by_id
+from surety.core.db.locking import lock_by_id, lock_row
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
 from surety.core.i18n import N_
@@ -53,13 +53,15 @@ from surety.plugins.reguarantee.events import ReguaranteeFeeBilled, ReguaranteeF
 from surety.plugins.reguarantee.filing.fee_permissions import FEE
 from surety.plugins.reguarantee.filing.models import ReguaranteeFeeBill, ReguaranteeFeeBillLine, ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
-from surety.plugins.reguarantee.settings import get_settings
+from surety.plugins.reguarantee.settings import ReguaranteeSettings, get_settings
 
 ENTITY = FEE
 #: Statuses of a filing that was confirmed (and may since have ended).
 BILLED_STATUSES = ("confirmed", "released", "compensated")
 #: Period kind -> its name, as a message quotes it.
 PERIOD_KINDS = {"quarter": Words(N_("quarter")), "month": Words(N_("month"))}
+#: A bill, as "No {what} with that id." names it.
+BILL_WORD = Words(N_("fee bill"))
 #: Keyset order of the bills list: newest period first, then id.
 ORDER = (ReguaranteeFeeBill.period_start, ReguaranteeFeeBill.id)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -257,6 +259,10 @@ def bill_period(session: Session, actor: Actor | None, period: Any = None, *,
     if actor is not None:
         require(session, actor, FEE, "manage")
     on = on or business_today()
+    settings = get_settings(session)
+    # one billing run at a time per tenant: the settings row is the tenant's lock
+    lock_row(session, ReguaranteeSettings, ReguaranteeSettings.id == settings.id,
+             values={"fee_bill_period": ReguaranteeSettings.fee_bill_period})
     p = _check_period(session, period, on)
     filings = _unbilled(session, p)
     partner_ids = sorted({f.partner_id for f in filings})
@@ -319,7 +325,7 @@ def mark_paid(session: Session, actor: Actor, bill_id: uuid.UUID, paid_on: Any =
     the period's end) (needs reguarantee:fee:receive): it becomes paid and ReguaranteeFeeReceived is raised;
     audited."""
     require(session, actor, FEE, "receive")
-    bill = lock_by_id(session, ReguaranteeFeeBill, bill_id, "status", "fee bill", "id")
+    bill = lock_by_id(session, ReguaranteeFeeBill, bill_id, "status", BILL_WORD, "id")
     if bill.status != "issued":
         raise Conflict("The fee bill {bill_no} has already been paid.", field="id", bill_no=bill.bill_no)
     day = inputs.day(paid_on, "paid_on")

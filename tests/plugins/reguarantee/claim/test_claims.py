@@ -6,13 +6,14 @@ docs/reguarantee/claims.md: 1000万 guaranteed 40:20:20:20, unpaid principal 600
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from surety.core.audit.models import AuditRecord
-from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
+from surety.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from surety.core.events_models import OutboxEvent
 from surety.plugins.reguarantee.claim import services
 from surety.plugins.reguarantee.claim.models import ReguaranteeClaim
@@ -134,3 +135,11 @@ def test_what_can_be_claimed(cw):
         _claim(cw, _filing(cw), compensated_on=dt.date(2026, 2, 28))
     with pytest.raises(PermissionDenied):
         _claim(cw, _filing(cw), user="viewer")
+
+
+def test_an_unknown_claim_or_filing_is_not_found(cw):
+    with cw.acting("fin") as (s, a):
+        with pytest.raises(NotFound, match="re-guarantee compensation claim"):
+            services.pay_claim(s, a, uuid.uuid4(), paid_on=ON)
+    with pytest.raises(NotFound, match="re-guarantee filing"):
+        _claim(cw, uuid.uuid4())
