@@ -24,7 +24,7 @@ from surety.plugins.reguarantee.filing import services
 from surety.plugins.reguarantee.filing.checks import ID_CHECK, ID_WEIGHTS
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
-from surety.plugins.reguarantee.testing import make_credit_code
+from surety.plugins.reguarantee.partner.services import uscc_check_char
 
 FILER = ("qianrui", "钱蕊（再担保业务经理）")
 ROWS_PER_AGREEMENT = 6
@@ -42,13 +42,19 @@ def demo_id_card(seq: int) -> str:
     return first + ID_CHECK[sum(int(c) * w for c, w in zip(first, ID_WEIGHTS, strict=True)) % 11]
 
 
+def demo_credit_code(seq: int) -> str:
+    """A valid unified social credit code of a demo company (Suzhou enterprises, 91320500 + the sequence)."""
+    first = f"91320500{seq:09d}"
+    return first + uscc_check_char(first)
+
+
 def _row(n: int, start: dt.date) -> dict:
     farmer = n % 5 == 4
     amount = Decimal(AMOUNTS[n % len(AMOUNTS)])
     return {"project_ref": f"DB-{start.year}-{n:04d}", "loan_contract_no": f"JK-{start.year}-{n:05d}",
             "customer_name": (f"农户{n:03d}" if farmer else f"江苏{CUSTOMERS[n % len(CUSTOMERS)]}有限公司{n:03d}"),
             "customer_kind": "farmer" if farmer else "enterprise",
-            "customer_id_number": demo_id_card(n) if farmer else make_credit_code(50_000 + n, "91320500"),
+            "customer_id_number": demo_id_card(n) if farmer else demo_credit_code(50_000 + n),
             "scope": "三农" if farmer else "小微", "region": REGIONS[n % len(REGIONS)],
             "industry": INDUSTRIES[n % len(INDUSTRIES)], "bank_name": BANKS[n % len(BANKS)],
             "loan_amount": amount + Decimal("200000.00"), "guarantee_amount": amount,
