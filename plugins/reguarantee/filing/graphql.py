@@ -1,6 +1,6 @@
 """GraphQL of filings: thin resolvers over ``filing.services`` and ``filing.importer`` (root fields
-``reguaranteeFilings``, ``reguaranteeFilingTemplate``, ``reguaranteeLineUsage``, ``reguaranteeFilingFileOne``,
-``reguaranteeFilingImport``, ``reguaranteeFilingConfirm``, ``reguaranteeFilingReject``,
+``reguaranteeFilings``, ``reguaranteeFilingCheck``, ``reguaranteeFilingTemplate``, ``reguaranteeLineUsage``,
+``reguaranteeFilingFileOne``, ``reguaranteeFilingImport``, ``reguaranteeFilingConfirm``, ``reguaranteeFilingReject``,
 ``reguaranteeFilingRelease``). A filing's agreement, partner, programme and batch are read once per request for all
 the filings shown (loaders)."""
 
@@ -168,6 +168,11 @@ class ReguaranteeFilingReportRow:
     warnings: list[str] = strawberry.field(description="提示（不影响备案），如同一客户借款合同已由其他机构备案")
     columns: list[str] = strawberry.field(description="有问题的列（表头名称）")
 
+    @classmethod
+    def of(cls, x: services.RowReport) -> ReguaranteeFilingReportRow:
+        return cls(row=x.row, project_ref=x.project_ref, filing_no=x.filing_no, reasons=x.errors(),
+                   warnings=x.warnings(), columns=x.columns())
+
 
 @strawberry.type(description="批量备案的结果：全部通过才写入；有任一行未通过则一笔都不写入，逐行说明原因。")
 class ReguaranteeFilingBatchReport:
@@ -182,9 +187,7 @@ class ReguaranteeFilingBatchReport:
 
     @classmethod
     def of(cls, r: services.BatchResult) -> ReguaranteeFilingBatchReport:
-        rows = [ReguaranteeFilingReportRow(row=x.row, project_ref=x.project_ref, filing_no=x.filing_no,
-                                           reasons=x.errors(), warnings=x.warnings(), columns=x.columns())
-                for x in r.rows]
+        rows = [ReguaranteeFilingReportRow.of(x) for x in r.rows]
         return cls(ok=r.ok, dry_run=r.dry_run, written=r.batch is not None,
                    batch=ReguaranteeFilingBatch.of(r.batch) if r.batch is not None else None,
                    row_count=len(r.rows), refused_count=len(r.refused), total_amount=r.total_amount, rows=rows)
@@ -287,6 +290,15 @@ class ReguaranteeFilingQuery:
         s = info.context.session
         return paginate(info, s, services.search_statement(s, actor(info), ff), order=list(ORDER),
                         to_node=ReguaranteeFiling.of, first=first, after=after, descending=True)
+
+    @strawberry.field(description="备案前检查一笔（不保存；需 reguarantee:filing:manage）：与逐笔备案相同的检查，"
+                                  "返回原因与提示（如同一客户借款合同已由其他机构备案）。")
+    def reguarantee_filing_check(self, info: strawberry.Info, agreement_id: strawberry.ID,
+                                 input: ReguaranteeFilingInput) -> ReguaranteeFilingReportRow:
+        result = services.check_batch(info.context.session, actor(info),
+                                      decode_node_id(agreement_id, "ReguaranteeAgreement", field="agreementId"),
+                                      [input.data()])
+        return ReguaranteeFilingReportRow.of(result.rows[0])
 
     @strawberry.field(description="批量备案导入模板（.xlsx：表头与一行示例；需 reguarantee:filing:read）。")
     def reguarantee_filing_template(self, info: strawberry.Info) -> ReguaranteeFile:

@@ -8,11 +8,13 @@ import base64
 import io
 
 from openpyxl import Workbook
+from sqlalchemy import func, select
 from strawberry import relay
 
 from surety.core.testing import graphql_in_language, mutation_ok
 from surety.plugins.reguarantee.filing import importer
-from surety.plugins.reguarantee.testing import make_agreement, make_credit_code, make_partner
+from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
+from surety.plugins.reguarantee.testing import make_agreement, make_credit_code, make_filing, make_partner
 
 FILING = ("id filingNo status statusLabel projectRef customerKindLabel customerIdNumberMasked guaranteeAmount "
           "shareReguarantor feeRate feeAmount agreement { agreementNo } partner { name } programme { code } "
@@ -115,6 +117,26 @@ def test_file_import_list_confirm_reject_release(api, rw):
     assert usage == [{"agreementId": a, "line": "10000000.00", "used": "1000000.00", "available": "9000000.00"}]
     viewer = api.login(rw.tenant.slug, "viewer")
     assert api(LIST, None, viewer)["data"]["reguaranteeFilings"]["totalCount"] == 3
+
+
+def test_a_row_is_checked_before_filing_with_its_warnings(api, rw):
+    with rw.session() as s:
+        aid = make_agreement(s, make_partner(s, name="江宁担保")).id
+        other = make_agreement(s, make_partner(s, name="六合担保"))
+        make_filing(s, other, customer_id_number=make_credit_code(1, "91320500"), loan_contract_no="JK-9")
+    query = ("query($a: ID!, $i: ReguaranteeFilingInput!) { reguaranteeFilingCheck(agreementId: $a, input: $i) "
+             "{ row projectRef filingNo reasons warnings columns } }")
+    token = api.login(rw.tenant.slug, "mgr")
+    variables = {"a": _gid("ReguaranteeAgreement", aid), "i": _one(1, loanContractNo="JK-9")}
+    out = graphql_in_language(api, query, variables, token, "zh-CN")["data"]["reguaranteeFilingCheck"]
+    assert out == {"row": 1, "projectRef": "XM-1", "filingNo": None, "reasons": [],
+                   "warnings": ["同一客户的借款合同 JK-9 已由六合担保备案。"], "columns": []}
+    variables["i"]["endDate"] = "2026-02-01"
+    out = api(query, variables, token)["data"]["reguaranteeFilingCheck"]
+    assert out["reasons"] == ["The end date 2026-02-01 is not after the start date 2026-03-01."]
+    assert out["columns"] == ["到期日"]
+    with rw.session() as s:
+        assert s.scalar(select(func.count()).select_from(ReguaranteeFiling)) == 1  # only the other partner's
 
 
 def test_the_template_is_served(api, rw):
