@@ -208,6 +208,10 @@ def test_confirmation_needs_another_person_and_the_permission(rw, ag):
 
 
 def test_reject_needs_reasons_and_keeps_them(rw, ag):
+    with rw.acting("admin") as (s, a):
+        mine = services.file_one(s, a, ag[0], row(project_ref="XM-ADMIN", customer_id_number=make_credit_code(8)))
+        with pytest.raises(Conflict):
+            services.reject_filing(s, a, mine.id, ["自己退回"])  # four eyes: not the filer
     with rw.acting("mgr") as (s, a):
         f = services.file_one(s, a, ag[0], row())
     with rw.acting("risk") as (s, a):
