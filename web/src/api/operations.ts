@@ -186,3 +186,39 @@ export const MeetingOpen = graphql(`
     guaranteeMeetingOpen(meetingId: $meetingId) { meeting { id status openedAt } errors { code message field } }
   }
 `)
+
+export const ApplicationChoices = graphql(`
+  query ApplicationChoices {
+    guaranteeProducts { id code name kindLabel requiresCounterGuarantee }
+    guaranteeBanks(activeOnly: true) { id name }
+    codeLists(keys: ["guarantee.loan_category", "guarantee.counter_guarantee_kind"]) {
+      key items { code labelZh labelEn }
+    }
+  }
+`)
+
+export const CustomerOptions = graphql(`
+  query CustomerOptions($nameContains: String) {
+    customers(first: 20, filter: { nameContains: $nameContains }) { edges { node { id name kind } } }
+  }
+`)
+
+export const ApplicationCreate = graphql(`
+  mutation ApplicationCreate($input: GuaranteeApplicationCreateInput!) {
+    guaranteeApplicationCreate(input: $input) { project { id } errors { code message field } }
+  }
+`)
+
+export const CounterGuaranteeAdd = graphql(`
+  mutation CounterGuaranteeAdd($input: GuaranteeCounterGuaranteeAddInput!) {
+    guaranteeCounterGuaranteeAdd(input: $input) { counterGuarantee { id } errors { code message field } }
+  }
+`)
+
+export const ApplicationSubmit = graphql(`
+  mutation ApplicationSubmit($id: ID!) {
+    guaranteeApplicationSubmit(id: $id) {
+      project { id status statusLabel projectNo currentTask { stepName } } errors { code message field }
+    }
+  }
+`)

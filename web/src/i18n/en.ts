@@ -53,6 +53,11 @@ const en: typeof zh = {
       contracted: 'Contracted', effective: 'Effective', released: 'Released', cancelled: 'Cancelled',
     },
   },
+  application: {
+    title: 'New guarantee application', amount: 'Amount (yuan)', loanCategory: 'Loan category',
+    save: 'Save the draft', submit: 'Submit for approval', submitted: 'Submitted for approval',
+    create: 'New application',
+  },
   meetings: {
     title: 'Review committee meetings', open: 'Open the meeting',
     opened: 'The meeting is open: members vote from their inbox', openedAt: 'Opened', chair: 'Chair',

@@ -47,6 +47,10 @@ export default {
       contracted: '已签约', effective: '已生效', released: '已解保', cancelled: '已取消',
     },
   },
+  application: {
+    title: '新建担保申请', amount: '担保金额（元）', loanCategory: '贷款类别', save: '保存草稿', submit: '提交审批',
+    submitted: '已提交审批', create: '新建申请',
+  },
   meetings: {
     title: '审保会', open: '开会', opened: '会议已开始，委员可在待办中投票', openedAt: '开会时间', chair: '主持人',
     members: '委员', votes: '同意 / 反对', result: '结果',

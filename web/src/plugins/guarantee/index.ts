@@ -6,6 +6,7 @@ registerPlugin({
   plugin: 'guarantee',
   routes: [
     { path: 'projects', name: 'projects', component: () => import('@/pages/ProjectsPage.vue') },
+    { path: 'projects/new', name: 'application', component: () => import('@/pages/ApplicationPage.vue') },
     { path: 'projects/:id', name: 'project', component: () => import('@/pages/ProjectPage.vue'), props: true },
     { path: 'meetings', name: 'meetings', component: () => import('@/pages/MeetingsPage.vue') },
     { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
