@@ -135,7 +135,7 @@ def test_only_a_draft_changes_and_activation_needs_a_partner_in_cooperation(rw):
 
 
 def test_the_day_end_job_expires_agreements_after_their_last_day(rw):
-    [job] = SCHEDULED_JOBS
+    (job,) = [j for j in SCHEDULED_JOBS if j.name == "reguarantee_agreements_expire"]
     with rw.session() as s:
         partner = make_partner(s)
         ending = make_agreement(s, partner, valid_to=dt.date(2026, 6, 30))
