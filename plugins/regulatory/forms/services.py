@@ -23,7 +23,7 @@ from surety.core.db.locking import lock_by_id
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.ports import regulatory as port
-from surety.core.workflow.engine import business_today, calendar
+from surety.core.workflow.engine import business_today
 from surety.plugins.regulatory.forms import defaults, duedates, layout, periods
 from surety.plugins.regulatory.forms.models import REPORT_STATUSES, RegulatoryForm, RegulatoryReport
 from surety.plugins.regulatory.forms.permissions import FORM, REPORT
@@ -102,11 +102,9 @@ def new_form_version(session: Session, actor: Actor, code: str, data: Mapping[st
 
 
 def as_of_for(session: Session, period: periods.Period) -> dt.date:
-    """The business date a report of ``period`` is as of: the period's last working day (the tenant's calendar)."""
-    day, cal = period.end, calendar(session)
-    while not cal.is_working_day(day) and day > period.start:
-        day -= dt.timedelta(days=1)
-    return day
+    """The date a report of ``period`` is as of: the period's last calendar day (月末 / 季末), working day or not, so
+    the money movements of a weekend or holiday that ends a period fall in it (and 31 December in its year)."""
+    return period.end
 
 
 #: A column period (layout.PERIODS) -> the measures area's period kind (``this_period`` by the form's cadence).

@@ -28,7 +28,7 @@ def test_a_report_through_graphql(api, fw, figures):
     assert [c["label"] for c in forms[0]["columns"]] == ["数额", "年初数", "上年同期"]
     report = flow.mutate("fin", FILL, "regulatoryReportFill", {"i": {"formCode": "monthly_main",
                                                                      "period": "2026M10"}})["report"]
-    assert (report["status"], report["periodLabel"], report["asOf"]) == ("draft", "2026年10月", "2026-10-30")
+    assert (report["status"], report["periodLabel"], report["asOf"]) == ("draft", "2026年10月", "2026-10-31")
     assert report["lines"][0] == {"code": "01", "label": "注册资本", "unit": "万元", "values": ["0.00", "0.00",
                                                                                              "0.00"]}
     refused = flow.call("fin", STEP.format(name="regulatoryReportLock"), {"id": report["id"]})

@@ -62,9 +62,9 @@ def test_a_filled_monthly_report_reads_each_column_at_its_dates(fw, figures):
                                      (dt.date(2026, 11, 30), dt.date(2026, 1, 1))]
 
 
-def test_a_report_is_as_of_the_periods_last_working_day(fw, figures):
+def test_a_report_is_as_of_the_periods_last_calendar_day(fw, figures):
     r = _report(fw, _fill(fw, period="2026M01"))
-    assert r.as_of == dt.date(2026, 1, 30)  # 31 January 2026 is a Saturday
+    assert r.as_of == dt.date(2026, 1, 31)  # a Saturday: the report is as of the month's last calendar day
     q = _report(fw, _fill(fw, period="2026Q3", code="quarterly_status"))
     assert (q.as_of, q.due_date) == (dt.date(2026, 9, 30), dt.date(2026, 10, 10))
 
