@@ -258,3 +258,10 @@ def test_a_value_the_receiver_refuses_is_recorded_with_its_reason(ch):
         assert (out.status, str(out.guarantee_amount)) == ("refused", "0.00")
         assert out.reasons and any("担保金额" in r for r in out.reasons), out.reasons
     assert rows(ch.receiver, ReguaranteeFiling) == []
+
+
+def test_only_the_channels_system_actor_files_without_the_filing_permission(ch):
+    """file_batch skips reguarantee:filing:manage for source "channel" with a system actor only: a person who says
+    "channel" is still checked."""
+    with ch.receiver.acting("viewer") as (s, a), pytest.raises(PermissionDenied):
+        filings.file_batch(s, a, ch.agreement_id, [{"project_ref": "X-1"}], source="channel")
