@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surety.core.db.base import Base, TenantScoped
@@ -13,13 +13,16 @@ from surety.core.db.types import UTCDateTime, utcnow
 
 
 class FinanceChart(TenantScoped, Base):
-    """The chart template a tenant installed (one row per tenant)."""
+    """The chart template a tenant installed (one row per tenant). ``config_version`` is bumped, in the writing
+    transaction, by every change of the tenant's accounts or voucher rules (plugins/finance/config_cache.py: the
+    process caches of other processes compare it)."""
 
     __tablename__ = "finance_charts"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
     template_key: Mapped[str] = mapped_column(String(40))
     installed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    config_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class FinanceAccount(TenantScoped, Base):

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from surety.core import inputs
 from surety.core.audit.log import audit
 from surety.core.authz.check import require
 from surety.core.context import Actor
+from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
+from surety.plugins.finance import config_cache
 from surety.plugins.finance.accounts.models import FinanceAccount, FinanceChart
 from surety.plugins.finance.accounts.templates import (
     CATEGORIES,
@@ -45,24 +48,19 @@ class ChartEntry:
     dimensions: tuple[str, ...]
 
 
-_CACHE = "finance_chart"
+def _read_chart(session: Session) -> Mapping[str, ChartEntry]:
+    rows = session.execute(select(FinanceAccount.code, FinanceAccount.name, FinanceAccount.active,
+                                  FinanceAccount.dimensions, FinanceAccount.parent_code)).all()
+    parents = {r.parent_code for r in rows if r.parent_code}
+    return MappingProxyType({r.code: ChartEntry(r.name, r.active, r.code not in parents,
+                                                tuple(d for d in r.dimensions.split(",") if d)) for r in rows})
 
 
-def chart(session: Session) -> dict[str, ChartEntry]:
-    """Code -> ChartEntry of every account, read once per session (every writer of the chart forgets it)."""
-    cached = session.info.get(_CACHE)
-    if cached is None:
-        rows = session.execute(select(FinanceAccount.code, FinanceAccount.name, FinanceAccount.active,
-                                      FinanceAccount.dimensions, FinanceAccount.parent_code)).all()
-        parents = {r.parent_code for r in rows if r.parent_code}
-        cached = {r.code: ChartEntry(r.name, r.active, r.code not in parents,
-                                     tuple(d for d in r.dimensions.split(",") if d)) for r in rows}
-        session.info[_CACHE] = cached
-    return cached
-
-
-def forget_chart(session: Session) -> None:
-    session.info.pop(_CACHE, None)
+def chart(session: Session) -> Mapping[str, ChartEntry]:
+    """Code -> ChartEntry of every account, from the process cache of the tenant's configuration (config_cache:
+    re-checked against ``FinanceChart.config_version`` at most once a second and once per session; every writer of
+    the chart bumps it)."""
+    return config_cache.cached(session, "chart", _read_chart)
 
 
 def installed_template(session: Session) -> str | None:
@@ -84,16 +82,18 @@ def install_accounts(session: Session, actor: Actor | None, template_key: str, *
     if current is not None and not replace:
         raise Conflict("A chart of accounts ({template_key}) is already installed; edit its accounts instead.",
                        field="template_key", template_key=current)
-    if current is not None:
+    if current is None:
+        session.add(FinanceChart(template_key=template_key))
+    else:  # the row stays (its config_version goes on counting)
         session.execute(delete(FinanceAccount))
-        session.execute(delete(FinanceChart))
-    forget_chart(session)
-    session.add(FinanceChart(template_key=template_key))
+        session.execute(update(FinanceChart).values(template_key=template_key, installed_at=utcnow())
+                        .execution_options(synchronize_session=False))
     rows = [FinanceAccount(code=a.code, name=a.name, direction=a.direction, category=a.category,
                            level=level_of(a.code), parent_code=parent_of(a.code), dimensions=",".join(a.dimensions))
             for a in TEMPLATES[template_key].accounts]
     session.add_all(rows)
     session.flush()
+    config_cache.changed(session)
     audit(session, "finance.chart.installed", entity_type=ENTITY, entity_id=template_key,
           before={"template_key": current}, after={"template_key": template_key, "accounts": len(rows)},
           actor=actor)
@@ -168,7 +168,7 @@ def add_account(session: Session, actor: Actor, data: Mapping[str, Any]) -> Fina
                              dimensions=_dimensions(data.get("dimensions", parent.dimension_list if parent else ())))
     session.add(account)
     session.flush()
-    forget_chart(session)
+    config_cache.changed(session)
     audit(session, "finance.account.added", entity_type=ENTITY, entity_id=account.id, after=_image(account),
           actor=actor)
     return account
@@ -192,7 +192,7 @@ def update_account(session: Session, actor: Actor, code: str, data: Mapping[str,
     if "dimensions" in data:
         account.dimensions = _dimensions(data["dimensions"])
     session.flush()
-    forget_chart(session)
+    config_cache.changed(session)
     audit(session, "finance.account.updated", entity_type=ENTITY, entity_id=account.id, before=before,
           after=_image(account), actor=actor)
     return account

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -22,6 +23,7 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.engine import business_today
+from surety.plugins.finance import config_cache
 from surety.plugins.finance.accounts import services as accounts
 from surety.plugins.finance.accounts.models import FinanceAccount
 from surety.plugins.finance.accounts.templates import DEBIT
@@ -55,10 +57,10 @@ def install_chart(session: Session, actor: Actor | None, template_key: str) -> s
                        "another chart.", field="template_key", template_key=current)
     accounts.install_accounts(session, actor, template_key, replace=True)
     session.execute(delete(FinanceVoucherRule))
-    session.info.pop(_CACHE, None)
     for data in RULES.get(template_key, []):
         session.add(FinanceVoucherRule(**{**data, "lines": [spec.check_line(x) for x in data["lines"]]}))
     session.flush()
+    config_cache.changed(session)
     return template_key
 
 
@@ -88,18 +90,18 @@ class ActiveRule:
     lines: tuple
 
 
-_CACHE = "finance_rules"
+def _active_rules(session: Session) -> Mapping[str, ActiveRule]:
+    return MappingProxyType({
+        r.event_type: ActiveRule(r.name, r.word, r.summary, r.date_field,
+                                 tuple(MappingProxyType(dict(line)) for line in r.lines))
+        for r in session.scalars(select(FinanceVoucherRule).where(FinanceVoucherRule.active.is_(True)))})
 
 
 def rule_for(session: Session, event_type: str) -> ActiveRule | None:
-    """The active rule of ``event_type``, None when there is none (the active rules are read once per session;
-    editing a rule or installing a chart forgets them)."""
-    cached = session.info.get(_CACHE)
-    if cached is None:
-        cached = session.info[_CACHE] = {
-            r.event_type: ActiveRule(r.name, r.word, r.summary, r.date_field, tuple(r.lines))
-            for r in session.scalars(select(FinanceVoucherRule).where(FinanceVoucherRule.active.is_(True)))}
-    return cached.get(event_type)
+    """The active rule of ``event_type``, None when there is none. The active rules come from the process cache of
+    the tenant's configuration (config_cache: re-checked against ``FinanceChart.config_version`` at most once a
+    second and once per session; editing a rule or installing a chart bumps it)."""
+    return config_cache.cached(session, "rules", _active_rules).get(event_type)
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -158,7 +160,7 @@ def set_rule(session: Session, actor: Actor, event_type: str, data: Mapping[str,
     if missing:
         raise ValidationFailed("No account with the code {account_code}.", field="lines", account_code=missing[0])
     session.flush()
-    session.info.pop(_CACHE, None)
+    config_cache.changed(session)
     audit(session, "finance.rule.set", entity_type=ENTITY, entity_id=rule.id, before=before, after=_image(rule),
           actor=actor)
     return rule
