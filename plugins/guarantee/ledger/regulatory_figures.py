@@ -4,9 +4,11 @@ in-force exposures per customer, both rebuilt for any past business date from th
 it, as :mod:`finance_figures` rebuilds the in-force balance.
 
 One statement per answer: the entries grouped per project (the balance at the end of ``as_of``, whether a full
-release came by then, and the period's and the cumulative flows), joined to the project, its product, its credit line
-and the customer, grouped again by business and customer type (figures) or per customer (exposures). Never a loop
-per project.
+release came by then, and the period's and the cumulative flows; a materialised CTE on PostgreSQL, so parallel
+workers do not each recompute it), joined to the project, its product, its credit line and the customer, grouped
+per customer, type and line ratio, then summed per business and customer type (figures). The figures statement
+also returns the per-customer in-force rows (UNION ALL), kept in the session for :func:`exposures` at the same date
+until the session writes; without them exposures take one statement of their own. Never a loop per project.
 
 * A project is **in force** at ``as_of`` when its loan (or letter) entry is dated on or before ``as_of``, no full
   release is dated by then and its rebuilt balance is above 0 (so a project released after ``as_of`` still counts).
@@ -27,9 +29,10 @@ import uuid
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Integer, Uuid, and_, case, event, func, literal, null, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
+from surety.core.db.types import Money, Rate
 from surety.core.ports import customers as door
 from surety.core.ports.regulatory import Exposure, Figure, figure
 from surety.core.workflow.engine import business_today
@@ -114,7 +117,7 @@ def _per_project(as_of: dt.date, period_start: dt.date | None):
                     (and_(e.kind == KIND_RELEASE, e.detail != RELEASE_FULL), -e.amount),
                     (e.kind == KIND_COMPENSATION, -func.coalesce(e.principal, e.amount)),
                     else_=0)
-    columns = [e.tenant_id.label("tenant_id"), e.project_id.label("project_id"), func.sum(movement).label("balance"),
+    columns = [e.project_id.label("project_id"), func.sum(movement).label("balance"),
                func.sum(case((full, 1), else_=0)).label("released"),
                func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective")]
     if period_start is not None:
@@ -131,65 +134,98 @@ def _per_project(as_of: dt.date, period_start: dt.date | None):
                     flow(KIND_COMPENSATION, "compensation"), flow(KIND_RECOVERY, "recovery"),
                     flow(KIND_WRITE_OFF, "loss"), cumulative(KIND_COMPENSATION, "compensation_cum"),
                     cumulative(KIND_RECOVERY, "recovery_cum"), cumulative(KIND_WRITE_OFF, "loss_cum")]
+    # A materialised CTE on PostgreSQL: computed once, not again in each parallel worker under a join.
     return (select(*columns).where(e.entry_date <= as_of, e.kind.in_(_KINDS))
-            .group_by(e.tenant_id, e.project_id).subquery())
+            .group_by(e.project_id).cte("guarantee_per_project")
+            .prefix_with("MATERIALIZED", dialect="postgresql"))
 
 
-def _joined(session: Session, sub, columns):
-    """``columns`` over the per-project subquery joined to the project, its product, credit line and customer;
-    returns the select and the (business type, customer type, in-force) expressions."""
+def _per_customer(session: Session, as_of: dt.date, period_start: dt.date | None, *, in_force_only: bool = False):
+    """The per-project subquery joined to the project, its product, credit line and customer, grouped per customer,
+    business type, customer type and credit-line ratio: ``in_force_balance`` and ``in_force_n`` (the in-force
+    projects), and with ``period_start`` the flows and cumulative figures summed."""
+    sub = _per_project(as_of, period_start)
     p, product, line = GuaranteeProject, GuaranteeProduct, GuaranteeCreditLine
     c = door.columns(session)
     btype = _business_type_column(product.kind, p.loan_category)
     ctype = _customer_type_column(p.loan_category, p.customer_kind, c.size)
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
-    stmt = (select(*columns(btype, ctype, in_force, p, line)).select_from(sub)
-            .join(p, and_(p.tenant_id == sub.c.tenant_id, p.id == sub.c.project_id))
+    columns = [p.customer_id.label("customer_id"), btype.label("business_type"), ctype.label("customer_type"),
+               line.risk_share_ratio.label("ratio"),
+               func.sum(case((in_force, sub.c.balance), else_=0)).label("in_force_balance"),
+               func.sum(case((in_force, 1), else_=0)).label("in_force_n")]
+    if period_start is not None:
+        columns += [func.sum(sub.c[name]).label(name) for name in _FLOWS]
+    stmt = (select(*columns).select_from(sub)
+            .join(p, p.id == sub.c.project_id)
             .join(product, and_(product.tenant_id == p.tenant_id, product.id == p.product_id))
             .outerjoin(line, and_(line.tenant_id == p.tenant_id, line.id == p.credit_line_id))
             .outerjoin(c.entity, and_(c.tenant_id == p.tenant_id, c.id == p.customer_id)))
-    return stmt, btype, ctype, in_force
+    if in_force_only:
+        stmt = stmt.where(in_force)
+    return stmt.group_by(p.customer_id, btype, ctype, line.risk_share_ratio)
 
 
 def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(value).quantize(FEN)
 
 
-#: Measure -> the label of its column in :func:`report_figures`' statement.
+#: The per-project flow and cumulative columns (:func:`_per_project`) summed per customer and per type.
+_FLOWS = ("issued", "issued_n", "released_amount", "compensation", "recovery", "loss", "compensation_cum",
+          "recovery_cum", "loss_cum")
+#: Measure -> the label of its value in a type row of :func:`report_figures`.
 _FIGURE_COLUMNS = {
-    "guarantee.in_force_balance": "in_force_balance", "guarantee.in_force_count": "in_force_count",
-    "guarantee.in_force_households": "in_force_households", "guarantee.issued_amount": "issued_amount",
-    "guarantee.issued_count": "issued_count", "guarantee.issued_households": "issued_households",
-    "guarantee.released_amount": "released_amount", "guarantee.compensation_amount": "compensation_amount",
-    "guarantee.recovery_amount": "recovery_amount", "guarantee.loss_amount": "loss_amount",
+    "guarantee.in_force_balance": "in_force_balance", "guarantee.in_force_count": "in_force_n",
+    "guarantee.in_force_households": "in_force_households", "guarantee.issued_amount": "issued",
+    "guarantee.issued_count": "issued_n", "guarantee.issued_households": "issued_households",
+    "guarantee.released_amount": "released_amount", "guarantee.compensation_amount": "compensation",
+    "guarantee.recovery_amount": "recovery", "guarantee.loss_amount": "loss",
     "guarantee.compensation_balance": "compensation_balance",
 }
-_COUNTS = {"in_force_count", "in_force_households", "issued_count", "issued_households"}
+_COUNTS = {"in_force_n", "in_force_households", "issued_n", "issued_households"}
+
+# The exposures a figures call read on the way, per session and date (exposures() at the same date reuses them);
+# dropped whenever the session flushes, commits or rolls back.
+_MEMO = "surety.guarantee.regulatory_exposures"
+
+
+def _forget(session: Session, *_args) -> None:
+    session.info.pop(_MEMO, None)
+
+
+for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget)
 
 
 def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure]:
     """Every ``guarantee.*`` measure by ``business_type`` and ``customer_type`` (the pairs with any record up to
     ``as_of``): stocks at the end of ``as_of``, flows over ``period_start`` .. ``as_of`` (module docstring). Households
-    count distinct customers within each pair, so they do not add up across pairs (a customer may be in two)."""
-    sub = _per_project(as_of, period_start)
+    count distinct customers within each pair, so they do not add up across pairs (a customer may be in two).
 
-    def columns(btype, ctype, in_force, p, line):
-        issued = sub.c.issued_n > 0
-        return [btype.label("business_type"), ctype.label("customer_type"),
-                func.sum(case((in_force, sub.c.balance), else_=0)).label("in_force_balance"),
-                func.sum(case((in_force, 1), else_=0)).label("in_force_count"),
-                func.count(func.distinct(case((in_force, p.customer_id)))).label("in_force_households"),
-                func.sum(sub.c.issued).label("issued_amount"), func.sum(sub.c.issued_n).label("issued_count"),
-                func.count(func.distinct(case((issued, p.customer_id)))).label("issued_households"),
-                func.sum(sub.c.released_amount).label("released_amount"),
-                func.sum(sub.c.compensation).label("compensation_amount"),
-                func.sum(sub.c.recovery).label("recovery_amount"), func.sum(sub.c.loss).label("loss_amount"),
-                func.sum(sub.c.compensation_cum).label("compensation_cum"),
-                func.sum(sub.c.recovery_cum).label("recovery_cum"), func.sum(sub.c.loss_cum).label("loss_cum")]
-
-    stmt, btype, ctype, _ = _joined(session, sub, columns)
+    One statement: the per-customer rows (:func:`_per_customer`) as a CTE, summed per type, and beside them (UNION
+    ALL) the per-customer in-force rows, kept for :func:`exposures` at the same date."""
+    per = _per_customer(session, as_of, period_start).cte("guarantee_per_customer")
+    money = lambda: type_coerce(null(), Money)  # noqa: E731
+    number = lambda: type_coerce(null(), Integer)  # noqa: E731
+    held = per.c.in_force_n > 0
+    customers = (select(literal("c").label("row"), per.c.customer_id, per.c.business_type, per.c.customer_type,
+                        per.c.ratio, per.c.in_force_balance, per.c.in_force_n, number().label("in_force_households"),
+                        number().label("issued_households"),
+                        *[(number() if name == "issued_n" else money()).label(name) for name in _FLOWS])
+                 .where(held))
+    types = (select(literal("t"), type_coerce(null(), Uuid), per.c.business_type, per.c.customer_type,
+                    type_coerce(null(), Rate), func.sum(per.c.in_force_balance), func.sum(per.c.in_force_n),
+                    func.count(func.distinct(case((held, per.c.customer_id)))),
+                    func.count(func.distinct(case((per.c.issued_n > 0, per.c.customer_id)))),
+                    *[func.sum(per.c[name]) for name in _FLOWS])
+             .group_by(per.c.business_type, per.c.customer_type))
     out: list[Figure] = []
-    for row in session.execute(stmt.group_by(btype, ctype)).mappings():
+    held_rows = []
+    for row in session.execute(union_all(customers, types)).mappings():
+        if row["row"] == "c":
+            held_rows.append((row["customer_id"], row["business_type"], row["customer_type"], row["ratio"],
+                              row["in_force_balance"], row["in_force_n"]))
+            continue
         values = dict(row)
         values["compensation_balance"] = (_money(row["compensation_cum"]) - _money(row["loss_cum"])
                                           - _money(row["recovery_cum"]))
@@ -197,6 +233,7 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> l
         for measure, label in _FIGURE_COLUMNS.items():
             value = int(values[label] or 0) if label in _COUNTS else _money(values[label])
             out.append(figure(measure, value, **dims))
+    session.info.setdefault(_MEMO, {})[as_of] = held_rows
     return out
 
 
@@ -221,17 +258,12 @@ def _merge(rows: Iterable) -> list[Exposure]:
 
 def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
     """The in-force guarantees at the end of ``as_of`` per customer, business type and customer type: gross
-    balance, the banks' shares, count (module docstring)."""
-    sub = _per_project(as_of, None)
-
-    def columns(btype, ctype, in_force, p, line):
-        return [p.customer_id, btype.label("business_type"), ctype.label("customer_type"), line.risk_share_ratio,
-                func.sum(sub.c.balance).label("gross"), func.count().label("n")]
-
-    stmt, btype, ctype, in_force = _joined(session, sub, columns)
-    stmt = stmt.where(in_force).group_by(GuaranteeProject.customer_id, btype, ctype,
-                                         GuaranteeCreditLine.risk_share_ratio)
-    return _merge(session.execute(stmt))
+    balance, the banks' shares, count (module docstring). Reuses the rows a :func:`report_figures` call for the same
+    date read in this session (nothing written since); else one statement."""
+    rows = session.info.get(_MEMO, {}).get(as_of)
+    if rows is None:
+        rows = list(session.execute(_per_customer(session, as_of, None, in_force_only=True)))
+    return _merge(rows)
 
 
 def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:

@@ -23,6 +23,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from surety.core.ports import regulatory as port
 from surety.plugins.customers.records import create_customer
@@ -228,3 +229,16 @@ def test_the_plugin_s_hook_implementations(gw, book):
     assert len(exposures) == 4
     assert proposed == [port.Exposure(customer_id=book["corp"], business_type="performance",
                                       customer_type="small_micro", gross=Y("300000.00"), count=1)]
+
+
+def test_exposures_after_figures_reuse_their_rows_until_the_session_writes(gw, book):
+    with gw.acting("mgr") as (s, _):
+        fresh = sorted((e.customer_id, e.business_type, e.gross, e.bank_share) for e in rf.exposures(s, JUNE))
+        rf.report_figures(s, JUNE, YEAR_START)
+        seen: list = []
+        event.listen(s.get_bind(), "before_cursor_execute", lambda *args: seen.append(args[2]))
+        reused = sorted((e.customer_id, e.business_type, e.gross, e.bank_share) for e in rf.exposures(s, JUNE))
+        assert reused == fresh and seen == []
+        entry(s, book["A"], "repayment", "100000.00", D(2026, 6, 1))  # the flush drops the rows
+        after = {(e.customer_id, e.business_type): e.gross for e in rf.exposures(s, JUNE)}
+    assert after[book["corp"], "loan"] == Y("700000.00")
