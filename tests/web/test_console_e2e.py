@@ -91,6 +91,10 @@ def test_search_and_create_a_customer_after_a_field_level_error(page, console, l
     expect(rows.first).to_contain_text("北京华信精密机械有限公司")
     for text in rows.all_inner_texts():
         assert "华信" in text, text
+    rows.first.locator(".customer-link").click()
+    expect(page.locator("[data-test=customer-title]")).to_have_text("北京华信精密机械有限公司")
+    expect(page.locator("[data-test=customer-graph] canvas")).to_be_visible()  # the related-party picture
+    page.go_back()
 
     page.locator("[data-test=customer-create]").click()
     form = page.locator("[data-test=customer-form]")
@@ -107,7 +111,7 @@ def test_search_and_create_a_customer_after_a_field_level_error(page, console, l
     expect(page.locator("[data-test=customer-history] .el-table__body tr").first).to_be_visible()
 
 
-def test_open_a_project_page_with_its_counter_guarantees_and_ledger(page, console, log_in):
+def test_open_a_project_page_with_its_counter_guarantees_ledger_and_documents(page, console, log_in):
     log_in("zhangwei")
     page.locator("[data-test=menu-projects]").click()
     page.locator("[data-test=project-status-filter]").click()
@@ -123,6 +127,20 @@ def test_open_a_project_page_with_its_counter_guarantees_and_ledger(page, consol
     expect(page.locator("[data-test=project-counters] .el-table__body tr").first).to_be_visible()
     page.get_by_role("tab", name="台账").click()
     expect(page.locator("[data-test=project-ledger] .el-table__body tr").first).to_be_visible()
+
+    # documents: upload a file, then download it back with the same name and bytes
+    page.get_by_role("tab", name="文件资料").click()
+    content = "保后检查记录（浏览器测试）\n".encode()
+    page.locator("[data-test=project-upload]").set_input_files(
+        files=[{"name": "保后检查记录.txt", "mimeType": "text/plain", "buffer": content}])
+    link = page.locator("[data-test=project-documents] .el-table__body tr").filter(has_text="保后检查记录.txt") \
+        .locator(".el-link")
+    expect(link).to_be_visible()
+    with page.expect_download() as fetched:
+        link.click()
+    assert fetched.value.suggested_filename == "保后检查记录.txt"
+    with open(fetched.value.path(), "rb") as fh:
+        assert fh.read() == content
 
 
 def test_the_dashboard_draws_its_charts(page, console, log_in):

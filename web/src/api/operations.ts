@@ -222,3 +222,14 @@ export const ApplicationSubmit = graphql(`
     }
   }
 `)
+
+export const CustomerGraph = graphql(`
+  query CustomerGraph($id: ID!, $depth: Int!) {
+    customerGraph(id: $id, depth: $depth) {
+      rootId truncated
+      nodes { depth customer { id name kind } }
+      edges { id fromId toId relationType }
+      groups { kind label memberCount memberIds }
+    }
+  }
+`)

@@ -35,7 +35,7 @@ const en: typeof zh = {
     blacklisted: 'Blacklisted', addBlacklist: 'Request blacklisting', reason: 'Reason', source: 'Source',
     version: 'Version', changedBy: 'Changed by', changedAt: 'Changed at', field: 'Field', before: 'Before',
     after: 'After', created: 'Customer created', requested: 'Request sent', updatedAt: 'Updated',
-    detail: 'Customer',
+    detail: 'Customer', graph: 'Related parties', graphTruncated: 'Many related parties: the picture shows some of them',
   },
   projects: {
     title: 'Guarantee projects', projectNo: 'Project no.', customer: 'Customer', product: 'Product', bank: 'Bank',
@@ -47,7 +47,7 @@ const en: typeof zh = {
     totalDue: 'Total due', totalReceived: 'Total received', entryKind: 'Entry', entryDate: 'Date', stage: 'Stage',
     inForceBalance: 'In-force balance', effectiveDate: 'Effective', expiryDate: 'Expires', filename: 'File',
     size: 'Size', uploadedBy: 'Uploaded by', uploadedAt: 'Uploaded', noProcess: 'No approval process',
-    detail: 'Project', figures: 'Ledger figures',
+    detail: 'Project', figures: 'Ledger figures', upload: 'Upload files', uploaded: 'Uploaded',
     statuses: {
       draft: 'Draft', in_approval: 'In approval', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn',
       contracted: 'Contracted', effective: 'Effective', released: 'Released', cancelled: 'Cancelled',

@@ -30,7 +30,8 @@ export default {
     searchPlaceholder: '名称包含…', createTitle: '新建客户', editTitle: '编辑客户', history: '变更历史',
     blacklist: '黑名单', blacklisted: '黑名单', addBlacklist: '申请列入黑名单', reason: '原因', source: '来源',
     version: '版本', changedBy: '变更人', changedAt: '变更时间', field: '字段', before: '变更前', after: '变更后',
-    created: '客户已创建', requested: '已提交申请', updatedAt: '更新时间', detail: '客户详情',
+    created: '客户已创建', requested: '已提交申请', updatedAt: '更新时间', detail: '客户详情', graph: '关联关系图',
+    graphTruncated: '关联方较多，图中只显示了一部分',
   },
   projects: {
     title: '担保项目', projectNo: '项目编号', customer: '客户', product: '产品', bank: '合作银行', status: '状态',
@@ -41,7 +42,7 @@ export default {
     received: '已收', outstanding: '未收', totalDue: '应收合计', totalReceived: '已收合计', entryKind: '业务类型',
     entryDate: '记账日', stage: '确认状态', inForceBalance: '在保余额', effectiveDate: '生效日', expiryDate: '到期日',
     filename: '文件名', size: '大小', uploadedBy: '上传人', uploadedAt: '上传时间', noProcess: '该项目没有审批流程',
-    detail: '项目详情', figures: '台账汇总',
+    detail: '项目详情', figures: '台账汇总', upload: '上传文件', uploaded: '文件已上传',
     statuses: {
       draft: '草稿', in_approval: '审批中', approved: '已批准', rejected: '已否决', withdrawn: '已撤回',
       contracted: '已签约', effective: '已生效', released: '已解保', cancelled: '已取消',
