@@ -221,15 +221,15 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> l
              .group_by(per.c.business_type, per.c.customer_type))
     out: list[Figure] = []
     held_rows = []
-    for row in session.execute(union_all(customers, types)).mappings():
-        if row["row"] == "c":
-            held_rows.append((row["customer_id"], row["business_type"], row["customer_type"], row["ratio"],
-                              row["in_force_balance"], row["in_force_n"]))
+    keep = held_rows.append
+    for row in session.execute(union_all(customers, types)):
+        if row[0] == "c":
+            keep(row[1:7])  # customer id, business type, customer type, ratio, gross, count
             continue
-        values = dict(row)
-        values["compensation_balance"] = (_money(row["compensation_cum"]) - _money(row["loss_cum"])
-                                          - _money(row["recovery_cum"]))
-        dims = {"business_type": row["business_type"], "customer_type": row["customer_type"]}
+        values = row._asdict()
+        values["compensation_balance"] = (_money(values["compensation_cum"]) - _money(values["loss_cum"])
+                                          - _money(values["recovery_cum"]))
+        dims = {"business_type": values["business_type"], "customer_type": values["customer_type"]}
         for measure, label in _FIGURE_COLUMNS.items():
             value = int(values[label] or 0) if label in _COUNTS else _money(values[label])
             out.append(figure(measure, value, **dims))
@@ -247,13 +247,17 @@ def _merge(rows: Iterable) -> list[Exposure]:
     ratio added per customer and type."""
     merged: dict[tuple, list] = {}
     for cid, btype, ctype, ratio, gross, count in rows:
-        gross = _money(gross)
-        acc = merged.setdefault((cid, btype, ctype), [ZERO, ZERO, 0])
-        acc[0] += gross
-        acc[1] += bank_share(gross, ratio)
-        acc[2] += int(count)
-    return [Exposure(customer_id=cid, business_type=btype, customer_type=ctype, gross=gross, bank_share=share,
-                     count=count) for (cid, btype, ctype), (gross, share, count) in merged.items()]
+        share = bank_share(gross, ratio) if ratio else ZERO
+        acc = merged.get((cid, btype, ctype))
+        if acc is None:
+            merged[(cid, btype, ctype)] = [gross, share, count]
+        else:
+            acc[0] += gross
+            acc[1] += share
+            acc[2] += count
+    return [Exposure(customer_id=cid, business_type=btype, customer_type=ctype, gross=_money(gross),
+                     bank_share=share, count=int(count)) for (cid, btype, ctype), (gross, share, count)
+            in merged.items()]
 
 
 def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
