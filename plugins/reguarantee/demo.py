@@ -28,6 +28,9 @@ from surety.core.identity.models import User
 from surety.core.workflow.engine import business_today
 from surety.plugins.reguarantee.agreement import services as agreements
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement
+from surety.plugins.reguarantee.claim.demo_data import add_demo_claims
+from surety.plugins.reguarantee.filing.demo_data import add_demo_filings
+from surety.plugins.reguarantee.monitor.demo_data import add_demo_monitoring
 from surety.plugins.reguarantee.partner import services as partners
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 from surety.plugins.reguarantee.testing import make_credit_code, programme
@@ -94,3 +97,11 @@ def add_demo_reguarantee(session: Session, tenant) -> None:
         session.execute(update(ReguaranteeAgreement).where(ReguaranteeAgreement.id == old.id)
                         .values(status="expired"))
     session.flush()
+
+
+def add_demo(session: Session, tenant) -> None:
+    """Every area's demo data in order: partners and agreements, filings, fee bills and claims, monitoring."""
+    add_demo_reguarantee(session, tenant)
+    add_demo_filings(session, tenant)
+    add_demo_claims(session, tenant)
+    add_demo_monitoring(session, tenant)

@@ -26,7 +26,7 @@ from surety.plugins.reguarantee.claim import graphql as claim_graphql
 from surety.plugins.reguarantee.claim import models as claim_models
 from surety.plugins.reguarantee.claim import permissions as claim_permissions
 from surety.plugins.reguarantee.claim import process as claim_process
-from surety.plugins.reguarantee.demo import add_demo_reguarantee
+from surety.plugins.reguarantee.demo import add_demo
 from surety.plugins.reguarantee.filing import fee_graphql, fee_permissions, fees
 from surety.plugins.reguarantee.filing import graphql as filing_graphql
 from surety.plugins.reguarantee.filing import models as filing_models
@@ -131,7 +131,7 @@ def surety_tenant_provisioned(session, tenant):
 
 @hookimpl
 def surety_demo_data(session, tenant):
-    add_demo_reguarantee(session, tenant)
+    add_demo(session, tenant)
 
 
 @hookimpl

@@ -48,6 +48,10 @@ def demo_credit_code(seq: int) -> str:
     return first + uscc_check_char(first)
 
 
+#: How the demo guarantees are secured (the monitoring's method weights read ``fields.guarantee_method``).
+METHODS = ("抵押", "保证", "质押", "抵押", "保证金", "信用", "保证")
+
+
 def _row(n: int, start: dt.date) -> dict:
     farmer = n % 5 == 4
     amount = Decimal(AMOUNTS[n % len(AMOUNTS)])
@@ -60,7 +64,7 @@ def _row(n: int, start: dt.date) -> dict:
             "loan_amount": amount + Decimal("200000.00"), "guarantee_amount": amount,
             "loan_rate": Decimal("0.0345") + Decimal("0.0005") * (n % 6), "start_date": start,
             "end_date": start + dt.timedelta(days=365), "cover_ratio": Decimal("1") if n % 3 else Decimal("0.8"),
-            "fields": {"debt_ratio": f"0.{45 + n % 25}"}}
+            "fields": {"debt_ratio": f"0.{45 + n % 25}", "guarantee_method": METHODS[n % len(METHODS)]}}
 
 
 def _filer(session: Session) -> User:
