@@ -18,7 +18,7 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.plugins.finance import config_cache
+from surety.plugins.finance.accounts import config_cache
 from surety.plugins.finance.accounts.models import FinanceAccount, FinanceChart
 from surety.plugins.finance.accounts.templates import (
     CATEGORIES,

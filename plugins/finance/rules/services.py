@@ -23,7 +23,7 @@ from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent
 from surety.core.events_models import OutboxEvent
 from surety.core.workflow.engine import business_today
-from surety.plugins.finance import config_cache
+from surety.plugins.finance.accounts import config_cache
 from surety.plugins.finance.accounts import services as accounts
 from surety.plugins.finance.accounts.models import FinanceAccount
 from surety.plugins.finance.accounts.templates import DEBIT

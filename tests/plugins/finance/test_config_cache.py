@@ -1,4 +1,4 @@
-"""The process cache of a tenant's voucher rules and chart (plugins/finance/config_cache.py): a warm session reads
+"""The process cache of a tenant's voucher rules and chart (plugins/finance/accounts/config_cache.py): a warm session reads
 neither; a change made in this process is seen by the next receipt at once; a change made elsewhere (the version
 bumped in the database) is seen after the recheck; a rolled-back change is never cached; two tenants never share an
 entry; finance_0004 adds and removes ``finance_charts.config_version``."""
@@ -20,7 +20,7 @@ from surety.core.plugins import load_all_models
 from surety.core.testing import fresh_database
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
-from surety.plugins.finance import config_cache
+from surety.plugins.finance.accounts import config_cache
 from surety.plugins.finance.accounts.models import FinanceChart
 from surety.plugins.finance.accounts.services import chart, update_account
 from surety.plugins.finance.rules import services as rules
