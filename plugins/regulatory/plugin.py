@@ -13,6 +13,7 @@ from surety.plugins.regulatory import KEY, __version__, hookspecs
 from surety.plugins.regulatory import settings as settings_models
 from surety.plugins.regulatory.credit import graphql as credit_graphql
 from surety.plugins.regulatory.credit import permissions as credit_permissions
+from surety.plugins.regulatory.demo import add_demo
 from surety.plugins.regulatory.forms import duedates as forms_duedates
 from surety.plugins.regulatory.forms import graphql as forms_graphql
 from surety.plugins.regulatory.forms import models as forms_models
@@ -88,3 +89,8 @@ def surety_workflow_subject_extra(session, subject_type, subject_id, keys):
     if KEY not in keys:
         return None
     return {KEY: limits_check.subject_fields(session, subject_type, subject_id)}
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    add_demo(session, tenant)

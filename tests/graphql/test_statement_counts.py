@@ -223,7 +223,7 @@ def seed(db, make_tenant):
     admin), and copies of the demo's meetings."""
 
     tenant = make_tenant(slug=f"stmt-{secrets.token_hex(3)}",
-                         plugins=["customers", "guarantee", "microloan", "finance", "reguarantee"])
+                         plugins=["customers", "guarantee", "microloan", "finance", "reguarantee", "regulatory"])
     with db.tenant_session(tenant.id) as s:
         add_demo_data(s, tenant)
     with db.tenant_session(tenant.id) as s:

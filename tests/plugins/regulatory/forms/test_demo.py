@@ -1,5 +1,5 @@
-"""forms/demo.py: last month's monthly report filled, reviewed by someone else and locked, this month's a draft;
-a second run adds nothing."""
+"""forms/demo.py: the last three ended months' monthly reports and the last ended quarter's quarterly report filled,
+reviewed by someone else and locked, this month's a draft; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -17,10 +17,17 @@ def test_the_demo_reports(fw, figures):
         add_demo_forms(s, fw.tenant)
     today = business_today()
     with fw.session() as s:
-        reports = {r.period: r for r in s.scalars(select(RegulatoryReport))}
-    last, this = periods.last_ended("month", today).key, periods.containing("month", today).key
-    assert set(reports) == {last, this}
-    locked = reports[last]
-    assert locked.status == "locked" and locked.filled_by == fw.uid("fin")
-    assert locked.reviewed_by != locked.filled_by and locked.locked_by == fw.uid("exec")
-    assert reports[this].status == "draft"
+        reports = {(r.form_code, r.period): r for r in s.scalars(select(RegulatoryReport))}
+    months, day = [], today
+    for _ in range(3):
+        months.append(periods.last_ended("month", day))
+        day = months[-1].start
+    this = periods.containing("month", today).key
+    quarter = periods.last_ended("quarter", today).key
+    locked_keys = {("monthly_main", m.key) for m in months} | {("quarterly_status", quarter)}
+    assert set(reports) == locked_keys | {("monthly_main", this)}
+    for key in locked_keys:
+        locked = reports[key]
+        assert locked.status == "locked" and locked.filled_by == fw.uid("fin")
+        assert locked.reviewed_by != locked.filled_by and locked.locked_by == fw.uid("exec")
+    assert reports[("monthly_main", this)].status == "draft"
