@@ -247,7 +247,7 @@ def _merge(rows: Iterable) -> list[Exposure]:
     ratio added per customer and type."""
     merged: dict[tuple, list] = {}
     for cid, btype, ctype, ratio, gross, count in rows:
-        share = bank_share(gross, ratio) if ratio else ZERO
+        share = (gross * ratio).quantize(FEN, rounding=ROUND_HALF_UP) if ratio else ZERO
         acc = merged.get((cid, btype, ctype))
         if acc is None:
             merged[(cid, btype, ctype)] = [gross, share, count]
@@ -255,9 +255,9 @@ def _merge(rows: Iterable) -> list[Exposure]:
             acc[0] += gross
             acc[1] += share
             acc[2] += count
-    return [Exposure(customer_id=cid, business_type=btype, customer_type=ctype, gross=_money(gross),
-                     bank_share=share, count=int(count)) for (cid, btype, ctype), (gross, share, count)
-            in merged.items()]
+    # Money columns come back as Decimals of the fen already: no re-rounding per customer.
+    return [Exposure(cid, btype, ctype, gross, share, ZERO, None, count)
+            for (cid, btype, ctype), (gross, share, count) in merged.items()]
 
 
 def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
