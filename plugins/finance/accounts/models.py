@@ -14,8 +14,8 @@ from surety.core.db.types import UTCDateTime, utcnow
 
 class FinanceChart(TenantScoped, Base):
     """The chart template a tenant installed (one row per tenant). ``config_version`` is bumped, in the writing
-    transaction, by every change of the tenant's accounts or voucher rules (plugins/finance/config_cache.py: the
-    process caches of other processes compare it)."""
+    transaction, by every change of the tenant's accounts or voucher rules (accounts/config_cache.py: the process
+    caches of other processes compare it)."""
 
     __tablename__ = "finance_charts"
     __table_args__ = (UniqueConstraint("tenant_id"),)

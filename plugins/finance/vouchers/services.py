@@ -209,6 +209,25 @@ def next_seq(session: Session, period: str, word: str) -> int:
     return row.last_value
 
 
+def hold_and_number(session: Session, period: str, word: str) -> int:
+    """:func:`hold_period` then :func:`next_seq`, in one statement when the period's row is there and open and the
+    counter's row is there (every voucher after the first of its word in its period): the counter's ``UPDATE ...
+    RETURNING`` carries ``EXISTS (SELECT ... FROM finance_periods WHERE period = ? AND status = 'open' FOR SHARE)``,
+    so the period's row is share-locked before the counter's row, as the two statements lock them. When it updates
+    nothing (no counter yet, no period row yet, or the period closed, a close in flight included: the shared lock
+    waits for it and then sees the row closed), the two statements run (and refuse a closed period)."""
+    open_period = select(FinancePeriod.id).where(
+        FinancePeriod.tenant_id == session_tenant(session), FinancePeriod.period == period,
+        FinancePeriod.status == OPEN).with_for_update(read=True)
+    row = lock_row(session, FinanceVoucherCounter, FinanceVoucherCounter.period == period,
+                   FinanceVoucherCounter.word == word, open_period.exists(),
+                   values={"last_value": FinanceVoucherCounter.last_value + 1})
+    if row is not None:
+        return row.last_value
+    hold_period(session, period)
+    return next_seq(session, period, word)
+
+
 # ---------------------------------------------------------------- writing -------------------------------------------
 
 
@@ -301,8 +320,7 @@ def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.da
     if check_source and source is not None and source.event_id is not None and session.scalar(
             select(FinanceVoucher.id).where(FinanceVoucher.source_event_id == source.event_id)) is not None:
         raise Conflict("A voucher for that event already exists.", field="source")
-    hold_period(session, period)
-    seq = next_seq(session, period, word)
+    seq = hold_and_number(session, period, word)
     voucher = FinanceVoucher(id=uuid7(), voucher_date=voucher_date, period=period, word=word, seq=seq,
                              number=format_number(word, seq), summary=summary, status=DRAFT,
                              total=sum(r["debit"] for r in clean), maker_id=actor.id_uuid if actor else None,

@@ -1,7 +1,7 @@
-"""The process cache of a tenant's voucher rules and chart (plugins/finance/accounts/config_cache.py): a warm session reads
-neither; a change made in this process is seen by the next receipt at once; a change made elsewhere (the version
-bumped in the database) is seen after the recheck; a rolled-back change is never cached; two tenants never share an
-entry; finance_0004 adds and removes ``finance_charts.config_version``."""
+"""The process cache of a tenant's voucher rules and chart (plugins/finance/accounts/config_cache.py): a warm
+session reads neither; a change made in this process is seen by the next receipt at once; a change made elsewhere
+(the version bumped in the database) is seen after the recheck; a rolled-back change is never cached; two tenants
+never share an entry; finance_0004 adds and removes ``finance_charts.config_version``."""
 
 from __future__ import annotations
 
