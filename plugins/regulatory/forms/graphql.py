@@ -16,6 +16,7 @@ from surety.core.authz.check import require
 from surety.core.workflow.engine import business_today
 from surety.graphql.auth import actor, decode_node_id
 from surety.graphql.errors import UserError, run_mutation
+from surety.graphql.loaders import page_related, remember_page
 from surety.graphql.nodes import load_nodes
 from surety.graphql.pagination import Connection, paginate
 from surety.plugins.regulatory.forms import duedates, export, layout, periods, services
@@ -50,6 +51,15 @@ class RegulatoryForm(relay.Node):
         return load_nodes(info, FormRow, cls.of, node_ids, f"{FORM}:read")
 
 
+#: The request's key of the listed reports' rows (graphql.loaders.remember_page).
+PAGE_ROWS = "regulatory.reports.page_rows"
+
+
+def _forms(session, rows: list[ReportRow]) -> dict:
+    """The form versions the reports were filled from, in one statement."""
+    return {f.id: f for f in services.forms_of(session, rows)}
+
+
 @strawberry.type(description="报表的一行（按报表格式的行次，数值为填报时的结果）。")
 class RegulatoryReportLine:
     code: str = strawberry.field(description="行次")
@@ -66,7 +76,7 @@ class RegulatoryReport(relay.Node):
     form_version: int = strawberry.field(description="填报所用的报表格式版本")
     period: str = strawberry.field(description="报告期：2026M11（月）或 2026Q3（季度）")
     period_label: str = strawberry.field(description="报告期的中文名称")
-    as_of: dt.date = strawberry.field(description="数据截至的业务日期（报告期最后一个工作日）")
+    as_of: dt.date = strawberry.field(description="数据截至日（报告期的最后一天：月末或季末）")
     version: int = strawberry.field(description="报表版本（更正时加 1）")
     status: str = strawberry.field(description=f"状态：{_STATUSES}")
     status_label: str = strawberry.field(description="状态的中文名称")
@@ -78,7 +88,7 @@ class RegulatoryReport(relay.Node):
 
     @strawberry.field(description="按报表格式排列的各行（行次、项目、单位、各列数值）")
     def lines(self, info: strawberry.Info) -> list[RegulatoryReportLine]:
-        form = services.form_of(info.context.session, self.row)
+        form = page_related(info, PAGE_ROWS, "forms", _forms, self.row, "form_id")
         out = []
         for r in form.rows:
             values = self.row.cells.get(r["code"]) or {}
@@ -96,7 +106,9 @@ class RegulatoryReport(relay.Node):
 
     @classmethod
     def resolve_nodes(cls, *, info, node_ids, required=False):
-        return load_nodes(info, ReportRow, cls.of, node_ids, f"{REPORT}:read")
+        nodes = load_nodes(info, ReportRow, cls.of, node_ids, f"{REPORT}:read")
+        remember_page(info, PAGE_ROWS, (n.row for n in nodes if n is not None))
+        return nodes
 
 
 @strawberry.type(description="报送期限：某报表最近一个已结束报告期的截止日与填报状态。")
@@ -190,8 +202,10 @@ class RegulatoryFormsQuery:
         s = info.context.session
         stmt = services.search_statement(s, actor(info), services.ReportFilter(period=f.period, status=f.status,
                                                                                form_code=f.form_code))
-        return paginate(info, s, stmt, order=list(services.ORDER), to_node=RegulatoryReport.of, first=first,
+        page = paginate(info, s, stmt, order=list(services.ORDER), to_node=RegulatoryReport.of, first=first,
                         after=after, descending=True)
+        remember_page(info, PAGE_ROWS, (edge.node.row for edge in page.edges))
+        return page
 
     @strawberry.field(description="报送期限：各报表最近一个已结束报告期的截止日与填报状态（asOf 默认今天；"
                                   "需 regulatory:report:read）。")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -309,6 +309,12 @@ def get_report(session: Session, actor: Actor | None, report_id: uuid.UUID, fiel
     if row is None:
         raise NotFound("No report with that id.", field=field)
     return row
+
+
+def forms_of(session: Session, reports: Iterable[RegulatoryReport]) -> list[RegulatoryForm]:
+    """The form versions the reports were filled from (each once), in one statement."""
+    ids = {r.form_id for r in reports}
+    return list(session.scalars(select(RegulatoryForm).where(RegulatoryForm.id.in_(ids)))) if ids else []
 
 
 def form_of(session: Session, report: RegulatoryReport) -> RegulatoryForm:
