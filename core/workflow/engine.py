@@ -28,6 +28,7 @@ from surety.core.db.session import session_tenant
 from surety.core.db.types import utcnow
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import DomainEvent, enabled_plugins, jsonable, raise_event
+from surety.core.hooks import tenant_hook
 from surety.core.hookspecs import WorkflowStepCall
 from surety.core.i18n import N_
 from surety.core.notifications import service as notifications
@@ -308,8 +309,8 @@ def extra_fields(session: Session, instance: WorkflowInstance, keys: Iterable[st
     """The fields other plugins add to the instance's subject under ``keys`` (hook ``surety_workflow_subject_extra``,
     docs/workflow-expressions.md "Fields from other plugins"): the first answer for each key, other keys ignored."""
     wanted = frozenset(keys)
-    caller = get_registry().hook_for("surety_workflow_subject_extra", enabled_plugins(session, session_tenant(session)))
     found: dict[str, Any] = {}
+    caller = tenant_hook(session, "surety_workflow_subject_extra")
     for answer in caller(session=session, subject_type=instance.subject_type, subject_id=instance.subject_id,
                          keys=wanted):
         for key, value in (answer or {}).items():
