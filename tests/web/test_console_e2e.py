@@ -87,7 +87,7 @@ def test_search_and_create_a_customer_after_a_field_level_error(page, console, l
     page.locator("[data-test=menu-customers]").click()
     page.locator("[data-test=customer-search]").fill("华信")
     page.locator("[data-test=customer-search-submit]").click()
-    rows = page.locator("[data-test=customer-list][data-loaded=true] .el-table__body tr")
+    rows = page.locator("[data-test=customer-list][data-loaded=true][data-query=华信] .el-table__body tr")
     expect(rows.first).to_contain_text("北京华信精密机械有限公司")
     for text in rows.all_inner_texts():
         assert "华信" in text, text
@@ -117,7 +117,7 @@ def test_open_a_project_page_with_its_counter_guarantees_ledger_and_documents(pa
     page.locator("[data-test=project-status-filter]").click()
     page.locator(".el-select-dropdown__item:visible", has_text="已生效").click()
     page.locator("[data-test=project-search]").click()
-    rows = page.locator("[data-test=project-list][data-loaded=true] .el-table__body tr")
+    rows = page.locator("[data-test=project-list][data-loaded=true][data-status=effective] .el-table__body tr")
     expect(rows.first).to_contain_text("已生效")
     rows.first.locator(".project-link").click()
     expect(page).to_have_url(re.compile(r"/projects/[^/]+$"))
@@ -207,7 +207,29 @@ def choose(page, select: str, text: str, typed: str | None = None) -> None:
     page.locator(".el-select-dropdown__item:visible", has_text=text).first.click()
 
 
-def test_an_application_is_drafted_submitted_and_accepted_from_the_inbox(page, console, log_in):
+def approve_from_inbox(page, log_in, user: str, project_no: str, comment: str) -> None:
+    """``user`` signs in, approves the open task of ``project_no`` from the inbox and sees it leave the to-do list."""
+    log_in(user)
+    row = page.locator(TODO_ROWS).filter(has_text=project_no)
+    expect(row).to_have_count(1)
+    task = row.locator(".task-link").get_attribute("data-test")
+    row.locator(".task-link").click()
+    drawer = page.locator("[data-test=task-drawer]")
+    drawer.locator("[data-test=task-comment]").fill(comment)
+    drawer.locator("[data-test=task-approve]").click()
+    expect(page.locator(f"{TODO_ROWS} [data-test='{task}']")).to_have_count(0)
+
+
+def open_work(page, console, log_in, user: str, project_url: str) -> None:
+    log_in(user)
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    page.goto(project_url)
+    page.get_by_role("tab", name="办理").click()
+
+
+def test_an_application_goes_from_draft_to_effective(page, console, log_in):
+    """The whole way in the browser: drafted (after a field error), submitted, accepted, due diligence, reviews,
+    approved, fee plan and receipts, contracts signed, loan confirmed: effective."""
     log_in("zhangwei")
     page.locator("[data-test=menu-projects]").click()
     page.locator("[data-test=application-create]").click()
@@ -224,27 +246,59 @@ def test_an_application_is_drafted_submitted_and_accepted_from_the_inbox(page, c
     page.locator("[data-test=application-counter-owner]").fill("实际控制人")
     page.locator("[data-test=application-save]").click()
     expect(page).to_have_url(re.compile(r"/projects/(?!new)[^/]+$"))
+    project_url = page.url
     expect(page.locator("[data-test=project-status]")).to_have_text("草稿")
     page.locator("[data-test=project-submit]").click()
     expect(page.locator("[data-test=project-status]")).to_have_text("审批中")
     expect(page.locator("[data-test=project-current-step]")).to_be_visible()
     project_no = re.search(r"[A-Z]+-\d{4}-\d+", page.locator("[data-test=project-title]").inner_text()).group(0)
-    page.locator("[data-test=logout]").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
 
-    log_in("wangqiang")
-    row = page.locator(TODO_ROWS).filter(has_text=project_no)
-    expect(row).to_have_count(1)
-    task = row.locator(".task-link").get_attribute("data-test")
-    row.locator(".task-link").click()
-    drawer = page.locator("[data-test=task-drawer]")
-    drawer.locator("[data-test=task-comment]").fill("资料齐全，同意受理")
-    drawer.locator("[data-test=task-approve]").click()
-    expect(page.locator(f"{TODO_ROWS} [data-test='{task}']")).to_have_count(0)
+    # acceptance by the branch head, from his inbox; the task opens the project, his comment in its timeline
+    approve_from_inbox(page, log_in, "wangqiang", project_no, "资料齐全，同意受理")
     page.get_by_role("tab", name="已办").click()
-    done = page.locator(f"{DONE_ROWS} [data-test='{task}']")
-    expect(done).to_be_visible()
-    done.click()
+    page.locator(DONE_ROWS).filter(has_text=project_no).locator(".task-link").click()
     page.locator("[data-test=task-drawer] [data-test=task-subject]").click()
     expect(page.locator("[data-test=project-title]")).to_contain_text(project_no)
     expect(page.locator("[data-test=project-timeline]")).to_contain_text("资料齐全，同意受理")
+
+    # due diligence: manager A rates the customer and submits the report, then closes his task
+    open_work(page, console, log_in, "zhangwei", project_url)
+    work = page.locator("[data-test=project-work]")
+    for score in work.locator("[data-test^=score-]").all():
+        score.fill("80")
+    for field in ("businessOverview", "financialAnalysis", "repaymentSource", "counterGuaranteeAnalysis", "risks",
+                  "conclusion"):
+        work.locator(f"[data-test=report-{field}]").fill("经营正常，建议同意担保。")
+    work.locator("[data-test=work-diligence]").click()
+    expect(work.locator("[data-test=work-error]")).to_have_count(0)
+    expect(page.locator(".el-message--success")).to_be_visible()
+    page.locator("[data-test=logout]").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    approve_from_inbox(page, log_in, "zhangwei", project_no, "尽调完成")
+    approve_from_inbox(page, log_in, "chenjing", project_no, "风险可控，同意")
+    approve_from_inbox(page, log_in, "liuyang", project_no, "同意")  # re-review (under the committee threshold)
+    approve_from_inbox(page, log_in, "liuyang", project_no, "同意批复")  # reply, then the credit-line check
+    page.goto(project_url)
+    expect(page.locator("[data-test=project-status]")).to_have_text("已批准")
+
+    # finance sets the fee plan and receives what is due; legal generates and signs the contracts
+    open_work(page, console, log_in, "sunli", project_url)
+    work = page.locator("[data-test=project-work]")
+    work.locator("[data-test=work-fee-plan]").click()
+    work.locator("[data-test=work-receive]").click()
+    expect(work.locator("[data-test=work-receive]")).to_have_count(0)
+    expect(work.locator("[data-test=work-error]")).to_have_count(0)
+    open_work(page, console, log_in, "zhaolei", project_url)
+    work = page.locator("[data-test=project-work]")
+    work.locator("[data-test=work-generate]").click()
+    work.locator("[data-test=work-sign]").click()
+    expect(work.locator("[data-test=work-sign]")).to_have_count(0)
+    expect(work.locator("[data-test=work-error]")).to_have_count(0)
+
+    # finance confirms the loan: the guarantee is effective
+    open_work(page, console, log_in, "sunli", project_url)
+    work = page.locator("[data-test=project-work]")
+    work.locator("[data-test=loan-contract-no]").fill(f"JK-{project_no}")
+    work.locator("[data-test=work-loan]").click()
+    expect(work.locator("[data-test=work-error]")).to_have_count(0)
+    expect(page.locator("[data-test=project-status]")).to_have_text("已生效")

@@ -32,3 +32,18 @@ export function datetime(value: string | null | undefined): string {
 export function chartNumber(value: string): number {
   return Number(value)
 }
+
+/** Today's business date (China), "2026-12-04": the API's business dates are Beijing dates. */
+export function businessToday(): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date())
+}
+
+/** A date plus whole months, "2026-01-31" + 1 -> "2026-02-28" (the month's last day when it is shorter). */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number)
+  const total = y * 12 + (m - 1) + months
+  const year = Math.floor(total / 12)
+  const month = (total % 12) + 1
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`
+}

@@ -128,7 +128,7 @@ export const ProjectDetail = graphql(`
   query ProjectDetail($id: ID!) {
     guaranteeProject(id: $id) {
       id projectNo status statusLabel amount termMonths purpose loanCategoryLabel inForceBalance effectiveDate
-      expiryDate proposedFeeRate createdAt submittedAt workflowInstanceId
+      expiryDate proposedFeeRate createdAt submittedAt workflowInstanceId customerKind
       customer { id name } product { name kindLabel } bank { name }
       currentTask { stepKey stepName dueDate }
       counterGuarantees { id kindLabel description valuation discountRate coveredAmount ownerName }
@@ -231,5 +231,64 @@ export const CustomerGraph = graphql(`
       edges { id fromId toId relationType }
       groups { kind label memberCount memberIds }
     }
+  }
+`)
+
+export const WorkChoices = graphql(`
+  query WorkChoices($projectId: ID!, $customerKind: String) {
+    guaranteeScorecardTemplates(customerKind: $customerKind) {
+      id name active indicators { key name kind maxPoints }
+    }
+    guaranteeRating(projectId: $projectId) { id }
+    guaranteeDueDiligenceReport(projectId: $projectId) { status }
+    guaranteeContracts(projectId: $projectId) { id contractType contractNo status signedOn }
+  }
+`)
+
+export const RatingScore = graphql(`
+  mutation RatingScore($input: GuaranteeRatingScoreInput!) {
+    guaranteeRatingScore(input: $input) { rating { id } errors { code message field } }
+  }
+`)
+
+export const ReportSave = graphql(`
+  mutation ReportSave($input: GuaranteeDueDiligenceReportSaveInput!) {
+    guaranteeDueDiligenceReportSave(input: $input) { report { status } errors { code message field } }
+  }
+`)
+
+export const ReportSubmit = graphql(`
+  mutation ReportSubmit($projectId: ID!) {
+    guaranteeDueDiligenceReportSubmit(projectId: $projectId) { report { status } errors { code message field } }
+  }
+`)
+
+export const FeePlanSet = graphql(`
+  mutation FeePlanSet($input: GuaranteeFeePlanSetInput!) {
+    guaranteeFeePlanSet(input: $input) { plan { totalDue } errors { code message field } }
+  }
+`)
+
+export const FeeReceive = graphql(`
+  mutation FeeReceive($input: GuaranteeFeeReceiveInput!) {
+    guaranteeFeeReceive(input: $input) { receipt { id } errors { code message field } }
+  }
+`)
+
+export const ContractsGenerate = graphql(`
+  mutation ContractsGenerate($projectId: ID!) {
+    guaranteeContractsGenerate(projectId: $projectId) { contracts { id } errors { code message field } }
+  }
+`)
+
+export const ContractSigned = graphql(`
+  mutation ContractSigned($input: GuaranteeContractMarkSignedInput!) {
+    guaranteeContractMarkSigned(input: $input) { contract { id status } errors { code message field } }
+  }
+`)
+
+export const LoanConfirm = graphql(`
+  mutation LoanConfirm($input: GuaranteeLoanConfirmInput!) {
+    guaranteeLoanConfirm(input: $input) { errors { code message field } }
   }
 `)

@@ -52,6 +52,16 @@ export default {
     title: '新建担保申请', amount: '担保金额（元）', loanCategory: '贷款类别', save: '保存草稿', submit: '提交审批',
     submitted: '已提交审批', create: '新建申请',
   },
+  work: {
+    tab: '办理', rating: '客户评级', report: '尽职调查报告', businessOverview: '经营概况', financialAnalysis: '财务分析',
+    repaymentSource: '还款来源', counterGuaranteeAnalysis: '反担保分析', risks: '风险提示', conclusion: '调查结论',
+    diligenceSubmit: '保存评级并提交尽调报告', diligenceDone: '尽调报告已提交，请在待办中完成尽调环节', fees: '收费',
+    feeRate: '担保费率', reviewFee: '评审费', marginRate: '保证金比例', setPlan: '设置收费方案', receive: '收取到期费用（{n} 笔）',
+    received: '已收款', contracts: '合同', contractNo: '合同编号', generate: '生成合同', generated: '合同已生成',
+    signAll: '标记已签署（{n} 份）', signed: '合同已签署', us: '本公司', counterparty: '对方', loan: '放款确认',
+    loanContractNo: '借款合同号', start: '起始日', end: '到期日', loanRate: '贷款利率', confirm: '确认放款',
+    confirmed: '放款已确认，担保生效', nothing: '当前没有需要在此办理的事项',
+  },
   meetings: {
     title: '审保会', open: '开会', opened: '会议已开始，委员可在待办中投票', openedAt: '开会时间', chair: '主持人',
     members: '委员', votes: '同意 / 反对', result: '结果',
