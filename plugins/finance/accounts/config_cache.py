@@ -1,6 +1,6 @@
 """A process-wide cache of each tenant's finance configuration: its active voucher rules (``rules.services.rule_for``)
 and its chart of accounts (``accounts.services.chart``), so a warm money mutation reads neither
-(docs/finance/README.md, "Configuration cache").
+(docs/finance/README.md, "Benchmarks").
 
 The pattern is core/authz/enforcer.py's:
 
