@@ -3,12 +3,13 @@ guarantee figures (在保余额/笔数/户数, 新增, 解除, 代偿, 回收, �
 in-force exposures per customer, both rebuilt for any past business date from the ledger entries (台账) dated up to
 it, as :mod:`finance_figures` rebuilds the in-force balance.
 
-One statement per answer: the entries grouped per project (the balance at the end of ``as_of``, whether a full
-release came by then, and the period's and the cumulative flows; a materialised CTE on PostgreSQL, so parallel
-workers do not each recompute it), joined to the project, its product, its credit line and the customer, grouped
-per customer, type and line ratio, then summed per business and customer type (figures). The figures statement
-also returns the per-customer in-force rows (UNION ALL), kept in the session for :func:`exposures` at the same date
-until the session writes; without them exposures take one statement of their own. Never a loop per project.
+One statement per answer, never a loop per project. The stocks: the entries dated up to ``as_of`` grouped per
+project (balance, full releases, loan entries; a materialised CTE on PostgreSQL, so parallel workers do not each
+recompute it), joined to the project, its product, its credit line and the customer, grouped per customer, type and
+line ratio. The flows add up, so they are summed straight from the period's entries (and the compensation, recovery
+and write-off entries since inception) joined to the projects, per type. The figures statement returns both and the
+per-customer in-force rows (UNION ALL); those are kept in the session for :func:`exposures` at the same date until
+the session writes; without them exposures take one statement of their own.
 
 * A project is **in force** at ``as_of`` when its loan (or letter) entry is dated on or before ``as_of``, no full
   release is dated by then and its rebuilt balance is above 0 (so a project released after ``as_of`` still counts).
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Integer, Uuid, and_, case, event, func, literal, null, select, type_coerce, union_all
+from sqlalchemy import BigInteger, Uuid, and_, case, cast, event, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from surety.core.db.types import Money, Rate
@@ -71,8 +72,10 @@ CUSTOMER_TYPE_OF_CATEGORY = {"small_micro": "small_micro", "farmer": "farmer"}
 #: Customer sizes (customers plugin) counted as small and micro enterprises.
 SMALL_MICRO_SIZES = ("small", "micro")
 
-#: The ledger kinds the figures read.
-_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
+#: The ledger kinds the balance reads, the kinds with a flow, and those summed since inception.
+_STOCK_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION)
+_FLOW_KINDS = (KIND_LOAN, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
+_CUMULATIVE_KINDS = (KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
 
 
 def business_type(product_kind: str, loan_category: str | None) -> str:
@@ -106,10 +109,10 @@ def _customer_type_column(loan_category, customer_kind, size):
     return case(*whens, else_=literal("other_enterprise"))
 
 
-def _per_project(as_of: dt.date, period_start: dt.date | None):
+def _per_project(as_of: dt.date):
     """The entries dated up to ``as_of`` grouped per project: ``balance`` (finance_figures' movement), ``released``
-    (full releases), ``effective`` (loan entries), and with ``period_start`` the period's flows and the cumulative
-    compensation figures."""
+    (full releases) and ``effective`` (loan entries). A materialised CTE on PostgreSQL: computed once, not again in
+    each parallel worker under a join."""
     e = GuaranteeLedgerEntry
     full = and_(e.kind == KIND_RELEASE, e.detail == RELEASE_FULL)
     movement = case((e.kind == KIND_LOAN, e.amount),
@@ -117,63 +120,72 @@ def _per_project(as_of: dt.date, period_start: dt.date | None):
                     (and_(e.kind == KIND_RELEASE, e.detail != RELEASE_FULL), -e.amount),
                     (e.kind == KIND_COMPENSATION, -func.coalesce(e.principal, e.amount)),
                     else_=0)
-    columns = [e.project_id.label("project_id"), func.sum(movement).label("balance"),
-               func.sum(case((full, 1), else_=0)).label("released"),
-               func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective")]
-    if period_start is not None:
-        within = e.entry_date >= period_start
-
-        def flow(kind: str, label: str):
-            return func.sum(case((and_(within, e.kind == kind), e.amount), else_=0)).label(label)
-
-        def cumulative(kind: str, label: str):
-            return func.sum(case((e.kind == kind, e.amount), else_=0)).label(label)
-
-        columns += [flow(KIND_LOAN, "issued"), func.sum(case((and_(within, e.kind == KIND_LOAN), 1), else_=0))
-                    .label("issued_n"), flow(KIND_RELEASE, "released_amount"),
-                    flow(KIND_COMPENSATION, "compensation"), flow(KIND_RECOVERY, "recovery"),
-                    flow(KIND_WRITE_OFF, "loss"), cumulative(KIND_COMPENSATION, "compensation_cum"),
-                    cumulative(KIND_RECOVERY, "recovery_cum"), cumulative(KIND_WRITE_OFF, "loss_cum")]
-    # A materialised CTE on PostgreSQL: computed once, not again in each parallel worker under a join.
-    return (select(*columns).where(e.entry_date <= as_of, e.kind.in_(_KINDS))
-            .group_by(e.project_id).cte("guarantee_per_project")
-            .prefix_with("MATERIALIZED", dialect="postgresql"))
+    return (select(e.project_id.label("project_id"), func.sum(movement).label("balance"),
+                   func.sum(case((full, 1), else_=0)).label("released"),
+                   func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective"))
+            .where(e.entry_date <= as_of, e.kind.in_(_STOCK_KINDS)).group_by(e.project_id)
+            .cte("guarantee_per_project").prefix_with("MATERIALIZED", dialect="postgresql"))
 
 
-def _per_customer(session: Session, as_of: dt.date, period_start: dt.date | None, *, in_force_only: bool = False):
-    """The per-project subquery joined to the project, its product, credit line and customer, grouped per customer,
-    business type, customer type and credit-line ratio: ``in_force_balance`` and ``in_force_n`` (the in-force
-    projects), and with ``period_start`` the flows and cumulative figures summed."""
-    sub = _per_project(as_of, period_start)
+def _typed(session: Session, stmt):
+    """``stmt`` (which joins the projects) joined to each project's product, credit line and customer; returns it
+    with the business type and customer type expressions."""
     p, product, line = GuaranteeProject, GuaranteeProduct, GuaranteeCreditLine
     c = door.columns(session)
-    btype = _business_type_column(product.kind, p.loan_category)
-    ctype = _customer_type_column(p.loan_category, p.customer_kind, c.size)
-    in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
-    columns = [p.customer_id.label("customer_id"), btype.label("business_type"), ctype.label("customer_type"),
-               line.risk_share_ratio.label("ratio"),
-               func.sum(case((in_force, sub.c.balance), else_=0)).label("in_force_balance"),
-               func.sum(case((in_force, 1), else_=0)).label("in_force_n")]
-    if period_start is not None:
-        columns += [func.sum(sub.c[name]).label(name) for name in _FLOWS]
-    stmt = (select(*columns).select_from(sub)
-            .join(p, p.id == sub.c.project_id)
-            .join(product, and_(product.tenant_id == p.tenant_id, product.id == p.product_id))
+    stmt = (stmt.join(product, and_(product.tenant_id == p.tenant_id, product.id == p.product_id))
             .outerjoin(line, and_(line.tenant_id == p.tenant_id, line.id == p.credit_line_id))
             .outerjoin(c.entity, and_(c.tenant_id == p.tenant_id, c.id == p.customer_id)))
+    return stmt, _business_type_column(product.kind, p.loan_category), \
+        _customer_type_column(p.loan_category, p.customer_kind, c.size)
+
+
+def _per_customer(session: Session, as_of: dt.date, *, in_force_only: bool = False):
+    """The projects with entries up to ``as_of`` per customer, business type, customer type and credit-line ratio:
+    ``in_force_balance`` and ``in_force_n`` of the in-force ones (only those rows with ``in_force_only``)."""
+    sub, p, line = _per_project(as_of), GuaranteeProject, GuaranteeCreditLine
+    in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
+    stmt, btype, ctype = _typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
+    stmt = stmt.add_columns(p.customer_id.label("customer_id"), btype.label("business_type"),
+                            ctype.label("customer_type"), line.risk_share_ratio.label("ratio"),
+                            func.sum(case((in_force, sub.c.balance), else_=0)).label("in_force_balance"),
+                            func.sum(case((in_force, 1), else_=0)).label("in_force_n"))
     if in_force_only:
         stmt = stmt.where(in_force)
     return stmt.group_by(p.customer_id, btype, ctype, line.risk_share_ratio)
+
+
+def _flows(session: Session, as_of: dt.date, period_start: dt.date):
+    """The flows over ``period_start`` .. ``as_of`` and the cumulative compensation figures up to ``as_of`` per
+    business and customer type, summed straight from the entries (flows add up: no per-project step); only the
+    period's entries and the compensation, recovery and write-off entries are read."""
+    e, p = GuaranteeLedgerEntry, GuaranteeProject
+    within = e.entry_date >= period_start
+
+    def flow(kind: str, value=None):
+        return func.sum(case((and_(within, e.kind == kind), e.amount if value is None else value), else_=0))
+
+    def cumulative(kind: str):
+        return func.sum(case((e.kind == kind, e.amount), else_=0))
+
+    stmt, btype, ctype = _typed(session, select().select_from(e).join(
+        p, and_(p.tenant_id == e.tenant_id, p.id == e.project_id)))
+    issued = and_(within, e.kind == KIND_LOAN)
+    stmt = stmt.add_columns(
+        btype, ctype, func.count(func.distinct(case((issued, p.customer_id)))), flow(KIND_LOAN), flow(KIND_LOAN, 1),
+        flow(KIND_RELEASE), flow(KIND_COMPENSATION), flow(KIND_RECOVERY), flow(KIND_WRITE_OFF),
+        cumulative(KIND_COMPENSATION), cumulative(KIND_RECOVERY), cumulative(KIND_WRITE_OFF))
+    return (stmt.where(e.entry_date <= as_of, or_(and_(within, e.kind.in_(_FLOW_KINDS)), e.kind.in_(_CUMULATIVE_KINDS)))
+            .group_by(btype, ctype))
 
 
 def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(value).quantize(FEN)
 
 
-#: The per-project flow and cumulative columns (:func:`_per_project`) summed per customer and per type.
+#: The flow and cumulative values of a type row (:func:`_flows`), in order.
 _FLOWS = ("issued", "issued_n", "released_amount", "compensation", "recovery", "loss", "compensation_cum",
           "recovery_cum", "loss_cum")
-#: Measure -> the label of its value in a type row of :func:`report_figures`.
+#: Measure -> the label of its value in a pair's row of :func:`report_figures`.
 _FIGURE_COLUMNS = {
     "guarantee.in_force_balance": "in_force_balance", "guarantee.in_force_count": "in_force_n",
     "guarantee.in_force_households": "in_force_households", "guarantee.issued_amount": "issued",
@@ -202,38 +214,46 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> l
     ``as_of``): stocks at the end of ``as_of``, flows over ``period_start`` .. ``as_of`` (module docstring). Households
     count distinct customers within each pair, so they do not add up across pairs (a customer may be in two).
 
-    One statement: the per-customer rows (:func:`_per_customer`) as a CTE, summed per type, and beside them (UNION
-    ALL) the per-customer in-force rows, kept for :func:`exposures` at the same date."""
-    per = _per_customer(session, as_of, period_start).cte("guarantee_per_customer")
-    money = lambda: type_coerce(null(), Money)  # noqa: E731
-    number = lambda: type_coerce(null(), Integer)  # noqa: E731
+    One statement, three kinds of row (UNION ALL): ``c`` the per-customer in-force rows (:func:`_per_customer`, a
+    CTE; kept for :func:`exposures` at the same date), ``t`` the same CTE summed per type (the stocks and in-force
+    households), ``f`` the flows per type (:func:`_flows`)."""
+    per = _per_customer(session, as_of).cte("guarantee_per_customer")
+    # Typed NULLs (CAST: PostgreSQL matches the UNION's column types pairwise).
+    money = lambda: cast(null(), Money)  # noqa: E731
+    number = lambda: cast(null(), BigInteger)  # noqa: E731
     held = per.c.in_force_n > 0
     customers = (select(literal("c").label("row"), per.c.customer_id, per.c.business_type, per.c.customer_type,
                         per.c.ratio, per.c.in_force_balance, per.c.in_force_n, number().label("in_force_households"),
                         number().label("issued_households"),
                         *[(number() if name == "issued_n" else money()).label(name) for name in _FLOWS])
                  .where(held))
-    types = (select(literal("t"), type_coerce(null(), Uuid), per.c.business_type, per.c.customer_type,
-                    type_coerce(null(), Rate), func.sum(per.c.in_force_balance), func.sum(per.c.in_force_n),
-                    func.count(func.distinct(case((held, per.c.customer_id)))),
-                    func.count(func.distinct(case((per.c.issued_n > 0, per.c.customer_id)))),
-                    *[func.sum(per.c[name]) for name in _FLOWS])
+    types = (select(literal("t"), cast(null(), Uuid), per.c.business_type, per.c.customer_type,
+                    cast(null(), Rate), func.sum(per.c.in_force_balance), func.sum(per.c.in_force_n),
+                    func.count(func.distinct(case((held, per.c.customer_id)))), number(),
+                    *[number() if name == "issued_n" else money() for name in _FLOWS])
              .group_by(per.c.business_type, per.c.customer_type))
-    out: list[Figure] = []
+    flows = _flows(session, as_of, period_start).subquery()
+    flow_rows = select(literal("f"), cast(null(), Uuid), *list(flows.c)[:2], cast(null(), Rate),
+                       money(), number(), number(), *list(flows.c)[2:])
+    pairs: dict[tuple[str, str], dict] = {}
     held_rows = []
     keep = held_rows.append
-    for row in session.execute(union_all(customers, types)):
+    for row in session.execute(union_all(customers, types, flow_rows)):
         if row[0] == "c":
             keep(row[1:7])  # customer id, business type, customer type, ratio, gross, count
             continue
-        values = row._asdict()
-        values["compensation_balance"] = (_money(values["compensation_cum"]) - _money(values["loss_cum"])
-                                          - _money(values["recovery_cum"]))
-        dims = {"business_type": values["business_type"], "customer_type": values["customer_type"]}
-        for measure, label in _FIGURE_COLUMNS.items():
-            value = int(values[label] or 0) if label in _COUNTS else _money(values[label])
-            out.append(figure(measure, value, **dims))
+        values = pairs.setdefault((row[2], row[3]), {})
+        for label, value in row._asdict().items():
+            if value is not None and label not in ("row", "business_type", "customer_type"):
+                values[label] = value
     session.info.setdefault(_MEMO, {})[as_of] = held_rows
+    out: list[Figure] = []
+    for (btype, ctype), values in sorted(pairs.items()):
+        values["compensation_balance"] = (_money(values.get("compensation_cum")) - _money(values.get("loss_cum"))
+                                          - _money(values.get("recovery_cum")))
+        for measure, label in _FIGURE_COLUMNS.items():
+            value = int(values.get(label) or 0) if label in _COUNTS else _money(values.get(label))
+            out.append(figure(measure, value, business_type=btype, customer_type=ctype))
     return out
 
 
@@ -266,7 +286,7 @@ def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
     date read in this session (nothing written since); else one statement."""
     rows = session.info.get(_MEMO, {}).get(as_of)
     if rows is None:
-        rows = list(session.execute(_per_customer(session, as_of, None, in_force_only=True)))
+        rows = list(session.execute(_per_customer(session, as_of, in_force_only=True)))
     return _merge(rows)
 
 
