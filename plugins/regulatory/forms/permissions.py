@@ -1,5 +1,6 @@
 """Permissions of the forms area (form definitions and the reports filled from them) and their default grants:
-finance fills reports and keeps the forms, risk and department heads review, executives review and lock."""
+finance fills reports and keeps the forms, risk and department heads review, executives review and lock. Reading
+reports is ``regulatory:report:read``, declared by the measures area below (granted here too, as the roles need it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ REPORT = "regulatory:report"
 PERMISSIONS = (
     Permission(FORM, "read", "查看监管报表格式（行、列、口径）"),
     Permission(FORM, "manage", "修改监管报表格式（保存为新版本）"),
-    Permission(REPORT, "read", "查看、导出监管报表及报送期限"),
     Permission(REPORT, "manage", "填报、重新填报监管报表，更正已锁定的报表（新版本）"),
     Permission(REPORT, "review", "复核监管报表（不得复核本人填报的报表）"),
     Permission(REPORT, "lock", "锁定监管报表（锁定后不可修改）"),
