@@ -44,6 +44,9 @@ import bench_graphql
 import bench_guarantee
 import bench_ledger
 import bench_microloan
+import bench_reguarantee
+import bench_regulatory
+import bench_regulatory_limits
 import bench_related
 import bench_rls
 import bench_workflow
@@ -95,6 +98,9 @@ class Scale:
     finance_receipts: int = 400
     finance_lines: int = 1_000_000
     finance_tb_runs: int = 5
+    reguarantee_filing_rows: int = 10_000
+    reg_guarantees: int = 1_000_000
+    reg_limit_guarantees: int = 10_000
 
 
 QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, crypto_batch=200, crypto_rounds=5,
@@ -103,7 +109,8 @@ QUICK = Scale(gql_users=200, gql_runs=40, authz_tenants=50, authz_sessions=100, 
               wf_instances=5000, wf_runs=40, guar_submissions=200, guar_projects=5000, guar_customers=500,
               guar_runs=40, dash_projects=5000, dash_customers=500, dash_runs=5,
               ledger_projects=2000, related_others=50, related_runs=20,
-              microloan_loans=2000, finance_receipts=40, finance_lines=20_000, finance_tb_runs=3)
+              microloan_loans=2000, finance_receipts=40, finance_lines=20_000, finance_tb_runs=3,
+              reguarantee_filing_rows=1000, reg_guarantees=5000, reg_limit_guarantees=2000)
 
 
 def fail(message: str) -> None:
@@ -197,6 +204,18 @@ def run_all(tdb, scale: Scale, console: Console, only: set[str] | None = None) -
             figures += step("19-20 finance voucher and trial balance", lambda: bench_finance.run(
                 db, tdb.owner_url, receipts=scale.finance_receipts, lines=scale.finance_lines,
                 tb_runs=scale.finance_tb_runs))
+        if wanted("reguarantee"):
+            figures += step("21 re-guarantee batch filing", lambda: bench_reguarantee.run_filing_import(
+                db, rows=scale.reguarantee_filing_rows))
+        if wanted("regulatory"):
+            figures += step("22 regulatory month-end figures", lambda: bench_regulatory.run_monthly_figures(
+                db, guarantees=scale.reg_guarantees, owner_url=tdb.owner_url))
+            figures += step("23 limit check before approval", lambda: bench_regulatory_limits.run_limit_check(
+                db, guarantees=scale.reg_limit_guarantees))
+        if wanted("web"):
+            import bench_web  # noqa: PLC0415 - needs the built console and chromium: only when asked for
+
+            figures += step("24 web console first load", lambda: bench_web.run(db))
     finally:
         set_database(None)
         db.dispose()
@@ -210,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run; docs are not written")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--only", action="append", choices=("core", "customers", "workflow", "guarantee", "reports",
-                                                              "microloan", "finance"),
+                                                              "microloan", "finance", "reguarantee",
+                                                              "regulatory", "web"),
                         help="run only this group (repeat); implies --no-write")
     args = parser.parse_args(argv)
     url = check_server(args.database_url)
