@@ -26,7 +26,8 @@ from surety.core.settings import REPO_ROOT, get_settings
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 ROOT = REPO_ROOT or Path.cwd()
-DIST = ROOT / "web" / "dist"
+#: The built console: SURETY_WEB_DIST (as core/web_console.py reads it) or the checkout's web/dist.
+DIST = Path(os.environ.get("SURETY_WEB_DIST") or ROOT / "web" / "dist")
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 #: Debian's chromium (`apt-get install chromium`; `make test-web` installs it); SURETY_CHROMIUM overrides.
 CHROMIUM = Path(os.environ.get("SURETY_CHROMIUM", "/usr/bin/chromium"))
@@ -93,12 +94,16 @@ def console(db) -> Iterator[Console]:
     from surety.core.web import create_app  # noqa: PLC0415 - heavy (the schema): only when the tests run
 
     seed_demo(db)
+    before = os.environ.get("SURETY_WEB_DIST")
     os.environ["SURETY_WEB_DIST"] = str(DIST)
     try:
         with serve(create_app(get_settings(), db)) as url:
             yield Console(url)
     finally:
-        os.environ.pop("SURETY_WEB_DIST", None)
+        if before is None:
+            os.environ.pop("SURETY_WEB_DIST", None)
+        else:
+            os.environ["SURETY_WEB_DIST"] = before
         configure_logging(get_settings())
 
 
