@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from surety.core.hooks import declared, tenant_hook
+from surety.core.hooks import declared, tenant_hook, tenant_hook_each
 
 ZERO = Decimal("0.00")
 
@@ -185,6 +185,27 @@ def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> 
         return None
     return tenant_hook(session, "regulatory_proposed_exposures")(session=session, subject_type=subject_type,
                                                                  subject_id=subject_id)
+
+
+def customer_exposures(session: Session, as_of: dt.date, customer_ids: Iterable[uuid.UUID]) -> list[Exposure]:
+    """Every enabled plugin's exposures at the end of ``as_of`` of the customers ``customer_ids`` only (what
+    :func:`exposures` gives for them)."""
+    wanted = frozenset(customer_ids)
+    if not wanted:
+        return []
+    return [e for answer in _answers(session, "regulatory_customer_exposures", as_of=as_of, customer_ids=wanted)
+            for e in answer]
+
+
+def book_versions(session: Session) -> dict[str, str | None]:
+    """Per enabled plugin (its key), its token of hook ``regulatory_book_version`` (None: it keeps none)."""
+    if not declared("regulatory_book_version"):
+        return {}
+    found: dict[str, str | None] = {}
+    for key, caller in tenant_hook_each(session, "regulatory_book_version"):
+        answers = [a for a in caller(session=session) if a is not None]
+        found[key] = str(answers[0]) if answers else None
+    return found
 
 
 def credit_events(session: Session, period_start: dt.date, period_end: dt.date) -> list[CreditEvent]:

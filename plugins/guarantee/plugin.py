@@ -29,7 +29,7 @@ from surety.plugins.guarantee.ledger import credit_events as ledger_credit_event
 from surety.plugins.guarantee.ledger import entries as ledger_entries
 from surety.plugins.guarantee.ledger import graphql as ledger_graphql
 from surety.plugins.guarantee.ledger import models as ledger_models
-from surety.plugins.guarantee.ledger import regulatory_figures
+from surety.plugins.guarantee.ledger import regulatory_customers, regulatory_figures
 from surety.plugins.guarantee.ledger.export import ledger_app
 from surety.plugins.guarantee.monitoring import graphql as monitoring_graphql
 from surety.plugins.guarantee.monitoring import inspections
@@ -234,6 +234,16 @@ def regulatory_exposures(session, as_of):
 @hookimpl
 def regulatory_proposed_exposures(session, subject_type, subject_id):
     return regulatory_figures.proposed_exposures(session, subject_type, subject_id)
+
+
+@hookimpl
+def regulatory_customer_exposures(session, as_of, customer_ids):
+    return regulatory_customers.customer_exposures(session, as_of, customer_ids)
+
+
+@hookimpl
+def regulatory_book_version(session):
+    return regulatory_customers.book_version(session)
 
 
 @hookimpl

@@ -6,6 +6,8 @@ this plugin); call them through that module. docs/plugins.md lists each with its
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,21 @@ def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | N
 def regulatory_proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
     """What approving the workflow subject (``guarantee:project`` and a project's id, say) would add to the
     exposures; None when the plugin does not know the subject type (the next plugin is asked)."""
+
+
+@hookspec
+def regulatory_customer_exposures(session: Session, as_of: dt.date,
+                                  customer_ids: Collection[uuid.UUID]) -> list[Exposure] | None:
+    """The plugin's in-force exposures at the end of ``as_of`` of the customers ``customer_ids`` only, exactly as
+    :func:`regulatory_exposures` gives them for those customers (the limit check reads the subject's customers and
+    their related parties, not the whole book); read only those customers' records."""
+
+
+@hookspec
+def regulatory_book_version(session: Session) -> str | None:
+    """A cheap token (one small statement) that changes whenever the plugin's answers to ``regulatory_exposures`` and
+    ``regulatory_report_figures`` may have changed for some date; None when the plugin keeps none (its answers are
+    then read afresh every time). The limit check caches the whole book's figures per tenant, date and token."""
 
 
 @hookspec

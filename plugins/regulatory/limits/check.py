@@ -8,11 +8,14 @@ limit? The measures at the end of the business date with and without what approv
 
 The single-party and group limits are the subject's customer's (the largest of them when the subject adds
 exposures to several): another party's breach is the measures page's, not this approval's. Weights are
-recomputed for the whole book after the addition (a customer crossing the 500万 threshold weighs 100 % on all its
-loans). No permission check here: the approval engine reads it (``fields``); :func:`read_check` is the checked read.
+recomputed after the addition for the customers it touches (a customer crossing the 500万 threshold weighs 100 % on
+all its loans); the other customers' weights cannot change. No permission check here: the approval engine reads it
+(``fields``); :func:`read_check` is the checked read.
 
-Cost: one read of the finance stocks, one of the exposures and one of the customer's related parties (plus the
-business plugin's proposed exposures); the rules run twice in memory.
+Cost (does not grow with the book when nothing changed): the whole book from the process cache (:mod:`book`: one
+small statement per plugin keeping a book version, plus the answers of the plugins keeping none, e.g. the finance
+stocks), the subject's proposed exposures, its customers' related parties and those customers' exposures
+(``regulatory_customer_exposures``); the rules run on those few customers in memory.
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ from surety.core.ports import regulatory as door
 from surety.core.ports.regulatory import Exposure
 from surety.core.workflow.engine import business_today
 from surety.plugins.regulatory.indicators import rules
-from surety.plugins.regulatory.indicators.services import base_of, may_see_names, params_of
+from surety.plugins.regulatory.indicators.services import may_see_names, params_of
+from surety.plugins.regulatory.limits import book
 from surety.plugins.regulatory.limits.permissions import LIMIT
-from surety.plugins.regulatory.measures import gather
 from surety.plugins.regulatory.settings import get_settings
 
 ZERO = Decimal("0.00")
@@ -79,42 +82,51 @@ class LimitCheck:
         return next((lim for lim in self.after if lim.key == key), None)
 
 
-def _party(balance: rules.LiabilityBalance, customers: Iterable[uuid.UUID]) -> Decimal:
-    return max((rules.money(balance.by_customer.get(c, ZERO)) for c in customers), default=ZERO)
+def _party(by_customer: Mapping[uuid.UUID, Decimal], customers: Iterable[uuid.UUID]) -> Decimal:
+    return max((rules.money(by_customer.get(c, ZERO)) for c in customers), default=ZERO)
 
 
-def _group(balance: rules.LiabilityBalance, related: Mapping[uuid.UUID, tuple[uuid.UUID, ...]]) -> Decimal:
-    return max((rules.money(sum((balance.by_customer.get(m, ZERO) for m in {c, *others}), ZERO))
+def _group(by_customer: Mapping[uuid.UUID, Decimal], related: Mapping[uuid.UUID, tuple[uuid.UUID, ...]]) -> Decimal:
+    return max((rules.money(sum((by_customer.get(m, ZERO) for m in {c, *others}), ZERO))
                 for c, others in related.items()), default=ZERO)
 
 
-def _limits(balance: rules.LiabilityBalance, base: Decimal, params: rules.Params, customers: tuple[uuid.UUID, ...],
+def _limits(total: Decimal, by_customer: Mapping[uuid.UUID, Decimal], base: Decimal, params: rules.Params,
+            customers: tuple[uuid.UUID, ...],
             related: Mapping[uuid.UUID, tuple[uuid.UUID, ...]]) -> tuple[rules.Limit, ...]:
-    return (rules.leverage(balance.total, base, params),
-            rules.limit("single_party", _party(balance, customers), base, params.single_party_limit, rules.MAX),
-            rules.limit("related_group", _group(balance, related), base, params.related_group_limit, rules.MAX))
+    return (rules.leverage(total, base, params),
+            rules.limit("single_party", _party(by_customer, customers), base, params.single_party_limit, rules.MAX),
+            rules.limit("related_group", _group(by_customer, related), base, params.related_group_limit, rules.MAX))
 
 
 def limit_check(session: Session, subject_type: str, subject_id: str, *, as_of: dt.date | None = None) -> LimitCheck:
-    """The limits now and after approving the subject, at the end of ``as_of`` (default: today's business date)."""
+    """The limits now and after approving the subject, at the end of ``as_of`` (default: today's business date).
+
+    The whole book (its liability balance and the net-asset base) comes from :func:`book.book_of` (cached per
+    versions); the subject's customers and their related parties' exposures from
+    ``core.ports.regulatory.customer_exposures``; the liability balance after approval is the book's with those
+    customers' lines recomputed (:func:`book.liability_after`)."""
     day = as_of or business_today()
     proposed = door.proposed_exposures(session, subject_type, str(subject_id))
     if proposed is None:
         return LimitCheck(subject_type, str(subject_id), day, known=False)
     proposed = tuple(proposed)
     params = params_of(get_settings(session))
-    base = base_of(gather.figures_for(session, day, day)).amount
-    exposures = gather.exposures_for(session, day)
-    before = rules.liability_balance(exposures, params)
-    after = rules.liability_balance([*exposures, *proposed], params)
+    whole = book.book_of(session, day, params)
     customers = tuple(dict.fromkeys(e.customer_id for e in proposed))
     found = customers_door.related_many(session, customers)
     related = {c: tuple(sorted(found.get(c, {}), key=str)) for c in customers}
+    theirs = book.customer_exposures(session, whole, {*customers, *(m for ms in related.values() for m in ms)})
+    before = rules.liability_balance(theirs, params).by_customer
+    after = rules.liability_balance([*theirs, *proposed], params).by_customer
+    subject = set(customers)
+    old = [e for e in theirs if e.customer_id in subject]
+    total_after = book.liability_after(whole.liability, old, [*old, *proposed], params)
     return LimitCheck(subject_type, str(subject_id), day, True, proposed,
-                      before=_limits(before, base, params, customers, related),
-                      after=_limits(after, base, params, customers, related),
-                      liability_before=before.total, liability_after=after.total, base=base, customers=customers,
-                      related=related)
+                      before=_limits(whole.liability.total, before, whole.base, params, customers, related),
+                      after=_limits(total_after, after, whole.base, params, customers, related),
+                      liability_before=whole.liability.total, liability_after=total_after, base=whole.base,
+                      customers=customers, related=related)
 
 
 def read_check(session: Session, actor: Actor, subject_type: str, subject_id: str) -> LimitCheck:

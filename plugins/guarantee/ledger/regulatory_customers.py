@@ -1,0 +1,51 @@
+"""This plugin's answers for the limit check before an approval (docs/regulatory/limits.md, "Cost"): the in-force
+exposures of a few customers only (hook ``regulatory_customer_exposures``) and the token that tells the regulatory
+plugin whether its cached whole-book figures still hold (hook ``regulatory_book_version``).
+
+- :func:`customer_exposures` is :func:`regulatory_figures.exposures` restricted to the customers' projects: the same
+  per-project step (:func:`regulatory_figures._per_project`'s statement) reading only the ledger entries of those
+  projects (index ``ix_guarantee_projects_customer``, then ``ix_guarantee_ledger_entries_project``), the same types
+  and the same merge, so its exposures are exactly the whole book's for those customers (a test compares them).
+- :func:`book_version`: the largest ledger entry id of the tenant (``max(id)`` on the primary key ``(tenant_id, id)``:
+  one index probe). Entry ids are UUIDv7 (time-ordered, core.db.base.uuid7), so every new entry (a backdated
+  correction included) raises it; ledger entries are never updated in their amounts or dates nor deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from surety.core.ports.regulatory import Exposure
+from surety.plugins.guarantee.ledger import regulatory_figures as figures
+from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
+from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
+
+
+def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collection[uuid.UUID]) -> list[Exposure]:
+    """The in-force exposures at the end of ``as_of`` of ``customer_ids`` (those :func:`regulatory_figures.exposures`
+    gives for them), one statement over those customers' projects only."""
+    wanted = sorted({uuid.UUID(str(c)) for c in customer_ids}, key=str)
+    if not wanted:
+        return []
+    p, line, e = GuaranteeProject, GuaranteeCreditLine, GuaranteeLedgerEntry
+    theirs = select(p.id).where(p.customer_id.in_(wanted))
+    sub = figures._per_project(as_of).element.where(e.project_id.in_(theirs)).subquery("guarantee_customer_projects")
+    in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
+    stmt, btype, ctype = figures._typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
+    stmt = (stmt.add_columns(p.customer_id, btype, ctype, line.risk_share_ratio,
+                             func.sum(case((in_force, sub.c.balance), else_=0)),
+                             func.sum(case((in_force, 1), else_=0)))
+            .group_by(p.customer_id, btype, ctype, line.risk_share_ratio)
+            .having(func.sum(case((in_force, 1), else_=0)) > 0))
+    return figures._merge(session.execute(stmt).all())
+
+
+def book_version(session: Session) -> str:
+    """The token of the ledger's latest entry (module docstring): ``"0"`` before any."""
+    found = session.scalar(select(func.max(GuaranteeLedgerEntry.id)))
+    return "0" if found is None else str(found)
