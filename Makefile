@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: venv run web test-web lint ruff import-contracts mypy check-migrations test test-sqlite test-pg bench load schema clean
+.PHONY: venv run web chromium test-web lint ruff import-contracts mypy check-migrations test test-sqlite test-pg bench load schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,8 +41,9 @@ $(WEB)/node_modules/.installed: $(WEB)/package-lock.json $(WEB)/package.json
 
 ## The console's browser tests (tests/web, marker browser) in headless Debian chromium, installed when missing.
 CHROMIUM := /usr/bin/chromium
-test-web: $(STAMP) web
+chromium:
 	test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+test-web: $(STAMP) web chromium
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 ## Lint (docs/house-rules.md, "Lint and ratchets"): ruff, the import contracts, mypy on core/ against its ratchet,
@@ -72,8 +73,9 @@ test-sqlite: $(STAMP)
 test-pg: $(STAMP)
 	SURETY_TEST_DATABASE_URL='$(PG_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Benchmarks on PostgreSQL, figures side by side with their baselines (docs/benchmarks.md).
-bench: $(STAMP)
+## Benchmarks on PostgreSQL, figures side by side with their baselines (docs/benchmarks.md); the web console's first
+## load is measured in headless chromium (built and installed first).
+bench: $(STAMP) web chromium
 	SURETY_BENCH_DATABASE_URL='$(PG_URL)' $(BIN)/python tests/bench/run.py
 
 ## Load test on PostgreSQL: 50 tenants, 2 workers, mixed workload at fixed arrival rates, GraphQL vs a hand-written
