@@ -156,8 +156,10 @@ def test_a_path_carrying_a_value_is_logged_masked(client_for, capsys):
     attachment = "/attachments/01a23a16-9ff7-7b34-b58e-d4f9f4903ef4"
     with client_for("production") as client:
         capsys.readouterr()
-        assert client.get(f"/customers/{ID_NUMBER}").status_code == 404
-        assert client.get(f"/lookup/{NAME}/{PHONE}").status_code == 404
+        # Answered by the web console's history fallback (200, or 503 while the console is not built) or 404: the
+        # request line is logged either way, and must not carry the values.
+        for path in (f"/customers/{ID_NUMBER}", f"/lookup/{NAME}/{PHONE}"):
+            assert client.get(path).status_code in (200, 404, 503)
         client.get(attachment)
     err = capsys.readouterr().err
     _assert_no_values(err)
