@@ -5,8 +5,9 @@ plugin that keeps one) instead of rebuilding the book.
 
 - Versions: each enabled plugin answers hook ``regulatory_book_version`` with a token that changes whenever its
   figures or exposures may have changed (guarantee: its ledger's latest entry id), or not at all. A plugin's
-  figures (``regulatory_report_figures`` for the one-day period) and exposures (``regulatory_exposures``) are kept
-  under ``(tenant, plugin, date, token)``; a plugin without a token is read afresh every time (never stale).
+  exposures (``regulatory_exposures``) and, for the plugins of :data:`BASE_PLUGINS` only (the base's measures are
+  ``finance.*``), its figures (``regulatory_report_figures`` for the one-day period) are kept under ``(tenant,
+  plugin, date, token)``; a plugin without a token is read afresh every time (never stale).
 - The liability balance (``rules.liability_balance`` of every plugin's exposures) is kept under ``(tenant, date,
   settings, the tokens of the plugins that answered exposures)``, and only when each of those has a token.
 - A new ledger entry (this process or another, committed or in the reading transaction) gives a new token: the next
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -43,6 +45,10 @@ from surety.plugins.regulatory.indicators.services import base_of
 
 T = TypeVar("T")
 ZERO = Decimal("0.00")
+#: The measures of the net-asset base, and the plugins asked for figures: those the measures' keys name
+#: (``<plugin>.<name>``, core.ports.regulatory.MEASURES); every plugin is asked for exposures.
+BASE_MEASURES = ("finance.net_assets", "finance.equity_in_guarantee_companies")
+BASE_PLUGINS = frozenset(m.split(".", 1)[0] for m in BASE_MEASURES)
 #: Cache entries kept in the process (a plugin's answers for a date, or a book's liability balance).
 MAX_ENTRIES = 64
 
@@ -93,6 +99,12 @@ def get_cache() -> _Cache:
     return _cache
 
 
+def _params_key(params: rules.Params) -> str:
+    """The settings as a key: equal for equal values (``10`` and ``10.0000`` alike)."""
+    return json.dumps(dataclasses.asdict(params), sort_keys=True,
+                      default=lambda v: str(v.normalize()) if isinstance(v, Decimal) else str(v))
+
+
 def _each(session: Session, name: str) -> dict[str, Any]:
     return dict(tenant_hook_each(session, name)) if declared(name) else {}
 
@@ -123,7 +135,8 @@ def book_of(session: Session, day: dt.date, params: rules.Params) -> Book:
         version = versions.get(key)
 
         def load(key=key):
-            return _plugin_parts(session, day, figures_of.get(key), exposures_of.get(key))
+            return _plugin_parts(session, day, figures_of.get(key) if key in BASE_PLUGINS else None,
+                                 exposures_of.get(key))
 
         found_figures, found_exposures = (_cache.get(("plugin", tenant, key, day, version), load)
                                           if cacheable and version is not None else load())
@@ -133,7 +146,7 @@ def book_of(session: Session, day: dt.date, params: rules.Params) -> Book:
             exposure_versions.append((key, version))
             by_plugin[key] = found_exposures
     if cacheable and all(v is not None for _, v in exposure_versions):
-        liability = _cache.get(("book", tenant, day, repr(params), tuple(exposure_versions)),
+        liability = _cache.get(("book", tenant, day, _params_key(params), tuple(exposure_versions)),
                                lambda: rules.liability_balance(exposures, params))
     else:
         liability = rules.liability_balance(exposures, params)
