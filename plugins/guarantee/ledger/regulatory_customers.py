@@ -6,8 +6,8 @@ plugin whether its cached whole-book figures still hold (hook ``regulatory_book_
   per-project step (:func:`regulatory_figures._per_project`'s statement) reading only the ledger entries of those
   projects (index ``ix_guarantee_projects_customer``, then ``ix_guarantee_ledger_entries_project``), the same types
   and the same merge, so its exposures are exactly the whole book's for those customers (a test compares them).
-- :func:`book_version`: the largest ledger entry id of the tenant (``max(id)`` on the primary key ``(tenant_id, id)``:
-  one index probe). Entry ids are UUIDv7 (time-ordered, core.db.base.uuid7), so every new entry (a backdated
+- :func:`book_version`: the largest ledger entry id of the tenant (the primary key ``(tenant_id, id)`` read
+  backwards, ``LIMIT 1``: one index probe). Entry ids are UUIDv7 (time-ordered, core.db.base.uuid7), so every new entry (a backdated
   correction included) raises it; ledger entries are never updated in their amounts or dates nor deleted.
 """
 
@@ -47,5 +47,6 @@ def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collectio
 
 def book_version(session: Session) -> str:
     """The token of the ledger's latest entry (module docstring): ``"0"`` before any."""
-    found = session.scalar(select(func.max(GuaranteeLedgerEntry.id)))
+    e = GuaranteeLedgerEntry  # ORDER BY ... LIMIT 1, not max(): PostgreSQL has no max(uuid)
+    found = session.scalar(select(e.id).order_by(e.tenant_id.desc(), e.id.desc()).limit(1))
     return "0" if found is None else str(found)
