@@ -37,7 +37,7 @@ def regulatory_proposed_exposures(session: Session, subject_type: str, subject_i
 def regulatory_customer_exposures(session: Session, as_of: dt.date,
                                   customer_ids: Collection[uuid.UUID]) -> list[Exposure] | None:
     """The plugin's in-force exposures at the end of ``as_of`` of the customers ``customer_ids`` only, exactly as
-    :func:`regulatory_exposures` gives them for those customers (the limit check reads the subject's customers and
+    ``regulatory_exposures`` gives them for those customers (the limit check reads the subject's customers and
     their related parties, not the whole book); read only those customers' records."""
 
 
