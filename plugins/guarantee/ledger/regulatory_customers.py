@@ -3,7 +3,7 @@ exposures of a few customers only (hook ``regulatory_customer_exposures``) and t
 plugin whether its cached whole-book figures still hold (hook ``regulatory_book_version``).
 
 - :func:`customer_exposures` is :func:`regulatory_figures.exposures` restricted to the customers' projects: the same
-  per-project step (:func:`regulatory_figures._per_project`'s statement) reading only the ledger entries of those
+  per-project step (:func:`regulatory_figures.ledger_per_project`) reading only the ledger entries of those
   projects (index ``ix_guarantee_projects_customer``, then ``ix_guarantee_ledger_entries_project``), the same types
   and the same merge, so its exposures are exactly the whole book's for those customers (a test compares them).
 - :func:`book_version`: the largest ledger entry id of the tenant (the primary key ``(tenant_id, id)`` read
@@ -26,15 +26,24 @@ from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
 
 
+def _ledger_per_project(as_of: dt.date, project_ids):
+    """The whole-book statement's per-project step (:func:`regulatory_figures.ledger_per_project`) on ``project_ids``
+    only (a sub-select)."""
+    if hasattr(figures, "ledger_per_project"):
+        return figures.ledger_per_project(as_of, project_ids=project_ids)
+    # the module before ledger_per_project was lifted out of _per_project (the same statement, as a CTE)
+    return figures._per_project(as_of).element.where(GuaranteeLedgerEntry.project_id.in_(project_ids))
+
+
 def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collection[uuid.UUID]) -> list[Exposure]:
     """The in-force exposures at the end of ``as_of`` of ``customer_ids`` (those :func:`regulatory_figures.exposures`
     gives for them), one statement over those customers' projects only."""
     wanted = sorted({uuid.UUID(str(c)) for c in customer_ids}, key=str)
     if not wanted:
         return []
-    p, line, e = GuaranteeProject, GuaranteeCreditLine, GuaranteeLedgerEntry
-    theirs = select(p.id).where(p.customer_id.in_(wanted))
-    sub = figures._per_project(as_of).element.where(e.project_id.in_(theirs)).subquery("guarantee_customer_projects")
+    p, line = GuaranteeProject, GuaranteeCreditLine
+    sub = _ledger_per_project(as_of, select(p.id).where(p.customer_id.in_(wanted))).subquery(
+        "guarantee_customer_projects")
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
     stmt, btype, ctype = figures._typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = (stmt.add_columns(p.customer_id, btype, ctype, line.risk_share_ratio,
