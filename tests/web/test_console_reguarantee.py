@@ -6,7 +6,6 @@ the module (the tests run in order and each starts from a menu or a URL)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import re
@@ -18,7 +17,7 @@ from playwright.sync_api import expect
 
 from surety.plugins.reguarantee.testing import make_credit_code
 
-from .conftest import ARTIFACTS, screenshot_path
+from .signed_in import failure_screenshots, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -26,31 +25,8 @@ HEADERS = ["项目编号", "借款合同号", "客户名称", "客户类型", "�
            "贷款金额(元)", "担保金额(元)", "贷款利率", "起始日", "到期日", "保障比例", "资产负债率"]
 
 
-@pytest.fixture(scope="module")
-def admin(browser, console):
-    """The demo admin signed in once for the module (Chinese, 1400x900)."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
-    tab.goto(f"{console.url}/login")
-    tab.locator("[data-test=login-tenant]").fill(console.tenant)
-    tab.locator("[data-test=login-username]").fill("admin")
-    tab.locator("[data-test=login-password]").fill(console.password)
-    tab.locator("[data-test=login-submit]").click()
-    expect(tab).to_have_url(re.compile(r"/inbox$"))
-    yield tab
-    context.close()
-
-
-@pytest.fixture
-def page(admin, request):
-    """The module's signed-in page; a screenshot under var/test-artifacts/ when the test fails."""
-    yield admin
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(Exception):
-            admin.screenshot(path=str(screenshot_path(request.node.nodeid)), full_page=True)
+admin = signed_in_page("admin")
+page = failure_screenshots("admin")
 
 
 def workbook(rows: list[dict]) -> bytes:
