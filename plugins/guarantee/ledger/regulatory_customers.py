@@ -17,16 +17,17 @@ import datetime as dt
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from surety.core.ports import customers as door
 from surety.core.ports.regulatory import Exposure
 from surety.plugins.guarantee.ledger import regulatory_figures as figures
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
 
 
-def _ledger_per_project(as_of: dt.date, project_ids):
+def _ledger_per_project(as_of, project_ids):
     """The whole-book statement's per-project step (:func:`regulatory_figures.ledger_per_project`) on ``project_ids``
     only (a sub-select)."""
     if hasattr(figures, "ledger_per_project"):
@@ -35,15 +36,16 @@ def _ledger_per_project(as_of: dt.date, project_ids):
     return figures._per_project(as_of).element.where(GuaranteeLedgerEntry.project_id.in_(project_ids))
 
 
-def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collection[uuid.UUID]) -> list[Exposure]:
-    """The in-force exposures at the end of ``as_of`` of ``customer_ids`` (those :func:`regulatory_figures.exposures`
-    gives for them), one statement over those customers' projects only."""
-    wanted = sorted({uuid.UUID(str(c)) for c in customer_ids}, key=str)
-    if not wanted:
-        return []
+def _statement(session: Session):
+    """The customers' exposures statement with the date and the customer ids as bound parameters (``as_of``,
+    ``customer_ids``): built once per process and customers table (building it costs more than running it)."""
+    customers = door.columns(session).entity
+    built = _BUILT.get(id(customers))
+    if built is not None:
+        return built
     p, line = GuaranteeProject, GuaranteeCreditLine
-    sub = _ledger_per_project(as_of, select(p.id).where(p.customer_id.in_(wanted))).subquery(
-        "guarantee_customer_projects")
+    theirs = select(p.id).where(p.customer_id.in_(bindparam("customer_ids", expanding=True)))
+    sub = _ledger_per_project(bindparam("as_of", type_=Date), theirs).subquery("guarantee_customer_projects")
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
     stmt, btype, ctype = figures._typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = (stmt.add_columns(p.customer_id, btype, ctype, line.risk_share_ratio,
@@ -51,7 +53,21 @@ def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collectio
                              func.sum(case((in_force, 1), else_=0)))
             .group_by(p.customer_id, btype, ctype, line.risk_share_ratio)
             .having(func.sum(case((in_force, 1), else_=0)) > 0))
-    return figures._merge(session.execute(stmt).all())
+    _BUILT[id(customers)] = stmt
+    return stmt
+
+
+_BUILT: dict[int, object] = {}
+
+
+def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collection[uuid.UUID]) -> list[Exposure]:
+    """The in-force exposures at the end of ``as_of`` of ``customer_ids`` (those :func:`regulatory_figures.exposures`
+    gives for them), one statement over those customers' projects only."""
+    wanted = sorted({uuid.UUID(str(c)) for c in customer_ids}, key=str)
+    if not wanted:
+        return []
+    rows = session.execute(_statement(session), {"as_of": as_of, "customer_ids": wanted}).all()
+    return figures._merge(rows)
 
 
 def book_version(session: Session) -> str:
