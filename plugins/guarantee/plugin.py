@@ -29,6 +29,7 @@ from surety.plugins.guarantee.ledger import credit_events as ledger_credit_event
 from surety.plugins.guarantee.ledger import entries as ledger_entries
 from surety.plugins.guarantee.ledger import graphql as ledger_graphql
 from surety.plugins.guarantee.ledger import models as ledger_models
+from surety.plugins.guarantee.ledger import month_end as ledger_month_end
 from surety.plugins.guarantee.ledger import regulatory_customers, regulatory_figures
 from surety.plugins.guarantee.ledger.export import ledger_app
 from surety.plugins.guarantee.monitoring import graphql as monitoring_graphql
@@ -65,7 +66,8 @@ from surety.plugins.guarantee.warnings import models as warnings_models
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Modules holding this plugin's tables (every one, so the metadata is complete when the plugin loads).
 MODEL_MODULES = (guarantee_settings, project_models, project_conditions, risk_models, finance_models, documents_models,
-                 release_models, compensation_models, warnings_models, monitoring_models, ledger_models, portal_models)
+                 release_models, compensation_models, warnings_models, monitoring_models, ledger_models, portal_models,
+                 ledger_month_end)
 #: GraphQL modules of the areas: each exports ``QUERIES``, ``MUTATIONS`` and ``TYPES`` (tuples of classes), joined
 #: in this order (the order of the schema's fields).
 GRAPHQL_MODULES = (origination_graphql, risk_graphql, finance_graphql, documents_graphql, release_graphql,
@@ -112,7 +114,10 @@ def surety_scheduled_jobs():
                          order=30, description="Evaluate the early-warning indicators and raise warnings."),
             ScheduledJob("guarantee_reminders", run_reminders, order=40,
                          description="Remind of fees due, guarantees expiring, inspections due or late and overdue "
-                                     "loans reported by banks.")]
+                                     "loans reported by banks."),
+            ScheduledJob(ledger_month_end.JOB, ledger_month_end.run_day_end, order=50,
+                         description="On a month end, keep each project's in-force balance as of that month end "
+                                     "(the regulatory figures read it).")]
 
 
 @hookimpl

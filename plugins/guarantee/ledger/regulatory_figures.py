@@ -55,6 +55,7 @@ from surety.core.ports import customers as door
 from surety.core.ports.regulatory import Exposure, Figure, figure
 from surety.core.workflow.engine import business_today
 from surety.plugins.guarantee.finance.banks import line_covering
+from surety.plugins.guarantee.ledger import month_end
 from surety.plugins.guarantee.ledger.models import (
     KIND_COMPENSATION,
     KIND_LOAN,
@@ -90,7 +91,7 @@ CUSTOMER_TYPE_OF_CATEGORY = {"small_micro": "small_micro", "farmer": "farmer"}
 SMALL_MICRO_SIZES = ("small", "micro")
 
 #: The ledger kinds the balance reads, the kinds with a flow, and those summed since inception.
-_STOCK_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION)
+STOCK_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION)
 _FLOW_KINDS = (KIND_LOAN, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
 _CUMULATIVE_KINDS = (KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
 
@@ -126,10 +127,11 @@ def _customer_type_column(loan_category, customer_kind, size):
     return case(*whens, else_=literal("other_enterprise"))
 
 
-def _per_project(as_of: dt.date):
-    """The entries dated up to ``as_of`` grouped per project: ``balance`` (finance_figures' movement), ``released``
-    (full releases) and ``effective`` (loan entries). A materialised CTE on PostgreSQL: computed once, not again in
-    each parallel worker under a join."""
+def ledger_per_project(as_of: dt.date, *, tenant=None, project_ids=None):
+    """The entries dated up to ``as_of`` grouped per project: ``project_id``, ``balance`` (finance_figures'
+    movement), ``released`` (full releases) and ``effective`` (loan entries); a SELECT (also what
+    :mod:`month_end` stores). ``tenant`` filters explicitly (for an INSERT ... SELECT, which the session does not
+    filter); ``project_ids`` limits it to those projects."""
     e = GuaranteeLedgerEntry
     full = and_(e.kind == KIND_RELEASE, e.detail == RELEASE_FULL)
     movement = case((e.kind == KIND_LOAN, e.amount),
@@ -137,11 +139,27 @@ def _per_project(as_of: dt.date):
                     (and_(e.kind == KIND_RELEASE, e.detail != RELEASE_FULL), -e.amount),
                     (e.kind == KIND_COMPENSATION, -func.coalesce(e.principal, e.amount)),
                     else_=0)
-    return (select(e.project_id.label("project_id"), func.sum(movement).label("balance"),
+    stmt = (select(e.project_id.label("project_id"), func.sum(movement).label("balance"),
                    func.sum(case((full, 1), else_=0)).label("released"),
                    func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective"))
-            .where(e.entry_date <= as_of, e.kind.in_(_STOCK_KINDS)).group_by(e.project_id)
-            .cte("guarantee_per_project").prefix_with("MATERIALIZED", dialect="postgresql"))
+            .where(e.entry_date <= as_of, e.kind.in_(STOCK_KINDS)).group_by(e.project_id))
+    if tenant is not None:
+        stmt = stmt.where(e.tenant_id == tenant)
+    if project_ids is not None:
+        stmt = stmt.where(e.project_id.in_(project_ids))
+    return stmt
+
+
+def _per_project(session: Session, as_of: dt.date, from_ledger: bool = False):
+    """Per project at the end of ``as_of`` (:func:`ledger_per_project`'s columns): the month-end rows when ``as_of``
+    is a month end the day-end wrote (:mod:`month_end`), else (or with ``from_ledger``) rebuilt from the ledger. A
+    materialised CTE on PostgreSQL: computed once, not again in each parallel worker under a join."""
+    m = month_end.GuaranteeMonthEndBalance
+    if not from_ledger and month_end.is_month_end(as_of) and month_end.written(session, as_of):
+        stmt = select(m.project_id, m.balance, m.released, m.effective).where(m.month_end == as_of)
+    else:
+        stmt = ledger_per_project(as_of)
+    return stmt.cte("guarantee_per_project").prefix_with("MATERIALIZED", dialect="postgresql")
 
 
 def _typed(session: Session, stmt):
@@ -156,10 +174,10 @@ def _typed(session: Session, stmt):
         _customer_type_column(p.loan_category, p.customer_kind, c.size)
 
 
-def _per_customer(session: Session, as_of: dt.date, *, in_force_only: bool = False):
+def _per_customer(session: Session, as_of: dt.date, *, in_force_only: bool = False, from_ledger: bool = False):
     """The projects with entries up to ``as_of`` per customer, business type, customer type and credit-line ratio:
     ``in_force_balance`` and ``in_force_n`` of the in-force ones (only those rows with ``in_force_only``)."""
-    sub, p, line, plain = _per_project(as_of), GuaranteeProject, GuaranteeCreditLine, _plain(session)
+    sub, p, line, plain = _per_project(session, as_of, from_ledger), GuaranteeProject, GuaranteeCreditLine, _plain(session)
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
     stmt, btype, ctype = _typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = stmt.add_columns(p.customer_id.label("customer_id"), btype.label("business_type"),
@@ -259,7 +277,8 @@ for _name in ("after_flush", "after_commit", "after_rollback", "after_soft_rollb
     event.listen(Session, _name, _forget)
 
 
-def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> list[Figure]:
+def report_figures(session: Session, as_of: dt.date, period_start: dt.date, *, from_ledger: bool = False
+                   ) -> list[Figure]:
     """Every ``guarantee.*`` measure by ``business_type`` and ``customer_type`` (the pairs with any record up to
     ``as_of``): stocks at the end of ``as_of``, flows over ``period_start`` .. ``as_of`` (module docstring). Households
     count distinct customers within each pair, so they do not add up across pairs (a customer may be in two).
@@ -267,7 +286,7 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> l
     One statement, three kinds of row (UNION ALL): ``c`` the per-customer in-force rows (:func:`_per_customer`, a
     CTE; kept for :func:`exposures` at the same date), ``t`` the same CTE summed per type (the stocks and in-force
     households), ``f`` the flows per type (:func:`_flows`)."""
-    per = _per_customer(session, as_of).cte("guarantee_per_customer")
+    per = _per_customer(session, as_of, from_ledger=from_ledger).cte("guarantee_per_customer")
     # Typed NULLs (CAST: PostgreSQL matches the UNION's column types pairwise).
     money = lambda: cast(null(), Money)  # noqa: E731
     number = lambda: cast(null(), BigInteger)  # noqa: E731
@@ -333,14 +352,14 @@ def _merge(rows: Iterable) -> list[Exposure]:
             for (cid, btype, ctype), (gross, share, count) in merged.items()]
 
 
-def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
+def exposures(session: Session, as_of: dt.date, *, from_ledger: bool = False) -> list[Exposure]:
     """The in-force guarantees at the end of ``as_of`` per customer, business type and customer type: gross
     balance, the banks' shares, count (module docstring). Reuses the rows a :func:`report_figures` call for the same
     date read in this session (nothing written since); else one statement."""
-    rows = session.info.get(_MEMO, {}).get(as_of)
+    rows = None if from_ledger else session.info.get(_MEMO, {}).get(as_of)
     if rows is None:
         with big_read(session):
-            rows = session.execute(_per_customer(session, as_of, in_force_only=True)).all()
+            rows = session.execute(_per_customer(session, as_of, in_force_only=True, from_ledger=from_ledger)).all()
     return _merge(rows)
 
 
