@@ -6,19 +6,21 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import os
 import secrets
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
 from surety.core.db.base import Base, tenant_tables
-from surety.core.db.rls import enable_rls, forbid_update_delete, grant_app_role
+from surety.core.db.rls import enable_rls, forbid_update_delete, grant_app_role, rls_status
 from surety.core.plugins import load_all_models
 from surety.tenants.models import Tenant
 
@@ -89,6 +91,40 @@ def grant(owner_url: str, role: str) -> None:
     with engine.begin() as conn:
         grant_app_role(conn, role)
     engine.dispose()
+
+
+@contextlib.contextmanager
+def migrated(tables: Iterable[str]):
+    """A fresh database of the test run's dialect (``SURETY_TEST_DATABASE_URL`` or SQLite) migrated to every head,
+    with these checks of a revision's ``tables`` done: each exists, autogenerate finds no difference naming it (the
+    migration matches the models) and, on PostgreSQL, row-level security is enabled and forced on it. Yields
+    ``(tdb, engine)`` (the owner's engine) to downgrade and look again; both are dropped afterwards."""
+    from alembic.autogenerate import compare_metadata  # noqa: PLC0415 - alembic only for the migration tests
+    from alembic.migration import MigrationContext  # noqa: PLC0415
+
+    from surety.core.db import migrate  # noqa: PLC0415
+
+    tables = tuple(tables)
+    load_all_models()
+    with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
+        migrate.upgrade(tdb.owner_url)
+        engine = create_engine(tdb.owner_url)
+        try:
+            assert set(tables) <= set(sa_inspect(engine).get_table_names())
+            with engine.connect() as conn:
+                if tdb.dialect == "postgresql":
+                    status = rls_status(conn)
+                    assert {t: status[t] for t in tables} == {t: (True, True) for t in tables}
+                diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            assert [d for d in diffs if any(t in repr(d) for t in tables)] == []
+            yield tdb, engine
+        finally:
+            engine.dispose()
+
+
+def table_names(engine) -> set[str]:
+    """The tables the database behind ``engine`` has now (a fresh inspection)."""
+    return set(sa_inspect(engine).get_table_names())
 
 
 #: The admin password the test suite's tenant factory uses.

@@ -6,18 +6,13 @@ never share an entry; finance_0004 adds and removes ``finance_charts.config_vers
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event, func, inspect, select, update
+from sqlalchemy import event, func, inspect, select, update
 
 from surety.core.db import migrate
-from surety.core.db.base import Base
 from surety.core.errors import ValidationFailed
-from surety.core.plugins import load_all_models
-from surety.core.testing import fresh_database
+from surety.core.testing import migrated
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
 from surety.plugins.finance.accounts import config_cache
@@ -177,14 +172,7 @@ def test_every_change_bumps_the_version_in_its_transaction(fgw):
 
 @pytest.mark.slow
 def test_finance_0004_adds_the_config_version_and_goes_back_to_0003():
-    load_all_models()
-    with fresh_database(os.environ.get("SURETY_TEST_DATABASE_URL") or None, build=False) as tdb:
-        migrate.upgrade(tdb.owner_url)
-        engine = create_engine(tdb.owner_url)
+    with migrated(["finance_charts"]) as (tdb, engine):
         assert "config_version" in {c["name"] for c in inspect(engine).get_columns("finance_charts")}
-        with engine.connect() as conn:
-            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        assert [d for d in diffs if "finance_charts" in repr(d)] == []
         migrate.downgrade(tdb.owner_url, "finance_0003")
         assert "config_version" not in {c["name"] for c in inspect(engine).get_columns("finance_charts")}
-        engine.dispose()
