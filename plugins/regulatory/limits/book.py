@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from surety.core.db.session import session_tenant
 from surety.core.hooks import declared, tenant_hook_each
+from surety.core.plugins import get_registry
 from surety.core.ports import regulatory as door
 from surety.core.ports.regulatory import Exposure, Figure
 from surety.plugins.regulatory.indicators import rules
@@ -158,8 +159,8 @@ def customer_exposures(session: Session, whole: Book, customer_ids: Collection[u
     customer_exposures``); a plugin whose exposures are in the book but which does not answer that hook has its
     book exposures filtered instead (correct, but a scan of its part of the book)."""
     found = door.customer_exposures(session, whole.as_of, customer_ids)
-    answering = {key for key, caller in _each(session, "regulatory_customer_exposures").items()
-                 if caller.get_hookimpls()}
+    hook = getattr(get_registry().pm.hook, "regulatory_customer_exposures", None)
+    answering = {impl.plugin_name for impl in hook.get_hookimpls()} if hook is not None else set()
     wanted = set(customer_ids)
     return found + [e for key, items in whole.exposures.items() if key not in answering
                     for e in items if e.customer_id in wanted]
