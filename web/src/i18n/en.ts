@@ -5,7 +5,7 @@ const en: typeof zh = {
   app: { title: 'Guarantee Business Console', language: 'Language', logout: 'Sign out', tenant: 'Tenant',
     notEnabled: 'This feature is not enabled for your tenant' },
   menu: { inbox: 'My inbox', customers: 'Customers', projects: 'Projects', dashboard: 'Dashboard',
-    workflows: 'Workflows', meetings: 'Committee' },
+    workflows: 'Workflows', meetings: 'Committee', permissions: 'Permissions' },
   login: {
     title: 'Sign in', tenant: 'Tenant', username: 'Username', password: 'Password', submit: 'Sign in',
     required: 'Enter the {field}',
@@ -87,6 +87,10 @@ const en: typeof zh = {
     title: 'Workflow definitions', key: 'Key', version: 'Version', name: 'Name', subjectType: 'Subject',
     status: 'Status', graph: 'Process graph', readOnly: 'Read-only (drag-and-drop editing comes later)',
     steps: 'Steps',
+  },
+  permissionMatrix: {
+    title: 'Permission matrix', plugin: 'Plugin', search: 'Key or description contains…', save: 'Save ({n} changes)',
+    undo: 'Undo changes', permission: 'Permission', saved: '{n} changes saved',
   },
 }
 export default en

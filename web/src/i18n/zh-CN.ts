@@ -3,6 +3,7 @@ export default {
   app: { title: '担保业务管理平台', language: '语言', logout: '退出登录', tenant: '租户', notEnabled: '本租户未启用此功能' },
   menu: {
     inbox: '我的待办', customers: '客户', projects: '担保项目', dashboard: '经营看板', workflows: '流程定义', meetings: '审保会',
+    permissions: '权限矩阵',
   },
   login: {
     title: '登录', tenant: '租户代码', username: '用户名', password: '密码', submit: '登录',
@@ -76,5 +77,9 @@ export default {
   workflows: {
     title: '流程定义', key: '流程代码', version: '版本', name: '名称', subjectType: '业务对象', status: '状态',
     graph: '流程图', readOnly: '只读查看（拖拽编辑为后续功能）', steps: '环节',
+  },
+  permissionMatrix: {
+    title: '权限矩阵', plugin: '插件', search: '权限代码或说明包含…', save: '保存（{n} 处修改）', undo: '撤销修改',
+    permission: '权限', saved: '已保存 {n} 处修改',
   },
 }

@@ -6,9 +6,11 @@ registerPlugin({
   routes: [
     { path: 'inbox', name: 'inbox', component: () => import('@/pages/InboxPage.vue') },
     { path: 'workflows', name: 'workflows', component: () => import('@/pages/WorkflowsPage.vue') },
+    { path: 'permissions', name: 'permissions', component: () => import('@/pages/PermissionMatrixPage.vue') },
   ],
   menu: [
     { route: 'inbox', label: 'menu.inbox', order: 0 },
     { route: 'workflows', label: 'menu.workflows', order: 90 },
+    { route: 'permissions', label: 'menu.permissions', order: 95 },
   ],
 })
