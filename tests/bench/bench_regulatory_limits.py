@@ -129,6 +129,7 @@ def run_limit_check(db: Database, guarantees: int = 10_000, *, runs: int = 15, w
                 steps.add((key["key"], step))
     p_ms, c_ms = median(plain) * 1000, median(checked) * 1000
     added = c_ms - p_ms
+    loads = book.get_cache().loads  # the book loads of the warm-up and timed runs (1 book + 1 plugin part: warm)
     alone_ms = _check_alone(db, tenant.id, project)
     cold_ms = _cold_book(db, tenant.id)
     return [Figure(
@@ -142,7 +143,8 @@ def run_limit_check(db: Database, guarantees: int = 10_000, *, runs: int = 15, w
              "project's proposed exposure, related parties, those customers' exposures); baseline: the same "
              "action routed by 'amount > 100000000' (no check)"),
             f"the check alone, warm (limit_check in its own session, median of 15): {alone_ms:.1f} ms; the book "
-            f"loaded cold (after a new ledger entry, once per version): {cold_ms:.0f} ms",
+            f"loaded cold (after a new ledger entry, once per version): {cold_ms:.0f} ms; cache loads during the "
+            f"approvals: {loads}",
             (f"routes taken: {sorted(steps)}; {runs} runs each after {warmup} warm-up, alternating, medians; "
              f"{counted[0]:,} projects, {counted[1]:,} ledger entries"),
         ),
