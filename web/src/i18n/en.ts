@@ -5,7 +5,8 @@ const en: typeof zh = {
   app: { title: 'Guarantee Business Console', language: 'Language', logout: 'Sign out', tenant: 'Tenant',
     notEnabled: 'This feature is not enabled for your tenant' },
   menu: { inbox: 'My inbox', customers: 'Customers', projects: 'Projects', dashboard: 'Dashboard',
-    workflows: 'Workflows', meetings: 'Committee', permissions: 'Permissions' },
+    workflows: 'Workflows', meetings: 'Committee', permissions: 'Permissions',
+    portal: 'Customer portal' },
   login: {
     title: 'Sign in', tenant: 'Tenant', username: 'Username', password: 'Password', submit: 'Sign in',
     required: 'Enter the {field}',
@@ -91,6 +92,12 @@ const en: typeof zh = {
   permissionMatrix: {
     title: 'Permission matrix', plugin: 'Plugin', search: 'Key or description contains…', save: 'Save ({n} changes)',
     undo: 'Undo changes', permission: 'Permission', saved: '{n} changes saved',
+  },
+  portal: {
+    title: 'My guarantees (customer portal)', projectNo: 'Project no.', draft: 'Draft application',
+    product: 'Product', amount: 'Amount (yuan)', term: 'Term', months: '{n} months', progress: 'Progress',
+    step: 'Current step', purpose: 'Purpose', created: 'Applied', milestones: 'Progress', letter: 'Download the guarantee letter',
+    notFound: 'No such project',
   },
 }
 export default en

@@ -3,7 +3,7 @@ export default {
   app: { title: '担保业务管理平台', language: '语言', logout: '退出登录', tenant: '租户', notEnabled: '本租户未启用此功能' },
   menu: {
     inbox: '我的待办', customers: '客户', projects: '担保项目', dashboard: '经营看板', workflows: '流程定义', meetings: '审保会',
-    permissions: '权限矩阵',
+    permissions: '权限矩阵', portal: '客户门户',
   },
   login: {
     title: '登录', tenant: '租户代码', username: '用户名', password: '密码', submit: '登录',
@@ -81,5 +81,10 @@ export default {
   permissionMatrix: {
     title: '权限矩阵', plugin: '插件', search: '权限代码或说明包含…', save: '保存（{n} 处修改）', undo: '撤销修改',
     permission: '权限', saved: '已保存 {n} 处修改',
+  },
+  portal: {
+    title: '我的担保业务（客户门户）', projectNo: '项目编号', draft: '申请草稿', product: '产品', amount: '金额（元）',
+    term: '期限', months: '{n} 个月', progress: '进度', step: '当前环节', purpose: '用途', created: '申请时间',
+    milestones: '办理进度', letter: '下载担保函', notFound: '未找到该项目',
   },
 }

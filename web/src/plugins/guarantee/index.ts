@@ -10,6 +10,8 @@ registerPlugin({
     { path: 'projects/:id', name: 'project', component: () => import('@/pages/ProjectPage.vue'), props: true },
     { path: 'meetings', name: 'meetings', component: () => import('@/pages/MeetingsPage.vue') },
     { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
+    { path: 'portal', name: 'portal', component: () => import('@/pages/PortalProjectsPage.vue') },
+    { path: 'portal/:id', name: 'portal-project', component: () => import('@/pages/PortalProjectPage.vue'), props: true },
   ],
   subjects: {
     'guarantee:project': (id) => ({ name: 'project', params: { id: globalId('GuaranteeProject', id) } }),
@@ -18,5 +20,6 @@ registerPlugin({
     { route: 'projects', label: 'menu.projects', order: 30 },
     { route: 'meetings', label: 'menu.meetings', order: 35 },
     { route: 'dashboard', label: 'menu.dashboard', order: 40 },
+    { route: 'portal', label: 'menu.portal', order: 45 },
   ],
 })
