@@ -129,7 +129,6 @@ def book_of(session: Session, day: dt.date, params: rules.Params) -> Book:
     figures_of = _each(session, "regulatory_report_figures")
     exposures_of = _each(session, "regulatory_exposures")
     figures: list[Figure] = []
-    exposures: list[Exposure] = []
     exposure_versions: list[tuple[str, str | None]] = []
     by_plugin: dict[str, tuple[Exposure, ...]] = {}
     for key in dict.fromkeys([*figures_of, *exposures_of]):
@@ -142,15 +141,17 @@ def book_of(session: Session, day: dt.date, params: rules.Params) -> Book:
         found_figures, found_exposures = (_cache.get(("plugin", tenant, key, day, version), load)
                                           if cacheable and version is not None else load())
         figures += found_figures
-        exposures += found_exposures
         if found_exposures:
             exposure_versions.append((key, version))
             by_plugin[key] = found_exposures
+
+    def whole() -> rules.LiabilityBalance:
+        return rules.liability_balance([e for items in by_plugin.values() for e in items], params)
+
     if cacheable and all(v is not None for _, v in exposure_versions):
-        liability = _cache.get(("book", tenant, day, _params_key(params), tuple(exposure_versions)),
-                               lambda: rules.liability_balance(exposures, params))
+        liability = _cache.get(("book", tenant, day, _params_key(params), tuple(exposure_versions)), whole)
     else:
-        liability = rules.liability_balance(exposures, params)
+        liability = whole()
     return Book(day, liability, base_of(figures).amount, MappingProxyType(by_plugin))
 
 
