@@ -8,7 +8,8 @@ Seeding is set-based (``INSERT ... SELECT generate_series`` by the owner): custo
 customer's ciphertexts (bench_customers), one per five guarantees; ten banks with credit lines (20 % bank share);
 nine in ten projects loan guarantees across the four loan categories, one in ten performance letters; entries: the
 loan, a repayment 30 days later on two in three, a full release five days after the month end on one in twenty (so
-still in force at the month end), a compensation on one in fifty.
+still in force at the month end), a compensation on one in fifty. Then the month-end balances of the three month
+ends the form reads (``month_end.write``, as the day-end job writes them), unless asked not to.
 
 The figure timed is the whole monthly fill (``forms.services.fill`` of the monthly main-data form for 2026M6, a refill
 of its draft after a first fill that writes the forms and settings), interleaved with the month end's figures +
@@ -17,7 +18,7 @@ exposures and the bare sum.
 Call (tests/bench/run.py, group "reports"): ``bench_regulatory.run_monthly_figures(db,
 guarantees=scale.reg_guarantees)`` with ``reg_guarantees = 1_000_000`` (quick: 5,000); alone:
 ``SURETY_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python
-tests/bench/bench_regulatory.py 1000000 2``.
+tests/bench/bench_regulatory.py 1000000 2`` (a third argument ``ledger``: without the month-end balances).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from surety.core.identity.service import create_user
 from surety.core.ports.regulatory import total
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.testing import actor_for
+from surety.plugins.guarantee.ledger import month_end, regulatory_figures
 from surety.plugins.guarantee.testing import make_bank, make_product
 from surety.plugins.regulatory.forms import services as forms
 from surety.plugins.regulatory.measures import gather
@@ -48,6 +50,8 @@ from surety.tenants.service import create_tenant
 MONTH_END = dt.date(2026, 6, 30)
 YEAR_START = dt.date(2026, 1, 1)
 TARGET_S = 2.0
+#: The month ends the monthly form of June 2026 reads (its three columns' stocks).
+MONTH_ENDS = (MONTH_END, dt.date(2025, 12, 31), dt.date(2025, 6, 30))
 #: The form and period the whole fill is timed for.
 FORM, PERIOD = "monthly_main", "2026M6"
 PLUGINS = ["customers", "guarantee", "microloan", "regulatory"]
@@ -97,9 +101,10 @@ FROM guarantee_ledger_entries WHERE tenant_id = :t AND entry_date <= :d
 """)
 
 
-def seed(db: Database, owner_url: str, *, guarantees: int, customers: int):
+def seed(db: Database, owner_url: str, *, guarantees: int, customers: int, month_ends: bool = True):
     """A tenant with the business plugins and ``regulatory``, ``customers`` customers, ten banks with lines and
-    ``guarantees`` effective projects with their ledger entries (module docstring)."""
+    ``guarantees`` effective projects with their ledger entries (module docstring); with ``month_ends``, the
+    month-end balances of :data:`MONTH_ENDS` written as the day-end job writes them."""
     tenant = create_tenant(db, slug=f"bench-reg-{secrets.token_hex(3)}", name="Bench regulatory", plugins=PLUGINS,
                            admin_password=TEST_PASSWORD)
     with db.tenant_session(tenant.id) as s:
@@ -122,6 +127,11 @@ def seed(db: Database, owner_url: str, *, guarantees: int, customers: int):
                                          mgr=fin.id_uuid, unit=fin.org_unit_id, count=guarantees,
                                          customers=customers, day=MONTH_END))
             conn.execute(_ENTRIES, dict(tenant=tenant.id, day=MONTH_END))
+        if month_ends:
+            # what the day-end job (guarantee_month_end_balances) writes at each month end the form reads
+            with db.tenant_session(tenant.id) as s:
+                for day in MONTH_ENDS:
+                    month_end.write(s, day)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
             counted = conn.execute(text(
@@ -160,25 +170,38 @@ def _fill(db: Database, tenant_id) -> float:
     return took
 
 
+def _guarantee_figures(db: Database, tenant_id, from_ledger: bool) -> float:
+    """The guarantee plugin's figures for the month end alone (its hook's function), read from the month-end balances
+    or rebuilt from the ledger; seconds."""
+    with db.tenant_session(tenant_id) as s:
+        began = time.perf_counter()
+        regulatory_figures.report_figures(s, MONTH_END, YEAR_START, from_ledger=from_ledger)
+        return time.perf_counter() - began
+
+
 def _baseline(db: Database, tenant_id) -> Decimal:
     with db.tenant_session(tenant_id) as s:
         return Decimal(s.execute(_BASELINE, {"t": tenant_id, "d": MONTH_END}).scalar_one())
 
 
 def run_monthly_figures(db: Database, guarantees: int = 1_000_000, *, owner_url: str | None = None,
-                        runs: int = 3) -> list[Figure]:
+                        runs: int = 3, month_ends: bool = True) -> list[Figure]:
+    """The figure (module docstring); ``month_ends=False`` leaves the month-end balances unwritten, so every read
+    rebuilds from the ledger (the fallback path)."""
     start = time.perf_counter()
-    tenant, counted = seed(db, owner_url or db.owner_url, guarantees=guarantees, customers=max(1, guarantees // 5))
+    tenant, counted = seed(db, owner_url or db.owner_url, guarantees=guarantees, customers=max(1, guarantees // 5),
+                           month_ends=month_ends)
     seeded = time.perf_counter() - start
     in_force, n_exposures, _ = _surety(db, tenant.id)
     base = _baseline(db, tenant.id)
     if in_force != base:
         raise RuntimeError(f"the figures' in-force total {in_force} differs from the bare sum {base}")
     _fill(db, tenant.id)  # the first fill writes the forms, the settings row and the draft; the timed ones refill
-    ts, tf, tb, tr = [], [], [], []
+    ts, tf, tb, tr, tm, tl = [], [], [], [], [], []
     clock = time.perf_counter
+    sides = (0, 1, 2, 3, 4) if month_ends else (0, 1, 2)
     for i in range(runs):
-        for side in ((0, 1, 2) if i % 2 == 0 else (2, 1, 0)):
+        for side in (sides if i % 2 == 0 else sides[::-1]):
             gc.collect()
             began = clock()
             if side == 0:
@@ -186,9 +209,11 @@ def run_monthly_figures(db: Database, guarantees: int = 1_000_000, *, owner_url:
             elif side == 1:
                 tf.append(_surety(db, tenant.id)[2])
                 ts.append(clock() - began)
-            else:
+            elif side == 2:
                 _baseline(db, tenant.id)
                 tb.append(clock() - began)
+            else:
+                (tm if side == 3 else tl).append(_guarantee_figures(db, tenant.id, from_ledger=side == 4))
     r_med, s_med, b_med = median(tr), median(ts), median(tb)
     return [Figure(
         what=f"Regulatory monthly report (fill of the monthly main-data form) over {guarantees:,} in-force "
@@ -203,7 +228,10 @@ def run_monthly_figures(db: Database, guarantees: int = 1_000_000, *, owner_url:
             (f"checked: the figures' in-force total equals the bare sum ({base:,} yuan); {n_exposures:,} exposures; "
              f"figures + exposures for the month end alone {s_med:.2f} s (figures {median(tf):.2f} s)"),
             (f"{runs} runs each, interleaved, medians (fill {', '.join(f'{t:.2f}' for t in tr)} s); "
-             f"{counted[0]:,} projects and {counted[1]:,} ledger entries in the tenant, seeded in {seeded:.0f} s"),
+             f"{counted[0]:,} projects and {counted[1]:,} ledger entries in the tenant, seeded in {seeded:.0f} s; "
+             + (f"stocks read from the month-end balances the day-end writes (written in the seeding); the guarantee "
+                f"figures for the month end alone: {median(tm):.2f} s from them vs {median(tl):.2f} s rebuilt from "
+                f"the ledger" if month_ends else "no month-end balances: every stock rebuilt from the ledger")),
         ),
     )]
 
@@ -223,7 +251,9 @@ if __name__ == "__main__":  # python tests/bench/bench_regulatory.py [guarantees
         try:
             size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
             times = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-            for result in run_monthly_figures(database, guarantees=size, owner_url=tdb.owner_url, runs=times):
+            written = not (len(sys.argv) > 3 and sys.argv[3] == "ledger")
+            for result in run_monthly_figures(database, guarantees=size, owner_url=tdb.owner_url, runs=times,
+                                              month_ends=written):
                 print(f"{result.what}: {result.surety:.2f} {result.unit} vs {result.baseline:.2f} {result.unit} "
                       f"target {result.target}: {'met' if result.passed else 'MISSED'}")
                 for note in result.notes:
