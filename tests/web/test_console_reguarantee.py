@@ -105,6 +105,40 @@ def test_confirm_a_filing_waiting_for_confirmation(page, console):
     expect(page.locator(f"[data-test=rg-release-{filing_no}]")).to_be_visible()
 
 
+def choose_status(page, label: str) -> None:
+    page.locator("[data-test=rg-filing-status-filter]").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=label).click()
+    page.locator("[data-test=rg-filing-search]").click()
+
+
+def test_reject_a_filing_with_reasons_and_release_one_in_force(page, console):
+    page.goto(f"{console.url}/reguarantee/filings")
+    expect(page.locator("[data-test=nav-rg-import]")).to_have_text("批量导入")
+    choose_status(page, "待确认")
+    waiting = page.locator("[data-test=rg-filing-list][data-loaded=true][data-status=filed] .el-table__body tr")
+    reject = waiting.first.locator("[data-test^=rg-reject-]")
+    filing_no = reject.get_attribute("data-test").removeprefix("rg-reject-")
+    reject.click()
+    dialog = page.locator("[data-test=rg-filing-dialog]")
+    dialog.locator("[data-test=rg-reject-reasons]").fill("借款合同复印件不清晰（浏览器测试）\n缺少资产负债表")
+    dialog.locator("[data-test=rg-dialog-submit]").click()
+    expect(page.locator(f"[data-test=rg-filing-status-{filing_no}]")).to_have_count(0)
+    choose_status(page, "已退回")
+    status = page.locator(f"[data-test=rg-filing-status-{filing_no}]")
+    expect(status).to_have_text("已退回")
+    expect(status).to_have_attribute("title", "借款合同复印件不清晰（浏览器测试）；缺少资产负债表")
+
+    choose_status(page, "在保")
+    release = page.locator("[data-test=rg-filing-list][data-loaded=true][data-status=confirmed] "
+                           "[data-test^=rg-release-]").first
+    released_no = release.get_attribute("data-test").removeprefix("rg-release-")
+    release.click()
+    dialog.locator("[data-test=rg-dialog-submit]").click()  # normal release, today
+    expect(page.locator(f"[data-test=rg-filing-status-{released_no}]")).to_have_count(0)
+    choose_status(page, "已解保")
+    expect(page.locator(f"[data-test=rg-filing-status-{released_no}]")).to_have_text("已解保")
+
+
 def test_dry_run_an_import_see_the_report_then_import(page, console, tmp_path):
     page.goto(f"{console.url}/reguarantee/import")
     page.locator("[data-test=rg-import-agreement]").click()
