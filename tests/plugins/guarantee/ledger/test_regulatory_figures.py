@@ -227,6 +227,11 @@ def test_the_plugin_s_hook_implementations(gw, book):
                                                                   subject_id=str(book["C"]))
     assert port.total(figures, "guarantee.in_force_balance", customer_type="small_micro") == Y("1100000.00")
     assert len(exposures) == 4
+    with gw.acting("mgr") as (s, _):
+        mine = guarantee_plugin.regulatory_customer_exposures(session=s, as_of=JUNE, customer_ids={book["corp"]})
+        version = guarantee_plugin.regulatory_book_version(session=s)
+    assert sorted(mine, key=repr) == sorted((e for e in exposures if e.customer_id == book["corp"]), key=repr)
+    assert isinstance(version, str) and version
     assert proposed == [port.Exposure(customer_id=book["corp"], business_type="performance",
                                       customer_type="small_micro", gross=Y("300000.00"), count=1)]
 
