@@ -31,6 +31,10 @@ def test_measures_in_wan_with_each_limit(page, console):
     expect(limits).to_have_count(6)
     expect(page.locator("[data-test=reg-limit-value-leverage]")).to_have_text(re.compile(r"^[\d.]+ 倍$|^—$"))
     expect(page.locator("[data-test=reg-limit-passes-single_party]")).to_have_text(re.compile("^(达标|未达标)$"))
+    # a multiple without its trailing zeros ("15.00000000" -> "15 倍"), ratios as percentages
+    multiple = re.compile(r"^不高于 \d+(\.\d*[1-9])? 倍$")
+    expect(page.locator("[data-test=reg-limit-limit-leverage]")).to_have_text(multiple)
+    expect(page.locator("[data-test=reg-limit-limit-single_party]")).to_have_text(re.compile(r"^不高于 [\d.]+%$"))
     expect(limits.filter(has_text="不高于").first).to_be_visible()
     expect(page.locator("[data-test=reg-liability-total]")).to_have_text(re.compile(r"^[\d,]+\.\d\d$"))
     expect(page.locator("[data-test=reg-liability-lines] .el-table__body tr").first).to_be_visible()
