@@ -1,6 +1,7 @@
 """Browser tests of the microloan pages (marker ``browser``; `make test-web`): the demo admin lists the loans (the
 demo's twelve, filtered to those being repaid), opens one and sees its schedule and balances, and sees the
-dashboard's figures and two charts. One signed-in page is shared by the module."""
+dashboard's figures and two charts; with English chosen, the plugin pages and menu entries are in English. One
+signed-in page is shared by the module."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ def test_dashboard_figures_and_charts(page, console):
     expect(page.locator("[data-test=ml-chart-classes] canvas")).to_be_visible()
     expect(page.locator("[data-test=ml-chart-stages] canvas")).to_be_visible()
     expect(page.locator("[data-test=ml-managers] .el-table__body tr").first).to_be_visible()
+
+
+def test_the_plugin_pages_speak_english_when_chosen(page, console):
+    page.goto(f"{console.url}/loans")
+    page.locator("[data-test=locale]").first.click()
+    page.locator(".el-select-dropdown__item:visible", has_text="English").click()
+    try:
+        expect(page.locator(".page-title")).to_have_text("Microloans")
+        expect(page.locator("[data-test=menu-rg-partners]")).to_have_text("Re-guarantee partners")
+        expect(page.locator("[data-test=menu-reg-reports]")).to_have_text("Regulatory reports")
+        expect(page.locator("[data-test=menu-fin-trial-balance]")).to_have_text("Trial balance")
+        expect(page.locator("[data-test=ml-loan-list] .el-table__header")).to_contain_text("Days past due")
+    finally:
+        page.locator("[data-test=locale]").first.click()
+        page.locator(".el-select-dropdown__item:visible", has_text="简体中文").click()
+    expect(page.locator(".page-title")).to_have_text("小额贷款")
