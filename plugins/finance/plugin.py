@@ -11,6 +11,7 @@ from surety.core.plugins import hookimpl
 from surety.plugins.finance import KEY, __version__, hookspecs, permissions
 from surety.plugins.finance.accounts import models as account_models
 from surety.plugins.finance.accounts.templates import DEFAULT_TEMPLATE
+from surety.plugins.finance.demo import add_demo_finance
 from surety.plugins.finance.forecast import graphql as forecast_graphql
 from surety.plugins.finance.forecast import models as forecast_models
 from surety.plugins.finance.forecast import permissions as forecast_permissions
@@ -103,3 +104,8 @@ def surety_cli(app):
 def regulatory_report_figures(session, as_of, period_start):
     """The finance.* measures for the regulatory plugin, from the posted ledger (docs/regulatory/measures.md)."""
     return regulatory_figures.report_figures(session, as_of, period_start)
+
+
+@hookimpl
+def surety_demo_data(session, tenant):
+    add_demo_finance(session, tenant)

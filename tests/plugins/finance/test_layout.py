@@ -21,7 +21,7 @@ AREAS = ("export", "reserves", "accounts", "vouchers", "rules", "periodend", "fo
 #: Top-level modules below every area (they import no area).
 BASE = frozenset({"__init__", "hookspecs", "permissions", "testing"})
 #: Top-level modules above every area: the hook implementations.
-WIRING = frozenset({"plugin"})
+WIRING = frozenset({"plugin", "demo"})
 #: Modules that must stay pure (no database, no session, no services of other areas).
 PURE = ("export.model", "export.common", "export.yonyou", "export.kingdee", "reserves.calc", "reserves.amortisation",
         "accounts.templates", "rules.spec", "rules.defaults")
