@@ -1,7 +1,8 @@
 """Browser test of the customer portal pages (marker ``browser``; `make test-web`): the demo's portal user
 ``huaxin`` (北京华信精密机械有限公司, whose demo project waits at due diligence) sees its customer's project with the
 customer-facing progress and current step, opens it and sees its milestones (submitted reached, the decision not
-yet), and no guarantee letter is offered before the guarantee is effective."""
+yet), and no guarantee letter is offered before the guarantee is effective. The side menu shows a user only the
+entries whose permission it holds: the portal user gets its portal and inbox, not the staff pages."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ pytestmark = pytest.mark.browser
 def test_a_portal_user_follows_its_project(page, console, log_in):
     log_in("huaxin")
     page.wait_for_url("**/inbox")
+    entries = page.locator("[data-test^=menu-]")
+    expect(page.locator("[data-test=menu-portal]")).to_have_count(1)
+    shown = entries.evaluate_all("els => els.map(e => e.dataset.test)")
+    assert "menu-portal" in shown and not {"menu-projects", "menu-customers", "menu-permissions"} & set(shown), shown
     page.locator("[data-test=menu-portal]").click()
     rows = page.locator("[data-test=portal-projects][data-loaded=true] .el-table__body tr")
     in_approval = rows.filter(has_text="审批中")

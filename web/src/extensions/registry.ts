@@ -15,6 +15,9 @@ export interface MenuEntry {
   /** Smaller comes first (core's inbox is 0, customers 20, guarantee 30-40, workflows 90). */
   order: number
   icon?: Component
+  /** The permission (e.g. `guarantee:project:read`, as in `me.permissions`) a user needs to see the entry; none: every
+   *  signed-in user. The API checks the permission anyway: this only keeps people from menus they cannot use. */
+  permission?: string
 }
 
 export interface PluginContribution {
@@ -51,11 +54,12 @@ export function pluginRoutes(): RouteRecordRaw[] {
     c.routes.map((route) => ({ ...route, meta: { ...(route.meta ?? {}), plugin: c.plugin } }) as RouteRecordRaw))
 }
 
-/** The side menu for a tenant: the entries of its enabled plugins, by order. */
-export function menuFor(enabled: readonly string[]): MenuEntry[] {
+/** The side menu for a user: the entries of the tenant's enabled plugins whose permission the user holds, by order. */
+export function menuFor(enabled: readonly string[], permissions: readonly string[]): MenuEntry[] {
   return contributed()
     .filter((c) => isEnabled(c.plugin, enabled))
     .flatMap((c) => c.menu ?? [])
+    .filter((entry) => !entry.permission || permissions.includes(entry.permission))
     .sort((a, b) => a.order - b.order)
 }
 

@@ -10,7 +10,7 @@ registerPlugin({
   ],
   menu: [
     { route: 'inbox', label: 'menu.inbox', order: 0 },
-    { route: 'workflows', label: 'menu.workflows', order: 90 },
-    { route: 'permissions', label: 'menu.permissions', order: 95 },
+    { route: 'workflows', label: 'menu.workflows', order: 90, permission: 'core:workflow:read' },
+    { route: 'permissions', label: 'menu.permissions', order: 95, permission: 'core:role:read' },
   ],
 })

@@ -7,5 +7,5 @@ registerPlugin({
     { path: 'customers', name: 'customers', component: () => import('@/pages/CustomersPage.vue') },
     { path: 'customers/:id', name: 'customer', component: () => import('@/pages/CustomerPage.vue'), props: true },
   ],
-  menu: [{ route: 'customers', label: 'menu.customers', order: 20 }],
+  menu: [{ route: 'customers', label: 'menu.customers', order: 20, permission: 'customers:customer:read' }],
 })

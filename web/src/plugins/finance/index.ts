@@ -11,8 +11,8 @@ registerPlugin({
     { path: 'finance/trial-balance', name: 'fin-trial-balance', component: () => import('./TrialBalancePage.vue') },
   ],
   menu: [
-    { route: 'fin-vouchers', label: 'finance.menu.vouchers', order: 80 },
-    { route: 'fin-trial-balance', label: 'finance.menu.trialBalance', order: 81 },
+    { route: 'fin-vouchers', label: 'finance.menu.vouchers', order: 80, permission: 'finance:voucher:read' },
+    { route: 'fin-trial-balance', label: 'finance.menu.trialBalance', order: 81, permission: 'finance:voucher:read' },
   ],
   messages: { 'zh-CN': { finance: zhCN }, en: { finance: en } },
 })

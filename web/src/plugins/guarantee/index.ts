@@ -17,9 +17,9 @@ registerPlugin({
     'guarantee:project': (id) => ({ name: 'project', params: { id: globalId('GuaranteeProject', id) } }),
   },
   menu: [
-    { route: 'projects', label: 'menu.projects', order: 30 },
-    { route: 'meetings', label: 'menu.meetings', order: 35 },
-    { route: 'dashboard', label: 'menu.dashboard', order: 40 },
-    { route: 'portal', label: 'menu.portal', order: 45 },
+    { route: 'projects', label: 'menu.projects', order: 30, permission: 'guarantee:project:read' },
+    { route: 'meetings', label: 'menu.meetings', order: 35, permission: 'guarantee:meeting:read' },
+    { route: 'dashboard', label: 'menu.dashboard', order: 40, permission: 'guarantee:dashboard:read' },
+    { route: 'portal', label: 'menu.portal', order: 45, permission: 'guarantee:portal:use' },
   ],
 })

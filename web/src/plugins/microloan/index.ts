@@ -11,8 +11,8 @@ registerPlugin({
     { path: 'loans-dashboard', name: 'ml-dashboard', component: () => import('./DashboardPage.vue') },
   ],
   menu: [
-    { route: 'ml-loans', label: 'microloan.menu.loans', order: 50 },
-    { route: 'ml-dashboard', label: 'microloan.menu.dashboard', order: 51 },
+    { route: 'ml-loans', label: 'microloan.menu.loans', order: 50, permission: 'microloan:loan:read' },
+    { route: 'ml-dashboard', label: 'microloan.menu.dashboard', order: 51, permission: 'microloan:dashboard:read' },
   ],
   messages: { 'zh-CN': { microloan: zhCN }, en: { microloan: en } },
 })

@@ -17,9 +17,9 @@ registerPlugin({
     { path: 'reguarantee/statistics', name: 'rg-statistics', component: () => import('./StatisticsPage.vue') },
   ],
   menu: [
-    { route: 'rg-partners', label: 'reguarantee.menu.partners', order: 60 },
-    { route: 'rg-filings', label: 'reguarantee.menu.filings', order: 61 },
-    { route: 'rg-statistics', label: 'reguarantee.menu.statistics', order: 62 },
+    { route: 'rg-partners', label: 'reguarantee.menu.partners', order: 60, permission: 'reguarantee:partner:read' },
+    { route: 'rg-filings', label: 'reguarantee.menu.filings', order: 61, permission: 'reguarantee:filing:read' },
+    { route: 'rg-statistics', label: 'reguarantee.menu.statistics', order: 62, permission: 'reguarantee:monitor:read' },
   ],
   messages: { 'zh-CN': { reguarantee: zhCN }, en: { reguarantee: en } },
 })

@@ -12,8 +12,8 @@ registerPlugin({
     { path: 'regulatory/reports/:id', name: 'reg-report', component: () => import('./ReportPage.vue'), props: true },
   ],
   menu: [
-    { route: 'reg-measures', label: 'regulatory.menu.measures', order: 70 },
-    { route: 'reg-reports', label: 'regulatory.menu.reports', order: 71 },
+    { route: 'reg-measures', label: 'regulatory.menu.measures', order: 70, permission: 'regulatory:report:read' },
+    { route: 'reg-reports', label: 'regulatory.menu.reports', order: 71, permission: 'regulatory:report:read' },
   ],
   messages: { 'zh-CN': { regulatory: zhCN }, en: { regulatory: en } },
 })
