@@ -7,8 +7,8 @@ One statement per answer, never a loop per project. The stocks: per project at `
 loan entries; a materialised CTE on PostgreSQL, so parallel workers do not each recompute it) read from the
 month-end balances when ``as_of`` is a month end the day-end wrote (:mod:`month_end`), else the entries dated up to
 ``as_of`` grouped per project; joined to the project, its product, its credit line and the customer, grouped per
-customer, type and line ratio. The flows add up, so they are summed straight from the period's entries (and the compensation, recovery
-and write-off entries since inception) joined to the projects, per type. The figures statement returns both and the
+customer, type and line ratio. The flows add up, so they are summed straight from the period's entries (and the
+compensation, recovery and write-off entries since inception) joined to the projects, per type. The figures statement returns both and the
 per-customer in-force rows (UNION ALL); those are kept in the session for :func:`exposures` at the same date until
 the session writes; without them exposures take one statement of their own.
 
@@ -178,7 +178,8 @@ def _typed(session: Session, stmt):
 def _per_customer(session: Session, as_of: dt.date, *, in_force_only: bool = False, from_ledger: bool = False):
     """The projects with entries up to ``as_of`` per customer, business type, customer type and credit-line ratio:
     ``in_force_balance`` and ``in_force_n`` of the in-force ones (only those rows with ``in_force_only``)."""
-    sub, p, line, plain = _per_project(session, as_of, from_ledger), GuaranteeProject, GuaranteeCreditLine, _plain(session)
+    sub, p, line = _per_project(session, as_of, from_ledger), GuaranteeProject, GuaranteeCreditLine
+    plain = _plain(session)
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
     stmt, btype, ctype = _typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = stmt.add_columns(p.customer_id.label("customer_id"), btype.label("business_type"),
