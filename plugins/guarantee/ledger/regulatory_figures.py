@@ -8,9 +8,9 @@ loan entries; a materialised CTE on PostgreSQL, so parallel workers do not each 
 month-end balances when ``as_of`` is a month end the day-end wrote (:mod:`month_end`), else the entries dated up to
 ``as_of`` grouped per project; joined to the project, its product, its credit line and the customer, grouped per
 customer, type and line ratio. The flows add up, so they are summed straight from the period's entries (and the
-compensation, recovery and write-off entries since inception) joined to the projects, per type. The figures statement returns both and the
-per-customer in-force rows (UNION ALL); those are kept in the session for :func:`exposures` at the same date until
-the session writes; without them exposures take one statement of their own.
+compensation, recovery and write-off entries since inception) joined to the projects, per type. The figures
+statement returns both and the per-customer in-force rows (UNION ALL); those are kept in the session for
+:func:`exposures` at the same date until the session writes; without them exposures take one statement of their own.
 
 * A project is **in force** at ``as_of`` when its loan (or letter) entry is dated on or before ``as_of``, no full
   release is dated by then and its rebuilt balance is above 0 (so a project released after ``as_of`` still counts).
