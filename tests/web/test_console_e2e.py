@@ -264,7 +264,10 @@ def test_an_application_goes_from_draft_to_effective(page, console, log_in):
     # due diligence: manager A rates the customer and submits the report, then closes his task
     open_work(page, console, log_in, "zhangwei", project_url)
     work = page.locator("[data-test=project-work]")
-    for score in work.locator("[data-test^=score-]").all():
+    scores = work.locator("[data-test^=score-]")
+    expect(scores.first).to_be_visible()  # the scorecard loads after the tab: .all() alone may find none yet
+    assert scores.count() >= 3
+    for score in scores.all():
         score.fill("80")
     for field in ("businessOverview", "financialAnalysis", "repaymentSource", "counterGuaranteeAnalysis", "risks",
                   "conclusion"):
