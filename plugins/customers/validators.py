@@ -11,14 +11,11 @@ from decimal import Decimal
 
 from surety.core import inputs
 from surety.core.errors import ValidationFailed
-from surety.core.validators import normalise_cn_mobile
+# the check characters (core.validators) stay importable from here: customers' tests and testing use these names
+from surety.core.validators import USCC_CHARS, id_check_char, normalise_cn_mobile, uscc_check_char
 
 from surety.plugins.customers.models import KINDS, SIZES
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _USCC_RE = re.compile(f"^[{USCC_CHARS}]{{18}}$")
 _INDUSTRY_RE = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
@@ -31,17 +28,6 @@ PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 3
 
 def _compact(value: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
-
-
-def id_check_char(first17: str) -> str:
-    """The GB 11643 check character of the first 17 digits."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
-
-
-def uscc_check_char(first17: str) -> str:
-    """The GB 32100 check character of the first 17 characters."""
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
-    return USCC_CHARS[(31 - total % 31) % 31]
 
 
 def validate_id_number(value: str | None, *, field: str = "id_number", today: dt.date | None = None) -> str:

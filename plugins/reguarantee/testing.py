@@ -11,13 +11,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surety.core.validators import uscc_check_char
 from surety.plugins.reguarantee.agreement import rules
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement, ReguaranteeProgramme
 from surety.plugins.reguarantee.agreement.programmes import ensure_programmes
 from surety.plugins.reguarantee.agreement.services import fee_rules_of, split_of
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
-from surety.plugins.reguarantee.partner.services import uscc_check_char
 
 
 def make_credit_code(seq: int, prefix: str = "91320100") -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from surety.core.context import acting
 from surety.core.identity.auth import user_actor
 from surety.core.identity.models import User
+from surety.core.validators import uscc_check_char
 from surety.core.workflow.engine import business_today
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement
 from surety.plugins.reguarantee.claim import recoveries, services
@@ -34,7 +35,6 @@ from surety.plugins.reguarantee.filing import services as filings
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.filing.numbering import take_numbers
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
-from surety.plugins.reguarantee.partner.services import uscc_check_char
 from surety.plugins.reguarantee.settings import get_settings
 
 #: Outcome of each demo claim, in order of creation: submitted (review running), approved, rejected, paid; mixed so

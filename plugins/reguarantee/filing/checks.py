@@ -18,8 +18,8 @@ from typing import Any
 from surety.core import inputs
 from surety.core.errors import DomainError
 from surety.core.i18n import N_, translate
+from surety.core.validators import credit_code_ok, id_check_char
 from surety.plugins.reguarantee.conventions import CUSTOMER_KINDS
-from surety.plugins.reguarantee.partner.services import USCC_CHARS, uscc_check_char
 
 #: Data key of a filing row -> zh-CN column header (the import's, in its column order).
 LABELS = {
@@ -42,9 +42,6 @@ LABELS = {
 KEYS = (*LABELS, "fields")
 #: Customer kinds identified by a unified social credit code; the others by a resident ID card.
 COMPANY_KINDS = frozenset({"enterprise", "individual_business"})
-#: Weights and check characters of an 18-digit resident ID card (GB 11643).
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 #: Longest extra field name and value the eligibility rules may read.
 MAX_EXTRA_FIELDS = 30
 #: Levels of a reason: an error refuses the row, a warning is reported only.
@@ -78,14 +75,7 @@ def id_card_ok(value: str) -> bool:
         dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    total = sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11] == value[17]
-
-
-def credit_code_ok(value: str) -> bool:
-    """Whether ``value`` is a unified social credit code (18 characters of the code set, the right check one)."""
-    return (len(value) == 18 and all(c in USCC_CHARS for c in value)
-            and uscc_check_char(value[:17]) == value[17])
+    return id_check_char(value[:17]) == value[17]
 
 
 def _date(value: Any, key: str) -> dt.date:

@@ -18,13 +18,12 @@ from surety.core.context import acting
 from surety.core.identity.auth import user_actor
 from surety.core.identity.models import User
 from surety.core.identity.service import create_user
+from surety.core.validators import id_check_char, uscc_check_char
 from surety.core.workflow.engine import business_today
 from surety.plugins.reguarantee.agreement.models import ReguaranteeAgreement
 from surety.plugins.reguarantee.filing import services
-from surety.plugins.reguarantee.filing.checks import ID_CHECK, ID_WEIGHTS
 from surety.plugins.reguarantee.filing.models import ReguaranteeFiling
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
-from surety.plugins.reguarantee.partner.services import uscc_check_char
 
 FILER = ("qianrui", "钱蕊（再担保业务经理）")
 ROWS_PER_AGREEMENT = 6
@@ -39,7 +38,7 @@ BANKS = ("南京银行", "江苏银行", "苏州银行", "农业银行", "邮储
 def demo_id_card(seq: int) -> str:
     """A valid resident ID card number of a demo farmer (born 1970-1989, region 320115)."""
     first = f"320115{1970 + seq % 20}{1 + seq % 12:02d}{1 + seq % 28:02d}{seq % 1000:03d}"
-    return first + ID_CHECK[sum(int(c) * w for c, w in zip(first, ID_WEIGHTS, strict=True)) % 11]
+    return first + id_check_char(first)
 
 
 def demo_credit_code(seq: int) -> str:

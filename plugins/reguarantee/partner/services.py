@@ -20,7 +20,7 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.db.locking import lock_by_id
 from surety.core.errors import Conflict, NotFound, ValidationFailed
-from surety.core.validators import normalise_cn_mobile
+from surety.core.validators import credit_code_ok, normalise_cn_mobile
 from surety.core.workflow.engine import business_today
 from surety.core.workflow.models import WorkflowInstance
 from surety.plugins.reguarantee.conventions import PARTNER_KINDS, PARTNER_STATUSES, STATUS_ACTIONS
@@ -33,9 +33,6 @@ ENTITY = PARTNER
 FIELDS = ("name", "kind", "credit_code", "region", "registered_capital", "contact_name", "contact_phone")
 #: Keyset order of the partners list: name, then id.
 ORDER = (ReguaranteePartner.name, ReguaranteePartner.id)
-#: Characters of a unified social credit code (GB 32100-2015) and the weights of its check character.
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 #: The step of the admission definition (partner/admission.py) at which the analysis is recorded.
 ANALYSIS_STEP = "analysis"
 #: Audit action of each status change.
@@ -45,16 +42,10 @@ AUDIT_ACTIONS = {"suspend": "reguarantee.partner.suspended", "resume": "reguaran
 PERIOD_SUFFIXES = ("", "H1", "H2", "Q1", "Q2", "Q3", "Q4", *(f"M{m:02}" for m in range(1, 13)))
 
 
-def uscc_check_char(first17: str) -> str:
-    """The 18th (check) character of a unified social credit code from its first 17."""
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
-    return USCC_CHARS[(31 - total % 31) % 31]
-
-
 def credit_code(value: Any, field: str = "credit_code") -> str:
     """A unified social credit code, upper-cased: 18 characters of the code set with the right check character."""
     code = inputs.text(value, field, 18, required=True).upper()
-    if len(code) != 18 or any(c not in USCC_CHARS for c in code) or uscc_check_char(code[:17]) != code[17]:
+    if not credit_code_ok(code):
         raise ValidationFailed("{value} is not a valid unified social credit code.", field=field, value=code)
     return code
 

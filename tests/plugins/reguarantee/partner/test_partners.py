@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from surety.core.audit.models import AuditRecord
 from surety.core.errors import Conflict, PermissionDenied, ValidationFailed
+from surety.core.validators import uscc_check_char
 from surety.plugins.reguarantee.partner import services
 from surety.plugins.reguarantee.partner.models import ReguaranteePartner
 from surety.plugins.reguarantee.testing import make_credit_code, make_partner
@@ -20,7 +21,7 @@ NEW = {"name": "溧水区融资担保有限公司", "kind": "guarantee_county", 
 
 
 def test_credit_code_check_character():
-    assert make_credit_code(1)[-1] == services.uscc_check_char(make_credit_code(1)[:17])
+    assert make_credit_code(1)[-1] == uscc_check_char(make_credit_code(1)[:17])
     assert services.credit_code("91350100M000100Y43") == "91350100M000100Y43"  # a published sample code
     with pytest.raises(ValidationFailed) as e:
         services.credit_code("91350100M000100Y44")
