@@ -27,15 +27,6 @@ from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.project.models import GuaranteeCreditLine, GuaranteeProject
 
 
-def _ledger_per_project(as_of, project_ids):
-    """The whole-book statement's per-project step (:func:`regulatory_figures.ledger_per_project`) on ``project_ids``
-    only (a sub-select)."""
-    if hasattr(figures, "ledger_per_project"):
-        return figures.ledger_per_project(as_of, project_ids=project_ids)
-    # the module before ledger_per_project was lifted out of _per_project (the same statement, as a CTE)
-    return figures._per_project(as_of).element.where(GuaranteeLedgerEntry.project_id.in_(project_ids))
-
-
 def _statement(session: Session):
     """The customers' exposures statement with the date and the customer ids as bound parameters (``as_of``,
     ``customer_ids``): built once per process and customers table (building it costs more than running it)."""
@@ -45,9 +36,9 @@ def _statement(session: Session):
         return built
     p, line = GuaranteeProject, GuaranteeCreditLine
     theirs = select(p.id).where(p.customer_id.in_(bindparam("customer_ids", expanding=True)))
-    sub = _ledger_per_project(bindparam("as_of", type_=Date), theirs).subquery("guarantee_customer_projects")
+    sub = figures.ledger_per_project(bindparam("as_of", type_=Date), project_ids=theirs).subquery("guarantee_customer_projects")
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
-    stmt, btype, ctype = figures._typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
+    stmt, btype, ctype = figures.typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = (stmt.add_columns(p.customer_id, btype, ctype, line.risk_share_ratio,
                              func.sum(case((in_force, sub.c.balance), else_=0)),
                              func.sum(case((in_force, 1), else_=0)))
@@ -67,7 +58,7 @@ def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collectio
     if not wanted:
         return []
     rows = session.execute(_statement(session), {"as_of": as_of, "customer_ids": wanted}).all()
-    return figures._merge(rows)
+    return figures.merge_exposures(rows)
 
 
 def book_version(session: Session) -> str:

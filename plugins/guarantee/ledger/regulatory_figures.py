@@ -163,7 +163,7 @@ def _per_project(session: Session, as_of: dt.date, from_ledger: bool = False):
     return stmt.cte("guarantee_per_project").prefix_with("MATERIALIZED", dialect="postgresql")
 
 
-def _typed(session: Session, stmt):
+def typed(session: Session, stmt):
     """``stmt`` (which joins the projects) joined to each project's product, credit line and customer; returns it
     with the business type and customer type expressions."""
     p, product, line = GuaranteeProject, GuaranteeProduct, GuaranteeCreditLine
@@ -181,7 +181,7 @@ def _per_customer(session: Session, as_of: dt.date, *, in_force_only: bool = Fal
     sub, p, line = _per_project(session, as_of, from_ledger), GuaranteeProject, GuaranteeCreditLine
     plain = _plain(session)
     in_force = and_(sub.c.effective > 0, sub.c.released == 0, sub.c.balance > 0)
-    stmt, btype, ctype = _typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
+    stmt, btype, ctype = typed(session, select().select_from(sub).join(p, p.id == sub.c.project_id))
     stmt = stmt.add_columns(p.customer_id.label("customer_id"), btype.label("business_type"),
                             ctype.label("customer_type"), plain(line.risk_share_ratio).label("ratio"),
                             plain(func.sum(case((in_force, sub.c.balance), else_=0))).label("in_force_balance"),
@@ -205,7 +205,7 @@ def _flows(session: Session, as_of: dt.date, period_start: dt.date):
     def cumulative(kind: str):
         return func.sum(case((e.kind == kind, e.amount), else_=0))
 
-    stmt, btype, ctype = _typed(session, select().select_from(e).join(
+    stmt, btype, ctype = typed(session, select().select_from(e).join(
         p, and_(p.tenant_id == e.tenant_id, p.id == e.project_id)))
     issued = and_(within, e.kind == KIND_LOAN)
     stmt = stmt.add_columns(
@@ -336,7 +336,7 @@ def bank_share(amount: Decimal, ratio: Decimal | None) -> Decimal:
     return (Decimal(amount) * (ratio or Decimal(0))).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _merge(rows: Iterable) -> list[Exposure]:
+def merge_exposures(rows: Iterable) -> list[Exposure]:
     """Exposures from (customer id, business type, customer type, ratio, gross, count) rows, the shares of each
     ratio added per customer and type."""
     merged: dict[tuple, list] = {}
@@ -362,7 +362,7 @@ def exposures(session: Session, as_of: dt.date, *, from_ledger: bool = False) ->
     if rows is None:
         with big_read(session):
             rows = session.execute(_per_customer(session, as_of, in_force_only=True, from_ledger=from_ledger)).all()
-    return _merge(rows)
+    return merge_exposures(rows)
 
 
 def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:
@@ -388,5 +388,5 @@ def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> 
         found = line_covering(session, row.bank_id, business_today())  # the line approval will reserve on
         ratio = found.risk_share_ratio if found is not None else None
     size = (door.summary(session, row.customer_id) or {}).get("size")
-    return _merge([(row.customer_id, business_type(row.kind, row.loan_category),
+    return merge_exposures([(row.customer_id, business_type(row.kind, row.loan_category),
                     customer_type(row.loan_category, row.customer_kind, size), ratio, row.amount, 1)])
