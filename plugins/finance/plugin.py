@@ -69,9 +69,13 @@ def surety_graphql():
 @hookimpl(tryfirst=True)
 def surety_handle_event(session, event):
     # First among the plugins: the event's outbox row is still pending, so the voucher names it without a query.
-    rules.handle_event(session, event)
-    if event.event_type in periodend.SCHEDULE_EVENTS:
-        periodend.record_event(session, event.event_type, event.payload())
+    # A guarantee fee received or refunded is added to its project's fee schedule in the voucher's statement on
+    # PostgreSQL (fee.written), else by its own.
+    payload = event.payload()
+    fee = periodend.fee_delta(event.event_type, payload)
+    rules.handle_event(session, event, payload, fee)
+    if event.event_type in periodend.SCHEDULE_EVENTS and not (fee is not None and fee.written):
+        periodend.record_event(session, event.event_type, payload)
 
 
 @hookimpl

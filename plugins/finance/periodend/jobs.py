@@ -103,6 +103,15 @@ def _fact(event_type: str, payload: Mapping[str, Any]) -> tuple[uuid.UUID, dict[
     return None
 
 
+def fee_delta(event_type: str, payload: Mapping[str, Any]) -> vouchers.FeeScheduleDelta | None:
+    """The fee a guarantee-fee receipt or refund adds to its project's schedule (what :func:`record_event` adds), for
+    the voucher's statement to write (vouchers.create_voucher, on PostgreSQL); None for any other event."""
+    if event_type not in (FEE_RECEIVED, FEE_REFUNDED):
+        return None
+    found = _fact(event_type, payload)
+    return None if found is None else vouchers.FeeScheduleDelta(found[0], found[1]["delta"])
+
+
 def record_event(session: Session, event_type: str, payload: Mapping[str, Any]) -> bool:
     """Record a guarantee-fee or took-effect event in its project's schedule (in the event's transaction; the fee
     is added with one atomic UPDATE, so concurrent receipts of one project both count). True when it did."""

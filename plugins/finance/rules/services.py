@@ -200,11 +200,14 @@ def _lines(session: Session, planned: list[spec.PlannedLine]) -> list[dict[str, 
     return out
 
 
-def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
+def write_for(session: Session, fact: EventFact,
+              fee: vouchers.FeeScheduleDelta | None = None) -> FinanceVoucher | None:
     """Write the system voucher of one event by the tenant's rule for its type (in the caller's transaction): None
     when there is no rule or the rule gives no line. A rule that cannot be applied raises (ValidationFailed), so the
     business fact rolls back with it. The caller knows no voucher names ``fact.outbox_id`` yet (a live event's row
-    is new; the backfill skips rows with a voucher)."""
+    is new; the backfill skips rows with a voucher). ``fee``: the event's change of its project's fee schedule, written
+    in the voucher's statement on PostgreSQL (vouchers.create_voucher sets ``fee.written``; else the caller writes
+    it)."""
     rule = rule_for(session, fact.event_type)
     if rule is None:
         return None
@@ -219,7 +222,8 @@ def write_for(session: Session, fact: EventFact) -> FinanceVoucher | None:
         return None
     return vouchers.create_voucher(session, None, voucher_date=day, word=rule.word,
                                    summary=spec.render(rule.summary, fact.payload) or rule.name, lines=lines,
-                                   source=vouchers.VoucherSource(fact.event_type, fact.outbox_id), check_source=False)
+                                   source=vouchers.VoucherSource(fact.event_type, fact.outbox_id), check_source=False,
+                                   fee=fee)
 
 
 def _pending_outbox_row(session: Session, event: DomainEvent, payload: dict) -> uuid.UUID | None:
@@ -241,17 +245,20 @@ def _flushed_outbox_row(session: Session, event: DomainEvent, payload: dict) -> 
     return next((row_id for row_id, stored in rows if stored == payload), None)
 
 
-def handle_event(session: Session, event: DomainEvent) -> FinanceVoucher | None:
+def handle_event(session: Session, event: DomainEvent, payload: dict | None = None,
+                 fee: vouchers.FeeScheduleDelta | None = None) -> FinanceVoucher | None:
     """``surety_handle_event``: the voucher of ``event`` by the tenant's rule, in the event's transaction. The
     plugin's handler runs first (``tryfirst``), so the event's outbox row is usually still pending and is named
-    without a query; an event type without a rule costs nothing more (the rules are read once per session)."""
-    payload = event.payload()
+    without a query; an event type without a rule costs nothing more (the rules are read once per session).
+    ``payload``: ``event.payload()`` when the caller has it; ``fee``: see :func:`write_for`."""
+    if payload is None:
+        payload = event.payload()
     outbox_id = _pending_outbox_row(session, event, payload)  # before any query autoflushes the row
     if rule_for(session, event.event_type) is None:
         return None
     if outbox_id is None:
         outbox_id = _flushed_outbox_row(session, event, payload)
-    return write_for(session, EventFact(event.event_type, payload, outbox_id))
+    return write_for(session, EventFact(event.event_type, payload, outbox_id), fee)
 
 
 @dataclass(frozen=True)

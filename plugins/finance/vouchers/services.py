@@ -9,7 +9,8 @@ Rules kept here, for every voucher whoever writes it (a person or an event rule)
   negated amounts;
 - numbered per period and voucher word without gaps (``记-0001``): the counter row is incremented with
   ``UPDATE ... RETURNING`` (core.db.locking.lock_row) and stays locked until the transaction ends, so concurrent
-  writers queue and a rolled-back voucher gives its number back;
+  writers queue and a rolled-back voucher gives its number back; on PostgreSQL that ``UPDATE``, the voucher and its
+  lines are one statement (data-modifying CTEs, :data:`_PG_WRITE`) once the counter's row is there;
 - draft -> reviewed -> posted, reviewed and posted by a person other than the maker (a voucher the system wrote
   has no maker, so any person with the permission may review it); a reviewed or posted voucher is never edited:
   it is corrected by a reversal;
@@ -25,9 +26,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from surety.core import inputs
 from surety.core.audit.log import audit
@@ -228,6 +229,89 @@ def hold_and_number(session: Session, period: str, word: str) -> int:
     return next_seq(session, period, word)
 
 
+# ---------------------------------------------------------------- one statement on PostgreSQL ------------------------
+
+
+@dataclass
+class FeeScheduleDelta:
+    """A guarantee fee received (refunded: ``amount`` negative) on ``project_id``, added to the project's fee schedule
+    (``finance_fee_schedules``; what periodend.jobs.record_event does) by the voucher's own statement on PostgreSQL.
+    :func:`create_voucher` sets ``written`` when it did; otherwise the caller records it."""
+
+    project_id: uuid.UUID
+    amount: Decimal
+    written: bool = False
+
+
+#: The counter's increment (holding the open period: :func:`hold_and_number`), the voucher and its lines in one
+#: statement. ``c`` updates nothing when the counter's row is missing or the period is not open (a close in flight
+#: included: the shared lock waits for it); then ``v`` and ``l`` write nothing and :func:`create_voucher` takes the
+#: two-statement path. The number is :func:`format_number`'s (four digits at least). The lines come as arrays, one
+#: element per line, so the text is the same whatever the number of lines (one prepared statement).
+_PG_CTES = """
+WITH c AS (
+    UPDATE finance_voucher_counters SET last_value = last_value + 1
+    WHERE tenant_id = :tenant AND period = :period AND word = :word
+      AND EXISTS (SELECT p.id FROM finance_periods AS p
+                  WHERE p.tenant_id = :tenant AND p.period = :period AND p.status = :open FOR SHARE)
+    RETURNING last_value
+), v AS (
+    INSERT INTO finance_vouchers (tenant_id, id, voucher_date, period, word, seq, number, summary, status, total,
+                                  maker_id, source_event_type, source_event_id, reversal_of, created_at)
+    SELECT :tenant, :id, :voucher_date, :period, :word, c.last_value,
+           CAST(:word AS varchar) || '-' || CASE WHEN c.last_value < 10000 THEN lpad(CAST(c.last_value AS text), 4, '0')
+                                                 ELSE CAST(c.last_value AS text) END,
+           :summary, :status, :total, :maker_id, :source_event_type, :source_event_id, :reversal_of, :created_at
+    FROM c
+    RETURNING seq
+), l AS (
+    INSERT INTO finance_voucher_lines (tenant_id, id, voucher_id, line_no, period, account_code, summary, debit,
+                                       credit, customer_id, project_id, bank_id, department, posted)
+    SELECT :tenant, x.id, :id, x.line_no, :period, x.account_code, x.summary, x.debit, x.credit, x.customer_id,
+           x.project_id, x.bank_id, x.department, false
+    FROM v CROSS JOIN unnest(CAST(:line_ids AS uuid[]), CAST(:line_nos AS integer[]), CAST(:accounts AS varchar[]),
+                             CAST(:summaries AS varchar[]), CAST(:debits AS numeric[]), CAST(:credits AS numeric[]),
+                             CAST(:customer_ids AS uuid[]), CAST(:project_ids AS uuid[]), CAST(:bank_ids AS uuid[]),
+                             CAST(:departments AS varchar[]))
+         AS x(id, line_no, account_code, summary, debit, credit, customer_id, project_id, bank_id, department)
+)"""
+#: :data:`_PG_CTES` alone, and with a fee schedule's upsert (:class:`FeeScheduleDelta`; a data-modifying CTE runs
+#: whether or not the voucher is written, so the fee is added once either way).
+_PG_WRITE = text(_PG_CTES + "\nSELECT seq FROM v")
+_PG_WRITE_WITH_FEE = text(_PG_CTES + """, s AS (
+    INSERT INTO finance_fee_schedules (tenant_id, id, project_id, amount, recognised)
+    VALUES (:tenant, :fee_id, :fee_project_id, :fee_amount, 0)
+    ON CONFLICT (tenant_id, project_id) DO UPDATE SET amount = finance_fee_schedules.amount + excluded.amount
+)
+SELECT seq FROM v""")
+
+
+def _write_pg(session: Session, voucher: FinanceVoucher, lines: list[dict[str, Any]],
+              fee: FeeScheduleDelta | None) -> int | None:
+    """Run :data:`_PG_WRITE` (with ``fee``: :data:`_PG_WRITE_WITH_FEE`) for ``voucher`` (every column but the
+    number set) and its clean ``lines``: the voucher's number in its period and word, None when the counter's
+    statement updated nothing (nothing written then but the fee)."""
+    voucher.tenant_id = session_tenant(session)
+    params = {"tenant": voucher.tenant_id, "id": voucher.id, "voucher_date": voucher.voucher_date,
+              "period": voucher.period, "word": voucher.word, "open": OPEN, "summary": voucher.summary,
+              "status": voucher.status, "total": voucher.total, "maker_id": voucher.maker_id,
+              "source_event_type": voucher.source_event_type, "source_event_id": voucher.source_event_id,
+              "reversal_of": voucher.reversal_of, "created_at": voucher.created_at,
+              "line_ids": [uuid7() for _ in lines], "line_nos": list(range(1, len(lines) + 1)),
+              "accounts": [r["account_code"] for r in lines], "summaries": [r["summary"] for r in lines],
+              "debits": [r["debit"] for r in lines], "credits": [r["credit"] for r in lines],
+              "customer_ids": [r["customer_id"] for r in lines], "project_ids": [r["project_id"] for r in lines],
+              "bank_ids": [r["bank_id"] for r in lines], "departments": [r["department"] for r in lines]}
+    stmt = _PG_WRITE
+    if fee is not None:
+        stmt = _PG_WRITE_WITH_FEE
+        params.update(fee_id=uuid7(), fee_project_id=fee.project_id, fee_amount=fee.amount)
+    seq = session.connection().execute(stmt, params).scalar()
+    if fee is not None:
+        fee.written = True
+    return seq
+
+
 # ---------------------------------------------------------------- writing -------------------------------------------
 
 
@@ -302,11 +386,16 @@ def _image(v: FinanceVoucher) -> dict:
 
 def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.date, word: str, summary: str,
                    lines: Sequence[Mapping[str, Any]], source: VoucherSource | None = None,
-                   reversal_of: uuid.UUID | None = None, check_source: bool = True) -> FinanceVoucher:
+                   reversal_of: uuid.UUID | None = None, check_source: bool = True,
+                   fee: FeeScheduleDelta | None = None) -> FinanceVoucher:
     """Write a draft voucher (needs finance:voucher:make; ``actor`` None: the system, for vouchers written from
     events). Each line: ``account`` (code), ``debit`` or ``credit`` (yuan), ``summary`` (default: the voucher's),
     ``customer_id``, ``project_id``, ``bank_id``, ``department``. See the module for what is refused; a second
-    voucher for one event is refused too (``check_source`` False: the caller knows the event is new)."""
+    voucher for one event is refused too (``check_source`` False: the caller knows the event is new).
+
+    On PostgreSQL the number, the voucher and its lines are one statement (:data:`_PG_WRITE`), and ``fee`` is
+    added to its fee schedule in that statement too (``fee.written``); elsewhere ``fee`` is left to the caller. The
+    voucher returned is in the session as a loaded row either way."""
     if actor is not None:
         require(session, actor, VOUCHER, "make")
     if not isinstance(voucher_date, dt.date) or isinstance(voucher_date, dt.datetime):
@@ -320,16 +409,26 @@ def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.da
     if check_source and source is not None and source.event_id is not None and session.scalar(
             select(FinanceVoucher.id).where(FinanceVoucher.source_event_id == source.event_id)) is not None:
         raise Conflict("A voucher for that event already exists.", field="source")
-    seq = hold_and_number(session, period, word)
-    voucher = FinanceVoucher(id=uuid7(), voucher_date=voucher_date, period=period, word=word, seq=seq,
-                             number=format_number(word, seq), summary=summary, status=DRAFT,
-                             total=sum(r["debit"] for r in clean), maker_id=actor.id_uuid if actor else None,
+    voucher = FinanceVoucher(id=uuid7(), voucher_date=voucher_date, period=period, word=word, summary=summary,
+                             status=DRAFT, total=sum(r["debit"] for r in clean),
+                             maker_id=actor.id_uuid if actor else None,
                              source_event_type=source.event_type if source else None,
-                             source_event_id=source.event_id if source else None, reversal_of=reversal_of)
-    session.add(voucher)
-    session.add_all(FinanceVoucherLine(voucher_id=voucher.id, line_no=n, period=period, **row)
-                    for n, row in enumerate(clean, start=1))
-    session.flush()
+                             source_event_id=source.event_id if source else None, reversal_of=reversal_of,
+                             reversed_by=None, reviewer_id=None, poster_id=None, reviewed_at=None, posted_at=None,
+                             created_at=utcnow())
+    seq = _write_pg(session, voucher, clean, fee) if session.get_bind().dialect.name == "postgresql" else None
+    if seq is not None:
+        # Written: the object joins the session as the row it is (no INSERT at flush, no SELECT to load it).
+        voucher.seq, voucher.number = seq, format_number(word, seq)
+        make_transient_to_detached(voucher)
+        session.add(voucher)
+    else:
+        seq = hold_and_number(session, period, word)
+        voucher.seq, voucher.number = seq, format_number(word, seq)
+        session.add(voucher)
+        session.add_all(FinanceVoucherLine(voucher_id=voucher.id, line_no=n, period=period, **row)
+                        for n, row in enumerate(clean, start=1))
+        session.flush()
     if actor is not None:
         audit(session, "finance.voucher.created", entity_type=ENTITY, entity_id=voucher.id, after=_image(voucher),
               actor=actor)
