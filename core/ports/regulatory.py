@@ -13,6 +13,13 @@ Two kinds of answer:
 - :class:`Exposure`: an in-force guarantee balance of one customer in one business and customer type at the end of
   ``as_of`` (aggregated per customer, type and rating by the plugin), the gross balance with the bank's and the
   re-guarantors' shares beside it, for the liability balance's weights and the concentration limits.
+- :class:`ExposureBand`: exposures summed over customers by business type, customer type, rating and *band* (where
+  each customer's aggregated balance of the business type falls among the thresholds' cut points), which is all the
+  liability balance's weights need; a report reads these instead of one row per customer.
+
+A report reads several dates at once through :func:`report_batch` (hook ``regulatory_report_batch``): a plugin may
+answer every date in one call (one scan of its records); a plugin that does not is asked date by date through
+``regulatory_report_figures`` and ``regulatory_exposures``, its exposures banded here (:func:`bands_of`).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -134,6 +141,77 @@ class Exposure:
         return BUSINESS_TYPES.get(self.business_type, ("", True))[1]
 
 
+@dataclasses.dataclass(frozen=True)
+class ExposureBand:
+    """In-force exposures of one business type, customer type and rating summed over the customers whose aggregated
+    balance of that business type (over all their exposures of it, ``gross`` or ``own`` share: gross less the bank's
+    share, by the basis asked for) falls in band ``band`` of the cut points asked for: band 0 is at most the first
+    cut, band ``i`` above cut ``i - 1`` and at most cut ``i``, band ``len(cuts)`` above every cut. ``gross``,
+    ``bank_share``, ``reguaranteed`` and ``count`` as in :class:`Exposure`, summed."""
+
+    business_type: str
+    customer_type: str
+    band: int
+    gross: Decimal
+    bank_share: Decimal = ZERO
+    reguaranteed: Decimal = ZERO
+    rating: str | None = None
+    count: int = 0
+
+    @property
+    def financing(self) -> bool:
+        return BUSINESS_TYPES.get(self.business_type, ("", True))[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodReport:
+    """One plugin's answer for one ``(as_of, period_start)`` of a batch: its figures (as ``regulatory_report_figures``
+    gives them for those dates) and its in-force exposures at the end of ``as_of`` as bands."""
+
+    as_of: dt.date
+    period_start: dt.date
+    figures: tuple[Figure, ...]
+    bands: tuple[ExposureBand, ...]
+
+
+#: Threshold bases of :func:`band_of`: the customer's aggregated gross balance, or its own share (gross less the
+#: bank's share).
+BASES = ("gross", "own")
+
+
+def band_of(aggregated: Decimal, cuts: Sequence[Decimal]) -> int:
+    """The band of an aggregated balance among the ascending ``cuts`` (see :class:`ExposureBand`): how many cuts it
+    is above (a balance equal to a cut is in that cut's band: thresholds are inclusive)."""
+    return sum(1 for cut in cuts if aggregated > cut)
+
+
+def bands_of(exposures: Iterable[Exposure], cuts: Sequence[Decimal], basis: str) -> list[ExposureBand]:
+    """Exposures summed into bands: each customer's aggregated balance per business type (``gross``, or ``own``:
+    gross less the bank's share) placed among ``cuts``, then gross, shares and counts summed per business type,
+    customer type, rating and band (what a plugin's ``regulatory_report_batch`` answers, computed from its
+    per-customer exposures)."""
+    items = list(exposures)
+    aggregated: dict[tuple, Decimal] = {}
+    for e in items:
+        key = (e.customer_id, e.business_type)
+        aggregated[key] = aggregated.get(key, ZERO) + (e.gross - e.bank_share if basis == "own" else e.gross)
+    sums: dict[tuple, list] = {}
+    for e in items:
+        key = (e.business_type, e.customer_type, e.rating, band_of(aggregated[(e.customer_id, e.business_type)], cuts))
+        acc = sums.setdefault(key, [ZERO, ZERO, ZERO, 0])
+        acc[0] += e.gross
+        acc[1] += e.bank_share
+        acc[2] += e.reguaranteed
+        acc[3] += e.count
+    return [ExposureBand(btype, ctype, band, gross, share, reg, rating, count)
+            for (btype, ctype, rating, band), (gross, share, reg, count) in sorted(sums.items(), key=_band_order)]
+
+
+def _band_order(item) -> tuple:
+    (btype, ctype, rating, band), _ = item
+    return btype, ctype, rating or "", band
+
+
 #: Credit-reporting account events (二代征信 guarantee accounts) -> zh-CN label.
 CREDIT_EVENT_KINDS: dict[str, str] = {
     "opened": "开立（担保责任生效）",
@@ -177,6 +255,43 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date) -> l
 def exposures(session: Session, as_of: dt.date) -> list[Exposure]:
     """Every enabled plugin's exposures at the end of ``as_of``."""
     return [e for answer in _answers(session, "regulatory_exposures", as_of=as_of) for e in answer]
+
+
+def report_batch(session: Session, periods: Sequence[tuple[dt.date, dt.date]], cuts: Sequence[Decimal],
+                 basis: str) -> dict[tuple[dt.date, dt.date], PeriodReport]:
+    """Every enabled plugin's figures and exposure bands for each ``(as_of, period_start)`` of ``periods``, merged
+    per period: a plugin answering hook ``regulatory_report_batch`` is asked once for all of them; any other is
+    asked per period (``regulatory_report_figures``, ``regulatory_exposures`` banded by :func:`bands_of`). ``cuts``
+    are sorted ascending; ``basis`` is one of :data:`BASES`."""
+    wanted = list(dict.fromkeys(periods))
+    cuts = sorted(set(cuts))
+    figures: dict[tuple, list[Figure]] = {p: [] for p in wanted}
+    bands: dict[tuple, list[ExposureBand]] = {p: [] for p in wanted}
+    if not wanted:
+        return {}
+    batch = dict(tenant_hook_each(session, "regulatory_report_batch")) if declared("regulatory_report_batch") else {}
+    per_figures = dict(tenant_hook_each(session, "regulatory_report_figures")) \
+        if declared("regulatory_report_figures") else {}
+    per_exposures = dict(tenant_hook_each(session, "regulatory_exposures")) \
+        if declared("regulatory_exposures") else {}
+    for key in dict.fromkeys([*batch, *per_figures, *per_exposures]):
+        answered = None
+        if key in batch:
+            answered = next((a for a in batch[key](session=session, periods=wanted, cuts=cuts, basis=basis)
+                             if a is not None), None)
+        if answered is not None:
+            for report in answered:
+                figures[(report.as_of, report.period_start)].extend(report.figures)
+                bands[(report.as_of, report.period_start)].extend(report.bands)
+            continue
+        for as_of, start in wanted:
+            if key in per_figures:
+                figures[(as_of, start)].extend(f for answer in per_figures[key](
+                    session=session, as_of=as_of, period_start=start) if answer for f in answer)
+            if key in per_exposures:
+                found = [e for answer in per_exposures[key](session=session, as_of=as_of) if answer for e in answer]
+                bands[(as_of, start)].extend(bands_of(found, cuts, basis))
+    return {p: PeriodReport(p[0], p[1], tuple(figures[p]), tuple(bands[p])) for p in wanted}
 
 
 def proposed_exposures(session: Session, subject_type: str, subject_id: str) -> list[Exposure] | None:

@@ -30,7 +30,7 @@ from surety.plugins.guarantee.ledger import entries as ledger_entries
 from surety.plugins.guarantee.ledger import graphql as ledger_graphql
 from surety.plugins.guarantee.ledger import models as ledger_models
 from surety.plugins.guarantee.ledger import month_end as ledger_month_end
-from surety.plugins.guarantee.ledger import regulatory_customers, regulatory_figures
+from surety.plugins.guarantee.ledger import regulatory_batch, regulatory_customers, regulatory_figures
 from surety.plugins.guarantee.ledger.export import ledger_app
 from surety.plugins.guarantee.monitoring import graphql as monitoring_graphql
 from surety.plugins.guarantee.monitoring import inspections
@@ -234,6 +234,12 @@ def regulatory_report_figures(session, as_of, period_start):
 @hookimpl
 def regulatory_exposures(session, as_of):
     return regulatory_figures.exposures(session, as_of)
+
+
+@hookimpl
+def regulatory_report_batch(session, periods, cuts, basis):
+    """A report form's dates at once, month ends read from the month-end rows (docs/regulatory/figures.md, "Scale")."""
+    return regulatory_batch.report_batch(session, periods, cuts, basis)
 
 
 @hookimpl

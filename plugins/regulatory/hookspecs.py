@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from surety.core.hookspecs import hookspec
-from surety.core.ports.regulatory import CreditEvent, Exposure, Figure
+from surety.core.ports.regulatory import CreditEvent, Exposure, Figure, PeriodReport
 
 
 @hookspec
@@ -25,6 +26,17 @@ def regulatory_report_figures(session: Session, as_of: dt.date, period_start: dt
 def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | None:
     """The plugin's in-force guarantee exposures at the end of ``as_of``, aggregated per customer, business type,
     customer type and rating (the liability balance's weights and the concentration limits read them)."""
+
+
+@hookspec
+def regulatory_report_batch(session: Session, periods: Sequence[tuple[dt.date, dt.date]], cuts: Sequence[Decimal],
+                            basis: str) -> list[PeriodReport] | None:
+    """The plugin's answer for several ``(as_of, period_start)`` at once, one :class:`PeriodReport` per period: the
+    figures ``regulatory_report_figures`` gives for those dates and the in-force exposures at the end of ``as_of``
+    summed into bands (``ExposureBand``: each customer's aggregated balance of a business type, ``basis`` ``gross``
+    or ``own``, placed among the ascending ``cuts``); None to be asked date by date through
+    ``regulatory_report_figures`` and ``regulatory_exposures`` instead (a report form reads its columns' dates this
+    way, so a plugin may read them all in one scan)."""
 
 
 @hookspec(firstresult=True)

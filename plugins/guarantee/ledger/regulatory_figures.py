@@ -95,6 +95,8 @@ SMALL_MICRO_SIZES = ("small", "micro")
 STOCK_KINDS = (KIND_LOAN, KIND_REPAYMENT, KIND_RELEASE, KIND_COMPENSATION)
 _FLOW_KINDS = (KIND_LOAN, KIND_RELEASE, KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
 _CUMULATIVE_KINDS = (KIND_COMPENSATION, KIND_RECOVERY, KIND_WRITE_OFF)
+#: The kinds a month-end row is rebuilt from (a backdated entry of one rewrites the rows).
+MONTH_END_KINDS = tuple(dict.fromkeys((*STOCK_KINDS, *_FLOW_KINDS, *_CUMULATIVE_KINDS)))
 
 
 def business_type(product_kind: str, loan_category: str | None) -> str:
@@ -128,11 +130,14 @@ def _customer_type_column(loan_category, customer_kind, size):
     return case(*whens, else_=literal("other_enterprise"))
 
 
-def ledger_per_project(as_of: dt.date, *, tenant=None, project_ids=None):
+def ledger_per_project(as_of: dt.date, *, tenant=None, project_ids=None, flows_from: dt.date | None = None):
     """The entries dated up to ``as_of`` grouped per project: ``project_id``, ``balance`` (finance_figures'
     movement), ``released`` (full releases) and ``effective`` (loan entries); a SELECT (also what
     :mod:`month_end` stores). ``tenant`` filters explicitly (for an INSERT ... SELECT, which the session does not
-    filter); ``project_ids`` limits it to those projects."""
+    filter); ``project_ids`` limits it to those projects (a collection or a SELECT of ids). With ``flows_from``, also
+    every project with a flow entry, and the flows of ``flows_from`` .. ``as_of`` (``issued``, ``issued_n``,
+    ``released_amount``, ``compensation``, ``recovery``, ``loss``) and since inception (``compensation_cum``,
+    ``recovery_cum``, ``loss_cum``), as :func:`_flows` sums them."""
     e = GuaranteeLedgerEntry
     full = and_(e.kind == KIND_RELEASE, e.detail == RELEASE_FULL)
     movement = case((e.kind == KIND_LOAN, e.amount),
@@ -140,10 +145,26 @@ def ledger_per_project(as_of: dt.date, *, tenant=None, project_ids=None):
                     (and_(e.kind == KIND_RELEASE, e.detail != RELEASE_FULL), -e.amount),
                     (e.kind == KIND_COMPENSATION, -func.coalesce(e.principal, e.amount)),
                     else_=0)
-    stmt = (select(e.project_id.label("project_id"), func.sum(movement).label("balance"),
-                   func.sum(case((full, 1), else_=0)).label("released"),
-                   func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective"))
-            .where(e.entry_date <= as_of, e.kind.in_(STOCK_KINDS)).group_by(e.project_id))
+    columns = [e.project_id.label("project_id"), func.sum(movement).label("balance"),
+               func.sum(case((full, 1), else_=0)).label("released"),
+               func.sum(case((e.kind == KIND_LOAN, 1), else_=0)).label("effective")]
+    kinds = STOCK_KINDS
+    if flows_from is not None:
+        within = e.entry_date >= flows_from
+
+        def flow(kind: str, value=None):
+            return func.sum(case((and_(within, e.kind == kind), e.amount if value is None else value), else_=0))
+
+        def cumulative(kind: str):
+            return func.sum(case((e.kind == kind, e.amount), else_=0))
+
+        columns += [flow(KIND_LOAN).label("issued"), flow(KIND_LOAN, 1).label("issued_n"),
+                    flow(KIND_RELEASE).label("released_amount"), flow(KIND_COMPENSATION).label("compensation"),
+                    flow(KIND_RECOVERY).label("recovery"), flow(KIND_WRITE_OFF).label("loss"),
+                    cumulative(KIND_COMPENSATION).label("compensation_cum"),
+                    cumulative(KIND_RECOVERY).label("recovery_cum"), cumulative(KIND_WRITE_OFF).label("loss_cum")]
+        kinds = MONTH_END_KINDS
+    stmt = select(*columns).where(e.entry_date <= as_of, e.kind.in_(kinds)).group_by(e.project_id)
     if tenant is not None:
         stmt = stmt.where(e.tenant_id == tenant)
     if project_ids is not None:
@@ -321,6 +342,12 @@ def report_figures(session: Session, as_of: dt.date, period_start: dt.date, *, f
             if value is not None and label not in ("row", "business_type", "customer_type"):
                 values[label] = value
     session.info.setdefault(_MEMO, {})[as_of] = held_rows
+    return figures_of_pairs(pairs)
+
+
+def figures_of_pairs(pairs: dict[tuple[str, str], dict]) -> list[Figure]:
+    """Every ``guarantee.*`` figure of each (business type, customer type) pair from its summed values (labels of
+    :data:`_FIGURE_COLUMNS` and the cumulative compensation figures; a missing value is 0), pairs in order."""
     out: list[Figure] = []
     for (btype, ctype), values in sorted(pairs.items()):
         values["compensation_balance"] = (_money(values.get("compensation_cum")) - _money(values.get("loss_cum"))

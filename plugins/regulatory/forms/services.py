@@ -120,27 +120,34 @@ def column_dates(period: str, cadence: str, as_of: dt.date) -> tuple[dt.date, dt
     return mp.period_dates(kind, as_of)
 
 
-def own_figures(session: Session, as_of: dt.date, measures: set[str]) -> list[port.Figure]:
+def own_figures(session: Session, report: port.PeriodReport, measures: set[str],
+                params: rules.Params) -> list[port.Figure]:
     """The figures this plugin adds to the business plugins' for the ``measures`` a form reads: the registered
-    capital of the settings (as it stands: the settings keep no history) and the 融资担保责任余额 at the end of
-    ``as_of`` (the indicators area's weights over the exposures the business plugins report for that date)."""
+    capital of the settings (as it stands: the settings keep no history) and the 融资担保责任余额 at the end of the
+    report's ``as_of`` (the indicators area's weights over the exposure bands the business plugins report for that
+    date)."""
     settings = get_settings(session)
     out = []
     if defaults.REGISTERED_CAPITAL in measures and settings.registered_capital is not None:
         out.append(port.figure(defaults.REGISTERED_CAPITAL, settings.registered_capital))
     if defaults.LIABILITY_BALANCE in measures:
-        liability = rules.liability_balance(gather.exposures_for(session, as_of), indicators.params_of(settings))
+        liability = rules.liability_balance_of_bands(report.bands, params)
         out.append(port.figure(defaults.LIABILITY_BALANCE, liability.total))
     return out
 
 
 def figures_by_period(session: Session, form: RegulatoryForm, as_of: dt.date) -> dict[str, list[port.Figure]]:
-    """``{column period: [Figure]}`` for the form's columns (the measures area memoises the calls per dates)."""
+    """``{column period: [Figure]}`` for the form's columns: every column's dates asked of the business plugins in one
+    batch (gather.report_for), the exposures as bands cut at the weights table's thresholds."""
     measures = {r.get("measure") for r in form.rows}
+    params = indicators.params_of(get_settings(session))
+    dates = {col["period"]: column_dates(col["period"], form.cadence, as_of) for col in form.columns}
+    reports = gather.report_for(session, [(end, start) for start, end in dates.values()],
+                                rules.threshold_cuts(params), params.threshold_basis)
     out = {}
-    for col in form.columns:
-        start, end = column_dates(col["period"], form.cadence, as_of)
-        out[col["period"]] = [*gather.figures_for(session, end, start), *own_figures(session, end, measures)]
+    for period, (start, end) in dates.items():
+        report = reports[(end, start)]
+        out[period] = [*report.figures, *own_figures(session, report, measures, params)]
     return out
 
 

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from surety.core.ports.regulatory import BUSINESS_TYPES, Exposure
+from surety.core.ports.regulatory import BUSINESS_TYPES, Exposure, ExposureBand
 from surety.plugins.regulatory import conventions as c
 
 ZERO = Decimal("0.00")
@@ -170,25 +170,51 @@ def liability_balance(exposures: Iterable[Exposure], params: Params) -> Liabilit
     are summed apart (gross) and not weighted in."""
     items = list(exposures)
     aggregated: dict[tuple[uuid.UUID, str], Decimal] = {}
-    non_financing: dict[str, Decimal] = {}
     for e in items:
         if e.financing:
             k = (e.customer_id, e.business_type)
             aggregated[k] = aggregated.get(k, ZERO) + _basis(e, params)
-        else:
-            non_financing[e.business_type] = non_financing.get(e.business_type, ZERO) + e.gross
+    return _weigh(((e, aggregated.get((e.customer_id, e.business_type), ZERO), e.customer_id) for e in items), params)
+
+
+def threshold_cuts(params: Params) -> list[Decimal]:
+    """The values the weights table's thresholds compare a customer's aggregated balance with, ascending: the cut
+    points of the exposure bands a report asks for (core.ports.regulatory.ExposureBand)."""
+    return sorted({Decimal(params.thresholds.get(rule.threshold, ZERO)) for rule in params.weights if rule.threshold})
+
+
+def liability_balance_of_bands(bands: Iterable[ExposureBand], params: Params) -> LiabilityBalance:
+    """:func:`liability_balance` over exposures summed into bands by :func:`threshold_cuts` and the params'
+    ``threshold_basis`` (the same total and lines; no per-customer balances). A band stands for any balance in it:
+    band ``i`` is at most cut ``i``, so it passes a threshold exactly when that cut does."""
+    cuts = threshold_cuts(params)
+
+    def representative(band: int) -> Decimal:
+        if band < len(cuts):
+            return cuts[band]
+        return cuts[-1] + 1 if cuts else ZERO
+
+    return _weigh(((b, representative(b.band), None) for b in bands), params)
+
+
+def _weigh(items: Iterable[tuple[Exposure | ExposureBand, Decimal, uuid.UUID | None]], params: Params
+           ) -> LiabilityBalance:
+    """The liability balance of ``(exposure or band, the customer's aggregated balance, customer id or None)``."""
     sums: dict[WeightRule, list] = {}
     by_customer: dict[uuid.UUID, Decimal] = {}
+    non_financing: dict[str, Decimal] = {}
     gross = bank = reg = ZERO
-    for e in items:
+    for e, aggregated, customer in items:
         if not e.financing:
+            non_financing[e.business_type] = non_financing.get(e.business_type, ZERO) + e.gross
             continue
-        rule = rule_for(e, aggregated[(e.customer_id, e.business_type)], params)
+        rule = rule_for(e, aggregated, params)
         net = _net(e, params)
         line = sums.setdefault(rule, [ZERO, 0])
         line[0] += net
         line[1] += e.count
-        by_customer[e.customer_id] = by_customer.get(e.customer_id, ZERO) + net * rule.weight
+        if customer is not None:
+            by_customer[customer] = by_customer.get(customer, ZERO) + net * rule.weight
         gross += e.gross
         bank += e.bank_share
         reg += e.reguaranteed if params.deduct_reguaranteed else ZERO

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from surety.core.authz.check import require
 from surety.core.context import Actor
 from surety.core.errors import ValidationFailed
 from surety.core.ports import regulatory as door
-from surety.core.ports.regulatory import Exposure, Figure
+from surety.core.ports.regulatory import Exposure, Figure, PeriodReport
 from surety.plugins.regulatory.measures.permissions import REPORT
 
 _MEMO = "surety.regulatory.measures.memo"
@@ -52,6 +54,16 @@ def exposures_for(session: Session, as_of: dt.date) -> tuple[Exposure, ...]:
     memo, key = _memo(session), ("exposures", as_of)
     if key not in memo:
         memo[key] = tuple(door.exposures(session, as_of))
+    return memo[key]
+
+
+def report_for(session: Session, periods: Sequence[tuple[dt.date, dt.date]], cuts: Sequence[Decimal],
+               basis: str) -> dict[tuple[dt.date, dt.date], PeriodReport]:
+    """Every enabled plugin's figures and exposure bands for each ``(as_of, period_start)`` of ``periods`` at once
+    (core.ports.regulatory.report_batch: one call per plugin that answers the batch), memoised like the others."""
+    memo, key = _memo(session), ("batch", tuple(dict.fromkeys(periods)), tuple(sorted(set(cuts))), basis)
+    if key not in memo:
+        memo[key] = door.report_batch(session, key[1], key[2], basis)
     return memo[key]
 
 

@@ -1,6 +1,7 @@
-"""Month-end balances (plugins/guarantee/ledger/month_end.py): the day-end writes a month end's per-project stock, the
-figures for that month end read it, a backdated ledger entry rewrites the months it reaches, and on any ledger the
-figures and exposures read from the month-end rows equal those rebuilt from the ledger (hypothesis)."""
+"""Month-end rows (plugins/guarantee/ledger/month_end.py) and the report batch read from them
+(regulatory_batch.py): the day-end writes a month end's per-project stock, the figures for that month end read it, a
+backdated ledger entry rewrites the months it reaches, and on any ledger the figures and exposures read from the
+month-end rows, and the batch's figures and bands, equal those rebuilt from the ledger (hypothesis)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql
 
-from surety.core.ports.regulatory import total
+from surety.core.ports.regulatory import bands_of, total
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
 from surety.plugins.guarantee import plugin as guarantee_plugin
-from surety.plugins.guarantee.ledger import month_end
+from surety.plugins.guarantee.ledger import month_end, regulatory_batch
 from surety.plugins.guarantee.ledger import regulatory_figures as rf
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.testing import make_bank, make_product, make_project
@@ -172,8 +173,92 @@ def test_month_end_rows_give_the_figures_rebuilt_from_the_ledger(gw, projects, e
                 assert month_end.written(s, day) == bool(stored(s, day))
                 fast, full = both_ways(s, day, start)
                 assert fast == full
+            for basis in ("gross", "own"):
+                assert_batch_is_the_ledger(s, basis)
         finally:
             nested.rollback()
+
+
+#: Cut points of the bands in the batch tests (an amount of the strategies may sit exactly on one: inclusive).
+CUTS = [Y("1000000.00"), Y("2500000.00")]
+#: Periods of the batch tests: the monthly form's three (month ends from 1 January, read from the rows), a month
+#: end never written, a day that is not a month end and a quarter (all three rebuilt from the ledger).
+BATCH_PERIODS = [(JUNE, D(2026, 1, 1)), (DECEMBER, D(2025, 1, 1)), (MARCH, D(2026, 1, 1)), (D(2026, 5, 31), D(2026, 1, 1)),
+                 (D(2026, 5, 15), D(2026, 1, 1)), (JUNE, D(2026, 4, 1))]
+
+
+def assert_batch_is_the_ledger(s, basis: str) -> None:
+    """The batch answers every period as the per-date answers rebuilt from the ledger: the same figures, and bands
+    equal to the ledger's exposures banded by core.ports.regulatory.bands_of."""
+    got = regulatory_batch.report_batch(s, BATCH_PERIODS, CUTS, basis)
+    assert [(r.as_of, r.period_start) for r in got] == BATCH_PERIODS
+    for report, (as_of, start) in zip(got, BATCH_PERIODS, strict=True):
+        rf._forget(s)
+        assert report.figures == tuple(rf.report_figures(s, as_of, start, from_ledger=True)), (as_of, start)
+        assert report.bands == tuple(bands_of(rf.exposures(s, as_of, from_ledger=True), CUTS, basis)), (as_of, basis)
+
+
+def _ledger_statements(s, call) -> list[str]:
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = s.get_bind()
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return [st for st in seen if "guarantee_ledger_entries" in st]
+
+
+def test_the_batch_reads_written_month_ends_from_the_rows_and_the_rest_from_the_ledger(gw, projects):
+    pa, pb, pc, pd = projects
+    with gw.acting("mgr") as (s, _a):
+        entry(s, pa, "loan", "1000000.00", D(2025, 11, 10))
+        entry(s, pa, "repayment", "200000.00", D(2026, 3, 5))
+        entry(s, pb, "loan", "500000.00", D(2026, 2, 1))
+        entry(s, pc, "loan", "300000.00", D(2026, 4, 1))
+        entry(s, pd, "loan", "800000.00", D(2026, 1, 20))
+        entry(s, pd, "compensation", "100000.00", D(2026, 5, 20), principal="80000.00")
+        for day in (DECEMBER, JUNE):
+            month_end.write(s, day)
+        monthly = [(JUNE, D(2026, 1, 1)), (DECEMBER, D(2025, 1, 1))]
+        assert _ledger_statements(s, lambda: regulatory_batch.report_batch(s, monthly, CUTS, "gross")) == []
+        # March was never written, and a quarter does not start on 1 January: rebuilt from the ledger
+        assert _ledger_statements(s, lambda: regulatory_batch.report_batch(s, [(MARCH, D(2026, 1, 1))], CUTS, "own"))
+        assert _ledger_statements(s, lambda: regulatory_batch.report_batch(s, [(JUNE, D(2026, 4, 1))], CUTS, "own"))
+        june = regulatory_batch.report_batch(s, monthly, CUTS, "gross")[0]
+        assert total(june.figures, IN_FORCE) == Y("1000000.00") + Y("800000.00") + Y("220000.00") + Y("300000.00")
+        assert total(june.figures, "guarantee.in_force_households") == 4
+        assert total(june.figures, "guarantee.compensation_amount") == Y("100000.00")
+        # the small enterprise's 800,000 loan on the 20 % line: gross aggregate 800,000 (band 0), bank share 160,000
+        small = [b for b in june.bands if b.customer_type == "small_micro" and b.business_type == "loan"]
+        assert [(b.band, b.gross, b.bank_share, b.count) for b in small] == [(0, Y("800000.00"), Y("160000.00"), 1)]
+        for basis in ("gross", "own"):
+            assert_batch_is_the_ledger(s, basis)
+
+
+def test_a_group_share_is_rounded_once_and_exact_for_large_balances(gw):
+    """Two loans of one customer on one line: the bank share is their sum x the ratio rounded half-up once (carried by
+    one row), exact for balances whose fen times the ratio overflow 64 bits (SQLite's integer arithmetic)."""
+    with gw.acting("mgr") as (s, a):
+        customer = create_customer(s, a, "corporate", corporate(5, name="巨额集团有限公司", size="large")).id
+        bank, line = make_bank(s, total="90000000000.00", risk_share_ratio="0.33333333")
+        product = make_product(s)
+        amounts = (Y("60000000000.05"), Y("25000000000.10"))
+        for amount in amounts:
+            p = make_project(s, a, customer, product=product, bank=bank, credit_line_id=line.id, amount=amount,
+                             status="effective")
+            entry(s, p.id, "loan", amount, D(2026, 2, 1))
+        month_end.write(s, JUNE)
+        rows = s.scalars(select(M).where(M.month_end == JUNE, M.customer_id == customer)).all()
+        assert sorted(r.bank_share for r in rows) == [Y("0.00"), rf.bank_share(sum(amounts), line.risk_share_ratio)]
+        assert rf.bank_share(sum(amounts), line.risk_share_ratio) == Y("28333333050.05")
+        assert {r.aggregate_gross for r in rows} == {sum(amounts)}
+        assert {r.aggregate_own for r in rows} == {sum(amounts) - Y("28333333050.05")}
+        assert sorted(r.households for r in rows) == [0, 1]
 
 
 def _record(s, project_id, kind: str, amount: Decimal, day: dt.date) -> None:
