@@ -64,7 +64,7 @@ CHECKED = _process("bench.checked", "regulatory.breach and regulatory.known == '
 
 
 def _setup(db: Database, guarantees: int):
-    tenant, counted = bench_regulatory.seed(db, db.owner_url, guarantees=guarantees,
+    tenant, counted, _written = bench_regulatory.seed(db, db.owner_url, guarantees=guarantees,
                                             customers=max(1, guarantees // 5))
     enable_plugin(db, tenant.slug, "finance")
     with db.tenant_session(tenant.id) as s:

@@ -1,7 +1,8 @@
-"""The figures and exposures gathered for a date through the port (plugins/regulatory/measures/gather.py): both
-business plugins answer; a second call with the same dates is served from the session's memo, other dates are not;
-a write in the session drops the memo, so a backdated ledger entry shows in the next call; the checked read needs
-regulatory:report:read and a period that does not start after its end."""
+"""The figures and exposures gathered for a date through the port (plugins/regulatory/measures/gather.py), and a
+report's dates in one batch (a batch plugin asked once, the others per date): both business plugins answer; a second
+call with the same dates is served from the session's memo, other dates are not; a write in the session drops the
+memo, so a backdated ledger entry shows in the next call; the checked read needs regulatory:report:read and a period
+that does not start after its end."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from sqlalchemy import event
 
 from surety.core.errors import PermissionDenied, ValidationFailed
-from surety.core.ports.regulatory import total
+from surety.core.ports.regulatory import bands_of, total
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
+from surety.plugins.guarantee.ledger import regulatory_batch
 from surety.plugins.guarantee.ledger.models import GuaranteeLedgerEntry
 from surety.plugins.guarantee.testing import make_product, make_project
 from surety.plugins.microloan import testing as microloan_testing
@@ -98,3 +100,29 @@ def test_the_checked_read(gw, book):
             assert gather.read_figures(s, a, JUNE).figures
     with gw.acting("mgr") as (s, a), pytest.raises(PermissionDenied):
         gather.read_figures(s, a, JUNE)
+
+
+def test_a_batch_asks_a_batch_plugin_once_and_the_others_per_date(gw, book, monkeypatch):
+    """gather.report_for: guarantee answers every period in one regulatory_report_batch call, microloan (no batch
+    hook) is asked per date; each period holds what the per-date reads give, exposures as bands; memoised."""
+    calls = []
+    original = regulatory_batch.report_batch
+
+    def spy(session, periods, cuts, basis):
+        calls.append(list(periods))
+        return original(session, periods, cuts, basis)
+
+    monkeypatch.setattr(regulatory_batch, "report_batch", spy)
+    periods = [(JUNE, D(2026, 1, 1)), (D(2025, 12, 31), D(2025, 1, 1)), (D(2026, 2, 28), D(2026, 1, 1))]
+    cuts = [Y("5000000.00")]
+    with gw.acting("fin") as (s, _):
+        reports = gather.report_for(s, periods, cuts, "gross")
+        assert gather.report_for(s, periods, cuts, "gross") is reports
+        assert calls == [periods]
+        for as_of, start in periods:
+            report = reports[(as_of, start)]
+            assert sorted(report.figures, key=repr) == sorted(gather.figures_for(s, as_of, start), key=repr)
+            assert report.bands == tuple(bands_of(gather.exposures_for(s, as_of), cuts, "gross"))
+    june = reports[(JUNE, D(2026, 1, 1))]
+    assert total(june.figures, "microloan.loan_balance") == Y("100000.00")
+    assert [(b.business_type, b.band, b.gross) for b in june.bands] == [("loan", 0, Y("1000000.00"))]
