@@ -263,7 +263,7 @@ WITH c AS (
                                                  ELSE CAST(c.last_value AS text) END,
            :summary, :status, :total, :maker_id, :source_event_type, :source_event_id, :reversal_of, :created_at
     FROM c
-    RETURNING seq
+    RETURNING seq, number
 ), l AS (
     INSERT INTO finance_voucher_lines (tenant_id, id, voucher_id, line_no, period, account_code, summary, debit,
                                        credit, customer_id, project_id, bank_id, department, posted)
@@ -277,19 +277,19 @@ WITH c AS (
 )"""
 #: :data:`_PG_CTES` alone, and with a fee schedule's upsert (:class:`FeeScheduleDelta`; a data-modifying CTE runs
 #: whether or not the voucher is written, so the fee is added once either way).
-_PG_WRITE = text(_PG_CTES + "\nSELECT seq FROM v")
+_PG_WRITE = text(_PG_CTES + "\nSELECT seq, number FROM v")
 _PG_WRITE_WITH_FEE = text(_PG_CTES + """, s AS (
     INSERT INTO finance_fee_schedules (tenant_id, id, project_id, amount, recognised)
     VALUES (:tenant, :fee_id, :fee_project_id, :fee_amount, 0)
     ON CONFLICT (tenant_id, project_id) DO UPDATE SET amount = finance_fee_schedules.amount + excluded.amount
 )
-SELECT seq FROM v""")
+SELECT seq, number FROM v""")
 
 
 def _write_pg(session: Session, voucher: FinanceVoucher, lines: list[dict[str, Any]],
-              fee: FeeScheduleDelta | None) -> int | None:
+              fee: FeeScheduleDelta | None) -> tuple[int, str] | None:
     """Run :data:`_PG_WRITE` (with ``fee``: :data:`_PG_WRITE_WITH_FEE`) for ``voucher`` (every column but the
-    number set) and its clean ``lines``: the voucher's number in its period and word, None when the counter's
+    number set) and its clean ``lines``: the voucher's ``seq`` and ``number`` as written, None when the counter's
     statement updated nothing (nothing written then but the fee)."""
     voucher.tenant_id = session_tenant(session)
     params = {"tenant": voucher.tenant_id, "id": voucher.id, "voucher_date": voucher.voucher_date,
@@ -306,10 +306,10 @@ def _write_pg(session: Session, voucher: FinanceVoucher, lines: list[dict[str, A
     if fee is not None:
         stmt = _PG_WRITE_WITH_FEE
         params.update(fee_id=uuid7(), fee_project_id=fee.project_id, fee_amount=fee.amount)
-    seq = session.connection().execute(stmt, params).scalar()
+    row = session.connection().execute(stmt, params).first()
     if fee is not None:
         fee.written = True
-    return seq
+    return None if row is None else (row[0], row[1])
 
 
 # ---------------------------------------------------------------- writing -------------------------------------------
@@ -416,14 +416,19 @@ def create_voucher(session: Session, actor: Actor | None, *, voucher_date: dt.da
                              source_event_id=source.event_id if source else None, reversal_of=reversal_of,
                              reversed_by=None, reviewer_id=None, poster_id=None, reviewed_at=None, posted_at=None,
                              created_at=utcnow())
-    seq = _write_pg(session, voucher, clean, fee) if session.get_bind().dialect.name == "postgresql" else None
-    if seq is not None:
+    one_statement = session.get_bind().dialect.name == "postgresql"
+    written = _write_pg(session, voucher, clean, fee) if one_statement else None
+    if written is not None:
         # Written: the object joins the session as the row it is (no INSERT at flush, no SELECT to load it).
-        voucher.seq, voucher.number = seq, format_number(word, seq)
+        voucher.seq, voucher.number = written
         make_transient_to_detached(voucher)
         session.add(voucher)
     else:
-        seq = hold_and_number(session, period, word)
+        if one_statement:  # its counter's UPDATE found nothing to update: the two statements, not that UPDATE again
+            hold_period(session, period)
+            seq = next_seq(session, period, word)
+        else:
+            seq = hold_and_number(session, period, word)
         voucher.seq, voucher.number = seq, format_number(word, seq)
         session.add(voucher)
         session.add_all(FinanceVoucherLine(voucher_id=voucher.id, line_no=n, period=period, **row)
