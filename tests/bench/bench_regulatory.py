@@ -37,13 +37,19 @@ from surety.core.context import acting
 from surety.core.db.session import Database
 from surety.core.identity.models import OrgUnit, User
 from surety.core.identity.service import create_user
-from surety.core.ports.regulatory import total
+from surety.core.ports import regulatory as door
+from surety.core.ports.regulatory import figure, total
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.testing import actor_for
 from surety.plugins.guarantee.ledger import month_end, regulatory_figures
 from surety.plugins.guarantee.testing import make_bank, make_product
+from surety.plugins.regulatory.forms import defaults, layout, periods
 from surety.plugins.regulatory.forms import services as forms
+from surety.plugins.regulatory.forms.models import RegulatoryReport
+from surety.plugins.regulatory.indicators import rules
+from surety.plugins.regulatory.indicators import services as indicators
 from surety.plugins.regulatory.measures import gather
+from surety.plugins.regulatory.settings import get_settings
 from surety.tenants.service import create_tenant
 
 #: The month end the report is read for, and its year's first day.
@@ -174,6 +180,32 @@ def _fill(db: Database, tenant_id) -> float:
     return took
 
 
+def _check_cells(db: Database, tenant_id) -> None:
+    """The draft's cells (filled through the batch: month-end rows, bands) equal the cells computed the per-date way
+    (every plugin's figures for each column's dates and the liability balance over the per-customer exposures,
+    rebuilt from the ledger); the run aborts otherwise."""
+    with db.tenant_session(tenant_id) as s:
+        report = s.scalars(select(RegulatoryReport).where(RegulatoryReport.period == periods.parse(PERIOD).key)).one()
+        form = forms.form_of(s, report)
+        settings = get_settings(s)
+        params = indicators.params_of(settings)
+        measures = {r.get("measure") for r in form.rows}
+        by_period = {}
+        for col in form.columns:
+            start, end = forms.column_dates(col["period"], form.cadence, report.as_of)
+            found = list(door.report_figures(s, end, start))
+            if defaults.LIABILITY_BALANCE in measures:
+                found.append(figure(defaults.LIABILITY_BALANCE,
+                                    rules.liability_balance(door.exposures(s, end), params).total))
+            if defaults.REGISTERED_CAPITAL in measures and settings.registered_capital is not None:
+                found.append(figure(defaults.REGISTERED_CAPITAL, settings.registered_capital))
+            by_period[col["period"]] = found
+        expected = forms._stored(layout.evaluate({"rows": form.rows, "columns": form.columns}, by_period))
+        if report.cells != expected:
+            differ = sorted(code for code in expected if expected[code] != report.cells.get(code))
+            raise RuntimeError(f"the fill's cells differ from the per-date computation in rows {differ}")
+
+
 def _guarantee_figures(db: Database, tenant_id, from_ledger: bool) -> float:
     """The guarantee plugin's figures for the month end alone (its hook's function), read from the month-end balances
     or rebuilt from the ledger; seconds."""
@@ -201,6 +233,7 @@ def run_monthly_figures(db: Database, guarantees: int = 1_000_000, *, owner_url:
     if in_force != base:
         raise RuntimeError(f"the figures' in-force total {in_force} differs from the bare sum {base}")
     _fill(db, tenant.id)  # the first fill writes the forms, the settings row and the draft; the timed ones refill
+    _check_cells(db, tenant.id)
     ts, tf, tb, tr, tm, tl = [], [], [], [], [], []
     clock = time.perf_counter
     sides = (0, 1, 2, 3, 4) if month_ends else (0, 1, 2)
@@ -224,12 +257,13 @@ def run_monthly_figures(db: Database, guarantees: int = 1_000_000, *, owner_url:
              f"guarantees, Surety vs a bare SELECT sum",
         surety=r_med, baseline=b_med, unit="s", target=f"< {TARGET_S:.0f} s", passed=r_med < TARGET_S,
         notes=(
-            ("surety: forms.services.fill(monthly_main, 2026M6) in a fresh session, committed: for each of its three "
-             "column periods gather.figures_for (every guarantee.* and microloan.* measure through core.ports."
-             "regulatory and the plugins' hooks, rebuilt from the ledger) and the liability balance over "
-             "gather.exposures_for; baseline: one bare SELECT sum(CASE ...) of the same ledger rows up to the month "
-             "end (no grouping, no joins)"),
-            (f"checked: the figures' in-force total equals the bare sum ({base:,} yuan); {n_exposures:,} exposures; "
+            ("surety: forms.services.fill(monthly_main, 2026M6) in a fresh session, committed: its three column "
+             "periods in one gather.report_for (core.ports.regulatory.report_batch: guarantee's "
+             "regulatory_report_batch reads the three month ends from its month-end rows in one grouping, by type "
+             "and threshold band; microloan asked per date) and the liability balance over the bands; baseline: one "
+             "bare SELECT sum(CASE ...) of the same ledger rows up to the month end (no grouping, no joins)"),
+            (f"checked: the figures' in-force total equals the bare sum ({base:,} yuan); the fill's cells equal those "
+             f"computed date by date from the per-customer exposures; {n_exposures:,} exposures; "
              f"figures + exposures for the month end alone {s_med:.2f} s (figures {median(tf):.2f} s)"),
             (f"{runs} runs each, interleaved, medians (fill {', '.join(f'{t:.2f}' for t in tr)} s); "
              f"{counted[0]:,} projects and {counted[1]:,} ledger entries in the tenant, seeded in {seeded:.0f} s; "
