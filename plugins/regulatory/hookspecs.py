@@ -31,10 +31,10 @@ def regulatory_exposures(session: Session, as_of: dt.date) -> list[Exposure] | N
 @hookspec
 def regulatory_report_batch(session: Session, periods: Sequence[tuple[dt.date, dt.date]], cuts: Sequence[Decimal],
                             basis: str) -> list[PeriodReport] | None:
-    """The plugin's answer for several ``(as_of, period_start)`` at once, one :class:`PeriodReport` per period: the
-    figures ``regulatory_report_figures`` gives for those dates and the in-force exposures at the end of ``as_of``
-    summed into bands (``ExposureBand``: each customer's aggregated balance of a business type, ``basis`` ``gross``
-    or ``own``, placed among the ascending ``cuts``); None to be asked date by date through
+    """The plugin's answer for several ``(as_of, period_start)`` at once, one ``PeriodReport`` per period. Each holds
+    the figures ``regulatory_report_figures`` gives for those dates and the in-force exposures at the end of ``as_of``
+    summed into bands (``ExposureBand``: each customer's aggregated balance of a business type, ``basis`` ``gross`` or
+    ``own``, placed among the ascending ``cuts``). None: the plugin is asked date by date through
     ``regulatory_report_figures`` and ``regulatory_exposures`` instead (a report form reads its columns' dates this
     way, so a plugin may read them all in one scan)."""
 
