@@ -6,14 +6,19 @@ plugin whether its cached whole-book figures still hold (hook ``regulatory_book_
   per-project step (:func:`regulatory_figures.ledger_per_project`) reading only the ledger entries of those
   projects (index ``ix_guarantee_projects_customer``, then ``ix_guarantee_ledger_entries_project``), the same types
   and the same merge, so its exposures are exactly the whole book's for those customers (a test compares them).
-- :func:`book_version`: the largest ledger entry id of the tenant (the primary key ``(tenant_id, id)`` read
-  backwards, ``LIMIT 1``: one index probe). Entry ids are UUIDv7 (time-ordered, core.db.base.uuid7), so every new entry (a backdated
-  correction included) raises it; ledger entries are never updated in their amounts or dates nor deleted.
+- :func:`book_version`: the ids of the tenant's :data:`RECENT_ENTRIES` newest ledger entries (the primary key
+  ``(tenant_id, id)`` read backwards with a ``LIMIT``: one short index scan), as the newest id, their number and a
+  digest. Entry ids are UUIDv7 (time-ordered by their creation, core.db.base.uuid7), so a new entry (a backdated
+  correction included) usually raises the newest id; an entry whose transaction commits after a later-created
+  entry's has committed does not, but it lands among the newest and changes the digest (unless more than
+  :data:`RECENT_ENTRIES` entries were created while it waited to commit; then the next new entry changes the token).
+  Ledger entries are never updated in their amounts or dates nor deleted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Collection
 
@@ -61,8 +66,15 @@ def customer_exposures(session: Session, as_of: dt.date, customer_ids: Collectio
     return figures.merge_exposures(rows)
 
 
+#: The newest ledger entries the book version is taken over (by id).
+RECENT_ENTRIES = 128
+
+
 def book_version(session: Session) -> str:
-    """The token of the ledger's latest entry (module docstring): ``"0"`` before any."""
-    e = GuaranteeLedgerEntry  # ORDER BY ... LIMIT 1, not max(): PostgreSQL has no max(uuid)
-    found = session.scalar(select(e.id).order_by(e.tenant_id.desc(), e.id.desc()).limit(1))
-    return "0" if found is None else str(found)
+    """The token of the ledger's newest entries (module docstring): ``"0"`` before any."""
+    e = GuaranteeLedgerEntry  # ORDER BY ... LIMIT, not max(): PostgreSQL has no max(uuid)
+    ids = session.scalars(select(e.id).order_by(e.tenant_id.desc(), e.id.desc()).limit(RECENT_ENTRIES)).all()
+    if not ids:
+        return "0"
+    digest = hashlib.blake2b(b"".join(i.bytes for i in ids), digest_size=8).hexdigest()
+    return f"{ids[0]}:{len(ids)}:{digest}"

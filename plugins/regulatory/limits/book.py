@@ -4,7 +4,7 @@ settings and the answering plugins' book versions, so a warm check reads the ver
 plugin that keeps one) instead of rebuilding the book.
 
 - Versions: each enabled plugin answers hook ``regulatory_book_version`` with a token that changes whenever its
-  figures or exposures may have changed (guarantee: its ledger's latest entry id), or not at all. A plugin's
+  figures or exposures may have changed (guarantee: its newest ledger entries' ids), or not at all. A plugin's
   exposures (``regulatory_exposures``) and, for the plugins of :data:`BASE_PLUGINS` only (the base's measures are
   ``finance.*``), its figures (``regulatory_report_figures`` for the one-day period) are kept under ``(tenant,
   plugin, date, token)``; a plugin without a token is read afresh every time (never stale).

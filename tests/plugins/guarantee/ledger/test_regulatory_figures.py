@@ -25,6 +25,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from surety.core.db.base import uuid7
 from surety.core.ports import regulatory as port
 from surety.plugins.customers.records import create_customer
 from surety.plugins.customers.testing import corporate
@@ -234,6 +235,22 @@ def test_the_plugin_s_hook_implementations(gw, book):
     assert isinstance(version, str) and version
     assert proposed == [port.Exposure(customer_id=book["corp"], business_type="performance",
                                       customer_type="small_micro", gross=Y("300000.00"), count=1)]
+
+
+def test_the_book_version_changes_for_an_entry_committed_out_of_id_order(gw, book):
+    """An entry created (its UUIDv7 id taken) before another but committed after it: the newest id stays the other's,
+    yet the version changes (the limit check's cached book would otherwise miss the entry)."""
+    with gw.acting("mgr") as (s, _):
+        before = guarantee_plugin.regulatory_book_version(session=s)
+        early = uuid7()  # a transaction took its entry's id ...
+        entry(s, book["A"], "repayment", "10000.00", D(2026, 6, 2))  # ... another committed a later one first
+        middle = guarantee_plugin.regulatory_book_version(session=s)
+        s.add(GuaranteeLedgerEntry(id=early, project_id=book["A"], kind="repayment", amount=Y("20000.00"),
+                                   entry_date=D(2026, 6, 3), source_type="test", source_id=uuid7()))
+        s.flush()
+        after = guarantee_plugin.regulatory_book_version(session=s)
+    assert before != middle != after
+    assert after.split(":")[0] == middle.split(":")[0]  # the newest id did not move
 
 
 def test_exposures_after_figures_reuse_their_rows_until_the_session_writes(gw, book):
