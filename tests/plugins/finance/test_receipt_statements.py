@@ -16,14 +16,11 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
-from surety.plugins.customers.records import create_customer
-from surety.plugins.customers.testing import corporate
 from surety.plugins.finance.accounts import config_cache
 from surety.plugins.guarantee.finance import fees
-from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
-from surety.plugins.guarantee.testing import make_project
+from tests.plugins.finance.conftest import fee_item
 
 D = dt.date(2026, 11, 20)
 #: Ceiling on what finance adds to a warm receipt, by dialect. PostgreSQL: one statement, the counter's UPDATE (which
@@ -52,13 +49,7 @@ def _shape(statement: str) -> str:
 
 
 def _warm_receipt_statements(w) -> list[str]:
-    with w.acting("admin") as (s, a):
-        customer = create_customer(s, a, "corporate", corporate(7)).id
-        p = make_project(s, a, customer, amount="1000000.00", term_months=12, status="approved")
-        fees.set_plan(s, a, p.id, guarantee_fee_method="rate", guarantee_fee_rate="0.02", frequency="once",
-                      start_date=D)
-        item = s.scalar(select(GuaranteeFeeItem.id).where(GuaranteeFeeItem.project_id == p.id,
-                                                          GuaranteeFeeItem.fee_type == "guarantee_fee"))
+    _project, item = fee_item(w, D)
 
     def receive():
         with w.acting("admin") as (s, a):

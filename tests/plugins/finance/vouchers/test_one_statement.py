@@ -14,14 +14,11 @@ import pytest
 from sqlalchemy import inspect, select, update
 
 from surety.core.errors import ValidationFailed
-from surety.plugins.customers.records import create_customer
-from surety.plugins.customers.testing import corporate
 from surety.plugins.finance.periodend.models import FinanceFeeSchedule
 from surety.plugins.finance.vouchers import services
 from surety.plugins.finance.vouchers.models import FinanceVoucher, FinanceVoucherCounter, FinanceVoucherLine
 from surety.plugins.guarantee.finance import fees
-from surety.plugins.guarantee.finance.models import GuaranteeFeeItem
-from surety.plugins.guarantee.testing import make_project
+from tests.plugins.finance.conftest import fee_item
 
 D = dt.date(2026, 11, 5)
 PROJECT = uuid.UUID("01900000-0000-7000-8000-000000000001")
@@ -68,24 +65,13 @@ def test_the_voucher_returned_is_the_row_written_with_its_lines(fw):
         (3, "2026-11", "2002", "第二张", Decimal("0.00"), Decimal("1000.00"), None, PROJECT, None, None, False)]
 
 
-def _fee_item(w):
-    with w.acting("admin") as (s, a):
-        customer = create_customer(s, a, "corporate", corporate(7)).id
-        p = make_project(s, a, customer, amount="1000000.00", term_months=12, status="approved")
-        fees.set_plan(s, a, p.id, guarantee_fee_method="rate", guarantee_fee_rate="0.02", frequency="once",
-                      start_date=D)
-        item = s.scalar(select(GuaranteeFeeItem.id).where(GuaranteeFeeItem.project_id == p.id,
-                                                          GuaranteeFeeItem.fee_type == "guarantee_fee"))
-    return p.id, item
-
-
 def _schedule(w, project):
     with w.acting("admin") as (s, _a):
         return s.scalar(select(FinanceFeeSchedule.amount).where(FinanceFeeSchedule.project_id == project))
 
 
 def test_receipts_and_refunds_add_to_the_fee_schedule_once_each(fgw):
-    project, item = _fee_item(fgw)
+    project, item = fee_item(fgw, D)
     for amount, day in (("100.00", D), ("20.00", D), ("3.00", D - dt.timedelta(days=10))):  # first, warm, other month
         with fgw.acting("admin") as (s, a):
             fees.receive(s, a, item, amount, received_on=day)
@@ -103,7 +89,7 @@ def test_receipts_and_refunds_add_to_the_fee_schedule_once_each(fgw):
 
 
 def test_a_receipt_refused_for_a_closed_period_leaves_the_fee_schedule_alone(fgw):
-    project, item = _fee_item(fgw)
+    project, item = fee_item(fgw, D)
     with fgw.acting("admin") as (s, a):
         fees.receive(s, a, item, "100.00", received_on=D)
     with fgw.acting("fin") as (s, a):
