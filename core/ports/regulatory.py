@@ -197,7 +197,8 @@ def bands_of(exposures: Iterable[Exposure], cuts: Sequence[Decimal], basis: str)
         aggregated[key] = aggregated.get(key, ZERO) + (e.gross - e.bank_share if basis == "own" else e.gross)
     sums: dict[tuple, list] = {}
     for e in items:
-        group = (e.business_type, e.customer_type, e.rating, band_of(aggregated[(e.customer_id, e.business_type)], cuts))
+        band = band_of(aggregated[(e.customer_id, e.business_type)], cuts)
+        group = (e.business_type, e.customer_type, e.rating, band)
         acc = sums.setdefault(group, [ZERO, ZERO, ZERO, 0])
         acc[0] += e.gross
         acc[1] += e.bank_share
