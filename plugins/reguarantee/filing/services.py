@@ -32,7 +32,7 @@ from surety.core.authz.check import require
 from surety.core.context import ACTOR_SYSTEM, Actor
 from surety.core.crypto.blind_index import blind_index
 from surety.core.db.base import uuid7
-from surety.core.db.locking import lock_by_id
+from surety.core.db.locking import key_locks, lock_by_id
 from surety.core.db.session import session_tenant
 from surety.core.errors import Conflict, NotFound, ValidationFailed
 from surety.core.events import raise_event
@@ -178,6 +178,9 @@ def _check_rows(session: Session, agreement: ReguaranteeAgreement, partner: Regu
     standing = usage.standing_refs(session, partner.id, [p.report.project_ref for p in prepared
                                                          if p.report.project_ref])
     bidxs = [p.bidx for p in prepared if p.bidx]
+    # The customers' balances span every agreement: lock the customers (the agreement's row lock covers only its
+    # line), so two filings of one customer under two agreements queue instead of both passing the cap.
+    key_locks(session, f"reguarantee.household:{tenant}", bidxs)
     balances = usage.customer_balances(session, bidxs)
     elsewhere = usage.contracts_elsewhere(session, partner.id, bidxs)
     names = {}
