@@ -8,7 +8,9 @@ report). :data:`DEFAULT_RULES` is the common case (monthly statistics by the 10t
 overrides by cadence, keyed by the province code of the regulatory settings (``province``).
 
 :func:`run_reminders` (job ``regulatory_report_reminders``) looks, for every current form, at the last period that
-ended before the business date: unless a report of that period is locked, it notifies the reports' owners
+ended before the business date: unless a report of that period is locked, or the period was due before the tenant
+began to use the form here (:func:`in_use_since`: its first version's date; a tenant that starts in December is not
+told its third quarter is overdue), it notifies the reports' owners
 (:data:`OWNER_ROLES` and whoever filled the report) :data:`REMIND_DAYS_BEFORE` days before the due date
 (``regulatory_report_due``) and once the due date has passed (``regulatory_report_overdue``), each once per form and
 period (``regulatory_report_reminders`` remembers it).
@@ -20,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surety.core.audit.log import audit
@@ -28,7 +30,7 @@ from surety.core.authz.rules import role_members
 from surety.core.i18n import N_
 from surety.core.identity.models import USER_ACTIVE, User
 from surety.core.notifications.service import notify
-from surety.core.workflow.engine import calendar
+from surety.core.workflow.engine import CHINA, calendar
 from surety.plugins.regulatory.forms import periods
 from surety.plugins.regulatory.forms.models import RegulatoryForm, RegulatoryReport, RegulatoryReportReminder
 from surety.plugins.regulatory.settings import get_settings
@@ -76,14 +78,25 @@ def _owners(session: Session, report: RegulatoryReport | None) -> list:
     return sorted(session.scalars(select(User.id).where(User.id.in_(ids), User.status == USER_ACTIVE)))
 
 
+def in_use_since(session: Session) -> dict[str, dt.date]:
+    """Per form code, the business date (Beijing) its first version was written for the tenant: when the tenant
+    began to use the form here (the shipped forms are written on first use)."""
+    rows = session.execute(select(RegulatoryForm.code, func.min(RegulatoryForm.created_at))
+                           .group_by(RegulatoryForm.code)).all()
+    return {code: created.astimezone(CHINA).date() for code, created in rows if created is not None}
+
+
 def run_reminders(session: Session, day: dt.date) -> dict[str, int]:
     """Send the due-date reminders due on business date ``day`` not sent before; ``{kind: forms reminded}``."""
     counts = {DUE_SOON: 0, OVERDUE: 0}
     forms = session.scalars(select(RegulatoryForm).where(RegulatoryForm.current.is_(True))
                             .order_by(RegulatoryForm.code)).all()
+    began = in_use_since(session)
     for form in forms:
         period = periods.last_ended(form.cadence, day)
         due = due_date(session, form.cadence, period.end)
+        if form.code in began and due < began[form.code]:
+            continue  # due before the tenant used the form here: filed elsewhere, not overdue in Surety
         if day > due:
             kind = OVERDUE
         elif day >= due - dt.timedelta(days=REMIND_DAYS_BEFORE):

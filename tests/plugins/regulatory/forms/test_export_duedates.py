@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from surety.core.errors import PermissionDenied
 from surety.core.identity.auth import user_actor
@@ -17,7 +17,7 @@ from surety.core.identity.service import create_user
 from surety.core.notifications.models import Notification
 from surety.core.ports.regulatory import figure
 from surety.plugins.regulatory.forms import duedates, export, services
-from surety.plugins.regulatory.forms.models import RegulatoryReportReminder
+from surety.plugins.regulatory.forms.models import RegulatoryForm, RegulatoryReportReminder
 from surety.plugins.regulatory.settings import get_settings
 
 TODAY = dt.date(2026, 12, 3)
@@ -86,9 +86,15 @@ def _reminded(fw):
         return sorted((r.form_code, r.period, r.kind) for r in s.scalars(select(RegulatoryReportReminder)))
 
 
-def test_reminders_before_and_after_the_due_date_once_each(fw, figures):
+def _forms_written_on(fw, day: dt.date) -> None:
+    """The tenant's shipped forms, written as on ``day`` (Beijing noon): when it began to use them here."""
     with fw.acting("fin") as (s, a):
         services.list_forms(s, a)
+        s.execute(update(RegulatoryForm).values(created_at=dt.datetime(day.year, day.month, day.day, 4, tzinfo=dt.UTC)))
+
+
+def test_reminders_before_and_after_the_due_date_once_each(fw, figures):
+    _forms_written_on(fw, dt.date(2026, 9, 1))
     with fw.session() as s:
         # the quarterly form's 2026Q3 was due on 10 October: overdue from the first run
         assert duedates.run_reminders(s, dt.date(2026, 12, 6)) == {"due_soon": 0, "overdue": 1}
@@ -105,7 +111,21 @@ def test_reminders_before_and_after_the_due_date_once_each(fw, figures):
                              ("quarterly_status", "2026Q3", "overdue")]
 
 
+def test_a_period_due_before_the_tenant_used_the_form_is_not_reminded(fw, figures):
+    """Forms first written on 3 December 2026: the third quarter (due 10 October) was filed elsewhere and is not
+    overdue here; November (due 10 December) is reminded."""
+    _forms_written_on(fw, dt.date(2026, 12, 3))
+    with fw.session() as s:
+        assert duedates.in_use_since(s) == {"monthly_main": dt.date(2026, 12, 3),
+                                            "quarterly_status": dt.date(2026, 12, 3)}
+        assert duedates.run_reminders(s, dt.date(2026, 12, 6)) == {"due_soon": 0, "overdue": 0}
+        assert duedates.run_reminders(s, dt.date(2026, 12, 7)) == {"due_soon": 1, "overdue": 0}
+        assert duedates.run_reminders(s, dt.date(2026, 12, 11)) == {"due_soon": 0, "overdue": 1}
+    assert _reminded(fw) == [("monthly_main", "2026M11", "due_soon"), ("monthly_main", "2026M11", "overdue")]
+
+
 def test_a_locked_report_is_not_reminded(fw, figures):
+    _forms_written_on(fw, dt.date(2026, 9, 1))
     with fw.acting("fin") as (s, a):
         rid = services.fill(s, a, "monthly_main", "2026M11", today=TODAY).id
     with fw.acting("risk") as (s, a):
