@@ -10,7 +10,8 @@ customer type, in force); the customer's aggregates the liability balance's thre
 year to date and the compensation figures since inception (:class:`GuaranteeMonthEndBalance`).
 
 * Written by the day-end job ``guarantee_month_end_balances`` (:func:`run_day_end`) when the business date it runs for
-  is a month end, for that month end (rewritten whole: idempotent; about 17 s at 1,000,000 guarantees).
+  is a month end, for that month end (rewritten whole: idempotent; 37-42 s at 1,000,000 guarantees on the shared
+  2-core machine).
 * A ledger entry of a kind the figures read dated on or before a month end already written, recorded later (a
   backdated correction), rewrites the rows of that project's customer for every such month end in the same flush
   (:func:`_correct`), so the correction shows in every later report; locked reports keep their stored cells anyway.
