@@ -10,8 +10,13 @@ import secrets
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from surety.core.identity.models import User
+from surety.plugins.customers.records import create_customer
+from surety.plugins.customers.testing import actor_for
 from surety.plugins.customers.validators import uscc_check_char
+from surety.tenants.models import Tenant
 
 pytestmark = pytest.mark.browser
 
@@ -109,6 +114,32 @@ def test_search_and_create_a_customer_after_a_field_level_error(page, console, l
     expect(page).to_have_url(re.compile(r"/customers/[^/]+$"))
     expect(page.locator("[data-test=customer-title]")).to_have_text(name)
     expect(page.locator("[data-test=customer-history] .el-table__body tr").first).to_be_visible()
+
+
+def test_a_list_shows_twenty_rows_then_the_next_page_on_more(page, console, log_in, db):
+    """Paging of a list page (web/src/api/paging.ts, every list page uses it): 25 customers sharing a name, the first
+    20 shown of 25, 加载更多 appends the other 5, none twice, and then no more button."""
+    prefix = f"翻页测试{secrets.token_hex(2)}"
+    with db.platform_session() as s:
+        tenant_id = s.scalar(select(Tenant.id).where(Tenant.slug == console.tenant))
+    with db.tenant_session(tenant_id) as s:
+        actor = actor_for(s.scalar(select(User).where(User.username == "zhangwei")))
+        for n in range(25):
+            create_customer(s, actor, "corporate", {"name": f"{prefix}科技有限公司{n:02d}",
+                                                    "credit_code": credit_code(), "industry": "C13",
+                                                    "region": "110105", "size": "small"})
+    log_in("zhangwei")
+    page.locator("[data-test=menu-customers]").click()
+    page.locator("[data-test=customer-search]").fill(prefix)
+    page.locator("[data-test=customer-search-submit]").click()
+    rows = page.locator(f"[data-test=customer-list][data-loaded=true][data-query={prefix}] .el-table__body tr")
+    expect(rows).to_have_count(20)
+    more = page.get_by_role("button", name="加载更多")
+    more.click()
+    expect(rows).to_have_count(25)
+    names = [text.split("\t")[0] for text in rows.all_inner_texts()]
+    assert len({n for n in names}) == 25 and all(prefix in n for n in names), names
+    expect(more).to_have_count(0)
 
 
 def test_open_a_project_page_with_its_counter_guarantees_ledger_and_documents(page, console, log_in):
