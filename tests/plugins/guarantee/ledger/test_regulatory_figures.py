@@ -242,7 +242,8 @@ def test_the_book_version_changes_for_an_entry_committed_out_of_id_order(gw, boo
     yet the version changes (the limit check's cached book would otherwise miss the entry)."""
     with gw.acting("mgr") as (s, _):
         before = guarantee_plugin.regulatory_book_version(session=s)
-        early = uuid7()  # a transaction took its entry's id ...
+        # a transaction took its entry's id a millisecond ago (uuid7 is not monotonic within one millisecond) ...
+        early = uuid.UUID(int=uuid7().int - (1 << 80))
         entry(s, book["A"], "repayment", "10000.00", D(2026, 6, 2))  # ... another committed a later one first
         middle = guarantee_plugin.regulatory_book_version(session=s)
         s.add(GuaranteeLedgerEntry(id=early, project_id=book["A"], kind="repayment", amount=Y("20000.00"),
