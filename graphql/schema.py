@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from surety.core.plugins import PluginRegistry, get_registry
 from surety.core.settings import Settings, get_settings
 from surety.graphql.error_log import log_graphql_errors
+from surety.graphql.execution import SuretyExecutionContext
 from surety.graphql.extensions import PluginGate, standard_extensions
 from surety.graphql.scalars import SCALAR_OVERRIDES
 from surety.graphql.suggestions import HideSuggestions
@@ -56,7 +57,7 @@ def build_schema(registry: PluginRegistry | None = None, settings: Settings | No
     if settings.production:
         extensions.append(HideSuggestions)
     return SuretySchema(query=query, mutation=mutation, types=types, extensions=extensions,
-                        scalar_overrides=SCALAR_OVERRIDES)
+                        scalar_overrides=SCALAR_OVERRIDES, execution_context_class=SuretyExecutionContext)
 
 
 def export_sdl(schema: strawberry.Schema | None = None) -> str:
