@@ -45,6 +45,7 @@ KEYS_ENV = _environment()
 # Everything below is imported after the environment is set (settings are read once, on first use).
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
@@ -229,10 +230,11 @@ class Server:
         self.stop()
         self.start()
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the server process and every process below it (the workers), from /proc."""
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system CPU seconds of the server process and of every process below it (the workers), from /proc,
+        by pid."""
         if self.proc is None:
-            return 0.0
+            return {}
         tick = os.sysconf("SC_CLK_TCK")
         children: dict[int, list[int]] = {}
         usage: dict[int, float] = {}
@@ -245,12 +247,31 @@ class Server:
             pid = int(stat.parent.name)
             children.setdefault(int(fields[1]), []).append(pid)
             usage[pid] = (int(fields[11]) + int(fields[12])) / tick
-        total, todo = 0.0, [self.proc.pid]
+        out: dict[int, float] = {}
+        todo = [self.proc.pid]
         while todo:
             pid = todo.pop()
-            total += usage.get(pid, 0.0)
+            out[pid] = usage.get(pid, 0.0)
             todo += children.get(pid, [])
-        return total
+        return out
+
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_by_process().values())
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every PostgreSQL process on this machine (the database shares the cores)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        if raw[raw.index("(") + 1:raw.rindex(")")] == "postgres":
+            fields = raw[raw.rindex(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def servers(tdb, workers: int, dashboard_sql_path: Path) -> dict[str, Server]:
@@ -273,6 +294,14 @@ def servers(tdb, workers: int, dashboard_sql_path: Path) -> dict[str, Server]:
 def _client(server: Server, timeout: float) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=server.url, timeout=timeout,
                              limits=httpx.Limits(max_connections=4000, max_keepalive_connections=400))
+
+
+#: Clients a step sends through, request ``i`` by client ``i % CLIENT_SHARDS``. httpcore assigns a request to a
+#: connection by scanning every connection of its pool: with one client, a slow spell of the server (hundreds of
+#: requests in flight) made that scan take most of the load generator's core (py-spy: 69% in
+#: ``_assign_requests_to_connections`` at 150 req/s), so it sent late and read answers late, and the server,
+#: sharing the machine, lost a core to it. Shards keep each pool small.
+CLIENT_SHARDS = 32
 
 
 async def send(client: httpx.AsyncClient, side: str, request: wl.Request, step: Step) -> None:
@@ -309,8 +338,9 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
     step = Step(side=side, rate=rate, seconds=seconds)
     count = int(round(rate * seconds))
     loop = asyncio.get_running_loop()
-    async with _client(server, timeout) as client:
-        cpu0, srv0 = time.process_time(), server.cpu_seconds()
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(_client(server, timeout)) for _ in range(CLIENT_SHARDS)]
+        cpu0, srv0, pg0 = time.process_time(), server.cpu_by_process(), postgres_cpu_seconds()
         t0 = loop.time() + 0.05
         wall0 = time.perf_counter()
         tasks = []
@@ -321,12 +351,18 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
             if delay > 0:
                 await asyncio.sleep(delay)
             step.lag_ms.append(max(0.0, loop.time() - at) * 1000)
-            tasks.append(asyncio.create_task(send(client, side, workload.next(side, i), step)))
+            tasks.append(asyncio.create_task(send(clients[i % CLIENT_SHARDS], side, workload.next(side, i), step)))
             step.sent += 1
         await asyncio.gather(*tasks)
         step.wall = time.perf_counter() - wall0
         step.client_cpu = time.process_time() - cpu0
-        step.server_cpu = server.cpu_seconds() - srv0
+        srv1 = server.cpu_by_process()
+        step.database_cpu = postgres_cpu_seconds() - pg0
+        step.server_cpu = sum(srv1.values()) - sum(srv0.values())
+        # the busiest processes (the workers; the supervisor uses next to nothing): one worker at a core while
+        # the other idles means the connections, not the CPU, set the knee
+        step.process_cpu = sorted((c for c in (srv1[p] - srv0.get(p, 0.0) for p in srv1) if c >= 0.01 * step.wall),
+                                  reverse=True)
         if probe is not None:
             step.note = await probe
     return step
@@ -431,6 +467,10 @@ def notes(results, bursts, facts, knees, workload) -> list[str]:
             if s.errors:
                 parts.append("errors: " + ", ".join(f"{k} x{v}" for k, v in s.errors.most_common()))
             parts.append(f"server CPU {s.server_cpu / s.wall * 100:.0f}% of one core" if s.wall else "")
+            if s.wall and s.process_cpu:
+                parts.append("busiest processes " + " / ".join(f"{c / s.wall * 100:.0f}%" for c in s.process_cpu))
+            if s.wall:
+                parts.append(f"PostgreSQL CPU {s.database_cpu / s.wall * 100:.0f}%")
             parts.append(f"send lag p99 {_ms(sorted(s.lag_ms)[int(len(s.lag_ms) * .99) - 1] if s.lag_ms else 0)} ms")
             if s.note:
                 parts.append(s.note)
@@ -516,7 +556,9 @@ async def drive(args, srv: dict[str, Server], tenants: list[wl.Tenant], owner_ur
             console.print(f"[dim]{side} {rate:g} req/s: {step.throughput:.0f} ok/s, p50 {_ms(step.p(50))} ms, "
                           f"p99 {_ms(step.p(99))} ms, errors {step.error_count}, client CPU "
                           f"{step.client_cpu / step.wall * 100:.0f}%, server CPU "
-                          f"{step.server_cpu / step.wall * 100:.0f}%, load {loadavg()}[/dim]")
+                          f"{step.server_cpu / step.wall * 100:.0f}% ("
+                          + " / ".join(f"{c / step.wall * 100:.0f}%" for c in step.process_cpu)
+                          + f"), PostgreSQL CPU {step.database_cpu / step.wall * 100:.0f}%, load {loadavg()}[/dim]")
             if not await healthy(srv[side], 15):
                 hung[side] = rate
                 step.note = "server stopped answering /healthz (killed and restarted; higher rates not run)"

@@ -39,6 +39,10 @@ class Step:
     #: CPU seconds used by the load generator and by the server processes during the step.
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    #: CPU seconds of the server's busiest processes in the step, busiest first (the workers).
+    process_cpu: list[float] = field(default_factory=list)
+    #: CPU seconds of the machine's PostgreSQL processes in the step.
+    database_cpu: float = 0.0
     note: str = ""
 
     @property
