@@ -36,8 +36,13 @@ CONNECTIONS_PER_REQUEST = 3
 
 #: Requests run at once when not configured, at most (each on a request thread of its own: core/request_threads.py).
 #: Enough to overlap one request's database waits with another's Python work; more threads only contend for the GIL
-#: with each other and with the server's loop (which then reads requests and writes responses late).
-DEFAULT_MAX_SLOTS = 4
+#: with each other and with the server's loop (which then reads requests and writes responses late). Measured with
+#: ``make load`` (docs/benchmarks.md, 2026-12-03): at 150 req/s offered, 2 slots served 126 req/s (p99 217 ms),
+#: 3 slots 112 and 4 slots 111 (p99 540-555 ms), at the same CPU.
+DEFAULT_MAX_SLOTS = 2
+
+#: Requests that may wait for a slot when not configured, per worker (with the default slots, some 8 requests' time).
+DEFAULT_QUEUE = 16
 
 BUSY_MESSAGE = N_("The server is busy; retry shortly.")
 

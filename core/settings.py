@@ -73,8 +73,8 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 20
     db_pool_timeout: float = 10.0
-    #: Requests one worker runs at once (0: 4), never more than its pool serves (core/admission.py). Beyond it up to
-    #: ``request_queue`` requests wait (0: four per slot) for at most ``request_queue_seconds``, the rest get 503.
+    #: Requests one worker runs at once (0: 2), never more than its pool serves (core/admission.py). Beyond it up to
+    #: ``request_queue`` requests wait (0: 16) for at most ``request_queue_seconds``, the rest get 503.
     max_concurrent_requests: int = 0
     request_queue: int = 0
     request_queue_seconds: float = 2.0

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
 from surety.core import limits
-from surety.core.admission import AdmissionGate, AdmissionMiddleware, slots_for
+from surety.core.admission import DEFAULT_QUEUE, AdmissionGate, AdmissionMiddleware, slots_for
 from surety.core.db.session import Database, get_database, pool_capacity
 from surety.core.errors import DomainError, Unauthenticated
 from surety.core.i18n import N_, negotiate, reset_locale, set_locale, translate
@@ -277,7 +277,7 @@ async def healthz(_request: Request) -> JSONResponse:
 def admission_gate(settings: Settings, db: Database) -> AdmissionGate:
     """The worker's gate, sized from the settings or from ``db``'s pool (core/admission.py)."""
     slots = slots_for(pool_capacity(db.engine), settings.max_concurrent_requests)
-    return AdmissionGate(slots, settings.request_queue or 4 * slots, settings.request_queue_seconds)
+    return AdmissionGate(slots, settings.request_queue or DEFAULT_QUEUE, settings.request_queue_seconds)
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None, schema=None) -> Starlette:

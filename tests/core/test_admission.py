@@ -25,6 +25,7 @@ from surety.core import runtime, web
 from surety.core.admission import (
     CONNECTIONS_PER_REQUEST,
     DEFAULT_MAX_SLOTS,
+    DEFAULT_QUEUE,
     AdmissionGate,
     AdmissionMiddleware,
     slots_for,
@@ -203,7 +204,7 @@ def test_the_app_gate_is_sized_from_the_pool_and_settings(test_db):
         settings = get_settings()
         gate = admission_gate(settings, small)
         assert capacity == 6 and gate.slots == 6 // CONNECTIONS_PER_REQUEST
-        assert gate.max_waiting == 4 * gate.slots
+        assert gate.max_waiting == DEFAULT_QUEUE
         assert gate.max_wait == settings.request_queue_seconds
         configured = dataclasses.replace(settings, max_concurrent_requests=1, request_queue=3)
         gate = admission_gate(configured, small)
