@@ -66,7 +66,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import create_engine, event, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: E402
-from stats import KNEE_P99_MS, Step, knee  # noqa: E402
+from stats import KNEE_P99_MS, Step, kind_medians, knee  # noqa: E402
 
 from surety.core.context import acting  # noqa: E402
 from surety.core.db.session import Database, set_database  # noqa: E402
@@ -322,6 +322,7 @@ async def send(client: httpx.AsyncClient, side: str, request: wl.Request, step: 
         step.errors[f"connection ({type(exc).__name__})"] += 1
         return
     step.latencies_ms.append((time.perf_counter() - start) * 1000)
+    step.kind_ms.setdefault(request.kind, []).append(step.latencies_ms[-1])
     try:
         body = r.json()
     except ValueError:
@@ -475,6 +476,10 @@ def notes(results, bursts, facts, knees, workload) -> list[str]:
             if s.note:
                 parts.append(s.note)
             out.append(f"{side} at {rate:g} req/s: " + "; ".join(p for p in parts if p))
+    for rate in sorted(set(results["graphql"]) & set(results["baseline"])):
+        medians = kind_medians(results["graphql"][rate], results["baseline"][rate])
+        if medians:
+            out.append(f"median by kind at {rate:g} req/s, GraphQL / baseline: {medians}")
     for side, s in bursts.items():
         finished = s.sent - s.errors["timeout"]
         out.append(f"burst {side}: {s.rate:g} req/s for {s.seconds:g} s: {s.sent} sent, {finished} finished "

@@ -31,6 +31,8 @@ class Step:
     sent: int = 0
     #: Latency of every answered request (ms), good or not, from the moment it was sent.
     latencies_ms: list[float] = field(default_factory=list)
+    #: The same latencies by request kind (``customer_search``, ``project_page``, ...).
+    kind_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)
     #: Wall time from the first request sent to the last one answered (or timed out).
     wall: float = 0.0
@@ -75,3 +77,23 @@ def knee(steps: list[Step]) -> float | None:
             break
         best = step.rate
     return best
+
+
+def kind_medians(graphql: Step | None, baseline: Step | None) -> str:
+    """Each request kind's median latency on both sides of one rate, with their ratio: the per-endpoint comparison
+    (a kind answered by fewer than 5 requests on either side is left out)."""
+    if graphql is None or baseline is None:
+        return ""
+    parts = []
+    for kind, mine in graphql.kind_ms.items():
+        theirs = baseline.kind_ms.get(kind, [])
+        if len(mine) >= 5 and len(theirs) >= 5:
+            g, b = _median(mine), _median(theirs)
+            parts.append(f"{kind} {g:.1f} / {b:.1f} ms ({g / b:.1f}x)")
+    return ", ".join(parts)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
