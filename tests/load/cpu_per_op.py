@@ -6,8 +6,9 @@ load test (tests/load/seed.py), serves Surety in-process (``create_app`` over ht
 users in, then sends ``--requests`` requests of each kind one after another and prints, per kind, the median CPU time
 the request threads spent (``time.thread_time``: the GraphQL operation, database driver included, without the event
 loop's HTTP parsing), the process's CPU time (``time.process_time``: everything, the in-process client too) and the
-wall time of the whole request. ``--profile KIND`` adds a cProfile of that kind's
-request threads. Not a test (pytest collects ``test_*.py`` only); figures are figures, nothing passes or fails.
+wall time of the whole request, and the statements it ran; then the process CPU of the load test's mix (weighted).
+``--profile KIND`` adds a cProfile of that kind's request threads, ``--statements KIND`` lists one request's
+statements. Not a test (pytest collects ``test_*.py`` only); figures are figures, nothing passes or fails.
 
     .venv/bin/python tests/load/cpu_per_op.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
@@ -59,17 +60,27 @@ def _metered_complete(self, fn, args):
 RequestThreads._complete = _metered_complete
 
 
+#: Statements the engine ran (counted by a listener on it; requests here run one at a time).
+STATEMENTS: list[int] = [0]
+
+
+def _count(*_args) -> None:
+    STATEMENTS[0] += 1
+
+
 async def _measure(app, workload: wl.Workload, kind: str, requests: int,
-                   warmup: int) -> tuple[float, float, float, int]:
-    """Median request-thread CPU ms, process CPU ms (client included) and wall ms of ``requests`` requests of
-    ``kind`` (after ``warmup``), and how many were sent as another kind because the kind's pool ran dry."""
+                   warmup: int) -> tuple[float, float, float, float, int]:
+    """Median request-thread CPU ms, process CPU ms (client included), wall ms and statements of ``requests``
+    requests of ``kind`` (after ``warmup``), and how many were sent as another kind because the kind's pool ran
+    dry."""
     workload.kinds = [kind]
-    cpu, proc, wall = [], [], []
+    cpu, proc, wall, statements = [], [], [], []
     short_before = dict(workload.short)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cpu") as client:
         for i in range(warmup + requests):
             request = workload.next("graphql", i)
             SPENT.clear()
+            STATEMENTS[0] = 0
             start, start_cpu = time.perf_counter(), time.process_time()
             r = await client.post("/graphql", json={"query": request.query, "variables": request.variables},
                                   headers={"Authorization": f"Bearer {request.token}"})
@@ -81,7 +92,8 @@ async def _measure(app, workload: wl.Workload, kind: str, requests: int,
                 cpu.append(sum(SPENT) * 1000)
                 proc.append(elapsed_cpu * 1000)
                 wall.append(elapsed * 1000)
-    return (statistics.median(cpu), statistics.median(proc), statistics.median(wall),
+                statements.append(STATEMENTS[0])
+    return (statistics.median(cpu), statistics.median(proc), statistics.median(wall), statistics.median(statements),
             workload.short.get(kind, 0) - short_before.get(kind, 0))
 
 
@@ -136,19 +148,26 @@ def main() -> None:
             workload.refill(*runner.pools(tdb.owner_url))
             app = create_app(get_settings(), db)
             asyncio.run(_login(app, tenants))
-            print(f"{'kind':<20} {'thread CPU ms':>14} {'process CPU ms':>15} {'wall ms':>8}  (medians)")
+            event.listen(db.engine, "before_cursor_execute", _count)
+            print(f"{'kind':<20} {'thread CPU ms':>14} {'process CPU ms':>15} {'wall ms':>8} {'statements':>11}"
+                  "  (medians)")
+            mix = 0.0
             for kind in wl.MIX:
                 if args.profile == kind:
                     PROFILE = cProfile.Profile()
-                cpu, proc, wall, short = asyncio.run(_measure(app, workload, kind, args.requests, args.warmup))
+                cpu, proc, wall, statements, short = asyncio.run(
+                    _measure(app, workload, kind, args.requests, args.warmup))
                 note = f"  ({short} sent as another kind: pool empty)" if short else ""
-                print(f"{kind:<20} {cpu:>14.2f} {proc:>15.2f} {wall:>8.2f}{note}")
+                print(f"{kind:<20} {cpu:>14.2f} {proc:>15.2f} {wall:>8.2f} {statements:>11g}{note}")
+                mix += wl.MIX[kind][0] / 100 * proc
                 if PROFILE is not None:
                     prof, PROFILE = PROFILE, None
                     for key in ("cumulative", "tottime"):
                         buf = io.StringIO()
                         pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(args.top)
                         print(buf.getvalue())
+            print(f"{'the mix (weighted)':<20} {'':>14} {mix:>15.2f}")
+            event.remove(db.engine, "before_cursor_execute", _count)
             if args.statements:
                 _print_statements(app, db, workload, args.statements)
         finally:
