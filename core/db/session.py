@@ -115,9 +115,20 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
             where = "a platform session" if tenant is PLATFORM else "a session bound to no tenant"
             raise TenantNotBound(f"tenant-scoped query in {where} (refused, fail closed)")
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
-    )
+    # One option object per session and tenant: building it (and tracking its lambda's closure) for every statement
+    # was a few percent of a request's CPU. The option is immutable; the tenant is its bound parameter.
+    cached = state.session.info.get(_CRITERIA_KEY)
+    if cached is None or cached[0] != tenant:
+        cached = state.session.info[_CRITERIA_KEY] = (tenant, _tenant_criteria(tenant))
+    state.statement = state.statement.options(cached[1])
+
+
+#: ``session.info`` key of the session's tenant criteria option: (tenant id, option).
+_CRITERIA_KEY = "surety_tenant_criteria"
+
+
+def _tenant_criteria(tenant: uuid.UUID):
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant, include_aliases=True)
 
 
 @event.listens_for(Session, "before_flush")

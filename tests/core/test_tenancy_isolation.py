@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from surety.core.db.session import PLATFORM
+from surety.core.db.session import PLATFORM, TENANT_KEY, bind_tenant_context
 from surety.core.errors import CrossTenantWrite, TenantNotBound
 from surety.core.identity.models import OrgUnit, User
 from surety.core.testing import new_bare_tenant
@@ -123,3 +123,18 @@ def test_the_rls_tenant_is_set_once_per_transaction_and_holds_in_savepoints(db, 
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(seen) == 1
+
+
+def test_the_criteria_follow_the_session_s_tenant_when_it_is_rebound(db, two_tenants):
+    """The tenant criteria option is kept per session (core/db/session.py): rebound to another tenant, the session
+    never sees the first tenant's rows again (on SQLite it sees the new tenant's; on PostgreSQL row-level security
+    still holds the transaction to the first tenant, so it sees none)."""
+    a, b, ids = two_tenants
+    with db.tenant_session(a) as s:
+        assert {u.id for u in s.scalars(select(User))} == set(ids[a]["users"])
+        s.info[TENANT_KEY] = b
+        with bind_tenant_context(b):
+            seen = {u.id for u in s.scalars(select(User))}
+        assert not seen & set(ids[a]["users"])
+        if s.get_bind().dialect.name == "sqlite":
+            assert seen == set(ids[b]["users"])
