@@ -66,7 +66,7 @@ def read_version(session: Session) -> int:
 class TenantEnforcer:
     """A Casbin enforcer loaded with one tenant's rules, with a memo of each subject's permissions."""
 
-    __slots__ = ("tenant_id", "domain", "version", "checked_at", "casbin", "_subjects", "_lock")
+    __slots__ = ("tenant_id", "domain", "version", "checked_at", "casbin", "_subjects", "_lock", "scopes")
 
     def __init__(self, session: Session, tenant_id: uuid.UUID, version: int):
         self.tenant_id = tenant_id
@@ -76,6 +76,10 @@ class TenantEnforcer:
         self.casbin = casbin.Enforcer(new_model(), TenantRuleAdapter(session, tenant_id))
         self._subjects: dict[str, frozenset[tuple[str, str]]] = {}
         self._lock = threading.Lock()
+        #: The widest data scope of each set of roles (core/authz/scopes.py): a role's scope is set when the role is
+        #: provisioned and never changed, and a new role reaches a user only through a rule, which makes a new
+        #: policy version (so a new enforcer, with an empty memo).
+        self.scopes: dict[frozenset[str], str] = {}
 
     def enforce(self, subject: str, obj: str, act: str) -> bool:
         """Whether ``subject`` holds ``obj:act`` in this tenant."""

@@ -28,16 +28,18 @@ def data_scope(session: Session, actor: Actor) -> str:
         return SCOPE_OWN
     if actor.tenant_id is not None and actor.tenant_id != session_tenant(session):
         return SCOPE_OWN
-    roles = get_enforcer(session).roles_for(actor.subject)
+    enforcer = get_enforcer(session)
+    roles = enforcer.roles_for(actor.subject)
     if not roles:
         return SCOPE_OWN
-    # Asked several times per request (each scoped list, each loader): read once per session and set of roles.
-    cache = session.info.setdefault("surety_data_scopes", {})
+    # Asked on most requests (each scoped list, each loader): read once per tenant policy version and set of roles.
     key = frozenset(roles)
-    if key not in cache:
+    scope = enforcer.scopes.get(key)
+    if scope is None:
         scopes = session.scalars(select(Role.data_scope).where(Role.key.in_(roles)))
-        cache[key] = max((s for s in scopes if s in _RANK), key=_RANK.__getitem__, default=SCOPE_OWN)
-    return cache[key]
+        scope = enforcer.scopes[key] = max((s for s in scopes if s in _RANK), key=_RANK.__getitem__,
+                                           default=SCOPE_OWN)
+    return scope
 
 
 def _coerce(column, value: Any) -> Any:

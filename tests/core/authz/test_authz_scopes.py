@@ -150,3 +150,27 @@ def test_the_scope_is_read_once_per_session_and_set_of_roles(db, tenant, org, us
             assert len(statements) == 2
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_roles_scopes_are_read_once_per_policy_version(db, tenant, org, user_actor):
+    """The roles' scopes are read from the database once per tenant policy version and set of roles, not on every
+    request; a change of the user's roles (a new version) is seen at once."""
+    actor = _as(db, tenant, org, user_actor, "branch", ["customer_manager", "read_only"])
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "roles.data_scope" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):  # three requests
+            with db.tenant_session(tenant) as s:
+                assert data_scope(s, actor) == "org_unit"
+        assert len(reads) == 1
+        with db.tenant_session(tenant) as s:
+            assign_roles(s, actor.subject, ["risk_officer", "legal"])
+        with db.tenant_session(tenant) as s:
+            assert data_scope(s, actor) == "tenant"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
