@@ -30,16 +30,17 @@ class _LeafPlan(NamedTuple):
     nullable: bool
 
 
-#: Per schema field: its plan, or None when the field must take the normal path. Schemas are built once per process
-#: (and a few times in tests); a GraphQLField lives as long as its schema, so the map stays small.
-_PLANS: dict[int, tuple[GraphQLField, _LeafPlan | None]] = {}
+#: The attribute of a schema field (``GraphQLField``) holding its plan (None: the normal path), set on first use: the
+#: plan lives and dies with its schema.
+_PLAN_ATTR = "_surety_leaf_plan"
+_UNSET = object()
 
 
 def leaf_plan(field_def: GraphQLField) -> _LeafPlan | None:
     """The fast path's plan for a schema field, or None when it is not a basic leaf field."""
-    cached = _PLANS.get(id(field_def))
-    if cached is not None and cached[0] is field_def:
-        return cached[1]
+    plan = field_def.__dict__.get(_PLAN_ATTR, _UNSET)
+    if plan is not _UNSET:
+        return plan
     plan = None
     definition = (field_def.extensions or {}).get("strawberry-definition")
     resolve = field_def.resolve
@@ -47,7 +48,7 @@ def leaf_plan(field_def: GraphQLField) -> _LeafPlan | None:
             and definition.is_basic_field and not field_def.args and is_leaf_type(get_nullable_type(field_def.type))):
         plan = _LeafPlan(read=definition.default_resolver, name=definition.python_name,
                          leaf=get_nullable_type(field_def.type), nullable=not is_non_null_type(field_def.type))
-    _PLANS[id(field_def)] = (field_def, plan)
+    setattr(field_def, _PLAN_ATTR, plan)
     return plan
 
 

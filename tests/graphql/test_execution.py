@@ -134,7 +134,7 @@ def test_which_fields_have_a_plan():
     assert leaf_plan(row["note"]).nullable and not leaf_plan(row["count"]).nullable
     assert leaf_plan(row["shout"]) is None  # a resolver with arguments
     assert leaf_plan(fast._schema.type_map["Query"].fields["rows"]) is None
-    assert id(row["name"]) in execution._PLANS
+    assert getattr(row["name"], execution._PLAN_ATTR).name == "name"  # kept on the field, with its schema
 
 
 def test_the_surety_schema_executes_with_it():
