@@ -9,6 +9,8 @@ import json
 import os
 import secrets
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -229,6 +231,32 @@ class TenantWorld:
 
     def uid(self, username: str):
         return self.actors[username].id_uuid
+
+    def wait_until_blocked(self, what: str = "the other session") -> None:
+        """Return once a session of this database waits for a lock (PostgreSQL; polled for up to 30 s): the thread
+        a race test started is blocked by then. ``what`` names it in the failure."""
+        for _ in range(600):
+            with self.session() as s:
+                if s.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                 "AND datname = current_database()")):
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"{what} never waited for the lock")
+
+
+def in_thread(fn) -> tuple[threading.Thread, dict]:
+    """Start ``fn()`` on a thread of its own; the dict gets its ``value`` or the ``error`` it raised (race tests)."""
+    out: dict = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            out["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
 
 
 def mutation_ok(body: dict, field: str) -> dict:

@@ -6,13 +6,11 @@ flight and then refuses (the period is closed)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from sqlalchemy import text
 
 from surety.core.errors import ValidationFailed
+from surety.core.testing import in_thread
 from surety.plugins.finance.vouchers import services as vouchers
 
 pytestmark = pytest.mark.postgres
@@ -22,31 +20,6 @@ DAY = dt.date(2026, 10, 9)
 def _write(s, a):
     return vouchers.create_voucher(s, a, voucher_date=DAY, word="记", summary="x", lines=[
         {"account": "1002", "debit": "10"}, {"account": "6111", "credit": "10"}])
-
-
-def _wait_until_blocked(fw):
-    """Return once another session waits for a lock (polled; the other thread is blocked by then)."""
-    for _ in range(600):
-        with fw.session() as s:
-            if s.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                "AND datname = current_database()")):
-                return
-        time.sleep(0.05)
-    raise AssertionError("the second session never waited for the period's row")
-
-
-def _in_thread(fn):
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            out["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, out
 
 
 def test_a_close_waits_for_the_writer_in_flight_and_counts_its_voucher(fw):
@@ -59,8 +32,8 @@ def test_a_close_waits_for_the_writer_in_flight_and_counts_its_voucher(fw):
             with fw.acting("fin2") as (s2, a2):
                 return vouchers.close_period(s2, a2, "2026-10")
 
-        thread, out = _in_thread(close)
-        _wait_until_blocked(fw)
+        thread, out = in_thread(close)
+        fw.wait_until_blocked()
     thread.join()
     assert isinstance(out.get("error"), ValidationFailed)
     assert out["error"].params["count"] == 2
@@ -79,8 +52,8 @@ def test_a_writer_waits_for_the_close_in_flight_and_is_refused(fw):
                                                lines=[{"account": "1002", "debit": "10"},
                                                       {"account": "6111", "credit": "10"}])
 
-        thread, out = _in_thread(write)
-        _wait_until_blocked(fw)
+        thread, out = in_thread(write)
+        fw.wait_until_blocked()
     thread.join()
     assert isinstance(out.get("error"), ValidationFailed)
     assert out["error"].params["period"] == "2026-09"

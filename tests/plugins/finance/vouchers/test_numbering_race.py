@@ -7,43 +7,18 @@ a period's first voucher and a close waiting for the writer."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from surety.core.errors import ValidationFailed
+from surety.core.testing import in_thread
 from surety.plugins.finance.vouchers import services as vouchers
 from surety.plugins.finance.vouchers.models import FinanceVoucher, FinanceVoucherCounter
 
 pytestmark = pytest.mark.postgres
 DAY = dt.date(2026, 8, 12)
 LINES = [{"account": "1002", "debit": "10"}, {"account": "6111", "credit": "10"}]
-
-
-def _in_thread(fn):
-    out: dict = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            out["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, out
-
-
-def _wait_until_blocked(fw):
-    for _ in range(600):
-        with fw.session() as s:
-            if s.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                             "AND datname = current_database()")):
-                return
-        time.sleep(0.05)
-    raise AssertionError("the writer never waited for the period's row")
 
 
 def _posted_first_voucher(fw):
@@ -68,8 +43,8 @@ def test_a_numbered_writer_waits_for_the_close_and_is_refused(fw):
     _posted_first_voucher(fw)
     with fw.acting("fin2") as (s, a):
         vouchers.close_period(s, a, "2026-08")  # holds the period's row exclusively until this block commits
-        thread, out = _in_thread(lambda: _write(fw))
-        _wait_until_blocked(fw)
+        thread, out = in_thread(lambda: _write(fw))
+        fw.wait_until_blocked()
     thread.join()
     assert isinstance(out.get("error"), ValidationFailed) and out["error"].params["period"] == "2026-08"
     assert _counter(fw) == 1
@@ -81,8 +56,8 @@ def test_a_numbered_writer_goes_on_when_the_close_rolls_back(fw):
     _posted_first_voucher(fw)
     with pytest.raises(RuntimeError), fw.acting("fin2") as (s, a):
         vouchers.close_period(s, a, "2026-08")
-        thread, out = _in_thread(lambda: _write(fw))
-        _wait_until_blocked(fw)
+        thread, out = in_thread(lambda: _write(fw))
+        fw.wait_until_blocked()
         raise RuntimeError("the close rolls back")
     thread.join()
     assert out.get("value") == "记-0002", out

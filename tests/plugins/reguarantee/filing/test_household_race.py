@@ -6,14 +6,12 @@ not together, one passes and the other is refused (without the lock both passed)
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from sqlalchemy import text
 
 from surety.core.db.locking import key_lock_id
 from surety.core.errors import ValidationFailed
+from surety.core.testing import in_thread
 from surety.plugins.reguarantee.filing import services
 from surety.plugins.reguarantee.testing import make_agreement, make_credit_code, make_partner
 
@@ -30,17 +28,6 @@ def row(ref: str) -> dict:
             "cover_ratio": "1", "fields": {"debt_ratio": "0.65"}}
 
 
-def _wait_until_blocked(rw):
-    """Return once another session waits for a lock (polled; the other thread is blocked by then)."""
-    for _ in range(600):
-        with rw.session() as s:
-            if s.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                             "AND datname = current_database()")):
-                return
-        time.sleep(0.05)
-    raise AssertionError("the second filing never waited for the customer's lock")
-
-
 def test_key_lock_ids_are_stable_and_namespaced():
     assert key_lock_id("a", "x") == key_lock_id("a", "x")
     assert key_lock_id("a", "x") != key_lock_id("b", "x")
@@ -51,20 +38,15 @@ def test_two_filings_of_one_customer_under_two_agreements_queue_for_the_househol
     with rw.session() as s:
         first = make_agreement(s, make_partner(s, name="苏州担保"), line_amount="20000000.00").id
         second = make_agreement(s, make_partner(s, name="常州担保"), line_amount="20000000.00").id
-    out: dict = {}
 
     def file_second():
-        try:
-            with rw.acting("mgr") as (s2, a2):
-                out["value"] = services.file_one(s2, a2, second, row("XM-B")).status
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            out["error"] = exc
+        with rw.acting("mgr") as (s2, a2):
+            return services.file_one(s2, a2, second, row("XM-B")).status
 
     with rw.acting("mgr") as (s, a):
         assert services.file_one(s, a, first, row("XM-A")).status == "filed"  # holds the customer until committed
-        thread = threading.Thread(target=file_second)
-        thread.start()
-        _wait_until_blocked(rw)
+        thread, out = in_thread(file_second)
+        rw.wait_until_blocked("the second filing")
     thread.join()
     assert "value" not in out, "both filings passed the household cap"
     assert isinstance(out["error"], ValidationFailed)
