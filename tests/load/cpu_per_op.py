@@ -24,7 +24,6 @@ import io
 import os
 import pstats
 import statistics
-import threading
 import time
 
 import httpx
@@ -39,7 +38,6 @@ from surety.core.testing import fresh_database
 from surety.core.web import create_app
 
 _complete = RequestThreads._complete
-_meter = threading.local()
 #: CPU seconds of the request threads for the request in flight (requests here run one at a time).
 SPENT: list[float] = []
 PROFILE: cProfile.Profile | None = None

@@ -231,22 +231,15 @@ class Server:
         self.start()
 
     def cpu_by_process(self) -> dict[int, float]:
-        """User + system CPU seconds of the server process and of every process below it (the workers), from /proc,
-        by pid."""
+        """User + system CPU seconds of the server process and of every process below it (the workers), by pid."""
         if self.proc is None:
             return {}
-        tick = os.sysconf("SC_CLK_TCK")
+        processes = list(_processes())
         children: dict[int, list[int]] = {}
         usage: dict[int, float] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                raw = stat.read_text()
-            except OSError:
-                continue
-            fields = raw[raw.rindex(")") + 2:].split()
-            pid = int(stat.parent.name)
-            children.setdefault(int(fields[1]), []).append(pid)
-            usage[pid] = (int(fields[11]) + int(fields[12])) / tick
+        for pid, parent, _name, cpu in processes:
+            children.setdefault(parent, []).append(pid)
+            usage[pid] = cpu
         out: dict[int, float] = {}
         todo = [self.proc.pid]
         while todo:
@@ -255,23 +248,23 @@ class Server:
             todo += children.get(pid, [])
         return out
 
-    def cpu_seconds(self) -> float:
-        return sum(self.cpu_by_process().values())
 
-
-def postgres_cpu_seconds() -> float:
-    """User + system CPU seconds of every PostgreSQL process on this machine (the database shares the cores)."""
+def _processes():
+    """(pid, parent pid, name, user + system CPU seconds) of every process on this machine, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             raw = stat.read_text()
         except OSError:
             continue
-        if raw[raw.index("(") + 1:raw.rindex(")")] == "postgres":
-            fields = raw[raw.rindex(")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        fields = raw[raw.rindex(")") + 2:].split()
+        yield (int(stat.parent.name), int(fields[1]), raw[raw.index("(") + 1:raw.rindex(")")],
+               (int(fields[11]) + int(fields[12])) / tick)
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every PostgreSQL process on this machine (the database shares the cores)."""
+    return sum(cpu for _pid, _parent, name, cpu in _processes() if name == "postgres")
 
 
 def servers(tdb, workers: int, dashboard_sql_path: Path) -> dict[str, Server]:

@@ -80,20 +80,15 @@ def knee(steps: list[Step]) -> float | None:
 
 
 def kind_medians(graphql: Step | None, baseline: Step | None) -> str:
-    """Each request kind's median latency on both sides of one rate, with their ratio: the per-endpoint comparison
-    (a kind answered by fewer than 5 requests on either side is left out)."""
+    """Each request kind's median latency (nearest rank, as the table's p50) on both sides of one rate, with their
+    ratio: the per-endpoint comparison (a kind answered by fewer than 5 requests on either side is left out)."""
     if graphql is None or baseline is None:
         return ""
     parts = []
     for kind, mine in graphql.kind_ms.items():
         theirs = baseline.kind_ms.get(kind, [])
         if len(mine) >= 5 and len(theirs) >= 5:
-            g, b = _median(mine), _median(theirs)
+            g, b = percentile(mine, 50), percentile(theirs, 50)
             parts.append(f"{kind} {g:.1f} / {b:.1f} ms ({g / b:.1f}x)")
     return ", ".join(parts)
 
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
