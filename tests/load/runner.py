@@ -45,7 +45,6 @@ KEYS_ENV = _environment()
 # Everything below is imported after the environment is set (settings are read once, on first use).
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
@@ -58,6 +57,7 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import http1  # noqa: E402
 import httpx  # noqa: E402
 import seed as seeding  # noqa: E402
 import workload as wl  # noqa: E402
@@ -284,34 +284,27 @@ def servers(tdb, workers: int, dashboard_sql_path: Path) -> dict[str, Server]:
 
 # ---------------------------------------------------------------- load generation -------------------------------------
 
-def _client(server: Server, timeout: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=server.url, timeout=timeout,
-                             limits=httpx.Limits(max_connections=4000, max_keepalive_connections=400))
+def _client(server: Server, timeout: float) -> http1.Client:
+    return http1.Client(server.url, timeout=timeout)
 
 
-#: Clients a step sends through, request ``i`` by client ``i % CLIENT_SHARDS``. httpcore assigns a request to a
-#: connection by scanning every connection of its pool: with one client, a slow spell of the server (hundreds of
-#: requests in flight) made that scan take most of the load generator's core (py-spy: 69% in
-#: ``_assign_requests_to_connections`` at 150 req/s), so it sent late and read answers late, and the server,
-#: sharing the machine, lost a core to it. Shards keep each pool small.
-CLIENT_SHARDS = 32
+#: What a failed request raised: the client's timeout, a refused or reset connection, an answer that is not HTTP.
+SEND_FAILURES = (http1.HttpError, OSError)
 
 
-async def send(client: httpx.AsyncClient, side: str, request: wl.Request, step: Step) -> None:
+async def send(client: http1.Client, side: str, request: wl.Request, step: Step) -> None:
     headers = {"Authorization": f"Bearer {request.token}"}
     start = time.perf_counter()
-    try:
-        # httpx's timeout bounds each phase (pool, connect, write, read); the client's deadline is for the whole.
-        async with asyncio.timeout(client.timeout.read):
-            if side == "graphql":
-                r = await client.post("/graphql", json={"query": request.query, "variables": request.variables},
-                                      headers=headers)
-            else:
-                r = await client.post(request.path, json=request.body, headers=headers)
-    except (httpx.TimeoutException, TimeoutError):
+    try:  # the client's timeout bounds the whole request: connect, write, read
+        if side == "graphql":
+            r = await client.post("/graphql", json={"query": request.query, "variables": request.variables},
+                                  headers=headers)
+        else:
+            r = await client.post(request.path, json=request.body, headers=headers)
+    except TimeoutError:
         step.errors["timeout"] += 1
         return
-    except httpx.HTTPError as exc:
+    except SEND_FAILURES as exc:
         step.errors[f"connection ({type(exc).__name__})"] += 1
         return
     step.latencies_ms.append((time.perf_counter() - start) * 1000)
@@ -332,8 +325,7 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
     step = Step(side=side, rate=rate, seconds=seconds)
     count = int(round(rate * seconds))
     loop = asyncio.get_running_loop()
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(_client(server, timeout)) for _ in range(CLIENT_SHARDS)]
+    async with _client(server, timeout) as client:
         cpu0, srv0, pg0 = time.process_time(), server.cpu_by_process(), postgres_cpu_seconds()
         t0 = loop.time() + 0.05
         wall0 = time.perf_counter()
@@ -345,7 +337,7 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
             if delay > 0:
                 await asyncio.sleep(delay)
             step.lag_ms.append(max(0.0, loop.time() - at) * 1000)
-            tasks.append(asyncio.create_task(send(clients[i % CLIENT_SHARDS], side, workload.next(side, i), step)))
+            tasks.append(asyncio.create_task(send(client, side, workload.next(side, i), step)))
             step.sent += 1
         await asyncio.gather(*tasks)
         step.wall = time.perf_counter() - wall0
@@ -364,12 +356,12 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
 
 async def healthy(server: Server, within: float) -> bool:
     deadline = time.monotonic() + within
-    async with httpx.AsyncClient(base_url=server.url, timeout=2) as client:
+    async with _client(server, 2) as client:
         while time.monotonic() < deadline:
             try:
                 if (await client.get("/healthz")).status_code == 200:
                     return True
-            except httpx.HTTPError:
+            except (TimeoutError, *SEND_FAILURES):
                 pass
             await asyncio.sleep(0.5)
     return False
@@ -412,7 +404,7 @@ def burst_probe(server: Server, workload: wl.Workload, side: str, limit: float =
                         ok = q.status_code == 200
                     if h.status_code == 200 and ok:
                         return f"answered {loop.time() - end_of_sending:.1f} s after the burst"
-                except httpx.HTTPError:
+                except (TimeoutError, *SEND_FAILURES):
                     pass
                 await asyncio.sleep(0.2)
         return f"not answering {limit:.0f} s after the burst"
