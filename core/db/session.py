@@ -156,7 +156,15 @@ def _set_rls_tenant(session: Session, transaction, connection) -> None:
         return
     tenant = session_tenant(session)
     value = str(tenant) if isinstance(tenant, uuid.UUID) else ""
-    connection.execute(select(func.set_config("app.tenant_id", value, True)))
+    if connection.dialect.paramstyle == "pyformat":  # psycopg (and psycopg2)
+        # The driver's own SQL with a bound parameter: nothing to build or compile (it runs in every transaction).
+        connection.exec_driver_sql(_SET_TENANT_SQL, {"tenant": value})
+    else:
+        connection.execute(select(func.set_config("app.tenant_id", value, True)))
+
+
+#: ``app.tenant_id`` for the transaction, in the ``pyformat`` parameter style.
+_SET_TENANT_SQL = "SELECT set_config('app.tenant_id', %(tenant)s, true)"
 
 
 class ConnectionBudget:
