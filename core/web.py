@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import jwt
 import structlog
 from cross_web import HTTPException
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
@@ -47,10 +48,13 @@ def _token_type(token: str) -> str | None:
         return None
 
 
-def authenticate(db: Database, authorization: str | None, client_addr: str | None = None) -> dict:
+def authenticate(db: Database, authorization: str | None, client_addr: str | None = None,
+                 session_for: Callable[[uuid.UUID], Session] | None = None) -> dict:
     """Resolve an ``Authorization: Bearer ...`` header to context fields. Never raises: a bad credential is kept
     as ``auth_error`` and raised when a field needs a caller (so ``login`` still works with a stale header).
-    Refused API keys count against ``client_addr`` (core/identity/ratelimit.py)."""
+    Refused API keys count against ``client_addr`` (core/identity/ratelimit.py). An access token not in the
+    principal cache is checked in the session ``session_for`` opens (the request's own: see
+    :meth:`SuretyGraphQL.get_context`)."""
     if not authorization:
         return {}
     scheme, _, credential = authorization.partition(" ")
@@ -63,7 +67,7 @@ def authenticate(db: Database, authorization: str | None, client_addr: str | Non
         elif _token_type(credential) == "platform":
             return {"operator_id": str(resolve_platform(db, credential).id)}
         else:
-            principal = resolve_access(db, credential)
+            principal = resolve_access(db, credential, session_for=session_for)
     except DomainError as exc:
         return {"auth_error": exc}
     return {"actor": principal.actor(), "enabled_plugins": enabled_plugins(db, principal.tenant_id)}
@@ -128,10 +132,17 @@ class SuretyGraphQL(GraphQL):
         return response, {key: bound[key] for key in ("tenant_id", "user") if key in bound}
 
     async def _respond(self, scope, receive):
+        request = Request(scope=scope, receive=receive)
         try:
-            return await self.run(Request(scope=scope, receive=receive))
+            return await self.run(request)
         except HTTPException as exc:
             return request_error(exc.reason, exc.status_code, **getattr(exc, "params", {}))
+        finally:
+            # The operation's end commits or rolls back the request's session; a request refused before any
+            # operation ran (a body that is not JSON, say) still has the one the token check opened.
+            context = getattr(request.state, _CONTEXT_KEY, None)
+            if context is not None:
+                context.close_session()
 
     async def process_result(self, request: Request, result):
         """The response body, every error in it with an ``extensions.code`` (``graphql.errors.with_codes``) and its
@@ -163,14 +174,41 @@ class SuretyGraphQL(GraphQL):
         return body
 
     async def get_context(self, request: Request, response) -> Context:
+        """The request's context. An access token the principal cache does not know is checked in the request's
+        own session (begun here, adopted by the context when the caller is accepted, closed when not), so the check
+        is one statement of the request's transaction, not a transaction of its own."""
         db = self._db or get_database()
-        fields = authenticate(db, request.headers.get("authorization"),
-                              request.client.host if request.client else None)
+        opened: list[Session] = []
+
+        def request_session(tenant_id: uuid.UUID) -> Session:
+            session = db.session(tenant_id)
+            opened.append(session)
+            session.begin()
+            return session
+
+        try:
+            fields = authenticate(db, request.headers.get("authorization"),
+                                  request.client.host if request.client else None, session_for=request_session)
+        except BaseException:
+            for session in opened:
+                session.close()
+            raise
         actor = fields.get("actor")
         if actor is not None:
             structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id), user=actor.subject)
-        return Context(db=db, request=request, response=response, request_id=request.state.request_id,
-                       client_addr=request.client.host if request.client else None, **fields)
+        context = Context(db=db, request=request, response=response, request_id=request.state.request_id,
+                          client_addr=request.client.host if request.client else None, **fields)
+        for session in opened:
+            if actor is not None and session is opened[0]:
+                context.adopt_session(session)
+            else:  # a refused caller: nothing of the request may run in the session its check opened
+                session.close()
+        setattr(request.state, _CONTEXT_KEY, context)
+        return context
+
+
+#: ``request.state`` key of the request's GraphQL context (its session is closed when the request ends).
+_CONTEXT_KEY = "surety_graphql_context"
 
 
 async def _read_body(receive) -> bytes:

@@ -38,12 +38,24 @@ class Context:
         ends (``graphql.extensions.RequestSession``)."""
         if self._session is None:
             actor = self.require_actor()
-            self._session = self.db.session(actor.tenant_id)
-            # The plugins resolved with the caller (tenants.registry's short cache) serve the session's event
-            # dispatch too (core/events.enabled_plugins), instead of a read of the tenant row per request.
-            self._session.info["enabled_plugins"] = {actor.tenant_id: list(self.enabled_plugins)}
+            self.adopt_session(self.db.session(actor.tenant_id))
             self._session.begin()
         return self._session
+
+    def adopt_session(self, session: Session) -> None:
+        """Make ``session`` (bound to the caller's tenant) the request's session: the one the token check ran in
+        (core/web.py), or a new one."""
+        # The plugins resolved with the caller (tenants.registry's short cache) serve the session's event
+        # dispatch too (core/events.enabled_plugins), instead of a read of the tenant row per request.
+        session.info["enabled_plugins"] = {self.require_actor().tenant_id: list(self.enabled_plugins)}
+        self._session = session
+
+    def close_session(self) -> None:
+        """Roll back and close the request's session if it is still open (the operation's end normally commits or
+        rolls it back first: graphql.extensions.RequestSession)."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def require_actor(self) -> Actor:
         if self.actor is None:

@@ -3,8 +3,10 @@ the request context (no read of the tenant row for event dispatch) and the RLS t
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 
+from surety.core.identity import principal_cache
+from surety.core.identity.models import User
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.testing import make_id
 
@@ -32,3 +34,74 @@ def test_a_mutation_raising_events_does_not_read_the_tenant_row(api, db, make_te
     assert not [s for s in seen if "FROM tenants" in s]
     if db.dialect == "postgresql":
         assert len([s for s in seen if "set_config" in s]) == 1
+
+
+class Checkouts:
+    """Pool connections checked out and returned while counting (the request path's transactions)."""
+
+    def __init__(self, engine):
+        self.engine, self.out, self.back = engine, 0, 0
+
+    def _out(self, *_):
+        self.out += 1
+
+    def _back(self, *_):
+        self.back += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "checkout", self._out)
+        event.listen(self.engine, "checkin", self._back)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "checkout", self._out)
+        event.remove(self.engine, "checkin", self._back)
+
+
+def _cold_token(api, make_tenant):
+    """A tenant user's token, the plugin cache warm and the checked-token cache cold."""
+    tenant = make_tenant(plugins=["customers"], admin_password=TEST_PASSWORD)
+    token = api.login(tenant.slug)
+    assert "errors" not in api("{ me { user { username } } }", token=token)
+    principal_cache.forget()
+    return tenant, token
+
+
+def test_a_token_the_cache_does_not_know_is_checked_in_the_requests_own_transaction(api, db, make_tenant):
+    _, token = _cold_token(api, make_tenant)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with Checkouts(db.engine) as pool:
+            body = api("{ me { user { username } } customers(first: 1) { totalCount } }", token=token)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert body["data"]["me"]["user"]["username"] == "admin", body
+    assert any("FROM users JOIN tenants" in s for s in seen)  # the token was checked, not taken from the cache
+    assert (pool.out, pool.back) == (1, 1)  # the check and the operation: one connection, one transaction
+    if db.dialect == "postgresql":
+        assert len([s for s in seen if "set_config" in s]) == 1
+
+
+def test_a_refused_token_leaves_nothing_of_its_check_open(api, db, make_tenant):
+    tenant, token = _cold_token(api, make_tenant)
+    with db.tenant_session(tenant.id) as s:
+        s.execute(update(User).where(User.username == "admin").values(status="disabled"))
+    principal_cache.forget()
+    with Checkouts(db.engine) as pool:
+        body = api("{ me { user { username } } }", token=token)
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body
+    assert pool.out >= 1 and pool.back == pool.out
+
+
+def test_a_request_refused_before_any_operation_returns_the_connection_its_check_took(api, db, make_tenant):
+    _, token = _cold_token(api, make_tenant)
+    with Checkouts(db.engine) as pool:
+        response = api.client.post("/graphql", content=b"{not json", headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert (pool.out, pool.back) == (1, 1)  # the token was checked in the request's session, which was closed

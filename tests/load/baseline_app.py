@@ -25,6 +25,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -34,9 +35,9 @@ from starlette.routing import Route
 from surety.core.crypto.blind_index import blind_index
 from surety.core.crypto.masking import mask
 from surety.core.db.base import uuid7
-from surety.core.db.session import bind_tenant_context, get_database
+from surety.core.db.session import TENANT_KEY, bind_tenant_context, get_database
 from surety.core.errors import DomainError
-from surety.core.identity.auth import resolve_access
+from surety.core.identity.auth import decode_access_token, resolve_access
 from surety.core.plugins import load_all_models
 from surety.core.workflow.models import (
     WorkflowDefinition,
@@ -104,6 +105,10 @@ def _rows(rows) -> list[dict]:
     return [{k: _json(v) for k, v in row._mapping.items()} for row in rows]
 
 
+def _unauthenticated() -> Response:
+    return JSONResponse({"error": "unauthenticated"}, status_code=401)
+
+
 class Baseline:
     """The endpoints, bound to one ``Database`` (the app role's engine)."""
 
@@ -113,24 +118,34 @@ class Baseline:
 
     # ------------------------------------------------------------ plumbing ------------------------------------------
 
-    def _principal(self, request: Request):
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        try:
-            return resolve_access(self.db, token.strip())
-        except DomainError:
-            return None
-
     def _run(self, request: Request, work) -> Response:
         """Authenticate, open the tenant's transaction with RLS set, read the caller's scope, do ``work`` (in the
-        thread pool; ``bind_tenant_context`` lets the encrypted columns find the tenant's keys)."""
-        principal = self._principal(request)
-        if principal is None:
-            return JSONResponse({"error": "unauthenticated"}, status_code=401)
-        actor = principal.actor()
-        with bind_tenant_context(principal.tenant_id), self.db.engine.connect() as conn, conn.begin():
-            conn.execute(select(func.set_config("app.tenant_id", str(principal.tenant_id), True)))
+        thread pool; ``bind_tenant_context`` lets the encrypted columns find the tenant's keys). A token the
+        principal cache does not know is checked in that same transaction, as Surety does (core/web.py)."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return _unauthenticated()
+        try:
+            tenant_id = decode_access_token(token).tenant_id
+        except DomainError:
+            return _unauthenticated()
+        with bind_tenant_context(tenant_id), self.db.engine.connect() as conn, conn.begin():
+            conn.execute(select(func.set_config("app.tenant_id", str(tenant_id), True)))
+            checks: list[Session] = []
+
+            def session_for(tenant: uuid.UUID) -> Session:  # the check's ORM query, on this connection
+                checks.append(Session(bind=conn, info={TENANT_KEY: tenant}))
+                return checks[-1]
+
+            try:
+                principal = resolve_access(self.db, token, session_for=session_for)
+            except DomainError:
+                return _unauthenticated()
+            finally:
+                for check in checks:
+                    check.close()
+            actor = principal.actor()
             scopes = set(conn.scalars(_SCOPE, {"t": principal.tenant_id, "subject": actor.subject}))
             if not scopes:
                 return JSONResponse({"error": "forbidden"}, status_code=403)
