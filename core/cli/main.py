@@ -10,11 +10,11 @@ from typing import Annotated
 
 import structlog
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, select
 
+from surety.core import serving
 from surety.core import settings as settings_module
 from surety.core.audit.checkpoint import checkpoint_tenant
 from surety.core.audit.log import audit
@@ -88,7 +88,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     else:
         console.print(f"Surety ({s.env}) on http://{host}:{port}/graphql"
                       + (" with GraphiQL" if s.development else ""))
-    uvicorn.run("surety.core.web:create_app", factory=True, host=host, port=port, workers=workers,
+    # Several workers get a listening socket each (core/serving.py), so connections spread evenly over them.
+    serving.run("surety.core.web:create_app", factory=True, host=host, port=port, workers=workers,
                 log_config=stdlib_config(s), access_log=False,
                 # A new worker imports the whole application before answering uvicorn's health check; on a busy
                 # 2-core machine that took ~7 s, and the 5 s default killed workers in a loop.

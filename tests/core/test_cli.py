@@ -221,7 +221,7 @@ def test_serve_gives_workers_time_to_import_before_the_health_check(monkeypatch)
     """uvicorn kills a worker that has not answered its health check in time; a new worker imports the whole
     application first (~7 s on a busy 2-core machine), so `serve` allows 60 s instead of uvicorn's 5."""
     calls = []
-    monkeypatch.setattr(cli_main.uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
+    monkeypatch.setattr(cli_main.serving, "run", lambda *a, **kw: calls.append((a, kw)))
     result = CliRunner().invoke(app, ["serve", "--workers", "2", "--port", "8765"])
     assert result.exit_code == 0, result.output
     (args, kwargs), = calls
