@@ -267,14 +267,15 @@ def postgres_cpu_seconds() -> float:
     return sum(cpu for _pid, _parent, name, cpu in _processes() if name == "postgres")
 
 
-def servers(tdb, workers: int, dashboard_sql_path: Path) -> dict[str, Server]:
+def servers(tdb, workers: int, dashboard_sql_path: Path, settings: dict[str, str] | None = None) -> dict[str, Server]:
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("SURETY_")}
     env = dict(base_env, **KEYS_ENV, SURETY_ENV="production", SURETY_DATABASE_URL=tdb.owner_url,
                SURETY_APP_DATABASE_URL=tdb.app_url, SURETY_LOG_JSON="1")
+    surety_env = dict(env, **(settings or {}))
     bin_dir = Path(sys.executable).parent
     gql_port, base_port = free_port(), free_port()
     graphql = Server("graphql", [str(bin_dir / "surety"), "serve", "--workers", str(workers), "--port",
-                                 str(gql_port)], env, gql_port)
+                                 str(gql_port)], surety_env, gql_port)
     baseline = Server("baseline", [sys.executable, "-m", "uvicorn", "--factory", "baseline_app:create_app",
                                    "--app-dir", str(HERE), "--workers", str(workers), "--port", str(base_port),
                                    "--no-access-log", "--log-level", "warning"],
@@ -325,7 +326,8 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
     step = Step(side=side, rate=rate, seconds=seconds)
     count = int(round(rate * seconds))
     loop = asyncio.get_running_loop()
-    async with _client(server, timeout) as client:
+    clients: dict[str, http1.Client] = {}  # a user's own connections, as each user's browser has
+    try:
         cpu0, srv0, pg0 = time.process_time(), server.cpu_by_process(), postgres_cpu_seconds()
         t0 = loop.time() + 0.05
         wall0 = time.perf_counter()
@@ -337,7 +339,11 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
             if delay > 0:
                 await asyncio.sleep(delay)
             step.lag_ms.append(max(0.0, loop.time() - at) * 1000)
-            tasks.append(asyncio.create_task(send(client, side, workload.next(side, i), step)))
+            request = workload.next(side, i)
+            client = clients.get(request.token)
+            if client is None:
+                client = clients[request.token] = _client(server, timeout)
+            tasks.append(asyncio.create_task(send(client, side, request, step)))
             step.sent += 1
         await asyncio.gather(*tasks)
         step.wall = time.perf_counter() - wall0
@@ -351,6 +357,9 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
                                   reverse=True)
         if probe is not None:
             step.note = await probe
+    finally:
+        for client in clients.values():
+            await client.aclose()
     return step
 
 
@@ -579,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst-seconds", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request (s)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for Surety's server (repeatable), e.g. SURETY_MAX_CONCURRENT_REQUESTS=3")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds between steps")
     parser.add_argument("--side", action="append", choices=("graphql", "baseline"), dest="sides")
     parser.add_argument("--quick", action="store_true",
@@ -590,6 +601,8 @@ def main(argv: list[str] | None = None) -> int:
         args.burst_rate, args.burst_seconds, args.pause = 50.0, 3.0, 1.0
     args.rates = [float(r) for r in str(args.rates).split(",") if r.strip()]
     args.sides = args.sides or ["graphql", "baseline"]
+    if any("=" not in item or not item.startswith("SURETY_") for item in args.server_env):
+        fail("--server-env takes SURETY_NAME=VALUE")
     url = check_server(args.database_url)
     console = Console(width=None if sys.stdout.isatty() else 200)
     started = time.perf_counter()
@@ -609,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"each, besides the demo data) in {seeded_in:.0f} s[/dim]")
         sql_path = Path(KEYS_ENV["SURETY_VAR_DIR"]) / "dashboard-sql.pickle"
         sql_path.write_bytes(pickle.dumps(record_dashboard_sql(tdb, seeds, dt.date(today.year, 1, 1), today)))
-        srv = servers(tdb, args.workers, sql_path)
+        srv = servers(tdb, args.workers, sql_path, dict(item.split("=", 1) for item in args.server_env))
         tenants = [wl.Tenant(slug=s.slug, tenant_id=s.tenant_id) for s in seeds]
         try:
             for s in srv.values():
@@ -634,7 +647,8 @@ def main(argv: list[str] | None = None) -> int:
         "Code (at server start)": code,
         "Tenants": f"{args.tenants} (customers + guarantee, demo data, {drafts} drafts and {submitted} submitted "
                    f"applications each; seeded in {seeded_in:.0f} s)",
-        "Steps": f"{args.seconds:g} s per rate, client timeout {args.timeout:g} s, {args.workers} uvicorn workers each",
+        "Steps": f"{args.seconds:g} s per rate, client timeout {args.timeout:g} s, {args.workers} uvicorn workers each"
+                 + "".join(f", Surety with {item}" for item in args.server_env),
         "Load average (1/5/15 min)": f"{load_before} before, {loadavg()} after",
         "CPUs": f"{os.cpu_count()} x {cpu}",
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
