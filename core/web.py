@@ -53,8 +53,8 @@ def authenticate(db: Database, authorization: str | None, client_addr: str | Non
     """Resolve an ``Authorization: Bearer ...`` header to context fields. Never raises: a bad credential is kept
     as ``auth_error`` and raised when a field needs a caller (so ``login`` still works with a stale header).
     Refused API keys count against ``client_addr`` (core/identity/ratelimit.py). An access token not in the
-    principal cache is checked in the session ``session_for`` opens (the request's own: see
-    :meth:`SuretyGraphQL.get_context`)."""
+    principal cache, and a tenant's enabled plugins not in theirs, are read in the session ``session_for`` opens (the
+    request's own: see :meth:`SuretyGraphQL.get_context`)."""
     if not authorization:
         return {}
     scheme, _, credential = authorization.partition(" ")
@@ -70,7 +70,8 @@ def authenticate(db: Database, authorization: str | None, client_addr: str | Non
             principal = resolve_access(db, credential, session_for=session_for)
     except DomainError as exc:
         return {"auth_error": exc}
-    return {"actor": principal.actor(), "enabled_plugins": enabled_plugins(db, principal.tenant_id)}
+    return {"actor": principal.actor(),
+            "enabled_plugins": enabled_plugins(db, principal.tenant_id, session_for=session_for)}
 
 
 #: Strawberry's own refusals of a request, for the catalogue (shown through :func:`request_error`).
@@ -174,23 +175,24 @@ class SuretyGraphQL(GraphQL):
         return body
 
     async def get_context(self, request: Request, response) -> Context:
-        """The request's context. An access token the principal cache does not know is checked in the request's
-        own session (begun here, adopted by the context when the caller is accepted, closed when not), so the check
-        is one statement of the request's transaction, not a transaction of its own."""
+        """The request's context. An access token the principal cache does not know is checked, and enabled plugins
+        the registry's cache does not hold are read, in the request's own session (begun here on the first such
+        read, adopted by the context when the caller is accepted, closed when not): a statement each in the
+        request's transaction, not a transaction each of their own."""
         db = self._db or get_database()
-        opened: list[Session] = []
+        opened: dict[uuid.UUID, Session] = {}
 
         def request_session(tenant_id: uuid.UUID) -> Session:
-            session = db.session(tenant_id)
-            opened.append(session)
-            session.begin()
-            return session
+            if tenant_id not in opened:
+                opened[tenant_id] = db.session(tenant_id)
+                opened[tenant_id].begin()
+            return opened[tenant_id]
 
         try:
             fields = authenticate(db, request.headers.get("authorization"),
                                   request.client.host if request.client else None, session_for=request_session)
         except BaseException:
-            for session in opened:
+            for session in opened.values():
                 session.close()
             raise
         actor = fields.get("actor")
@@ -198,8 +200,8 @@ class SuretyGraphQL(GraphQL):
             structlog.contextvars.bind_contextvars(tenant_id=str(actor.tenant_id), user=actor.subject)
         context = Context(db=db, request=request, response=response, request_id=request.state.request_id,
                           client_addr=request.client.host if request.client else None, **fields)
-        for session in opened:
-            if actor is not None and session is opened[0]:
+        for tenant_id, session in opened.items():
+            if actor is not None and tenant_id == actor.tenant_id:
                 context.adopt_session(session)
             else:  # a refused caller: nothing of the request may run in the session its check opened
                 session.close()

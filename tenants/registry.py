@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
 
 from surety.core.db.session import Database
 from surety.tenants.models import Tenant
@@ -15,16 +18,23 @@ _epoch = 0  # bumped by every forget(): a read that started before a change is n
 _lock = threading.Lock()
 
 
-def enabled_plugins(db: Database, tenant_id: uuid.UUID) -> tuple[str, ...]:
+def enabled_plugins(db: Database, tenant_id: uuid.UUID, *,
+                    session_for: Callable[[uuid.UUID], Session] | None = None) -> tuple[str, ...]:
     """The tenant's enabled plugin keys; cached for a few seconds (other processes see a change within the TTL,
-    this process at once: :func:`forget` is called by every change)."""
+    this process at once: :func:`forget` is called by every change). ``session_for(tenant_id)``, when given,
+    supplies the begun session of the tenant to read the row in (the request's own, core/web.py) instead of a
+    transaction of its own; it is not called when the cache answers."""
     now = time.monotonic()
     hit = _cache.get(tenant_id)
     if hit and now - hit[0] < TTL_SECONDS:
         return hit[1]
     started = _epoch
-    with db.platform_session() as s:
-        tenant = s.get(Tenant, tenant_id)
+    if session_for is None:
+        with db.platform_session() as s:
+            tenant = s.get(Tenant, tenant_id)
+            value = tuple(tenant.enabled_plugins) if tenant else ()
+    else:
+        tenant = session_for(tenant_id).get(Tenant, tenant_id)
         value = tuple(tenant.enabled_plugins) if tenant else ()
     with _lock:
         if _epoch == started:

@@ -3,12 +3,14 @@ the request context (no read of the tenant row for event dispatch) and the RLS t
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, update
 
 from surety.core.identity import principal_cache
 from surety.core.identity.models import User
 from surety.core.testing import TEST_PASSWORD
 from surety.plugins.customers.testing import make_id
+from surety.tenants import registry
 
 CREATE = """mutation($input: CustomerCreateInput!) {
   customerCreate(input: $input) { customer { id name } errors { code message field } } }"""
@@ -105,3 +107,28 @@ def test_a_request_refused_before_any_operation_returns_the_connection_its_check
             "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     assert response.status_code == 400, response.text
     assert (pool.out, pool.back) == (1, 1)  # the token was checked in the request's session, which was closed
+
+
+@pytest.mark.parametrize("token_cached", [True, False], ids=["token-cached", "token-not-cached"])
+def test_enabled_plugins_the_cache_does_not_hold_are_read_in_the_requests_own_transaction(api, db, make_tenant,
+                                                                                          token_cached):
+    tenant = make_tenant(plugins=["customers"], admin_password=TEST_PASSWORD)
+    token = api.login(tenant.slug)
+    assert "errors" not in api("{ me { user { username } } }", token=token)
+    registry.forget(tenant.id)
+    if not token_cached:
+        principal_cache.forget()
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with Checkouts(db.engine) as pool:
+            body = api("{ customers(first: 1) { totalCount } }", token=token)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert body["data"]["customers"]["totalCount"] >= 0, body  # the customers plugin was found enabled
+    assert any("FROM tenants" in s and "JOIN" not in s for s in seen)  # the plugins were read, not cached
+    assert (pool.out, pool.back) == (1, 1)
