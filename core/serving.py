@@ -8,9 +8,12 @@ admission gate already answered 503. With a socket per worker bound to the same 
 kernel spreads new connections over the sockets by a hash of their addresses, evenly whatever each worker is doing.
 
 :class:`Supervisor` starts one uvicorn worker per socket (uvicorn's ``Process``: the same start-up and health
-check as its own supervisor), replaces a worker that dies or stops answering its health check on the same socket
-(so the connections queued on it are served), and stops every worker on SIGINT or SIGTERM. Where the platform has
-no ``SO_REUSEPORT`` (or one worker is asked for), :func:`run` is ``uvicorn.run``.
+check as its own supervisor), replaces a worker that dies or stops answering its health check (on a fresh socket:
+the connections waiting on the dead one's are reset rather than left waiting for the replacement's start-up),
+replaces every worker one after the other on SIGHUP, and stops them all on SIGINT or SIGTERM. SIGTTIN/SIGTTOU
+(uvicorn's one worker more or less) are refused with a warning: restart to change the number of workers. It refuses
+to start when something already listens on the address (with ``SO_REUSEPORT`` it would otherwise share it). Where
+the platform has no ``SO_REUSEPORT`` (or one worker is asked for), :func:`run` is ``uvicorn.run``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import logging
 import signal
 import socket
+import sys
 import threading
 
 import uvicorn
@@ -48,27 +52,56 @@ def reuseport_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 class Supervisor:
-    """One worker per socket; a dead or hung worker is replaced on its socket; SIGINT/SIGTERM stop them all."""
+    """One worker per socket; a dead or hung worker is replaced on a fresh socket; SIGHUP replaces every worker, one
+    after the other; SIGINT/SIGTERM stop them all."""
 
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]):
         self.config = config
         self.sockets = sockets
+        self.address = sockets[0].getsockname()[:2]
         self.processes: list[Process] = []
         self.should_exit = threading.Event()
+        self.signals: list[int] = []
 
     def run(self) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: self.should_exit.set())
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGTTIN, signal.SIGTTOU):
+            signal.signal(sig, lambda sig, _frame: self.signals.append(sig))
         log.info("Started %d workers, a listening socket each (SO_REUSEPORT)", len(self.sockets))
         self.processes = [self._start(sock) for sock in self.sockets]
         try:
             while not self.should_exit.wait(0.5):
+                self.handle_signals()
                 self.keep_alive()
         finally:
             for process in self.processes:
                 process.terminate()
             for process in self.processes:
                 process.join()
+
+    def handle_signals(self) -> None:
+        while self.signals:
+            sig = self.signals.pop(0)
+            if sig in (signal.SIGINT, signal.SIGTERM):
+                self.should_exit.set()
+            elif sig == signal.SIGHUP:
+                self.restart_all()
+            else:
+                log.warning("Changing the number of workers while serving is not supported; restart instead")
+
+    def restart_all(self) -> None:
+        """Each worker replaced by a new one on its socket, the new one serving before the old one stops."""
+        for slot, old in enumerate(self.processes):
+            if self.should_exit.is_set():
+                return
+            new = self._start(self.sockets[slot])
+            if not new.wait_until_ready(self.config.timeout_worker_healthcheck, self.should_exit):
+                new.kill()
+                new.join()
+                log.error("A new worker was not ready in time; keeping worker [%s]", old.pid)
+                return
+            old.terminate()
+            old.join()
+            self.processes[slot] = new
 
     def keep_alive(self) -> None:
         for slot, process in enumerate(self.processes):
@@ -80,7 +113,11 @@ class Supervisor:
                 log.error("Worker [%s] failed to start; stopping", process.pid)
                 self.should_exit.set()
                 return
-            log.warning("Worker [%s] died; starting another on its socket", process.pid)
+            # The connections waiting on the dead worker's socket would wait for its replacement's start-up (seconds
+            # on a busy machine): close it (they are reset, a client or proxy retries) and listen on a fresh one.
+            self.sockets[slot].close()
+            self.sockets[slot] = reuseport_sockets(*self.address, 1)[0]
+            log.warning("Worker [%s] died; starting another", process.pid)
             self.processes[slot] = self._start(self.sockets[slot])
 
     def _start(self, sock: socket.socket) -> Process:
@@ -89,13 +126,29 @@ class Supervisor:
         return process
 
 
+def _refuse_taken_address(host: str, port: int) -> None:
+    """Fail when something already listens on ``host:port``: a socket without ``SO_REUSEPORT`` cannot bind beside
+    it, where ours would (and would share the connections with, say, the workers of a server left running)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 def run(app: str, *, host: str, port: int, workers: int, **options) -> None:
     """``uvicorn.run(app, ...)``, except that several workers get a listening socket each (module docstring)."""
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, **options)
         return
     config = uvicorn.Config(app, host=host, port=port, workers=workers, **options)
-    sockets = reuseport_sockets(host, port, workers)
+    try:
+        _refuse_taken_address(host, port)
+        sockets = reuseport_sockets(host, port, workers)
+    except OSError as exc:
+        log.error("Cannot listen on %s:%s: %s", host, port, exc)
+        sys.exit(STARTUP_FAILURE)
     try:
         Supervisor(config, sockets).run()
     finally:

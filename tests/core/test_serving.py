@@ -95,20 +95,39 @@ def supervisor(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = (f"from surety.core import serving; serving.run('pidapp:app', host='127.0.0.1', port={port}, "
-            "workers=2, lifespan='off', log_level='warning')")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    proc = subprocess.Popen(_serve(port), env=env)
     try:
-        yield proc, port
+        yield proc, port, env
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            proc.terminate()  # the supervisor stops its workers
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _serve(port: int) -> list[str]:
+    # 60 s for a worker's health check, as `surety serve` allows (a busy 2-core machine needs more than 5 s)
+    return [sys.executable, "-c", f"from surety.core import serving; serving.run('pidapp:app', host='127.0.0.1', "
+            f"port={port}, workers=2, lifespan='off', log_level='warning', timeout_worker_healthcheck=60)"]
+
+
+def _replaced(port: int, gone: set[int], deadline: float) -> Counter:
+    """Two workers answering, none of ``gone``."""
+    while True:
+        answering = _wait_for_workers(port, 2, deadline)
+        recent = Counter({pid: n for pid, n in answering.items() if pid not in gone})
+        if len(recent) == 2:
+            return recent
+        assert time.monotonic() < deadline, answering
+        time.sleep(0.2)
 
 
 def test_connections_spread_over_workers_that_each_accept_on_their_own_socket(supervisor):
-    proc, port = supervisor
+    proc, port, env = supervisor
     seen = _wait_for_workers(port, 2, time.monotonic() + 60)
     for _ in range(64):
         seen[_pid_of_one_request(port)] += 1
@@ -121,17 +140,23 @@ def test_connections_spread_over_workers_that_each_accept_on_their_own_socket(su
     held = [_socket_inodes(pid) & listening for pid in workers]
     assert all(len(h) == 1 for h in held) and held[0] != held[1], held
 
-    # a worker that dies is replaced on its socket: two workers answer again, one of them new
+    # a second server on the same address is refused (SO_REUSEPORT would otherwise let it share the connections)
+    second = subprocess.run(_serve(port), env=env, timeout=60, capture_output=True, text=True)
+    assert second.returncode == 3 and "Cannot listen" in second.stderr, second.stderr
+
+    # a worker that dies is replaced, on a fresh socket: two workers answer again, one of them new
     os.kill(workers[0], signal.SIGKILL)
-    deadline = time.monotonic() + 60
-    while True:
-        answering = _wait_for_workers(port, 2, deadline)
-        if workers[0] not in answering and len(answering) == 2:
-            break
-        assert time.monotonic() < deadline, answering
+    answering = _replaced(port, {workers[0]}, time.monotonic() + 60)
     replacement = next(pid for pid in answering if pid != workers[1])
-    assert _socket_inodes(replacement) & listening == held[0]
+    listening = _listeners(port)
+    assert len(listening) == 2 and held[0] not in [{inode} for inode in listening]
+    assert len(_socket_inodes(replacement) & listening) == 1
+    assert _socket_inodes(replacement) & listening != held[1]
+
+    # SIGHUP replaces every worker, one after the other
+    proc.send_signal(signal.SIGHUP)
+    _replaced(port, set(answering), time.monotonic() + 120)
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0
-    assert not Path(f"/proc/{workers[1]}").exists() or "zombie" in Path(f"/proc/{workers[1]}/status").read_text()
+    assert not _listeners(port)

@@ -9,8 +9,9 @@ used idle connection or opens a new one (the open model has no cap; the server's
 
 Only what the load test needs: POST and GET, JSON bodies, keep-alive. A connection whose answer said
 ``Connection: close``, or that failed or timed out mid-request, is closed and never reused; an idle connection is
-reused only while it is open and younger than :data:`IDLE_SECONDS`, and a request whose reused connection turns out
-closed by the server before any answer (the keep-alive race every HTTP client has) is sent once more on a new one.
+reused only while it is open and younger than :data:`IDLE_SECONDS` (below the server's keep-alive timeout), and a
+GET whose reused connection turns out closed before any answer (the keep-alive race every HTTP client has) is sent
+once more on a new one; a POST is not (the server may have done the work before the connection died).
 """
 
 from __future__ import annotations
@@ -105,8 +106,11 @@ class Client:
             if conn is not None:
                 try:
                     return self._done(conn, *await self._exchange(conn, message))
-                except _Stale:  # closed by the server while idle, before it answered anything: send again, once
-                    pass
+                except _Stale as exc:
+                    # Closed before any answer: the server may have closed it idle (send again) or died after
+                    # doing the work (sending again would do it twice): only a GET is sent again.
+                    if method != "GET":
+                        raise HttpError("the server closed the connection") from exc
             conn = await self._connect()
             try:
                 return self._done(conn, *await self._exchange(conn, message))
@@ -120,6 +124,9 @@ class Client:
         except (_Stale, HttpError):
             self._discard(conn)
             raise
+        except (ValueError, asyncio.LimitOverrunError) as exc:  # an answer this client cannot read
+            self._discard(conn)
+            raise HttpError(f"unreadable answer: {exc}") from exc
         except ConnectionError as exc:  # a reset: on a kept-alive connection, the server closed it as we wrote
             self._discard(conn)
             raise _Stale() from exc

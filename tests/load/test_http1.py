@@ -176,7 +176,7 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused():
     async def scenario(client):
         first = await client.get("/a")
         await asyncio.sleep(0.05)  # the server's close reaches the client
-        return first, await client.get("/b")
+        return first, await client.post("/b", json={})  # a POST is never resent: it must not meet the closed one
 
     server, (first, second) = _run_closing_after_each_answer(scenario)
     assert (first.content, second.content) == (b"1", b"2")
@@ -193,6 +193,29 @@ def test_a_kept_alive_connection_closed_as_the_request_is_written_is_sent_again_
     server, (first, second, connections) = _run_closing_after_each_answer(scenario)
     assert (first.content, second.content) == (b"1", b"2")
     assert server.accepted == 2 and connections == 1
+
+
+def test_a_post_on_a_kept_alive_connection_closed_before_any_answer_is_not_sent_again(monkeypatch):
+    async def scenario(client):
+        await client.get("/a")
+        monkeypatch.setattr(http1._Connection, "usable", lambda self, now: True)  # the close is not seen in time
+        await asyncio.sleep(0.05)
+        with pytest.raises(http1.HttpError):
+            await client.post("/b", json={})
+        return client.connections
+
+    server, connections = _run_closing_after_each_answer(scenario)
+    assert server.accepted == 1 and connections == 0  # no second connection: the POST was not resent
+
+
+def test_an_unreadable_answer_is_an_http_error_and_drops_the_connection():
+    async def scenario(client):
+        with pytest.raises(http1.HttpError):
+            await client.get("/x")
+        return client.connections
+
+    _, connections = _run([b"HTTP/1.1 200 OK\r\ncontent-length: many\r\n\r\n"], scenario)
+    assert connections == 0
 
 
 def test_idle_connections_older_than_the_keep_alive_margin_are_dropped(monkeypatch):
