@@ -58,7 +58,8 @@ class Supervisor:
     def __init__(self, config: uvicorn.Config, sockets: list[socket.socket]):
         self.config = config
         self.sockets = sockets
-        self.address = sockets[0].getsockname()[:2]
+        self.host: str = sockets[0].getsockname()[0]
+        self.port: int = sockets[0].getsockname()[1]
         self.processes: list[Process] = []
         self.should_exit = threading.Event()
         self.signals: list[int] = []
@@ -116,7 +117,7 @@ class Supervisor:
             # The connections waiting on the dead worker's socket would wait for its replacement's start-up (seconds
             # on a busy machine): close it (they are reset, a client or proxy retries) and listen on a fresh one.
             self.sockets[slot].close()
-            self.sockets[slot] = reuseport_sockets(*self.address, 1)[0]
+            self.sockets[slot] = reuseport_sockets(self.host, self.port, 1)[0]
             log.warning("Worker [%s] died; starting another", process.pid)
             self.processes[slot] = self._start(self.sockets[slot])
 
