@@ -39,10 +39,12 @@ def test_a_mutation_raising_events_does_not_read_the_tenant_row(api, db, make_te
 
 
 class Checkouts:
-    """Pool connections checked out and returned while counting (the request path's transactions)."""
+    """Pool connections checked out and returned, and the statements run, while counting (the request path's
+    transactions)."""
 
     def __init__(self, engine):
         self.engine, self.out, self.back = engine, 0, 0
+        self.statements: list[str] = []
 
     def _out(self, *_):
         self.out += 1
@@ -50,14 +52,19 @@ class Checkouts:
     def _back(self, *_):
         self.back += 1
 
+    def _statement(self, conn, cursor, statement, *_):
+        self.statements.append(" ".join(statement.split()))
+
     def __enter__(self):
         event.listen(self.engine, "checkout", self._out)
         event.listen(self.engine, "checkin", self._back)
+        event.listen(self.engine, "before_cursor_execute", self._statement)
         return self
 
     def __exit__(self, *exc):
         event.remove(self.engine, "checkout", self._out)
         event.remove(self.engine, "checkin", self._back)
+        event.remove(self.engine, "before_cursor_execute", self._statement)
 
 
 def _cold_token(api, make_tenant):
@@ -71,17 +78,9 @@ def _cold_token(api, make_tenant):
 
 def test_a_token_the_cache_does_not_know_is_checked_in_the_requests_own_transaction(api, db, make_tenant):
     _, token = _cold_token(api, make_tenant)
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with Checkouts(db.engine) as pool:
-            body = api("{ me { user { username } } customers(first: 1) { totalCount } }", token=token)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with Checkouts(db.engine) as pool:
+        body = api("{ me { user { username } } customers(first: 1) { totalCount } }", token=token)
+    seen = pool.statements
     assert body["data"]["me"]["user"]["username"] == "admin", body
     assert any("FROM users JOIN tenants" in s for s in seen)  # the token was checked, not taken from the cache
     assert (pool.out, pool.back) == (1, 1)  # the check and the operation: one connection, one transaction
@@ -118,17 +117,8 @@ def test_enabled_plugins_the_cache_does_not_hold_are_read_in_the_requests_own_tr
     registry.forget(tenant.id)
     if not token_cached:
         principal_cache.forget()
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        with Checkouts(db.engine) as pool:
-            body = api("{ customers(first: 1) { totalCount } }", token=token)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    with Checkouts(db.engine) as pool:
+        body = api("{ customers(first: 1) { totalCount } }", token=token)
     assert body["data"]["customers"]["totalCount"] >= 0, body  # the customers plugin was found enabled
-    assert any("FROM tenants" in s and "JOIN" not in s for s in seen)  # the plugins were read, not cached
+    assert any("FROM tenants" in s and "JOIN" not in s for s in pool.statements)  # the plugins were read, not cached
     assert (pool.out, pool.back) == (1, 1)
