@@ -31,9 +31,13 @@ from uvicorn.supervisors.multiprocess import Process
 log = logging.getLogger("uvicorn.error")
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def reuseport_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     """``count`` listening sockets bound to ``host:port`` with ``SO_REUSEPORT`` (port 0: the first one's port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    family = _family(host)
     sockets: list[socket.socket] = []
     try:
         for _ in range(count):
@@ -132,8 +136,7 @@ def _refuse_taken_address(host: str, port: int) -> None:
     it, where ours would (and would share the connections with, say, the workers of a server left running)."""
     if port == 0:
         return
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
 

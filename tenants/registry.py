@@ -31,15 +31,18 @@ def enabled_plugins(db: Database, tenant_id: uuid.UUID, *,
     started = _epoch
     if session_for is None:
         with db.platform_session() as s:
-            tenant = s.get(Tenant, tenant_id)
-            value = tuple(tenant.enabled_plugins) if tenant else ()
+            value = _plugins_of(s, tenant_id)
     else:
-        tenant = session_for(tenant_id).get(Tenant, tenant_id)
-        value = tuple(tenant.enabled_plugins) if tenant else ()
+        value = _plugins_of(session_for(tenant_id), tenant_id)
     with _lock:
         if _epoch == started:
             _cache[tenant_id] = (now, value)
     return value
+
+
+def _plugins_of(session: Session, tenant_id: uuid.UUID) -> tuple[str, ...]:
+    tenant = session.get(Tenant, tenant_id)
+    return tuple(tenant.enabled_plugins) if tenant else ()
 
 
 def forget(tenant_id: uuid.UUID | None = None) -> None:
