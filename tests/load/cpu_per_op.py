@@ -3,9 +3,10 @@
 The knee of ``make load`` is set by CPU per request (docs/benchmarks.md, "Request path under load"); this measures
 it by kind without the noise of a load run. On a fresh PostgreSQL database it seeds ``--tenants`` tenants like the
 load test (tests/load/seed.py), serves Surety in-process (``create_app`` over httpx's ASGI transport), logs the three
-users in, then sends ``--requests`` requests of each kind one after another and prints, per kind, the median CPU time
-the request threads spent (``time.thread_time``: the GraphQL operation, database driver included, without the event
-loop's HTTP parsing), the process's CPU time (``time.process_time``: everything, the in-process client too) and the
+users in, tunes the garbage collector as a production worker does (``core.runtime.tune_gc``), then sends
+``--requests`` requests of each kind one after another and prints, per kind, the median CPU time the request threads
+spent (``time.thread_time``: the GraphQL operation, database driver included, without the event loop's HTTP
+parsing), the process's CPU time (``time.process_time``: everything, the in-process client too) and the
 wall time of the whole request, and the statements it ran; then the process CPU of the load test's mix (weighted).
 ``--profile KIND`` adds a cProfile of that kind's request threads, ``--statements KIND`` lists one request's
 statements. Not a test (pytest collects ``test_*.py`` only); figures are figures, nothing passes or fails.
@@ -33,6 +34,7 @@ import workload as wl
 
 from surety.core.db.session import Database, set_database
 from surety.core.request_threads import RequestThreads
+from surety.core.runtime import tune_gc
 from surety.core.settings import get_settings
 from surety.core.testing import fresh_database
 from surety.core.web import create_app
@@ -146,6 +148,7 @@ def main() -> None:
             workload.refill(*runner.pools(tdb.owner_url))
             app = create_app(get_settings(), db)
             asyncio.run(_login(app, tenants))
+            tune_gc()  # as a production worker does after start-up (core/web.py); the test settings skip it
             event.listen(db.engine, "before_cursor_execute", _count)
             print(f"{'kind':<20} {'thread CPU ms':>14} {'process CPU ms':>15} {'wall ms':>8} {'statements':>11}"
                   "  (medians)")
