@@ -66,7 +66,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import create_engine, event, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import ArgumentError, DBAPIError  # noqa: E402
-from stats import KNEE_P99_MS, Step, kind_medians, knee  # noqa: E402
+from stats import KNEE_P99_MS, Step, cpu_used, kind_medians, knee  # noqa: E402
 
 from surety.core.context import acting  # noqa: E402
 from surety.core.db.session import Database, set_database  # noqa: E402
@@ -262,9 +262,10 @@ def _processes():
                (int(fields[11]) + int(fields[12])) / tick)
 
 
-def postgres_cpu_seconds() -> float:
-    """User + system CPU seconds of every PostgreSQL process on this machine (the database shares the cores)."""
-    return sum(cpu for _pid, _parent, name, cpu in _processes() if name == "postgres")
+def postgres_cpu() -> dict[int, float]:
+    """User + system CPU seconds of every PostgreSQL process on this machine (the database shares the cores), by
+    pid."""
+    return {pid: cpu for pid, _parent, name, cpu in _processes() if name == "postgres"}
 
 
 def servers(tdb, workers: int, dashboard_sql_path: Path, settings: dict[str, str] | None = None) -> dict[str, Server]:
@@ -328,7 +329,7 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
     loop = asyncio.get_running_loop()
     clients: dict[str, http1.Client] = {}  # a user's own connections, as each user's browser has
     try:
-        cpu0, srv0, pg0 = time.process_time(), server.cpu_by_process(), postgres_cpu_seconds()
+        cpu0, srv0, pg0 = time.process_time(), server.cpu_by_process(), postgres_cpu()
         t0 = loop.time() + 0.05
         wall0 = time.perf_counter()
         tasks = []
@@ -349,8 +350,8 @@ async def run_step(server: Server, workload: wl.Workload, side: str, rate: float
         step.wall = time.perf_counter() - wall0
         step.client_cpu = time.process_time() - cpu0
         srv1 = server.cpu_by_process()
-        step.database_cpu = postgres_cpu_seconds() - pg0
-        step.server_cpu = sum(srv1.values()) - sum(srv0.values())
+        step.database_cpu = cpu_used(pg0, postgres_cpu())
+        step.server_cpu = cpu_used(srv0, srv1)
         # the busiest processes (the workers; the supervisor uses next to nothing): one worker at a core while
         # the other idles means the connections, not the CPU, set the knee
         step.process_cpu = sorted((c for c in (srv1[p] - srv0.get(p, 0.0) for p in srv1) if c >= 0.01 * step.wall),

@@ -68,6 +68,14 @@ class Step:
         return self.sent > 0 and self.error_count == 0 and self.p(99) < KNEE_P99_MS
 
 
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings of processes' CPU (pid -> seconds): the growth of every process in the
+    second reading (a new one from 0). A process that exited in between is left out, its last seconds unknown: the
+    figure is a lower bound then, never negative (a sum over both readings went below zero when PostgreSQL
+    backends of closed connections exited)."""
+    return sum(max(0.0, cpu - before.get(pid, 0.0)) for pid, cpu in after.items())
+
+
 def knee(steps: list[Step]) -> float | None:
     """The highest rate that passes (p99 under ``KNEE_P99_MS``, no errors) with every lower rate passing too;
     None when the lowest rate already fails."""

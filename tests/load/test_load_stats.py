@@ -143,3 +143,11 @@ def test_kind_medians_compare_each_kind_on_both_sides():
     line = stats.kind_medians(g, b)
     assert line == "project_page 30.0 / 10.0 ms (3.0x), inbox 5.0 / 2.5 ms (2.0x)"  # dashboard: too few answers
     assert stats.kind_medians(g, None) == ""
+
+
+def test_cpu_used_counts_each_process_growth_and_never_goes_negative():
+    before = {1: 10.0, 2: 5.0, 3: 7.0}
+    # 1 grew by 2 s, 2 exited (its seconds unknown), 4 is new (all its 1.5 s in the step)
+    assert stats.cpu_used(before, {1: 12.0, 4: 1.5}) == pytest.approx(3.5)
+    assert stats.cpu_used(before, {}) == 0.0
+    assert stats.cpu_used(before, {1: 10.0, 3: 7.0}) == 0.0
