@@ -119,16 +119,24 @@ def _simplified_chinese(tag: str) -> bool:
 
 
 def locale_dirs() -> tuple[Path, ...]:
-    """Core's catalogue directory, then each installed plugin's ``locale/`` (beside its plugin module)."""
+    """Core's catalogue directory, then each installed plugin's ``locale/`` (beside its plugin module); looked up
+    once per set of installed plugins (every translated message asks, and the lookup reads the file system)."""
     from surety.core.plugins import CORE_KEY, get_registry  # noqa: PLC0415 - import cycle: plugins -> errors
 
-    dirs = [CORE_LOCALE_DIR]
     registry = get_registry()
-    for key in registry.keys():
-        if key == CORE_KEY:
-            continue
+    plugins = tuple((key, registry.plugin(key)) for key in registry.keys() if key != CORE_KEY)
+    try:
+        return _plugin_locale_dirs(plugins)
+    except TypeError:  # a plugin object that cannot be a cache key
+        return _plugin_locale_dirs.__wrapped__(plugins)
+
+
+@lru_cache(maxsize=8)
+def _plugin_locale_dirs(plugins: tuple[tuple[str, object], ...]) -> tuple[Path, ...]:
+    dirs = [CORE_LOCALE_DIR]
+    for _key, plugin in plugins:
         try:
-            module_file = inspect.getfile(registry.plugin(key))
+            module_file = inspect.getfile(plugin)  # type: ignore[arg-type]
         except TypeError:  # a plugin object defined at run time (tests): no package directory
             continue
         candidate = Path(module_file).resolve().parent / "locale"
@@ -170,8 +178,9 @@ def translations(locale: str) -> Translations:
 
 
 def clear_cache() -> None:
-    """Forget the loaded catalogues (tests that edit or install one)."""
+    """Forget the loaded catalogues and where they are (tests that edit or install one)."""
     _translations.cache_clear()
+    _plugin_locale_dirs.cache_clear()
 
 
 def _fill(template: str, params: Mapping[str, object] | None) -> str | None:

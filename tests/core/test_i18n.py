@@ -147,3 +147,16 @@ def test_notifications_are_written_in_chinese_with_their_params(org):
         assert decided.title == "担保项目 P-1：已通过"
         assert due.title == "风险评审：担保项目 P-1 将于 2026-06-30 到期"
         assert plain.title == "Review P-1"
+
+
+def test_catalogue_directories_are_looked_up_once_per_set_of_plugins():
+    """Every translated message asks for the directories; the file system is read once per set of plugins."""
+    i18n.clear_cache()
+    first = i18n.locale_dirs()
+    before = i18n._plugin_locale_dirs.cache_info()
+    assert i18n.locale_dirs() == first
+    after = i18n._plugin_locale_dirs.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+    i18n.clear_cache()
+    assert i18n._plugin_locale_dirs.cache_info().currsize == 0
+    assert i18n.locale_dirs() == first
